@@ -7,7 +7,10 @@ monotone map, so an interval for p maps exactly onto an interval for the SRB.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 Z95 = 1.959964
 
@@ -29,7 +32,9 @@ def srb_from_share(p: float | None) -> float | None:
     return 100.0 * max(p, 0.0) / (1.0 - p)
 
 
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+def wilson_interval(
+    successes: int, n: int, z: float = Z95
+) -> tuple[float, float] | None:
     """Wilson score interval for a binomial share; None when n == 0."""
     if n <= 0:
         return None
@@ -53,3 +58,137 @@ def srb_estimate(boys: int, girls: int, z: float = Z95) -> SrbEstimate:
     srb = 100.0 * boys / girls if girls > 0 else None
     p_low, p_high = wilson_interval(boys, births, z)  # type: ignore[misc]
     return SrbEstimate(srb, srb_from_share(p_low), srb_from_share(p_high), births)
+
+
+def clopper_pearson(
+    successes: int, n: int, level: float = 0.95
+) -> tuple[float, float] | None:
+    """Exact (Clopper-Pearson) interval for a binomial share; None when n == 0."""
+    from scipy.stats import beta
+
+    if n <= 0:
+        return None
+    a = (1.0 - level) / 2.0
+    low = 0.0 if successes == 0 else float(beta.ppf(a, successes, n - successes + 1))
+    high = (
+        1.0 if successes == n else float(beta.ppf(1 - a, successes + 1, n - successes))
+    )
+    return low, high
+
+
+def srb_exact(boys: int, girls: int, level: float = 0.95) -> SrbEstimate:
+    """SRB with the Clopper-Pearson interval mapped to the SRB scale."""
+    boys, girls = int(boys), int(girls)
+    births = boys + girls
+    if births <= 0:
+        return SrbEstimate(None, None, None, max(births, 0))
+    p_low, p_high = clopper_pearson(boys, births, level)  # type: ignore[misc]
+    srb = 100.0 * boys / girls if girls > 0 else None
+    return SrbEstimate(srb, srb_from_share(p_low), srb_from_share(p_high), births)
+
+
+def share_from_srb(srb: float) -> float:
+    """The share of boys p that gives this SRB (105 -> 105/205)."""
+    return srb / (100.0 + srb)
+
+
+def funnel_limits_share(
+    n: Sequence[int] | np.ndarray, p0: float, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact binomial funnel limits for the share of boys (Spiegelhalter 2005, appendix).
+
+    The binomial quantile is interpolated so that the limits are smooth in n; entries with
+    n == 0 are NaN (internal only: callers map them to None before display).
+    """
+    from scipy.stats import binom
+
+    n = np.asarray(n, dtype=float)
+    safe = np.where(n > 0, n, 1.0)
+    out = []
+    for q in ((1.0 - level) / 2.0, (1.0 + level) / 2.0):
+        r = binom.ppf(q, safe, p0)
+        f_r = binom.cdf(r, safe, p0)
+        f_prev = binom.cdf(r - 1, safe, p0)
+        step = np.where(f_r > f_prev, f_r - f_prev, 1.0)
+        alpha = (f_r - q) / step
+        limit = np.clip((r - alpha) / safe, 0.0, 1.0)
+        out.append(np.where(n > 0, limit, np.nan))
+    return out[0], out[1]
+
+
+def funnel_limits(
+    n: Sequence[int] | np.ndarray, reference_srb: float, level: float
+) -> tuple[list[float | None], list[float | None]]:
+    """Funnel control limits on the SRB scale around a reference SRB, per number of births."""
+    low, high = funnel_limits_share(n, share_from_srb(reference_srb), level)
+    return [srb_from_share(float(v)) for v in low], [
+        srb_from_share(float(v)) for v in high
+    ]
+
+
+@dataclass(frozen=True)
+class Shrinkage:
+    """Empirical-Bayes shrunk SRB per unit (None for units with no births)."""
+
+    srb: list[float | None]
+    mean_srb: float | None
+    tau2: float
+    weight_on_mean: list[float | None]
+
+
+def shrink_srb(boys: Sequence[int], girls: Sequence[int]) -> Shrinkage:
+    """Shrink each unit's log(boys/girls) toward the random-effects mean (DerSimonian-Laird).
+
+    y = ln((M+0.5)/(F+0.5)) with variance 1/(M+0.5) + 1/(F+0.5): the 0.5 keeps zero cells
+    finite, and their huge variance gives them almost no weight. Units with no births get None.
+    """
+    m = np.asarray(boys, dtype=float)
+    f = np.asarray(girls, dtype=float)
+    has = (m + f) > 0
+    y = np.log((m + 0.5) / (f + 0.5))
+    v = 1.0 / (m + 0.5) + 1.0 / (f + 0.5)
+    if not has.any():
+        return Shrinkage([None] * len(m), None, 0.0, [None] * len(m))
+    yk, vk = y[has], v[has]
+    w = 1.0 / vk
+    mu_fixed = float(np.sum(w * yk) / np.sum(w))
+    q = float(np.sum(w * (yk - mu_fixed) ** 2))
+    c = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+    k = int(has.sum())
+    tau2 = max(0.0, (q - (k - 1)) / c) if c > 0 else 0.0
+    w_re = 1.0 / (vk + tau2)
+    mu = float(np.sum(w_re * yk) / np.sum(w_re))
+    b = v / (v + tau2) if tau2 > 0 else np.ones_like(v)
+    shrunk = b * mu + (1.0 - b) * y
+    srb = [
+        float(100.0 * math.exp(s)) if h else None
+        for s, h in zip(shrunk, has, strict=True)
+    ]
+    weight = [float(x) if h else None for x, h in zip(b, has, strict=True)]
+    return Shrinkage(srb, float(100.0 * math.exp(mu)), tau2, weight)
+
+
+CLASSES = ("above", "expected", "below", "too_few")
+
+
+def classify_srb(
+    boys: int,
+    girls: int,
+    reference_srb: float,
+    level: float = 0.998,
+    min_births: int = 100,
+) -> str:
+    """'above' / 'below' the funnel limits at `level`, 'expected' inside, or 'too_few' births.
+
+    The same limits as the funnel plot, so the table and the plot always agree.
+    """
+    n = int(boys) + int(girls)
+    if n <= 0 or n < min_births:
+        return "too_few"
+    low, high = funnel_limits_share([n], share_from_srb(reference_srb), level)
+    p = int(boys) / n
+    if p > high[0]:
+        return "above"
+    if p < low[0]:
+        return "below"
+    return "expected"
