@@ -1,0 +1,5 @@
+import sys
+
+from natality.cli import main
+
+sys.exit(main())

@@ -1,0 +1,80 @@
+"""DuckDB over the live extract: views, and one runner for the SQL files in ``queries/``."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from natality.extract import live_version_dir
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+# Tables an extract may lack (an import of births alone, say): an empty view with the right
+# columns keeps every query valid.
+_EMPTY = {
+    "population": "select null::varchar as township_code, null::integer as year, null::bigint as population limit 0",
+    "reported": "select null::varchar as township_code, null::integer as year, null::varchar as indicator, "
+    "null::double as numerator, null::double as denominator limit 0",
+    "targets": "select null::varchar as township_code, null::integer as year, null::varchar as indicator, "
+    "null::double as target limit 0",
+}
+_TOWNSHIP_COLUMNS = "township_code, name, name_en, parent_code"
+
+
+class QueryError(Exception):
+    """A query name that does not exist, or parameters it needs that were not given."""
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+@functools.lru_cache(maxsize=64)
+def query_text(name: str) -> str:
+    if not re.fullmatch(r"[a-z0-9_]+", name) or not (QUERIES_DIR / f"{name}.sql").is_file():
+        raise QueryError(f"unknown query {name!r}; known: {', '.join(query_names())}")
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def query_parameters(name: str) -> set[str]:
+    """The ``$parameters`` a query binds (comment lines ignored)."""
+    sql = "\n".join(line.split("--", 1)[0] for line in query_text(name).splitlines())
+    return set(_PARAM.findall(sql))
+
+
+@functools.lru_cache(maxsize=4)
+def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per extract version, with a view per table (paths bound once here)."""
+    root = Path(version_dir)
+    con = duckdb.connect()
+    con.execute("set threads = 2")
+    for table in ("births", "population", "reported", "targets"):
+        path = root / f"{table}.parquet"
+        if path.is_file():
+            # A path cannot be a prepared parameter in DDL; it is quoted as a literal, never a value.
+            literal = str(path).replace("'", "''")
+            con.execute(f"create view {table} as select * from read_parquet('{literal}')")
+        else:
+            con.execute(f"create view {table} as {_EMPTY[table]}")
+    literal = str(root / "townships.parquet").replace("'", "''")
+    con.execute(f"create view townships as select {_TOWNSHIP_COLUMNS} from read_parquet('{literal}')")
+    return con
+
+
+def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.DataFrame:
+    """Run ``queries/<name>.sql`` on the live extract with bound parameters."""
+    wanted = query_parameters(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise QueryError(f"query {name!r} needs parameter(s): {', '.join(sorted(missing))}")
+    version = str(live_version_dir(data_dir))
+    cursor = connection(version).cursor()
+    try:
+        return cursor.sql(query_text(name), params={k: params[k] for k in wanted}).pl()
+    finally:
+        cursor.close()
