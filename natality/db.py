@@ -23,7 +23,19 @@ _EMPTY = {
     "targets": "select null::varchar as township_code, null::integer as year, null::varchar as indicator, "
     "null::double as target limit 0",
 }
-_TOWNSHIP_COLUMNS = "township_code, name, name_en, parent_code"
+# Display names: a name shared by two townships (two 东区 in different cities) gets its parent's
+# name or code in brackets, so every table and chart can tell them apart.
+_TOWNSHIPS_VIEW = """
+create view townships as
+with t as (select {columns} from read_parquet('{path}'))
+select t.*,
+       case when count(*) over (partition by t.name) > 1
+            then t.name || '（' || coalesce({parent}, '') || '）' else t.name end as township_name,
+       case when count(*) over (partition by coalesce(t.name_en, t.name)) > 1
+            then coalesce(t.name_en, t.name) || ' (' || coalesce({parent_en}, '') || ')'
+            else coalesce(t.name_en, t.name) end as township_name_en
+from t
+"""
 
 
 class QueryError(Exception):
@@ -62,7 +74,15 @@ def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
         else:
             con.execute(f"create view {table} as {_EMPTY[table]}")
     literal = str(root / "townships.parquet").replace("'", "''")
-    con.execute(f"create view townships as select {_TOWNSHIP_COLUMNS} from read_parquet('{literal}')")
+    schema = con.sql(f"describe select * from read_parquet('{literal}')").fetchall()
+    # Geometry stays out of SQL: maps read it with geopandas.
+    names = [row[0] for row in schema if row[1] not in ("BLOB", "GEOMETRY") and "geometry" not in row[0]]
+    if "name_en" not in names:
+        names.append("null::varchar as name_en")
+    parent = "t.parent_name" if "parent_name" in names else "t.parent_code"
+    parent_en = "t.parent_name_en" if "parent_name_en" in names else parent
+    columns = ", ".join(f'"{n}"' if " " not in n else n for n in names)
+    con.execute(_TOWNSHIPS_VIEW.format(columns=columns, path=literal, parent=parent, parent_en=parent_en))
     return con
 
 
