@@ -1,0 +1,75 @@
+"""Plain-language reasons for every verdict of the scorecard, in Chinese and English."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from natality.i18n import t
+from natality.indicators import Indicator, Registry
+
+
+def fmt_value(value: float | None, decimals: int) -> str:
+    return "–" if value is None else f"{value:,.{decimals}f}"
+
+
+def reason_text(ind: Indicator, row: dict, lang: str) -> str:
+    """Why a township-year-indicator got its status, with the numbers that decided it."""
+    code = row["reason_code"]
+    dec = ind.decimals
+    if code in ("no_target", "no_data"):
+        return t(f"scorecard.reason.{code}", lang)
+    if code == "small_denominator":
+        return t("scorecard.reason.small_denominator", lang, den=fmt_value(row["denominator"], 0),
+                 min=fmt_value(ind.min_denominator, 0))  # fmt: skip
+    unit = ind.unit[lang]
+    text = t(
+        f"scorecard.reason.{code}",
+        lang,
+        value=f"{fmt_value(row['value'], dec)} {unit}".strip(),
+        target=fmt_value(row["target"], dec),
+        low=fmt_value(row["low"], dec),
+        high=fmt_value(row["high"], dec),
+        op="≥" if row["direction"] == "higher" else "≤",
+        verdict=t(f"scorecard.verdict.{row['status']}", lang),
+    )
+    if row["months"] < 12:
+        prefix = t(f"scorecard.partial.{ind.partial_year}", lang, months=row["months"],
+                   annual=fmt_value(row["target_annual"], dec), target=fmt_value(row["target"], dec))  # fmt: skip
+        text = prefix + text
+    return text
+
+
+def veto_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFrame:
+    """township_code, year, veto_reason (missed veto indicators), veto_risk (at risk, partial year)."""
+    rows: dict[tuple[str, int], dict[str, list[str]]] = {}
+    flagged = judged.filter(
+        pl.col("veto") & pl.col("status").is_in(["missed", "at_risk"])
+    )
+    for row in flagged.iter_rows(named=True):
+        ind = registry.indicator(row["indicator"])
+        entry = rows.setdefault(
+            (row["township_code"], row["year"]), {"missed": [], "at_risk": []}
+        )
+        entry[row["status"]].append(f"{ind.name[lang]} {reason_text(ind, row, lang)}")
+    sep = "；" if lang == "zh" else "; "
+    out = [
+        {
+            "township_code": code,
+            "year": year,
+            "veto_reason": t("scorecard.veto_prefix", lang) + sep.join(e["missed"])
+            if e["missed"]
+            else None,
+            "veto_risk_reason": t("scorecard.veto_risk_prefix", lang)
+            + sep.join(e["at_risk"])
+            if e["at_risk"]
+            else None,
+        }
+        for (code, year), e in rows.items()
+    ]
+    schema = {
+        "township_code": pl.String,
+        "year": pl.Int32,
+        "veto_reason": pl.String,
+        "veto_risk_reason": pl.String,
+    }
+    return pl.DataFrame(out, schema=schema)
