@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -92,28 +93,65 @@ def share_from_srb(srb: float) -> float:
     return srb / (100.0 + srb)
 
 
-def funnel_limits_share(
-    n: Sequence[int] | np.ndarray, p0: float, level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact binomial funnel limits for the share of boys (Spiegelhalter 2005, appendix).
+# Above this many births the binomial is so close to normal that exact limits add nothing.
+EXACT_MAX_N = 5000
 
-    The binomial quantile is interpolated so that the limits are smooth in n; entries with
-    n == 0 are NaN (internal only: callers map them to None before display).
+
+def _exact_limits(n: np.ndarray, p0: float, q: float) -> np.ndarray:
+    """Interpolated binomial quantile q, as a share of n.
+
+    Spiegelhalter (2005, appendix) interpolates between binomial quantiles as (r - alpha) / n;
+    we spread each count's probability over [r - 0.5, r + 0.5] instead, i.e. (r + 0.5 - alpha) / n.
+    That makes the limits symmetric at p0 = 0.5, and a count lies outside them exactly when its
+    mid-p binomial test rejects at this level (the plain version flags a count one too early).
     """
     from scipy.stats import binom
 
+    r = binom.ppf(q, n, p0)
+    f_r = binom.cdf(r, n, p0)
+    f_prev = binom.cdf(r - 1, n, p0)
+    step = np.where(f_r > f_prev, f_r - f_prev, 1.0)
+    return np.clip((r + 0.5 - (f_r - q) / step) / n, 0.0, 1.0)
+
+
+@lru_cache(maxsize=32)
+def _exact_envelope(p0: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits for n = 1..EXACT_MAX_N, made monotone in n.
+
+    Discreteness makes the raw exact limits wiggle by up to ~0.01 in p at tiny n; taking the
+    outer envelope (the widest limit at this n or any larger n) keeps them monotone and errs
+    on the side of not flagging a township.
+    """
+    grid = np.arange(1, EXACT_MAX_N + 1, dtype=float)
+    low = _exact_limits(grid, p0, (1.0 - level) / 2.0)
+    high = _exact_limits(grid, p0, (1.0 + level) / 2.0)
+    low = np.minimum.accumulate(low[::-1])[::-1]
+    high = np.maximum.accumulate(high[::-1])[::-1]
+    low.flags.writeable = False
+    high.flags.writeable = False
+    return low, high
+
+
+def funnel_limits_share(
+    n: Sequence[int] | np.ndarray, p0: float, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Funnel control limits for the share of boys among n births, around p0.
+
+    Exact binomial limits up to EXACT_MAX_N births, normal limits above (held inside the
+    exact ones at EXACT_MAX_N so the funnel stays monotone). n == 0 gives NaN (internal
+    only: callers map it to None before anything is shown).
+    """
+    from scipy.stats import norm
+
     n = np.asarray(n, dtype=float)
-    safe = np.where(n > 0, n, 1.0)
-    out = []
-    for q in ((1.0 - level) / 2.0, (1.0 + level) / 2.0):
-        r = binom.ppf(q, safe, p0)
-        f_r = binom.cdf(r, safe, p0)
-        f_prev = binom.cdf(r - 1, safe, p0)
-        step = np.where(f_r > f_prev, f_r - f_prev, 1.0)
-        alpha = (f_r - q) / step
-        limit = np.clip((r - alpha) / safe, 0.0, 1.0)
-        out.append(np.where(n > 0, limit, np.nan))
-    return out[0], out[1]
+    env_low, env_high = _exact_envelope(float(p0), float(level))
+    idx = np.clip(n, 1, EXACT_MAX_N).astype(int) - 1
+    z = float(norm.ppf((1.0 + level) / 2.0))
+    half = z * np.sqrt(p0 * (1.0 - p0) / np.where(n > 0, n, 1.0))
+    big = n > EXACT_MAX_N
+    low = np.where(big, np.maximum(p0 - half, env_low[-1]), env_low[idx])
+    high = np.where(big, np.minimum(p0 + half, env_high[-1]), env_high[idx])
+    return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
 
 
 def funnel_limits(

@@ -1,5 +1,6 @@
 -- srb_by_township: one row per township, births pooled over the years $year_from..$year_to
 -- (inclusive). Townships without births in the window keep a row with zero counts.
+-- township_name / township_name_en come from the view: a repeated name carries its parent.
 -- params: $year_from, $year_to (int)
 -- srb = 100 * boys / girls; srb_low, srb_high = Wilson 95 % interval (z = 1.959964) for
 -- p = boys / births, mapped through 100 p / (1 - p). Null where undefined (no girls, no births).
@@ -23,15 +24,13 @@ window_births as (
 counts as (
     select
         t.township_code,
-        t.name as township_name,
-        t.name_en as township_name_en,
+        t.township_name,
+        t.township_name_en,
         t.parent_code,
-        p.name as parent_name,
         coalesce(w.boys, 0)::bigint as boys,
         coalesce(w.girls, 0)::bigint as girls
     from townships as t
     left join window_births as w on w.township_code = t.township_code
-    left join townships as p on p.township_code = t.parent_code
 ),
 
 wilson as (
@@ -65,7 +64,6 @@ select
     township_name,
     township_name_en,
     parent_code,
-    parent_name,
     births,
     boys,
     girls,
