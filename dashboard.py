@@ -1,0 +1,30 @@
+"""Entry point: page config, navigation over the pages, and the shared sidebar."""
+
+import logging
+
+import streamlit as st
+
+from natality import extract, i18n, ui
+
+st.set_page_config(page_title="乡镇出生监测 · Township births", page_icon="📊", layout="wide")
+
+lang = ui.language_selector()
+ui.ensure_demo(extract.default_data_dir())
+
+pages = [
+    st.Page("pages/overview.py", title=i18n.t("nav.overview", lang), url_path="overview", default=True),
+    st.Page("pages/births.py", title=i18n.t("nav.births", lang), url_path="births"),
+]
+page = st.navigation(pages)
+
+ctx = ui.page_context()
+st.sidebar.markdown(f"**{ctx.region()}**")
+st.sidebar.caption(ctx.t("app.cutoff", month=ctx.cutoff_text()))
+if ctx.manifest.get("synthetic"):
+    st.sidebar.info(ctx.t("app.synthetic_banner"))
+
+try:
+    page.run()
+except Exception as exc:  # a page error becomes a message, never a traceback
+    logging.getLogger("natality").exception("page %s failed", page.title)
+    st.error(ctx.t("app.error", error=str(exc) or type(exc).__name__))

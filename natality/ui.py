@@ -1,0 +1,215 @@
+"""Shared Streamlit pieces: page context, cached queries, URL-synced selectors, chart output.
+
+The only library module that imports streamlit. Page state lives in the URL (``?lang=``,
+``?year=``, ``?township=``) so that a copied link opens the same view.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from natality import charts, db, extract, i18n
+from natality.demo import build_demo
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What every page needs: language, the live extract and its cut-off."""
+
+    lang: str
+    data_dir: str
+    version_dir: str
+    manifest: dict
+
+    @property
+    def cutoff_year(self) -> int:
+        return int(self.manifest["cutoff_month"][:4])
+
+    @property
+    def cutoff_month(self) -> int:
+        return int(self.manifest["cutoff_month"][5:7])
+
+    @property
+    def name_col(self) -> str:
+        """The township-name column of query results for this language."""
+        return "township_name" if self.lang == "zh" else "township_name_en"
+
+    def t(self, key: str, **fmt: Any) -> str:
+        return i18n.t(key, self.lang, **fmt)
+
+    def region(self) -> str:
+        if self.lang == "en":
+            return self.manifest.get("region_name_en") or self.manifest.get("region_name", "")
+        return self.manifest.get("region_name", "")
+
+    def cutoff_text(self) -> str:
+        return i18n.fmt_month(self.cutoff_year, self.cutoff_month, self.lang)
+
+    def footnote(self) -> str:
+        key = "common.source_demo" if self.manifest.get("synthetic") else "common.source"
+        return self.t("common.footnote", cutoff=self.cutoff_text(), source=self.t(key, region=self.region()))
+
+    def months_in(self, year: int) -> int:
+        """Months of data in ``year``: 12, or the cut-off month for the current year."""
+        return self.cutoff_month if year == self.cutoff_year else 12
+
+    def period(self, year: int) -> str:
+        """'2026年1-9月' / '2026 Jan-Sep' for a partial year, '2025年' / '2025' for a full one."""
+        months = self.months_in(year)
+        if months == 12:
+            return self.t("common.period_year", year=year)
+        return self.t("common.period_ytd", year=year, month=months, month_name=self.t(f"charts.month_{months}"))
+
+
+def language() -> str:
+    """The session's language: the sidebar choice, else ``?lang=``, else the browser's locale."""
+    chosen = st.session_state.get("lang")
+    if chosen in i18n.LANGS:
+        return chosen
+    from_url = i18n.normalise_lang(st.query_params.get("lang"))
+    if from_url:
+        return from_url
+    return "zh" if i18n.normalise_lang(st.context.locale) == "zh" else "en"
+
+
+def language_selector() -> str:
+    lang = language()
+    st.session_state["lang"] = lang
+    st.sidebar.radio(
+        "语言 / Language",
+        list(i18n.LANGS),
+        key="lang",
+        format_func={"zh": "中文", "en": "English"}.get,
+        horizontal=True,
+    )
+    st.query_params["lang"] = st.session_state["lang"]
+    return st.session_state["lang"]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _manifest(version_dir: str) -> dict:
+    return extract.read_manifest(version_dir)
+
+
+def ensure_demo(data_dir: Path) -> None:
+    """Build the demo extract on first start when the default extract is absent."""
+    if data_dir == Path(extract.DEFAULT_DATA_DIR) and not (data_dir / "manifest.json").exists():
+        with st.spinner("正在生成演示数据 / Building the demo county…"):
+            build_demo(data_dir)
+
+
+def page_context() -> Ctx:
+    """Language and live extract for this run; stops the page with a clear message if no extract."""
+    lang = language()
+    data_dir = extract.default_data_dir()
+    try:
+        version_dir = extract.live_version_dir(data_dir)
+    except extract.ExtractError:
+        st.error(i18n.t("app.no_extract", lang, path=str(data_dir)))
+        st.stop()
+    return Ctx(lang=lang, data_dir=str(data_dir), version_dir=str(version_dir), manifest=_manifest(str(version_dir)))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
+    return db.run_query(name, version_dir, **dict(params))
+
+
+def query(ctx: Ctx, name: str, **params: Any) -> pl.DataFrame:
+    """``db.run_query`` cached per extract version: a new import is picked up without a restart."""
+    return _query(ctx.version_dir, name, tuple(sorted(params.items())))
+
+
+def url_select(
+    label: str,
+    options: Sequence,
+    key: str,
+    default: Any,
+    format_func: Callable[[Any], str] = str,
+    container: Any = st,
+) -> Any:
+    """A selectbox whose value is kept in the URL parameter ``key`` (as ``str(value)``)."""
+    by_url = {"" if o is None else str(o): o for o in options}
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = by_url.get(st.query_params.get(key, ""), default)
+    value = container.selectbox(label, options, key=key, format_func=format_func)
+    if value is None:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)
+    return value
+
+
+def year_select(ctx: Ctx, key: str = "year", container: Any = st) -> int:
+    years = list(range(ctx.cutoff_year, 2014, -1))
+    years = [y for y in years if y >= int(ctx.manifest.get("first_year", 2015))]
+
+    def label(y: int) -> str:
+        return f"{y} ({ctx.t('common.partial_short')})" if ctx.months_in(y) < 12 else str(y)
+
+    return url_select(ctx.t("common.year"), years, key, ctx.cutoff_year, label, container)
+
+
+def township_names(ctx: Ctx) -> dict[str, str]:
+    """township_code -> display name in the session's language (ambiguous names disambiguated)."""
+    towns = query(ctx, "township_list")
+    return dict(zip(towns["township_code"].to_list(), towns[ctx.name_col].to_list(), strict=True))
+
+
+def township_select(ctx: Ctx, key: str = "township", container: Any = st) -> str | None:
+    names = township_names(ctx)
+    options = [None, *names]
+    return url_select(
+        ctx.t("common.township"),
+        options,
+        key,
+        None,
+        lambda c: ctx.t("common.all_townships") if c is None else names.get(c, c),
+        container,
+    )
+
+
+def show_chart(fig: go.Figure, key: str, table: pl.DataFrame | None = None, file_stem: str = "table") -> Any:
+    """A plotly chart with the slide-size PNG button, and the table behind it for download."""
+    event = st.plotly_chart(fig, key=key, config=charts.EXPORT_CONFIG)
+    if table is not None:
+        show_table_downloads(table, key=key, file_stem=file_stem)
+    return event
+
+
+def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded: bool = False) -> None:
+    lang = language()
+    with st.expander(i18n.t("common.show_table", lang), expanded=expanded):
+        st.dataframe(table, hide_index=True, key=f"{key}_table")
+        left, right = st.columns(2)
+        # UTF-8 with BOM so that Excel opens Chinese CSV correctly.
+        left.download_button(
+            i18n.t("common.download_csv", lang),
+            table.write_csv().encode("utf-8-sig"),
+            file_name=f"{file_stem}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+        )
+        right.download_button(
+            i18n.t("common.download_xlsx", lang),
+            excel_bytes(table),
+            file_name=f"{file_stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            on_click="ignore",
+        )
+
+
+def excel_bytes(table: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    table.write_excel(buffer, autofit=True)
+    return buffer.getvalue()

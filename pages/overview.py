@@ -1,0 +1,47 @@
+"""Overview: headline numbers, the births trend, townships ranked by births."""
+
+import polars as pl
+import streamlit as st
+
+from natality import charts, overview, ui
+
+ctx = ui.page_context()
+st.title(ctx.t("overview.title"))
+if ctx.manifest.get("synthetic"):
+    st.caption(ctx.t("app.synthetic_banner"))
+
+year = ui.year_select(ctx, key="year")
+months = ctx.months_in(year)
+period, previous = ctx.period(year), ctx.period(year - 1 if months == 12 else year - 1)
+if months < 12:
+    previous = ctx.t("common.period_ytd", year=year - 1, month=months, month_name=ctx.t(f"charts.month_{months}"))
+
+summary = ui.query(ctx, "county_period_summary", year=year, month_to=months)
+kpis = overview.headline_kpis(summary, year, period, previous, ctx.lang)
+target = overview.births_target_kpi(ui.query(ctx, "births_target_status", year=year, month_to=months), months, ctx.lang)
+tiles = kpis + ([target] if target else [])
+st.caption(ctx.t("overview.kpi_caption", period=period))
+for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
+    column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)
+
+trend = ui.query(ctx, "county_births_by_year", township_code=None)
+if not trend.is_empty():
+    fig = charts.births_trend(
+        trend,
+        ctx.lang,
+        ctx.t("overview.trend_title", first=trend["year"].min(), last=trend["year"].max()),
+        ctx.footnote(),
+    )
+    ui.show_chart(fig, key="overview_trend", table=trend, file_stem="births_by_year")
+
+by_town = ui.query(ctx, "births_by_township_year", year=year)
+total = int(by_town["births"].sum())
+fig = charts.township_births_bar(
+    by_town,
+    ctx.lang,
+    ctx.t("overview.rank_title", period=period),
+    ctx.t("overview.rank_subtitle", total=f"{total:,}"),
+    ctx.footnote(),
+)
+table = by_town.with_columns(pl.col("births").rank("min", descending=True).cast(pl.Int32).alias("rank"))
+ui.show_chart(fig, key="overview_rank", table=table, file_stem=f"births_by_township_{year}")
