@@ -1,0 +1,117 @@
+"""Command line: ``python -m natality demo|import|query|pack`` (a stable contract, see DESIGN.md).
+
+Exit status: 0 done; 2 bad input (message on stderr); 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from natality import db, demo, extract
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Input the user can fix: the message names the file, row and column."""
+
+
+def _param(text: str) -> tuple[str, object]:
+    """``key=value``; integers become int, ``null`` or an empty value becomes None, else a string.
+
+    Codes with leading zeros stay strings: only values without a leading zero are integers.
+    """
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
+    key, value = text.split("=", 1)
+    if value in ("", "null"):
+        return key, None
+    if value.lstrip("-").isdigit() and not (len(value) > 1 and value.startswith("0")) and len(value) < 10:
+        return key, int(value)
+    return key, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m natality", description="Township birth statistics.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="build the synthetic demo county extract")
+    p.add_argument("--out", required=True, help="extract directory to create or replace")
+    p.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
+    p.add_argument("--until", default=demo.DEFAULT_UNTIL, help="last month of data, YYYY-MM")
+
+    p = sub.add_parser("query", help="run queries/NAME.sql and print the result")
+    p.add_argument("name")
+    p.add_argument("--data", default=None, help="extract directory (default: $NATALITY_DATA or data/demo)")
+    p.add_argument("-p", "--param", action="append", type=_param, default=[], metavar="KEY=VALUE")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions():
+    """Sub-commands contributed by other modules (import, pack); absent modules add nothing."""
+    registers = []
+    for module_name in ("natality.importer", "natality.export"):
+        try:
+            module = __import__(module_name, fromlist=["register_cli"])
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, "register_cli"):
+            registers.append(module.register_cli)
+    return registers
+
+
+def computed_queries() -> dict:
+    """Query names answered in Python after SQL (e.g. ``scorecard``): name -> function(data_dir, **params)."""
+    try:
+        from natality import scoring
+    except ModuleNotFoundError:
+        return {}
+    return getattr(scoring, "COMPUTED_QUERIES", {})
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    try:
+        live = demo.build_demo(args.out, seed=args.seed, until=args.until)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"demo extract written: {args.out} -> {live}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_query_command(args: argparse.Namespace) -> int:
+    params = dict(args.param)
+    try:
+        computed = computed_queries().get(args.name)
+        if computed is not None:
+            result = computed(args.data, **params)
+        else:
+            result = db.run_query(args.name, args.data, **params)
+    except (db.QueryError, extract.ExtractError) as exc:
+        raise BadInput(str(exc)) from exc
+    if args.format == "csv":
+        sys.stdout.write(result.write_csv())
+    else:
+        sys.stdout.write(json.dumps(result.to_dicts(), ensure_ascii=False, default=str, indent=1) + "\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"demo": run_demo, "query": run_query_command}
+    handler = handlers.get(args.command) or getattr(args, "handler", None)
+    try:
+        return handler(args)
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # the CLI's last line of defence: a message, exit 1
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
