@@ -277,6 +277,8 @@ def _indicator(item: object, index: int, where: _Where) -> Indicator:
 def _directions(value: object, what: str, where: _Where) -> tuple[tuple[int, str], ...]:
     expected = "'higher', 'lower' or a mapping {first_year: direction}"
     if isinstance(value, str):
+        if value not in DIRECTIONS:
+            raise where.error(what, "direction", expected, value)
         value = {0: value}
     if not isinstance(value, dict) or not value:
         raise where.error(what, "direction", expected, value)

@@ -1,0 +1,95 @@
+"""The indicator registry: the default loads, and malformed files fail with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from natality.indicators import (
+    DEFAULT_REGISTRY,
+    RegistryError,
+    load_registry,
+    parse_registry,
+)
+
+DEFAULT_TEXT = DEFAULT_REGISTRY.read_text(encoding="utf-8")
+
+
+def test_default_registry():
+    reg = load_registry(path=DEFAULT_REGISTRY)
+    assert [i.id for i in reg.indicators] == [
+        "births", "birth_rate", "srb", "share_order3p", "policy_compliance", "stats_accuracy",
+        "long_acting_contraception",
+    ]  # fmt: skip
+    assert sum(i.weight for i in reg.indicators) == 100
+    births = reg.indicator("births")
+    # The plan caps births in the plan years; from 2021 a births target is a floor.
+    assert (births.direction(2015), births.direction(2020), births.direction(2021)) == (
+        "lower",
+        "lower",
+        "higher",
+    )
+    srb = reg.indicator("srb")
+    assert (srb.judge, srb.veto, srb.direction(2030), srb.min_denominator) == (
+        "interval",
+        True,
+        "lower",
+        200,
+    )
+    assert reg.indicator("stats_accuracy").reported == "stats_accuracy"
+    assert [c.id for c in reg.classes] == [
+        "advanced",
+        "qualified",
+        "lagging",
+        "key_management",
+    ]
+    assert reg.veto_class == "key_management"
+
+
+def test_missing_extract_falls_back_to_default(tmp_path):
+    assert load_registry(tmp_path / "nowhere").source == str(DEFAULT_REGISTRY)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("direction: lower\n    weight: 25", "direction: up\n    weight: 25",
+         "indicator 'srb': 'direction' must be 'higher', 'lower' or a mapping {first_year: direction}, got 'up'"),
+        ("weight: 25", "weight: -5", "indicator 'srb': 'weight' must be a number >= 1e-09, got -5"),
+        ("weight: 25", "weight: heavy", "indicator 'srb': 'weight' must be a number >= 1e-09, got 'heavy'"),
+        ("judge: interval\n    partial_year: as_is\n\n  - id: share",
+         "judge: maybe\n    partial_year: as_is\n\n  - id: share",
+         "indicator 'srb': 'judge' must be 'point' or 'interval', got 'maybe'"),
+        ("    veto: true\n", "", "indicator 'srb': 'veto' is missing"),
+        ("source: {query: indicator_srb}", "source: {query: indicator_nonesuch}",
+         "queries/indicator_nonesuch.sql not found"),
+        ("source: {query: indicator_srb}", "source: {sql: select 1}",
+         "indicator 'srb': 'source' must be {query: NAME} or {reported: INDICATOR}"),
+        ("name: {zh: 出生人口性别比, en: Sex ratio at birth}", "name: {zh: 出生人口性别比}",
+         "indicator 'srb': 'name' must be a mapping with non-empty 'zh' and 'en' texts"),
+        ("  - id: share_order3p", "  - id: srb", "indicator id repeated: srb"),
+        ("min_score: 75", "min_score: 95", "'classes' must be listed from the highest min_score down"),
+        ("veto_class: key_management", "veto_class: jail", "'veto_class' must be one of the class ids"),
+        ("credit: all_or_nothing", "credit: generous", "'credit' must be 'all_or_nothing' or 'proportional'"),
+        ("decimals: 1\n    source: {query: indicator_srb}", "decimals: 1.5\n    source: {query: indicator_srb}",
+         "indicator 'srb': 'decimals' must be a whole number from 0 to 6, got 1.5"),
+        ("indicators:\n", "indicators:\n  - [", "not valid YAML"),
+    ],
+)  # fmt: skip
+def test_malformed_registry_is_rejected_with_a_clear_message(old, new, message):
+    assert old in DEFAULT_TEXT, old
+    text = DEFAULT_TEXT.replace(old, new, 1)
+    with pytest.raises(RegistryError) as err:
+        parse_registry(text, source="my/indicators.yaml")
+    assert str(err.value).startswith("my/indicators.yaml: ")
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["", "- just\n- a list\n", "indicators: []\n"])
+def test_registry_without_indicators(text):
+    with pytest.raises(RegistryError, match="indicators"):
+        parse_registry(text)
+
+
+def test_unreadable_file(tmp_path):
+    with pytest.raises(RegistryError, match="cannot read the indicator registry"):
+        load_registry(path=tmp_path / "missing.yaml")

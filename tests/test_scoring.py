@@ -1,0 +1,257 @@
+"""Scoring of a hand-made extract: every verdict below is worked out by hand.
+
+Four townships, years 2019 and 2020 complete, 2021 partial (cut-off 2021-06), default registry.
+Weights (natality/indicators.yaml): births 20, birth_rate 10, srb 25, policy_compliance 15,
+stats_accuracy 10. Births and birth rate: lower is better to 2020, higher from 2021.
+
+2020 (targets: births, srb <= 107, policy_compliance >= 90, stats_accuracy >= 95; D has no
+stats_accuracy target):
+  A  births 210 <= 250 met; SRB 110/100 = 110.0 is above 107 but its 95 % interval 84.0-144.1
+     includes 107 -> met (interval judging); compliance 200/210 = 95.2 % met; accuracy 98 % met
+     -> 70/70 = 100.0, advanced.
+  B  births 500 <= 550 met; SRB 300/200 = 150.0, interval 125.5-179.3 wholly above 107 -> missed,
+     VETO; compliance 480/500 = 96 % met; accuracy 96 % met -> (20+15+10)/70 = 64.3, but vetoed:
+     class key_management and ranked after every township that is not vetoed.
+  C  births 100 > 90 missed; SRB on 100 births < 200 -> not judged (small denominator);
+     compliance 90/100 = 90.0 % >= 90 met (the boundary counts); accuracy on 45 audited < 50 ->
+     not judged -> 15/35 = 42.9.
+  D  births 120 > 100 missed; SRB on 120 births not judged; compliance 110/120 = 91.7 % met;
+     accuracy: no target -> not judged -> 15/35 = 42.9, tied with C: both rank 2.
+  Ranks: A 1, C 2, D 2, B 4.
+2019 (only births targets, 100 births each): A, B, D met (target 120) -> 100, rank 1; C missed
+  (target 50) -> 0, rank 4. Rank change 2019 -> 2020: A 0, B 1-4 = -3, C 4-2 = +2, D 1-2 = -1.
+2021 (January-June, higher is better): A births 130 vs 240 x 6/12 = 120 on track; birth rate
+  130/10,000 x 1000 = 13 per mille annualised x 12/6 = 26 >= 25 on track -> 100. B births 100 <
+  120 at risk; birth rate 20 < 25 at risk -> 0. C and D have no 2021 target: not scored.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+import pytest
+
+from natality import scoring
+from natality.indicators import DEFAULT_REGISTRY, load_registry
+
+A, B, C, D = (f"990001{n}000" for n in (101, 102, 103, 104))
+
+
+def _births(
+    code: str, month: date, boys: int, girls: int, compliant: int | None = None
+) -> list[dict]:
+    """Rows for one township-month; ``compliant`` births are policy-compliant, the rest not."""
+    rows = []
+    for sex, n in (("M", boys), ("F", girls)):
+        if compliant is None:
+            rows.append((sex, None, n))
+            continue
+        ok = min(n, compliant)
+        compliant -= ok
+        rows += [(sex, True, ok), (sex, False, n - ok)]
+    return [
+        {"township_code": code, "month": month, "sex": sex, "birth_order": 1, "mother_age_band": "25-29",
+         "policy_compliant": flag, "births": n}
+        for sex, flag, n in rows if n > 0
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def extract_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scoring") / "ext"
+    root.mkdir()
+    pl.DataFrame(
+        {
+            "township_code": [A, B, C, D],
+            "name": ["东镇", "西乡", "东镇", "北乡"],
+            "name_en": ["Dong", "Xi", "Dong", "Bei"],
+            "parent_code": ["990001", "990001", "990002", "990001"],
+        }
+    ).write_parquet(root / "townships.parquet")
+    births = []
+    for code in (A, B, C, D):
+        births += _births(code, date(2019, 3, 1), 50, 50)
+    births += _births(A, date(2020, 1, 1), 110, 100, compliant=200)
+    births += _births(B, date(2020, 1, 1), 300, 200, compliant=480)
+    births += _births(C, date(2020, 1, 1), 50, 50, compliant=90)
+    births += _births(D, date(2020, 1, 1), 60, 60, compliant=110)
+    births += _births(A, date(2021, 2, 1), 70, 60)
+    births += _births(B, date(2021, 5, 1), 50, 50)
+    pl.DataFrame(births).cast(
+        {"birth_order": pl.Int8, "births": pl.Int64}
+    ).write_parquet(root / "births.parquet")
+    pl.DataFrame(
+        {"township_code": [A, B], "year": [2021, 2021], "population": [10_000, 10_000]}
+    ).write_parquet(root / "population.parquet")
+    pl.DataFrame(
+        [(A, 2020, "stats_accuracy", 98.0, 100.0), (B, 2020, "stats_accuracy", 96.0, 100.0),
+         (C, 2020, "stats_accuracy", 40.0, 45.0), (D, 2020, "stats_accuracy", 90.0, 100.0)],
+        schema=["township_code", "year", "indicator", "numerator", "denominator"], orient="row",
+    ).write_parquet(root / "reported.parquet")  # fmt: skip
+    targets = [
+        (code, 2019, "births", 50.0 if code == C else 120.0) for code in (A, B, C, D)
+    ]
+    targets += [
+        (A, 2020, "births", 250.0),
+        (B, 2020, "births", 550.0),
+        (C, 2020, "births", 90.0),
+    ]
+    targets += [(D, 2020, "births", 100.0)]
+    for code in (A, B, C, D):
+        targets += [(code, 2020, "srb", 107.0), (code, 2020, "policy_compliance", 90.0)]
+    targets += [(code, 2020, "stats_accuracy", 95.0) for code in (A, B, C)]
+    for code in (A, B):
+        targets += [(code, 2021, "births", 240.0), (code, 2021, "birth_rate", 25.0)]
+    targets.append(
+        ("990001", 2020, "srb", 107.0)
+    )  # the county's own target: not a township row
+    pl.DataFrame(
+        targets, schema=["township_code", "year", "indicator", "target"], orient="row"
+    ).cast({"year": pl.Int32}).write_parquet(root / "targets.parquet")
+    manifest = {"format_version": 1, "region_name": "测试县", "region_name_en": "Test County",
+                "region_code": "990001", "cutoff_month": "2021-06"}  # fmt: skip
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+def _status(extract_dir, year: int) -> dict[tuple[str, str], dict]:
+    table = scoring.indicator_status(year, extract_dir, "en")
+    return {
+        (r["township_code"], r["indicator"]): r for r in table.iter_rows(named=True)
+    }
+
+
+def test_scorecard_2020_scores_ranks_classes_and_veto(extract_dir):
+    card = scoring.scorecard(2020, extract_dir, "en")
+    rows = card.select(
+        "township_code", "score", "rank", "class", "vetoed", "rank_change"
+    ).rows()
+    assert rows == [
+        (A, 100.0, 1, "advanced", False, 0),
+        (C, 42.9, 2, "key_management", False, 2),
+        (D, 42.9, 2, "key_management", False, -1),
+        (B, 64.3, 4, "key_management", True, -3),
+    ]
+    veto = card.filter(pl.col("township_code") == B)["veto_reason"][0]
+    assert veto.startswith("Vetoed: Sex ratio at birth 150.0")
+    assert "125.5–179.3" in veto and "≤ 107.0" in veto
+    assert card.filter(pl.col("township_code") != B)["veto_reason"].null_count() == 3
+
+
+def test_verdicts_2020(extract_dir):
+    s = _status(extract_dir, 2020)
+    assert (
+        s[A, "births"]["status"],
+        s[A, "births"]["value"],
+        s[A, "births"]["target"],
+    ) == ("met", 210, 250)
+    # Interval judging: the point 110 is above the limit 107, the interval is not.
+    assert (s[A, "srb"]["status"], s[A, "srb"]["reason_code"]) == (
+        "met",
+        "interval_noise",
+    )
+    assert s[A, "srb"]["low"] == pytest.approx(83.973, abs=1e-3)
+    assert s[A, "srb"]["high"] == pytest.approx(144.094, abs=1e-3)
+    assert (s[B, "srb"]["status"], s[B, "srb"]["reason_code"]) == (
+        "missed",
+        "interval_missed",
+    )
+    assert s[B, "srb"]["low"] == pytest.approx(125.456, abs=1e-3)
+    assert (s[C, "srb"]["status"], s[C, "srb"]["reason_code"]) == (
+        "not_judged",
+        "small_denominator",
+    )
+    assert (
+        s[C, "srb"]["reason"]
+        == "Only 100 in the denominator (fewer than 200): too few to judge"
+    )
+    assert (
+        s[C, "stats_accuracy"]["status"],
+        s[C, "stats_accuracy"]["denominator"],
+    ) == ("not_judged", 45)
+    assert (
+        s[C, "policy_compliance"]["status"],
+        s[C, "policy_compliance"]["value"],
+    ) == ("met", 90.0)
+    assert (s[C, "births"]["status"], s[C, "births"]["reason_code"]) == (
+        "missed",
+        "point_missed",
+    )
+    assert s[C, "births"]["reason"] == "100 births against a target of ≤ 90: missed"
+    assert (
+        s[D, "stats_accuracy"]["status"],
+        s[D, "stats_accuracy"]["reason_code"],
+    ) == ("not_judged", "no_target")
+    assert s[D, "policy_compliance"]["value"] == pytest.approx(100 * 110 / 120)
+    # Indicators without any 2020 target (birth rate, third births, contraception) are not listed.
+    assert {ind for _, ind in s} == {
+        "births",
+        "srb",
+        "policy_compliance",
+        "stats_accuracy",
+    }
+
+
+def test_partial_year_prorates_annual_totals_and_annualises_rates(extract_dir):
+    s = _status(extract_dir, 2021)
+    births_a = s[A, "births"]
+    assert (births_a["status"], births_a["value"], births_a["target"], births_a["target_annual"]) == (
+        "on_track", 130, 120, 240,
+    )  # fmt: skip
+    assert births_a["reason"].startswith(
+        "January to month 6; the annual target 240 pro-rated to 6/12 = 120."
+    )
+    assert (s[A, "birth_rate"]["status"], s[A, "birth_rate"]["value"]) == (
+        "on_track",
+        pytest.approx(26.0),
+    )
+    assert (s[B, "births"]["status"], s[B, "birth_rate"]["status"]) == (
+        "at_risk",
+        "at_risk",
+    )
+    assert s[B, "birth_rate"]["value"] == pytest.approx(20.0)
+    card = scoring.scorecard(2021, extract_dir, "en")
+    rows = card.select("township_code", "score", "rank", "class", "vetoed").rows()
+    assert rows == [(A, 100.0, 1, "advanced", False), (B, 0.0, 2, "key_management", False),
+                    (C, None, None, None, False), (D, None, None, None, False)]  # fmt: skip
+
+
+def test_year_2019_and_rank_ties(extract_dir):
+    card = scoring.scorecard(2019, extract_dir, "zh")
+    assert card.select("township_code", "score", "rank").rows() == [
+        (A, 100.0, 1), (B, 100.0, 1), (D, 100.0, 1), (C, 0.0, 4),
+    ]  # fmt: skip
+    assert card["rank_change"].to_list() == [None] * 4
+
+
+def test_year_without_targets_is_not_scored(extract_dir):
+    assert scoring.scorecard(2018, extract_dir).height == 0
+    assert scoring.indicator_status(2018, extract_dir).height == 0
+
+
+def test_repeated_names_show_parent(extract_dir):
+    names = dict(scoring.township_names(extract_dir, "zh").rows())
+    assert names == {A: "东镇 (990001)", B: "西乡", C: "东镇 (990002)", D: "北乡"}
+
+
+def test_chinese_reasons_and_class_labels(extract_dir):
+    card = scoring.scorecard(2020, extract_dir, "zh")
+    assert card["class_label"].to_list() == ["先进", "重点管理", "重点管理", "重点管理"]
+    assert card["veto_reason"][3].startswith("一票否决：出生人口性别比 150.0")
+
+
+def test_extract_registry_wins(extract_dir, tmp_path):
+    # Same extract, but a registry that scores births alone with half credit for a miss.
+    text = (DEFAULT_REGISTRY.read_text(encoding="utf-8")
+            .replace("credit: all_or_nothing", "credit: proportional"))  # fmt: skip
+    (extract_dir / "indicators.yaml").write_text(text, encoding="utf-8")
+    try:
+        assert load_registry(extract_dir).credit == "proportional"
+        card = scoring.scorecard(2020, extract_dir, "en")
+        # C: births 100 vs <= 90 -> achievement 0.9 -> 20 x 0.9 = 18, + policy 15 -> 33/35 = 94.3.
+        assert card.filter(pl.col("township_code") == C)["score"][0] == 94.3
+    finally:
+        (extract_dir / "indicators.yaml").unlink()
+    assert load_registry(extract_dir).credit == "all_or_nothing"
