@@ -188,7 +188,7 @@ def show_chart(fig: go.Figure, key: str, table: pl.DataFrame | None = None, file
 def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded: bool = False) -> None:
     lang = language()
     with st.expander(i18n.t("common.show_table", lang), expanded=expanded):
-        st.dataframe(table, hide_index=True, key=f"{key}_table")
+        st.dataframe(table, hide_index=True, key=f"{key}_table", placeholder="–")  # never "None"
         left, right = st.columns(2)
         # UTF-8 with BOM so that Excel opens Chinese CSV correctly.
         left.download_button(
