@@ -35,7 +35,7 @@ class Problem:
         if self.value is not None:
             shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
             text = t("importer.where.found", lang, value=shown, expected=text)
-        return t("importer.where.sep", lang).join(where) + ": " + text
+        return t("importer.where.sep", lang).join(where) + t("importer.where.colon", lang) + text
 
 
 class ImportFailed(Exception):
@@ -76,5 +76,8 @@ class ProblemLog:
         return len(self.problems) >= self.limit
 
     def check(self) -> None:
+        """Raise ImportFailed with the problems, file by file, in row order."""
         if self.problems:
-            raise ImportFailed(list(self.problems), self.more)
+            files = list(dict.fromkeys(p.file for p in self.problems))
+            ordered = sorted(self.problems, key=lambda p: (files.index(p.file), p.row or 0))
+            raise ImportFailed(ordered, self.more)

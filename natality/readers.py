@@ -93,9 +93,7 @@ def _read_csv_rows(path: Path, file: str) -> tuple[list[list[str]], str]:
         for row in reader:
             rows.append([cell.strip() for cell in row])
     except csv.Error as exc:
-        raise ImportFailed(
-            [Problem(file, "csv_syntax", row=reader.line_num, fmt={"detail": str(exc)})]
-        ) from None
+        raise ImportFailed([Problem(file, "csv_syntax", row=reader.line_num, fmt={"detail": str(exc)})]) from None
     return rows, encoding
 
 
@@ -127,7 +125,7 @@ def _read_excel_rows(path: Path, file: str, kind: str) -> tuple[list[list[str]],
 def _read_parquet_frame(path: Path, file: str) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - any reader error means "not a readable Parquet file"
+    except Exception as exc:
         raise ImportFailed([Problem(file, "parquet_unreadable", fmt={"detail": str(exc)[:200]})]) from None
     cols = []
     for name, dtype in frame.schema.items():
@@ -137,7 +135,11 @@ def _read_parquet_frame(path: Path, file: str) -> pl.DataFrame:
         elif dtype.is_temporal():
             col = col.cast(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S")
         elif dtype.is_float():
-            col = pl.when(col == col.round(0)).then(col.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(col.cast(pl.String))
+            col = (
+                pl.when(col == col.round(0))
+                .then(col.cast(pl.Int64, strict=False).cast(pl.String))
+                .otherwise(col.cast(pl.String))
+            )
         else:
             col = col.cast(pl.String, strict=False)
         cols.append(col.fill_null("").str.strip_chars().alias(str(name)))

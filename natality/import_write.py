@@ -1,0 +1,100 @@
+"""The write step of an import: fill the staging directory of a new version, make its manifest.
+
+Tables this import did not bring are copied from the live version, so importing next year's
+targets keeps births, townships and the rest exactly as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from natality import extract
+from natality.import_townships import finish_townships, townships_from_codes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
+    """Fill the staging directory: new tables written, the others copied from the live version."""
+    births, tables, shapes = state["births"], state["tables"], state["shapes"]
+    manifest = extract.read_manifest(live) if live is not None else {}
+    written: set[str] = set()
+    if shapes is not None:
+        finish_townships(shapes, state["region"]).to_parquet(staging / "townships.parquet", index=False)
+        written.add("townships")
+    elif live is None:
+        gdf = townships_from_codes(births.names, list(births.code_rows))
+        finish_townships(gdf, state["region"]).to_parquet(staging / "townships.parquet", index=False)
+        written.add("townships")
+    if births is not None:
+        frame = births.frame
+        if req.months_only and live is not None and (live / "births.parquet").is_file():
+            old = pl.read_parquet(live / "births.parquet")
+            months = frame["month"].unique().implode()
+            frame = pl.concat([old.filter(~pl.col("month").is_in(months)), frame], how="vertical_relaxed")
+            frame = frame.sort("township_code", "month", "sex", "birth_order", nulls_last=True)
+        frame.write_parquet(staging / "births.parquet")
+        written.add("births")
+    for table, result in tables.items():
+        result.frame.write_parquet(staging / f"{table}.parquet")
+        written.add(table)
+    if live is not None:
+        for item in live.iterdir():
+            if item.is_file() and item.name != "manifest.json" and item.stem not in written:
+                shutil.copy2(item, staging / item.name)
+    return _manifest(req, manifest, state, written, staging)
+
+
+def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> dict:
+    """The new manifest: the live one's facts, updated for what this import replaced."""
+    manifest = {k: v for k, v in old.items() if k not in ("version", "format_version")}
+    if "births" in written or "townships" in written:
+        manifest["synthetic"] = False
+        manifest.pop("demo_hotspots", None)
+        manifest.pop("demo_seed", None)
+
+    def carried(entry: object) -> bool:  # an entry about a table this import keeps
+        table = entry.get("table") if isinstance(entry, dict) else None
+        return table not in written or (table == "births" and req.months_only)
+
+    sources = [s for s in manifest.get("source_files", []) if carried(s)]
+    personal = [p for p in manifest.get("dropped_personal_columns", []) if carried(p)]
+    for info in state["files"]:
+        sources.append({"table": info["table"], "path": info["file"], "sha256": _sha256(info["path"])})
+        personal += [{"table": info["table"], "file": info["file"], "column": c} for c in info["personal"]]
+    if req.boundaries is not None:
+        sources.append({"table": "townships", "path": req.boundaries.name, "sha256": _sha256(req.boundaries)})
+    counts = {}
+    for table in extract.TABLES:
+        path = staging / f"{table}.parquet"
+        if path.is_file():
+            counts[table] = pl.scan_parquet(path).select(pl.len()).collect().item()
+    cutoff = manifest.get("cutoff_month")
+    if (staging / "births.parquet").is_file():
+        last = pl.scan_parquet(staging / "births.parquet").select(pl.col("month").max()).collect().item()
+        cutoff = last.strftime("%Y-%m") if last is not None else cutoff
+    manifest.update(
+        region_name=req.name or manifest.get("region_name") or state["region"],
+        region_name_en=manifest.get("region_name_en") or req.name or state["region"],
+        region_code=state["region"],
+        synthetic=manifest.get("synthetic", False),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        cutoff_month=cutoff,
+        population_basis=manifest.get("population_basis", "mean"),
+        source_files=sources,
+        row_counts=counts,
+        dropped_personal_columns=personal,
+        imported_tables=sorted(written),
+    )
+    return manifest

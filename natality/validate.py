@@ -1,0 +1,173 @@
+"""Turning a raw text table into typed columns, collecting every problem on the way.
+
+Headers are matched to canonical columns (built-in aliases plus a mapping file); personal-data
+columns are recognised and dropped; each distinct value is parsed once and every bad cell is
+reported with its row, column, value and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from natality.headers import (
+    ALIASES,
+    TABLE_COLUMNS,
+    is_personal_header,
+    looks_personal,
+    normalize_header,
+)
+from natality.problems import Problem, ProblemLog
+from natality.readers import ROW, RawTable
+from natality.values import BadValue, is_total_label, parse_code
+
+
+@dataclass
+class Columns:
+    """How a file's headers were understood."""
+
+    canon: dict[str, str] = field(default_factory=dict)  # canonical column -> header in the file
+    personal: list[str] = field(default_factory=list)  # dropped: personal data
+    ignored: list[str] = field(default_factory=list)  # not needed, not personal
+
+    def has(self, *names: str) -> bool:
+        return all(n in self.canon for n in names)
+
+
+def resolve_columns(raw: RawTable, kind: str, lookup: dict[str, str], log: ProblemLog) -> Columns:
+    """Match headers to canonical columns; recognise personal data by header or by content."""
+    wanted = set(TABLE_COLUMNS[kind])
+    cols = Columns()
+    for header in raw.headers:
+        canon = lookup.get(normalize_header(header))
+        if canon in wanted and canon not in cols.canon:
+            cols.canon[canon] = header
+            if canon == "mother_birth_date":
+                cols.personal.append(header)  # read to compute the mother's age, never stored
+        elif canon in wanted:
+            log.warn(Problem(raw.file, "duplicate_header", column=header,
+                             fmt={"other": cols.canon[canon]}))  # fmt: skip
+            cols.ignored.append(header)
+        elif is_personal_header(header) or looks_personal(raw.frame[header].head(200).to_list()):
+            cols.personal.append(header)
+        else:
+            cols.ignored.append(header)
+    return cols
+
+
+def missing_column(raw: RawTable, log: ProblemLog, *canon: str) -> None:
+    """Report a required column absent, with a few of the headers that would be accepted."""
+    examples = " / ".join(a for c in canon for a in ALIASES[c][:1] + _chinese(ALIASES[c])[:2])
+    log.add(Problem(raw.file, "missing_column", column=None, fmt={"names": examples}))
+
+
+def _chinese(aliases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(a for a in aliases if not a.isascii())
+
+
+def parse_column(
+    raw: RawTable,
+    header: str,
+    parser: Callable[[str], object],
+    dtype: pl.DataType,
+    log: ProblemLog,
+    required: bool = False,
+    value_map: dict[str, str] | None = None,
+) -> pl.Series:
+    """Parse one column value by value (each distinct value once); bad cells become problems."""
+    series = raw.frame[header]
+    if value_map:
+        series = series.replace({str(k): str(v) for k, v in value_map.items()})
+    mapping: dict[str, object] = {}
+    bad: dict[str, BadValue] = {}
+    for value in series.unique().to_list():
+        try:
+            if required and not value.strip():
+                raise BadValue("required")
+            mapping[value] = parser(value)
+        except BadValue as exc:
+            bad[value] = exc
+    if bad:
+        rows = raw.frame.with_columns(series.alias("_v")).filter(pl.col("_v").is_in(list(bad)))
+        for row, original, value in rows.select(ROW, header, "_v").head(log.limit).iter_rows():
+            exc = bad[value]
+            log.add(Problem(raw.file, exc.key, row, header, original, exc.fmt))
+    return series.replace_strict(mapping, default=None, return_dtype=dtype).alias(header)
+
+
+def drop_total_rows(raw: RawTable, cols: Columns, log: ProblemLog) -> RawTable:
+    """Drop subtotal rows (合计, 总计, total ...) that spreadsheets carry; warn with their rows."""
+    headers = [cols.canon[c] for c in ("township_code", "township_name") if c in cols.canon]
+    if not headers:
+        return raw
+    mask = pl.any_horizontal([pl.col(h).map_elements(is_total_label, return_dtype=pl.Boolean) for h in headers])
+    totals = raw.frame.filter(mask)
+    if totals.height:
+        rows = ", ".join(str(r) for r in totals[ROW].head(10).to_list())
+        log.warn(Problem(raw.file, "total_rows_skipped", fmt={"rows": rows, "n": totals.height}))
+        raw = RawTable(raw.file, raw.frame.filter(~mask), raw.encoding, raw.sheet)
+    return raw
+
+
+def code_header(raw: RawTable, cols: Columns, log: ProblemLog) -> str | None:
+    """The header holding township codes; a name column full of codes is accepted as such."""
+    if "township_code" in cols.canon:
+        return cols.canon["township_code"]
+    name = cols.canon.get("township_name")
+    if name is not None:
+        values = [v for v in raw.frame[name].head(200).to_list() if v]
+        if values and all(_is_code(v) for v in values):
+            return name
+    missing_column(raw, log, "township_code")
+    return None
+
+
+def _is_code(value: str) -> bool:
+    try:
+        return len(parse_code(value)) == 12
+    except BadValue:
+        return False
+
+
+def parse_township_codes(raw: RawTable, header: str, log: ProblemLog, allow_county: bool = False) -> pl.Series:
+    """12-digit township codes as strings; a 6-digit county code only where ``allow_county``."""
+
+    def parser(text: str) -> str:
+        code = parse_code(text)
+        if len(code) == 6 and not allow_county:
+            raise BadValue("code")
+        return code
+
+    return parse_column(raw, header, parser, pl.String, log, required=True)
+
+
+def report_duplicates(raw: RawTable, frame: pl.DataFrame, keys: list[str], log: ProblemLog,
+                      column: str | None = None) -> None:  # fmt: skip
+    """One problem per row repeating the keys of an earlier row."""
+    dup = (
+        frame.select([*keys, ROW])
+        .with_columns(pl.col(ROW).first().over(keys).alias("_first"))
+        .filter(pl.col(ROW) != pl.col("_first"))
+        .drop_nulls(keys)
+    )
+    for row in dup.head(log.limit).iter_rows(named=True):
+        value = " / ".join(str(row[k]) for k in keys)
+        log.add(Problem(raw.file, "duplicate", row["_row"], column, value, {"first": row["_first"]}))
+
+
+def township_names(raw: RawTable, cols: Columns, codes: pl.Series) -> dict[str, str]:
+    """Code -> township name as written in the file (first seen), when the file has names."""
+    header = cols.canon.get("township_name")
+    if header is None or codes.name == header:
+        return {}
+    pairs = pl.DataFrame({"code": codes, "name": raw.frame[header]}).drop_nulls()
+    pairs = pairs.filter(pl.col("name") != "").unique("code", keep="first", maintain_order=True)
+    return dict(pairs.iter_rows())
+
+
+def first_rows(codes: pl.Series, rows: pl.Series) -> dict[str, int]:
+    """Code -> the first file row where it appears (for messages about unknown codes)."""
+    frame = pl.DataFrame({"code": codes, "row": rows}).drop_nulls()
+    return dict(frame.group_by("code").agg(pl.col("row").min()).iter_rows())
