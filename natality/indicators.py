@@ -91,17 +91,13 @@ def registry_path(data_dir: str | Path | None = None) -> Path:
     return own if own.is_file() else DEFAULT_REGISTRY
 
 
-def load_registry(
-    data_dir: str | Path | None = None, path: str | Path | None = None
-) -> Registry:
+def load_registry(data_dir: str | Path | None = None, path: str | Path | None = None) -> Registry:
     """Read and validate the registry (``path``, else the extract's, else the default)."""
     path = Path(path) if path is not None else registry_path(data_dir)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RegistryError(
-            f"{path}: cannot read the indicator registry ({exc.strerror})"
-        ) from exc
+        raise RegistryError(f"{path}: cannot read the indicator registry ({exc.strerror})") from exc
     return parse_registry(text, source=str(path))
 
 
@@ -112,9 +108,7 @@ def parse_registry(text: str, source: str = "indicators.yaml") -> Registry:
     except yaml.YAMLError as exc:
         raise RegistryError(f"{source}: not valid YAML ({exc})") from exc
     if not isinstance(doc, dict):
-        raise RegistryError(
-            f"{source}: expected a mapping with 'indicators', 'scoring' and 'classes'"
-        )
+        raise RegistryError(f"{source}: expected a mapping with 'indicators', 'scoring' and 'classes'")
     where = _Where(source)
     items = doc.get("indicators")
     if not isinstance(items, list) or not items:
@@ -153,14 +147,10 @@ class _Where:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def error(
-        self, what: str, field: str, expected: str, got: object = None
-    ) -> RegistryError:
+    def error(self, what: str, field: str, expected: str, got: object = None) -> RegistryError:
         place = f"{what}: " if what else ""
         tail = "" if got is None else f", got {got!r}"
-        return RegistryError(
-            f"{self.source}: {place}'{field}' must be {expected}{tail}"
-        )
+        return RegistryError(f"{self.source}: {place}'{field}' must be {expected}{tail}")
 
     def required(self, item: dict, what: str, field: str) -> object:
         if field not in item or item[field] is None:
@@ -169,57 +159,31 @@ class _Where:
 
     def names(self, item: dict, what: str, field: str) -> dict[str, str]:
         value = self.required(item, what, field)
-        ok = isinstance(value, dict) and all(
-            isinstance(value.get(k), str) and value[k] for k in ("zh", "en")
-        )
+        ok = isinstance(value, dict) and all(isinstance(value.get(k), str) and value[k] for k in ("zh", "en"))
         if not ok:
-            raise self.error(
-                what, field, "a mapping with non-empty 'zh' and 'en' texts", value
-            )
+            raise self.error(what, field, "a mapping with non-empty 'zh' and 'en' texts", value)
         return {"zh": value["zh"], "en": value["en"]}
 
-    def choice(
-        self, item: dict, what: str, field: str, allowed: tuple, default=None
-    ) -> str:
-        value = (
-            item.get(field, default)
-            if default is not None
-            else self.required(item, what, field)
-        )
+    def choice(self, item: dict, what: str, field: str, allowed: tuple, default=None) -> str:
+        value = item.get(field, default) if default is not None else self.required(item, what, field)
         if value not in allowed:
             raise self.error(what, field, " or ".join(repr(a) for a in allowed), value)
         return value
 
     def number(self, item: dict, what: str, field: str, minimum: float = 0.0) -> float:
         value = self.required(item, what, field)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or value < minimum
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
             raise self.error(what, field, f"a number >= {minimum:g}", value)
         return float(value)
 
-    def integer(
-        self, item: dict, what: str, field: str, default: int | None = None
-    ) -> int:
-        value = (
-            item.get(field, default)
-            if default is not None
-            else self.required(item, what, field)
-        )
+    def integer(self, item: dict, what: str, field: str, default: int | None = None) -> int:
+        value = item.get(field, default) if default is not None else self.required(item, what, field)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
             raise self.error(what, field, "a whole number from 0 to 6", value)
         return value
 
-    def boolean(
-        self, item: dict, what: str, field: str, default: bool | None = None
-    ) -> bool:
-        value = (
-            item.get(field, default)
-            if default is not None
-            else self.required(item, what, field)
-        )
+    def boolean(self, item: dict, what: str, field: str, default: bool | None = None) -> bool:
+        value = item.get(field, default) if default is not None else self.required(item, what, field)
         if not isinstance(value, bool):
             raise self.error(what, field, "true or false", value)
         return value
@@ -227,9 +191,7 @@ class _Where:
 
 def _indicator(item: object, index: int, where: _Where) -> Indicator:
     if not isinstance(item, dict):
-        raise where.error(
-            f"indicator #{index + 1}", "indicator", "a mapping of fields", item
-        )
+        raise where.error(f"indicator #{index + 1}", "indicator", "a mapping of fields", item)
     ind_id = item.get("id")
     if not isinstance(ind_id, str) or not _NAME.match(ind_id):
         raise where.error(
@@ -240,22 +202,14 @@ def _indicator(item: object, index: int, where: _Where) -> Indicator:
         )
     what = f"indicator '{ind_id}'"
     source = where.required(item, what, "source")
-    if (
-        not isinstance(source, dict)
-        or len(source) != 1
-        or not {"query", "reported"} & source.keys()
-    ):
-        raise where.error(
-            what, "source", "{query: NAME} or {reported: INDICATOR}", source
-        )
+    if not isinstance(source, dict) or len(source) != 1 or not {"query", "reported"} & source.keys():
+        raise where.error(what, "source", "{query: NAME} or {reported: INDICATOR}", source)
     query, reported = source.get("query"), source.get("reported")
     name = query or reported
     if not isinstance(name, str) or not _NAME.match(name):
         raise where.error(what, "source", "a lowercase query or indicator name", name)
     if query and not (QUERIES_DIR / f"{query}.sql").is_file():
-        raise where.error(
-            what, "source", f"a query in queries/ (queries/{query}.sql not found)"
-        )
+        raise where.error(what, "source", f"a query in queries/ (queries/{query}.sql not found)")
     return Indicator(
         id=ind_id,
         name=where.names(item, what, "name"),
@@ -284,11 +238,7 @@ def _directions(value: object, what: str, where: _Where) -> tuple[tuple[int, str
         raise where.error(what, "direction", expected, value)
     out = []
     for year, direction in value.items():
-        if (
-            isinstance(year, bool)
-            or not isinstance(year, int)
-            or direction not in DIRECTIONS
-        ):
+        if isinstance(year, bool) or not isinstance(year, int) or direction not in DIRECTIONS:
             raise where.error(what, "direction", expected, {year: direction})
         out.append((year, direction))
     return tuple(sorted(out))
@@ -311,7 +261,5 @@ def _classes(items: object, where: _Where) -> tuple[ScoreClass, ...]:
         raise RegistryError(f"{where.source}: 'classes' must be listed from the highest min_score down, "
                             f"each min_score different, got {scores}")  # fmt: skip
     if scores[-1] != 0:
-        raise RegistryError(
-            f"{where.source}: the last class must have min_score 0 so every score has a class"
-        )
+        raise RegistryError(f"{where.source}: the last class must have min_score 0 so every score has a class")
     return tuple(classes)

@@ -42,25 +42,18 @@ def reason_text(ind: Indicator, row: dict, lang: str) -> str:
 def veto_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFrame:
     """township_code, year, veto_reason (missed veto indicators), veto_risk (at risk, partial year)."""
     rows: dict[tuple[str, int], dict[str, list[str]]] = {}
-    flagged = judged.filter(
-        pl.col("veto") & pl.col("status").is_in(["missed", "at_risk"])
-    )
+    flagged = judged.filter(pl.col("veto") & pl.col("status").is_in(["missed", "at_risk"]))
     for row in flagged.iter_rows(named=True):
         ind = registry.indicator(row["indicator"])
-        entry = rows.setdefault(
-            (row["township_code"], row["year"]), {"missed": [], "at_risk": []}
-        )
+        entry = rows.setdefault((row["township_code"], row["year"]), {"missed": [], "at_risk": []})
         entry[row["status"]].append(f"{ind.name[lang]} {reason_text(ind, row, lang)}")
     sep = "；" if lang == "zh" else "; "
     out = [
         {
             "township_code": code,
             "year": year,
-            "veto_reason": t("scorecard.veto_prefix", lang) + sep.join(e["missed"])
-            if e["missed"]
-            else None,
-            "veto_risk_reason": t("scorecard.veto_risk_prefix", lang)
-            + sep.join(e["at_risk"])
+            "veto_reason": t("scorecard.veto_prefix", lang) + sep.join(e["missed"]) if e["missed"] else None,
+            "veto_risk_reason": t("scorecard.veto_risk_prefix", lang) + sep.join(e["at_risk"])
             if e["at_risk"]
             else None,
         }
@@ -73,3 +66,35 @@ def veto_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFr
         "veto_risk_reason": pl.String,
     }
     return pl.DataFrame(out, schema=schema)
+
+
+def status_table(judged: pl.DataFrame, towns: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFrame:
+    """The verdicts with the township's name, the indicator's name and the reason in ``lang``."""
+    order = {ind.id: i for i, ind in enumerate(registry.indicators)}
+    texts = [reason_text(registry.indicator(r["indicator"]), r, lang) for r in judged.iter_rows(named=True)]
+    names = {ind.id: ind.name[lang] for ind in registry.indicators}
+    return (
+        judged.with_columns(
+            reason=pl.Series(texts, dtype=pl.String),
+            indicator_name=pl.col("indicator").replace_strict(names, return_dtype=pl.String),
+            indicator_order=pl.col("indicator").replace_strict(order, return_dtype=pl.Int32),
+        )
+        .join(towns, on="township_code", how="left")
+        .sort("year", "township_code", "indicator_order")
+        .select("year", "township_code", "township_name", "indicator", "indicator_name", "value", "target",
+                "denominator", "status", "reason", "low", "high", "target_annual", "numerator", "direction",
+                "achievement", "reason_code", "weight", "veto", "months")
+    )  # fmt: skip
+
+
+def card_table(scored: pl.DataFrame, judged: pl.DataFrame, towns: pl.DataFrame, registry: Registry, lang: str):
+    """Scores with names, class labels and veto reasons in ``lang``, best rank first."""
+    labels = {c.id: c.name[lang] for c in registry.classes}
+    return (
+        towns.join(scored, on="township_code", how="inner")
+        .join(veto_texts(judged, registry, lang), on=["township_code", "year"], how="left")
+        .with_columns(class_label=pl.col("class").replace_strict(labels, default=None, return_dtype=pl.String))
+        .sort("year", "rank", "township_code", nulls_last=True)
+        .select("year", "township_code", "township_name", "score", "rank", "class", "vetoed", "veto_reason",
+                "rank_change", "prev_rank", "class_label", "n_judged", "n_met", "veto_risk_reason")
+    )  # fmt: skip

@@ -28,7 +28,10 @@ stats_accuracy target):
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -37,11 +40,10 @@ from natality import scoring
 from natality.indicators import DEFAULT_REGISTRY, load_registry
 
 A, B, C, D = (f"990001{n}000" for n in (101, 102, 103, 104))
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def _births(
-    code: str, month: date, boys: int, girls: int, compliant: int | None = None
-) -> list[dict]:
+def _births(code: str, month: date, boys: int, girls: int, compliant: int | None = None) -> list[dict]:
     """Rows for one township-month; ``compliant`` births are policy-compliant, the rest not."""
     rows = []
     for sex, n in (("M", boys), ("F", girls)):
@@ -79,20 +81,16 @@ def extract_dir(tmp_path_factory):
     births += _births(D, date(2020, 1, 1), 60, 60, compliant=110)
     births += _births(A, date(2021, 2, 1), 70, 60)
     births += _births(B, date(2021, 5, 1), 50, 50)
-    pl.DataFrame(births).cast(
-        {"birth_order": pl.Int8, "births": pl.Int64}
-    ).write_parquet(root / "births.parquet")
-    pl.DataFrame(
-        {"township_code": [A, B], "year": [2021, 2021], "population": [10_000, 10_000]}
-    ).write_parquet(root / "population.parquet")
+    pl.DataFrame(births).cast({"birth_order": pl.Int8, "births": pl.Int64}).write_parquet(root / "births.parquet")
+    pl.DataFrame({"township_code": [A, B], "year": [2021, 2021], "population": [10_000, 10_000]}).write_parquet(
+        root / "population.parquet"
+    )
     pl.DataFrame(
         [(A, 2020, "stats_accuracy", 98.0, 100.0), (B, 2020, "stats_accuracy", 96.0, 100.0),
          (C, 2020, "stats_accuracy", 40.0, 45.0), (D, 2020, "stats_accuracy", 90.0, 100.0)],
         schema=["township_code", "year", "indicator", "numerator", "denominator"], orient="row",
     ).write_parquet(root / "reported.parquet")  # fmt: skip
-    targets = [
-        (code, 2019, "births", 50.0 if code == C else 120.0) for code in (A, B, C, D)
-    ]
+    targets = [(code, 2019, "births", 50.0 if code == C else 120.0) for code in (A, B, C, D)]
     targets += [
         (A, 2020, "births", 250.0),
         (B, 2020, "births", 550.0),
@@ -104,12 +102,10 @@ def extract_dir(tmp_path_factory):
     targets += [(code, 2020, "stats_accuracy", 95.0) for code in (A, B, C)]
     for code in (A, B):
         targets += [(code, 2021, "births", 240.0), (code, 2021, "birth_rate", 25.0)]
-    targets.append(
-        ("990001", 2020, "srb", 107.0)
-    )  # the county's own target: not a township row
-    pl.DataFrame(
-        targets, schema=["township_code", "year", "indicator", "target"], orient="row"
-    ).cast({"year": pl.Int32}).write_parquet(root / "targets.parquet")
+    targets.append(("990001", 2020, "srb", 107.0))  # the county's own target: not a township row
+    pl.DataFrame(targets, schema=["township_code", "year", "indicator", "target"], orient="row").cast(
+        {"year": pl.Int32}
+    ).write_parquet(root / "targets.parquet")
     manifest = {"format_version": 1, "region_name": "测试县", "region_name_en": "Test County",
                 "region_code": "990001", "cutoff_month": "2021-06"}  # fmt: skip
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -118,16 +114,12 @@ def extract_dir(tmp_path_factory):
 
 def _status(extract_dir, year: int) -> dict[tuple[str, str], dict]:
     table = scoring.indicator_status(year, extract_dir, "en")
-    return {
-        (r["township_code"], r["indicator"]): r for r in table.iter_rows(named=True)
-    }
+    return {(r["township_code"], r["indicator"]): r for r in table.iter_rows(named=True)}
 
 
 def test_scorecard_2020_scores_ranks_classes_and_veto(extract_dir):
     card = scoring.scorecard(2020, extract_dir, "en")
-    rows = card.select(
-        "township_code", "score", "rank", "class", "vetoed", "rank_change"
-    ).rows()
+    rows = card.select("township_code", "score", "rank", "class", "vetoed", "rank_change").rows()
     assert rows == [
         (A, 100.0, 1, "advanced", False, 0),
         (C, 42.9, 2, "key_management", False, 2),
@@ -163,10 +155,7 @@ def test_verdicts_2020(extract_dir):
         "not_judged",
         "small_denominator",
     )
-    assert (
-        s[C, "srb"]["reason"]
-        == "Only 100 in the denominator (fewer than 200): too few to judge"
-    )
+    assert s[C, "srb"]["reason"] == "Only 100 in the denominator (fewer than 200): too few to judge"
     assert (
         s[C, "stats_accuracy"]["status"],
         s[C, "stats_accuracy"]["denominator"],
@@ -200,9 +189,7 @@ def test_partial_year_prorates_annual_totals_and_annualises_rates(extract_dir):
     assert (births_a["status"], births_a["value"], births_a["target"], births_a["target_annual"]) == (
         "on_track", 130, 120, 240,
     )  # fmt: skip
-    assert births_a["reason"].startswith(
-        "January to month 6; the annual target 240 pro-rated to 6/12 = 120."
-    )
+    assert births_a["reason"].startswith("January to month 6; the annual target 240 pro-rated to 6/12 = 120.")
     assert (s[A, "birth_rate"]["status"], s[A, "birth_rate"]["value"]) == (
         "on_track",
         pytest.approx(26.0),
@@ -255,3 +242,32 @@ def test_extract_registry_wins(extract_dir, tmp_path):
     finally:
         (extract_dir / "indicators.yaml").unlink()
     assert load_registry(extract_dir).credit == "all_or_nothing"
+
+
+def test_cli_query_scorecard_returns_the_page_table(extract_dir):
+    out = subprocess.run(
+        [sys.executable, "-m", "natality", "query", "scorecard", "--data", str(extract_dir), "-p", "year=2020",
+         "-p", "lang=en", "--format", "json"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    rows = json.loads(out.stdout)
+    assert rows == scoring.scorecard(2020, extract_dir, "en").to_dicts()
+    assert [(r["township_code"], r["rank"], r["vetoed"]) for r in rows] == [(A, 1, False), (C, 2, False),
+                                                                          (D, 2, False), (B, 4, True)]  # fmt: skip
+    bad = subprocess.run([sys.executable, "-m", "natality", "query", "scorecard", "--data", str(extract_dir)],
+                         capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert bad.returncode == 2 and "year=YYYY" in bad.stderr
+
+
+def test_demo_county_2019_and_partial_2026(demo_data):
+    data = scoring.scorecard_data(demo_data, "zh")
+    card = data.card_for(2019)
+    assert card.height == 19
+    assert card.select("score", "rank", "class").null_count().row(0) == (0, 0, 0)
+    vetoed = card.filter(pl.col("vetoed"))
+    assert vetoed.height >= 1 and vetoed["veto_reason"].str.starts_with("一票否决：出生人口性别比").all()
+    status = data.status_for(2026)
+    births = status.filter(pl.col("indicator") == "births")
+    assert (births["target"] == births["target_annual"] * 9 / 12).all()
+    assert set(status["status"]) <= {"on_track", "at_risk", "not_judged"}
+    assert {"on_track", "at_risk"} <= set(births["status"])
