@@ -68,7 +68,7 @@ def _parse_until(until: str) -> tuple[int, int]:
     except ValueError as exc:
         raise ValueError(f"--until: expected YYYY-MM, got {until!r}") from exc
     if not (FIRST_YEAR <= year <= 2100 and 1 <= month <= 12):
-        raise ValueError(f"--until: expected a month from {FIRST_YEAR}-01, got {until!r}")
+        raise ValueError(f"--until: expected a month YYYY-MM from {FIRST_YEAR}-01, got {until!r}")
     return year, month
 
 

@@ -1,0 +1,130 @@
+"""Shared fixtures: a demo extract built once, a real Streamlit server, a real Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "tests" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory) -> Path:
+    """The demo county, built once per test session (read-only: tests must not modify it)."""
+    from natality.demo import build_demo
+
+    out = tmp_path_factory.mktemp("extracts") / "demo"
+    build_demo(out)
+    return out
+
+
+@pytest.fixture
+def demo_env(demo_data, monkeypatch) -> Path:
+    """NATALITY_DATA pointing at the demo extract, for AppTest runs."""
+    monkeypatch.setenv("NATALITY_DATA", str(demo_data))
+    return demo_data
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_streamlit(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "NATALITY_DATA": str(data_dir), "PYTHONPATH": str(ROOT)}
+    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not start; see {log_path}")
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(demo_data, tmp_path_factory):
+    """A real ``streamlit run dashboard.py`` on a free port over the demo extract; yields its URL."""
+    proc, url = start_streamlit(demo_data, tmp_path_factory.mktemp("server") / "streamlit.log")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (the Makefile's test target does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A fresh page; fails the test if the page asks any host but localhost for anything."""
+    context = chromium.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    outside: list[str] = []
+
+    def check(request) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("data:", "blob:", "about:")):
+            return
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            outside.append(request.url)
+
+    page.on("request", check)
+    page.outside_requests = outside
+    yield page
+    context.close()
+    assert not outside, f"requests left localhost: {outside[:5]}"
+
+
+def wait_for_app(page, timeout: float = 45_000) -> None:
+    """Wait until Streamlit has finished running the script and drawn its output."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] [data-testid=\"stElementContainer\"]').length > 2",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(1500)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, "an exception box is on the page"
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0, page.locator(
+        "[data-testid='stAlertContentError']"
+    ).all_inner_texts()

@@ -1,0 +1,39 @@
+"""Every message exists in both languages; language detection from locale and URL."""
+
+import pytest
+
+from natality import i18n
+
+
+def test_every_key_has_chinese_and_english():
+    cat = i18n.catalogue()
+    assert len(cat) > 50
+    for key, texts in cat.items():
+        assert texts["zh"].strip() and texts["en"].strip(), key
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("zh-CN", "zh"), ("zh_Hans", "zh"), ("zh", "zh"), ("en-GB", "en"), ("fr-FR", None), ("", None), (None, None)],
+)
+def test_normalise_lang(given, expected):
+    assert i18n.normalise_lang(given) == expected
+
+
+def test_formatting_and_unknown_keys():
+    assert i18n.t("app.cutoff", "zh", month="2026年9月") == "数据截至 2026年9月"
+    assert i18n.t("app.cutoff", "en", month="2026-09") == "Data up to 2026-09"
+    with pytest.raises(KeyError):
+        i18n.t("no.such.key", "zh")
+
+
+def test_duplicate_key_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "a.yaml").write_text("x.k: {zh: 甲, en: A}\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("x.k: {zh: 乙, en: B}\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        with pytest.raises(i18n.CatalogueError, match="defined twice"):
+            i18n.catalogue()
+    finally:
+        i18n.catalogue.cache_clear()
