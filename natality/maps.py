@@ -57,23 +57,15 @@ def read_boundaries(
     path = Path(path)
     raw = _read_any(path, encoding)
     if raw.empty:
-        raise BoundaryError(
-            f"{path.name}: the file has no features; expected township polygons"
-        )
+        raise BoundaryError(f"{path.name}: the file has no features; expected township polygons")
     code_col = _pick_field(raw, code_field, CODE_FIELDS, path, "township code")
     name_col = _pick_field(raw, name_field, NAME_FIELDS, path, "township name")
-    parent_col = _pick_field(
-        raw, parent_field, PARENT_FIELDS, path, "parent", required=False
-    )
+    parent_col = _pick_field(raw, parent_field, PARENT_FIELDS, path, "parent", required=False)
     gdf = _with_crs(raw, crs, path)
     codes = raw[code_col].map(_code_text)
     if codes.isna().any():
-        rows = ", ".join(
-            str(i + 1) for i in np.flatnonzero(codes.isna().to_numpy())[:5]
-        )
-        raise BoundaryError(
-            f"{path.name}: empty township code in field '{code_col}' (feature {rows})"
-        )
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(codes.isna().to_numpy())[:5])
+        raise BoundaryError(f"{path.name}: empty township code in field '{code_col}' (feature {rows})")
     geoms = _polygonal(shapely.make_valid(gdf.geometry.to_numpy(), method="structure"))
     bad = codes[shapely.is_empty(geoms) | pd.isna(geoms)]
     if len(bad):
@@ -85,11 +77,7 @@ def read_boundaries(
         {
             "township_code": codes.to_numpy(),
             "name": raw[name_col].astype("string").str.strip().to_numpy(),
-            "parent_name": (
-                raw[parent_col].map(_code_text).to_numpy()
-                if parent_col
-                else [None] * len(raw)
-            ),
+            "parent_name": (raw[parent_col].map(_code_text).to_numpy() if parent_col else [None] * len(raw)),
         },
         geometry=geoms,
         crs=OUTPUT_CRS,
@@ -97,9 +85,7 @@ def read_boundaries(
     return _dissolve_by_code(frame)
 
 
-def display_geometry(
-    gdf: gpd.GeoDataFrame, tolerance: float | None = None
-) -> gpd.GeoDataFrame:
+def display_geometry(gdf: gpd.GeoDataFrame, tolerance: float | None = None) -> gpd.GeoDataFrame:
     """Simplified copy for drawing: coverage simplification keeps shared edges shared.
 
     The default tolerance is 1/1500 of the map's larger extent (about 40 m for a county).
@@ -128,14 +114,10 @@ def geojson_features(gdf: gpd.GeoDataFrame, precision: int = 5) -> dict[str, Any
     Properties: township_code, name, name_en (when present), label_lon/label_lat (the centre
     of the largest inscribed circle, where a label fits best).
     """
-    geoms = shapely.transform(
-        gdf.geometry.to_numpy(), lambda xy: np.round(xy, precision)
-    )
+    geoms = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, precision))
     labels = _label_points(gdf.geometry.to_numpy())
     features = []
-    for i, row in enumerate(
-        gdf.drop(columns=gdf.geometry.name).itertuples(index=False)
-    ):
+    for i, row in enumerate(gdf.drop(columns=gdf.geometry.name).itertuples(index=False)):
         props = {
             "township_code": row.township_code,
             "name": getattr(row, "name", None),
@@ -164,23 +146,17 @@ def township_geojson(data_dir: str | Path) -> dict[str, Any]:
         display = gdf["geometry_display"]
         if not isinstance(display, gpd.GeoSeries):  # stored as plain WKB
             display = gpd.GeoSeries.from_wkb(display, crs=gdf.crs)
-        gdf = gdf.drop(columns=[gdf.geometry.name, "geometry_display"]).set_geometry(
-            display.rename("geometry")
-        )
+        gdf = gdf.drop(columns=[gdf.geometry.name, "geometry_display"]).set_geometry(display.rename("geometry"))
     else:
         gdf = display_geometry(gdf)
     keep = [c for c in ("township_code", "name", "name_en") if c in gdf.columns]
-    gdf = (
-        gdf[[*keep, gdf.geometry.name]].to_crs(OUTPUT_CRS).sort_values("township_code")
-    )
+    gdf = gdf[[*keep, gdf.geometry.name]].to_crs(OUTPUT_CRS).sort_values("township_code")
     return geojson_features(gdf)
 
 
 def geojson_size_bytes(geojson: dict[str, Any]) -> int:
     """Bytes of the GeoJSON as sent to the browser (compact JSON)."""
-    return len(
-        json.dumps(geojson, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    )
+    return len(json.dumps(geojson, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -188,18 +164,12 @@ def geojson_size_bytes(geojson: dict[str, Any]) -> int:
 
 def _read_any(path: Path, encoding: str | None) -> gpd.GeoDataFrame:
     if not path.exists():
-        raise BoundaryError(
-            f"{path}: file not found; expected a boundary file ({_SUFFIXES})"
-        )
+        raise BoundaryError(f"{path}: file not found; expected a boundary file ({_SUFFIXES})")
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".geoparquet"):
             return gpd.read_parquet(path)
-        if (
-            suffix == ".shp"
-            and encoding is None
-            and not path.with_suffix(".cpg").exists()
-        ):
+        if suffix == ".shp" and encoding is None and not path.with_suffix(".cpg").exists():
             encoding = _guess_dbf_encoding(path.with_suffix(".dbf"))
         if suffix in (".json", ".geojson", ".topojson") and _is_topojson(path):
             return _read_topojson(path)
@@ -230,9 +200,7 @@ def _read_topojson(path: Path) -> gpd.GeoDataFrame:
     frames = [gpd.read_file(path, engine="pyogrio", layer=name) for name in layers]
     frames = [f for f in frames if len(f) and f.geom_type.str.contains("Polygon").any()]
     if not frames:
-        raise BoundaryError(
-            f"{path.name}: the TopoJSON has no polygon object; expected townships"
-        )
+        raise BoundaryError(f"{path.name}: the TopoJSON has no polygon object; expected townships")
     best = max(frames, key=len)
     return best.set_crs(best.crs or OUTPUT_CRS, allow_override=True)
 
@@ -265,9 +233,7 @@ def _pick_field(
     if given is not None:
         if given in columns:
             return given
-        raise BoundaryError(
-            f"{path.name}: no field '{given}' for the {what}; fields are {', '.join(columns)}"
-        )
+        raise BoundaryError(f"{path.name}: no field '{given}' for the {what}; fields are {', '.join(columns)}")
     lower = {str(c).strip().lower(): c for c in columns}
     for cand in candidates:
         if cand in lower:
@@ -283,11 +249,7 @@ def _pick_field(
 
 def _code_text(value: object) -> str | None:
     """Codes are strings; a number that came in as int/float is written without decimals."""
-    if (
-        value is None
-        or (isinstance(value, float) and np.isnan(value))
-        or value is pd.NA
-    ):
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         value = int(value)
@@ -295,16 +257,12 @@ def _code_text(value: object) -> str | None:
     return text or None
 
 
-def _with_crs(
-    gdf: gpd.GeoDataFrame, crs: str | int | None, path: Path
-) -> gpd.GeoDataFrame:
+def _with_crs(gdf: gpd.GeoDataFrame, crs: str | int | None, path: Path) -> gpd.GeoDataFrame:
     try:
         if crs is not None:
             gdf = gdf.set_crs(CRS.from_user_input(crs), allow_override=True)
     except CRSError as e:
-        raise BoundaryError(
-            f"{path.name}: unknown CRS {crs!r} ({e}); expected e.g. EPSG:4490"
-        ) from e
+        raise BoundaryError(f"{path.name}: unknown CRS {crs!r} ({e}); expected e.g. EPSG:4490") from e
     minx, miny, maxx, maxy = gdf.total_bounds
     lonlat_like = -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
     if gdf.crs is None:
@@ -331,11 +289,7 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
         if g is None or g.is_empty:
             out[i] = g
             continue
-        parts = [
-            p
-            for p in shapely.get_parts(g)
-            if p.geom_type in ("Polygon", "MultiPolygon")
-        ]
+        parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
         parts = [q for p in parts for q in shapely.get_parts(p)]
         if not parts:
             out[i] = shapely.Polygon()
@@ -351,12 +305,8 @@ def _dissolve_by_code(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if frame["township_code"].is_unique:
         return frame.sort_values("township_code").reset_index(drop=True)
     first = frame.drop(columns="geometry").groupby("township_code", sort=True).first()
-    geoms = frame.groupby("township_code", sort=True)["geometry"].agg(
-        lambda s: shapely.union_all(s.to_numpy())
-    )
-    out = gpd.GeoDataFrame(
-        first.reset_index(), geometry=_polygonal(geoms.to_numpy()), crs=frame.crs
-    )
+    geoms = frame.groupby("township_code", sort=True)["geometry"].agg(lambda s: shapely.union_all(s.to_numpy()))
+    out = gpd.GeoDataFrame(first.reset_index(), geometry=_polygonal(geoms.to_numpy()), crs=frame.crs)
     return out
 
 
@@ -370,8 +320,6 @@ def _label_points(geoms: np.ndarray) -> list[tuple[float, float]]:
             points.append((float("nan"), float("nan")))
             continue
         size = max(main.bounds[2] - main.bounds[0], main.bounds[3] - main.bounds[1])
-        centre = shapely.get_point(
-            shapely.maximum_inscribed_circle(main, size / 200), 0
-        )
+        centre = shapely.get_point(shapely.maximum_inscribed_circle(main, size / 200), 0)
         points.append((centre.x, centre.y))
     return points

@@ -27,9 +27,7 @@ def test_self_intersecting_polygon_is_made_valid(tmp_path: Path) -> None:
     bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])  # crosses itself at (1, 1)
     assert not bowtie.is_valid
     path = tmp_path / "bowtie.geojson"
-    _frame(
-        [{"TOWNCODE": "411625100000", "TOWNNAME": "城关镇", "geometry": bowtie}]
-    ).to_file(path)
+    _frame([{"TOWNCODE": "411625100000", "TOWNNAME": "城关镇", "geometry": bowtie}]).to_file(path)
     gdf = read_boundaries(path)
     assert list(gdf.columns) == ["township_code", "name", "parent_name", "geometry"]
     assert gdf.geometry.is_valid.all()
@@ -91,25 +89,17 @@ def test_cgcs2000_is_reprojected_to_wgs84(tmp_path: Path) -> None:
     gdf = read_boundaries(path)
     assert gdf.crs.to_epsg() == 4326
     minx, miny, maxx, maxy = gdf.total_bounds
-    assert (minx, miny, maxx, maxy) == pytest.approx(
-        (114.9, 33.7, 115.0, 33.8), abs=1e-6
-    )
+    assert (minx, miny, maxx, maxy) == pytest.approx((114.9, 33.7, 115.0, 33.8), abs=1e-6)
     assert gdf["name"].iloc[0] == "城关镇"
 
 
 def test_projected_file_with_crs_given_by_user(tmp_path: Path) -> None:
     # CGCS2000 3-degree Gauss-Kruger, CM 114E (EPSG:4547), written without any CRS
-    pt = (
-        gpd.GeoSeries.from_xy([114.95], [33.75], crs="EPSG:4326")
-        .to_crs("EPSG:4547")
-        .iloc[0]
-    )
+    pt = gpd.GeoSeries.from_xy([114.95], [33.75], crs="EPSG:4326").to_crs("EPSG:4547").iloc[0]
     square = box(pt.x - 500, pt.y - 500, pt.x + 500, pt.y + 500)
     path = tmp_path / "local.geojson"
-    _frame(
-        [{"code": "411625100000", "name": "城关镇", "geometry": square}], crs=None
-    ).to_file(path)
-    with pytest.raises(BoundaryError, match="local.geojson.*CRS"):
+    _frame([{"code": "411625100000", "name": "城关镇", "geometry": square}], crs=None).to_file(path)
+    with pytest.raises(BoundaryError, match=r"local\.geojson.*CRS"):
         read_boundaries(path)
     gdf = read_boundaries(path, crs="EPSG:4547")
     centre = gdf.geometry.iloc[0].centroid
@@ -141,9 +131,7 @@ def test_leading_zero_codes_stay_strings(tmp_path: Path) -> None:
 
 def test_numeric_codes_lose_no_digits_to_floats(tmp_path: Path) -> None:
     path = tmp_path / "numeric.geojson"
-    _frame(
-        [{"TOWNCODE": 411625100000, "TOWNNAME": "城关镇", "geometry": box(0, 0, 1, 1)}]
-    ).to_file(path)
+    _frame([{"TOWNCODE": 411625100000, "TOWNNAME": "城关镇", "geometry": box(0, 0, 1, 1)}]).to_file(path)
     assert list(read_boundaries(path)["township_code"]) == ["411625100000"]
 
 
@@ -180,26 +168,16 @@ def test_topojson(tmp_path: Path) -> None:
     assert list(gdf["township_code"]) == ["001", "002"]
     assert list(gdf["name"]) == ["甲", "乙"]
     assert shapely.area(gdf.geometry.to_numpy()).tolist() == pytest.approx([1.0, 1.0])
-    assert gdf.geometry.iloc[0].intersection(
-        gdf.geometry.iloc[1]
-    ).length == pytest.approx(1.0)
+    assert gdf.geometry.iloc[0].intersection(gdf.geometry.iloc[1]).length == pytest.approx(1.0)
 
 
 def test_geoparquet_and_explicit_fields(tmp_path: Path) -> None:
     path = tmp_path / "towns.parquet"
-    _frame(
-        [{"id_x": "001", "label": "甲", "up": "某县", "geometry": box(0, 0, 1, 1)}]
-    ).to_parquet(path)
-    with pytest.raises(
-        BoundaryError, match="towns.parquet: cannot find the township code"
-    ):
+    _frame([{"id_x": "001", "label": "甲", "up": "某县", "geometry": box(0, 0, 1, 1)}]).to_parquet(path)
+    with pytest.raises(BoundaryError, match=r"towns\.parquet: cannot find the township code"):
         read_boundaries(path)
-    gdf = read_boundaries(
-        path, code_field="id_x", name_field="label", parent_field="up"
-    )
-    assert gdf[["township_code", "name", "parent_name"]].values.tolist() == [
-        ["001", "甲", "某县"]
-    ]
+    gdf = read_boundaries(path, code_field="id_x", name_field="label", parent_field="up")
+    assert gdf[["township_code", "name", "parent_name"]].values.tolist() == [["001", "甲", "某县"]]
 
 
 @pytest.mark.parametrize(
@@ -212,9 +190,7 @@ def test_geoparquet_and_explicit_fields(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_bad_files_raise_boundary_error(
-    tmp_path: Path, content: str, message: str
-) -> None:
+def test_bad_files_raise_boundary_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "bad.geojson"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(BoundaryError, match=message):
@@ -222,15 +198,11 @@ def test_bad_files_raise_boundary_error(
 
 
 def test_missing_file_and_points_only(tmp_path: Path) -> None:
-    with pytest.raises(BoundaryError, match="nope.shp: file not found"):
+    with pytest.raises(BoundaryError, match=r"nope\.shp: file not found"):
         read_boundaries(tmp_path / "nope.shp")
     path = tmp_path / "points.geojson"
-    _frame([{"code": "001", "name": "甲", "geometry": shapely.Point(0, 0)}]).to_file(
-        path
-    )
-    with pytest.raises(
-        BoundaryError, match="points.geojson: no polygon geometry for township code"
-    ):
+    _frame([{"code": "001", "name": "甲", "geometry": shapely.Point(0, 0)}]).to_file(path)
+    with pytest.raises(BoundaryError, match=r"points\.geojson: no polygon geometry for township code"):
         read_boundaries(path)
 
 
@@ -242,8 +214,8 @@ def _wiggly_grid(n: int = 4) -> gpd.GeoDataFrame:
         t = np.linspace(0, 1, 41)
         wiggle = 0.002 * np.sin(t * 40 * np.pi)
         if x0 == x1:
-            return list(zip(x0 + wiggle, y0 + t * (y1 - y0)))
-        return list(zip(x0 + t * (x1 - x0), y0 + wiggle))
+            return list(zip(x0 + wiggle, y0 + t * (y1 - y0), strict=True))
+        return list(zip(x0 + t * (x1 - x0), y0 + wiggle, strict=True))
 
     rows = []
     for i in range(n):
@@ -272,9 +244,7 @@ def test_display_geometry_keeps_shared_edges_and_shrinks() -> None:
     before = shapely.get_num_coordinates(grid.geometry.to_numpy()).sum()
     after = shapely.get_num_coordinates(simple.geometry.to_numpy()).sum()
     assert after < before / 4
-    assert shapely.area(simple.geometry.to_numpy()).sum() == pytest.approx(
-        16.0, rel=0.01
-    )
+    assert shapely.area(simple.geometry.to_numpy()).sum() == pytest.approx(16.0, rel=0.01)
     assert list(simple["township_code"]) == list(grid["township_code"])
 
 
@@ -294,6 +264,4 @@ def test_geojson_features_keyed_by_code_with_label_points() -> None:
     props = fc["features"][1]["properties"]
     # the label sits in the big part, not in the far speck
     assert 1 < props["label_lon"] < 3 and 0 < props["label_lat"] < 1
-    assert geojson_size_bytes(fc) == len(
-        json.dumps(fc, separators=(",", ":"), ensure_ascii=False).encode()
-    )
+    assert geojson_size_bytes(fc) == len(json.dumps(fc, separators=(",", ":"), ensure_ascii=False).encode())
