@@ -94,6 +94,7 @@ def parse_column(
         for row, original, value in rows.select(ROW, header, "_v").head(log.limit).iter_rows():
             exc = bad[value]
             log.add(Problem(raw.file, exc.key, row, header, original, exc.fmt))
+        log.more += max(0, rows.height - log.limit)
     return series.replace_strict(mapping, default=None, return_dtype=dtype).alias(header)
 
 
@@ -155,6 +156,7 @@ def report_duplicates(raw: RawTable, frame: pl.DataFrame, keys: list[str], log: 
     for row in dup.head(log.limit).iter_rows(named=True):
         value = " / ".join(str(row[k]) for k in keys)
         log.add(Problem(raw.file, "duplicate", row["_row"], column, value, {"first": row["_first"]}))
+    log.more += max(0, dup.height - log.limit)
 
 
 def township_names(raw: RawTable, cols: Columns, codes: pl.Series) -> dict[str, str]:
