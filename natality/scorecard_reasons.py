@@ -98,3 +98,56 @@ def card_table(scored: pl.DataFrame, judged: pl.DataFrame, towns: pl.DataFrame, 
         .select("year", "township_code", "township_name", "score", "rank", "class", "vetoed", "veto_reason",
                 "rank_change", "prev_rank", "class_label", "n_judged", "n_met", "veto_risk_reason")
     )  # fmt: skip
+
+
+def rules_markdown(registry: Registry, lang: str, months: int = 12) -> str:
+    """The scoring rules in plain words, generated from the registry so they never drift from it."""
+    classes = "；".join if lang == "zh" else "; ".join
+    items = [t("scorecard.rules.class_item", lang, name=c.name[lang], min=f"{c.min_score:g}") for c in registry.classes]
+    if len(registry.classes) > 1:  # the last class starts at 0: say "below the one above" instead
+        last, above = registry.classes[-1], registry.classes[-2]
+        items[-1] = t("scorecard.rules.class_last", lang, name=last.name[lang], max=f"{above.min_score:g}")
+    class_text = classes(items)
+    vetoes = [ind.name[lang] for ind in registry.indicators if ind.veto]
+    intervals = [ind.name[lang] for ind in registry.indicators if ind.judge == "interval"]
+    sep = "、" if lang == "zh" else ", "
+    lines = [
+        t(f"scorecard.rules.credit_{registry.credit}", lang),
+        t("scorecard.rules.not_judged", lang),
+        t("scorecard.rules.interval", lang, names=sep.join(intervals)) if intervals else "",
+        t(
+            "scorecard.rules.veto",
+            lang,
+            names=sep.join(vetoes),
+            veto_class=registry.score_class(registry.veto_class).name[lang],
+        )
+        if vetoes
+        else "",
+        t("scorecard.rules.classes", lang, classes=class_text),
+        t("scorecard.rules.rank", lang),
+        t("scorecard.rules.partial", lang, months=months) if months < 12 else "",
+    ]
+    head = t("scorecard.rules.table_head", lang)
+    rows = []
+    for ind in registry.indicators:
+        directions = sep.join(
+            (f"{year}–: " if len(ind.directions) > 1 else "") + t(f"scorecard.rules.direction_{d}", lang)
+            for year, d in ind.directions
+        )
+        rows.append(
+            f"| {ind.name[lang]} | {ind.unit[lang]} | {directions} | {ind.weight:g} | "
+            f"{t(f'scorecard.rules.judge_{ind.judge}', lang)} | {ind.min_denominator:,.0f} | "
+            f"{t('scorecard.rules.yes' if ind.veto else 'scorecard.rules.no', lang)} |"
+        )
+    return "\n".join(f"- {line}" for line in lines if line) + "\n\n" + head + "\n" + "\n".join(rows)
+
+
+def summary_text(card: pl.DataFrame, registry: Registry, period: str, lang: str) -> str:
+    """'2019年：19 个乡镇参评，3 个被一票否决；先进 0，合格 6，…'."""
+    scored = card.filter(pl.col("score").is_not_null())
+    counts = dict(scored.group_by("class").len().iter_rows())
+    sep = "，" if lang == "zh" else ", "
+    classes = sep.join(f"{c.name[lang]} {counts.get(c.id, 0)}" for c in registry.classes)
+    return t(
+        "scorecard.summary", lang, period=period, n=scored.height, vetoed=int(scored["vetoed"].sum()), classes=classes
+    )

@@ -1,0 +1,67 @@
+"""Scorecard: townships against the targets the county set them; every verdict explained."""
+
+import streamlit as st
+
+from natality import scorecard_charts, scorecard_reasons, scorecard_table, scoring, ui
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def scorecard_data(version_dir: str, lang: str) -> scoring.ScorecardData:
+    """All years judged and scored, cached per extract version and language."""
+    return scoring.scorecard_data(version_dir, lang)
+
+
+ctx = ui.page_context()
+st.title(ctx.t("scorecard.title"))
+year = ui.year_select(ctx, key="year")
+data = scorecard_data(ctx.version_dir, ctx.lang)
+card, status, reg = data.card_for(year), data.status_for(year), data.registry
+if card.is_empty():
+    st.info(ctx.t("scorecard.no_targets", year=year))
+    st.stop()
+period = ctx.period(year)
+st.markdown(f"**{scorecard_reasons.summary_text(card, reg, period, ctx.lang)}**")
+if ctx.months_in(year) < 12:
+    st.info(ctx.t("scorecard.partial_note", month=ctx.cutoff_text(), months=ctx.months_in(year)))
+st.caption(f"{scorecard_table.legend(ctx.lang)}　{ctx.t('scorecard.table_help')}")
+
+wide = scorecard_table.wide_table(card, status, reg)
+event = st.dataframe(
+    scorecard_table.styled_table(wide, reg, ctx.lang),
+    hide_index=True,
+    key="scorecard_grid",
+    on_select="rerun",
+    selection_mode="single-row",
+)
+if event.selection.rows:
+    code = wide["township_code"][event.selection.rows[0]]
+    st.switch_page("pages/township.py", query_params={"township": code, "year": year, "lang": ctx.lang})
+title = f"{ctx.t('scorecard.title')} {period}"
+st.download_button(
+    ctx.t("scorecard.download_xlsx"),
+    scorecard_table.excel_bytes(wide, reg, ctx.lang, title, ctx.footnote()),
+    file_name=f"scorecard_{year}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="scorecard_xlsx",
+    on_click="ignore",
+)
+st.caption(ctx.footnote())
+
+with st.expander(ctx.t("scorecard.rules.title")):
+    st.markdown(scorecard_reasons.rules_markdown(reg, ctx.lang, ctx.months_in(year)))
+with st.expander(ctx.t("scorecard.verdicts_title")):
+    st.dataframe(scorecard_table.verdict_table(status, ctx.lang), hide_index=True, key="scorecard_verdicts")
+
+history = data.card.filter(data.card["year"] <= year)
+first, last = history["year"].min(), history["year"].max()
+partial = ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
+fig = scorecard_charts.rank_bump(
+    history, ctx.lang, ctx.t("scorecard.bump_title", first=first, last=last), ctx.t("scorecard.bump_subtitle"),
+    ctx.footnote(), scorecard_table.bump_highlight(card), partial,
+)  # fmt: skip
+ui.show_chart(fig, "scorecard_bump", history.select("year", "township_code", "township_name", "score", "rank"),
+              "scorecard_ranks")  # fmt: skip
+fig = scorecard_charts.score_distribution(
+    card, reg, ctx.lang, ctx.t("scorecard.dist_title", period=period), ctx.t("scorecard.dist_subtitle"), ctx.footnote()
+)
+ui.show_chart(fig, "scorecard_dist", card, f"scorecard_{year}")

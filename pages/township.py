@@ -1,0 +1,85 @@
+"""Township profile: one township's indicators, births, SRB and ranks over the years; ?township=CODE."""
+
+import streamlit as st
+
+from natality import charts, map_charts, maps, scorecard_charts, scorecard_table, scoring, srb_charts, ui
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def scorecard_data(version_dir: str, lang: str) -> scoring.ScorecardData:
+    return scoring.scorecard_data(version_dir, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def geojson(version_dir: str) -> dict:
+    return maps.township_geojson(version_dir)
+
+
+ctx = ui.page_context()
+names = ui.township_names(ctx)
+left, right = st.columns(2)
+with left:
+    code = ui.url_select(ctx.t("common.township"), list(names), "township", next(iter(names)), names.get)
+with right:
+    year = ui.year_select(ctx, key="year")
+name = names[code]
+st.title(ctx.t("scorecard.profile_title", name=name))
+st.page_link("pages/scorecard.py", label=ctx.t("scorecard.back"), query_params={"year": year, "lang": ctx.lang})
+
+data = scorecard_data(ctx.version_dir, ctx.lang)
+partial = ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
+card = data.card.filter(data.card["township_code"] == code)
+status = data.status.filter(data.status["township_code"] == code)
+this_year = card.filter(card["year"] == year)
+info, where = st.columns([3, 1])
+with info:
+    st.subheader(ctx.t("scorecard.profile_summary", period=ctx.period(year)))
+    a, b, c = st.columns(3)
+    scored = this_year.height and this_year["score"][0] is not None
+    a.metric(ctx.t("scorecard.score"), f"{this_year['score'][0]:.1f}" if scored else ctx.t("scorecard.not_scored"))
+    b.metric(ctx.t("scorecard.rank"), scorecard_table.rank_text(*this_year.select("rank", "rank_change").row(0))
+             if scored else "–")  # fmt: skip
+    c.metric(ctx.t("scorecard.class"), this_year["class_label"][0] if scored else "–")
+    if scored and (this_year["veto_reason"][0] or this_year["veto_risk_reason"][0]):
+        st.warning(this_year["veto_reason"][0] or this_year["veto_risk_reason"][0])
+with where:
+    try:
+        st.plotly_chart(map_charts.locator_map(geojson(ctx.version_dir), code, ctx.lang), key="township_locator",
+                        config={"displayModeBar": False})  # fmt: skip
+    except (OSError, ValueError, KeyError):
+        st.caption(ctx.t("scorecard.no_locator"))
+
+first, last = status["year"].min(), status["year"].max()
+fig = scorecard_charts.indicator_history(
+    status, data.county, data.registry, ctx.lang, ctx.t("scorecard.ind_history_title", name=name, first=first, last=last),
+    ctx.t("scorecard.ind_history_subtitle"), ctx.footnote(), partial,
+)  # fmt: skip
+ui.show_chart(fig, "township_indicators", scorecard_table.verdict_table(status, ctx.lang, with_year=True),
+              f"township_{code}_indicators")  # fmt: skip
+
+by_order = ui.query(ctx, "births_by_order_year", township_code=code)
+fig = charts.stacked_by_year(
+    by_order, "birth_order", [1, 2, 3], [ctx.t("common.order_1"), ctx.t("common.order_2"), ctx.t("common.order_3")],
+    ctx.lang, ctx.t("scorecard.order_title", name=name, first=first, last=last), "", ctx.footnote(),
+)  # fmt: skip
+ui.show_chart(fig, "township_order", by_order, f"township_{code}_births_by_order")
+
+srb = ui.query(ctx, "srb_township_by_year", township_code=code)
+fig = srb_charts.township_srb_years(
+    srb,
+    None,
+    ctx.lang,
+    ctx.t("scorecard.srb_title", name=name),
+    ctx.t("scorecard.srb_subtitle"),
+    ctx.footnote(),
+    partial,
+)
+ui.show_chart(fig, "township_srb", srb, f"township_{code}_srb")
+
+fig = scorecard_charts.rank_history(
+    card, ctx.lang, ctx.t("scorecard.rank_title", name=name, n=len(names)), ctx.t("scorecard.rank_subtitle"),
+    ctx.footnote(), partial, len(names),
+)  # fmt: skip
+ui.show_chart(
+    fig, "township_rank", card.select("year", "score", "rank", "class_label", "vetoed"), f"township_{code}_ranks"
+)
