@@ -14,6 +14,8 @@ ui.ensure_demo(extract.default_data_dir())
 pages = [
     st.Page("pages/overview.py", title=i18n.t("nav.overview", lang), url_path="overview", default=True),
     st.Page("pages/births.py", title=i18n.t("nav.births", lang), url_path="births"),
+    st.Page("pages/scorecard.py", title=i18n.t("nav.scorecard", lang), url_path="scorecard"),
+    st.Page("pages/township.py", title=i18n.t("nav.township", lang), url_path="township"),
 ]
 page = st.navigation(pages)
 
