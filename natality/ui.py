@@ -136,11 +136,23 @@ def url_select(
     format_func: Callable[[Any], str] = str,
     container: Any = st,
 ) -> Any:
-    """A selectbox whose value is kept in the URL parameter ``key`` (as ``str(value)``)."""
+    """A selectbox whose value is kept in the URL parameter ``key`` (as ``str(value)``).
+
+    The choice also follows the user across pages: the URL wins, then the last choice made on
+    any page this session, then ``default``.
+    """
     by_url = {"" if o is None else str(o): o for o in options}
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = by_url.get(st.query_params.get(key, ""), default)
-    value = container.selectbox(label, options, key=key, format_func=format_func)
+    kept = f"_kept_{key}"
+    if kept not in st.session_state or st.session_state[kept] not in options:
+        url_value = st.query_params.get(key)
+        st.session_state[kept] = by_url[url_value] if url_value in by_url else default
+    # Set on every run: a widget with the same key on another page must not keep its own value.
+    st.session_state[key] = st.session_state[kept]
+
+    def remember() -> None:
+        st.session_state[kept] = st.session_state[key]
+
+    value = container.selectbox(label, options, key=key, format_func=format_func, on_change=remember)
     if value is None:
         st.query_params.pop(key, None)
     else:

@@ -1,0 +1,86 @@
+"""Overview and Births through Streamlit's AppTest, in both languages, with the key numbers."""
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from natality import db
+from tests.factory import make_extract
+
+A, B = "419901101000", "419901102000"
+DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
+
+
+def app(lang: str, page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
+    at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = str(value)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_shows_the_cutoff_year_against_last_year(demo_env, lang):
+    at = app(lang)
+    summary = db.run_query("county_period_summary", demo_env, year=2026, month_to=9)
+    births_2026 = summary.filter(pl.col("year") == 2026)["births"][0]
+    values = [m.value for m in at.metric]
+    assert values[0] == f"{births_2026:,}"
+    labels = [m.label for m in at.metric]
+    assert labels[0] == ("出生人数" if lang == "zh" else "Births")
+    assert len(at.metric) == 5  # births, rate, SRB, 3rd+ share, townships within plan
+    assert at.title[0].value == ("全县出生概览" if lang == "zh" else "County births overview")
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_overview_year_from_the_url(demo_env):
+    at = app("en", year=2019)
+    by_town = db.run_query("births_by_township_year", demo_env, year=2019)
+    assert at.metric[0].value == f"{by_town['births'].sum():,}"
+    assert at.selectbox(key="year").value == 2019
+    assert at.query_params["year"] in ("2019", ["2019"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_births_page_in_both_languages(demo_env, lang):
+    at = app(lang, "pages/births.py", year=2024)
+    assert at.title[0].value == ("出生人数" if lang == "zh" else "Births")
+    assert len(at.get("plotly_chart")) == 4
+    # the table behind the township chart ends with the county total
+    table = at.dataframe[0].value
+    total = db.run_query("births_by_township_year", demo_env, year=2024)["births"].sum()
+    assert int(table["births"].iloc[-1]) == total
+    assert len(at.get("download_button")) == 8
+
+
+def test_births_township_filter_through_the_url(tmp_path, monkeypatch):
+    data = make_extract(
+        tmp_path / "x",
+        [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian")],
+        [(A, "2024-01", "M", 1, "25-29", None, 7), (B, "2024-01", "F", 1, "25-29", None, 3),
+         (A, "2023-01", "F", 2, "30-34", None, 5)],
+        [(A, 2024, 1000), (B, 2024, 1000)],
+        cutoff="2024-01",
+    )  # fmt: skip
+    monkeypatch.setenv("NATALITY_DATA", str(data))
+    at = app("zh", "pages/births.py", year=2024, township=A)
+    assert at.selectbox(key="township").value == A
+    monthly = at.dataframe[1].value  # month, 2024, 2023, change
+    assert monthly.iloc[0].tolist()[1:] == [7, 5, 2]
+
+
+def test_missing_extract_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("NATALITY_DATA", str(tmp_path / "nothing"))
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert "No data found" in at.error[0].value
