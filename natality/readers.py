@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -101,25 +100,32 @@ def _read_excel_rows(path: Path, file: str, kind: str) -> tuple[list[list[str]],
     import openpyxl  # imported here: only Excel imports pay for it
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFailed([Problem(file, "excel_unreadable", fmt={"detail": str(exc)})]) from None
-    try:
-        best: tuple[int, str] | None = None
-        for ws in book.worksheets:
-            if getattr(ws, "sheet_state", "visible") != "visible":
-                continue
-            head = [[_cell_text(v) for v in r] for r in ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
-            score = _header_score(head, kind)[1] if head else -1
-            if best is None or score > best[0]:
-                best = (score, ws.title)
-        if best is None:
-            raise ImportFailed([Problem(file, "empty")])
-        ws = book[best[1]]
-        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
-        return rows, best[1]
-    finally:
-        book.close()
+        with open(path, "rb") as fh:  # a file object: openpyxl then ignores the file name's suffix
+            book = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=True, data_only=True)
+        try:
+            return _best_sheet_rows(book, file, kind)
+        finally:
+            book.close()
+    except ImportFailed:
+        raise
+    except Exception as exc:  # any failure of the Excel parser means "not a readable workbook"
+        raise ImportFailed([Problem(file, "excel_unreadable", fmt={"detail": str(exc)[:200]})]) from None
+
+
+def _best_sheet_rows(book, file: str, kind: str) -> tuple[list[list[str]], str]:
+    """The visible sheet whose header matches the table best (offices often add cover sheets)."""
+    best: tuple[int, str] | None = None
+    for ws in book.worksheets:
+        if getattr(ws, "sheet_state", "visible") != "visible":
+            continue
+        head = [[_cell_text(v) for v in r] for r in ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
+        score = _header_score(head, kind)[1] if head else -1
+        if best is None or score > best[0]:
+            best = (score, ws.title)
+    if best is None:
+        raise ImportFailed([Problem(file, "empty")])
+    rows = [[_cell_text(v) for v in r] for r in book[best[1]].iter_rows(values_only=True)]
+    return rows, best[1]
 
 
 def _read_parquet_frame(path: Path, file: str) -> pl.DataFrame:
