@@ -22,6 +22,7 @@ DIRECTIONS = ("higher", "lower")
 JUDGES = ("point", "interval")
 PARTIAL_YEAR = ("prorate_target", "annualise_value", "as_is")
 CREDITS = ("all_or_nothing", "proportional")
+PRORATE = ("seasonal", "linear")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -68,6 +69,7 @@ class Registry:
     classes: tuple[ScoreClass, ...]  # highest min_score first
     veto_class: str
     credit: str
+    prorate: str
     score_decimals: int
     vetoed_rank_last: bool
     source: str
@@ -135,6 +137,7 @@ def parse_registry(text: str, source: str = "indicators.yaml") -> Registry:
         classes=classes,
         veto_class=veto_class,
         credit=where.choice(scoring, "scoring", "credit", CREDITS, "all_or_nothing"),
+        prorate=where.choice(scoring, "scoring", "prorate", PRORATE, "seasonal"),
         score_decimals=where.integer(scoring, "scoring", "score_decimals", 1),
         vetoed_rank_last=where.boolean(scoring, "scoring", "vetoed_rank_last", True),
         source=source,

@@ -62,8 +62,9 @@ def rank_bump(
             showlegend=False,
         )
         if end.height:
+            label_font = {"size": 12, "color": colour if on else "#52606D"}
             fig.add_annotation(x=year_label(last, partial_year), y=end["rank"][0], text=name, xanchor="left",
-                               showarrow=False, xshift=8, font={"size": 12, "color": colour if on else "#52606D"})  # fmt: skip
+                               showarrow=False, xshift=8, font=label_font)  # fmt: skip
     n = int(ranked["rank"].max() or 1)
     fig.update_layout(
         xaxis={"type": "category", "categoryorder": "array",
@@ -124,27 +125,34 @@ def indicator_history(
         x = [year_label(y, partial_year) for y in town["year"].to_list()]
         county_rows = county.filter(pl.col("indicator") == ind.id).sort("year")
         if ind.formula != "count" and county_rows.height:
-            _legend_trace(fig, shown, "county", t("common.county", lang), r, c,
-                          x=[year_label(y, partial_year) for y in county_rows["year"].to_list()],
-                          y=county_rows["value"].to_list(), mode="lines", line={"color": "#7B8794", "width": 1.5})  # fmt: skip
+            county_x = [year_label(y, partial_year) for y in county_rows["year"].to_list()]
+            _legend_trace(fig, shown, "county", t("common.county", lang), r, c, x=county_x,
+                          y=county_rows["value"].to_list(), mode="lines",
+                          line={"color": "#7B8794", "width": 1.5})  # fmt: skip
         _legend_trace(fig, shown, "target", t("scorecard.target", lang), r, c, x=x, y=town["target"].to_list(),
                       mode="lines", line={"color": "#1F2933", "dash": "dash", "shape": "hv", "width": 1.5})  # fmt: skip
         value, low, high = town["value"].to_list(), town["low"].to_list(), town["high"].to_list()
-        interval = None
-        if any(v is not None for v in low):
-            interval = {"type": "data", "color": PALETTE[0], "thickness": 1,
-                        "array": [h - v if h is not None and v is not None else None for v, h in zip(value, high, strict=True)],
-                        "arrayminus": [v - lo if lo is not None and v is not None else None for v, lo in zip(value, low, strict=True)]}  # fmt: skip
         status_list = town["status"].to_list()
-        _legend_trace(fig, shown, "value", t("scorecard.township_value", lang), r, c, x=x, y=value, mode="lines+markers",
-                      line={"color": PALETTE[0], "width": 2}, error_y=interval,
-                      marker={"size": 10, "color": [STATUS_COLOUR[s] for s in status_list],
-                              "symbol": [STATUS_SYMBOL[s] for s in status_list],
-                              "opacity": [PARTIAL_OPACITY if p == partial_year else 1 for p in town["year"].to_list()]},
-                      customdata=town.select("reason").rows(), hovertemplate="%{x}: %{customdata[0]}<extra></extra>")  # fmt: skip
+        marker = {"size": 10, "color": [STATUS_COLOUR[s] for s in status_list],
+                  "symbol": [STATUS_SYMBOL[s] for s in status_list],
+                  "opacity": [PARTIAL_OPACITY if y == partial_year else 1 for y in town["year"].to_list()]}  # fmt: skip
+        _legend_trace(fig, shown, "value", t("scorecard.township_value", lang), r, c, x=x, y=value,
+                      mode="lines+markers", line={"color": PALETTE[0], "width": 2}, marker=marker,
+                      error_y=_error_bars(value, low, high), customdata=town.select("reason").rows(),
+                      hovertemplate="%{x}: %{customdata[0]}<extra></extra>")  # fmt: skip
         fig.update_xaxes(type="category", row=r, col=c)
     fig.update_annotations(font={"size": 13})
     return finish_figure(fig, title, subtitle, footnote, height=260 * rows + 170)
+
+
+def _error_bars(value: list, low: list, high: list) -> dict | None:
+    """Asymmetric error bars for a 95 % interval; None when no value has one."""
+    if all(lo is None for lo in low):
+        return None
+    pairs = list(zip(value, low, high, strict=True))
+    return {"type": "data", "color": PALETTE[0], "thickness": 1,
+            "array": [None if v is None or h is None else h - v for v, _, h in pairs],
+            "arrayminus": [None if v is None or lo is None else v - lo for v, lo, _ in pairs]}  # fmt: skip
 
 
 def _legend_trace(fig, shown: set[str], group: str, name: str, row: int, col: int, **kwargs) -> None:
@@ -171,6 +179,6 @@ def rank_history(card: pl.DataFrame, lang: str, title: str, subtitle: str, footn
         showlegend=False,
     )  # fmt: skip
     top = n_townships or int(rows["rank"].max() or 1)
-    fig.update_layout(xaxis={"type": "category"},
-                      yaxis={"range": [top + 0.5, 0.5], "title": t("scorecard.rank", lang), "dtick": max(1, top // 10)})  # fmt: skip
+    yaxis = {"range": [top + 0.5, 0.5], "title": t("scorecard.rank", lang), "dtick": max(1, top // 10)}
+    fig.update_layout(xaxis={"type": "category"}, yaxis=yaxis)
     return finish_figure(fig, title, subtitle, footnote, height=380)

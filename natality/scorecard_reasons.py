@@ -34,9 +34,22 @@ def reason_text(ind: Indicator, row: dict, lang: str) -> str:
     )
     if row["months"] < 12:
         prefix = t(f"scorecard.partial.{ind.partial_year}", lang, months=row["months"],
-                   annual=fmt_value(row["target_annual"], dec), target=fmt_value(row["target"], dec))  # fmt: skip
+                   annual=fmt_value(row["target_annual"], dec), target=fmt_value(row["target"], dec),
+                   share=f"{row['fraction']:.1%}", basis=_basis(row["months"], row["fraction"], lang))  # fmt: skip
         text = prefix + text
     return text
+
+
+def _basis(months: int, fraction: float, lang: str) -> str:
+    seasonal = abs(fraction - months / 12) > 1e-9
+    return t(f"scorecard.partial.basis_{'seasonal' if seasonal else 'linear'}", lang, months=months)
+
+
+def basis_text(months: int, fraction: float, lang: str) -> str:
+    """How a partial year is pro-rated, for the rules and the page note."""
+    seasonal = abs(fraction - months / 12) > 1e-9
+    key = "scorecard.rules.basis_seasonal" if seasonal else "scorecard.rules.basis_linear"
+    return t(key, lang, months=months, share=f"{fraction:.1%}")
 
 
 def veto_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFrame:
@@ -100,7 +113,7 @@ def card_table(scored: pl.DataFrame, judged: pl.DataFrame, towns: pl.DataFrame, 
     )  # fmt: skip
 
 
-def rules_markdown(registry: Registry, lang: str, months: int = 12) -> str:
+def rules_markdown(registry: Registry, lang: str, months: int = 12, fraction: float | None = None) -> str:
     """The scoring rules in plain words, generated from the registry so they never drift from it."""
     classes = "；".join if lang == "zh" else "; ".join
     items = [t("scorecard.rules.class_item", lang, name=c.name[lang], min=f"{c.min_score:g}") for c in registry.classes]
@@ -125,7 +138,9 @@ def rules_markdown(registry: Registry, lang: str, months: int = 12) -> str:
         else "",
         t("scorecard.rules.classes", lang, classes=class_text),
         t("scorecard.rules.rank", lang),
-        t("scorecard.rules.partial", lang, months=months) if months < 12 else "",
+        t("scorecard.rules.partial", lang, months=months, basis=basis_text(months, fraction or months / 12, lang))
+        if months < 12
+        else "",
     ]
     head = t("scorecard.rules.table_head", lang)
     rows = []

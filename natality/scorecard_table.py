@@ -91,7 +91,8 @@ def styled_table(wide: pl.DataFrame, registry: Registry, lang: str):
     rank_col = headers(registry, lang)["rank"]
     styles = pd.DataFrame("", index=view.index, columns=view.columns)
     for idx, row in frame.iterrows():
-        styler = styler.format(lambda v, s=rank_text(row["rank"], row["rank_change"]): s, subset=([idx], [rank_col]))
+        rank = rank_text(row["rank"], row["rank_change"])
+        styler = styler.format(lambda v, s=rank: s, subset=([idx], [rank_col]))
         for ind_id in indicator_ids(wide):
             ind = registry.indicator(ind_id)
             col = headers(registry, lang)[f"{ind_id}__value"]

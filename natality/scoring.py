@@ -26,6 +26,7 @@ _JUDGED_SCHEMA = {
     **VALUE_SCHEMA, "target": pl.Float64, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64,
     "target_annual": pl.Float64, "direction": pl.String, "status": pl.String, "achievement": pl.Float64,
     "credit": pl.Float64, "reason_code": pl.String, "weight": pl.Float64, "veto": pl.Boolean, "months": pl.Int32,
+    "fraction": pl.Float64,
 }  # fmt: skip
 
 
@@ -64,20 +65,23 @@ def estimate(ind: Indicator, numerator: float | None, denominator: float | None)
     return numerator / denominator * ind.scale, low * ind.scale, high * ind.scale
 
 
-def judge_one(ind: Indicator, year: int, numerator, denominator, target, months: int = 12) -> dict:
+def judge_one(
+    ind: Indicator, year: int, numerator, denominator, target, months: int = 12, fraction: float | None = None
+) -> dict:
     """The verdict on one township-year-indicator: value, target used, status and reason code.
 
-    ``months`` < 12 marks the partial current year: statuses read on_track / at_risk, annual
-    totals get a pro-rated target (linear in months: no seasonal profile) and annualised values
-    are scaled to a full year.
+    ``months`` < 12 marks the partial current year: statuses read on_track / at_risk; annual
+    totals get their target times ``fraction`` (the share of a year's births expected by then:
+    months / 12 unless given) and annualised values are divided by it.
     """
     value, low, high = estimate(ind, numerator, denominator)
     partial = months < 12
-    factor = 12 / months if partial and ind.partial_year == "annualise_value" else 1.0
+    fraction = fraction if partial and fraction else months / 12
+    factor = 1 / fraction if partial and ind.partial_year == "annualise_value" else 1.0
     value, low, high = (None if v is None else v * factor for v in (value, low, high))
     target_used = target
     if target is not None and partial and ind.partial_year == "prorate_target":
-        target_used = target * months / 12
+        target_used = target * fraction
     direction = ind.direction(year)
     out = {"value": value, "low": low, "high": high, "target": target_used, "target_annual": target,
            "direction": direction, "status": "not_judged", "achievement": None}  # fmt: skip
@@ -102,8 +106,16 @@ def judge_one(ind: Indicator, year: int, numerator, denominator, target, months:
     return out | {"status": status, "reason_code": code, "achievement": achievement}
 
 
-def judge(values: pl.DataFrame, targets: pl.DataFrame, registry: Registry, cutoff_ym: tuple[int, int]) -> pl.DataFrame:
-    """One verdict per township, year and indicator with a value or a target (up to the cut-off)."""
+def judge(
+    values: pl.DataFrame,
+    targets: pl.DataFrame,
+    registry: Registry,
+    cutoff_ym: tuple[int, int],
+    fraction: float | None = None,
+) -> pl.DataFrame:
+    """One verdict per township, year and indicator with a value or a target (up to the cut-off).
+
+    ``fraction``: the share of a year's births expected by the cut-off month (see ``year_fraction``)."""
     cutoff_year, cutoff_month = cutoff_ym
     keys = ["township_code", "year", "indicator"]
     known = [ind.id for ind in registry.indicators]
@@ -114,11 +126,13 @@ def judge(values: pl.DataFrame, targets: pl.DataFrame, registry: Registry, cutof
     for row in grid.filter(pl.col("year") <= cutoff_year).iter_rows(named=True):
         ind = registry.indicator(row["indicator"])
         months = cutoff_month if row["year"] == cutoff_year else 12
-        verdict = judge_one(ind, row["year"], row["numerator"], row["denominator"], row["target"], months)
+        verdict = judge_one(ind, row["year"], row["numerator"], row["denominator"], row["target"], months, fraction)
         credit = 1.0 if verdict["status"] in GOOD else 0.0
         if verdict["status"] in ("missed", "at_risk") and registry.credit == "proportional":
             credit = min(verdict["achievement"] or 0.0, 1.0)
-        rows.append(row | verdict | {"credit": credit, "weight": ind.weight, "veto": ind.veto, "months": months})
+        extra = {"credit": credit, "weight": ind.weight, "veto": ind.veto, "months": months,
+                 "fraction": fraction if months < 12 and fraction else months / 12}  # fmt: skip
+        rows.append(row | verdict | extra)
     return pl.DataFrame(rows, schema=_JUDGED_SCHEMA).sort("year", "township_code", "indicator")
 
 
@@ -184,6 +198,13 @@ class ScorecardData:
     card: pl.DataFrame  # one row per township and scored year (see scorecard)
     county: pl.DataFrame  # year, indicator, value, low, high, target: the county as a whole
     cutoff: tuple[int, int]
+    fraction: float  # share of a year's births expected by the cut-off month (1.0 for a full year)
+
+    def fraction_for(self, year: int) -> tuple[int, float]:
+        """(months of data, expected share of the year) for ``year``."""
+        if year == self.cutoff[0] and self.cutoff[1] < 12:
+            return self.cutoff[1], self.fraction
+        return 12, 1.0
 
     def card_for(self, year: int) -> pl.DataFrame:
         return self.card.filter(pl.col("year") == year).drop("year")
@@ -194,25 +215,43 @@ class ScorecardData:
         return self.status.filter(pl.col("year") == year).filter(targeted)
 
 
+def year_fraction(registry: Registry, cut: tuple[int, int], data_dir: str | Path | None = None) -> float | None:
+    """Share of a year's births expected by the cut-off month of the partial year.
+
+    'seasonal': the county's own share in January..month over its last three complete years
+    (births peak in winter, so a flat months / 12 would misjudge); 'linear' or no earlier
+    complete year: None, meaning months / 12.
+    """
+    year, month = cut
+    if month >= 12 or registry.prorate != "seasonal":
+        return None
+    share = run_query("scorecard_year_share", data_dir, year=year, month=month)
+    return float(share["share"][0]) if share.height and share["share"][0] else None
+
+
 def scorecard_data(data_dir: str | Path | None = None, lang: str = "zh") -> ScorecardData:
     """Read, judge, score and explain every township-year of the extract."""
     registry = load_registry(data_dir)
     cut = cutoff(data_dir)
     values = indicator_values(registry, data_dir)
     targets = run_query("scorecard_targets", data_dir).cast({"year": pl.Int32})
-    judged = judge(values, targets, registry, cut)
+    fraction = year_fraction(registry, cut, data_dir)
+    judged = judge(values, targets, registry, cut, fraction)
     towns = township_names(data_dir, lang)
     region = read_manifest(data_dir).get("region_code", "")
     return ScorecardData(
         registry=registry,
         status=reasons.status_table(judged, towns, registry, lang),
         card=reasons.card_table(score(judged, registry), judged, towns, registry, lang),
-        county=county_values(values, targets.filter(pl.col("township_code") == region), registry, cut),
+        county=county_values(values, targets.filter(pl.col("township_code") == region), registry, cut, fraction),
         cutoff=cut,
+        fraction=fraction or cut[1] / 12,
     )
 
 
-def county_values(values: pl.DataFrame, county_targets: pl.DataFrame, registry: Registry, cut) -> pl.DataFrame:
+def county_values(
+    values: pl.DataFrame, county_targets: pl.DataFrame, registry: Registry, cut, fraction: float | None = None
+) -> pl.DataFrame:
     """The county's own value per year and indicator (numerators and denominators summed)."""
     sums = values.group_by("year", "indicator").agg(pl.col("numerator").sum(), pl.col("denominator").sum())
     rows = []
@@ -220,7 +259,7 @@ def county_values(values: pl.DataFrame, county_targets: pl.DataFrame, registry: 
         ind = registry.indicator(row["indicator"])
         months = cut[1] if row["year"] == cut[0] else 12
         den = row["denominator"] if ind.formula != "count" else None
-        verdict = judge_one(ind, row["year"], row["numerator"], den, None, months)
+        verdict = judge_one(ind, row["year"], row["numerator"], den, None, months, fraction)
         rows.append({k: row[k] for k in ("year", "indicator")} | {k: verdict[k] for k in ("value", "low", "high")})
     schema = {"year": pl.Int32, "indicator": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64}
     targets = county_targets.select("year", "indicator", "target")

@@ -20,9 +20,11 @@ if card.is_empty():
     st.info(ctx.t("scorecard.no_targets", year=year))
     st.stop()
 period = ctx.period(year)
+months, fraction = data.fraction_for(year)
 st.markdown(f"**{scorecard_reasons.summary_text(card, reg, period, ctx.lang)}**")
-if ctx.months_in(year) < 12:
-    st.info(ctx.t("scorecard.partial_note", month=ctx.cutoff_text(), months=ctx.months_in(year)))
+if months < 12:
+    basis = scorecard_reasons.basis_text(months, fraction, ctx.lang)
+    st.info(ctx.t("scorecard.partial_note", month=ctx.cutoff_text(), basis=basis))
 st.caption(f"{scorecard_table.legend(ctx.lang)}　{ctx.t('scorecard.table_help')}")
 
 wide = scorecard_table.wide_table(card, status, reg)
@@ -48,7 +50,7 @@ st.download_button(
 st.caption(ctx.footnote())
 
 with st.expander(ctx.t("scorecard.rules.title")):
-    st.markdown(scorecard_reasons.rules_markdown(reg, ctx.lang, ctx.months_in(year)))
+    st.markdown(scorecard_reasons.rules_markdown(reg, ctx.lang, months, fraction))
 with st.expander(ctx.t("scorecard.verdicts_title")):
     st.dataframe(scorecard_table.verdict_table(status, ctx.lang), hide_index=True, key="scorecard_verdicts")
 

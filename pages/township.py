@@ -50,10 +50,17 @@ with where:
         st.caption(ctx.t("scorecard.no_locator"))
 
 first, last = status["year"].min(), status["year"].max()
+title = ctx.t("scorecard.ind_history_title", name=name, first=first, last=last)
 fig = scorecard_charts.indicator_history(
-    status, data.county, data.registry, ctx.lang, ctx.t("scorecard.ind_history_title", name=name, first=first, last=last),
-    ctx.t("scorecard.ind_history_subtitle"), ctx.footnote(), partial,
-)  # fmt: skip
+    status,
+    data.county,
+    data.registry,
+    ctx.lang,
+    title,
+    ctx.t("scorecard.ind_history_subtitle"),
+    ctx.footnote(),
+    partial,
+)
 ui.show_chart(fig, "township_indicators", scorecard_table.verdict_table(status, ctx.lang, with_year=True),
               f"township_{code}_indicators")  # fmt: skip
 

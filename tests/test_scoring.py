@@ -20,9 +20,11 @@ stats_accuracy target):
   Ranks: A 1, C 2, D 2, B 4.
 2019 (only births targets, 100 births each): A, B, D met (target 120) -> 100, rank 1; C missed
   (target 50) -> 0, rank 4. Rank change 2019 -> 2020: A 0, B 1-4 = -3, C 4-2 = +2, D 1-2 = -1.
-2021 (January-June, higher is better): A births 130 vs 240 x 6/12 = 120 on track; birth rate
-  130/10,000 x 1000 = 13 per mille annualised x 12/6 = 26 >= 25 on track -> 100. B births 100 <
-  120 at risk; birth rate 20 < 25 at risk -> 0. C and D have no 2021 target: not scored.
+Every complete year has 40 % of its births in March and 60 % in September, so by the June
+cut-off a year is 40 % done (seasonal pro-rating; linear would say 6/12).
+2021 (January-June, higher is better): A births 130 vs 240 x 0.4 = 96 on track; birth rate
+  130/10,000 x 1000 = 13 per mille annualised / 0.4 = 32.5 >= 25 on track -> 100. B births 90 <
+  96 at risk; birth rate 9 / 0.4 = 22.5 < 25 at risk -> 0. C and D have no 2021 target: not scored.
 """
 
 from __future__ import annotations
@@ -73,14 +75,14 @@ def extract_dir(tmp_path_factory):
         }
     ).write_parquet(root / "townships.parquet")
     births = []
+    # Every complete year: 40 % of the births in March (by the June cut-off), 60 % in September.
     for code in (A, B, C, D):
-        births += _births(code, date(2019, 3, 1), 50, 50)
-    births += _births(A, date(2020, 1, 1), 110, 100, compliant=200)
-    births += _births(B, date(2020, 1, 1), 300, 200, compliant=480)
-    births += _births(C, date(2020, 1, 1), 50, 50, compliant=90)
-    births += _births(D, date(2020, 1, 1), 60, 60, compliant=110)
+        births += _births(code, date(2019, 3, 1), 20, 20) + _births(code, date(2019, 9, 1), 30, 30)
+    for code, boys, girls, compliant in ((A, 110, 100, 200), (B, 300, 200, 480), (C, 50, 50, 90), (D, 60, 60, 110)):
+        births += _births(code, date(2020, 3, 1), boys * 2 // 5, girls * 2 // 5, compliant * 2 // 5)
+        births += _births(code, date(2020, 9, 1), boys * 3 // 5, girls * 3 // 5, compliant * 3 // 5)
     births += _births(A, date(2021, 2, 1), 70, 60)
-    births += _births(B, date(2021, 5, 1), 50, 50)
+    births += _births(B, date(2021, 5, 1), 45, 45)
     pl.DataFrame(births).cast({"birth_order": pl.Int8, "births": pl.Int64}).write_parquet(root / "births.parquet")
     pl.DataFrame({"township_code": [A, B], "year": [2021, 2021], "population": [10_000, 10_000]}).write_parquet(
         root / "population.parquet"
@@ -186,23 +188,35 @@ def test_verdicts_2020(extract_dir):
 def test_partial_year_prorates_annual_totals_and_annualises_rates(extract_dir):
     s = _status(extract_dir, 2021)
     births_a = s[A, "births"]
+    # Seasonal pro-rating: 40 % of 2019's and 2020's births fell in January-June.
     assert (births_a["status"], births_a["value"], births_a["target"], births_a["target_annual"]) == (
-        "on_track", 130, 120, 240,
+        "on_track", 130, pytest.approx(96), 240,
     )  # fmt: skip
-    assert births_a["reason"].startswith("January to month 6; the annual target 240 pro-rated to 6/12 = 120.")
-    assert (s[A, "birth_rate"]["status"], s[A, "birth_rate"]["value"]) == (
-        "on_track",
-        pytest.approx(26.0),
+    assert births_a["reason"] == (
+        "January to month 6; the annual target 240 × 40.0% (the share of a year's births usually born by then)"
+        " = 96. 130 births against a target of ≥ 96: on track"
     )
-    assert (s[B, "births"]["status"], s[B, "birth_rate"]["status"]) == (
-        "at_risk",
-        "at_risk",
-    )
-    assert s[B, "birth_rate"]["value"] == pytest.approx(20.0)
+    assert (s[A, "birth_rate"]["status"], s[A, "birth_rate"]["value"]) == ("on_track", pytest.approx(32.5))
+    assert (s[B, "births"]["status"], s[B, "birth_rate"]["status"]) == ("at_risk", "at_risk")
+    assert s[B, "birth_rate"]["value"] == pytest.approx(22.5)
     card = scoring.scorecard(2021, extract_dir, "en")
     rows = card.select("township_code", "score", "rank", "class", "vetoed").rows()
     assert rows == [(A, 100.0, 1, "advanced", False), (B, 0.0, 2, "key_management", False),
                     (C, None, None, None, False), (D, None, None, None, False)]  # fmt: skip
+
+
+def test_partial_year_linear_prorating(extract_dir):
+    # The same extract with prorate: linear -> 6/12 of the year: B's 90 births vs 120.
+    text = DEFAULT_REGISTRY.read_text(encoding="utf-8").replace("prorate: seasonal", "prorate: linear")
+    (extract_dir / "indicators.yaml").write_text(text, encoding="utf-8")
+    try:
+        s = _status(extract_dir, 2021)
+    finally:
+        (extract_dir / "indicators.yaml").unlink()
+    assert (s[A, "births"]["target"], s[A, "births"]["status"]) == (120, "on_track")
+    assert s[A, "births"]["reason"].startswith("January to month 6; the annual target 240 × 50.0% (6/12) = 120.")
+    assert (s[A, "birth_rate"]["value"], s[B, "birth_rate"]["value"]) == (pytest.approx(26.0), pytest.approx(18.0))
+    assert (s[B, "births"]["target"], s[B, "births"]["status"]) == (120, "at_risk")
 
 
 def test_year_2019_and_rank_ties(extract_dir):
@@ -268,6 +282,8 @@ def test_demo_county_2019_and_partial_2026(demo_data):
     assert vetoed.height >= 1 and vetoed["veto_reason"].str.starts_with("一票否决：出生人口性别比").all()
     status = data.status_for(2026)
     births = status.filter(pl.col("indicator") == "births")
-    assert (births["target"] == births["target_annual"] * 9 / 12).all()
+    # Seasonal pro-rating: the demo's winter peak makes January-September a bit under 9/12.
+    assert 0.70 < data.fraction < 0.75
+    assert (births["target"] - births["target_annual"] * data.fraction).abs().max() < 1e-9
     assert set(status["status"]) <= {"on_track", "at_risk", "not_judged"}
     assert {"on_track", "at_risk"} <= set(births["status"])
