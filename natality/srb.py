@@ -33,9 +33,7 @@ def srb_from_share(p: float | None) -> float | None:
     return 100.0 * max(p, 0.0) / (1.0 - p)
 
 
-def wilson_interval(
-    successes: int, n: int, z: float = Z95
-) -> tuple[float, float] | None:
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
     """Wilson score interval for a binomial share; None when n == 0."""
     if n <= 0:
         return None
@@ -61,9 +59,7 @@ def srb_estimate(boys: int, girls: int, z: float = Z95) -> SrbEstimate:
     return SrbEstimate(srb, srb_from_share(p_low), srb_from_share(p_high), births)
 
 
-def clopper_pearson(
-    successes: int, n: int, level: float = 0.95
-) -> tuple[float, float] | None:
+def clopper_pearson(successes: int, n: int, level: float = 0.95) -> tuple[float, float] | None:
     """Exact (Clopper-Pearson) interval for a binomial share; None when n == 0."""
     from scipy.stats import beta
 
@@ -71,9 +67,7 @@ def clopper_pearson(
         return None
     a = (1.0 - level) / 2.0
     low = 0.0 if successes == 0 else float(beta.ppf(a, successes, n - successes + 1))
-    high = (
-        1.0 if successes == n else float(beta.ppf(1 - a, successes + 1, n - successes))
-    )
+    high = 1.0 if successes == n else float(beta.ppf(1 - a, successes + 1, n - successes))
     return low, high
 
 
@@ -97,6 +91,27 @@ def share_from_srb(srb: float) -> float:
 EXACT_MAX_N = 5000
 
 
+def _binom_cdf(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
+    """P(X <= k) for X ~ Binomial(n, p), elementwise; 0 below 0 and 1 from n up."""
+    from scipy.special import bdtr
+
+    inside = bdtr(np.clip(k, 0, n).astype(np.int64), n.astype(np.int64), p)
+    return np.where(k < 0, 0.0, np.where(k >= n, 1.0, inside))
+
+
+def _binom_ppf(q: float, n: np.ndarray, p: float) -> np.ndarray:
+    """Smallest r with P(X <= r) >= q: scipy's binom.ppf, found by stepping from the normal
+    guess (an order of magnitude faster than binom.ppf on thousands of n)."""
+    from scipy.stats import norm
+
+    r = np.clip(np.floor(n * p + norm.ppf(q) * np.sqrt(n * p * (1 - p))), 0, n)
+    while (up := _binom_cdf(r, n, p) < q).any():
+        r = np.where(up, r + 1, r)
+    while (down := (r > 0) & (_binom_cdf(r - 1, n, p) >= q)).any():
+        r = np.where(down, r - 1, r)
+    return r
+
+
 def _exact_limits(n: np.ndarray, p0: float, q: float) -> np.ndarray:
     """Interpolated binomial quantile q, as a share of n.
 
@@ -105,11 +120,9 @@ def _exact_limits(n: np.ndarray, p0: float, q: float) -> np.ndarray:
     That makes the limits symmetric at p0 = 0.5, and a count lies outside them exactly when its
     mid-p binomial test rejects at this level (the plain version flags a count one too early).
     """
-    from scipy.stats import binom
-
-    r = binom.ppf(q, n, p0)
-    f_r = binom.cdf(r, n, p0)
-    f_prev = binom.cdf(r - 1, n, p0)
+    r = _binom_ppf(q, n, p0)
+    f_r = _binom_cdf(r, n, p0)
+    f_prev = _binom_cdf(r - 1, n, p0)
     step = np.where(f_r > f_prev, f_r - f_prev, 1.0)
     return np.clip((r + 0.5 - (f_r - q) / step) / n, 0.0, 1.0)
 
@@ -132,9 +145,7 @@ def _exact_envelope(p0: float, level: float) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def funnel_limits_share(
-    n: Sequence[int] | np.ndarray, p0: float, level: float
-) -> tuple[np.ndarray, np.ndarray]:
+def funnel_limits_share(n: Sequence[int] | np.ndarray, p0: float, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Funnel control limits for the share of boys among n births, around p0.
 
     Exact binomial limits up to EXACT_MAX_N births, normal limits above (held inside the
@@ -159,9 +170,7 @@ def funnel_limits(
 ) -> tuple[list[float | None], list[float | None]]:
     """Funnel control limits on the SRB scale around a reference SRB, per number of births."""
     low, high = funnel_limits_share(n, share_from_srb(reference_srb), level)
-    return [srb_from_share(float(v)) for v in low], [
-        srb_from_share(float(v)) for v in high
-    ]
+    return [srb_from_share(float(v)) for v in low], [srb_from_share(float(v)) for v in high]
 
 
 @dataclass(frozen=True)
@@ -198,10 +207,7 @@ def shrink_srb(boys: Sequence[int], girls: Sequence[int]) -> Shrinkage:
     mu = float(np.sum(w_re * yk) / np.sum(w_re))
     b = v / (v + tau2) if tau2 > 0 else np.ones_like(v)
     shrunk = b * mu + (1.0 - b) * y
-    srb = [
-        float(100.0 * math.exp(s)) if h else None
-        for s, h in zip(shrunk, has, strict=True)
-    ]
+    srb = [float(100.0 * math.exp(s)) if h else None for s, h in zip(shrunk, has, strict=True)]
     weight = [float(x) if h else None for x, h in zip(b, has, strict=True)]
     return Shrinkage(srb, float(100.0 * math.exp(mu)), tau2, weight)
 

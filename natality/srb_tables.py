@@ -8,13 +8,9 @@ import polars as pl
 
 from natality.srb import CLASSES, classify_srb, funnel_limits, shrink_srb
 
-LEVEL_OUTER = (
-    0.998  # the funnel's outer limits: outside them is worth a leader's attention
-)
+LEVEL_OUTER = 0.998  # the funnel's outer limits: outside them is worth a leader's attention
 LEVEL_INNER = 0.95
-MIN_BIRTHS = (
-    100  # below this a township's SRB is too noisy to judge (95 % interval ~ 70-160)
-)
+MIN_BIRTHS = 100  # below this a township's SRB is too noisy to judge (95 % interval ~ 70-160)
 NATURAL_RANGE = (103.0, 107.0)
 NATURAL_SRB = 105.0
 REFERENCES = ("county", "natural", "target")
@@ -38,11 +34,10 @@ def township_srb_table(
     shrunk = shrink_srb(boys, girls)
     low, high = funnel_limits(births, reference_srb, level)
     classes = [
-        classify_srb(b, g, reference_srb, level=level, min_births=min_births)
-        for b, g in zip(boys, girls, strict=True)
+        classify_srb(b, g, reference_srb, level=level, min_births=min_births) for b, g in zip(boys, girls, strict=True)
     ]
     return df.with_columns(
-        label=pl.col(name_col).fill_null(pl.col("township_name")),
+        label=unique_labels(df[name_col].fill_null(df["township_name"]), df["township_code"]),
         srb_shrunk=pl.Series(shrunk.srb, dtype=pl.Float64),
         limit_low=pl.Series(low, dtype=pl.Float64),
         limit_high=pl.Series(high, dtype=pl.Float64),
@@ -51,9 +46,19 @@ def township_srb_table(
     )
 
 
-def reference_value(
-    choice: str, county_srb: float | None, target: float | None
-) -> float:
+def unique_labels(names: pl.Series, codes: pl.Series) -> pl.Series:
+    """Names as given, except that a name still shared (same name, same parent) gets its code's
+    township digits: every point, row and selector entry must be told apart."""
+    counts = names.value_counts()
+    repeated = set(counts.filter(pl.col("count") > 1)[names.name].to_list())
+    return pl.Series(
+        "label",
+        [f"{n} [{c[6:9] or c}]" if n in repeated else n for n, c in zip(names, codes, strict=True)],
+        dtype=pl.String,
+    )
+
+
+def reference_value(choice: str, county_srb: float | None, target: float | None) -> float:
     """The reference SRB the funnel is drawn around; falls back to 105 when undefined."""
     if choice == "county" and county_srb is not None:
         return county_srb
@@ -85,15 +90,9 @@ def township_table_display(table: pl.DataFrame, t: Callable[..., str]) -> pl.Dat
     births keeps its counts but its class says so, marked ○.
     """
     interval = [
-        fmt_interval(lo, hi)
-        for lo, hi in zip(
-            table["srb_low"].to_list(), table["srb_high"].to_list(), strict=True
-        )
+        fmt_interval(lo, hi) for lo, hi in zip(table["srb_low"].to_list(), table["srb_high"].to_list(), strict=True)
     ]
-    classes = [
-        f"{CLASS_MARKS[c]} {t('srb.class.' + c)}"
-        for c in table["classification"].to_list()
-    ]
+    classes = [f"{CLASS_MARKS[c]} {t('srb.class.' + c)}" for c in table["classification"].to_list()]
     return pl.DataFrame(
         {
             t("common.township"): table["label"],
