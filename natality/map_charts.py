@@ -8,11 +8,9 @@ not shrink the county to a dot.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -27,6 +25,7 @@ from natality.map_classes import (
     class_colours,
     with_zero_break,
 )
+from natality.map_frame import frame_geos, polygon_extent
 
 BORDER = "#ffffff"
 LABEL_SHADOW = "0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff"  # a halo keeps labels legible
@@ -145,7 +144,7 @@ def township_choropleth(
         if i >= n_class and not any(c[i] for c in counts):
             continue  # "too few" and "no data" appear only when some township is one
         fig.add_trace(_legend_swatch(f"{label} ({' | '.join(str(c[i]) for c in counts)})", colour))
-    outside = _frame_geos(fig, geojson, len(panels))
+    outside = frame_geos(fig, geojson, len(panels))
     footnote = texts.footnote
     if outside and texts.outside:
         footnote += "<br>" + texts.outside.format(names="、".join(_unit_name(by_code[c], lang) for c in outside))
@@ -212,7 +211,7 @@ def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, 
             hovertemplate="%{customdata[1]}<extra></extra>",
         )
     )
-    _frame_geos(fig, geojson, 1)
+    frame_geos(fig, geojson, 1)
     fig.update_layout(
         height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -221,48 +220,6 @@ def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, 
         font={"family": FONT_FAMILY},
     )
     return fig
-
-
-def bulk_frame(geojson: dict[str, Any], factor: float = 4.0) -> tuple[tuple[float, float, float, float], list[str]]:
-    """(minlon, minlat, maxlon, maxlat) of the bulk of the units, and the codes left outside.
-
-    A polygon part is "far" when its distance from the median unit centre exceeds `factor`
-    times the median such distance: islands far out at sea, or a mis-coded exclave.
-    """
-    parts = []  # (code, centre x, centre y, bounds)
-    for f in geojson["features"]:
-        for ring_set in _polygons(f["geometry"]):
-            xy = np.asarray(ring_set[0], dtype=float)
-            parts.append((f["id"], xy[:, 0].mean(), xy[:, 1].mean(), (*xy.min(axis=0), *xy.max(axis=0))))
-    if not parts:
-        return (0.0, 0.0, 1.0, 1.0), []
-    labels = np.array([[f["properties"]["label_lon"], f["properties"]["label_lat"]] for f in geojson["features"]])
-    centre = np.nanmedian(labels, axis=0)
-    kx = math.cos(math.radians(centre[1]))
-    dist = lambda x, y: math.hypot((x - centre[0]) * kx, y - centre[1])  # noqa: E731
-    spread = float(np.nanmedian([dist(x, y) for x, y in labels]))
-    limit = factor * spread if spread > 0 else math.inf
-    near = [p for p in parts if dist(p[1], p[2]) <= limit]
-    far = sorted({p[0] for p in parts if dist(p[1], p[2]) > limit} - set())
-    b = np.array([p[3] for p in near])
-    bounds = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
-    return tuple(float(v) for v in bounds), far
-
-
-def _frame_geos(fig: go.Figure, geojson: dict[str, Any], n_panels: int) -> list[str]:
-    (x0, y0, x1, y1), outside = bulk_frame(geojson)
-    pad_x, pad_y = (x1 - x0) * 0.03 or 0.01, (y1 - y0) * 0.03 or 0.01
-    geo = {
-        "visible": False,
-        "fitbounds": False,
-        "projection": {"type": "mercator"},
-        "lonaxis": {"range": [x0 - pad_x, x1 + pad_x]},
-        "lataxis": {"range": [y0 - pad_y, y1 + pad_y]},
-        "bgcolor": "rgba(0,0,0,0)",
-        "showframe": False,
-    }
-    fig.update_geos(**geo)
-    return outside
 
 
 def _step_scale(colours: list[str]) -> list[list[Any]]:
@@ -291,7 +248,7 @@ def _label_traces(geojson, codes, values, fill, label_mode, texts: MapTexts, lan
     by_code = {f["id"]: f for f in geojson["features"]}
     chosen = codes
     if len(codes) > MAX_LABELS:  # label only the largest units; hover still names every one
-        size = {c: _extent(by_code[c]["geometry"]) for c in codes}
+        size = {c: polygon_extent(by_code[c]["geometry"]) for c in codes}
         chosen = sorted(codes, key=lambda c: -size[c])[:MAX_LABELS]
     size = 13 if len(codes) <= 30 else 11 if len(codes) <= 60 else 9
     traces = []
@@ -362,16 +319,3 @@ def _legend_swatch(label: str, colour: str) -> go.Scattergeo:
         showlegend=True,
         hoverinfo="skip",
     )
-
-
-def _polygons(geometry: dict[str, Any]) -> list:
-    if geometry["type"] == "Polygon":
-        return [geometry["coordinates"]]
-    if geometry["type"] == "MultiPolygon":
-        return list(geometry["coordinates"])
-    return []
-
-
-def _extent(geometry: dict[str, Any]) -> float:
-    xy = np.concatenate([np.asarray(p[0], dtype=float) for p in _polygons(geometry)])
-    return float((xy[:, 0].max() - xy[:, 0].min()) * (xy[:, 1].max() - xy[:, 1].min()))

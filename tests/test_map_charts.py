@@ -8,13 +8,14 @@ import polars as pl
 import pytest
 from shapely.geometry import box
 
-from natality.map_charts import MapTexts, bulk_frame, locator_map, township_choropleth
+from natality.map_charts import MapTexts, locator_map, township_choropleth
 from natality.map_classes import (
     assign_classes,
     class_breaks,
     class_colours,
     with_zero_break,
 )
+from natality.map_frame import bulk_frame
 from natality.maps import geojson_features
 
 TEXTS = MapTexts(
@@ -147,3 +148,16 @@ def test_bulk_frame_keeps_a_compact_county_whole() -> None:
     bounds, outside = bulk_frame(fc)
     assert bounds == pytest.approx((114.0, 33.0, 114.3, 33.1))
     assert outside == []
+
+
+def test_bulk_frame_never_cuts_off_a_large_township() -> None:
+    # a big township whose centre is far from the small ones, but it is land next to them
+    gdf = gpd.GeoDataFrame(
+        {"township_code": ["1", "2", "3", "4"], "name": list("abcd")},
+        geometry=[box(114.0, 33.0, 114.01, 33.01), box(114.01, 33.0, 114.02, 33.01),
+                  box(114.0, 33.01, 114.01, 33.02), box(114.02, 33.0, 114.5, 33.4)],
+        crs="EPSG:4326",
+    )  # fmt: skip
+    bounds, outside = bulk_frame(geojson_features(gdf))
+    assert outside == []
+    assert bounds == pytest.approx((114.0, 33.0, 114.5, 33.4))

@@ -1,0 +1,65 @@
+"""Map: any indicator by township for a year, optionally two years side by side on one scale."""
+
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from natality import charts, map_view, maps, ui
+from natality.map_charts import township_choropleth
+
+ctx = ui.page_context()
+st.title(ctx.t("maps.page_title"))
+
+c1, c2, c3, c4, c5 = st.columns([1, 2, 2, 1, 1])
+year = ui.year_select(ctx, key="year", container=c1)
+indicator = ui.url_select(
+    ctx.t("maps.indicator"), map_view.indicator_options(ctx.version_dir, year), "indicator", "births",
+    lambda i: ctx.t(f"maps.ind.{i}"), c2,
+)  # fmt: skip
+method = ui.url_select(
+    ctx.t("maps.method"), map_view.method_options(ctx.version_dir, indicator, year), "classes", "quantiles",
+    lambda m: ctx.t(f"maps.method.{m}"), c3,
+)  # fmt: skip
+label_mode = ui.url_select(
+    ctx.t("maps.labels"), ["name", "name_value", "none"], "labels", "name", lambda m: ctx.t(f"maps.labels.{m}"), c4
+)
+years = [y for y in range(ctx.cutoff_year, 2014, -1) if y != year]
+compare = ui.url_select(
+    ctx.t("maps.compare"), [0, *years], "compare", 0, lambda y: str(y) if y else ctx.t("maps.compare_none"), c5
+)  # fmt: skip
+
+geojson = map_view.geojson_for(ctx.version_dir)
+if not geojson["features"]:
+    st.info(ctx.t("maps.no_boundaries"))
+    st.stop()
+shown = [y for y in (compare, year) if y]  # the earlier year on the left
+tables = []
+for y in sorted(shown):
+    raw = ui.query(ctx, "map_township_year", year=y, last_month=ctx.months_in(y))
+    table = map_view.map_table(raw, indicator, y, ctx.months_in(y), ctx.lang, ctx.version_dir)
+    tables.append(table.with_columns(pl.lit(ctx.period(y)).alias("period")))
+data = pl.concat(tables)
+value_col = "met" if method == "target" else "value"
+texts = map_view.map_texts(
+    indicator, method, " / ".join(ctx.period(y) for y in sorted(shown)), ctx.footnote(), ctx.lang,
+    shared_scale=len(shown) > 1, partial=ctx.months_in(year) < 12,
+)  # fmt: skip
+highlight = st.query_params.get("township")
+fig = township_choropleth(
+    geojson, data, value_col, texts, ctx.lang, method=method, label_mode=label_mode,
+    panel_col="period" if len(shown) > 1 else None, diverging=indicator == "change", highlight=highlight,
+)  # fmt: skip
+event = st.plotly_chart(
+    fig, key="map", config=charts.EXPORT_CONFIG, on_select="rerun", selection_mode="points", width="stretch"
+)
+has_profile = (Path(__file__).parent / "township.py").exists()
+clicked = map_view.clicked_code(event)
+if clicked and clicked != highlight:
+    if has_profile:
+        st.switch_page("pages/township.py", query_params={"township": clicked, "lang": ctx.lang})
+    st.query_params["township"] = clicked
+    st.rerun()
+st.caption(ctx.t("maps.click_hint" if has_profile else "maps.click_hint_highlight"))
+st.caption(ctx.t("maps.size_caption", kb=f"{maps.geojson_size_bytes(geojson) / 1024:,.1f}", n=len(geojson["features"])))
+ui.show_table_downloads(data.drop("hover"), key="map", file_stem=f"map_{indicator}_{year}")
