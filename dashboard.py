@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/sex_ratio.py", title=i18n.t("nav.sex_ratio", lang), url_path="sex-ratio"),
     st.Page("pages/scorecard.py", title=i18n.t("nav.scorecard", lang), url_path="scorecard"),
     st.Page("pages/township.py", title=i18n.t("nav.township", lang), url_path="township"),
+    st.Page("pages/map.py", title=i18n.t("nav.map", lang), url_path="map"),
 ]
 page = st.navigation(pages)
 
