@@ -74,10 +74,10 @@ def target_for_year(targets: pl.DataFrame, year: int) -> float | None:
 
 
 def fmt_interval(low: float | None, high: float | None) -> str:
-    """'93.1–118.7'; an open end (no girls) reads '130.2–'; nothing at all reads '–'."""
+    """'93.1–118.7'; no upper limit (no girls) reads '≥ 130.2'; nothing at all reads '–'."""
     if low is None:
         return "–"
-    return f"{low:.1f}–" if high is None else f"{low:.1f}–{high:.1f}"
+    return f"≥ {low:.1f}" if high is None else f"{low:.1f}–{high:.1f}"
 
 
 CLASS_MARKS = {"above": "▲", "expected": "●", "below": "▼", "too_few": "○"}

@@ -74,9 +74,7 @@ def test_wilson_matches_scipy(boys, girls):
     assert high == pytest.approx(ci.high, abs=1e-7)
 
 
-@pytest.mark.parametrize(
-    "boys,girls", [(0, 4), (3, 2), (14, 15), (25, 0), (105, 100), (1100, 1000)]
-)
+@pytest.mark.parametrize("boys,girls", [(0, 4), (3, 2), (14, 15), (25, 0), (105, 100), (1100, 1000)])
 def test_clopper_pearson_matches_scipy(boys, girls):
     n = boys + girls
     ci = binomtest(boys, n).proportion_ci(confidence_level=0.95, method="exact")
@@ -246,6 +244,4 @@ def test_funnel_limits_are_monotone_in_births(reference, level, start):
     low, high = funnel_limits_share(n, reference / (100 + reference), level)
     assert np.all(np.diff(low) >= 0)
     assert np.all(np.diff(high) <= 0)
-    assert np.all(low <= reference / (100 + reference)) and np.all(
-        high >= reference / (100 + reference)
-    )
+    assert np.all(low <= reference / (100 + reference)) and np.all(high >= reference / (100 + reference))

@@ -64,7 +64,7 @@ def test_display_table_has_no_none_nan_or_inf_text(table):
     for bad in ("None", "nan", "inf", "NaN"):
         assert bad not in text
     interval = shown["95% interval"].to_list()
-    assert interval[3].endswith("–") and interval[5] == "–"  # open upper end; nothing at all
+    assert interval[3] == "≥ 26.0" and interval[5] == "–"  # no upper limit; nothing at all
     assert shown["Assessment (99.8%)"].to_list()[3] == "○ Too few births to judge"
     assert shown["Assessment (99.8%)"].to_list()[1] == "▲ Significantly above the reference"
 
