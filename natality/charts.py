@@ -85,7 +85,14 @@ def births_trend(df: pl.DataFrame, lang: str, title: str, footnote: str) -> go.F
     )
     fig.update_layout(
         yaxis={"title": t("charts.births_axis", lang), "rangemode": "tozero"},
-        yaxis2={"title": t("charts.rate_axis", lang), "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False},
+        yaxis2={
+            "title": t("charts.rate_axis", lang),
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+            "tickformat": ".0f",
+        },
         xaxis={"type": "category"},
     )
     subtitle = t("charts.partial_note", lang) if any(partial) else ""

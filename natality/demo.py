@@ -18,8 +18,8 @@ import shapely
 from natality import extract
 
 COUNTY_CODE = "419901"
-REGION_NAME = "示范县（合成演示数据）"
-REGION_NAME_EN = "Demo County (synthetic demo data)"
+REGION_NAME = "示范县"
+REGION_NAME_EN = "Demo County"
 FIRST_YEAR = 2015
 DEFAULT_UNTIL = "2026-09"
 DEFAULT_SEED = 20  # chosen so the planted hotspots stand out of the 3-year funnel plots

@@ -153,7 +153,7 @@ def url_select(
         st.session_state[kept] = st.session_state[key]
 
     value = container.selectbox(label, options, key=key, format_func=format_func, on_change=remember)
-    if value is None:
+    if value is None or value == "":
         st.query_params.pop(key, None)
     else:
         st.query_params[key] = str(value)
@@ -177,16 +177,18 @@ def township_names(ctx: Ctx) -> dict[str, str]:
 
 
 def township_select(ctx: Ctx, key: str = "township", container: Any = st) -> str | None:
+    """A township, or None for the whole county (shown as '全县' / 'Whole county')."""
     names = township_names(ctx)
-    options = [None, *names]
-    return url_select(
+    all_towns = ""  # a sentinel rather than None: a None option would render as an empty choice
+    chosen = url_select(
         ctx.t("common.township"),
-        options,
+        [all_towns, *names],
         key,
-        None,
-        lambda c: ctx.t("common.all_townships") if c is None else names.get(c, c),
+        all_towns,
+        lambda c: ctx.t("common.all_townships") if c == all_towns else names.get(c, c),
         container,
     )
+    return chosen or None
 
 
 def show_chart(fig: go.Figure, key: str, table: pl.DataFrame | None = None, file_stem: str = "table") -> Any:

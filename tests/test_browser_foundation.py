@@ -1,0 +1,45 @@
+"""Every page in a real Chromium against a real Streamlit server: no exception, nothing fetched
+from outside localhost, a screenshot per page and language (tests/screenshots/, looked at by people)."""
+
+import pytest
+
+from tests.conftest import SHOTS, assert_no_exception, wait_for_app
+
+PAGES = ["", "births", "sex-ratio", "scorecard", "township", "map", "compare", "data"]
+
+
+def existing_pages(server_url: str, page) -> list[str]:
+    page.goto(f"{server_url}/?lang=en")
+    wait_for_app(page)
+    links = page.locator("[data-testid='stSidebarNav'] a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    paths = {link.rstrip("/").rsplit("/", 1)[-1] for link in links}
+    return [p for p in PAGES if p == "" or p in paths]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_renders_offline(streamlit_server, browser_page, lang):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = existing_pages(streamlit_server, browser_page)
+    assert "births" in pages
+    for path in pages:
+        browser_page.goto(f"{streamlit_server}/{path}?lang={lang}")
+        wait_for_app(browser_page)
+        assert_no_exception(browser_page)
+        if path not in ("data", "township"):
+            browser_page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+            browser_page.wait_for_timeout(1000)
+        browser_page.screenshot(path=str(SHOTS / f"{path or 'overview'}_{lang}.png"), full_page=True)
+    title = browser_page.locator("h1").first.inner_text()
+    assert title
+
+
+@pytest.mark.browser
+def test_overview_in_chinese_shows_chinese_kpis(streamlit_server, browser_page):
+    browser_page.goto(f"{streamlit_server}/?lang=zh&year=2024")
+    wait_for_app(browser_page)
+    browser_page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    text = browser_page.locator("[data-testid='stMetric']").all_inner_texts()
+    assert any("出生人数" in t for t in text) and any("出生人口性别比" in t for t in text)
+    # The township ranking chart draws all 19 townships.
+    assert browser_page.locator(".js-plotly-plot").nth(1).locator("g.bars path, g.point path").count() >= 19
