@@ -43,6 +43,7 @@ def rank_bump(
     fig = go.Figure()
     groups = ranked.partition_by("township_code", as_dict=False, maintain_order=True)
     groups.sort(key=lambda g: g["township_code"][0] in highlight)  # highlighted ones drawn on top
+    labels: list[tuple[int, str, str]] = []
     for group in groups:
         code, name = group["township_code"][0], group["township_name"][0]
         on = code in highlight
@@ -61,15 +62,20 @@ def rank_bump(
             "%{customdata[1]}<extra></extra>",
             showlegend=False,
         )
-        if end.height:
-            label_font = {"size": 12, "color": colour if on else "#52606D"}
-            fig.add_annotation(x=year_label(last, partial_year), y=end["rank"][0], text=name, xanchor="left",
-                               showarrow=False, xshift=8, font=label_font)  # fmt: skip
+        if on and end.height:
+            labels.append((end["rank"][0], name, colour))
+    # Highlighted names at the right end, nudged apart where ranks tie (the others: on hover).
+    slot = 0.0
+    for rank, name, colour in sorted(labels):
+        slot = max(float(rank), slot + 0.9)
+        # x as the category index: a numeric-looking "2019" would be read as position 2019.
+        fig.add_annotation(x=len(years) - 1, y=slot, text=name, xanchor="left", showarrow=False, xshift=10,
+                           font={"size": 12, "color": colour})  # fmt: skip
     n = int(ranked["rank"].max() or 1)
     fig.update_layout(
         xaxis={"type": "category", "categoryorder": "array",
                "categoryarray": [year_label(y, partial_year) for y in years]},
-        yaxis={"autorange": "reversed", "title": t("scorecard.rank", lang), "dtick": 1 if n <= 30 else None},
+        yaxis={"range": [n + 0.5, 0.5], "title": t("scorecard.rank", lang), "dtick": 1 if n <= 30 else None},
         margin={"r": 140},
     )  # fmt: skip
     return finish_figure(fig, title, subtitle, footnote, height=max(460, 24 * n + 170))
@@ -102,7 +108,7 @@ def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title:
         xaxis={"title": t("scorecard.score_axis", lang), "range": [-3, 103]},
         yaxis={"title": t("scorecard.count_axis", lang), "range": [0, top + 1], "dtick": 1},
     )
-    return finish_figure(fig, title, subtitle, footnote, height=380)
+    return finish_figure(fig, title, subtitle, footnote, height=420)
 
 
 def indicator_history(
@@ -130,19 +136,29 @@ def indicator_history(
                           y=county_rows["value"].to_list(), mode="lines",
                           line={"color": "#7B8794", "width": 1.5})  # fmt: skip
         _legend_trace(fig, shown, "target", t("scorecard.target", lang), r, c, x=x, y=town["target"].to_list(),
-                      mode="lines", line={"color": "#1F2933", "dash": "dash", "shape": "hv", "width": 1.5})  # fmt: skip
+                      mode="markers", marker={"symbol": "line-ew-open", "size": 22, "color": "#1F2933",
+                                              "line": {"width": 2.5, "color": "#1F2933"}},
+                      hovertemplate="%{x}: " + t("scorecard.target", lang) + " %{y}<extra></extra>")  # fmt: skip
         value, low, high = town["value"].to_list(), town["low"].to_list(), town["high"].to_list()
-        status_list = town["status"].to_list()
+        status_list, years = town["status"].to_list(), town["year"].to_list()
+        # The partial year is drawn as a paler point, not joined to the full years by the line.
+        line_y = [None if y == partial_year else v for y, v in zip(years, value, strict=True)]
+        _legend_trace(fig, shown, "value_line", t("scorecard.township_value", lang), r, c, x=x, y=line_y,
+                      mode="lines", line={"color": PALETTE[0], "width": 2}, hoverinfo="skip")  # fmt: skip
         marker = {"size": 10, "color": [STATUS_COLOUR[s] for s in status_list],
                   "symbol": [STATUS_SYMBOL[s] for s in status_list],
-                  "opacity": [PARTIAL_OPACITY if y == partial_year else 1 for y in town["year"].to_list()]}  # fmt: skip
-        _legend_trace(fig, shown, "value", t("scorecard.township_value", lang), r, c, x=x, y=value,
-                      mode="lines+markers", line={"color": PALETTE[0], "width": 2}, marker=marker,
-                      error_y=_error_bars(value, low, high), customdata=town.select("reason").rows(),
-                      hovertemplate="%{x}: %{customdata[0]}<extra></extra>")  # fmt: skip
+                  "opacity": [PARTIAL_OPACITY if y == partial_year else 1 for y in years]}  # fmt: skip
+        fig.add_scatter(x=x, y=value, mode="markers", marker=marker, error_y=_error_bars(value, low, high),
+                        customdata=town.select("reason").rows(), hovertemplate="%{x}: %{customdata[0]}<extra></extra>",
+                        showlegend=False, row=r, col=c)  # fmt: skip
         fig.update_xaxes(type="category", row=r, col=c)
     fig.update_annotations(font={"size": 13})
-    return finish_figure(fig, title, subtitle, footnote, height=260 * rows + 170)
+    height = 260 * rows + 200
+    fig = finish_figure(fig, title, subtitle, footnote, height=height)
+    # Legend under the subtitle, above the panel titles (the house default would overlap them).
+    fig.update_layout(margin={"t": 150}, legend={"yref": "container", "y": 1 - 78 / height, "yanchor": "top",
+                                                 "x": 0, "xanchor": "left"})  # fmt: skip
+    return fig
 
 
 def _error_bars(value: list, low: list, high: list) -> dict | None:
@@ -181,4 +197,4 @@ def rank_history(card: pl.DataFrame, lang: str, title: str, subtitle: str, footn
     top = n_townships or int(rows["rank"].max() or 1)
     yaxis = {"range": [top + 0.5, 0.5], "title": t("scorecard.rank", lang), "dtick": max(1, top // 10)}
     fig.update_layout(xaxis={"type": "category"}, yaxis=yaxis)
-    return finish_figure(fig, title, subtitle, footnote, height=380)
+    return finish_figure(fig, title, subtitle, footnote, height=420)

@@ -101,7 +101,7 @@ def styled_table(wide: pl.DataFrame, registry: Registry, lang: str):
                              ind.decimals)  # fmt: skip
             styler = styler.format(lambda v, s=text: s, subset=([idx], [col]))
             styles.loc[idx, col] = f"background-color: {STATUS_FILL[status]}; color: #1F2933"
-    return styler.apply(lambda _: styles, axis=None).format(na_rep="", subset=[headers(registry, lang)["veto_reason"]])
+    return styler.apply(lambda _: styles, axis=None).format(na_rep="–", subset=[headers(registry, lang)["veto_reason"]])
 
 
 def excel_bytes(wide: pl.DataFrame, registry: Registry, lang: str, title: str, footnote: str) -> bytes:

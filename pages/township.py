@@ -34,7 +34,7 @@ this_year = card.filter(card["year"] == year)
 info, where = st.columns([3, 1])
 with info:
     st.subheader(ctx.t("scorecard.profile_summary", period=ctx.period(year)))
-    a, b, c = st.columns(3)
+    a, b, c = st.columns([1, 1, 2])
     scored = this_year.height and this_year["score"][0] is not None
     a.metric(ctx.t("scorecard.score"), f"{this_year['score'][0]:.1f}" if scored else ctx.t("scorecard.not_scored"))
     b.metric(ctx.t("scorecard.rank"), scorecard_table.rank_text(*this_year.select("rank", "rank_change").row(0))
