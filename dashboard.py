@@ -18,6 +18,7 @@ pages = [
     st.Page("pages/scorecard.py", title=i18n.t("nav.scorecard", lang), url_path="scorecard"),
     st.Page("pages/township.py", title=i18n.t("nav.township", lang), url_path="township"),
     st.Page("pages/map.py", title=i18n.t("nav.map", lang), url_path="map"),
+    st.Page("pages/data.py", title=i18n.t("nav.data", lang), url_path="data"),
 ]
 page = st.navigation(pages)
 

@@ -1,0 +1,74 @@
+"""Data: what extract is live, how complete it is by township and month, and (admins) an upload."""
+
+import hmac
+import os
+
+import streamlit as st
+
+from natality import data_view, ui
+
+ctx = ui.page_context()
+st.title(ctx.t("data.title"))
+
+
+def admin_password() -> str | None:
+    """Streamlit secrets ``admin_password``, else env ``NATALITY_ADMIN_PASSWORD``; None: no upload form."""
+    try:
+        secret = st.secrets.get("admin_password")
+    except Exception:  # no secrets.toml at all
+        secret = None
+    return secret or os.environ.get("NATALITY_ADMIN_PASSWORD") or None
+
+
+st.subheader(ctx.t("data.live_title"))
+st.dataframe(data_view.extract_facts(ctx.manifest, ctx.lang), hide_index=True, key="data_facts")
+counts = data_view.row_counts(ctx.manifest)
+for column, (table, n) in zip(st.columns(len(counts)), counts, strict=True):
+    column.metric(ctx.t(f"data.table_{table}"), f"{n:,}")
+personal = data_view.personal_columns(ctx.manifest)
+st.caption(ctx.t("data.personal", columns="、".join(personal)) if personal else ctx.t("data.personal_none"))
+sources = data_view.sources_table(ctx.manifest, ctx.lang)
+with st.expander(ctx.t("data.sources")):
+    if sources.is_empty():
+        st.caption(ctx.t("data.no_sources"))
+    else:
+        st.dataframe(sources, hide_index=True, key="data_sources")
+
+st.subheader(ctx.t("data.completeness_title"))
+year = ui.year_select(ctx, key="year")
+period = ctx.period(year)
+grid = ui.query(ctx, "data_completeness", year=year)
+fig = data_view.completeness_heatmap(
+    grid, ctx.name_col, ctx.lang, ctx.t("data.heatmap_title", period=period), ctx.t("data.heatmap_subtitle"),
+    ctx.footnote(),
+)  # fmt: skip
+ui.show_chart(fig, "data_completeness", grid, f"completeness_{year}")
+gaps = data_view.gap_count(grid)
+st.caption(ctx.t("data.gaps", period=period, n=gaps) if gaps else ctx.t("data.no_gaps", period=period))
+
+password = admin_password()
+if password:
+    st.subheader(ctx.t("data.upload_title"))
+    st.caption(ctx.t("data.upload_help"))
+    with st.form("data_upload", clear_on_submit=False):
+        given = st.text_input(ctx.t("data.password"), type="password", key="data_password")
+        files = {slot: st.file_uploader(ctx.t(f"data.upload_{slot}"), key=f"data_upload_{slot}")
+                 for slot in data_view.UPLOAD_SLOTS}  # fmt: skip
+        months_only = st.checkbox(ctx.t("data.months_only"), key="data_months_only")
+        submitted = st.form_submit_button(ctx.t("data.submit"))
+    if submitted:
+        uploads = {slot: (f.name, f.getvalue()) for slot, f in files.items() if f is not None}
+        if not hmac.compare_digest(given.encode(), password.encode()):
+            st.session_state["data_result"] = (False, ctx.t("data.wrong_password"))
+        elif not uploads:
+            st.session_state["data_result"] = (False, ctx.t("data.no_files"))
+        else:
+            st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang)
+            if st.session_state["data_result"][0]:
+                st.rerun()  # draw the page again over the new version
+    ok, message = st.session_state.pop("data_result", (None, ""))
+    if ok is not None:
+        head, _, details = message.partition("\n")
+        (st.success if ok else st.error)(head)
+        if details:
+            st.code(details, language=None, wrap_lines=True)

@@ -1,0 +1,47 @@
+-- Births per township per month of one year, with 0 where a township has no records that month,
+-- so that gaps in an import stand out. Townships known only from the births (no shape) are included.
+-- Grain: one row per township per month, months up to the extract's last month. Params: $year.
+with last_month as (
+    select max(month) as last_month
+    from births
+),
+
+months as (
+    select unnest(generate_series(make_date($year::integer, 1, 1), make_date($year::integer, 12, 1), interval 1 month))::date as month
+),
+
+codes as (
+    select township_code from townships
+    union
+    select distinct township_code from births
+),
+
+grid as (
+    select
+        c.township_code,
+        coalesce(t.township_name, c.township_code) as township_name,
+        coalesce(t.township_name_en, t.township_name, c.township_code) as township_name_en,
+        m.month
+    from codes as c
+    left join townships as t on t.township_code = c.township_code
+    cross join months as m
+    cross join last_month as l
+    where m.month <= l.last_month
+),
+
+counts as (
+    select township_code, month, sum(births)::bigint as births
+    from births
+    where year(month) = $year
+    group by township_code, month
+)
+
+select
+    g.township_code,
+    g.township_name,
+    g.township_name_en,
+    month(g.month)::integer as month_number,
+    coalesce(c.births, 0)::bigint as births
+from grid as g
+left join counts as c on c.township_code = g.township_code and c.month = g.month
+order by g.township_code, g.month
