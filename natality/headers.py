@@ -286,6 +286,18 @@ def normalize_header(header: str) -> str:
     return _STRIP.sub("", text)
 
 
+_BRACKETED = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
+
+
+def canonical_for(header: str, lookup: dict[str, str]) -> str | None:
+    """The canonical column a header names; units or notes in brackets are ignored when needed
+    ("出生人数（人）", "出生日期(yyyy-mm-dd)")."""
+    found = lookup.get(normalize_header(header))
+    if found is None:
+        found = lookup.get(normalize_header(_BRACKETED.sub("", str(header))))
+    return found
+
+
 def alias_lookup(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Normalised header -> canonical column, built-in aliases plus ``extra`` (a mapping file)."""
     lookup = {normalize_header(a): canon for canon, aliases in ALIASES.items() for a in aliases}

@@ -79,6 +79,24 @@ def townships_from_codes(names: dict[str, str], codes: list[str]) -> gpd.GeoData
     )
 
 
+def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None) -> dict[str, str | None] | None:
+    """Township name -> code for files that name townships without codes; None for a shared name.
+
+    From the boundary file of this import, else the live extract; None when neither exists.
+    """
+    if shapes is not None:
+        pairs = list(zip(shapes["name"].astype(str), shapes["township_code"], strict=True))
+    elif live_dir is not None and (live_dir / "townships.parquet").is_file():
+        frame = pl.read_parquet(live_dir / "townships.parquet", columns=["township_code", "name"])
+        pairs = [(str(n), c) for c, n in frame.iter_rows()]
+    else:
+        return None
+    lookup: dict[str, str | None] = {}
+    for name, code in pairs:
+        lookup[name.strip()] = None if name.strip() in lookup else code
+    return lookup
+
+
 def live_township_codes(live_dir: Path | None) -> set[str] | None:
     if live_dir is None or not (live_dir / "townships.parquet").is_file():
         return None

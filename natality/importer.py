@@ -26,6 +26,7 @@ from natality.import_townships import (
     live_township_codes,
     read_boundary_file,
     refuse_unknown_codes,
+    township_name_lookup,
     warn_ambiguous_names,
     warn_one_sided,
 )
@@ -115,6 +116,9 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     inputs = {k: getattr(req, k) for k in ("births", *OTHER_TABLES) if getattr(req, k)}
     if not inputs and req.boundaries is None:
         raise ImportFailed([Problem(str(req.out), "nothing_to_import")])
+    boundary_options = {**(mapping.get("boundaries") or {}), **req.boundary_options}
+    shapes = read_boundary_file(req.boundaries, boundary_options, log) if req.boundaries else None
+    names = township_name_lookup(shapes, live)
     files: list[dict] = []
     births: BirthsInput | None = None
     tables: dict[str, TableInput] = {}
@@ -127,16 +131,14 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                 log.add(problem)
             continue
         if table == "births":
-            births = validate_births(raw, lookup, log, today, _section(mapping, table, "values"))
+            births = validate_births(raw, lookup, log, today, _section(mapping, table, "values"), names)
             result = births
         else:
-            result = tables[table] = validate_table(raw, table, lookup, log, today)
+            result = tables[table] = validate_table(raw, table, lookup, log, today, names)
         if result is not None and result.frame is not None:
             files.append({"table": table, "file": raw.file, "path": path, "encoding": raw.encoding,
                           "sheet": raw.sheet, "personal": result.columns.personal,
                           "ignored": result.columns.ignored})  # fmt: skip
-    boundary_options = {**(mapping.get("boundaries") or {}), **req.boundary_options}
-    shapes = read_boundary_file(req.boundaries, boundary_options, log) if req.boundaries else None
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from natality.headers import TABLE_COLUMNS, alias_lookup, is_personal_header, normalize_header
+from natality.headers import TABLE_COLUMNS, alias_lookup, canonical_for, is_personal_header
 from natality.problems import ImportFailed, Problem
 
 ROW = "_row"  # the row number the user sees in the file
@@ -159,9 +159,7 @@ def _header_score(rows: list[list[str]], kind: str, lookup: dict[str, str] | Non
     wanted = set(TABLE_COLUMNS.get(kind, ()))
     best_idx, best_score = -1, 0
     for idx, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        score = sum(
-            1 for cell in row if cell and (lookup.get(normalize_header(cell)) in wanted or is_personal_header(cell))
-        )
+        score = sum(1 for cell in row if cell and (canonical_for(cell, lookup) in wanted or is_personal_header(cell)))
         if score > best_score:
             best_idx, best_score = idx, score
     if best_idx < 0:

@@ -15,9 +15,9 @@ import polars as pl
 from natality.headers import (
     ALIASES,
     TABLE_COLUMNS,
+    canonical_for,
     is_personal_header,
     looks_personal,
-    normalize_header,
 )
 from natality.problems import Problem, ProblemLog
 from natality.readers import ROW, RawTable
@@ -41,7 +41,7 @@ def resolve_columns(raw: RawTable, kind: str, lookup: dict[str, str], log: Probl
     wanted = set(TABLE_COLUMNS[kind])
     cols = Columns()
     for header in raw.headers:
-        canon = lookup.get(normalize_header(header))
+        canon = canonical_for(header, lookup)
         if canon in wanted and canon not in cols.canon:
             cols.canon[canon] = header
             if canon == "mother_birth_date":
@@ -98,6 +98,11 @@ def parse_column(
     return series.replace_strict(mapping, default=None, return_dtype=dtype).alias(header)
 
 
+def names_for(raw: RawTable, cols: Columns, header: str | None, names: dict | None) -> dict | None:
+    """The name -> code lookup, when (and only when) codes are read from a name column."""
+    return names if header is not None and header == cols.canon.get("township_name") else None
+
+
 def drop_total_rows(raw: RawTable, cols: Columns, log: ProblemLog) -> RawTable:
     """Drop subtotal rows (合计, 总计, total ...) that spreadsheets carry; warn with their rows."""
     headers = [cols.canon[c] for c in ("township_code", "township_name") if c in cols.canon]
@@ -109,17 +114,38 @@ def drop_total_rows(raw: RawTable, cols: Columns, log: ProblemLog) -> RawTable:
         rows = ", ".join(str(r) for r in totals[ROW].head(10).to_list())
         log.warn(Problem(raw.file, "total_rows_skipped", fmt={"rows": rows, "n": totals.height}))
         raw = RawTable(raw.file, raw.frame.filter(~mask), raw.encoding, raw.sheet)
-    return raw
+    return _drop_footer_rows(raw, cols, headers, log)
 
 
-def code_header(raw: RawTable, cols: Columns, log: ProblemLog) -> str | None:
-    """The header holding township codes; a name column full of codes is accepted as such."""
+def _drop_footer_rows(raw: RawTable, cols: Columns, keys: list[str], log: ProblemLog) -> RawTable:
+    """Notes under the table (填报单位：… 制表人：… 注：…): trailing rows with fewer than half of the
+    table's columns filled and either no township or a colon in the text."""
+    mapped = list(dict.fromkeys(cols.canon.values()))
+    if len(mapped) < 2 or raw.frame.height == 0:
+        return raw
+    filled = pl.sum_horizontal([(pl.col(h) != "").cast(pl.Int32) for h in mapped])
+    no_key = pl.all_horizontal([pl.col(h) == "" for h in keys])
+    note = pl.any_horizontal([pl.col(h).str.contains("[:：]") for h in keys])
+    flags = raw.frame.select(((no_key | note) & (filled * 2 < len(mapped))).alias("f"))["f"].to_list()
+    n = 0
+    while n < len(flags) and flags[-1 - n]:
+        n += 1
+    if n == 0 or n == len(flags):
+        return raw
+    rows = ", ".join(str(r) for r in raw.frame[ROW].tail(n).to_list()[:10])
+    log.warn(Problem(raw.file, "footer_rows_skipped", fmt={"rows": rows, "n": n}))
+    return RawTable(raw.file, raw.frame.head(raw.frame.height - n), raw.encoding, raw.sheet)
+
+
+def code_header(raw: RawTable, cols: Columns, log: ProblemLog, names: dict | None = None) -> str | None:
+    """The header holding township codes. Without one, a name column serves: full of codes, or
+    of names that ``names`` (the known townships' unique names) turns into codes."""
     if "township_code" in cols.canon:
         return cols.canon["township_code"]
     name = cols.canon.get("township_name")
     if name is not None:
         values = [v for v in raw.frame[name].head(200).to_list() if v]
-        if values and all(_is_code(v) for v in values):
+        if values and (all(_is_code(v) for v in values) or names):
             return name
     missing_column(raw, log, "township_code")
     return None
@@ -132,11 +158,27 @@ def _is_code(value: str) -> bool:
         return False
 
 
-def parse_township_codes(raw: RawTable, header: str, log: ProblemLog, allow_county: bool = False) -> pl.Series:
-    """12-digit township codes as strings; a 6-digit county code only where ``allow_county``."""
+def parse_township_codes(
+    raw: RawTable, header: str, log: ProblemLog, allow_county: bool = False, names: dict | None = None
+) -> pl.Series:
+    """12-digit township codes as strings; a 6-digit county code only where ``allow_county``.
+
+    ``names`` (name -> code, None for a name two townships share) is used when ``header`` is a
+    name column; joining stays by code, the name only finds the code.
+    """
 
     def parser(text: str) -> str:
-        code = parse_code(text)
+        try:
+            code = parse_code(text)
+        except BadValue:
+            if names is None:
+                raise
+            key = text.strip()
+            if key not in names:
+                raise BadValue("unknown_name", n=len(names)) from None
+            if names[key] is None:
+                raise BadValue("ambiguous_name") from None
+            return names[key]
         if len(code) == 6 and not allow_county:
             raise BadValue("code")
         return code

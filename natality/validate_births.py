@@ -16,6 +16,7 @@ from natality.validate import (
     drop_total_rows,
     first_rows,
     missing_column,
+    names_for,
     parse_column,
     parse_township_codes,
     report_duplicates,
@@ -66,6 +67,7 @@ def validate_births(
     log: ProblemLog,
     today: date,
     value_maps: dict[str, dict[str, str]] | None = None,
+    names: dict[str, str | None] | None = None,
 ) -> BirthsInput | None:
     """Parse and aggregate a births file; problems go to ``log``, None when unusable."""
     value_maps = value_maps or {}
@@ -81,9 +83,9 @@ def validate_births(
                             value_maps.get(canon))  # fmt: skip
 
     out: dict[str, pl.Series] = {ROW: raw.frame[ROW]}
-    header = code_header(raw, cols, log)
+    header = code_header(raw, cols, log, names)
     if header is not None:
-        out["township_code"] = parse_township_codes(raw, header, log)
+        out["township_code"] = parse_township_codes(raw, header, log, names=names_for(raw, cols, header, names))
     month = _months(raw, cols, log, today, col)
     if month is not None:
         out["month"] = month

@@ -13,7 +13,7 @@ from functools import partial
 
 import polars as pl
 
-from natality.headers import normalize_header
+from natality.headers import canonical_for, normalize_header
 from natality.problems import Problem, ProblemLog
 from natality.readers import ROW, RawTable
 from natality.validate import (
@@ -22,6 +22,7 @@ from natality.validate import (
     drop_total_rows,
     first_rows,
     missing_column,
+    names_for,
     parse_column,
     parse_township_codes,
     report_duplicates,
@@ -56,7 +57,7 @@ class TableInput:
 
 
 def parse_indicator(text: str) -> str:
-    key = INDICATOR_LOOKUP.get(normalize_header(text))
+    key = canonical_for(text, INDICATOR_LOOKUP)
     if key is None:
         raise BadValue("indicator", known=", ".join(INDICATOR_ALIASES))
     return key
@@ -79,7 +80,14 @@ def _melt(raw: RawTable, cols: Columns, headers: list[str], name: str, value: st
     return RawTable(raw.file, long, raw.encoding, raw.sheet)
 
 
-def validate_table(raw: RawTable, kind: str, lookup: dict[str, str], log: ProblemLog, today: date) -> TableInput | None:
+def validate_table(
+    raw: RawTable,
+    kind: str,
+    lookup: dict[str, str],
+    log: ProblemLog,
+    today: date,
+    names: dict[str, str | None] | None = None,
+) -> TableInput | None:
     """Validate a population / targets / reported file into its extract table."""
     cols = resolve_columns(raw, kind, lookup, log)
     raw = drop_total_rows(raw, cols, log)
@@ -92,7 +100,7 @@ def validate_table(raw: RawTable, kind: str, lookup: dict[str, str], log: Proble
                 pl.col("year").map_elements(lambda h: str(_year_of_header(h)), return_dtype=pl.String)
             ))  # fmt: skip
     if kind in ("targets",) and not cols.has("indicator"):
-        wide = [h for h in cols.ignored if normalize_header(h) in INDICATOR_LOOKUP]
+        wide = [h for h in cols.ignored if canonical_for(h, INDICATOR_LOOKUP)]
         if wide:
             raw = _melt(raw, cols, wide, "indicator", "target")
     if raw.frame.height == 0:
@@ -101,7 +109,7 @@ def validate_table(raw: RawTable, kind: str, lookup: dict[str, str], log: Proble
     start = len(log.problems) + log.more
     needed = {"population": ["year", "population"], "targets": ["year", "indicator", "target"],
               "reported": ["year", "indicator", "numerator", "denominator"]}[kind]  # fmt: skip
-    header = code_header(raw, cols, log)
+    header = code_header(raw, cols, log, names)
     for canon in needed:
         if not cols.has(canon):
             missing_column(raw, log, canon)
@@ -112,7 +120,9 @@ def validate_table(raw: RawTable, kind: str, lookup: dict[str, str], log: Proble
         return parse_column(raw, cols.canon[canon], parser, dtype, log, required=True)
 
     out = {
-        "township_code": parse_township_codes(raw, header, log, allow_county=kind == "targets"),
+        "township_code": parse_township_codes(
+            raw, header, log, allow_county=kind == "targets", names=names_for(raw, cols, header, names)
+        ),
         "year": col("year", partial(parse_year, latest=latest), pl.Int32),
     }
     if kind == "population":

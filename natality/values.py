@@ -36,7 +36,9 @@ def is_total_label(text: str) -> bool:
 
 def parse_code(text: str) -> str:
     """Division code as a string: 12 digits (villages roll up to their township), or 6 (county)."""
-    value = clean(text).replace(" ", "")
+    value = clean(text).replace(" ", "").lstrip("'`")
+    if value.startswith('="') and value.endswith('"'):  # Excel's way of keeping text in a CSV
+        value = value[2:-1]
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", value):
         raise BadValue("code_scientific")
     if re.fullmatch(r"\d+\.0+", value):
