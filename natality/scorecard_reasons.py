@@ -59,7 +59,8 @@ def veto_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFr
     for row in flagged.iter_rows(named=True):
         ind = registry.indicator(row["indicator"])
         entry = rows.setdefault((row["township_code"], row["year"]), {"missed": [], "at_risk": []})
-        entry[row["status"]].append(f"{ind.name[lang]} {reason_text(ind, row, lang)}")
+        colon = "：" if lang == "zh" else ": "
+        entry[row["status"]].append(f"{ind.name[lang]}{colon}{reason_text(ind, row, lang)}")
     sep = "；" if lang == "zh" else "; "
     out = [
         {
@@ -166,3 +167,17 @@ def summary_text(card: pl.DataFrame, registry: Registry, period: str, lang: str)
     return t(
         "scorecard.summary", lang, period=period, n=scored.height, vetoed=int(scored["vetoed"].sum()), classes=classes
     )
+
+
+def veto_markdown(card: pl.DataFrame, lang: str) -> str:
+    """The vetoed townships (or, in a partial year, those at risk of a veto) with their reasons."""
+    lines = []
+    for key, column in (("scorecard.vetoed_list", "veto_reason"), ("scorecard.veto_risk_list", "veto_risk_reason")):
+        rows = card.filter(pl.col(column).is_not_null())
+        prefix = t("scorecard.veto_prefix" if column == "veto_reason" else "scorecard.veto_risk_prefix", lang)
+        rows = rows.with_columns(pl.col(column).str.strip_prefix(prefix))
+        if rows.height:
+            lines.append(f"**{t(key, lang, n=rows.height)}**")
+            lines += [f"- {r['township_name']}：{r[column]}" if lang == "zh" else f"- {r['township_name']}: {r[column]}"
+                      for r in rows.iter_rows(named=True)]  # fmt: skip
+    return "\n".join(lines)

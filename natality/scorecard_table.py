@@ -85,7 +85,8 @@ def styled_table(wide: pl.DataFrame, registry: Registry, lang: str):
         *[f"{i}__value" for i in indicator_ids(wide)],
         "veto_reason",
     ]
-    frame = wide.to_pandas()
+    # An empty string, not None: Streamlit shows a None cell as "None" whatever the Styler says.
+    frame = wide.with_columns(pl.col("veto_reason").fill_null("")).to_pandas()
     view = frame[shown].rename(columns=headers(registry, lang))
     styler = view.style.format(precision=1, na_rep="–", subset=[headers(registry, lang)["score"]])
     rank_col = headers(registry, lang)["rank"]
@@ -101,7 +102,7 @@ def styled_table(wide: pl.DataFrame, registry: Registry, lang: str):
                              ind.decimals)  # fmt: skip
             styler = styler.format(lambda v, s=text: s, subset=([idx], [col]))
             styles.loc[idx, col] = f"background-color: {STATUS_FILL[status]}; color: #1F2933"
-    return styler.apply(lambda _: styles, axis=None).format(na_rep="–", subset=[headers(registry, lang)["veto_reason"]])
+    return styler.apply(lambda _: styles, axis=None)
 
 
 def excel_bytes(wide: pl.DataFrame, registry: Registry, lang: str, title: str, footnote: str) -> bytes:
@@ -190,3 +191,17 @@ def bump_highlight(card: pl.DataFrame, n: int = 3) -> list[str]:
     ranked = card.filter(pl.col("rank").is_not_null()).sort("rank", "township_code")
     codes = ranked["township_code"].to_list()
     return codes[:n] + [c for c in codes[-n:] if c not in codes[:n]]
+
+
+def profile_summary(card: pl.DataFrame, year: int, lang: str) -> tuple[str, str, str, str | None]:
+    """(score, rank with arrow, class, veto text or None) of one township's ``year``, as shown."""
+    row = card.filter(pl.col("year") == year)
+    if row.is_empty() or row["score"][0] is None:
+        return t("scorecard.not_scored", lang), "–", "–", None
+    r = row.row(0, named=True)
+    return (
+        f"{r['score']:.1f}",
+        rank_text(r["rank"], r["rank_change"]),
+        r["class_label"],
+        r["veto_reason"] or r["veto_risk_reason"],
+    )

@@ -38,6 +38,9 @@ event = st.dataframe(
 if event.selection.rows:
     code = wide["township_code"][event.selection.rows[0]]
     st.switch_page("pages/township.py", query_params={"township": code, "year": year, "lang": ctx.lang})
+vetoes = scorecard_reasons.veto_markdown(card, ctx.lang)
+if vetoes:
+    st.markdown(vetoes)
 title = f"{ctx.t('scorecard.title')} {period}"
 st.download_button(
     ctx.t("scorecard.download_xlsx"),

@@ -30,18 +30,16 @@ data = scorecard_data(ctx.version_dir, ctx.lang)
 partial = ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
 card = data.card.filter(data.card["township_code"] == code)
 status = data.status.filter(data.status["township_code"] == code)
-this_year = card.filter(card["year"] == year)
 info, where = st.columns([3, 1])
 with info:
     st.subheader(ctx.t("scorecard.profile_summary", period=ctx.period(year)))
-    a, b, c = st.columns([1, 1, 2])
-    scored = this_year.height and this_year["score"][0] is not None
-    a.metric(ctx.t("scorecard.score"), f"{this_year['score'][0]:.1f}" if scored else ctx.t("scorecard.not_scored"))
-    b.metric(ctx.t("scorecard.rank"), scorecard_table.rank_text(*this_year.select("rank", "rank_change").row(0))
-             if scored else "–")  # fmt: skip
-    c.metric(ctx.t("scorecard.class"), this_year["class_label"][0] if scored else "–")
-    if scored and (this_year["veto_reason"][0] or this_year["veto_risk_reason"][0]):
-        st.warning(this_year["veto_reason"][0] or this_year["veto_risk_reason"][0])
+    score, rank, klass, veto = scorecard_table.profile_summary(card, year, ctx.lang)
+    for column, label, value in zip(
+        st.columns([1, 1, 2]), ("score", "rank", "class"), (score, rank, klass), strict=True
+    ):
+        column.metric(ctx.t(f"scorecard.{label}"), value)
+    if veto:
+        st.warning(veto)
 with where:
     try:
         st.plotly_chart(map_charts.locator_map(geojson(ctx.version_dir), code, ctx.lang), key="township_locator",
@@ -51,15 +49,9 @@ with where:
 
 first, last = status["year"].min(), status["year"].max()
 title = ctx.t("scorecard.ind_history_title", name=name, first=first, last=last)
+sub = ctx.t("scorecard.ind_history_subtitle")
 fig = scorecard_charts.indicator_history(
-    status,
-    data.county,
-    data.registry,
-    ctx.lang,
-    title,
-    ctx.t("scorecard.ind_history_subtitle"),
-    ctx.footnote(),
-    partial,
+    status, data.county, data.registry, ctx.lang, title, sub, ctx.footnote(), partial
 )
 ui.show_chart(fig, "township_indicators", scorecard_table.verdict_table(status, ctx.lang, with_year=True),
               f"township_{code}_indicators")  # fmt: skip
@@ -72,21 +64,13 @@ fig = charts.stacked_by_year(
 ui.show_chart(fig, "township_order", by_order, f"township_{code}_births_by_order")
 
 srb = ui.query(ctx, "srb_township_by_year", township_code=code)
-fig = srb_charts.township_srb_years(
-    srb,
-    None,
-    ctx.lang,
-    ctx.t("scorecard.srb_title", name=name),
-    ctx.t("scorecard.srb_subtitle"),
-    ctx.footnote(),
-    partial,
-)
+title, sub = ctx.t("scorecard.srb_title", name=name), ctx.t("scorecard.srb_subtitle")
+fig = srb_charts.township_srb_years(srb, None, ctx.lang, title, sub, ctx.footnote(), partial)
 ui.show_chart(fig, "township_srb", srb, f"township_{code}_srb")
 
 fig = scorecard_charts.rank_history(
     card, ctx.lang, ctx.t("scorecard.rank_title", name=name, n=len(names)), ctx.t("scorecard.rank_subtitle"),
     ctx.footnote(), partial, len(names),
 )  # fmt: skip
-ui.show_chart(
-    fig, "township_rank", card.select("year", "score", "rank", "class_label", "vetoed"), f"township_{code}_ranks"
-)
+ranks = card.select("year", "score", "rank", "class_label", "vetoed")
+ui.show_chart(fig, "township_rank", ranks, f"township_{code}_ranks")

@@ -78,6 +78,10 @@ def test_excel_export_has_coloured_cells(demo_data):
 def test_scorecard_and_township_in_browser(streamlit_server, browser_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser_page
+    # The first visit to a fresh server goes through the entry page (see the report: a deep link
+    # as the very first request is served by Streamlit's pages/ folder fallback).
+    page.goto(f"{streamlit_server}/?lang=en")
+    wait_for_app(page)
     for lang, year, expect in (("zh", 2019, "一票否决"), ("en", 2019, "vetoed"), ("en", 2026, "on track"),
                                ("zh", 2026, "进度正常")):  # fmt: skip
         page.goto(f"{streamlit_server}/scorecard?lang={lang}&year={year}")

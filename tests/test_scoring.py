@@ -129,7 +129,7 @@ def test_scorecard_2020_scores_ranks_classes_and_veto(extract_dir):
         (B, 64.3, 4, "key_management", True, -3),
     ]
     veto = card.filter(pl.col("township_code") == B)["veto_reason"][0]
-    assert veto.startswith("Vetoed: Sex ratio at birth 150.0")
+    assert veto.startswith("Vetoed: Sex ratio at birth: 150.0")
     assert "125.5–179.3" in veto and "≤ 107.0" in veto
     assert card.filter(pl.col("township_code") != B)["veto_reason"].null_count() == 3
 
@@ -240,7 +240,7 @@ def test_repeated_names_show_parent(extract_dir):
 def test_chinese_reasons_and_class_labels(extract_dir):
     card = scoring.scorecard(2020, extract_dir, "zh")
     assert card["class_label"].to_list() == ["先进", "重点管理", "重点管理", "重点管理"]
-    assert card["veto_reason"][3].startswith("一票否决：出生人口性别比 150.0")
+    assert card["veto_reason"][3].startswith("一票否决：出生人口性别比：150.0")
 
 
 def test_extract_registry_wins(extract_dir, tmp_path):
@@ -279,7 +279,7 @@ def test_demo_county_2019_and_partial_2026(demo_data):
     assert card.height == 19
     assert card.select("score", "rank", "class").null_count().row(0) == (0, 0, 0)
     vetoed = card.filter(pl.col("vetoed"))
-    assert vetoed.height >= 1 and vetoed["veto_reason"].str.starts_with("一票否决：出生人口性别比").all()
+    assert vetoed.height >= 1 and vetoed["veto_reason"].str.starts_with("一票否决：出生人口性别比：").all()
     status = data.status_for(2026)
     births = status.filter(pl.col("indicator") == "births")
     # Seasonal pro-rating: the demo's winter peak makes January-September a bit under 9/12.
