@@ -47,7 +47,7 @@ def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
         frame.write_parquet(staging / "births.parquet")
         written.add("births")
     for table, result in tables.items():
-        result.frame.write_parquet(staging / f"{table}.parquet")
+        _by_year(result.frame, live, table).write_parquet(staging / f"{table}.parquet")
         written.add(table)
     if live is not None:
         for item in live.iterdir():
@@ -98,3 +98,18 @@ def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> 
         imported_tables=sorted(written),
     )
     return manifest
+
+
+def _by_year(frame: pl.DataFrame, live: Path | None, table: str) -> pl.DataFrame:
+    """Population, targets, reported: the years in the file replace those years; others stay.
+
+    Next year's targets arrive alone; replacing the whole table would drop every past year's.
+    """
+    old_path = live / f"{table}.parquet" if live is not None else None
+    if old_path is None or not old_path.is_file():
+        return frame
+    old = pl.read_parquet(old_path)
+    years = frame["year"].unique().implode()
+    keys = [c for c in ("township_code", "year", "indicator") if c in frame.columns]
+    kept = old.filter(~pl.col("year").is_in(years)).select(frame.columns).cast(frame.schema)
+    return pl.concat([kept, frame]).sort(keys)

@@ -228,3 +228,47 @@ def test_boundaries_with_births_warn_about_one_sided_codes(tmp_path, capsys):
     towns = pl.read_parquet(out / "townships.parquet", columns=["township_code", "name", "parent_name"])
     assert towns.rows() == [(CODES[0], "东区", "甲市"), (CODES[1], "东区", "乙市")]
     assert pl.read_parquet(out / "births.parquet")["township_code"].to_list() == [CODES[0], CODES[2]]
+
+
+def test_mother_birth_date_gives_the_age_band_and_policy_is_kept_to_2020(ext, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text(
+        "乡镇代码,出生日期,性别,母亲出生日期,是否政策内\n"
+        f"{CODES[0]},2020-06-15,男,1990-06-16,是\n"  # 29 the day before her 30th birthday
+        f"{CODES[0]},2021-06-15,男,1990-06-15,否\n",  # 31; compliance is not recorded after 2020
+        encoding="utf-8",
+    )
+    assert _import(ext, path) == 0
+    frame = pl.read_parquet(ext / "births.parquet").sort("month")
+    assert frame.select("mother_age_band", "policy_compliant").rows() == [("25-29", True), ("30-34", None)]
+    manifest = json.loads((ext / "manifest.json").read_text(encoding="utf-8"))
+    assert [p["column"] for p in manifest["dropped_personal_columns"]] == ["母亲出生日期"]
+
+
+def test_importing_into_the_demo_extract(demo_data, tmp_path):
+    ext = copy_extract(demo_data, tmp_path / "data")
+    live = ext.resolve()
+    code = pl.read_parquet(live / "townships.parquet", columns=["township_code"])["township_code"][0]
+    path = tmp_path / "targets_2027.csv"
+    path.write_text(f"township_code,year,indicator,target\n{code},2027,births,900\n", encoding="utf-8")
+    assert importer.main(["--out", str(ext), "--targets", str(path)]) == 0
+    new = ext.resolve()
+    for name in ("townships.parquet", "births.parquet", "population.parquet", "reported.parquet"):
+        assert (new / name).read_bytes() == (live / name).read_bytes(), name
+    manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True and manifest["demo_hotspots"]  # still the demo: only targets changed
+    targets = pl.read_parquet(new / "targets.parquet")
+    old = pl.read_parquet(live / "targets.parquet")
+    keys = ["township_code", "year", "indicator"]
+    assert targets.filter(pl.col("year") < 2027).sort(keys).equals(old.sort(keys))  # earlier years kept
+    assert targets.filter(pl.col("year") == 2027).rows() == [(code, 2027, "births", 900.0)]
+
+
+def test_a_population_file_replaces_only_its_years(ext, tmp_path):
+    first = tmp_path / "pop.csv"
+    first.write_text(f"乡镇代码,年份,人口数\n{CODES[0]},2023,52000\n{CODES[0]},2024,51800\n", encoding="utf-8")
+    assert importer.main(["--out", str(ext), "--population", str(first)]) == 0
+    second = tmp_path / "pop2024.csv"
+    second.write_text(f"乡镇代码,年份,人口数\n{CODES[1]},2024,30100\n", encoding="utf-8")
+    assert importer.main(["--out", str(ext), "--population", str(second)]) == 0
+    assert pl.read_parquet(ext / "population.parquet").rows() == [(CODES[0], 2023, 52000), (CODES[1], 2024, 30100)]
