@@ -86,11 +86,9 @@ def _read_csv_rows(path: Path, file: str) -> tuple[list[list[str]], str]:
     data = path.read_bytes()
     text, encoding = decode_text(data, file)
     delimiter = "\t" if encoding == "utf-16" else _sniff_delimiter(text)
-    rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for row in reader:
-            rows.append([cell.strip() for cell in row])
+        rows = list(reader)  # cells are stripped later, column by column
     except csv.Error as exc:
         raise ImportFailed([Problem(file, "csv_syntax", row=reader.line_num, fmt={"detail": str(exc)})]) from None
     return rows, encoding
@@ -168,30 +166,41 @@ def _header_score(rows: list[list[str]], kind: str, lookup: dict[str, str] | Non
 
 
 def rows_to_frame(rows: list[list[str]], file: str, kind: str, lookup: dict[str, str]) -> pl.DataFrame:
-    """Locate the header among the first rows and build a text frame with ``_row`` numbers."""
-    if not any(any(cell for cell in row) for row in rows):
+    """Locate the header among the first rows and build a text frame with ``_row`` numbers.
+
+    Cells are stripped and empty rows dropped column-wise in polars: files of a few hundred
+    thousand records stay fast.
+    """
+    head = [[cell.strip() for cell in row] for row in rows[:HEADER_SCAN_ROWS]]
+    header_idx, _ = _header_score(head, kind, lookup)
+    header = head[header_idx] if header_idx < len(head) else []
+    body = rows[header_idx + 1 :]
+    width = max([len(header), *map(len, body)])
+    if not body or width == 0:
         raise ImportFailed([Problem(file, "empty")])
-    header_idx, _ = _header_score(rows, kind, lookup)
-    header = list(rows[header_idx])
-    body = [(i + 1, r) for i, r in enumerate(rows) if i > header_idx and any(r)]
-    width = max([len(header)] + [len(r) for _, r in body])
-    header += [""] * (width - len(header))
-    columns: dict[str, list[str]] = {}
-    names: list[str] = []
+    header = header + [""] * (width - len(header))
+    padded = [r if len(r) == width else r + [""] * (width - len(r)) for r in body]
+    columns = list(zip(*padded, strict=True)) if padded else [() for _ in range(width)]
+    raw = pl.DataFrame(
+        {f"c{j}": pl.Series(values, dtype=pl.String) for j, values in enumerate(columns)},
+        schema={f"c{j}": pl.String for j in range(width)},
+    )
+    raw = raw.with_columns(pl.all().str.strip_chars()).with_columns(
+        pl.int_range(header_idx + 2, header_idx + 2 + len(body), dtype=pl.Int64).alias(ROW)
+    )
+    raw = raw.filter(pl.any_horizontal([pl.col(f"c{j}") != "" for j in range(width)]) if width else pl.lit(False))
+    if raw.height == 0:
+        raise ImportFailed([Problem(file, "empty")])
+    names: dict[str, str] = {}
     for j, name in enumerate(header):
-        values = [r[j] if j < len(r) else "" for _, r in body]
-        if not name and not any(values):
+        if not name and (raw[f"c{j}"] == "").all():
             continue  # trailing (or stray) empty column
         name = name or f"#{j + 1}"
         base, k = name, 2
-        while name in columns:
+        while name in names.values():
             name, k = f"{base} ({k})", k + 1
-        columns[name] = values
-        names.append(name)
-    if not body:
-        raise ImportFailed([Problem(file, "empty")])
-    frame = pl.DataFrame({n: pl.Series(n, columns[n], dtype=pl.String) for n in names})
-    return frame.with_columns(pl.Series(ROW, [i for i, _ in body], dtype=pl.Int64))
+        names[f"c{j}"] = name
+    return raw.select([*(pl.col(c).alias(n) for c, n in names.items()), ROW])
 
 
 def read_raw(path: str | Path, kind: str, lookup: dict[str, str] | None = None) -> RawTable:

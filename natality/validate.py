@@ -108,7 +108,8 @@ def drop_total_rows(raw: RawTable, cols: Columns, log: ProblemLog) -> RawTable:
     headers = [cols.canon[c] for c in ("township_code", "township_name") if c in cols.canon]
     if not headers:
         return raw
-    mask = pl.any_horizontal([pl.col(h).map_elements(is_total_label, return_dtype=pl.Boolean) for h in headers])
+    labels = [v for h in headers for v in raw.frame[h].unique().to_list() if is_total_label(v)]
+    mask = pl.any_horizontal([pl.col(h).is_in(labels) for h in headers])
     totals = raw.frame.filter(mask)
     if totals.height:
         rows = ", ".join(str(r) for r in totals[ROW].head(10).to_list())

@@ -163,17 +163,19 @@ def _age_bands(raw, cols: Columns, log: ProblemLog, today: date, col, month) -> 
     outside = int(((ages < 15) | (ages > 49)).fill_null(False).sum())
     if outside:
         log.warn(Problem(raw.file, "age_outside_bands", fmt={"n": outside}))
-    return ages.map_elements(age_band, return_dtype=pl.String).alias("mother_age_band")
+    bands = {age: age_band(age) for age in ages.drop_nulls().unique().to_list()}
+    return ages.replace_strict(bands, default=None, return_dtype=pl.String).alias("mother_age_band")
 
 
 def _safe_dates(series: pl.Series, today: date) -> pl.Series:
-    def one(v: str) -> date | None:
+    """Dates already checked (and reported) as the birth-date column; bad ones become null."""
+    days: dict[str, date | None] = {}
+    for value in series.unique().to_list():
         try:
-            return parse_date(v, today)
+            days[value] = parse_date(value, today)
         except ValueError:
-            return None
-
-    return series.map_elements(one, return_dtype=pl.Date)
+            days[value] = None
+    return series.replace_strict(days, default=None, return_dtype=pl.Date)
 
 
 def _completed_years(born: pl.Series, on: pl.Series) -> pl.Expr:
