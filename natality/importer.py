@@ -104,6 +104,10 @@ def _live_dir(out: Path) -> Path | None:
 
 def run_import(req: ImportRequest) -> ImportSummary:
     """Validate everything, then publish. Raises ImportFailed (bad input) or ExtractLocked."""
+    out = Path(req.out)
+    if out.is_dir() and not out.is_symlink() and not (out / "manifest.json").exists() and any(out.iterdir()):
+        # Never adopt (move away) a directory that is not an extract, e.g. `--out data` by mistake.
+        raise ImportFailed([Problem(str(out), "out_not_extract")])
     with extract.import_lock(req.out):
         return _run_locked(req)
 
@@ -190,8 +194,16 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``import`` to the ``python -m natality`` sub-commands (hooked by natality.cli)."""
     p = sub.add_parser("import", help="import source files into a new version of an extract")
     p.add_argument("--out", required=True, type=Path, help="extract directory (created or updated)")
-    for table in ("births", "boundaries", "population", "targets", "reported", "mapping"):
-        p.add_argument(f"--{table}", type=Path, default=None, metavar="FILE")
+    helps = {
+        "births": "births: one row per child, or counts by township and month (CSV, Excel, Parquet)",
+        "boundaries": "township boundaries (GeoJSON, TopoJSON, zipped Shapefile, GeoPackage, GeoParquet)",
+        "population": "population by township and year",
+        "targets": "targets by township (or county) and year",
+        "reported": "reported indicators (numerator, denominator) by township and year",
+        "mapping": "YAML mapping for unusual headers and values",
+    }
+    for table, text in helps.items():
+        p.add_argument(f"--{table}", type=Path, default=None, metavar="FILE", help=text)
     p.add_argument("--name", default=None, help="region name shown in the app")
     p.add_argument("--months-only", action="store_true",
                    help="replace only the months present in the births file")  # fmt: skip

@@ -151,3 +151,14 @@ def test_a_second_import_while_one_holds_the_lock_is_refused(ext, tmp_path, caps
     assert "Another import into" in capsys.readouterr().err
     assert tree_digest(ext) == before
     assert importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"]) == 0
+
+
+def test_out_that_is_a_plain_directory_of_other_files_is_never_moved(tmp_path, capsys):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    births = tmp_path / "b.csv"
+    births.write_text(HEAD + ROW_OK, encoding="utf-8")
+    assert importer.main(["--out", str(folder), "--births", str(births), "--lang", "en"]) == 2
+    assert "is not an extract (no manifest.json)" in capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"] and not folder.is_symlink()
