@@ -5,6 +5,8 @@ Also the checks that join births and other tables to townships by code.
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,16 +21,45 @@ CODES_LISTED = 20  # codes named in a warning before "... and N more"
 
 def read_boundary_file(path: Path, options: dict, log: ProblemLog) -> gpd.GeoDataFrame | None:
     """Boundaries through ``maps.read_boundaries``; codes as 12-digit strings."""
+    with tempfile.TemporaryDirectory(prefix="natality-shp-") as tmp:
+        try:
+            source = _unzipped_shapefile(path, Path(tmp), options) or path
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            log.add(Problem(path.name, "boundary", fmt={"detail": str(exc)}))
+            return None
+        return _read_boundary_file(path, source, options, log)
+
+
+def _unzipped_shapefile(path: Path, tmp: Path, options: dict) -> Path | None:
+    """A zipped Shapefile without .cpg, unpacked so that its .dbf encoding can be guessed
+    (GB18030 is common in Chinese GIS exports); None for anything else."""
+    if path.suffix.lower() != ".zip" or options.get("encoding") or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as zf:
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        shps = [m for m in members if m.filename.lower().endswith(".shp")]
+        if len(shps) != 1:
+            return None
+        stem = shps[0].filename[:-4].lower()
+        parts = [m for m in members if m.filename.lower().rsplit(".", 1)[0] == stem]
+        if any(m.filename.lower().endswith(".cpg") for m in parts):
+            return None
+        for member in parts:  # flat, by base name only: nothing is written outside ``tmp``
+            (tmp / Path(member.filename).name).write_bytes(zf.read(member))
+    return tmp / Path(shps[0].filename).name
+
+
+def _read_boundary_file(path: Path, source: Path, options: dict, log: ProblemLog) -> gpd.GeoDataFrame | None:
     try:
         gdf = maps.read_boundaries(
-            path,
+            source,
             code_field=options.get("code_field"),
             name_field=options.get("name_field"),
             parent_field=options.get("parent_field"),
             encoding=options.get("encoding"),
             crs=options.get("crs"),
         )
-    except (maps.BoundaryError, OSError, ValueError) as exc:
+    except (maps.BoundaryError, OSError, ValueError, zipfile.BadZipFile) as exc:
         log.add(Problem(path.name, "boundary", fmt={"detail": str(exc)}))
         return None
     bad = []

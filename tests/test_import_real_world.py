@@ -107,3 +107,31 @@ def test_code_field_option_for_an_unusual_boundary_file(ext, tmp_path, capsys):
     args = ["--out", str(ext), "--boundaries", str(geo), "--code-field", "JD_BM", "--name-field", "JD_MC"]
     assert importer.main(args) == 0
     assert pl.read_parquet(ext / "townships.parquet", columns=["name"])["name"].to_list() == ["甲", "乙", "丙"]
+
+
+def test_zipped_gbk_shapefile_in_cgcs2000_without_cpg(tmp_path):
+    import zipfile
+
+    import geopandas as gpd
+    import shapely
+
+    from tests.import_fixtures import BIRTHS_CSV, NAMES
+
+    squares = [shapely.box(114 + 0.1 * i, 33.0, 114.1 + 0.1 * i, 33.1) for i in range(3)]
+    gdf = gpd.GeoDataFrame({"XZQDM": CODES, "XZQMC": NAMES}, geometry=squares, crs="EPSG:4490")
+    shp = tmp_path / "shp" / "乡镇.shp"
+    shp.parent.mkdir()
+    gdf.to_file(shp, encoding="GBK")
+    (shp.with_suffix(".cpg")).unlink(missing_ok=True)  # offices often send no .cpg
+    archive = tmp_path / "乡镇边界.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in shp.parent.iterdir():
+            zf.write(part, part.name)
+    births = tmp_path / "b.csv"
+    births.write_text(BIRTHS_CSV, encoding="utf-8")
+    out = tmp_path / "ext"
+    assert importer.main(["--out", str(out), "--births", str(births), "--boundaries", str(archive)]) == 0
+    towns = gpd.read_parquet(out / "townships.parquet")
+    assert towns["name"].tolist() == NAMES and towns.crs.to_epsg() == 4326
+    assert towns.geometry.iloc[0].bounds == pytest.approx((114.0, 33.0, 114.1, 33.1), abs=1e-6)
+    assert towns["geometry_display"].notna().all()
