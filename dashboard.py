@@ -14,7 +14,7 @@ ui.ensure_demo(extract.default_data_dir())
 pages = [
     st.Page("pages/overview.py", title=i18n.t("nav.overview", lang), url_path="overview", default=True),
     st.Page("pages/births.py", title=i18n.t("nav.births", lang), url_path="births"),
-    st.Page("pages/sex_ratio.py", title=i18n.t("nav.sex_ratio", lang), url_path="sex-ratio"),
+    st.Page("pages/sex-ratio.py", title=i18n.t("nav.sex_ratio", lang), url_path="sex-ratio"),
     st.Page("pages/scorecard.py", title=i18n.t("nav.scorecard", lang), url_path="scorecard"),
     st.Page("pages/township.py", title=i18n.t("nav.township", lang), url_path="township"),
     st.Page("pages/map.py", title=i18n.t("nav.map", lang), url_path="map"),
