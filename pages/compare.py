@@ -1,0 +1,71 @@
+"""Compare years: two periods side by side per township, a slope chart, a map of the change,
+summary sentences built from the numbers shown; and the meeting pack download."""
+
+import streamlit as st
+
+from natality import compare, compare_charts, compare_view, export, maps, ui
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def geojson(version_dir: str) -> dict:
+    return maps.township_geojson(version_dir)
+
+
+ctx = ui.page_context()
+st.title(ctx.t("compare.title"))
+c1, c2, c3 = st.columns(3)
+year = ui.year_select(ctx, key="year", container=c1)
+bases = [y for y in range(year - 1, 2014, -1)] or [year]
+base = ui.url_select(ctx.t("compare.base"), bases, "base", bases[0], str, c2)
+indicator = ui.url_select(
+    ctx.t("compare.indicator"), list(compare.INDICATORS), "indicator", "births", lambda i: ctx.t(f"compare.ind.{i}"), c3
+)
+months = compare.months_compared(year, ctx.cutoff_year, ctx.cutoff_month)
+period = ctx.period(year)
+period_base = ctx.period(base) if months == 12 else ctx.t("common.period_ytd", year=base, month=months,
+                                                          month_name=ctx.t(f"charts.month_{months}"))  # fmt: skip
+st.caption(ctx.t("compare.same_months", year=year, month=months) if months < 12
+           else ctx.t("compare.full_years", period=period, period_base=period_base))  # fmt: skip
+
+now = ui.query(ctx, "map_township_year", year=year, last_month=months)
+before = ui.query(ctx, "map_township_year", year=base, last_month=months)
+if int(now["births"].sum()) + int(before["births"].sum()) == 0:
+    st.info(ctx.t("compare.no_births"))
+    st.stop()
+scores_now = compare.scores(ctx.version_dir, year, ctx.lang)
+scores_base = compare.scores(ctx.version_dir, base, ctx.lang)
+table = compare.compare_table(now, before, months, ui.township_names(ctx), scores_now, scores_base)
+county = compare.county_change(now, before, months)
+for column, metric in zip(st.columns(4), compare_view.metrics(county, period, period_base, ctx.lang), strict=True):
+    column.metric(metric.label, metric.value, metric.delta, help=metric.help, delta_color="off")
+
+st.subheader(ctx.t("compare.sentences"))
+st.markdown("\n".join(f"- {s}" for s in compare.summary_sentences(county, table, period, period_base, ctx.lang)))
+if indicator == "score" and (scores_now.is_empty() or scores_base.is_empty()):
+    st.info(ctx.t("compare.no_scores", year=year if scores_now.is_empty() else base))
+else:
+    texts = compare_view.chart_texts(indicator, period, period_base, ctx.footnote(), ctx.lang)
+    fig = compare_charts.slope_chart(table, indicator, (period_base, period), ctx.lang, *texts["slope"])
+    ui.show_chart(fig, "compare_slope")
+    fig = compare_charts.change_map(geojson(ctx.version_dir), table, indicator, ctx.lang, *texts["map"])
+    ui.show_chart(fig, "compare_map")
+
+st.subheader(ctx.t("compare.table_title", period=period, period_base=period_base))
+shown = compare_view.display_table(table, period, period_base, ctx.lang)
+ui.show_table_downloads(shown, key="compare_table", file_stem=f"compare_{base}_{year}", expanded=True)
+
+st.subheader(ctx.t("compare.pack_title"))
+p1, p2 = st.columns([1, 3])
+fmt = p1.radio(ctx.t("compare.pack_format"), ["pptx", "pdf"], key="pack_format", horizontal=True)
+p2.caption(ctx.t("compare.pack_help", year=year))
+if p2.button(ctx.t("compare.pack_build"), key="pack_build"):
+    with st.spinner(ctx.t("compare.pack_build")):
+        try:
+            st.session_state["pack"] = (year, ctx.lang, fmt, export.pack_bytes(ctx.version_dir, year, ctx.lang, fmt))
+        except export.ExportError as exc:
+            st.error(ctx.t("compare.pack_failed", error=str(exc)))
+pack = st.session_state.get("pack")
+if pack and pack[:3] == (year, ctx.lang, fmt):
+    mime = export.MIME[fmt]
+    p2.download_button(ctx.t("compare.pack_download"), pack[3], file_name=f"meeting_pack_{year}_{ctx.lang}.{fmt}",
+                       mime=mime, key="pack_download", on_click="ignore", type="primary")  # fmt: skip
