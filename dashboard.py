@@ -6,9 +6,13 @@ import streamlit as st
 
 from natality import extract, i18n, ui
 
-st.set_page_config(page_title="乡镇出生监测 · Township births", page_icon="📊", layout="wide")
+st.set_page_config(
+    page_title="乡镇出生监测 · Township births", page_icon="📊", layout="wide",
+    initial_sidebar_state="collapsed" if ui.presentation_requested() else "auto",
+)  # fmt: skip
 
 lang = ui.language_selector()
+ui.presentation_mode()
 ui.ensure_demo(extract.default_data_dir())
 
 pages = [
@@ -18,6 +22,7 @@ pages = [
     st.Page("pages/scorecard.py", title=i18n.t("nav.scorecard", lang), url_path="scorecard"),
     st.Page("pages/township.py", title=i18n.t("nav.township", lang), url_path="township"),
     st.Page("pages/map.py", title=i18n.t("nav.map", lang), url_path="map"),
+    st.Page("pages/compare.py", title=i18n.t("nav.compare", lang), url_path="compare"),
     st.Page("pages/data.py", title=i18n.t("nav.data", lang), url_path="data"),
 ]
 page = st.navigation(pages)
