@@ -180,8 +180,8 @@ def srb_funnel(
                 name=name, legendgroup=name, showlegend=i == 0, hoverinfo="skip",
             )  # fmt: skip
     fig.add_hline(y=reference, line={"color": "#1F2933", "width": 1.5})
-    fig.add_annotation(
-        text=t("srb.reference_line", lang, value=f"{reference:.1f}"), xref="paper", x=1, xanchor="right",
+    fig.add_annotation(  # at the left, where only small townships sit and labels are rare
+        text=t("srb.reference_line", lang, value=f"{reference:.1f}"), xref="paper", x=0.005, xanchor="left",
         y=reference, yanchor="bottom", showarrow=False, font={"size": 12},
     )  # fmt: skip
     table = table.with_columns(pl.lit(reference).alias("reference"))
@@ -249,13 +249,23 @@ def township_srb_years(
     )  # fmt: skip
     if reference is not None:
         fig.add_hline(y=reference, line={"color": "#1F2933", "width": 1.5})
+    # births but no girls: the SRB has no value, only a lower limit; show that limit as an arrow
+    open_rows = df.filter(pl.col("srb").is_null() & (pl.col("births") > 0))
+    if open_rows.height:
+        fig.add_scatter(
+            x=year_labels(open_rows["year"].to_list(), partial_year), y=open_rows["srb_low"].to_list(),
+            mode="markers", name=t("srb.no_girls", lang),
+            marker={"symbol": "triangle-up-open", "size": 12, "color": PALETTE[0]},
+            customdata=open_rows.select("boys", "srb_low").rows(),
+            hovertemplate="%{x}: " + t("srb.no_girls_hover", lang) + "<extra></extra>",
+        )  # fmt: skip
     fig.update_layout(
         xaxis={
             "type": "category",
             "categoryorder": "array",
             "categoryarray": year_labels(df["year"].to_list(), partial_year),
         },
-        yaxis=_srb_axis(lang, rows["srb_low"].to_list(), rows["srb_high"].to_list(), [reference]),
+        yaxis=_srb_axis(lang, df["srb_low"].to_list(), rows["srb_high"].to_list(), [reference]),
     )
     return finish_figure(fig, title, subtitle, footnote)
 

@@ -23,11 +23,8 @@ def open_page(page, url: str) -> None:
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5", timeout=60_000)
     page.wait_for_timeout(1500)
     assert_no_exception(page)
-    # Streamlit's file watcher reruns the app when a source file changes under it, which in a
-    # shared working tree can pop a transient "Page not found" dialog; it is not this page's state.
-    if page.get_by_text("Page not found").count():
-        page.keyboard.press("Escape")
-        page.wait_for_timeout(500)
+    # a deep link must open the page itself (the page file is named after its URL for this)
+    assert page.get_by_text("Page not found").count() == 0
 
 
 def grid_text(page) -> str:

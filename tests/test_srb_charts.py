@@ -140,3 +140,10 @@ def test_rolling_chart_uses_lines_and_the_county_for_comparison():
     fig = srb_charts.rolling_srb(town, county, "城关镇", "zh", "t", "s", "f")
     names = [tr.name for tr in fig.data if tr.mode == "lines"]
     assert "城关镇" in names and t("srb.county_srb", "zh") in names
+
+
+def test_township_years_show_a_lower_limit_where_there_are_no_girls():
+    df = frame_by_year([2023, 2024], [60, 7], [50, 0])
+    fig = srb_charts.township_srb_years(df, 105.0, "en", "t", "s", "f")
+    arrow = next(tr for tr in fig.data if tr.name == t("srb.no_girls", "en"))
+    assert list(arrow.x) == ["2024"] and list(arrow.y) == [pytest.approx(srb_estimate(7, 0).low)]

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.factory import make_extract
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
-PAGE = "pages/sex_ratio.py"
+PAGE = "pages/sex-ratio.py"
 CLASS_COL = {"zh": "判断（99.8%）", "en": "Assessment (99.8%)"}
 
 
