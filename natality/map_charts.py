@@ -25,7 +25,7 @@ from natality.map_classes import (
     class_colours,
     with_zero_break,
 )
-from natality.map_frame import frame_geos, polygon_extent
+from natality.map_frame import bulk_frame, frame_geos, polygon_extent
 
 BORDER = "#ffffff"
 LABEL_SHADOW = "0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff"  # a halo keeps labels legible
@@ -117,7 +117,7 @@ def township_choropleth(
         # from the first trace of a geo subplot, and a lon/lat scattergeo needs none.
         fig.add_trace(_anchor_trace(geojson), row=1, col=col)
         fill = {code: ([*colours, TOO_FEW, NO_DATA])[int(zz)] for code, zz in zip(codes_in_map, z, strict=True)}
-        for trace in _label_traces(geojson, codes_in_map, values, fill, label_mode, texts, lang):
+        for trace in _label_traces(geojson, codes_in_map, values, fill, label_mode, texts, lang, len(panels)):
             fig.add_trace(trace, row=1, col=col)
         fig.add_trace(
             go.Choropleth(
@@ -149,6 +149,8 @@ def township_choropleth(
     if outside and texts.outside:
         footnote += "<br>" + texts.outside.format(names="、".join(_unit_name(by_code[c], lang) for c in outside))
     finish_figure(fig, texts.title, texts.subtitle, footnote, height=height)
+    fig.update_annotations(selector={"text": footnote}, align="left")  # a two-line footnote
+    extra_lines = footnote.count("<br>")
     legend_title = texts.legend_title
     if panel_col and texts.panel_counts:
         legend_title += (
@@ -173,7 +175,7 @@ def township_choropleth(
             "itemclick": False,
             "itemdoubleclick": False,
         },
-        margin={"l": 20, "r": 20, "t": 110 if panel_col else 90, "b": 80},
+        margin={"l": 20, "r": 20, "t": 110 if panel_col else 90, "b": 80 + 18 * extra_lines},
         dragmode=False,
     )
     return fig
@@ -241,26 +243,29 @@ def _unit_name(feature: dict[str, Any], lang: str) -> str:
     return (props.get("name_en") if lang == "en" else None) or props.get("name") or feature["id"]
 
 
-def _label_traces(geojson, codes, values, fill, label_mode, texts: MapTexts, lang) -> list[go.Scattergeo]:
+def _label_traces(geojson, codes, values, fill, label_mode, texts: MapTexts, lang, panels=1) -> list[go.Scattergeo]:
     """Dark text with a white halo on light fills, white text with a dark halo on dark fills."""
     if label_mode == "none":
         return []
     by_code = {f["id"]: f for f in geojson["features"]}
-    chosen = codes
-    if len(codes) > MAX_LABELS:  # label only the largest units; hover still names every one
-        size = {c: polygon_extent(by_code[c]["geometry"]) for c in codes}
-        chosen = sorted(codes, key=lambda c: -size[c])[:MAX_LABELS]
-    size = 13 if len(codes) <= 30 else 11 if len(codes) <= 60 else 9
+    size = (13 if len(codes) <= 30 else 11 if len(codes) <= 60 else 9) - (2 if panels > 1 else 0)
+    label = {}
+    for c in codes:
+        # English names wrap before their last word ("Zhangzhuang<br>Township") to stay narrow
+        name = _unit_name(by_code[c], lang)
+        head, _, tail = name.rpartition(" ")
+        name = f"{head}<br>{tail}" if lang == "en" and head else name
+        v = values.get(c)
+        if label_mode == "name_value" and v is not None and not isinstance(v, bool):
+            name = f"{name}<br>{format(v, texts.value_format)}"
+        label[c] = name
+    extent = {c: polygon_extent(by_code[c]["geometry"]) for c in codes}
+    # largest units first; a label that would overlap one already placed is left to the hover
+    ordered = sorted(codes, key=lambda c: -extent[c])
+    chosen = _non_overlapping(ordered, by_code, label, size, lang, 700 / panels)[:MAX_LABELS]
     traces = []
     for dark_fill in (False, True):
         picked = [c for c in chosen if _is_dark(fill[c]) == dark_fill]
-        text = []
-        for c in picked:
-            name = _unit_name(by_code[c], lang)
-            v = values.get(c)
-            if label_mode == "name_value" and v is not None and not isinstance(v, bool):
-                name = f"{name}<br>{format(v, texts.value_format)}"
-            text.append(name)
         font = {"family": FONT_FAMILY, "size": size}
         font |= (
             {"color": "#ffffff", "shadow": DARK_SHADOW} if dark_fill else {"color": "#102a43", "shadow": LABEL_SHADOW}
@@ -270,13 +275,36 @@ def _label_traces(geojson, codes, values, fill, label_mode, texts: MapTexts, lan
                 lon=[by_code[c]["properties"]["label_lon"] for c in picked],
                 lat=[by_code[c]["properties"]["label_lat"] for c in picked],
                 mode="text",
-                text=text,
+                text=[label[c] for c in picked],
                 textfont=font,
                 hoverinfo="skip",
                 showlegend=False,
             )
         )
     return traces
+
+
+def _non_overlapping(
+    codes: list[str], by_code: dict, label: dict[str, str], size: int, lang: str, width_px: float
+) -> list[str]:
+    """Greedy label placement: keep a label only if its box (estimated from the text length and
+    the font size on a slide-size map of about `width_px` x 380 px) clears every label kept before.
+    Units outside the frame (far islands) get no label."""
+    (x0, y0, x1, y1), outside = bulk_frame({"features": list(by_code.values())})
+    codes = [c for c in codes if c not in outside]
+    deg_x = (x1 - x0 or 1.0) / width_px  # degrees per pixel, roughly
+    deg_y = (y1 - y0 or 1.0) / 380
+    kept: list[tuple[float, float, float, float]] = []
+    out = []
+    for c in codes:
+        x, y = by_code[c]["properties"]["label_lon"], by_code[c]["properties"]["label_lat"]
+        lines = label[c].split("<br>")
+        half_w = max(map(len, lines)) * size * (1.0 if lang == "zh" else 0.55) / 2 * deg_x
+        half_h = len(lines) * size * 1.3 / 2 * deg_y
+        if all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept):
+            kept.append((x, y, half_w, half_h))
+            out.append(c)
+    return out
 
 
 def _anchor_trace(geojson: dict[str, Any]) -> go.Scattergeo:

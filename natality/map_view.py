@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+import plotly.graph_objects as go
 import polars as pl
 
 from natality import scoring
+from natality.db import run_query
 from natality.i18n import fmt_num, t
 from natality.indicators import load_registry
-from natality.map_charts import MapTexts
+from natality.map_charts import MapTexts, township_choropleth
 from natality.maps import township_geojson
 from natality.srb import shrink_srb, srb_estimate
 
@@ -259,3 +261,12 @@ def clicked_code(event: object) -> str | None:
         if code:
             return str(code)
     return None
+
+
+def overview_births_map(version_dir: str, year: int, months: int, period: str, footnote: str, lang: str) -> go.Figure:
+    """The Overview's small map: births by township in the period, quantile classes, names."""
+    geojson = geojson_for(version_dir)
+    raw = run_query("map_township_year", version_dir, year=year, last_month=months)
+    table = map_table(raw, "births", year, months, lang, version_dir)
+    texts = map_texts("births", "quantiles", period, footnote, lang)
+    return township_choropleth(geojson, table, "value", texts, lang, k=4, height=460)

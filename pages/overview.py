@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from natality import charts, overview, ui
+from natality import charts, map_view, overview, ui
 
 ctx = ui.page_context()
 st.title(ctx.t("overview.title"))
@@ -45,3 +45,6 @@ fig = charts.township_births_bar(
 )
 table = by_town.with_columns(pl.col("births").rank("min", descending=True).cast(pl.Int32).alias("rank"))
 ui.show_chart(fig, key="overview_rank", table=table, file_stem=f"births_by_township_{year}")
+ui.show_chart(
+    map_view.overview_births_map(ctx.version_dir, year, months, period, ctx.footnote(), ctx.lang), "overview_map"
+)

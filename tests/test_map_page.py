@@ -51,6 +51,9 @@ def test_map_page_every_indicator(demo_env, lang):
         assert any("2026" in (a.get("text") or "") for a in fig["layout"]["annotations"])  # cut-off
         # a text trace first: plotly.js then fetches no world TopoJSON
         assert fig["data"][0]["type"] == "scattergeo"
+        # every one of the 19 townships carries its name on the map
+        labels = [s for t in fig["data"] if t.get("mode") == "text" for s in t["text"]]
+        assert len(labels) == len(codes) == 19
 
 
 def test_births_map_values_match_the_query(demo_env):
@@ -84,6 +87,10 @@ def test_clicking_a_township_selection_is_understood():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_map_in_the_browser_offline(streamlit_server, browser_page, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
+    # "/" first: on a fresh server a deep link runs before st.navigation has switched off
+    # Streamlit's old pages/ directory mode (reported to the lead; not a map matter)
+    browser_page.goto(f"{streamlit_server}/?lang={lang}")
+    wait_for_app(browser_page)
     browser_page.goto(f"{streamlit_server}/map?lang={lang}&year=2025&indicator=birth_rate&labels=name_value")
     wait_for_app(browser_page)
     assert_no_exception(browser_page)
@@ -91,12 +98,30 @@ def test_map_in_the_browser_offline(streamlit_server, browser_page, lang):
     plot.wait_for()
     # 19 township shapes drawn, and their labels
     assert plot.locator("g.choroplethlocation, path.choroplethlocation").count() >= 19
-    name = "城关镇" if lang == "zh" else "Chengguan Town"
+    name = "城关镇" if lang == "zh" else "Chengguan"  # English labels wrap: Chengguan<br>Town
     plot.locator("text", has_text=name).first.wait_for(timeout=10_000)  # the on-map label
-    plot.screenshot(path=str(SHOTS / f"map_{lang}.png"))
+    plot.screenshot(path=str(SHOTS / f"map_page_{lang}.png"))
     # a click on a township opens its profile (or outlines it when there is no profile page)
     box = plot.locator("path.choroplethlocation").nth(3).bounding_box()
     browser_page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     browser_page.wait_for_url("**/township?*township=4199011*", timeout=20_000)
     wait_for_app(browser_page)
     assert_no_exception(browser_page)
+
+
+@pytest.mark.browser
+def test_two_year_map_and_overview_map_in_the_browser(streamlit_server, browser_page):
+    browser_page.goto(f"{streamlit_server}/?lang=en")
+    wait_for_app(browser_page)
+    browser_page.goto(f"{streamlit_server}/map?lang=en&year=2025&compare=2020&indicator=srb_shrunk&classes=natural")
+    wait_for_app(browser_page)
+    assert_no_exception(browser_page)
+    plot = browser_page.locator(".js-plotly-plot").first
+    plot.locator("path.choroplethlocation").nth(37).wait_for(timeout=10_000)  # 19 townships x 2 years
+    plot.screenshot(path=str(SHOTS / "map_pair_en.png"))
+    browser_page.goto(f"{streamlit_server}/?lang=zh")
+    wait_for_app(browser_page)
+    assert_no_exception(browser_page)
+    small = browser_page.locator(".js-plotly-plot").nth(2)
+    small.locator("text", has_text="城关镇").first.wait_for(timeout=10_000)
+    small.screenshot(path=str(SHOTS / "map_overview_zh.png"))

@@ -38,7 +38,7 @@ def test_overview_shows_the_cutoff_year_against_last_year(demo_env, lang):
     assert labels[0] == ("出生人数" if lang == "zh" else "Births")
     assert len(at.metric) == 5  # births, rate, SRB, 3rd+ share, townships within plan
     assert at.title[0].value == ("全县出生概览" if lang == "zh" else "County births overview")
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3  # trend, ranking, township map
 
 
 def test_overview_year_from_the_url(demo_env):
