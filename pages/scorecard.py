@@ -31,6 +31,7 @@ wide = scorecard_table.wide_table(card, status, reg)
 event = st.dataframe(
     scorecard_table.styled_table(wide, reg, ctx.lang),
     hide_index=True,
+    height=min(36 * (wide.height + 1) + 3, 1100),  # every township without scrolling (up to ~30)
     key="scorecard_grid",
     on_select="rerun",
     selection_mode="single-row",

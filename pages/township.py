@@ -59,7 +59,8 @@ ui.show_chart(fig, "township_indicators", scorecard_table.verdict_table(status, 
 by_order = ui.query(ctx, "births_by_order_year", township_code=code)
 fig = charts.stacked_by_year(
     by_order, "birth_order", [1, 2, 3], [ctx.t("common.order_1"), ctx.t("common.order_2"), ctx.t("common.order_3")],
-    ctx.lang, ctx.t("scorecard.order_title", name=name, first=first, last=last), "", ctx.footnote(),
+    ctx.lang, ctx.t("scorecard.order_title", name=name, first=first, last=last), ctx.t("scorecard.partial_sub",
+    period=ctx.period(ctx.cutoff_year)) if partial else "", ctx.footnote(),
 )  # fmt: skip
 ui.show_chart(fig, "township_order", by_order, f"township_{code}_births_by_order")
 

@@ -82,16 +82,25 @@ def test_scorecard_and_township_in_browser(streamlit_server, browser_page):
     # as the very first request is served by Streamlit's pages/ folder fallback).
     page.goto(f"{streamlit_server}/?lang=en")
     wait_for_app(page)
+    page.set_viewport_size({"width": 1440, "height": 3400})  # the whole page in one screenshot
     for lang, year, expect in (("zh", 2019, "一票否决"), ("en", 2019, "vetoed"), ("en", 2026, "on track"),
                                ("zh", 2026, "进度正常")):  # fmt: skip
         page.goto(f"{streamlit_server}/scorecard?lang={lang}&year={year}")
         wait_for_app(page)
         assert_no_exception(page)
         page.get_by_text(expect).first.wait_for(timeout=30_000)
+        _wait_for_charts(page, 2)
         page.screenshot(path=str(SHOTS / f"scorecard_{year}_{lang}.png"), full_page=True)
     for lang in ("zh", "en"):
         page.goto(f"{streamlit_server}/township?lang={lang}&township={HOTSPOT}&year=2019")
         wait_for_app(page)
         assert_no_exception(page)
-        page.wait_for_timeout(2000)
+        _wait_for_charts(page, 5)  # locator map, indicators, births by order, SRB, rank history
         page.screenshot(path=str(SHOTS / f"township_{lang}.png"), full_page=True)
+
+
+def _wait_for_charts(page, n: int) -> None:
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n}", timeout=60_000
+    )
+    page.wait_for_timeout(1500)
