@@ -97,6 +97,8 @@ def finish_townships(gdf: gpd.GeoDataFrame, region_code: str) -> gpd.GeoDataFram
     if with_shape.any():
         display[with_shape] = maps.display_geometry(out[with_shape]).geometry
     out["geometry_display"] = gpd.GeoSeries(display.to_numpy(), crs="EPSG:4326")
+    if out["parent_name"].isna().all():  # none given: names are told apart by parent_code instead
+        out = out.drop(columns="parent_name")
     return out.sort_values("township_code").reset_index(drop=True)
 
 

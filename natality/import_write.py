@@ -11,6 +11,8 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import polars as pl
 
 from natality import extract
@@ -30,22 +32,20 @@ def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
     births, tables, shapes = state["births"], state["tables"], state["shapes"]
     manifest = extract.read_manifest(live) if live is not None else {}
     written: set[str] = set()
-    if shapes is not None:
-        finish_townships(shapes, state["region"]).to_parquet(staging / "townships.parquet", index=False)
-        written.add("townships")
-    elif live is None:
-        gdf = townships_from_codes(births.names, list(births.code_rows))
-        finish_townships(gdf, state["region"]).to_parquet(staging / "townships.parquet", index=False)
-        written.add("townships")
+    births_frame = None
     if births is not None:
-        frame = births.frame
+        births_frame = births.frame
         if req.months_only and live is not None and (live / "births.parquet").is_file():
             old = pl.read_parquet(live / "births.parquet")
-            months = frame["month"].unique().implode()
-            frame = pl.concat([old.filter(~pl.col("month").is_in(months)), frame], how="vertical_relaxed")
-            frame = frame.sort("township_code", "month", "sex", "birth_order", nulls_last=True)
-        frame.write_parquet(staging / "births.parquet")
+            months = births_frame["month"].unique().implode()
+            births_frame = pl.concat([old.filter(~pl.col("month").is_in(months)), births_frame], how="vertical_relaxed")
+            births_frame = births_frame.sort("township_code", "month", "sex", "birth_order", nulls_last=True)
+        births_frame.write_parquet(staging / "births.parquet")
         written.add("births")
+    if shapes is not None or live is None:
+        towns = _townships(shapes, births, births_frame, live)
+        finish_townships(towns, state["region"]).to_parquet(staging / "townships.parquet", index=False)
+        written.add("townships")
     for table, result in tables.items():
         _by_year(result.frame, live, table).write_parquet(staging / f"{table}.parquet")
         written.add(table)
@@ -113,3 +113,21 @@ def _by_year(frame: pl.DataFrame, live: Path | None, table: str) -> pl.DataFrame
     keys = [c for c in ("township_code", "year", "indicator") if c in frame.columns]
     kept = old.filter(~pl.col("year").is_in(years)).select(frame.columns).cast(frame.schema)
     return pl.concat([kept, frame]).sort(keys)
+
+
+def _townships(shapes, births, births_frame: pl.DataFrame | None, live: Path | None) -> gpd.GeoDataFrame:
+    """The boundary file's townships (or, without one, the births' codes), plus a shapeless row
+    for every code that has births but no shape, so that its births count in every table."""
+    names = dict(births.names) if births is not None else {}
+    if births_frame is None and live is not None and (live / "births.parquet").is_file():
+        births_frame = pl.read_parquet(live / "births.parquet", columns=["township_code"])
+    if live is not None and (live / "townships.parquet").is_file():
+        old = pl.read_parquet(live / "townships.parquet", columns=["township_code", "name"])
+        names = {**dict(old.iter_rows()), **names}
+    birth_codes = set(births_frame["township_code"]) if births_frame is not None else set()
+    base = shapes if shapes is not None else townships_from_codes(names, sorted(birth_codes))
+    missing = sorted(birth_codes - set(base["township_code"]))
+    if not missing:
+        return base
+    extra = townships_from_codes(names, missing)
+    return gpd.GeoDataFrame(pd.concat([base, extra], ignore_index=True), geometry="geometry", crs="EPSG:4326")

@@ -86,7 +86,10 @@ def test_boundaries_alone_with_chinese_gis_field_names_replace_the_townships(ext
     geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8")
     assert importer.main(["--out", str(ext), "--boundaries", str(geo), "--lang", "en"]) == 0
     towns = pl.read_parquet(ext / "townships.parquet", columns=["township_code", "name"])
-    assert towns.rows() == [(CODES[0], "城关街道"), (CODES[1], "王店镇")]
+    assert towns.rows() == [(CODES[0], "城关街道"), (CODES[1], "王店镇"), (CODES[2], "东区")]  # 东区 kept, no shape
+    import geopandas as gpd
+
+    assert gpd.read_parquet(ext / "townships.parquet").geometry.isna().tolist() == [False, False, True]
     assert "1 township code(s) have births but no shape in the boundary file" in capsys.readouterr().err
     after = tree_digest(ext)
     assert after["births.parquet"] == before["births.parquet"]  # births kept as they were
