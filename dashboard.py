@@ -27,6 +27,7 @@ pages = [
 ]
 page = st.navigation(pages)
 
+st.session_state[ui.ROUTED] = True
 ctx = ui.page_context()
 st.sidebar.markdown(f"**{ctx.region()}**")
 st.sidebar.caption(ctx.t("app.cutoff", month=ctx.cutoff_text()))
@@ -38,3 +39,5 @@ try:
 except Exception as exc:  # a page error becomes a message, never a traceback
     logging.getLogger("natality").exception("page %s failed", page.title)
     st.error(ctx.t("app.error", error=str(exc) or type(exc).__name__))
+finally:
+    st.session_state[ui.ROUTED] = False

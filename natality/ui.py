@@ -15,6 +15,8 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from natality import charts, db, extract, i18n
 from natality.demo import build_demo
@@ -106,8 +108,28 @@ def ensure_demo(data_dir: Path) -> None:
             build_demo(data_dir)
 
 
+ROUTED = "_routed_by_dashboard"
+
+
+def _ensure_routed() -> None:
+    """Rerun through dashboard.py when Streamlit ran a page file on its own.
+
+    With a ``pages/`` folder beside the entry script, Streamlit serves the very first request of
+    a fresh server in its old folder mode, running e.g. ``pages/scorecard.py`` without the router
+    (no sidebar, no language choice). One rerun goes through ``st.navigation`` and fixes it.
+    """
+    if st.session_state.get(ROUTED):
+        return
+    run = get_script_run_ctx()
+    if run is not None and Path(run.main_script_path).name == "dashboard.py":
+        # What st.navigation itself does on its first call; the folder mode never set it.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_context() -> Ctx:
     """Language and live extract for this run; stops the page with a clear message if no extract."""
+    _ensure_routed()
     lang = language()
     data_dir = extract.default_data_dir()
     try:

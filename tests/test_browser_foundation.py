@@ -43,3 +43,24 @@ def test_overview_in_chinese_shows_chinese_kpis(streamlit_server, browser_page):
     assert any("出生人数" in t for t in text) and any("出生人口性别比" in t for t in text)
     # The township ranking chart draws all 19 townships.
     assert browser_page.locator(".js-plotly-plot").nth(1).locator("g.bars path, g.point path").count() >= 19
+
+
+@pytest.mark.browser
+def test_first_request_of_a_fresh_server_to_a_deep_link_goes_through_the_router(demo_data, chromium, tmp_path):
+    """A bookmark opened on a server nobody has visited yet still gets the sidebar and language."""
+    from tests.conftest import start_streamlit
+
+    proc, url = start_streamlit(demo_data, tmp_path / "fresh.log")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/births?lang=en&year=2024")
+        wait_for_app(page)
+        assert_no_exception(page)
+        assert page.locator("h1").first.inner_text() == "Births"
+        assert page.get_by_text("语言 / Language").count() == 1  # the router's sidebar ran
+        assert "year=2024" in page.url
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(timeout=10)
