@@ -32,10 +32,13 @@ def finish_figure(fig: go.Figure, title: str, subtitle: str, footnote: str, heig
         colorway=PALETTE,
         font={"family": FONT_FAMILY, "size": 14, "color": "#1F2933"},
         title={
-            "text": f"<b>{title}</b>" + (f"<br><span style='font-size:14px;color:#52606D'>{subtitle}</span>" if subtitle else ""),
+            "text": f"<b>{title}</b>",
+            "subtitle": {"text": subtitle, "font": {"size": 14, "color": "#52606D"}},
             "x": 0.01,
             "xanchor": "left",
-            "y": 0.97,
+            # Pinned near the top edge in pixels, so that no export size cuts the title off.
+            "y": 1 - 12 / height,
+            "yref": "container",
             "yanchor": "top",
             "font": {"size": 18},
         },
