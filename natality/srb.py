@@ -183,11 +183,14 @@ class Shrinkage:
     weight_on_mean: list[float | None]
 
 
-def shrink_srb(boys: Sequence[int], girls: Sequence[int]) -> Shrinkage:
+def shrink_srb(boys: Sequence[int], girls: Sequence[int], min_births_for_tau2: int = 100) -> Shrinkage:
     """Shrink each unit's log(boys/girls) toward the random-effects mean (DerSimonian-Laird).
 
     y = ln((M+0.5)/(F+0.5)) with variance 1/(M+0.5) + 1/(F+0.5): the 0.5 keeps zero cells
-    finite, and their huge variance gives them almost no weight. Units with no births get None.
+    finite, and their huge variance gives them almost no weight in the mean. The between-unit
+    variance tau^2 is estimated only from units with at least ``min_births_for_tau2`` births:
+    for a handful of births log(M/F) is far from normal, and a 4-boys-0-girls township would
+    otherwise inflate tau^2 and escape its own shrinkage. Units with no births get None.
     """
     m = np.asarray(boys, dtype=float)
     f = np.asarray(girls, dtype=float)
@@ -196,13 +199,9 @@ def shrink_srb(boys: Sequence[int], girls: Sequence[int]) -> Shrinkage:
     v = 1.0 / (m + 0.5) + 1.0 / (f + 0.5)
     if not has.any():
         return Shrinkage([None] * len(m), None, 0.0, [None] * len(m))
+    big = has & ((m + f) >= min_births_for_tau2)
+    tau2 = _dersimonian_laird_tau2(y[big], v[big])
     yk, vk = y[has], v[has]
-    w = 1.0 / vk
-    mu_fixed = float(np.sum(w * yk) / np.sum(w))
-    q = float(np.sum(w * (yk - mu_fixed) ** 2))
-    c = float(np.sum(w) - np.sum(w**2) / np.sum(w))
-    k = int(has.sum())
-    tau2 = max(0.0, (q - (k - 1)) / c) if c > 0 else 0.0
     w_re = 1.0 / (vk + tau2)
     mu = float(np.sum(w_re * yk) / np.sum(w_re))
     b = v / (v + tau2) if tau2 > 0 else np.ones_like(v)
@@ -210,6 +209,17 @@ def shrink_srb(boys: Sequence[int], girls: Sequence[int]) -> Shrinkage:
     srb = [float(100.0 * math.exp(s)) if h else None for s, h in zip(shrunk, has, strict=True)]
     weight = [float(x) if h else None for x, h in zip(b, has, strict=True)]
     return Shrinkage(srb, float(100.0 * math.exp(mu)), tau2, weight)
+
+
+def _dersimonian_laird_tau2(y: np.ndarray, v: np.ndarray) -> float:
+    """Between-unit variance by DerSimonian-Laird; 0 with fewer than two units."""
+    if len(y) < 2:
+        return 0.0
+    w = 1.0 / v
+    mu_fixed = float(np.sum(w * y) / np.sum(w))
+    q = float(np.sum(w * (y - mu_fixed) ** 2))
+    c = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+    return max(0.0, (q - (len(y) - 1)) / c) if c > 0 else 0.0
 
 
 CLASSES = ("above", "expected", "below", "too_few")

@@ -215,7 +215,9 @@ def srb_funnel(
         xaxis={"title": t("srb.axis_births", lang), "rangemode": "tozero"},
         yaxis={"title": t("srb.axis_srb", lang), "range": [max(low_y, 0.0), high_y]},
     )
-    return finish_figure(fig, title, subtitle, footnote, height=560)
+    fig = finish_figure(fig, title, subtitle, footnote, height=600)
+    # a two-line subtitle (reference; counts) and a legend that may wrap need more room on top
+    return fig.update_layout(margin={"t": 150})
 
 
 def township_srb_years(

@@ -31,7 +31,7 @@ def township_srb_table(
     name_col = "township_name" if lang == "zh" else "township_name_en"
     boys, girls = df["boys"].to_list(), df["girls"].to_list()
     births = df["births"].to_list()
-    shrunk = shrink_srb(boys, girls)
+    shrunk = shrink_srb(boys, girls, min_births_for_tau2=min_births)
     low, high = funnel_limits(births, reference_srb, level)
     classes = [
         classify_srb(b, g, reference_srb, level=level, min_births=min_births) for b, g in zip(boys, girls, strict=True)

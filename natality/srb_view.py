@@ -88,13 +88,16 @@ def township_table(ctx, by_township: pl.DataFrame, reference: float) -> pl.DataF
 def funnel_figure(ctx, table: pl.DataFrame, reference: float, reference_label: str, when: str) -> go.Figure:
     counts = table["classification"].value_counts()
     n = dict(zip(counts["classification"].cast(pl.String).to_list(), counts["count"].to_list(), strict=True))
-    subtitle = ctx.t(
-        "srb.funnel_subtitle",
-        reference=reference_label,
-        above=n.get("above", 0),
-        below=n.get("below", 0),
-        few=n.get("too_few", 0),
-        min=MIN_BIRTHS,
+    subtitle = (
+        ctx.t("srb.funnel_reference", reference=reference_label)
+        + "<br>"
+        + ctx.t(
+            "srb.funnel_counts",
+            above=n.get("above", 0),
+            below=n.get("below", 0),
+            few=n.get("too_few", 0),
+            min=MIN_BIRTHS,
+        )
     )
     title = ctx.t("srb.funnel_title", period=when)
     return srb_charts.srb_funnel(table, reference, ctx.lang, title, subtitle, ctx.footnote())

@@ -193,6 +193,18 @@ def test_shrinkage_pulls_small_townships_more():
         assert min(raw, out.mean_srb) - 1e-9 <= s <= max(raw, out.mean_srb) + 1e-9
 
 
+def test_a_tiny_township_cannot_escape_shrinkage():
+    # 4 boys, 0 girls beside one large township: tau^2 comes from the large ones only (here
+    # none to compare with, so 0) and the tiny one is pulled all the way to the mean
+    out = shrink_srb([160, 4, 0], [150, 0, 1])
+    assert out.tau2 == 0.0
+    assert out.srb[1] == pytest.approx(out.mean_srb)
+    assert out.mean_srb == pytest.approx(100 * 160.5 / 150.5, rel=0.02)
+    # counting the tiny ones in tau^2 would leave the 4-birth township far above the mean
+    loose = shrink_srb([160, 4, 0], [150, 0, 1], min_births_for_tau2=0)
+    assert loose.tau2 > 0.1 and loose.srb[1] > 140
+
+
 def test_shrinkage_handles_zero_cells_and_empty_units():
     out = shrink_srb([0, 3, 500, 520], [0, 0, 480, 470])
     assert out.srb[0] is None and out.weight_on_mean[0] is None
