@@ -95,7 +95,9 @@ def map_texts(
         title=t("maps.title", lang, indicator=name, unit=unit, period=period),
         subtitle=subtitle,
         footnote=footnote,
-        legend_title=t("maps.legend_title", lang, unit=unit) if method != "target" else t("maps.target_legend", lang),
+        legend_title=t("maps.legend_title", lang, unit=unit, period=period)
+        if method != "target"
+        else t("maps.target_legend", lang),
         no_data=t("maps.no_data", lang),
         too_few=t("maps.too_few", lang),
         met=t("maps.on_track" if partial else "maps.met", lang),

@@ -14,31 +14,26 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from natality.boundary_read import BoundaryError, read_any
+
 OUTPUT_CRS = "EPSG:4326"
 # Field names seen in Chinese boundary files (compared case-insensitively), most specific first.
 CODE_FIELDS = (
-    "township_code", "towncode", "town_code", "xzqdm", "xzdm", "xzqhdm", "adcode", "gb", "code",
-    "乡镇代码", "行政区划代码", "区划代码", "行政代码", "代码",
+    "township_code", "towncode", "town_code", "xzqdm", "xzdm", "xzqhdm", "qhdm", "zldwdm", "adcode", "gb",
+    "code", "dm", "乡镇代码", "行政区划代码", "区划代码", "行政代码", "统计用区划代码", "代码",
 )  # fmt: skip
 NAME_FIELDS = (
-    "name", "townname", "town_name", "township_name", "xzqmc", "xzmc", "xzqhmc",
-    "乡镇名称", "行政区划名称", "区划名称", "名称", "乡镇", "名字",
+    "name", "townname", "town_name", "township_name", "xzqmc", "xzmc", "xzqhmc", "qhmc", "zldwmc", "mc",
+    "乡镇名称", "乡镇名", "行政区划名称", "区划名称", "名称", "乡镇", "街道", "名字",
 )  # fmt: skip
 PARENT_FIELDS = (
     "parent_name", "parent", "countyname", "county_name", "county", "pname", "xian", "qxmc",
     "所属县", "县名称", "区县名称", "区县", "县", "上级名称", "上级",
 )  # fmt: skip
-_ENCODINGS = ("UTF-8", "GB18030")
-_SUFFIXES = ".geojson .json .topojson .shp .zip .gpkg .parquet .geoparquet"
-
-
-class BoundaryError(ValueError):
-    """A boundary file cannot be used; the message names the file and what was expected."""
 
 
 def read_boundaries(
@@ -55,7 +50,7 @@ def read_boundaries(
     `crs` overrides (or supplies) the file's CRS; `encoding` is for Shapefiles without .cpg.
     """
     path = Path(path)
-    raw = _read_any(path, encoding)
+    raw = read_any(path, encoding)
     if raw.empty:
         raise BoundaryError(f"{path.name}: the file has no features; expected township polygons")
     code_col = _pick_field(raw, code_field, CODE_FIELDS, path, "township code")
@@ -66,7 +61,8 @@ def read_boundaries(
     if codes.isna().any():
         rows = ", ".join(str(i + 1) for i in np.flatnonzero(codes.isna().to_numpy())[:5])
         raise BoundaryError(f"{path.name}: empty township code in field '{code_col}' (feature {rows})")
-    geoms = _polygonal(shapely.make_valid(gdf.geometry.to_numpy(), method="structure"))
+    geoms = shapely.force_2d(gdf.geometry.to_numpy())  # heights (Z) mean nothing on a map
+    geoms = _polygonal(shapely.make_valid(geoms, method="structure"))
     bad = codes[shapely.is_empty(geoms) | pd.isna(geoms)]
     if len(bad):
         raise BoundaryError(
@@ -160,65 +156,6 @@ def geojson_size_bytes(geojson: dict[str, Any]) -> int:
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-def _read_any(path: Path, encoding: str | None) -> gpd.GeoDataFrame:
-    if not path.exists():
-        raise BoundaryError(f"{path}: file not found; expected a boundary file ({_SUFFIXES})")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".geoparquet"):
-            return gpd.read_parquet(path)
-        if suffix == ".shp" and encoding is None and not path.with_suffix(".cpg").exists():
-            encoding = _guess_dbf_encoding(path.with_suffix(".dbf"))
-        if suffix in (".json", ".geojson", ".topojson") and _is_topojson(path):
-            return _read_topojson(path)
-        return gpd.read_file(path, engine="pyogrio", encoding=encoding)
-    except BoundaryError:
-        raise
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        ValueError,
-        OSError,
-    ) as e:
-        raise BoundaryError(
-            f"{path.name}: cannot read as a boundary file ({e}); expected GeoJSON, TopoJSON,"
-            " Shapefile (.shp with .dbf/.shx), GeoPackage or GeoParquet"
-        ) from e
-
-
-def _is_topojson(path: Path) -> bool:
-    with path.open("rb") as f:
-        head = f.read(4096).decode("utf-8", errors="ignore")
-    return '"Topology"' in head.replace(" ", "")
-
-
-def _read_topojson(path: Path) -> gpd.GeoDataFrame:
-    """GDAL's TopoJSON driver gives one layer per object; take the one with the most polygons."""
-    layers = [name for name, _ in pyogrio.list_layers(path)]
-    frames = [gpd.read_file(path, engine="pyogrio", layer=name) for name in layers]
-    frames = [f for f in frames if len(f) and f.geom_type.str.contains("Polygon").any()]
-    if not frames:
-        raise BoundaryError(f"{path.name}: the TopoJSON has no polygon object; expected townships")
-    best = max(frames, key=len)
-    return best.set_crs(best.crs or OUTPUT_CRS, allow_override=True)
-
-
-def _guess_dbf_encoding(dbf: Path) -> str:
-    """A .dbf without .cpg: UTF-8 if its records decode as UTF-8, else GB18030 (Chinese GIS)."""
-    if not dbf.exists():
-        return "UTF-8"
-    data = dbf.read_bytes()
-    header_len = int.from_bytes(data[8:10], "little") if len(data) >= 10 else 0
-    body = data[header_len:]
-    for enc in _ENCODINGS:
-        try:
-            body.decode(enc)
-            return enc
-        except UnicodeDecodeError:
-            continue
-    return "GB18030"
 
 
 def _pick_field(

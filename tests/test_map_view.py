@@ -113,7 +113,7 @@ def test_clicked_code_reads_location_or_customdata():
 def test_map_texts_have_unit_period_and_footnote():
     texts = map_view.map_texts("birth_rate", "natural", "2026年1-9月", "数据截至2026年9月", "zh")
     assert texts.title == "各乡镇出生率（‰），2026年1-9月"
-    assert texts.legend_title == "图例（‰）"
+    assert texts.legend_title == "2026年1-9月（‰）"
     assert texts.footnote == "数据截至2026年9月"
     en = map_view.map_texts("births", "target", "2025", "Data up to 2026-09", "en", partial=True)
     assert (en.title, en.met, en.missed) == ("Births by township (births), 2025", "On track", "At risk")

@@ -265,3 +265,19 @@ def test_geojson_features_keyed_by_code_with_label_points() -> None:
     # the label sits in the big part, not in the far speck
     assert 1 < props["label_lon"] < 3 and 0 < props["label_lat"] < 1
     assert geojson_size_bytes(fc) == len(json.dumps(fc, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def test_zipped_shapefile_with_heights(tmp_path: Path) -> None:
+    import zipfile
+
+    shp = tmp_path / "towns.shp"
+    square_z = Polygon([(0, 0, 5), (1, 0, 5), (1, 1, 5), (0, 1, 5)])
+    _frame([{"DM": "411625100000", "MC": "城关镇", "geometry": square_z}]).to_file(shp, encoding="GB18030")
+    archive = tmp_path / "towns.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.glob("towns.*"):
+            if part.suffix not in (".zip", ".cpg"):  # no encoding file: the guess must find GB18030
+                zf.write(part, part.name)
+    gdf = read_boundaries(archive)
+    assert gdf[["township_code", "name"]].values.tolist() == [["411625100000", "城关镇"]]
+    assert not gdf.geometry.has_z.any()
