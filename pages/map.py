@@ -26,7 +26,7 @@ label_mode = ui.url_select(
 )
 years = [y for y in range(ctx.cutoff_year, 2014, -1) if y != year]
 compare = ui.url_select(
-    ctx.t("maps.compare"), [0, *years], "compare", 0, lambda y: str(y) if y else ctx.t("maps.compare_none"), c5
+    ctx.t("maps.compare"), [None, *years], "compare", None, lambda y: str(y) if y else ctx.t("maps.compare_none"), c5
 )  # fmt: skip
 
 geojson = map_view.geojson_for(ctx.version_dir)
