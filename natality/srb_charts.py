@@ -46,6 +46,15 @@ def _srb_axis(lang: str, *series: list) -> dict:
     return {"title": t("srb.axis_srb", lang), "range": [max(low - pad, 0.0), min(high + pad, AXIS_CAP)]}
 
 
+def _say_if_empty(fig: go.Figure, srb: list, lang: str) -> None:
+    """An empty chart must say why rather than look broken."""
+    if all(v is None for v in srb):
+        fig.add_annotation(
+            text=t("srb.not_computable", lang), xref="paper", yref="paper", x=0.5, y=0.5,
+            showarrow=False, font={"size": 15, "color": "#52606D"},
+        )  # fmt: skip
+
+
 def _hex_rgba(colour: str, alpha: float) -> str:
     r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
@@ -233,6 +242,7 @@ def township_srb_years(
     rows = df.filter(pl.col("srb").is_not_null())
     fig = go.Figure()
     _natural_range(fig, lang)
+    _say_if_empty(fig, df["srb"].to_list(), lang)
     srb = rows["srb"].to_list()
     # an open upper end (no girls) cannot occur here: srb is null then and the row is left out
     plus = [hi - s for s, hi in zip(srb, rows["srb_high"].to_list(), strict=True)]
@@ -284,6 +294,7 @@ def rolling_srb(
     """Rolling 12-month SRB of a township (with its 95 % band) against the county's."""
     fig = go.Figure()
     _natural_range(fig, lang)
+    _say_if_empty(fig, township["srb"].to_list(), lang)
     _line_with_band(fig, township["month"].to_list(), township, name, PALETTE[0], lang, mode="lines")
     fig.add_scatter(
         x=county["month"].to_list(), y=county["srb"].to_list(), mode="lines",

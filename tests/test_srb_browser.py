@@ -21,6 +21,9 @@ def open_page(page, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5", timeout=60_000)
+    # widgets and the data grid load their code on first use: wait for them before a screenshot
+    page.locator("[data-testid='stSelectbox']").nth(3).wait_for(timeout=60_000)
+    page.wait_for_selector("[data-testid='stDataFrame'] canvas", timeout=60_000)
     page.wait_for_timeout(1500)
     assert_no_exception(page)
     # a deep link must open the page itself (the page file is named after its URL for this)

@@ -147,3 +147,9 @@ def test_township_years_show_a_lower_limit_where_there_are_no_girls():
     fig = srb_charts.township_srb_years(df, 105.0, "en", "t", "s", "f")
     arrow = next(tr for tr in fig.data if tr.name == t("srb.no_girls", "en"))
     assert list(arrow.x) == ["2024"] and list(arrow.y) == [pytest.approx(srb_estimate(7, 0).low)]
+
+
+def test_a_township_without_any_ratio_says_so():
+    df = frame_by_year([2023, 2024], [0, 4], [0, 0])
+    fig = srb_charts.township_srb_years(df, 105.0, "en", "t", "s", "f")
+    assert any(a.text == t("srb.not_computable", "en") for a in fig.layout.annotations)
