@@ -31,6 +31,10 @@ def extract_facts(manifest: dict, lang: str) -> pl.DataFrame:
         ("data.fact_kind", t("data.kind_synthetic" if manifest.get("synthetic") else "data.kind_real", lang)),
         ("data.fact_population", t(f"data.population_{manifest.get('population_basis', 'mean')}", lang)),
     ]
+    shapeless = manifest.get("townships_without_shape") or []
+    if shapeless:
+        listed = ", ".join(shapeless[:10]) + (" …" if len(shapeless) > 10 else "")
+        rows.append(("data.fact_shapeless", t("data.shapeless", lang, n=len(shapeless), codes=listed)))
     return pl.DataFrame(
         {t("data.col_item", lang): [t(k, lang) for k, _ in rows], t("data.col_value", lang): [v for _, v in rows]}
     )

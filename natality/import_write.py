@@ -96,6 +96,7 @@ def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> 
         row_counts=counts,
         dropped_personal_columns=personal,
         imported_tables=sorted(written),
+        townships_without_shape=_shapeless(staging / "townships.parquet"),
     )
     return manifest
 
@@ -131,3 +132,11 @@ def _townships(shapes, births, births_frame: pl.DataFrame | None, live: Path | N
         return base
     extra = townships_from_codes(names, missing)
     return gpd.GeoDataFrame(pd.concat([base, extra], ignore_index=True), geometry="geometry", crs="EPSG:4326")
+
+
+def _shapeless(path: Path) -> list[str]:
+    """Codes of townships without a boundary shape (the map says how many)."""
+    if not path.is_file():
+        return []
+    frame = pl.read_parquet(path, columns=["township_code", "geometry"])
+    return frame.filter(pl.col("geometry").is_null())["township_code"].to_list()

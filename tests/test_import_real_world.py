@@ -90,6 +90,8 @@ def test_boundaries_alone_with_chinese_gis_field_names_replace_the_townships(ext
     import geopandas as gpd
 
     assert gpd.read_parquet(ext / "townships.parquet").geometry.isna().tolist() == [False, False, True]
+    manifest = json.loads((ext / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["townships_without_shape"] == [CODES[2]]
     assert "1 township code(s) have births but no shape in the boundary file" in capsys.readouterr().err
     after = tree_digest(ext)
     assert after["births.parquet"] == before["births.parquet"]  # births kept as they were
