@@ -87,10 +87,6 @@ def test_clicking_a_township_selection_is_understood():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_map_in_the_browser_offline(streamlit_server, browser_page, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    # "/" first: on a fresh server a deep link runs before st.navigation has switched off
-    # Streamlit's old pages/ directory mode (reported to the lead; not a map matter)
-    browser_page.goto(f"{streamlit_server}/?lang={lang}")
-    wait_for_app(browser_page)
     browser_page.goto(f"{streamlit_server}/map?lang={lang}&year=2025&indicator=birth_rate&labels=name_value")
     wait_for_app(browser_page)
     assert_no_exception(browser_page)
@@ -111,8 +107,6 @@ def test_map_in_the_browser_offline(streamlit_server, browser_page, lang):
 
 @pytest.mark.browser
 def test_two_year_map_and_overview_map_in_the_browser(streamlit_server, browser_page):
-    browser_page.goto(f"{streamlit_server}/?lang=en")
-    wait_for_app(browser_page)
     browser_page.goto(f"{streamlit_server}/map?lang=en&year=2025&compare=2020&indicator=srb_shrunk&classes=natural")
     wait_for_app(browser_page)
     assert_no_exception(browser_page)
