@@ -50,7 +50,7 @@ def _say_if_empty(fig: go.Figure, srb: list, lang: str) -> None:
     """An empty chart must say why rather than look broken."""
     if all(v is None for v in srb):
         fig.add_annotation(
-            text=t("srb.not_computable", lang), xref="paper", yref="paper", x=0.5, y=0.5,
+            text=t("srb.not_computable", lang), xref="paper", yref="paper", x=0.5, y=0.92,
             showarrow=False, font={"size": 15, "color": "#52606D"},
         )  # fmt: skip
 

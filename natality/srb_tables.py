@@ -48,14 +48,19 @@ def township_srb_table(
 
 def unique_labels(names: pl.Series, codes: pl.Series) -> pl.Series:
     """Names as given, except that a name still shared (same name, same parent) gets its code's
-    township digits: every point, row and selector entry must be told apart."""
-    counts = names.value_counts()
-    repeated = set(counts.filter(pl.col("count") > 1)[names.name].to_list())
-    return pl.Series(
-        "label",
-        [f"{n} [{c[6:9] or c}]" if n in repeated else n for n, c in zip(names, codes, strict=True)],
-        dtype=pl.String,
-    )
+    township digits, or the whole code where those repeat too: every point, row and selector
+    entry must be told apart."""
+    names_list, codes_list = names.to_list(), codes.to_list()
+
+    def tagged(tag) -> list[str]:
+        seen = pl.Series(names_list).value_counts()
+        repeated = set(seen.filter(pl.col("count") > 1)[seen.columns[0]].to_list())
+        return [f"{n} [{tag(c)}]" if n in repeated else n for n, c in zip(names_list, codes_list, strict=True)]
+
+    short = tagged(lambda c: c[6:9] or c)
+    if len(set(short)) == len(short):
+        return pl.Series("label", short, dtype=pl.String)
+    return pl.Series("label", tagged(lambda c: c), dtype=pl.String)
 
 
 def reference_value(choice: str, county_srb: float | None, target: float | None) -> float:

@@ -74,6 +74,9 @@ def test_unique_labels_for_repeated_names():
         pl.Series(["王店乡", "王店乡", "城关镇"]), pl.Series(["419901102000", "419901103000", "419901101000"])
     )
     assert labels.to_list() == ["王店乡 [102]", "王店乡 [103]", "城关镇"]
+    # the same township digits in two counties: the whole code tells them apart
+    labels = unique_labels(pl.Series(["东区", "东区"]), pl.Series(["410101001000", "410102001000"]))
+    assert labels.to_list() == ["东区 [410101001000]", "东区 [410102001000]"]
 
 
 def test_funnel_points_limits_and_labels(table):
