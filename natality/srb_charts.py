@@ -143,19 +143,22 @@ def _funnel_grid(max_births: int) -> np.ndarray:
 
 
 def _labelled(table: pl.DataFrame) -> list[bool]:
-    """Which points get a name: outliers always; all judged townships when few with short names;
-    otherwise also those outside the 95 % limits and the largest few (the rest: hover, table)."""
+    """Which points get a name: outliers (99.8 %) always. A county (<= 30 townships) with short
+    names: every judged township; with long names: also those outside the 95 % limits and the
+    largest few. Hundreds of townships: only the outliers and the largest few (the rest are in
+    the hover and the table; by chance alone 1 in 20 falls outside the 95 % limits)."""
     judged = ~table["too_few"]
     outlier = table["classification"].is_in(["above", "below"])
-    short = (table["label"].str.len_chars().median() or 0) <= SHORT_LABEL
-    if table.height <= MANY_TOWNSHIPS and short:
+    largest = table["births"].rank("ordinal", descending=True) <= LARGEST_LABELLED
+    if table.height > MANY_TOWNSHIPS:
+        return (outlier | largest).to_list()
+    if (table["label"].str.len_chars().median() or 0) <= SHORT_LABEL:
         return (judged | outlier).to_list()
     low95, high95 = funnel_limits(table["births"].to_list(), table["reference"][0], LEVEL_INNER)
     outside95 = [
         j and s is not None and ((lo is not None and s < lo) or (hi is not None and s > hi))
         for j, s, lo, hi in zip(judged, table["srb"], low95, high95, strict=True)
     ]
-    largest = table["births"].rank("ordinal", descending=True) <= LARGEST_LABELLED
     return (outlier | pl.Series(outside95) | largest).to_list()
 
 
