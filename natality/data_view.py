@@ -100,8 +100,10 @@ def completeness_heatmap(
     )  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
-    height = max(320, 150 + 26 * len(y))
-    return charts.finish_figure(fig, title, subtitle, footnote, height=height)
+    height = max(340, 180 + 26 * len(y))
+    fig = charts.finish_figure(fig, title, subtitle, footnote, height=height)
+    top = fig.layout.margin.t or 90
+    return fig.update_layout(margin={"t": top + 30})  # month labels sit on top, under the subtitle
 
 
 def run_upload(
