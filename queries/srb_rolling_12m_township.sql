@@ -22,7 +22,7 @@ monthly as (
         coalesce(sum(b.births) filter (where b.sex = 'F'), 0)::bigint as girls
     from months as m
     left join births as b
-        on b.month = m.month and b.township_code = $township_code
+        on b.month = m.month and b.township_code = $township_code::varchar
     group by m.month
 ),
 

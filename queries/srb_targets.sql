@@ -5,5 +5,5 @@ select
     year::integer as year,
     target::double as target
 from targets
-where indicator = 'srb' and township_code = $region_code
+where indicator = 'srb' and township_code = $region_code::varchar
 order by year

@@ -21,7 +21,7 @@ counts as (
         coalesce(sum(b.births) filter (where b.sex = 'F'), 0)::bigint as girls
     from years as y
     left join births as b
-        on year(b.month) = y.year and b.township_code = $township_code
+        on year(b.month) = y.year and b.township_code = $township_code::varchar
     group by y.year
 ),
 
