@@ -8,6 +8,7 @@ not shrink the county to a dot.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,6 +250,7 @@ def _label_traces(geojson, codes, values, fill, label_mode, texts: MapTexts, lan
         return []
     by_code = {f["id"]: f for f in geojson["features"]}
     size = (13 if len(codes) <= 30 else 11 if len(codes) <= 60 else 9) - (2 if panels > 1 else 0)
+    size -= 1 if lang == "en" else 0  # Latin names are longer than their Chinese originals
     label = {}
     for c in codes:
         # English names wrap before their last word ("Zhangzhuang<br>Township") to stay narrow
@@ -292,19 +294,26 @@ def _non_overlapping(
     Units outside the frame (far islands) get no label."""
     (x0, y0, x1, y1), outside = bulk_frame({"features": list(by_code.values())})
     codes = [c for c in codes if c not in outside]
-    deg_x = (x1 - x0 or 1.0) / width_px  # degrees per pixel, roughly
-    deg_y = (y1 - y0 or 1.0) / 380
+    # the map fits a width_px x 370 px box (a 960 x 540 slide less title and footnote), Mercator
+    cos_lat = math.cos(math.radians((y0 + y1) / 2))
+    deg_x = max((x1 - x0 or 1.0) / width_px, (y1 - y0 or 1.0) / 370 / cos_lat)  # lon degrees per px
+    deg_y = deg_x * cos_lat
     kept: list[tuple[float, float, float, float]] = []
     out = []
     for c in codes:
         x, y = by_code[c]["properties"]["label_lon"], by_code[c]["properties"]["label_lat"]
         lines = label[c].split("<br>")
-        half_w = max(map(len, lines)) * size * (1.0 if lang == "zh" else 0.55) / 2 * deg_x
-        half_h = len(lines) * size * 1.3 / 2 * deg_y
+        half_w = max(map(_text_em, lines)) * size / 2 * deg_x
+        half_h = len(lines) * size * 1.15 / 2 * deg_y
         if all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept):
             kept.append((x, y, half_w, half_h))
             out.append(c)
     return out
+
+
+def _text_em(text: str) -> float:
+    """Width of a line in font-size units: a CJK character is square, Latin and digits ~0.55."""
+    return sum(0.95 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
 
 
 def _anchor_trace(geojson: dict[str, Any]) -> go.Scattergeo:

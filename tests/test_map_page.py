@@ -51,9 +51,10 @@ def test_map_page_every_indicator(demo_env, lang):
         assert any("2026" in (a.get("text") or "") for a in fig["layout"]["annotations"])  # cut-off
         # a text trace first: plotly.js then fetches no world TopoJSON
         assert fig["data"][0]["type"] == "scattergeo"
-        # every one of the 19 townships carries its name on the map
+        # in Chinese every one of the 19 townships carries its name; the longer English names of
+        # two narrow townships would overlap their neighbours, so those two are left to the hover
         labels = [s for t in fig["data"] if t.get("mode") == "text" for s in t["text"]]
-        assert len(labels) == len(codes) == 19
+        assert len(labels) == (19 if lang == "zh" else 17) and len(codes) == 19
 
 
 def test_births_map_values_match_the_query(demo_env):
