@@ -108,8 +108,10 @@ def geojson_features(gdf: gpd.GeoDataFrame, precision: int = 5) -> dict[str, Any
     """FeatureCollection with feature id = township_code, rounded coordinates (5 dp ~ 1 m).
 
     Properties: township_code, name, name_en (when present), label_lon/label_lat (the centre
-    of the largest inscribed circle, where a label fits best).
+    of the largest inscribed circle, where a label fits best). A township without a shape (an
+    import can have some) cannot be drawn and is left out.
     """
+    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
     geoms = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, precision))
     labels = _label_points(gdf.geometry.to_numpy())
     features = []

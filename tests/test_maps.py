@@ -281,3 +281,13 @@ def test_zipped_shapefile_with_heights(tmp_path: Path) -> None:
     gdf = read_boundaries(archive)
     assert gdf[["township_code", "name"]].values.tolist() == [["411625100000", "城关镇"]]
     assert not gdf.geometry.has_z.any()
+
+
+def test_geojson_leaves_out_townships_without_a_shape() -> None:
+    gdf = _frame(
+        [
+            {"township_code": "001", "name": "甲", "geometry": box(0, 0, 1, 1)},
+            {"township_code": "002", "name": "乙", "geometry": None},
+        ]
+    )
+    assert [f["id"] for f in geojson_features(gdf)["features"]] == ["001"]
