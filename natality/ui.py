@@ -121,7 +121,8 @@ def _ensure_routed() -> None:
     if st.session_state.get(ROUTED):
         return
     run = get_script_run_ctx()
-    if run is not None and Path(run.main_script_path).name == "dashboard.py":
+    folder_mode = PagesManager.uses_pages_directory  # True only until st.navigation first runs
+    if folder_mode and run is not None and Path(run.main_script_path).name == "dashboard.py":
         # What st.navigation itself does on its first call; the folder mode never set it.
         PagesManager.uses_pages_directory = False
         st.rerun()
