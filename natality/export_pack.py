@@ -19,7 +19,7 @@ from pypdf.annotations import Text
 from natality.export import CJK_FAMILY, Renderer
 from natality.export_slides import Slide
 
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12_192_000), Emu(6_858_000)  # 13.333 x 7.5 in: exactly 16:9
 TITLE_ONLY = 5  # layout index of "Title Only" in python-pptx's default template
 
 

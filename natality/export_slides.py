@@ -81,10 +81,13 @@ def text_figure(title: str, lines: list[str], footnote: str, big: bool = False) 
     """A slide of text only (title slide, headline numbers, summary sentences) in the house theme."""
     fig = go.Figure()
     size = 30 if big else 20
-    for i, line in enumerate(lines):
-        y = 0.92 - i * (0.16 if big else 0.13)
-        fig.add_annotation(text=line, x=0.02, y=y, xref="paper", yref="paper", xanchor="left", yanchor="top",
+    y = 0.92
+    for line in lines:
+        # about 900 px of line: a Chinese character is as wide as the type size, a Latin letter half
+        wrapped = _wrap(line, int(900 / (size * (1.0 if any("\u4e00" <= c <= "\u9fff" for c in line) else 0.5))))
+        fig.add_annotation(text=wrapped, x=0.02, y=y, xref="paper", yref="paper", xanchor="left", yanchor="top",
                            showarrow=False, align="left", font={"size": size})  # fmt: skip
+        y -= (0.16 if big else 0.1) * (wrapped.count("<br>") + 1) + (0 if big else 0.03)
     fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False})
     return charts.finish_figure(fig, title, "", footnote, height=540)
 
@@ -219,9 +222,8 @@ def _compare_slides(ctx: PackCtx, year: int, months: int, period: str, previous:
     table = compare.compare_table(now, before, months, names, *scores)
     county = compare.county_change(now, before, months)
     sentences = compare.summary_sentences(county, table, period, previous, ctx.lang)
-    width = 46 if ctx.lang == "zh" else 95
     fig = text_figure(ctx.t("export.compare_title", period=period, period_base=previous),
-                      ["• " + _wrap(s, width) for s in sentences], ctx.footnote())  # fmt: skip
+                      ["• " + s for s in sentences], ctx.footnote())  # fmt: skip
     out = [Slide(ctx.t("export.compare_heading"), fig, "\n".join(sentences))]
     texts = compare_view.chart_texts("births", period, previous, ctx.footnote(), ctx.lang)
     fig = compare_charts.slope_chart(table, "births", (previous, period), ctx.lang, *texts["slope"])
