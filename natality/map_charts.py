@@ -8,7 +8,6 @@ not shrink the county to a dot.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +25,10 @@ from natality.map_classes import (
     class_colours,
     with_zero_break,
 )
-from natality.map_frame import bulk_frame, frame_geos, polygon_extent
+from natality.map_frame import frame_geos
+from natality.map_labels import LABEL_SHADOW, label_traces, unit_name
 
 BORDER = "#ffffff"
-LABEL_SHADOW = "0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff"  # a halo keeps labels legible
-DARK_SHADOW = "0 0 2px #000, 0 0 3px #000"
-MAX_LABELS = 60  # beyond this only the largest units get a label (a province-size map)
 
 
 @dataclass(frozen=True)
@@ -118,7 +115,9 @@ def township_choropleth(
         # from the first trace of a geo subplot, and a lon/lat scattergeo needs none.
         fig.add_trace(_anchor_trace(geojson), row=1, col=col)
         fill = {code: ([*colours, TOO_FEW, NO_DATA])[int(zz)] for code, zz in zip(codes_in_map, z, strict=True)}
-        for trace in _label_traces(geojson, codes_in_map, values, fill, label_mode, texts, lang, len(panels)):
+        for trace in label_traces(
+            geojson, codes_in_map, values, fill, label_mode, texts.value_format, lang, len(panels)
+        ):
             fig.add_trace(trace, row=1, col=col)
         fig.add_trace(
             go.Choropleth(
@@ -131,7 +130,7 @@ def township_choropleth(
                 colorscale=scale,
                 showscale=False,
                 marker={"line": {"color": "#8a8a8a", "width": 0.6}},
-                customdata=[[c, hover.get(c) or _unit_name(by_code[c], lang)] for c in codes_in_map],
+                customdata=[[c, hover.get(c) or unit_name(by_code[c], lang)] for c in codes_in_map],
                 hovertemplate="%{customdata[1]}<extra></extra>",
                 name=str(panel) if panel is not None else "",
             ),
@@ -148,7 +147,7 @@ def township_choropleth(
     outside = frame_geos(fig, geojson, len(panels))
     footnote = texts.footnote
     if outside and texts.outside:
-        footnote += "<br>" + texts.outside.format(names="、".join(_unit_name(by_code[c], lang) for c in outside))
+        footnote += "<br>" + texts.outside.format(names="、".join(unit_name(by_code[c], lang) for c in outside))
     finish_figure(fig, texts.title, texts.subtitle, footnote, height=height)
     fig.update_annotations(selector={"text": footnote}, align="left")  # a two-line footnote
     extra_lines = footnote.count("<br>")
@@ -193,7 +192,7 @@ def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, 
             lon=[props["label_lon"] if props else None],
             lat=[props["label_lat"] if props else None],
             mode="text",
-            text=[_unit_name(by_code[highlight_code], lang) if props else ""],
+            text=[unit_name(by_code[highlight_code], lang) if props else ""],
             textfont={"family": FONT_FAMILY, "size": 13, "color": "#102a43", "shadow": LABEL_SHADOW},
             hoverinfo="skip",
             showlegend=False,
@@ -210,7 +209,7 @@ def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, 
             colorscale=[[0, "#e4e7eb"], [1, "#0072B2"]],
             showscale=False,
             marker={"line": {"color": "#ffffff", "width": 0.8}},
-            customdata=[[c, _unit_name(by_code[c], lang)] for c in codes],
+            customdata=[[c, unit_name(by_code[c], lang)] for c in codes],
             hovertemplate="%{customdata[1]}<extra></extra>",
         )
     )
@@ -239,83 +238,6 @@ def _range_names(breaks: list[float], spec: str) -> list[str]:
     return [f"{format(breaks[i], spec)} – {format(breaks[i + 1], spec)}" for i in range(len(breaks) - 1)]
 
 
-def _unit_name(feature: dict[str, Any], lang: str) -> str:
-    props = feature["properties"]
-    return (props.get("name_en") if lang == "en" else None) or props.get("name") or feature["id"]
-
-
-def _label_traces(geojson, codes, values, fill, label_mode, texts: MapTexts, lang, panels=1) -> list[go.Scattergeo]:
-    """Dark text with a white halo on light fills, white text with a dark halo on dark fills."""
-    if label_mode == "none":
-        return []
-    by_code = {f["id"]: f for f in geojson["features"]}
-    size = (13 if len(codes) <= 30 else 11 if len(codes) <= 60 else 9) - (2 if panels > 1 else 0)
-    size -= 1 if lang == "en" else 0  # Latin names are longer than their Chinese originals
-    label = {}
-    for c in codes:
-        # English names wrap before their last word ("Zhangzhuang<br>Township") to stay narrow
-        name = _unit_name(by_code[c], lang)
-        head, _, tail = name.rpartition(" ")
-        name = f"{head}<br>{tail}" if lang == "en" and head else name
-        v = values.get(c)
-        if label_mode == "name_value" and v is not None and not isinstance(v, bool):
-            name = f"{name}<br>{format(v, texts.value_format)}"
-        label[c] = name
-    extent = {c: polygon_extent(by_code[c]["geometry"]) for c in codes}
-    # largest units first; a label that would overlap one already placed is left to the hover
-    ordered = sorted(codes, key=lambda c: -extent[c])
-    chosen = _non_overlapping(ordered, by_code, label, size, lang, 700 / panels)[:MAX_LABELS]
-    traces = []
-    for dark_fill in (False, True):
-        picked = [c for c in chosen if _is_dark(fill[c]) == dark_fill]
-        font = {"family": FONT_FAMILY, "size": size}
-        font |= (
-            {"color": "#ffffff", "shadow": DARK_SHADOW} if dark_fill else {"color": "#102a43", "shadow": LABEL_SHADOW}
-        )
-        traces.append(
-            go.Scattergeo(
-                lon=[by_code[c]["properties"]["label_lon"] for c in picked],
-                lat=[by_code[c]["properties"]["label_lat"] for c in picked],
-                mode="text",
-                text=[label[c] for c in picked],
-                textfont=font,
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-    return traces
-
-
-def _non_overlapping(
-    codes: list[str], by_code: dict, label: dict[str, str], size: int, lang: str, width_px: float
-) -> list[str]:
-    """Greedy label placement: keep a label only if its box (estimated from the text length and
-    the font size on a slide-size map of about `width_px` x 380 px) clears every label kept before.
-    Units outside the frame (far islands) get no label."""
-    (x0, y0, x1, y1), outside = bulk_frame({"features": list(by_code.values())})
-    codes = [c for c in codes if c not in outside]
-    # the map fits a width_px x 370 px box (a 960 x 540 slide less title and footnote), Mercator
-    cos_lat = math.cos(math.radians((y0 + y1) / 2))
-    deg_x = max((x1 - x0 or 1.0) / width_px, (y1 - y0 or 1.0) / 370 / cos_lat)  # lon degrees per px
-    deg_y = deg_x * cos_lat
-    kept: list[tuple[float, float, float, float]] = []
-    out = []
-    for c in codes:
-        x, y = by_code[c]["properties"]["label_lon"], by_code[c]["properties"]["label_lat"]
-        lines = label[c].split("<br>")
-        half_w = max(map(_text_em, lines)) * size / 2 * deg_x
-        half_h = len(lines) * size * 1.15 / 2 * deg_y
-        if all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept):
-            kept.append((x, y, half_w, half_h))
-            out.append(c)
-    return out
-
-
-def _text_em(text: str) -> float:
-    """Width of a line in font-size units: a CJK character is square, Latin and digits ~0.55."""
-    return sum(0.95 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
-
-
 def _anchor_trace(geojson: dict[str, Any]) -> go.Scattergeo:
     f = geojson["features"][0]["properties"] if geojson["features"] else {"label_lon": 0, "label_lat": 0}
     return go.Scattergeo(
@@ -326,11 +248,6 @@ def _anchor_trace(geojson: dict[str, Any]) -> go.Scattergeo:
         hoverinfo="skip",
         showlegend=False,
     )
-
-
-def _is_dark(colour: str) -> bool:
-    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45
 
 
 def _outline_trace(feature: dict[str, Any]) -> go.Choropleth:
