@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from natality import db  # noqa: E402
-from natality.demo import build_demo  # noqa: E402
+from natality import db
+from natality.demo import build_demo
 
 CASES = [
     ("births_by_township_year", {"year": 2024}),

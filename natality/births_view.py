@@ -36,8 +36,16 @@ def monthly_table(monthly: pl.DataFrame, year: int) -> pl.DataFrame:
     """One row per month: births of the year, of the year before, and the change."""
     wide = (
         pl.DataFrame({"month": list(range(1, 13))}, schema={"month": pl.Int32})
-        .join(monthly.filter(pl.col("year") == year).select("month", pl.col("births").alias(str(year))), on="month", how="left")
-        .join(monthly.filter(pl.col("year") == year - 1).select("month", pl.col("births").alias(str(year - 1))), on="month", how="left")
+        .join(
+            monthly.filter(pl.col("year") == year).select("month", pl.col("births").alias(str(year))),
+            on="month",
+            how="left",
+        )
+        .join(
+            monthly.filter(pl.col("year") == year - 1).select("month", pl.col("births").alias(str(year - 1))),
+            on="month",
+            how="left",
+        )
     )
     return wide.with_columns((pl.col(str(year)) - pl.col(str(year - 1))).alias("change"))
 

@@ -66,9 +66,7 @@ def births_trend(df: pl.DataFrame, lang: str, title: str, footnote: str) -> go.F
     """Annual births (bars; the partial year paler and marked) and crude birth rate (line)."""
     partial = df["is_partial"].to_list()
     opacity = [PARTIAL_OPACITY if p else 1.0 for p in partial]
-    labels = [
-        f"{y}*" if p else str(y) for y, p in zip(df["year"].to_list(), partial, strict=True)
-    ]
+    labels = [f"{y}*" if p else str(y) for y, p in zip(df["year"].to_list(), partial, strict=True)]
     fig = go.Figure()
     fig.add_bar(
         x=labels,
@@ -141,7 +139,14 @@ def monthly_comparison(df: pl.DataFrame, year: int, lang: str, title: str, subti
 
 
 def stacked_by_year(
-    df: pl.DataFrame, category: str, categories: list, names: list[str], lang: str, title: str, subtitle: str, footnote: str
+    df: pl.DataFrame,
+    category: str,
+    categories: list,
+    names: list[str],
+    lang: str,
+    title: str,
+    subtitle: str,
+    footnote: str,
 ) -> go.Figure:
     """Births by year stacked by a category (birth order, mother's age band), with shares on hover."""
     years = sorted(df["year"].unique().to_list())

@@ -89,10 +89,8 @@ def run_query_command(args: argparse.Namespace) -> int:
     params = dict(args.param)
     try:
         computed = computed_queries().get(args.name)
-        if computed is not None:
-            result = computed(args.data, **params)
-        else:
-            result = db.run_query(args.name, args.data, **params)
+        run = computed or (lambda data, **p: db.run_query(args.name, data, **p))
+        result = run(args.data, **params)
     except (db.QueryError, extract.ExtractError) as exc:
         raise BadInput(str(exc)) from exc
     if args.format == "csv":

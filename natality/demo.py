@@ -7,7 +7,7 @@ Seeded and deterministic: the same seed and cut-off give the same tables. The mo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -205,9 +205,7 @@ def build_tables(seed: int = DEFAULT_SEED, until: str = DEFAULT_UNTIL) -> DemoTa
             "population": pl.Series([int(p) for y in years for p in pop[y]], dtype=pl.Int64),
         }
     )
-    annual = births.group_by("township_code", pl.col("month").dt.year().alias("year")).agg(
-        pl.col("births").sum()
-    )
+    annual = births.group_by("township_code", pl.col("month").dt.year().alias("year")).agg(pl.col("births").sum())
     reported = _reported(rng, codes, annual, pop, years)
     targets = _targets(rng, codes, pop, multiplier, years)
 
@@ -294,7 +292,7 @@ def write_tables(tables: DemoTables, root: Path, seed: int) -> dict:
         "synthetic": True,
         "demo_seed": seed,
         "demo_hotspots": tables.hotspots,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cutoff_month": tables.cutoff,
         "population_basis": "mean",
         "source_files": [],

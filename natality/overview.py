@@ -73,7 +73,13 @@ def headline_kpis(summary: pl.DataFrame, year: int, period: str, previous_period
             t("common.srb", lang),
             fmt_num(est.srb) if est.srb is not None else t("common.not_enough", lang),
             _change(est.srb, est_before.srb if est_before else None, 1, "", relative=False),
-            t("overview.srb_help", lang, boys=fmt_int(now["boys"], lang), girls=fmt_int(now["girls"], lang), interval=interval),
+            t(
+                "overview.srb_help",
+                lang,
+                boys=fmt_int(now["boys"], lang),
+                girls=fmt_int(now["girls"], lang),
+                interval=interval,
+            ),
             "inverse",
         )
     )
@@ -84,7 +90,12 @@ def headline_kpis(summary: pl.DataFrame, year: int, period: str, previous_period
             t("common.share_order3p", lang) + " (%)",
             fmt_num(share) if share is not None else t("common.not_enough", lang),
             _change(share, share_before, 1, t("overview.points", lang), relative=False),
-            t("overview.share_help", lang, n=fmt_int(now["births_order3p"], lang), total=fmt_int(now["births_order_known"], lang)),
+            t(
+                "overview.share_help",
+                lang,
+                n=fmt_int(now["births_order3p"], lang),
+                total=fmt_int(now["births_order_known"], lang),
+            ),
             "off",
         )
     )

@@ -63,9 +63,12 @@ class Ctx:
         """Months of data in ``year``: 12, or the cut-off month for the current year."""
         return self.cutoff_month if year == self.cutoff_year else 12
 
-    def period(self, year: int) -> str:
-        """'2026年1-9月' / '2026 Jan-Sep' for a partial year, '2025年' / '2025' for a full one."""
-        months = self.months_in(year)
+    def period(self, year: int, months: int | None = None) -> str:
+        """'2026年1-9月' / '2026 Jan-Sep' for a partial year, '2025年' / '2025' for a full one.
+
+        ``months`` gives the same months of another year ('2025年1-9月' to compare with 2026).
+        """
+        months = months or self.months_in(year)
         if months == 12:
             return self.t("common.period_year", year=year)
         return self.t("common.period_ytd", year=year, month=months, month_name=self.t(f"charts.month_{months}"))
@@ -168,7 +171,7 @@ def url_select(
     kept = f"_kept_{key}"
     if kept not in st.session_state or st.session_state[kept] not in options:
         url_value = st.query_params.get(key)
-        st.session_state[kept] = by_url[url_value] if url_value in by_url else default
+        st.session_state[kept] = by_url.get(url_value, default)
     # Set on every run: a widget with the same key on another page must not keep its own value.
     st.session_state[key] = st.session_state[kept]
 

@@ -12,9 +12,7 @@ if ctx.manifest.get("synthetic"):
 
 year = ui.year_select(ctx, key="year")
 months = ctx.months_in(year)
-period, previous = ctx.period(year), ctx.period(year - 1 if months == 12 else year - 1)
-if months < 12:
-    previous = ctx.t("common.period_ytd", year=year - 1, month=months, month_name=ctx.t(f"charts.month_{months}"))
+period, previous = ctx.period(year), ctx.period(year - 1, months)
 
 summary = ui.query(ctx, "county_period_summary", year=year, month_to=months)
 kpis = overview.headline_kpis(summary, year, period, previous, ctx.lang)

@@ -115,9 +115,10 @@ def browser_page(chromium):
 def wait_for_app(page, timeout: float = 45_000) -> None:
     """Wait until Streamlit has finished running the script and drawn its output."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    elements = "[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']"
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] [data-testid=\"stElementContainer\"]').length > 2",
+        f"() => !document.querySelector('[data-testid=stStatusWidget]')"
+        f' && document.querySelectorAll("{elements}").length > 2',
         timeout=timeout,
     )
     page.wait_for_timeout(1500)

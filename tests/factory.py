@@ -36,6 +36,7 @@ def make_extract(
 
     townships: (code, name, name_en); births: (code, 'YYYY-MM', sex, order, age_band, compliant, births).
     """
+
     def write(root: Path) -> dict:
         gdf = gpd.GeoDataFrame(
             {
@@ -52,7 +53,9 @@ def make_extract(
         rows = [(c, date(int(m[:4]), int(m[5:7]), 1), s, o, a, p, n) for c, m, s, o, a, p, n in births]
         pl.DataFrame(rows, schema=BIRTHS_SCHEMA, orient="row").write_parquet(root / "births.parquet")
         pl.DataFrame(
-            list(population), schema={"township_code": pl.String, "year": pl.Int32, "population": pl.Int64}, orient="row"
+            list(population),
+            schema={"township_code": pl.String, "year": pl.Int32, "population": pl.Int64},
+            orient="row",
         ).write_parquet(root / "population.parquet")
         pl.DataFrame(
             list(targets),

@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def natality(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "natality", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "natality", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_demo_then_query_prints_19_townships_adding_up(tmp_path):

@@ -53,8 +53,7 @@ def test_population_about_1_2_million_and_birth_rate_shape(tables):
     assert 1_150_000 < pop2015 < 1_250_000
     yearly = tables.births.group_by(pl.col("month").dt.year().alias("year")).agg(pl.col("births").sum())
     rate = {
-        y: b / tables.population.filter(pl.col("year") == y)["population"].sum() * 1000
-        for y, b in yearly.iter_rows()
+        y: b / tables.population.filter(pl.col("year") == y)["population"].sum() * 1000 for y, b in yearly.iter_rows()
     }
     assert 10.5 < rate[2016] < 14 and 5 < rate[2023] < 8 and rate[2024] > rate[2023]
 

@@ -8,7 +8,17 @@ from natality.overview import births_target_kpi, headline_kpis
 def summary(rows):
     return pl.DataFrame(
         rows,
-        schema=["year", "months", "births", "boys", "girls", "births_order3p", "births_order_known", "population", "birth_rate"],
+        schema=[
+            "year",
+            "months",
+            "births",
+            "boys",
+            "girls",
+            "births_order3p",
+            "births_order_known",
+            "population",
+            "birth_rate",
+        ],
         orient="row",
     )
 
@@ -29,7 +39,7 @@ def test_kpis_against_the_same_period_last_year():
 
 def test_no_girls_and_tiny_counts_say_not_enough_births():
     df = summary([(2024, 12, 3, 3, 0, 0, 3, 1000, 3.0)])
-    births, rate, srb, share = headline_kpis(df, 2024, "2024", "2023", "en")
+    births, _rate, srb, share = headline_kpis(df, 2024, "2024", "2023", "en")
     assert births.delta is None  # no previous year to compare
     assert srb.value == "Not enough births to judge"
     assert share.value == "Not enough births to judge"  # 3 births with a known order is below 30
