@@ -71,6 +71,8 @@ class Ctx:
         months = months or self.months_in(year)
         if months == 12:
             return self.t("common.period_year", year=year)
+        if months == 1:
+            return self.t("common.period_month", year=year, month_name=self.t("charts.month_1"))
         return self.t("common.period_ytd", year=year, month=months, month_name=self.t(f"charts.month_{months}"))
 
 

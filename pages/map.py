@@ -61,5 +61,8 @@ if clicked and clicked != highlight:
     st.query_params["township"] = clicked
     st.rerun()
 st.caption(ctx.t("maps.click_hint" if has_profile else "maps.click_hint_highlight"))
+without_shape = len(ui.township_names(ctx)) - len(geojson["features"])
+if without_shape > 0:
+    st.warning(ctx.t("maps.without_shape", n=without_shape))
 st.caption(ctx.t("maps.size_caption", kb=f"{maps.geojson_size_bytes(geojson) / 1024:,.1f}", n=len(geojson["features"])))
 ui.show_table_downloads(data.drop("hover"), key="map", file_stem=f"map_{indicator}_{year}")

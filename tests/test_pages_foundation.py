@@ -84,3 +84,31 @@ def test_missing_extract_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert "No data found" in at.error[0].value
+
+
+def test_a_township_without_a_shape_still_counts_and_the_map_says_so(tmp_path, monkeypatch):
+    import geopandas as gpd
+
+    from natality.extract import live_version_dir
+
+    data = make_extract(
+        tmp_path / "x",
+        [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian")],
+        [(A, "2024-01", "M", 1, "25-29", None, 7), (B, "2024-01", "F", 1, "25-29", None, 3)],
+        [(A, 2024, 1000), (B, 2024, 1000)],
+        cutoff="2024-01",
+    )
+    path = live_version_dir(data) / "townships.parquet"
+    gdf = gpd.read_parquet(path)
+    gdf.loc[1, "geometry"] = None
+    gdf.loc[1, "geometry_display"] = None
+    gdf.to_parquet(path)
+    monkeypatch.setenv("NATALITY_DATA", str(data))
+    at = app("en", "pages/map.py", year=2024)
+    assert [w.value for w in at.warning] == [
+        "1 township(s) have no shape in the boundary file and cannot be drawn; "
+        "their births still count in every table and total."
+    ]
+    at = app("en", year=2024)
+    assert at.metric[0].value == "10"  # both townships' births, shape or not
+    assert any(c.value.startswith("2024 Jan, against") for c in at.caption)
