@@ -40,7 +40,7 @@ def metrics(county: CountyChange, period: str, period_base: str, lang: str) -> l
                t("compare.metric.srb_help", lang, period=period, period_base=period_base, base=fmt_num(s.srb_base),
                  now=fmt_num(s.srb), verdict=verdict)),
         Metric(t("compare.metric.fell", lang), t("compare.metric.fell_value", lang, fell=county.fell,
-               n=county.townships), None, helptext("", "")),
+               n=county.townships), None, t("compare.metric.fell_help", lang, period=period, period_base=period_base)),
     ]  # fmt: skip
 
 

@@ -266,7 +266,8 @@ PRESENT_CSS = """<style>
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label {font-size: 1.35rem !important;}
 [data-testid="stMain"] h1 {font-size: 3rem;}
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 {font-size: 2.1rem;}
-[data-testid="stMetricValue"] {font-size: 3.2rem;}
+[data-testid="stMain"] [data-testid="stMetricValue"], [data-testid="stMain"] [data-testid="stMetricValue"] * {
+  font-size: 3.2rem !important;}
 </style>"""
 
 
