@@ -56,3 +56,20 @@ def test_presentation_mode_from_the_url(streamlit_server, browser_page):
         ".map(x => parseFloat(getComputedStyle(x).fontSize)))"
     assert value.evaluate(leaves) >= 48  # the text itself, not only its box
     browser_page.screenshot(path=str(SHOTS / "compare_present_en.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_meeting_pack_download_button(streamlit_server, browser_page, tmp_path):
+    from pptx import Presentation
+
+    open_compare(browser_page, f"{streamlit_server}/compare?lang=zh&year=2025")
+    browser_page.get_by_role("button", name="生成会议材料").click()
+    button = browser_page.get_by_role("button", name="下载会议材料")
+    button.wait_for(timeout=120_000)
+    with browser_page.expect_download() as download:
+        button.click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "meeting_pack_2025_zh.pptx"
+    titles = [slide.shapes.title.text for slide in Presentation(str(path)).slides]
+    assert titles[0] == "会议材料" and "考核评分" in titles
