@@ -52,8 +52,10 @@ def test_presentation_mode_from_the_url(streamlit_server, browser_page):
     size = browser_page.locator("h1").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 44  # 3rem
     value = browser_page.locator("[data-testid='stMetricValue']").first
-    leaves = "e => Math.min(...[e, ...e.querySelectorAll('*')].filter(x => !x.childElementCount)" \
+    leaves = (
+        "e => Math.min(...[e, ...e.querySelectorAll('*')].filter(x => !x.childElementCount)"
         ".map(x => parseFloat(getComputedStyle(x).fontSize)))"
+    )
     assert value.evaluate(leaves) >= 48  # the text itself, not only its box
     browser_page.screenshot(path=str(SHOTS / "compare_present_en.png"), full_page=True)
 

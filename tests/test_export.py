@@ -149,4 +149,3 @@ def test_pdf_in_english(demo_data, tmp_path):
     text = unicodedata.normalize("NFKC", reader.pages[2].extract_text())
     assert "Births and crude birth rate by year" in text and "Source: synthetic demo data" in text
     assert not CJK.search(unicodedata.normalize("NFKC", reader.pages[1].extract_text()))
-
