@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -19,14 +18,13 @@ from natality import (
     compare,
     compare_charts,
     compare_view,
-    db,
     extract,
-    i18n,
     map_view,
     overview,
     scorecard_charts,
     srb_view,
 )
+from natality.context import Ctx
 from natality.map_charts import township_choropleth
 from natality.srb_tables import MIN_BIRTHS
 
@@ -36,45 +34,6 @@ class Slide:
     heading: str
     figure: go.Figure
     notes: str
-
-
-@dataclass(frozen=True)
-class PackCtx:
-    """The page context (natality.ui.Ctx) without Streamlit: same texts, same footnote."""
-
-    lang: str
-    version_dir: str
-    manifest: dict
-
-    cutoff_year = property(lambda self: int(self.manifest["cutoff_month"][:4]))
-    cutoff_month = property(lambda self: int(self.manifest["cutoff_month"][5:7]))
-    name_col = property(lambda self: "township_name" if self.lang == "zh" else "township_name_en")
-
-    def t(self, key: str, **fmt: Any) -> str:
-        return i18n.t(key, self.lang, **fmt)
-
-    def region(self) -> str:
-        name = self.manifest.get("region_name", "")
-        return (self.manifest.get("region_name_en") or name) if self.lang == "en" else name
-
-    def cutoff_text(self) -> str:
-        return i18n.fmt_month(self.cutoff_year, self.cutoff_month, self.lang)
-
-    def footnote(self) -> str:
-        key = "common.source_demo" if self.manifest.get("synthetic") else "common.source"
-        return self.t("common.footnote", cutoff=self.cutoff_text(), source=self.t(key, region=self.region()))
-
-    def months_in(self, year: int) -> int:
-        return self.cutoff_month if year == self.cutoff_year else 12
-
-    def period(self, year: int, months: int | None = None) -> str:
-        months = self.months_in(year) if months is None else months
-        if months == 12:
-            return self.t("common.period_year", year=year)
-        return self.t("common.period_ytd", year=year, month=months, month_name=self.t(f"charts.month_{months}"))
-
-    def query(self, name: str, **params: Any) -> pl.DataFrame:
-        return db.run_query(name, self.version_dir, **params)
 
 
 def text_figure(title: str, lines: list[str], footnote: str, big: bool = False) -> go.Figure:
@@ -108,7 +67,7 @@ def _wrap(text: str, width: int) -> str:
 
 def build_slides(data_dir: str | Path | None, year: int, lang: str) -> list[Slide]:
     version_dir = str(extract.live_version_dir(data_dir or extract.default_data_dir()))
-    ctx = PackCtx(lang, version_dir, extract.read_manifest(version_dir))
+    ctx = Ctx(lang=lang, data_dir=version_dir, version_dir=version_dir, manifest=extract.read_manifest(version_dir))
     months, period = ctx.months_in(year), ctx.period(year)
     previous = ctx.period(year - 1, months)
     foot = ctx.footnote()
@@ -159,7 +118,7 @@ def _pairs(df: pl.DataFrame, name_col: str, value_col: str, decimals: int) -> st
     )
 
 
-def _srb_slides(ctx: PackCtx, year: int) -> list[Slide]:
+def _srb_slides(ctx: Ctx, year: int) -> list[Slide]:
     by_year = ctx.query("srb_by_year")
     targets = ctx.query("srb_targets", region_code=ctx.manifest.get("region_code", ""))
     notes = "\n".join(f"{r['year']}: {r['srb']:.1f} (95% {r['srb_low']:.1f}–{r['srb_high']:.1f}; {r['births']:,})"
@@ -181,7 +140,7 @@ def _srb_slides(ctx: PackCtx, year: int) -> list[Slide]:
     return out
 
 
-def _scorecard_slides(ctx: PackCtx, year: int) -> list[Slide]:
+def _scorecard_slides(ctx: Ctx, year: int) -> list[Slide]:
     data = compare.scorecard_data(ctx.version_dir, ctx.lang)
     card = data.card_for(year)
     if card.is_empty():
@@ -195,7 +154,7 @@ def _scorecard_slides(ctx: PackCtx, year: int) -> list[Slide]:
     return [Slide(ctx.t("export.score_heading"), fig, notes)]
 
 
-def _map_slides(ctx: PackCtx, year: int, months: int, period: str) -> list[Slide]:
+def _map_slides(ctx: Ctx, year: int, months: int, period: str) -> list[Slide]:
     geojson = map_view.geojson_for(ctx.version_dir)
     if not geojson["features"]:
         return []
@@ -212,7 +171,7 @@ def _map_slides(ctx: PackCtx, year: int, months: int, period: str) -> list[Slide
     return out
 
 
-def _compare_slides(ctx: PackCtx, year: int, months: int, period: str, previous: str) -> list[Slide]:
+def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str) -> list[Slide]:
     base = year - 1
     now = ctx.query("map_township_year", year=year, last_month=months)
     before = ctx.query("map_township_year", year=base, last_month=months)
