@@ -257,7 +257,10 @@ def _targets(rng, codes, pop, multiplier, years) -> pl.DataFrame:
     out = []
     for year in years:
         rate = BIRTH_RATE.get(year, LATER_BIRTH_RATE)
-        plan = pop[year] * rate * multiplier / 1000 * rng.uniform(0.96, 1.10, len(codes))
+        # Plan years (to 2020) cap births a little above the expected number; since the 2021
+        # policy change the target is a floor a little below it (see indicators.yaml directions).
+        low, high = (0.96, 1.10) if year <= 2020 else (0.86, 1.0)
+        plan = pop[year] * rate * multiplier / 1000 * rng.uniform(low, high, len(codes))
         srb_target = round(115 - 0.6 * (year - FIRST_YEAR), 1)
         for i, code in enumerate(codes):
             out.append((code, year, "births", float(round(plan[i]))))
