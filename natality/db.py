@@ -67,6 +67,8 @@ def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
     root = Path(version_dir)
     con = duckdb.connect()
     con.execute("set threads = 2")
+    for macros in sorted((QUERIES_DIR / "macros").glob("*.sql")):
+        con.execute(macros.read_text(encoding="utf-8"))
     for table in ("births", "population", "reported", "targets"):
         path = root / f"{table}.parquet"
         if path.is_file():

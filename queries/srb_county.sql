@@ -1,14 +1,8 @@
 -- srb_county: one row for the whole county, births pooled over the years $year_from..$year_to
 -- (inclusive); the county-level match of srb_by_township.
 -- params: $year_from, $year_to (int)
--- srb = 100 * boys / girls; srb_low, srb_high = Wilson 95 % interval (z = 1.959964) for
--- p = boys / births, mapped through 100 p / (1 - p). Null where undefined (no girls, no births).
--- Must agree with natality.srb.srb_estimate (tests/test_srb_queries.py checks it).
+-- srb, srb_low, srb_high: the Wilson 95 % interval macros of queries/macros/srb.sql.
 with
-
-constants as (
-    select 1.959964::double as z
-),
 
 counts as (
     select
@@ -16,40 +10,14 @@ counts as (
         coalesce(sum(births) filter (where sex = 'F'), 0)::bigint as girls
     from births
     where year(month) between $year_from and $year_to
-),
-
-wilson as (
-    select
-        counts.*,
-        (boys + girls)::bigint as births,
-        boys / nullif(boys + girls, 0) as p,
-        z * z / nullif(boys + girls, 0) as z2n,
-        z
-    from counts, constants
-),
-
-limits as (
-    select
-        *,
-        case
-            when boys = 0 then 0.0
-            else (p + z2n / 2) / (1 + z2n)
-                - z / (1 + z2n) * sqrt(p * (1 - p) / births + z2n / (4 * births))
-        end as p_low,
-        case
-            when girls = 0 then null
-            else (p + z2n / 2) / (1 + z2n)
-                + z / (1 + z2n) * sqrt(p * (1 - p) / births + z2n / (4 * births))
-        end as p_high
-    from wilson
 )
 
 select
 
-    births,
+    (boys + girls)::bigint as births,
     boys,
     girls,
-    100.0 * boys / nullif(girls, 0) as srb,
-    case when births > 0 then 100.0 * p_low / (1 - p_low) end as srb_low,
-    100.0 * p_high / (1 - p_high) as srb_high
-from limits
+    srb_ratio(boys, girls) as srb,
+    srb_wilson_low(boys, girls) as srb_low,
+    srb_wilson_high(boys, girls) as srb_high
+from counts
