@@ -24,7 +24,6 @@ CASES = [
     ("births_by_month", {"year": 2026, "township_code": None}),
     ("births_by_order_year", {"township_code": None}),
     ("births_by_age_year", {"township_code": None}),
-    ("births_target_status", {"year": 2026, "month_to": 9}),
 ]
 OPTIONAL = [("srb_by_township", {"year_from": 2023, "year_to": 2025})]
 

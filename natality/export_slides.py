@@ -82,7 +82,8 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str) -> list[Slid
     ]  # fmt: skip
     summary = ctx.query("county_period_summary", year=year, month_to=months)
     kpis = overview.headline_kpis(summary, year, period, previous, lang)
-    target = overview.births_target_kpi(ctx.query("births_target_status", year=year, month_to=months), months, lang)
+    births_status = compare.scorecard_data(ctx.version_dir, lang).status_for(year)
+    target = overview.births_target_kpi(births_status.filter(pl.col("indicator") == "births"), months, lang)
     kpis += [target] if target else []
     lines = [f"<b>{k.label}</b>: {k.value}" + (f"  ({k.delta})" if k.delta else "") for k in kpis]
     notes = "\n".join(f"{k.label}: {k.value}" + (f" ({k.delta})" if k.delta else "") + f". {k.help}" for k in kpis)

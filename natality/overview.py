@@ -108,9 +108,15 @@ def _share(row: dict) -> float | None:
 
 
 def births_target_kpi(status: pl.DataFrame, months: int, lang: str) -> Kpi | None:
-    """Townships whose births stay within their (pro-rated) births plan, or None without targets."""
-    if status.is_empty():
+    """Townships meeting (or, in a partial year, on track for) their births target.
+
+    ``status``: the scorecard's verdicts on the births indicator for the year (scoring.status_for),
+    so the tile and the Scorecard page always agree. None when the year has no births targets.
+    """
+    judged = status.filter(pl.col("status") != "not_judged")
+    if judged.is_empty():
         return None
-    within = status.filter(pl.col("births") <= pl.col("period_target")).height
+    good = judged.filter(pl.col("status").is_in(["met", "on_track"])).height
     help_key = "overview.target_help_partial" if months < 12 else "overview.target_help"
-    return Kpi(t("overview.within_plan", lang), f"{within} / {status.height}", None, t(help_key, lang, months=months))
+    label_key = "overview.on_track_target" if months < 12 else "overview.meeting_target"
+    return Kpi(t(label_key, lang), f"{good} / {judged.height}", None, t(help_key, lang, months=months))

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from natality import charts, db, extract, i18n
+from natality import charts, db, extract, i18n, maps, scoring
 from natality.context import Ctx
 from natality.demo import build_demo
 
@@ -95,6 +95,26 @@ def page_context() -> Ctx:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
     return db.run_query(name, version_dir, **dict(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _scorecard_data(version_dir: str, lang: str) -> scoring.ScorecardData:
+    return scoring.scorecard_data(version_dir, lang)
+
+
+def scorecard_data(ctx: Ctx) -> scoring.ScorecardData:
+    """Every year judged and scored (the Scorecard's numbers), cached per extract version and language."""
+    return _scorecard_data(ctx.version_dir, ctx.lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _township_geojson(version_dir: str) -> dict:
+    return maps.township_geojson(version_dir)
+
+
+def township_geojson(ctx: Ctx) -> dict:
+    """The townships' display geometry as GeoJSON, cached per extract version (never mutate it)."""
+    return _township_geojson(ctx.version_dir)
 
 
 def query(ctx: Ctx, name: str, **params: Any) -> pl.DataFrame:

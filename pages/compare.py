@@ -3,13 +3,7 @@ summary sentences built from the numbers shown; and the meeting pack download.""
 
 import streamlit as st
 
-from natality import compare, compare_charts, compare_view, export, maps, ui
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def geojson(version_dir: str) -> dict:
-    return maps.township_geojson(version_dir)
-
+from natality import compare, compare_charts, compare_view, export, ui
 
 ctx = ui.page_context()
 st.title(ctx.t("compare.title"))
@@ -47,7 +41,7 @@ else:
     texts = compare_view.chart_texts(indicator, period, period_base, ctx.footnote(), ctx.lang)
     fig = compare_charts.slope_chart(table, indicator, (period_base, period), ctx.lang, *texts["slope"])
     ui.show_chart(fig, "compare_slope")
-    fig = compare_charts.change_map(geojson(ctx.version_dir), table, indicator, ctx.lang, *texts["map"])
+    fig = compare_charts.change_map(ui.township_geojson(ctx), table, indicator, ctx.lang, *texts["map"])
     ui.show_chart(fig, "compare_map")
 
 st.subheader(ctx.t("compare.table_title", period=period, period_base=period_base))

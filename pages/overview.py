@@ -16,7 +16,8 @@ period, previous = ctx.period(year), ctx.period(year - 1, months)
 
 summary = ui.query(ctx, "county_period_summary", year=year, month_to=months)
 kpis = overview.headline_kpis(summary, year, period, previous, ctx.lang)
-target = overview.births_target_kpi(ui.query(ctx, "births_target_status", year=year, month_to=months), months, ctx.lang)
+births_status = ui.scorecard_data(ctx).status_for(year).filter(pl.col("indicator") == "births")
+target = overview.births_target_kpi(births_status, months, ctx.lang)
 tiles = kpis + ([target] if target else [])
 st.caption(ctx.t("overview.kpi_caption", period=period))
 for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):

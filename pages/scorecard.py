@@ -2,19 +2,12 @@
 
 import streamlit as st
 
-from natality import scorecard_charts, scorecard_reasons, scorecard_table, scoring, ui
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def scorecard_data(version_dir: str, lang: str) -> scoring.ScorecardData:
-    """All years judged and scored, cached per extract version and language."""
-    return scoring.scorecard_data(version_dir, lang)
-
+from natality import scorecard_charts, scorecard_reasons, scorecard_table, ui
 
 ctx = ui.page_context()
 st.title(ctx.t("scorecard.title"))
 year = ui.year_select(ctx, key="year")
-data = scorecard_data(ctx.version_dir, ctx.lang)
+data = ui.scorecard_data(ctx)
 card, status, reg = data.card_for(year), data.status_for(year), data.registry
 if card.is_empty():
     st.info(ctx.t("scorecard.no_targets", year=year))

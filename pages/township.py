@@ -2,18 +2,7 @@
 
 import streamlit as st
 
-from natality import charts, map_charts, maps, scorecard_charts, scorecard_table, scoring, srb_charts, ui
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def scorecard_data(version_dir: str, lang: str) -> scoring.ScorecardData:
-    return scoring.scorecard_data(version_dir, lang)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def geojson(version_dir: str) -> dict:
-    return maps.township_geojson(version_dir)
-
+from natality import charts, map_charts, scorecard_charts, scorecard_table, srb_charts, ui
 
 ctx = ui.page_context()
 names = ui.township_names(ctx)
@@ -26,7 +15,7 @@ name = names[code]
 st.title(ctx.t("scorecard.profile_title", name=name))
 st.page_link("pages/scorecard.py", label=ctx.t("scorecard.back"), query_params={"year": year, "lang": ctx.lang})
 
-data = scorecard_data(ctx.version_dir, ctx.lang)
+data = ui.scorecard_data(ctx)
 partial = ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
 card = data.card.filter(data.card["township_code"] == code)
 status = data.status.filter(data.status["township_code"] == code)
@@ -42,7 +31,7 @@ with info:
         st.warning(veto)
 with where:
     try:
-        st.plotly_chart(map_charts.locator_map(geojson(ctx.version_dir), code, ctx.lang), key="township_locator",
+        st.plotly_chart(map_charts.locator_map(ui.township_geojson(ctx), code, ctx.lang), key="township_locator",
                         config={"displayModeBar": False})  # fmt: skip
     except (OSError, ValueError, KeyError):
         st.caption(ctx.t("scorecard.no_locator"))

@@ -45,8 +45,11 @@ def test_no_girls_and_tiny_counts_say_not_enough_births():
     assert share.value == "Not enough births to judge"  # 3 births with a known order is below 30
 
 
-def test_births_target_kpi_counts_townships_within_plan():
-    status = pl.DataFrame({"births": [10, 4, 12], "period_target": [12.0, 3.0, 12.0]})
-    kpi = births_target_kpi(status, 6, "en")
-    assert kpi.value == "2 / 3" and "pro-rated" in kpi.help
-    assert births_target_kpi(status.clear(), 12, "en") is None
+def test_births_target_kpi_counts_the_scorecard_verdicts():
+    status = pl.DataFrame({"status": ["met", "missed", "not_judged", "met"]})
+    kpi = births_target_kpi(status, 12, "en")
+    assert kpi.label == "Townships meeting their births target"
+    assert kpi.value == "2 / 3"  # the township not judged (too few births) is left out
+    partial = births_target_kpi(pl.DataFrame({"status": ["on_track", "at_risk"]}), 9, "zh")
+    assert partial.value == "1 / 2" and partial.label == "出生目标进度正常的乡镇"
+    assert births_target_kpi(pl.DataFrame({"status": ["not_judged"]}), 12, "en") is None

@@ -91,12 +91,6 @@ def test_births_by_age_band(tiny):
     assert rows == [(2023, "20-24", 5), (2024, "35-39", 3), (2024, None, 1)]
 
 
-def test_births_target_status_prorates_the_plan(tiny):
-    rows = db.run_query("births_target_status", tiny, year=2024, month_to=6).rows()
-    # A: 10 births against 24 x 6/12 = 12; B: 4 against 3. The county row has no township.
-    assert [(r[0], r[3], r[4], r[5]) for r in rows] == [(A, 10, 24.0, 12.0), (B, 4, 6.0, 3.0)]
-
-
 def test_unknown_query_and_missing_parameter_are_clear(tiny):
     with pytest.raises(db.QueryError, match="unknown query 'drop_table'"):
         db.run_query("drop_table", tiny)
