@@ -19,6 +19,7 @@ class Kpi:
     delta: str | None
     help: str
     delta_color: str = "normal"
+    note: str | None = None  # shown under the tiles: what a leader must not miss (the SRB interval)
 
 
 def _row(df: pl.DataFrame, year: int) -> dict | None:
@@ -81,6 +82,8 @@ def headline_kpis(summary: pl.DataFrame, year: int, period: str, previous_period
                 interval=interval,
             ),
             "inverse",
+            note=t("common.srb", lang)
+            + t("overview.srb_note", lang, interval=interval, births=fmt_int(est.births, lang)),
         )
     )
     share = _share(now)

@@ -22,6 +22,9 @@ tiles = kpis + ([target] if target else [])
 st.caption(ctx.t("overview.kpi_caption", period=period))
 for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
     column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)
+for kpi in tiles:
+    if kpi.note:
+        st.caption(kpi.note)
 
 trend = ui.query(ctx, "county_births_by_year", township_code=None)
 if not trend.is_empty():

@@ -34,6 +34,8 @@ def test_kpis_against_the_same_period_last_year():
     # 480 boys / 420 girls = 114.29; 2023: 520/480 = 108.33 -> +6.0
     assert (srb.value, srb.delta) == ("114.3", "+6.0")
     assert "男婴 480，女婴 420" in srb.help and "95%区间" in srb.help
+    # Wilson 95 % for p = 480/900 mapped through 100 p / (1 - p): 100.3 to 130.3, under the tiles
+    assert srb.note.startswith("出生人口性别比：95%区间 100.3–130.3（出生 900 人）")
     assert (share.value, share.delta) == ("10.0", "+0.0个百分点")
 
 
@@ -48,8 +50,8 @@ def test_no_girls_and_tiny_counts_say_not_enough_births():
 def test_births_target_kpi_counts_the_scorecard_verdicts():
     status = pl.DataFrame({"status": ["met", "missed", "not_judged", "met"]})
     kpi = births_target_kpi(status, 12, "en")
-    assert kpi.label == "Townships meeting their births target"
+    assert kpi.label == "Births target met"
     assert kpi.value == "2 / 3"  # the township not judged (too few births) is left out
     partial = births_target_kpi(pl.DataFrame({"status": ["on_track", "at_risk"]}), 9, "zh")
-    assert partial.value == "1 / 2" and partial.label == "出生目标进度正常的乡镇"
+    assert partial.value == "1 / 2" and partial.label == "出生进度正常"
     assert births_target_kpi(pl.DataFrame({"status": ["not_judged"]}), 12, "en") is None
