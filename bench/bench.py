@@ -49,6 +49,16 @@ def main() -> None:
         for name, params in cases:
             t = timed(lambda name=name, params=params: db.run_query(name, data, **params))
             print(f"{name:32s} {t * 1000:10.2f} {t / baseline:11.1f}")
+        # Whole computations behind a page (uncached: what the first visitor after an import waits for).
+        from natality import maps, scoring
+
+        version = str(data.resolve())
+        for label, fn in (
+            ("scorecard, all years (Python)", lambda: scoring.scorecard_data(version, "zh")),
+            ("township GeoJSON", lambda: maps.township_geojson(version)),
+        ):
+            t = timed(fn, repeat=3)
+            print(f"{label:32s} {t * 1000:10.2f} {t / baseline:11.1f}")
 
 
 if __name__ == "__main__":
