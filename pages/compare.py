@@ -16,8 +16,7 @@ indicator = ui.url_select(
 )
 months = compare.months_compared(year, ctx.cutoff_year, ctx.cutoff_month)
 period = ctx.period(year)
-period_base = ctx.period(base) if months == 12 else ctx.t("common.period_ytd", year=base, month=months,
-                                                          month_name=ctx.t(f"charts.month_{months}"))  # fmt: skip
+period_base = ctx.period(base, months)
 st.caption(ctx.t("compare.same_months", year=year, month=months) if months < 12
            else ctx.t("compare.full_years", period=period, period_base=period_base))  # fmt: skip
 
@@ -35,6 +34,10 @@ for column, metric in zip(st.columns(4), compare_view.metrics(county, period, pe
 
 st.subheader(ctx.t("compare.sentences"))
 st.markdown("\n".join(f"- {s}" for s in compare.summary_sentences(county, table, period, period_base, ctx.lang)))
+if months < 12 and not scores_now.is_empty():
+    # Scores of a partial year judge pro-rated targets and read on track / at risk; the base
+    # year's scores judge whole-year results: say so where both are set side by side.
+    st.caption(ctx.t("compare.scores_unlike", year=year, base=base))
 if indicator == "score" and (scores_now.is_empty() or scores_base.is_empty()):
     st.info(ctx.t("compare.no_scores", year=year if scores_now.is_empty() else base))
 else:

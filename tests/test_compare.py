@@ -152,3 +152,11 @@ def test_compare_page_score_without_targets_says_so(tiny):
     assert at.selectbox(key="indicator").value == "score"
     assert any("no targets" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 0
+
+
+def test_partial_year_scores_are_flagged_as_not_like_for_like(demo_env):
+    at = run_page("en", year=2026, base=2025, indicator="score")
+    captions = [c.value for c in at.caption]
+    assert any("2026 scores and ranks judge pro-rated targets" in c for c in captions), captions
+    full = run_page("en", year=2025, base=2024, indicator="score")
+    assert not any("pro-rated targets" in c.value for c in full.caption)
