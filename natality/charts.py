@@ -62,6 +62,21 @@ def finish_figure(fig: go.Figure, title: str, subtitle: str, footnote: str, heig
     return fig
 
 
+def presentation_figure(fig: go.Figure) -> go.Figure:
+    """A copy with type large enough for a projector (presentation mode); the original is untouched."""
+    big = go.Figure(fig)
+    big.update_layout(
+        font={"size": 18},
+        title={"font": {"size": 24}, "subtitle": {"font": {"size": 18}}},
+        legend={"font": {"size": 17}},
+        height=round((fig.layout.height or 460) * 1.2),
+        margin={"b": (fig.layout.margin.b or 80) + 24},
+    )
+    for annotation in big.layout.annotations:
+        annotation.font.size = (annotation.font.size or 12) + 4
+    return big
+
+
 def births_trend(df: pl.DataFrame, lang: str, title: str, footnote: str) -> go.Figure:
     """Annual births (bars; the partial year paler and marked) and crude birth rate (line)."""
     partial = df["is_partial"].to_list()

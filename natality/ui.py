@@ -146,7 +146,11 @@ def url_select(
     def remember() -> None:
         st.session_state[kept] = st.session_state[key]
 
-    value = container.selectbox(label, options, key=key, format_func=format_func, on_change=remember)
+    # Streamlit shows a None option as an empty choice: give it its own words instead.
+    placeholder = format_func(None) if None in options else None
+    value = container.selectbox(
+        label, options, key=key, format_func=format_func, on_change=remember, placeholder=placeholder
+    )
     if value is None or value == "":
         st.query_params.pop(key, None)
     else:
@@ -185,9 +189,14 @@ def township_select(ctx: Ctx, key: str = "township", container: Any = st) -> str
     return chosen or None
 
 
+def for_display(fig: go.Figure) -> go.Figure:
+    """The figure as this session shows it: larger type in presentation mode."""
+    return charts.presentation_figure(fig) if st.session_state.get("present") else fig
+
+
 def show_chart(fig: go.Figure, key: str, table: pl.DataFrame | None = None, file_stem: str = "table") -> Any:
     """A plotly chart with the slide-size PNG button, and the table behind it for download."""
-    event = st.plotly_chart(fig, key=key, config=charts.EXPORT_CONFIG)
+    event = st.plotly_chart(for_display(fig), key=key, config=charts.EXPORT_CONFIG)
     if table is not None:
         show_table_downloads(table, key=key, file_stem=file_stem)
     return event

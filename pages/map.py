@@ -51,7 +51,7 @@ fig = township_choropleth(
     panel_col="period" if len(shown) > 1 else None, diverging=indicator == "change", highlight=highlight,
 )  # fmt: skip
 event = st.plotly_chart(
-    fig, key="map", config=charts.EXPORT_CONFIG, on_select="rerun", selection_mode="points", width="stretch"
+    ui.for_display(fig), key="map", config=charts.EXPORT_CONFIG, on_select="rerun", selection_mode="points"
 )
 has_profile = (Path(__file__).parent / "township.py").exists()
 clicked = map_view.clicked_code(event)

@@ -112,3 +112,13 @@ def test_a_township_without_a_shape_still_counts_and_the_map_says_so(tmp_path, m
     at = app("en", year=2024)
     assert at.metric[0].value == "10"  # both townships' births, shape or not
     assert any(c.value.startswith("2024 Jan, against") for c in at.caption)
+
+
+def test_presentation_mode_enlarges_the_type_inside_charts(demo_env):
+    import json
+
+    normal = app("en", year=2024)
+    present = app("en", year=2024, present=1)
+    size = [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in normal.get("plotly_chart")]
+    big = [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in present.get("plotly_chart")]
+    assert size[0] == 14 and big[0] == 18
