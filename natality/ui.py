@@ -194,12 +194,47 @@ def for_display(fig: go.Figure) -> go.Figure:
     return charts.presentation_figure(fig) if st.session_state.get("present") else fig
 
 
-def show_chart(fig: go.Figure, key: str, table: pl.DataFrame | None = None, file_stem: str = "table") -> Any:
-    """A plotly chart with the slide-size PNG button, and the table behind it for download."""
-    event = st.plotly_chart(for_display(fig), key=key, config=charts.EXPORT_CONFIG)
+def show_chart(
+    fig: go.Figure,
+    key: str,
+    table: pl.DataFrame | None = None,
+    file_stem: str = "table",
+    links_townships: bool = False,
+) -> Any:
+    """A plotly chart with the slide-size PNG button, and the table behind it for download.
+
+    ``links_townships``: the figure's points carry township codes as customdata, and a click
+    opens that township's profile.
+    """
+    if links_townships:
+        event = st.plotly_chart(
+            for_display(fig), key=key, config=charts.EXPORT_CONFIG, on_select="rerun", selection_mode="points"
+        )
+        open_township_profile(clicked_township(event))
+    else:
+        event = st.plotly_chart(for_display(fig), key=key, config=charts.EXPORT_CONFIG)
     if table is not None:
         show_table_downloads(table, key=key, file_stem=file_stem)
     return event
+
+
+def clicked_township(event: Any) -> str | None:
+    """The township code of the first clicked point (a map's location, else its customdata), if any."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for point in points or []:
+        data = point.get("customdata")
+        code = point.get("location") or (data[0] if isinstance(data, list | tuple) and data else data)
+        if isinstance(code, str) and code:
+            return code
+    return None
+
+
+def open_township_profile(code: str | None) -> None:
+    if code:
+        st.switch_page("pages/township.py", query_params={"township": code, "lang": language()})
 
 
 def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded: bool = False) -> None:

@@ -23,7 +23,9 @@ fig = charts.township_births_bar(
     ctx.t("births.county_total", total=f"{int(by_town['births'].sum()):,}"),
     ctx.footnote(),
 )
-ui.show_chart(fig, "births_by_township", births_view.with_total(by_town, ctx), f"births_by_township_{year}")
+ui.show_chart(
+    fig, "births_by_township", births_view.with_total(by_town, ctx), f"births_by_township_{year}", links_townships=True
+)
 
 monthly = ui.query(ctx, "births_by_month", year=year, township_code=township)
 if monthly.is_empty():

@@ -46,7 +46,9 @@ fig = charts.township_births_bar(
     ctx.footnote(),
 )
 table = by_town.with_columns(pl.col("births").rank("min", descending=True).cast(pl.Int32).alias("rank"))
-ui.show_chart(fig, key="overview_rank", table=table, file_stem=f"births_by_township_{year}")
+ui.show_chart(fig, "overview_rank", table, f"births_by_township_{year}", links_townships=True)
 ui.show_chart(
-    map_view.overview_births_map(ctx.version_dir, year, months, period, ctx.footnote(), ctx.lang), "overview_map"
+    map_view.overview_births_map(ctx.version_dir, year, months, period, ctx.footnote(), ctx.lang),
+    "overview_map",
+    links_townships=True,
 )

@@ -64,3 +64,19 @@ def test_first_request_of_a_fresh_server_to_a_deep_link_goes_through_the_router(
         context.close()
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.browser
+def test_clicking_a_township_bar_opens_its_profile(streamlit_server, browser_page):
+    browser_page.goto(f"{streamlit_server}/births?lang=en&year=2024")
+    wait_for_app(browser_page)
+    chart = browser_page.locator(".js-plotly-plot").first
+    chart.locator(".main-svg").first.wait_for(timeout=30_000)
+    # The top bar is the township with the most births in 2024 (bars are drawn bottom-up).
+    box = chart.locator("g.point path").last.bounding_box()
+    # Plotly's drag layer lies over the bars: click where the bar is, as a person does.
+    browser_page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    browser_page.wait_for_url("**/township?**", timeout=30_000)
+    wait_for_app(browser_page)
+    assert "township=" in browser_page.url
+    assert browser_page.locator("h1").first.inner_text().startswith("Township profile: ")
