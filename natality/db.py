@@ -17,11 +17,12 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Tables an extract may lack (an import of births alone, say): an empty view with the right
 # columns keeps every query valid.
 _EMPTY = {
-    "population": "select null::varchar as township_code, null::integer as year, null::bigint as population limit 0",
-    "reported": "select null::varchar as township_code, null::integer as year, null::varchar as indicator, "
-    "null::double as numerator, null::double as denominator limit 0",
-    "targets": "select null::varchar as township_code, null::integer as year, null::varchar as indicator, "
-    "null::double as target limit 0",
+    "population": "create view population as select null::varchar as township_code, null::integer as year, "
+    "null::bigint as population limit 0",
+    "reported": "create view reported as select null::varchar as township_code, null::integer as year, "
+    "null::varchar as indicator, null::double as numerator, null::double as denominator limit 0",
+    "targets": "create view targets as select null::varchar as township_code, null::integer as year, "
+    "null::varchar as indicator, null::double as target limit 0",
 }
 # Display names: a name shared by two townships (two 东区 in different cities) gets its parent's
 # name or code in brackets, so every table and chart can tell them apart.
@@ -29,7 +30,7 @@ _EMPTY = {
 # every query joins it, so reading it once saves ~20 ms a query.
 _TOWNSHIPS_VIEW = """
 create table townships as
-with t as (select {columns} from read_parquet('{path}'))
+with t as (select {columns} from townships_file)
 select t.*,
        case when count(*) over (partition by t.name) > 1
             then t.name || '（' || coalesce({parent}, '') || '）' else t.name end as township_name,
@@ -63,7 +64,7 @@ def query_parameters(name: str) -> set[str]:
 
 @functools.lru_cache(maxsize=4)
 def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB per extract version, with a view per table (paths bound once here)."""
+    """One in-memory DuckDB per extract version, with a view per table of that version."""
     root = Path(version_dir)
     con = duckdb.connect()
     con.execute("set threads = 2")
@@ -72,21 +73,25 @@ def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
     for table in ("births", "population", "reported", "targets"):
         path = root / f"{table}.parquet"
         if path.is_file():
-            # A path cannot be a prepared parameter in DDL; it is quoted as a literal, never a value.
-            literal = str(path).replace("'", "''")
-            con.execute(f"create view {table} as select * from read_parquet('{literal}')")
+            # The relational API takes the path as a value: no path is ever spliced into SQL text.
+            con.read_parquet(str(path)).create_view(table)
         else:
-            con.execute(f"create view {table} as {_EMPTY[table]}")
-    literal = str(root / "townships.parquet").replace("'", "''")
-    schema = con.sql(f"describe select * from read_parquet('{literal}')").fetchall()
+            con.execute(_EMPTY[table])
+    townships_file = con.read_parquet(str(root / "townships.parquet"))
+    townships_file.create_view("townships_file")
     # Geometry stays out of SQL: maps read it with geopandas.
-    names = [row[0] for row in schema if row[1] not in ("BLOB", "GEOMETRY") and "geometry" not in row[0]]
+    names = [
+        name
+        for name, kind in zip(townships_file.columns, townships_file.types, strict=True)
+        if str(kind) not in ("BLOB", "GEOMETRY") and "geometry" not in name
+    ]
     if "name_en" not in names:
         names.append("null::varchar as name_en")
     parent = "t.parent_name" if "parent_name" in names else "t.parent_code"
     parent_en = "t.parent_name_en" if "parent_name_en" in names else parent
     columns = ", ".join(f'"{n}"' if " " not in n else n for n in names)
-    con.execute(_TOWNSHIPS_VIEW.format(columns=columns, path=literal, parent=parent, parent_en=parent_en))
+    statement = _TOWNSHIPS_VIEW.format(columns=columns, parent=parent, parent_en=parent_en)
+    con.execute(statement)
     return con
 
 
