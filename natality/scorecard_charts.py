@@ -57,7 +57,7 @@ def rank_bump(
             name=name,
             line={"color": colour, "width": 3 if on else 1.5},
             marker={"color": colour, "size": 9 if on else 6, "symbol": ["x" if v else "circle" for v in vetoed]},
-            customdata=group.select("score", "class_label").rows(),
+            customdata=group.select("score", "class_label", "township_code").rows(),
             hovertemplate=f"{name} " + "%{x}: " + t("scorecard.rank", lang) + " %{y} · %{customdata[0]:.1f} · "
             "%{customdata[1]}<extra></extra>",
             showlegend=False,

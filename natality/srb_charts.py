@@ -213,7 +213,7 @@ def srb_funnel(
             text=[lab if show else "" for lab, show in zip(rows["label"], rows["show_label"], strict=True)],
             textposition=rows["label_position"].to_list(),
             textfont={"size": 12, "color": colour},
-            customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high").rows(),
+            customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high", "township_code").rows(),
             hovertemplate="<b>%{customdata[0]}</b><br>"
             + t("common.births", lang) + " %{x:,} (" + t("common.boys", lang) + " %{customdata[1]:,}, "
             + t("common.girls", lang) + " %{customdata[2]:,})<br>"

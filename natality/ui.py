@@ -210,7 +210,7 @@ def show_chart(
         event = st.plotly_chart(
             for_display(fig), key=key, config=charts.EXPORT_CONFIG, on_select="rerun", selection_mode="points"
         )
-        open_township_profile(clicked_township(event))
+        open_township_profile(clicked_township(event, set(township_names(page_context()))))
     else:
         event = st.plotly_chart(for_display(fig), key=key, config=charts.EXPORT_CONFIG)
     if table is not None:
@@ -218,17 +218,19 @@ def show_chart(
     return event
 
 
-def clicked_township(event: Any) -> str | None:
-    """The township code of the first clicked point (a map's location, else its customdata), if any."""
+def clicked_township(event: Any, codes: set[str]) -> str | None:
+    """The township code of the first clicked point, if any: a map's location, else whichever of
+    the point's customdata values is one of ``codes`` (charts put the code where their hover allows)."""
     try:
         points = event["selection"]["points"]
     except (KeyError, TypeError):
         return None
     for point in points or []:
         data = point.get("customdata")
-        code = point.get("location") or (data[0] if isinstance(data, list | tuple) and data else data)
-        if isinstance(code, str) and code:
-            return code
+        candidates = [point.get("location"), *(data if isinstance(data, list | tuple) else [data])]
+        for value in candidates:
+            if isinstance(value, str) and value in codes:
+                return value
     return None
 
 

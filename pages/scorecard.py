@@ -59,7 +59,7 @@ fig = scorecard_charts.rank_bump(
     ctx.footnote(), scorecard_table.bump_highlight(card), partial,
 )  # fmt: skip
 ui.show_chart(fig, "scorecard_bump", history.select("year", "township_code", "township_name", "score", "rank"),
-              "scorecard_ranks")  # fmt: skip
+              "scorecard_ranks", links_townships=True)  # fmt: skip
 fig = scorecard_charts.score_distribution(
     card, reg, ctx.lang, ctx.t("scorecard.dist_title", period=period), ctx.t("scorecard.dist_subtitle"), ctx.footnote()
 )

@@ -34,7 +34,7 @@ if int(towns["births"].sum()) == 0:
     st.info(ctx.t("srb.no_births"))
     st.stop()
 table = srb_view.township_table(ctx, towns, reference)
-ui.show_chart(srb_view.funnel_figure(ctx, table, reference, reference_label, when), "srb_funnel")
+ui.show_chart(srb_view.funnel_figure(ctx, table, reference, reference_label, when), "srb_funnel", links_townships=True)
 st.caption(ctx.t("srb.funnel_caption", min=MIN_BIRTHS))
 st.markdown(srb_view.flagged_text(ctx, table))
 

@@ -80,3 +80,18 @@ def test_clicking_a_township_bar_opens_its_profile(streamlit_server, browser_pag
     wait_for_app(browser_page)
     assert "township=" in browser_page.url
     assert browser_page.locator("h1").first.inner_text().startswith("Township profile: ")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "chart_index"), [("sex-ratio", 2), ("scorecard", 0)])
+def test_clicking_a_township_point_opens_its_profile(streamlit_server, browser_page, path, chart_index):
+    """The funnel plot's township points and the rank chart's lines lead to the township profile."""
+    browser_page.goto(f"{streamlit_server}/{path}?lang=en&year=2019")
+    wait_for_app(browser_page)
+    chart = browser_page.locator(".js-plotly-plot").nth(chart_index)
+    chart.locator(".main-svg").first.wait_for(timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    box = chart.locator("g.points path.point").last.bounding_box()
+    browser_page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    browser_page.wait_for_url("**/township?**", timeout=30_000)
+    assert "township=419901" in browser_page.url
