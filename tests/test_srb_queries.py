@@ -96,7 +96,7 @@ def test_srb_township_by_year_has_every_year(extract):
 
 
 def test_rolling_12_months(extract):
-    county = db.run_query("srb_rolling_12m_county", extract).to_dicts()
+    county = db.run_query("srb_rolling_12m", extract, township_code=None).to_dicts()
     # months 2022-03 .. 2024-05: the first full 12-month window ends 2023-02
     assert str(county[0]["month"]) == "2023-02-01" and str(county[-1]["month"]) == "2024-05-01"
     first = county[0]  # 2022-03 .. 2023-02: A 50+60 boys, 40+50 girls
@@ -104,7 +104,7 @@ def test_rolling_12_months(extract):
     last = county[-1]  # 2023-06 .. 2024-05: B 7 boys; C 2 girls; D 1 boy; A 12 boys, 3 girls
     assert (last["boys"], last["girls"]) == (20, 5)
     assert all(agrees_with_python(r) for r in county)
-    town = db.run_query("srb_rolling_12m_township", extract, township_code=D).to_dicts()
+    town = db.run_query("srb_rolling_12m", extract, township_code=D).to_dicts()
     assert len(town) == len(county)
     assert [(r["boys"], r["girls"]) for r in town][-4:] == [(1, 0)] * 4  # 2024-02 .. 2024-05
     assert all(agrees_with_python(r) for r in town)

@@ -1,6 +1,7 @@
--- srb_rolling_12m_township: one row per month for one township, counts summed over the
+-- srb_rolling_12m: one row per month for one township or the county, counts summed over the
 -- 12 months ending with that month; only months with 12 months of data behind them.
--- params: $township_code (str). Monthly SRB itself is never shown: monthly counts are tiny.
+-- params: $township_code (varchar or null: null = the whole county). Monthly SRB itself is
+-- never shown: monthly counts are tiny.
 -- srb, srb_low, srb_high: the Wilson 95 % interval macros of queries/macros/srb.sql.
 with
 
@@ -16,7 +17,9 @@ monthly as (
         coalesce(sum(b.births) filter (where b.sex = 'F'), 0)::bigint as girls
     from months as m
     left join births as b
-        on b.month = m.month and b.township_code = $township_code::varchar
+        on
+            b.month = m.month
+            and ($township_code::varchar is null or b.township_code = $township_code::varchar)
     group by m.month
 ),
 
