@@ -4,7 +4,8 @@ import logging
 
 import streamlit as st
 
-from natality import extract, i18n, ui
+from natality import ui
+from natality.core import extract, i18n
 
 st.set_page_config(
     page_title="乡镇出生监测 · Township births", page_icon="📊", layout="wide",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from natality import db
-from natality.demo import build_demo
+from natality.core import db
+from natality.importing.demo import build_demo
 
 CASES = [
     ("births_by_township_year", {"year": 2024}),
@@ -50,7 +50,8 @@ def main() -> None:
             t = timed(lambda name=name, params=params: db.run_query(name, data, **params))
             print(f"{name:32s} {t * 1000:10.2f} {t / baseline:11.1f}")
         # Whole computations behind a page (uncached: what the first visitor after an import waits for).
-        from natality import maps, scoring
+        from natality.geo import boundaries as maps
+        from natality.scorecard import scoring
 
         version = str(data.resolve())
         for label, fn in (

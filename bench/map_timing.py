@@ -20,8 +20,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from natality.map_charts import MapTexts, township_choropleth
-from natality.maps import display_geometry, geojson_features, geojson_size_bytes, read_boundaries
+from natality.geo.boundaries import display_geometry, geojson_features, geojson_size_bytes, read_boundaries
+from natality.maps.charts import MapTexts, township_choropleth
 
 
 def synthetic_boundaries(n: int, seed: int = 7) -> gpd.GeoDataFrame:

@@ -10,7 +10,10 @@ import json
 import sys
 from collections.abc import Sequence
 
-from natality import db, demo, extract
+from natality.core import db, extract
+from natality.export import pack
+from natality.importing import demo, importer
+from natality.scorecard import scoring
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -49,31 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", type=_param, default=[], metavar="KEY=VALUE")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
 
-    for register in _extensions():
-        register(sub)
+    importer.register_cli(sub)
+    pack.register_cli(sub)
     return parser
-
-
-def _extensions():
-    """Sub-commands contributed by other modules (import, pack); absent modules add nothing."""
-    registers = []
-    for module_name in ("natality.importer", "natality.export"):
-        try:
-            module = __import__(module_name, fromlist=["register_cli"])
-        except ModuleNotFoundError:
-            continue
-        if hasattr(module, "register_cli"):
-            registers.append(module.register_cli)
-    return registers
 
 
 def computed_queries() -> dict:
     """Query names answered in Python after SQL (e.g. ``scorecard``): name -> function(data_dir, **params)."""
-    try:
-        from natality import scoring
-    except ModuleNotFoundError:
-        return {}
-    return getattr(scoring, "COMPUTED_QUERIES", {})
+    return scoring.COMPUTED_QUERIES
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -17,9 +17,11 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from natality import charts, db, extract, i18n, maps, scoring
-from natality.context import Ctx
-from natality.demo import build_demo
+from natality.core import db, extract, i18n, theme
+from natality.core.context import Ctx
+from natality.geo import boundaries as maps
+from natality.importing.demo import build_demo
+from natality.scorecard import scoring
 
 
 def language() -> str:
@@ -191,7 +193,7 @@ def township_select(ctx: Ctx, key: str = "township", container: Any = st) -> str
 
 def for_display(fig: go.Figure) -> go.Figure:
     """The figure as this session shows it: larger type in presentation mode."""
-    return charts.presentation_figure(fig) if st.session_state.get("present") else fig
+    return theme.presentation_figure(fig) if st.session_state.get("present") else fig
 
 
 def show_chart(
@@ -208,11 +210,11 @@ def show_chart(
     """
     if links_townships:
         event = st.plotly_chart(
-            for_display(fig), key=key, config=charts.EXPORT_CONFIG, on_select="rerun", selection_mode="points"
+            for_display(fig), key=key, config=theme.EXPORT_CONFIG, on_select="rerun", selection_mode="points"
         )
         open_township_profile(clicked_township(event, set(township_names(page_context()))))
     else:
-        event = st.plotly_chart(for_display(fig), key=key, config=charts.EXPORT_CONFIG)
+        event = st.plotly_chart(for_display(fig), key=key, config=theme.EXPORT_CONFIG)
     if table is not None:
         show_table_downloads(table, key=key, file_stem=file_stem)
     return event

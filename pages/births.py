@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from natality import births_view, charts, ui
+from natality import ui
+from natality.births import charts
+from natality.births import view as births_view
 
 ctx = ui.page_context()
 st.title(ctx.t("births.title"))

@@ -3,7 +3,11 @@ summary sentences built from the numbers shown; and the meeting pack download.""
 
 import streamlit as st
 
-from natality import compare, compare_charts, compare_view, export, ui
+from natality import ui
+from natality.compare import charts as compare_charts
+from natality.compare import comparison as compare
+from natality.compare import view as compare_view
+from natality.export import pack as export
 
 ctx = ui.page_context()
 st.title(ctx.t("compare.title"))

@@ -5,7 +5,8 @@ import os
 
 import streamlit as st
 
-from natality import data_view, ui
+from natality import ui
+from natality.importing import data_view
 
 ctx = ui.page_context()
 st.title(ctx.t("data.title"))

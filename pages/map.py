@@ -5,8 +5,11 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from natality import charts, map_view, maps, ui
-from natality.map_charts import township_choropleth
+from natality import ui
+from natality.core import theme
+from natality.geo import boundaries as maps
+from natality.maps import view as map_view
+from natality.maps.charts import township_choropleth
 
 ctx = ui.page_context()
 st.title(ctx.t("maps.page_title"))
@@ -51,7 +54,7 @@ fig = township_choropleth(
     panel_col="period" if len(shown) > 1 else None, diverging=indicator == "change", highlight=highlight,
 )  # fmt: skip
 event = st.plotly_chart(
-    ui.for_display(fig), key="map", config=charts.EXPORT_CONFIG, on_select="rerun", selection_mode="points"
+    ui.for_display(fig), key="map", config=theme.EXPORT_CONFIG, on_select="rerun", selection_mode="points"
 )
 has_profile = (Path(__file__).parent / "township.py").exists()
 clicked = map_view.clicked_code(event)

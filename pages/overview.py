@@ -3,7 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from natality import charts, map_view, overview, ui
+from natality import ui
+from natality.births import charts, overview
+from natality.maps import view as map_view
 
 ctx = ui.page_context()
 st.title(ctx.t("overview.title"))

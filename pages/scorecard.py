@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from natality import scorecard_charts, scorecard_reasons, scorecard_table, ui
+from natality import ui
+from natality.scorecard import charts as scorecard_charts
+from natality.scorecard import reasons as scorecard_reasons
+from natality.scorecard import table as scorecard_table
 
 ctx = ui.page_context()
 st.title(ctx.t("scorecard.title"))

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from natality import srb_view, ui
-from natality.srb_tables import MIN_BIRTHS
+from natality import ui
+from natality.srb import view as srb_view
+from natality.srb.tables import MIN_BIRTHS
 
 ctx = ui.page_context()
 st.title(ctx.t("srb.title"))

@@ -2,7 +2,12 @@
 
 import streamlit as st
 
-from natality import charts, map_charts, scorecard_charts, scorecard_table, srb_charts, ui
+from natality import ui
+from natality.births import charts
+from natality.maps import charts as map_charts
+from natality.scorecard import charts as scorecard_charts
+from natality.scorecard import table as scorecard_table
+from natality.srb import charts as srb_charts
 
 ctx = ui.page_context()
 names = ui.township_names(ctx)

@@ -9,7 +9,7 @@ import geopandas as gpd
 import polars as pl
 import shapely
 
-from natality import extract
+from natality.core import extract
 
 BIRTHS_SCHEMA = {
     "township_code": pl.String, "month": pl.Date, "sex": pl.String, "birth_order": pl.Int8,

@@ -11,7 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
-from natality import importer
+from natality.importing import importer
 
 COUNTY = "411621"
 CODES = ["411621100000", "411621101000", "411621102000"]

@@ -7,8 +7,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from natality import compare, compare_charts, db
-from natality.charts import PREVIOUS
+from natality.compare import charts as compare_charts
+from natality.compare import comparison as compare
+from natality.core import db
+from natality.core.theme import PREVIOUS
 from tests.factory import make_extract
 
 A, B, C = "419901101000", "419901102000", "419901103000"
@@ -101,7 +103,7 @@ def test_score_sentence_and_rank_change():
 
 
 def test_slope_chart_and_change_map(tiny):
-    from natality import maps
+    from natality.geo import boundaries as maps
 
     now, before = frames(tiny)
     table = compare.compare_table(now, before, 6, {A: "城关镇", B: "王店乡", C: "李集镇"})

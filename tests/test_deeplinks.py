@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from natality import db
+from natality.core import db
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGES = Path(__file__).resolve().parent.parent / "pages"

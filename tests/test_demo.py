@@ -6,7 +6,8 @@ import geopandas as gpd
 import polars as pl
 import pytest
 
-from natality import db, demo
+from natality.core import db
+from natality.importing import demo
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from natality import export
-from natality.charts import finish_figure
+from natality.core.theme import finish_figure
+from natality.export import render as export
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
@@ -110,7 +110,7 @@ def test_pptx_in_chinese(pptx_zh, demo_data):
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-    from natality import db
+    from natality.core import db
 
     prs = Presentation(str(pptx_zh))
     assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9

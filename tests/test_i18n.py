@@ -2,7 +2,7 @@
 
 import pytest
 
-from natality import i18n
+from natality.core import i18n
 
 
 def test_every_key_has_chinese_and_english():

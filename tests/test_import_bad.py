@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from natality import importer
+from natality.importing import importer
 from tests.import_fixtures import all_versions, build_tiny_extract, copy_extract, tree_digest
 
 C0 = "411621100000"
@@ -141,7 +141,7 @@ def test_nothing_to_import(ext, capsys):
 
 
 def test_a_second_import_while_one_holds_the_lock_is_refused(ext, tmp_path, capsys):
-    from natality import extract
+    from natality.core import extract
 
     path = tmp_path / "b.csv"
     path.write_text(HEAD + ROW_OK, encoding="utf-8")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from natality import data_view, extract, importer
+from natality.core import extract
+from natality.importing import data_view, importer
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"

@@ -9,7 +9,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from natality import importer
+from natality.importing import importer
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
 
 HEAD_ZH = ["序号", "姓名", "身份证号", "乡镇代码", "出生日期", "性别", "孩次", "母亲年龄", "联系电话", "家庭住址"]

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from natality import extract, importer
+from natality.core import extract
+from natality.importing import importer
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
 
 HEADERS = ["乡镇代码", "township_code", "出生日期", "birth_date", "月份", "性别", "sex", "孩次", "母亲年龄", "出生数",

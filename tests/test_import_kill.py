@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from natality import extract
+from natality.core import extract
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +87,7 @@ SLOW_PUBLISH = """
 import sys, time
 from pathlib import Path
 import polars as pl
-from natality import extract
+from natality.core import extract
 
 def write(staging: Path) -> dict:
     live = extract.live_version_dir(sys.argv[1])

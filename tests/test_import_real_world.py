@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from natality import importer
+from natality.importing import importer
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from natality.headers import alias_lookup, is_personal_header, looks_personal, normalize_header
-from natality.values import (
+from natality.importing.headers import alias_lookup, is_personal_header, looks_personal, normalize_header
+from natality.importing.values import (
     BadValue,
     age_band,
     parse_age,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from natality.indicators import (
+from natality.scorecard.indicators import (
     DEFAULT_REGISTRY,
     RegistryError,
     load_registry,

@@ -8,15 +8,15 @@ import polars as pl
 import pytest
 from shapely.geometry import box
 
-from natality.map_charts import MapTexts, locator_map, township_choropleth
-from natality.map_classes import (
+from natality.geo.boundaries import geojson_features
+from natality.maps.charts import MapTexts, locator_map, township_choropleth
+from natality.maps.classes import (
     assign_classes,
     class_breaks,
     class_colours,
     with_zero_break,
 )
-from natality.map_frame import bulk_frame
-from natality.maps import geojson_features
+from natality.maps.frame import bulk_frame
 
 TEXTS = MapTexts(
     title="出生率（‰），2025年",

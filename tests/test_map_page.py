@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from natality import db, map_view
+from natality.core import db
+from natality.maps import view as map_view
 from tests.conftest import SHOTS, assert_no_exception, wait_for_app
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"

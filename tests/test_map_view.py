@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from natality import db, map_view
-from natality.srb import shrink_srb
+from natality.core import db
+from natality.maps import view as map_view
+from natality.srb.stats import shrink_srb
 from tests.factory import make_extract
 
 A, B, C = "419901101000", "419901102000", "419901103000"

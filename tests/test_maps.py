@@ -10,7 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from natality.maps import (
+from natality.geo.boundaries import (
     BoundaryError,
     display_geometry,
     geojson_features,

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from natality.overview import births_target_kpi, headline_kpis
+from natality.births.overview import births_target_kpi, headline_kpis
 
 
 def summary(rows):

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from natality import db
+from natality.core import db
 from tests.factory import make_extract
 
 A, B = "419901101000", "419901102000"
@@ -89,7 +89,7 @@ def test_missing_extract_is_a_message_not_a_traceback(tmp_path, monkeypatch):
 def test_a_township_without_a_shape_still_counts_and_the_map_says_so(tmp_path, monkeypatch):
     import geopandas as gpd
 
-    from natality.extract import live_version_dir
+    from natality.core.extract import live_version_dir
 
     data = make_extract(
         tmp_path / "x",

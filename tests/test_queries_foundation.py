@@ -2,7 +2,7 @@
 
 import pytest
 
-from natality import db
+from natality.core import db
 from tests.factory import make_extract
 
 A, B, C = "419901101000", "419901102000", "419901103000"

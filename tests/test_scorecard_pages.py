@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from natality import scorecard_table, scoring
+from natality.scorecard import scoring
+from natality.scorecard import table as scorecard_table
 from tests.conftest import assert_no_exception, wait_for_app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -38,8 +38,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from natality import scoring
-from natality.indicators import DEFAULT_REGISTRY, load_registry
+from natality.scorecard import scoring
+from natality.scorecard.indicators import DEFAULT_REGISTRY, load_registry
 
 A, B, C, D = (f"990001{n}000" for n in (101, 102, 103, 104))
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from natality.srb import (
+from natality.srb.stats import (
     EXACT_MAX_N,
     Z95,
     classify_srb,

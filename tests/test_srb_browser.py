@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from natality import db
+from natality.core import db
 from tests.conftest import assert_no_exception, start_streamlit, wait_for_app
 from tests.factory import make_extract
 

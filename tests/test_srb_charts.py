@@ -8,10 +8,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from natality import srb_charts
-from natality.i18n import t
-from natality.srb import srb_estimate
-from natality.srb_tables import township_srb_table, township_table_display, unique_labels
+from natality.core.i18n import t
+from natality.srb import charts as srb_charts
+from natality.srb.stats import srb_estimate
+from natality.srb.tables import township_srb_table, township_table_display, unique_labels
 
 
 def by_township(rows: list[tuple[str, str, int, int]]) -> pl.DataFrame:

@@ -45,7 +45,7 @@ def test_demo_page_flags_exactly_the_planted_hotspots(demo_env, lang):
     table = township_table(at, lang)
     assert len(table) == 19
     hotspots = set(json.loads((demo_env / "manifest.json").read_text())["demo_hotspots"])
-    from natality import db
+    from natality.core import db
 
     names = db.run_query("srb_by_township", demo_env, year_from=2024, year_to=2026)
     col = "township_name" if lang == "zh" else "township_name_en"

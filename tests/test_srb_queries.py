@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from natality import db
-from natality.srb import srb_estimate
+from natality.core import db
+from natality.srb.stats import srb_estimate
 from tests.factory import make_extract
 
 A, B, C, D, E = (f"419901{i}000" for i in (101, 102, 103, 104, 105))

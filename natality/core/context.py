@@ -1,0 +1,71 @@
+"""The context every page and export shares: language, live extract, cut-off, period texts.
+
+Free of Streamlit, so that the command line (the meeting pack) builds the same texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from natality.core import db, i18n
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What every page (and the meeting pack) needs: language, the live extract and its cut-off."""
+
+    lang: str
+    data_dir: str
+    version_dir: str
+    manifest: dict
+
+    @property
+    def cutoff_year(self) -> int:
+        return int(self.manifest["cutoff_month"][:4])
+
+    @property
+    def cutoff_month(self) -> int:
+        return int(self.manifest["cutoff_month"][5:7])
+
+    @property
+    def name_col(self) -> str:
+        """The township-name column of query results for this language."""
+        return "township_name" if self.lang == "zh" else "township_name_en"
+
+    def t(self, key: str, **fmt: Any) -> str:
+        return i18n.t(key, self.lang, **fmt)
+
+    def region(self) -> str:
+        if self.lang == "en":
+            return self.manifest.get("region_name_en") or self.manifest.get("region_name", "")
+        return self.manifest.get("region_name", "")
+
+    def cutoff_text(self) -> str:
+        return i18n.fmt_month(self.cutoff_year, self.cutoff_month, self.lang)
+
+    def footnote(self) -> str:
+        key = "common.source_demo" if self.manifest.get("synthetic") else "common.source"
+        return self.t("common.footnote", cutoff=self.cutoff_text(), source=self.t(key, region=self.region()))
+
+    def months_in(self, year: int) -> int:
+        """Months of data in ``year``: 12, or the cut-off month for the current year."""
+        return self.cutoff_month if year == self.cutoff_year else 12
+
+    def period(self, year: int, months: int | None = None) -> str:
+        """'2026年1-9月' / '2026 Jan-Sep' for a partial year, '2025年' / '2025' for a full one.
+
+        ``months`` gives the same months of another year ('2025年1-9月' to compare with 2026).
+        """
+        months = months or self.months_in(year)
+        if months == 12:
+            return self.t("common.period_year", year=year)
+        if months == 1:
+            return self.t("common.period_month", year=year, month_name=self.t("charts.month_1"))
+        return self.t("common.period_ytd", year=year, month=months, month_name=self.t(f"charts.month_{months}"))
+
+    def query(self, name: str, **params: Any) -> pl.DataFrame:
+        """Uncached ``db.run_query`` on this version (the UI uses ``ui.query``, cached)."""
+        return db.run_query(name, self.version_dir, **params)

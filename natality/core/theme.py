@@ -1,0 +1,74 @@
+"""The house theme: fonts, colours and the frame every figure carries (title, subtitle, footnote).
+
+Every figure carries its own title (with period and unit), subtitle (filters) and footnote
+(data cut-off and source), so that a screenshot or an exported PNG explains itself.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# CJK-capable fonts first: exported images must render Chinese (Noto Sans CJK SC is what the
+# Debian package fonts-noto-cjk installs; the others cover Windows and macOS viewers).
+FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999"]
+PREVIOUS = "#9AA5B1"  # the comparison period is always the quieter colour
+PARTIAL_OPACITY = 0.45
+# Slide export: 960 x 540 at scale 2 is a 1920 x 1080 PNG with 14 px type drawn at 28 px.
+EXPORT_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "width": 960, "height": 540, "scale": 2},
+}
+
+
+def finish_figure(fig: go.Figure, title: str, subtitle: str, footnote: str, height: int = 460) -> go.Figure:
+    """Apply the house theme and put title, subtitle and footnote inside the figure."""
+    fig.update_layout(
+        template="plotly_white",
+        colorway=PALETTE,
+        font={"family": FONT_FAMILY, "size": 14, "color": "#1F2933"},
+        title={
+            "text": f"<b>{title}</b>",
+            "subtitle": {"text": subtitle, "font": {"size": 14, "color": "#52606D"}},
+            "x": 0.01,
+            "xanchor": "left",
+            # Pinned near the top edge in pixels, so that no export size cuts the title off.
+            "y": 1 - 12 / height,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 18},
+        },
+        margin={"l": 60, "r": 30, "t": 90, "b": 80},
+        height=height,
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+    )
+    fig.add_annotation(
+        text=footnote,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-62,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font={"size": 12, "color": "#52606D"},
+    )
+    return fig
+
+
+def presentation_figure(fig: go.Figure) -> go.Figure:
+    """A copy with type large enough for a projector (presentation mode); the original is untouched."""
+    big = go.Figure(fig)
+    big.update_layout(
+        font={"size": 18},
+        title={"font": {"size": 24}, "subtitle": {"font": {"size": 18}}},
+        legend={"font": {"size": 17}},
+        height=round((fig.layout.height or 460) * 1.2),
+        margin={"b": (fig.layout.margin.b or 80) + 24},
+    )
+    for annotation in big.layout.annotations:
+        annotation.font.size = (annotation.font.size or 12) + 4
+    return big

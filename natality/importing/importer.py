@@ -1,0 +1,281 @@
+"""``python -m natality import``: validate source files, then publish a new extract version.
+
+Every input is read and checked before anything is written; all problems are reported at once
+(exit 2) and nothing on disk changes. A good import writes a complete new version beside the
+live one and switches to it atomically (``extract.publish``), holding the extract's lock from
+reading the live version to the switch. Tables not imported are carried over from the live
+version; ``--months-only`` replaces just the months present in the births file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from natality.core import extract
+from natality.core.i18n import normalise_lang, t
+from natality.importing.headers import alias_lookup
+from natality.importing.problems import ImportFailed, Problem, ProblemLog
+from natality.importing.readers import read_raw
+from natality.importing.townships import (
+    live_township_codes,
+    read_boundary_file,
+    refuse_unknown_codes,
+    township_name_lookup,
+    warn_ambiguous_names,
+    warn_one_sided,
+)
+from natality.importing.validate_births import BirthsInput, validate_births
+from natality.importing.validate_tables import TableInput, validate_table
+from natality.importing.write import write_version
+
+OTHER_TABLES = ("population", "targets", "reported")
+BOUNDARY_OPTIONS = ("code_field", "name_field", "parent_field", "encoding", "crs")
+
+
+@dataclass
+class ImportRequest:
+    out: Path
+    births: Path | None = None
+    boundaries: Path | None = None
+    population: Path | None = None
+    targets: Path | None = None
+    reported: Path | None = None
+    mapping: Path | None = None
+    name: str | None = None
+    months_only: bool = False
+    boundary_options: dict = field(default_factory=dict)
+    today: date | None = None
+
+
+@dataclass
+class ImportSummary:
+    version: str
+    manifest: dict
+    warnings: list[Problem]
+    files: list[dict]  # per input file: table, file, encoding, sheet, personal, ignored
+
+
+def resolve_lang(arg: str | None = None) -> str:
+    """--lang, else NATALITY_LANG, else zh when the locale is Chinese, else en."""
+    for value in (arg, os.environ.get("NATALITY_LANG")):
+        if normalise_lang(value):
+            return normalise_lang(value)
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    return "zh" if (locale or "").lower().startswith("zh") else "en"
+
+
+def load_mapping(path: Path | None, log: ProblemLog) -> dict:
+    """Optional YAML: ``columns: {header: canonical}``, ``values: {column: {raw: value}}``,
+    per-table sections (``births: {columns: ..., values: ...}``) and ``boundaries: {code_field: ...}``.
+    """
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        log.add(Problem(Path(path).name, "mapping", fmt={"detail": str(exc).splitlines()[0]}))
+        return {}
+    if not isinstance(data, dict):
+        log.add(Problem(Path(path).name, "mapping", fmt={"detail": "not a mapping"}))
+        return {}
+    return data
+
+
+def _section(mapping: dict, table: str, key: str) -> dict:
+    merged = dict(mapping.get(key) or {})
+    merged.update((mapping.get(table) or {}).get(key) or {})
+    return {str(k): v for k, v in merged.items()}
+
+
+def _live_dir(out: Path) -> Path | None:
+    try:
+        return extract.live_version_dir(out)
+    except extract.ExtractError:
+        return None
+
+
+def run_import(req: ImportRequest) -> ImportSummary:
+    """Validate everything, then publish. Raises ImportFailed (bad input) or ExtractLocked."""
+    out = Path(req.out)
+    if out.is_dir() and not out.is_symlink() and not (out / "manifest.json").exists() and any(out.iterdir()):
+        # Never adopt (move away) a directory that is not an extract, e.g. `--out data` by mistake.
+        raise ImportFailed([Problem(str(out), "out_not_extract")])
+    with extract.import_lock(req.out):
+        return _run_locked(req)
+
+
+def _run_locked(req: ImportRequest) -> ImportSummary:
+    today = req.today or date.today()
+    log = ProblemLog()
+    mapping = load_mapping(req.mapping, log)
+    live = _live_dir(req.out)
+    inputs = {k: getattr(req, k) for k in ("births", *OTHER_TABLES) if getattr(req, k)}
+    if not inputs and req.boundaries is None:
+        raise ImportFailed([Problem(str(req.out), "nothing_to_import")])
+    boundary_options = {**(mapping.get("boundaries") or {}), **req.boundary_options}
+    shapes = read_boundary_file(req.boundaries, boundary_options, log) if req.boundaries else None
+    names = township_name_lookup(shapes, live)
+    files: list[dict] = []
+    births: BirthsInput | None = None
+    tables: dict[str, TableInput] = {}
+    for table, path in inputs.items():
+        lookup = alias_lookup(_section(mapping, table, "columns"))
+        try:
+            raw = read_raw(path, table, lookup)
+        except ImportFailed as exc:
+            for problem in exc.problems:
+                log.add(problem)
+            continue
+        if table == "births":
+            births = validate_births(raw, lookup, log, today, _section(mapping, table, "values"), names)
+            result = births
+        else:
+            result = tables[table] = validate_table(raw, table, lookup, log, today, names)
+        if result is not None and result.frame is not None:
+            files.append({"table": table, "file": raw.file, "path": path, "encoding": raw.encoding,
+                          "sheet": raw.sheet, "personal": result.columns.personal,
+                          "ignored": result.columns.ignored})  # fmt: skip
+    if live is None and births is None and shapes is None and not log.problems:
+        raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
+    if req.boundaries is None or shapes is not None:  # codes are checked against known townships
+        known = _known_codes(req, live, births, shapes, log)
+        region = _region_code(live, known)
+        for table, result in tables.items():
+            if result is not None:
+                refuse_unknown_codes(inputs[table].name, result.code_column, result.code_rows, known, log,
+                                     {region} if table == "targets" else set())  # fmt: skip
+    log.check()
+    state = {"births": births, "tables": tables, "shapes": shapes, "files": files, "region": region}
+    final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
+    manifest = extract.read_manifest(final)
+    return ImportSummary(final.name, manifest, log.warnings, files)
+
+
+def _known_codes(req, live, births, shapes, log: ProblemLog) -> set[str]:
+    """Township codes of the new version; births codes are checked against them."""
+    if shapes is not None:
+        codes = set(shapes["township_code"])
+        warn_ambiguous_names(req.boundaries.name, shapes, log)
+        if births is not None:
+            warn_one_sided(req.births.name, set(births.code_rows), codes, log)
+        elif live is not None and (live / "births.parquet").is_file():
+            live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
+            warn_one_sided(req.boundaries.name, set(live_births["township_code"]), codes, log)
+        return codes
+    codes = live_township_codes(live)
+    if codes is not None:
+        if births is not None:
+            refuse_unknown_codes(req.births.name, births.code_column, births.code_rows, codes, log)
+        return codes
+    if births is None:
+        return set()
+    log.warn(Problem(req.births.name, "no_boundaries"))
+    return set(births.code_rows)
+
+
+def _region_code(live: Path | None, known: set[str]) -> str:
+    if live is not None:
+        region = extract.read_manifest(live).get("region_code")
+        if region:
+            return str(region)
+    counties = [c[:6] for c in known]
+    return max(set(counties), key=counties.count) if counties else ""
+
+
+def register_cli(sub: argparse._SubParsersAction) -> None:
+    """Add ``import`` to the ``python -m natality`` sub-commands (hooked by natality.cli)."""
+    p = sub.add_parser("import", help="import source files into a new version of an extract")
+    p.add_argument("--out", required=True, type=Path, help="extract directory (created or updated)")
+    helps = {
+        "births": "births: one row per child, or counts by township and month (CSV, Excel, Parquet)",
+        "boundaries": "township boundaries (GeoJSON, TopoJSON, zipped Shapefile, GeoPackage, GeoParquet)",
+        "population": "population by township and year",
+        "targets": "targets by township (or county) and year",
+        "reported": "reported indicators (numerator, denominator) by township and year",
+        "mapping": "YAML mapping for unusual headers and values",
+    }
+    for table, text in helps.items():
+        p.add_argument(f"--{table}", type=Path, default=None, metavar="FILE", help=text)
+    p.add_argument("--name", default=None, help="region name shown in the app")
+    p.add_argument("--months-only", action="store_true",
+                   help="replace only the months present in the births file")  # fmt: skip
+    p.add_argument("--code-field", default=None, help="boundary field holding township codes")
+    p.add_argument("--name-field", default=None, help="boundary field holding township names")
+    p.add_argument("--parent-field", default=None, help="boundary field holding the parent's name")
+    p.add_argument("--encoding", default=None, help="encoding of a Shapefile without .cpg")
+    p.add_argument("--crs", default=None, help="CRS of a boundary file that does not say (e.g. EPSG:4490)")
+    p.add_argument("--lang", default=None, help="zh or en (default: NATALITY_LANG, then the locale)")
+    p.set_defaults(handler=main_args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``import`` from an argument list (for tests and ``python -m natality.importer``)."""
+    parser = argparse.ArgumentParser(prog="python -m natality")
+    register_cli(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["import", *(sys.argv[1:] if argv is None else argv)])
+    return main_args(args)
+
+
+def request_from_args(args: argparse.Namespace) -> ImportRequest:
+    options = {k: getattr(args, k) for k in BOUNDARY_OPTIONS if getattr(args, k, None)}
+    return ImportRequest(
+        out=Path(args.out),
+        births=args.births,
+        boundaries=args.boundaries,
+        population=args.population,
+        targets=args.targets,
+        reported=args.reported,
+        mapping=args.mapping,
+        name=args.name,
+        months_only=args.months_only,
+        boundary_options=options,
+    )
+
+
+def main_args(args: argparse.Namespace) -> int:
+    """Exit 0 done, 2 bad input (every problem on stderr), 1 anything else."""
+    lang = resolve_lang(getattr(args, "lang", None))
+    try:
+        summary = run_import(request_from_args(args))
+    except ImportFailed as exc:
+        print(t("importer.failed", lang), file=sys.stderr)
+        print(exc.render(lang), file=sys.stderr)
+        return 2
+    except extract.ExtractLocked:
+        print(t("importer.locked", lang, out=args.out), file=sys.stderr)
+        return 1
+    except Exception as exc:  # last line of defence: a message, not a traceback
+        print(t("importer.internal", lang, detail=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 1
+    print(summary_text(summary, lang), file=sys.stderr)
+    return 0
+
+
+def summary_text(summary: ImportSummary, lang: str) -> str:
+    """What was imported, what was dropped, and the warnings, in the user's language."""
+    m = summary.manifest
+    lines = [t("importer.done", lang, version=summary.version, cutoff=m.get("cutoff_month") or "–")]
+    counts = ", ".join(f"{k} {v:,}" for k, v in m.get("row_counts", {}).items())
+    lines.append(t("importer.row_counts", lang, counts=counts))
+    for info in summary.files:
+        lines.append(t("importer.file_read", lang, file=info["file"], table=info["table"],
+                       encoding=info["encoding"] or info["sheet"] or "parquet"))  # fmt: skip
+        if info["personal"]:
+            lines.append(t("importer.personal_dropped", lang, columns=", ".join(info["personal"])))
+        if info["ignored"]:
+            lines.append(t("importer.ignored", lang, columns=", ".join(info["ignored"])))
+    for warning in summary.warnings:
+        lines.append(t("importer.warning", lang, text=warning.render(lang)))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

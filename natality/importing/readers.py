@@ -1,0 +1,227 @@
+"""Reading CSV, Excel and Parquet files into frames of text, whatever their encoding or layout.
+
+Every value is read as text (codes keep their leading zeros; parsing happens in validation).
+Title rows above the header, trailing empty columns, ragged rows, mixed line endings and
+UTF-8 / UTF-8-BOM / UTF-16 / GB18030 (a superset of GBK and GB2312) encodings are handled here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import polars as pl
+
+from natality.importing.headers import TABLE_COLUMNS, alias_lookup, canonical_for, is_personal_header
+from natality.importing.problems import ImportFailed, Problem
+
+ROW = "_row"  # the row number the user sees in the file
+HEADER_SCAN_ROWS = 10
+DELIMITERS = (",", "\t", ";", "|")
+
+
+@dataclass
+class RawTable:
+    """A file read as text: one column per header (as written) plus ``_row``."""
+
+    file: str
+    frame: pl.DataFrame
+    encoding: str | None = None
+    sheet: str | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return [c for c in self.frame.columns if c != ROW]
+
+
+def decode_text(data: bytes, file: str) -> tuple[str, str]:
+    """Decode bytes trying BOMs, then strict UTF-8, then GB18030; return (text, encoding)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailed([Problem(file, "encoding")])
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    best, best_score = ",", 0
+    for delim in DELIMITERS:
+        counts = [ln.count(delim) for ln in lines]
+        counts = [c for c in counts if c > 0]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = counts.count(mode) * (1 + min(mode, 1))
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _cell_text(value: object) -> str:
+    """An Excel or Parquet cell as text: integral floats without '.0', dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_csv_rows(path: Path, file: str) -> tuple[list[list[str]], str]:
+    data = path.read_bytes()
+    text, encoding = decode_text(data, file)
+    delimiter = "\t" if encoding == "utf-16" else _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)  # cells are stripped later, column by column
+    except csv.Error as exc:
+        raise ImportFailed([Problem(file, "csv_syntax", row=reader.line_num, fmt={"detail": str(exc)})]) from None
+    return rows, encoding
+
+
+def _read_excel_rows(path: Path, file: str, kind: str) -> tuple[list[list[str]], str]:
+    import openpyxl  # imported here: only Excel imports pay for it
+
+    try:
+        with open(path, "rb") as fh:  # a file object: openpyxl then ignores the file name's suffix
+            book = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=True, data_only=True)
+        try:
+            return _best_sheet_rows(book, file, kind)
+        finally:
+            book.close()
+    except ImportFailed:
+        raise
+    except Exception as exc:  # any failure of the Excel parser means "not a readable workbook"
+        raise ImportFailed([Problem(file, "excel_unreadable", fmt={"detail": str(exc)[:200]})]) from None
+
+
+def _best_sheet_rows(book, file: str, kind: str) -> tuple[list[list[str]], str]:
+    """The visible sheet whose header matches the table best (offices often add cover sheets)."""
+    best: tuple[int, str] | None = None
+    for ws in book.worksheets:
+        if getattr(ws, "sheet_state", "visible") != "visible":
+            continue
+        head = [[_cell_text(v) for v in r] for r in ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
+        score = _header_score(head, kind)[1] if head else -1
+        if best is None or score > best[0]:
+            best = (score, ws.title)
+    if best is None:
+        raise ImportFailed([Problem(file, "empty")])
+    rows = [[_cell_text(v) for v in r] for r in book[best[1]].iter_rows(values_only=True)]
+    return rows, best[1]
+
+
+def _read_parquet_frame(path: Path, file: str) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:
+        raise ImportFailed([Problem(file, "parquet_unreadable", fmt={"detail": str(exc)[:200]})]) from None
+    cols = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.Date:
+            col = col.dt.strftime("%Y-%m-%d")
+        elif dtype.is_temporal():
+            col = col.cast(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif dtype.is_float():
+            col = (
+                pl.when(col == col.round(0))
+                .then(col.cast(pl.Int64, strict=False).cast(pl.String))
+                .otherwise(col.cast(pl.String))
+            )
+        else:
+            col = col.cast(pl.String, strict=False)
+        cols.append(col.fill_null("").str.strip_chars().alias(str(name)))
+    out = frame.select(cols)
+    return out.with_columns(pl.int_range(2, out.height + 2, dtype=pl.Int64).alias(ROW))
+
+
+def _header_score(rows: list[list[str]], kind: str, lookup: dict[str, str] | None = None) -> tuple[int, int]:
+    """Index of the likeliest header row among the first rows, and how many headers it matched."""
+    lookup = lookup or alias_lookup()
+    wanted = set(TABLE_COLUMNS.get(kind, ()))
+    best_idx, best_score = -1, 0
+    for idx, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        score = sum(1 for cell in row if cell and (canonical_for(cell, lookup) in wanted or is_personal_header(cell)))
+        if score > best_score:
+            best_idx, best_score = idx, score
+    if best_idx < 0:
+        best_idx = next((i for i, r in enumerate(rows) if any(r)), 0)
+    return best_idx, best_score
+
+
+def rows_to_frame(rows: list[list[str]], file: str, kind: str, lookup: dict[str, str]) -> pl.DataFrame:
+    """Locate the header among the first rows and build a text frame with ``_row`` numbers.
+
+    Cells are stripped and empty rows dropped column-wise in polars: files of a few hundred
+    thousand records stay fast.
+    """
+    head = [[cell.strip() for cell in row] for row in rows[:HEADER_SCAN_ROWS]]
+    header_idx, _ = _header_score(head, kind, lookup)
+    header = head[header_idx] if header_idx < len(head) else []
+    body = rows[header_idx + 1 :]
+    width = max([len(header), *map(len, body)])
+    if not body or width == 0:
+        raise ImportFailed([Problem(file, "empty")])
+    header = header + [""] * (width - len(header))
+    padded = [r if len(r) == width else r + [""] * (width - len(r)) for r in body]
+    columns = list(zip(*padded, strict=True)) if padded else [() for _ in range(width)]
+    raw = pl.DataFrame(
+        {f"c{j}": pl.Series(values, dtype=pl.String) for j, values in enumerate(columns)},
+        schema={f"c{j}": pl.String for j in range(width)},
+    )
+    raw = raw.with_columns(pl.all().str.strip_chars()).with_columns(
+        pl.int_range(header_idx + 2, header_idx + 2 + len(body), dtype=pl.Int64).alias(ROW)
+    )
+    raw = raw.filter(pl.any_horizontal([pl.col(f"c{j}") != "" for j in range(width)]) if width else pl.lit(False))
+    if raw.height == 0:
+        raise ImportFailed([Problem(file, "empty")])
+    names: dict[str, str] = {}
+    for j, name in enumerate(header):
+        if not name and (raw[f"c{j}"] == "").all():
+            continue  # trailing (or stray) empty column
+        name = name or f"#{j + 1}"
+        base, k = name, 2
+        while name in names.values():
+            name, k = f"{base} ({k})", k + 1
+        names[f"c{j}"] = name
+    return raw.select([*(pl.col(c).alias(n) for c, n in names.items()), ROW])
+
+
+def read_raw(path: str | Path, kind: str, lookup: dict[str, str] | None = None) -> RawTable:
+    """Read a births / population / targets / reported file as text. Raises ImportFailed."""
+    path = Path(path)
+    file = path.name
+    lookup = lookup or alias_lookup()
+    if not path.is_file():
+        raise ImportFailed([Problem(file, "not_found", fmt={"path": str(path)})])
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    suffix = path.suffix.lower()
+    if magic.startswith(b"PAR1") or suffix == ".parquet":
+        frame = _read_parquet_frame(path, file)
+        if frame.height == 0:
+            raise ImportFailed([Problem(file, "empty")])
+        return RawTable(file, frame)
+    if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+        raise ImportFailed([Problem(file, "xls_format")])
+    if magic.startswith(b"PK") or suffix in (".xlsx", ".xlsm"):
+        rows, sheet = _read_excel_rows(path, file, kind)
+        return RawTable(file, rows_to_frame(rows, file, kind, lookup), sheet=sheet)
+    rows, encoding = _read_csv_rows(path, file)
+    return RawTable(file, rows_to_frame(rows, file, kind, lookup), encoding=encoding)

@@ -1,0 +1,179 @@
+"""The townships table of an import: from a boundary file (through ``natality.maps``), from the
+live extract, or, for a new extract without boundaries, from the codes and names in the births.
+Also the checks that join births and other tables to townships by code.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import polars as pl
+
+from natality.geo import boundaries as maps
+from natality.importing.problems import Problem, ProblemLog
+from natality.importing.values import BadValue, parse_code
+
+CODES_LISTED = 20  # codes named in a warning before "... and N more"
+
+
+def read_boundary_file(path: Path, options: dict, log: ProblemLog) -> gpd.GeoDataFrame | None:
+    """Boundaries through ``maps.read_boundaries``; codes as 12-digit strings."""
+    with tempfile.TemporaryDirectory(prefix="natality-shp-") as tmp:
+        try:
+            source = _unzipped_shapefile(path, Path(tmp), options) or path
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            log.add(Problem(path.name, "boundary", fmt={"detail": str(exc)}))
+            return None
+        return _read_boundary_file(path, source, options, log)
+
+
+def _unzipped_shapefile(path: Path, tmp: Path, options: dict) -> Path | None:
+    """A zipped Shapefile without .cpg, unpacked so that its .dbf encoding can be guessed
+    (GB18030 is common in Chinese GIS exports); None for anything else."""
+    if path.suffix.lower() != ".zip" or options.get("encoding") or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as zf:
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        shps = [m for m in members if m.filename.lower().endswith(".shp")]
+        if len(shps) != 1:
+            return None
+        stem = shps[0].filename[:-4].lower()
+        parts = [m for m in members if m.filename.lower().rsplit(".", 1)[0] == stem]
+        if any(m.filename.lower().endswith(".cpg") for m in parts):
+            return None
+        for member in parts:  # flat, by base name only: nothing is written outside ``tmp``
+            (tmp / Path(member.filename).name).write_bytes(zf.read(member))
+    return tmp / Path(shps[0].filename).name
+
+
+def _read_boundary_file(path: Path, source: Path, options: dict, log: ProblemLog) -> gpd.GeoDataFrame | None:
+    try:
+        gdf = maps.read_boundaries(
+            source,
+            code_field=options.get("code_field"),
+            name_field=options.get("name_field"),
+            parent_field=options.get("parent_field"),
+            encoding=options.get("encoding"),
+            crs=options.get("crs"),
+        )
+    except (maps.BoundaryError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        log.add(Problem(path.name, "boundary", fmt={"detail": str(exc)}))
+        return None
+    bad = []
+    codes = []
+    for code in gdf["township_code"]:
+        try:
+            codes.append(parse_code(str(code)))
+        except BadValue:
+            bad.append(str(code))
+            codes.append(None)
+    for code in bad[: log.limit]:
+        log.add(Problem(path.name, "code", None, "township_code", code))
+    gdf = gdf.assign(township_code=codes)
+    dup = gdf["township_code"][gdf["township_code"].duplicated()].dropna().unique()
+    for code in list(dup)[: log.limit]:  # two source codes rolled up to one township (villages)
+        log.add(Problem(path.name, "boundary_duplicate_code", None, "township_code", str(code)))
+    return None if bad or len(dup) else gdf
+
+
+def finish_townships(gdf: gpd.GeoDataFrame, region_code: str) -> gpd.GeoDataFrame:
+    """The extract's townships columns, with a display geometry for maps."""
+    out = gpd.GeoDataFrame(
+        {
+            "township_code": gdf["township_code"].astype(str).to_numpy(),
+            "name": gdf["name"].astype("string").to_numpy(),
+            "name_en": gdf["name_en"].to_numpy() if "name_en" in gdf else [None] * len(gdf),
+            "parent_code": [c[:6] for c in gdf["township_code"].astype(str)],
+            "parent_name": (gdf["parent_name"].to_numpy() if "parent_name" in gdf else [None] * len(gdf)),
+        },
+        geometry=gdf.geometry.to_numpy(),
+        crs="EPSG:4326",
+    )
+    with_shape = ~(out.geometry.isna() | out.geometry.is_empty)
+    display = out.geometry.copy()
+    if with_shape.any():
+        display[with_shape] = maps.display_geometry(out[with_shape]).geometry
+    out["geometry_display"] = gpd.GeoSeries(display.to_numpy(), crs="EPSG:4326")
+    if out["parent_name"].isna().all():  # none given: names are told apart by parent_code instead
+        out = out.drop(columns="parent_name")
+    return out.sort_values("township_code").reset_index(drop=True)
+
+
+def townships_from_codes(names: dict[str, str], codes: list[str]) -> gpd.GeoDataFrame:
+    """Townships without shapes (no boundary file yet): named as in the births, else by code."""
+    codes = sorted(set(codes))
+    return gpd.GeoDataFrame(
+        {"township_code": codes, "name": [names.get(c, c) for c in codes]},
+        geometry=[None] * len(codes),
+        crs="EPSG:4326",
+    )
+
+
+def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None) -> dict[str, str | None] | None:
+    """Township name -> code for files that name townships without codes; None for a shared name.
+
+    From the boundary file of this import, else the live extract; None when neither exists.
+    """
+    if shapes is not None:
+        pairs = list(zip(shapes["name"].astype(str), shapes["township_code"], strict=True))
+    elif live_dir is not None and (live_dir / "townships.parquet").is_file():
+        frame = pl.read_parquet(live_dir / "townships.parquet", columns=["township_code", "name"])
+        pairs = [(str(n), c) for c, n in frame.iter_rows()]
+    else:
+        return None
+    lookup: dict[str, str | None] = {}
+    for name, code in pairs:
+        lookup[name.strip()] = None if name.strip() in lookup else code
+    return lookup
+
+
+def live_township_codes(live_dir: Path | None) -> set[str] | None:
+    if live_dir is None or not (live_dir / "townships.parquet").is_file():
+        return None
+    frame = pl.read_parquet(live_dir / "townships.parquet", columns=["township_code"])
+    return set(frame["township_code"].to_list())
+
+
+def refuse_unknown_codes(
+    file: str,
+    column: str,
+    code_rows: dict[str, int],
+    known: set[str],
+    log: ProblemLog,
+    extra_ok: set[str] = frozenset(),
+) -> None:
+    """Codes not among the townships are refused: almost always a typo."""
+    for code, row in sorted(code_rows.items(), key=lambda kv: kv[1]):
+        if code not in known and code not in extra_ok:
+            log.add(Problem(file, "unknown_code", row, column, code, {"n": len(known)}))
+
+
+def warn_one_sided(file: str, births_codes: set[str], shape_codes: set[str], log: ProblemLog) -> None:
+    """Births and boundaries given together: codes on one side only are a warning, listed."""
+    for key, codes in (
+        ("codes_without_shape", births_codes - shape_codes),
+        ("shapes_without_births", shape_codes - births_codes),
+    ):
+        if codes:
+            listed = sorted(codes)
+            shown = ", ".join(listed[:CODES_LISTED])
+            if len(listed) > CODES_LISTED:
+                shown += f" … (+{len(listed) - CODES_LISTED})"
+            log.warn(Problem(file, key, fmt={"n": len(listed), "codes": shown}))
+
+
+def warn_ambiguous_names(file: str, gdf: gpd.GeoDataFrame, log: ProblemLog) -> None:
+    """Two townships with one name and no parent name to tell them apart: say so."""
+    frame = pl.DataFrame(
+        {
+            "name": gdf["name"].astype(str).tolist(),
+            "parent": [None if p is None or p != p else str(p) for p in gdf.get("parent_name", [None] * len(gdf))],
+        }
+    )
+    dup = frame.filter(pl.col("name").is_duplicated())
+    if dup.height and dup["parent"].null_count():
+        names = ", ".join(sorted(set(dup["name"].to_list()))[:CODES_LISTED])
+        log.warn(Problem(file, "ambiguous_names", fmt={"names": names}))

@@ -1,0 +1,167 @@
+"""Population, targets and reported-indicator files: tidy long tables, or wide ones melted.
+
+Long: one row per township, year (and indicator). Wide population: one column per year
+(2019, 2020年 ...). Wide targets / reported: one column per indicator (出生率, 政策符合率 ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+import polars as pl
+
+from natality.importing.headers import canonical_for, normalize_header
+from natality.importing.problems import Problem, ProblemLog
+from natality.importing.readers import ROW, RawTable
+from natality.importing.validate import (
+    Columns,
+    code_header,
+    drop_total_rows,
+    first_rows,
+    missing_column,
+    names_for,
+    parse_column,
+    parse_township_codes,
+    report_duplicates,
+    resolve_columns,
+)
+from natality.importing.values import BadValue, parse_count, parse_number, parse_year
+
+INDICATOR_ALIASES: dict[str, tuple[str, ...]] = {
+    "births": ("births", "出生人数", "出生数", "出生人口", "出生人口数"),
+    "birth_rate": ("birth_rate", "出生率", "人口出生率"),
+    "srb": ("srb", "sex_ratio", "出生人口性别比", "性别比", "出生性别比"),
+    "srb_order2": ("srb_order2", "二孩性别比", "二孩出生性别比"),
+    "srb_order3p": ("srb_order3p", "多孩性别比", "多孩出生性别比", "三孩及以上性别比"),
+    "share_order3p": ("share_order3p", "多孩率", "多孩比例", "三孩及以上比例"),
+    "policy_compliance": ("policy_compliance", "政策符合率", "计划生育率", "政策内出生率"),
+    "stats_accuracy": ("stats_accuracy", "出生统计准确率", "统计准确率", "出生上报准确率"),
+    "long_acting_contraception": (
+        "long_acting_contraception", "长效节育措施率", "长效节育率", "长效措施落实率",
+    ),
+}  # fmt: skip
+INDICATOR_LOOKUP = {normalize_header(a): k for k, v in INDICATOR_ALIASES.items() for a in v}
+PERCENT_INDICATORS = {"share_order3p", "policy_compliance", "stats_accuracy",
+                      "long_acting_contraception"}  # fmt: skip
+
+
+@dataclass
+class TableInput:
+    frame: pl.DataFrame | None  # None when the file has problems
+    columns: Columns
+    code_rows: dict[str, int]  # code -> first row, for messages about unknown codes
+    code_column: str
+
+
+def parse_indicator(text: str) -> str:
+    key = canonical_for(text, INDICATOR_LOOKUP)
+    if key is None:
+        raise BadValue("indicator", known=", ".join(INDICATOR_ALIASES))
+    return key
+
+
+def _year_of_header(header: str) -> int | None:
+    m = re.fullmatch(r"(\d{4})(年|年度)?.*", header.strip())
+    return int(m[1]) if m and 1949 <= int(m[1]) <= 2100 else None
+
+
+def _melt(raw: RawTable, cols: Columns, headers: list[str], name: str, value: str) -> RawTable:
+    """Wide -> long: each of ``headers`` becomes a row with ``name`` = header, ``value`` = cell."""
+    keep = [ROW, *cols.canon.values()]
+    long = raw.frame.unpivot(index=keep, on=headers, variable_name=name, value_name=value)
+    long = long.filter(pl.col(value) != "").sort(ROW, maintain_order=True)
+    cols.canon[name], cols.canon[value] = name, value
+    for h in headers:
+        if h in cols.ignored:
+            cols.ignored.remove(h)
+    return RawTable(raw.file, long, raw.encoding, raw.sheet)
+
+
+def validate_table(
+    raw: RawTable,
+    kind: str,
+    lookup: dict[str, str],
+    log: ProblemLog,
+    today: date,
+    names: dict[str, str | None] | None = None,
+) -> TableInput | None:
+    """Validate a population / targets / reported file into its extract table."""
+    cols = resolve_columns(raw, kind, lookup, log)
+    raw = drop_total_rows(raw, cols, log)
+    latest = today.year + (10 if kind == "targets" else 0)  # targets may be set ahead
+    if kind == "population" and not cols.has("year"):
+        years = [h for h in cols.ignored if _year_of_header(h)]
+        if years:
+            raw = _melt(raw, cols, years, "year", "population")
+            raw = RawTable(raw.file, raw.frame.with_columns(
+                pl.col("year").map_elements(lambda h: str(_year_of_header(h)), return_dtype=pl.String)
+            ))  # fmt: skip
+    if kind in ("targets",) and not cols.has("indicator"):
+        wide = [h for h in cols.ignored if canonical_for(h, INDICATOR_LOOKUP)]
+        if wide:
+            raw = _melt(raw, cols, wide, "indicator", "target")
+    if raw.frame.height == 0:
+        log.add(Problem(raw.file, "empty"))
+        return None
+    start = len(log.problems) + log.more
+    needed = {"population": ["year", "population"], "targets": ["year", "indicator", "target"],
+              "reported": ["year", "indicator", "numerator", "denominator"]}[kind]  # fmt: skip
+    header = code_header(raw, cols, log, names)
+    for canon in needed:
+        if not cols.has(canon):
+            missing_column(raw, log, canon)
+    if len(log.problems) + log.more > start:
+        return None
+
+    def col(canon: str, parser, dtype) -> pl.Series:
+        return parse_column(raw, cols.canon[canon], parser, dtype, log, required=True)
+
+    out = {
+        "township_code": parse_township_codes(
+            raw, header, log, allow_county=kind == "targets", names=names_for(raw, cols, header, names)
+        ),
+        "year": col("year", partial(parse_year, latest=latest), pl.Int32),
+    }
+    if kind == "population":
+        out["population"] = col("population", parse_count, pl.Int64)
+    else:
+        out["indicator"] = col("indicator", parse_indicator, pl.String)
+    if kind == "targets":
+        out["target"] = col("target", parse_number, pl.Float64)
+    if kind == "reported":
+        out["numerator"] = col("numerator", _non_negative, pl.Float64)
+        out["denominator"] = col("denominator", _positive, pl.Float64)
+    frame = pl.DataFrame([s.alias(k) for k, s in out.items()]).with_columns(raw.frame[ROW])
+    keys = ["township_code", "year"] + ([] if kind == "population" else ["indicator"])
+    report_duplicates(raw, frame, keys, log)
+    code_rows = first_rows(frame["township_code"], frame[ROW])
+    if len(log.problems) + log.more > start:
+        return TableInput(None, cols, code_rows, header)  # codes still checked in this run
+    if kind == "targets":
+        _warn_fractions(raw, frame, log)
+    return TableInput(frame.drop(ROW).sort(keys), cols, code_rows, header)
+
+
+def _non_negative(text: str) -> float:
+    value = parse_number(text)
+    if value < 0:
+        raise BadValue("count_negative")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = parse_number(text)
+    if value <= 0:
+        raise BadValue("denominator")
+    return value
+
+
+def _warn_fractions(raw: RawTable, frame: pl.DataFrame, log: ProblemLog) -> None:
+    """Percent targets written as fractions (0.93 for 93 %) are almost always a unit slip."""
+    small = frame.filter(pl.col("indicator").is_in(list(PERCENT_INDICATORS)) & (pl.col("target") <= 1))
+    if small.height:
+        log.warn(Problem(raw.file, "target_fraction", int(small[ROW][0]), None,
+                         str(small["target"][0])))  # fmt: skip

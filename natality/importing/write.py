@@ -1,0 +1,142 @@
+"""The write step of an import: fill the staging directory of a new version, make its manifest.
+
+Tables this import did not bring are copied from the live version, so importing next year's
+targets keeps births, townships and the rest exactly as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import polars as pl
+
+from natality.core import extract
+from natality.importing.townships import finish_townships, townships_from_codes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
+    """Fill the staging directory: new tables written, the others copied from the live version."""
+    births, tables, shapes = state["births"], state["tables"], state["shapes"]
+    manifest = extract.read_manifest(live) if live is not None else {}
+    written: set[str] = set()
+    births_frame = None
+    if births is not None:
+        births_frame = births.frame
+        if req.months_only and live is not None and (live / "births.parquet").is_file():
+            old = pl.read_parquet(live / "births.parquet")
+            months = births_frame["month"].unique().implode()
+            births_frame = pl.concat([old.filter(~pl.col("month").is_in(months)), births_frame], how="vertical_relaxed")
+            births_frame = births_frame.sort("township_code", "month", "sex", "birth_order", nulls_last=True)
+        births_frame.write_parquet(staging / "births.parquet")
+        written.add("births")
+    if shapes is not None or live is None:
+        towns = _townships(shapes, births, births_frame, live)
+        finish_townships(towns, state["region"]).to_parquet(staging / "townships.parquet", index=False)
+        written.add("townships")
+    for table, result in tables.items():
+        _by_year(result.frame, live, table).write_parquet(staging / f"{table}.parquet")
+        written.add(table)
+    if live is not None:
+        for item in live.iterdir():
+            if item.is_file() and item.name != "manifest.json" and item.stem not in written:
+                shutil.copy2(item, staging / item.name)
+    return _manifest(req, manifest, state, written, staging)
+
+
+def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> dict:
+    """The new manifest: the live one's facts, updated for what this import replaced."""
+    manifest = {k: v for k, v in old.items() if k not in ("version", "format_version")}
+    if "births" in written or "townships" in written:
+        manifest["synthetic"] = False
+        manifest.pop("demo_hotspots", None)
+        manifest.pop("demo_seed", None)
+
+    def carried(entry: object) -> bool:  # an entry about a table this import keeps
+        table = entry.get("table") if isinstance(entry, dict) else None
+        return table not in written or (table == "births" and req.months_only)
+
+    sources = [s for s in manifest.get("source_files", []) if carried(s)]
+    personal = [p for p in manifest.get("dropped_personal_columns", []) if carried(p)]
+    for info in state["files"]:
+        sources.append({"table": info["table"], "path": info["file"], "sha256": _sha256(info["path"])})
+        personal += [{"table": info["table"], "file": info["file"], "column": c} for c in info["personal"]]
+    if req.boundaries is not None:
+        sources.append({"table": "townships", "path": req.boundaries.name, "sha256": _sha256(req.boundaries)})
+    counts = {}
+    for table in extract.TABLES:
+        path = staging / f"{table}.parquet"
+        if path.is_file():
+            counts[table] = pl.scan_parquet(path).select(pl.len()).collect().item()
+    cutoff = manifest.get("cutoff_month")
+    if (staging / "births.parquet").is_file():
+        last = pl.scan_parquet(staging / "births.parquet").select(pl.col("month").max()).collect().item()
+        cutoff = last.strftime("%Y-%m") if last is not None else cutoff
+    manifest.update(
+        region_name=req.name or manifest.get("region_name") or state["region"],
+        region_name_en=manifest.get("region_name_en") or req.name or state["region"],
+        region_code=state["region"],
+        synthetic=manifest.get("synthetic", False),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        cutoff_month=cutoff,
+        population_basis=manifest.get("population_basis", "mean"),
+        source_files=sources,
+        row_counts=counts,
+        dropped_personal_columns=personal,
+        imported_tables=sorted(written),
+        townships_without_shape=_shapeless(staging / "townships.parquet"),
+    )
+    return manifest
+
+
+def _by_year(frame: pl.DataFrame, live: Path | None, table: str) -> pl.DataFrame:
+    """Population, targets, reported: the years in the file replace those years; others stay.
+
+    Next year's targets arrive alone; replacing the whole table would drop every past year's.
+    """
+    old_path = live / f"{table}.parquet" if live is not None else None
+    if old_path is None or not old_path.is_file():
+        return frame
+    old = pl.read_parquet(old_path)
+    years = frame["year"].unique().implode()
+    keys = [c for c in ("township_code", "year", "indicator") if c in frame.columns]
+    kept = old.filter(~pl.col("year").is_in(years)).select(frame.columns).cast(frame.schema)
+    return pl.concat([kept, frame]).sort(keys)
+
+
+def _townships(shapes, births, births_frame: pl.DataFrame | None, live: Path | None) -> gpd.GeoDataFrame:
+    """The boundary file's townships (or, without one, the births' codes), plus a shapeless row
+    for every code that has births but no shape, so that its births count in every table."""
+    names = dict(births.names) if births is not None else {}
+    if births_frame is None and live is not None and (live / "births.parquet").is_file():
+        births_frame = pl.read_parquet(live / "births.parquet", columns=["township_code"])
+    if live is not None and (live / "townships.parquet").is_file():
+        old = pl.read_parquet(live / "townships.parquet", columns=["township_code", "name"])
+        names = {**dict(old.iter_rows()), **names}
+    birth_codes = set(births_frame["township_code"]) if births_frame is not None else set()
+    base = shapes if shapes is not None else townships_from_codes(names, sorted(birth_codes))
+    missing = sorted(birth_codes - set(base["township_code"]))
+    if not missing:
+        return base
+    extra = townships_from_codes(names, missing)
+    return gpd.GeoDataFrame(pd.concat([base, extra], ignore_index=True), geometry="geometry", crs="EPSG:4326")
+
+
+def _shapeless(path: Path) -> list[str]:
+    """Codes of townships without a boundary shape (the map says how many)."""
+    if not path.is_file():
+        return []
+    frame = pl.read_parquet(path, columns=["township_code", "geometry"])
+    return frame.filter(pl.col("geometry").is_null())["township_code"].to_list()

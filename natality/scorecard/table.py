@@ -1,0 +1,207 @@
+"""The scorecard table: townships x indicators with traffic lights, for the page and for Excel.
+
+Cells keep their numbers (so the table sorts by value) and show a mark, the value and the target
+("✓ 1,234 (≤ 1,300)"); the background colour repeats the verdict for those who can see it.
+pandas appears only here: Streamlit colours table cells through a pandas Styler.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import polars as pl
+import xlsxwriter
+
+from natality.core.i18n import t
+from natality.scorecard.charts import STATUS_FILL, STATUS_MARK
+from natality.scorecard.indicators import Registry
+
+
+def _num(value: float | None, decimals: int) -> str:
+    return "" if value is None or value != value else f"{value:,.{decimals}f}"
+
+
+def cell_text(status: str | None, value: float | None, target: float | None, direction: str | None, decimals: int):
+    """'✓ 1,234 (≤ 1,300)': verdict mark, value, and the target with its direction."""
+    mark = STATUS_MARK.get(status or "not_judged", "–")
+    op = "≥" if direction == "higher" else "≤"
+    tail = f" ({op} {_num(target, decimals)})" if target is not None and target == target else ""
+    return f"{mark} {_num(value, decimals) or '–'}{tail}"
+
+
+def rank_text(rank: int | None, change: int | None) -> str:
+    """'3 ▲2', '5 ▼1', '4 ＝' or just '3' in the first scored year."""
+    if rank is None or rank != rank:
+        return "–"
+    if change is None or change != change:
+        return f"{int(rank)}"
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "＝"
+    return f"{int(rank)} {arrow}{abs(int(change)) if change else ''}"
+
+
+def wide_table(card: pl.DataFrame, status: pl.DataFrame, registry: Registry) -> pl.DataFrame:
+    """One row per township in rank order: scores, then value / target / status / direction per indicator."""
+    ids = [ind.id for ind in registry.indicators if ind.id in set(status["indicator"].to_list())]
+    wide = card.select("township_code", "township_name", "score", "rank", "rank_change", "class", "class_label",
+                       "vetoed", pl.coalesce("veto_reason", "veto_risk_reason").alias("veto_reason"))  # fmt: skip
+    for ind_id in ids:
+        part = status.filter(pl.col("indicator") == ind_id).select(
+            "township_code",
+            pl.col("value").alias(f"{ind_id}__value"),
+            pl.col("target").alias(f"{ind_id}__target"),
+            pl.col("status").alias(f"{ind_id}__status"),
+            pl.col("direction").alias(f"{ind_id}__direction"),
+        )
+        wide = wide.join(part, on="township_code", how="left")
+    return wide
+
+
+def indicator_ids(wide: pl.DataFrame) -> list[str]:
+    return [c.removesuffix("__value") for c in wide.columns if c.endswith("__value")]
+
+
+def headers(registry: Registry, lang: str) -> dict[str, str]:
+    """Display header per wide-table column that is shown."""
+    out = {
+        "township_name": t("common.township", lang),
+        "score": t("scorecard.score", lang),
+        "rank": t("scorecard.rank", lang),
+        "class_label": t("scorecard.class", lang),
+        "veto_reason": t("scorecard.veto", lang),
+    }
+    for ind in registry.indicators:
+        out[f"{ind.id}__value"] = f"{ind.name[lang]} ({ind.unit[lang]})"
+    return out
+
+
+def styled_table(wide: pl.DataFrame, registry: Registry, lang: str):
+    """A pandas Styler for st.dataframe: traffic-light backgrounds and marked cell texts."""
+    shown = [
+        "township_name",
+        "score",
+        "rank",
+        "class_label",
+        *[f"{i}__value" for i in indicator_ids(wide)],
+        "veto_reason",
+    ]
+    # An empty string, not None: Streamlit shows a None cell as "None" whatever the Styler says.
+    frame = wide.with_columns(pl.col("veto_reason").fill_null("")).to_pandas()
+    view = frame[shown].rename(columns=headers(registry, lang))
+    styler = view.style.format(precision=1, na_rep="–", subset=[headers(registry, lang)["score"]])
+    rank_col = headers(registry, lang)["rank"]
+    styles = pd.DataFrame("", index=view.index, columns=view.columns)
+    for idx, row in frame.iterrows():
+        rank = rank_text(row["rank"], row["rank_change"])
+        styler = styler.format(lambda v, s=rank: s, subset=([idx], [rank_col]))
+        for ind_id in indicator_ids(wide):
+            ind = registry.indicator(ind_id)
+            col = headers(registry, lang)[f"{ind_id}__value"]
+            status = row[f"{ind_id}__status"] if isinstance(row[f"{ind_id}__status"], str) else "not_judged"
+            text = cell_text(status, row[f"{ind_id}__value"], row[f"{ind_id}__target"], row[f"{ind_id}__direction"],
+                             ind.decimals)  # fmt: skip
+            styler = styler.format(lambda v, s=text: s, subset=([idx], [col]))
+            styles.loc[idx, col] = f"background-color: {STATUS_FILL[status]}; color: #1F2933"
+    return styler.apply(lambda _: styles, axis=None)
+
+
+def excel_bytes(wide: pl.DataFrame, registry: Registry, lang: str, title: str, footnote: str) -> bytes:
+    """The scorecard as .xlsx with coloured verdict cells: value (with its mark) and target per indicator."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(t("scorecard.sheet", lang))
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1, "bg_color": "#F5F7FA"})
+    plain = book.add_format({"border": 1})
+    score_fmt = book.add_format({"border": 1, "num_format": "0.0"})
+    wrap = book.add_format({"border": 1, "text_wrap": True})
+    status_formats: dict[tuple[str, int], object] = {}
+    target_formats = {
+        d: book.add_format({"border": 1, "num_format": "#,##0" + ("." + "0" * d if d else "")}) for d in range(7)
+    }
+
+    def fmt(status: str, decimals: int):
+        key = (status, decimals)
+        if key not in status_formats:
+            digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+            status_formats[key] = book.add_format(
+                {"border": 1, "bg_color": STATUS_FILL[status], "num_format": f'"{STATUS_MARK[status]} "{digits}'}
+            )
+        return status_formats[key]
+
+    sheet.write(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
+    head = headers(registry, lang)
+    cols = ["township_name", "score", "rank", "class_label"]
+    names = [head[c] for c in cols] + [t("scorecard.rank_change", lang)]
+    for ind_id in indicator_ids(wide):
+        names += [head[f"{ind_id}__value"], f"{registry.indicator(ind_id).name[lang]} {t('scorecard.target', lang)}"]
+    names.append(head["veto_reason"])
+    for c, name in enumerate(names):
+        sheet.write(2, c, name, bold)
+    for r, row in enumerate(wide.iter_rows(named=True), start=3):
+        sheet.write(r, 0, row["township_name"], plain)
+        sheet.write(r, 1, row["score"], score_fmt) if row["score"] is not None else sheet.write_blank(r, 1, None, plain)
+        sheet.write(r, 2, rank_text(row["rank"], row["rank_change"]), plain)
+        sheet.write(r, 3, row["class_label"] or "", plain)
+        sheet.write(r, 4, row["rank_change"], plain) if row["rank_change"] is not None else sheet.write_blank(
+            r, 4, None, plain
+        )
+        c = 5
+        for ind_id in indicator_ids(wide):
+            ind = registry.indicator(ind_id)
+            status = row[f"{ind_id}__status"] or "not_judged"
+            value, target = row[f"{ind_id}__value"], row[f"{ind_id}__target"]
+            cell = fmt(status, ind.decimals)
+            sheet.write(r, c, value, cell) if value is not None else sheet.write(r, c, STATUS_MARK[status], cell)
+            sheet.write(r, c + 1, target, target_formats[ind.decimals]) if target is not None else sheet.write_blank(
+                r, c + 1, None, plain
+            )
+            c += 2
+        sheet.write(r, c, row["veto_reason"] or "", wrap)
+    last = 3 + wide.height + 1
+    sheet.write(last, 0, legend(lang))
+    sheet.write(last + 1, 0, footnote)
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, len(names) - 2, 12)
+    sheet.set_column(len(names) - 1, len(names) - 1, 60)
+    sheet.freeze_panes(3, 1)
+    book.close()
+    return buffer.getvalue()
+
+
+def legend(lang: str) -> str:
+    """'✓ met (blue) · ✗ missed (orange) · ...' in ``lang``."""
+    return " · ".join(t(f"scorecard.legend.{s}", lang) for s in ("met", "missed", "not_judged", "on_track", "at_risk"))
+
+
+def verdict_table(status: pl.DataFrame, lang: str, with_year: bool = False) -> pl.DataFrame:
+    """The verdicts as a readable table: township, indicator, verdict (mark + word), reason."""
+    labels = {s: t(f"scorecard.status.{s}", lang) for s in STATUS_MARK}
+    cols = [pl.col("year").alias(t("scorecard.col.year", lang))] if with_year else []
+    return status.select(
+        *cols,
+        pl.col("township_name").alias(t("common.township", lang)),
+        pl.col("indicator_name").alias(t("scorecard.col.indicator", lang)),
+        pl.col("status").replace_strict(labels, return_dtype=pl.String).alias(t("scorecard.col.status", lang)),
+        pl.col("reason").alias(t("scorecard.col.reason", lang)),
+    )
+
+
+def bump_highlight(card: pl.DataFrame, n: int = 3) -> list[str]:
+    """The year's top ``n`` and bottom ``n`` townships by rank (codes), for the bump chart."""
+    ranked = card.filter(pl.col("rank").is_not_null()).sort("rank", "township_code")
+    codes = ranked["township_code"].to_list()
+    return codes[:n] + [c for c in codes[-n:] if c not in codes[:n]]
+
+
+def profile_summary(card: pl.DataFrame, year: int, lang: str) -> tuple[str, str, str, str | None]:
+    """(score, rank with arrow, class, veto text or None) of one township's ``year``, as shown."""
+    row = card.filter(pl.col("year") == year)
+    if row.is_empty() or row["score"][0] is None:
+        return t("scorecard.not_scored", lang), "–", "–", None
+    r = row.row(0, named=True)
+    return (
+        f"{r['score']:.1f}",
+        rank_text(r["rank"], r["rank_change"]),
+        r["class_label"],
+        r["veto_reason"] or r["veto_risk_reason"],
+    )

@@ -1,0 +1,148 @@
+"""Assembly for the Sex ratio page: texts, references and figures from query results.
+
+Takes the page context (``ctx``: lang, manifest, ``t``, ``footnote``, ``period``) so the page
+itself stays a list of widgets and outputs. No streamlit here.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from natality.core.i18n import fmt_num
+from natality.srb import charts as srb_charts
+from natality.srb.tables import (
+    MIN_BIRTHS,
+    reference_value,
+    target_for_year,
+    township_srb_table,
+    township_table_display,
+)
+
+FIRST_YEAR = 2015
+
+
+def period(ctx, year_from: int, year_to: int) -> str:
+    """'2026年1-9月' for one year, '2024年至2026年1-9月' for a pooled window."""
+    if year_from == year_to:
+        return ctx.period(year_to)
+    return ctx.t("srb.period_window", first=year_from, last=ctx.period(year_to))
+
+
+def _partial_year(ctx) -> int | None:
+    return ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
+
+
+def _partial_note(ctx) -> str:
+    year = _partial_year(ctx)
+    return "" if year is None else ctx.t("srb.partial_note", year=year, month=ctx.cutoff_month)
+
+
+def reference_options(ctx, county: pl.DataFrame, targets: pl.DataFrame, year: int) -> dict[str, tuple[float, str]]:
+    """Reference choices offered to the user: key -> (value, label). Target only where one exists."""
+    county_srb = county["srb"][0] if county.height else None
+    options = {}
+    if county_srb is not None:
+        options["county"] = (county_srb, ctx.t("srb.ref.county", value=fmt_num(county_srb)))
+    options["natural"] = (reference_value("natural", None, None), ctx.t("srb.ref.natural"))
+    target = target_for_year(targets, year)
+    if target is not None:
+        options["target"] = (target, ctx.t("srb.ref.target", value=fmt_num(target)))
+    return options
+
+
+def trend_figure(ctx, by_year: pl.DataFrame, targets: pl.DataFrame) -> go.Figure:
+    rows = by_year.filter(pl.col("year") >= FIRST_YEAR)
+    first, last = rows["year"].min(), rows["year"].max()
+    return srb_charts.srb_trend(
+        rows,
+        targets,
+        ctx.lang,
+        ctx.t("srb.trend_title", first=first, last=last),
+        _partial_note(ctx),
+        ctx.footnote(),
+        _partial_year(ctx),
+    )
+
+
+def order_figure(ctx, by_order: pl.DataFrame, by_year: pl.DataFrame) -> go.Figure:
+    rows = by_order.filter(pl.col("year") >= FIRST_YEAR)
+    total = by_year.filter(pl.col("year") >= FIRST_YEAR)["births"].sum()
+    unknown = int(total - rows["births"].sum())
+    first, last = rows["year"].min(), rows["year"].max()
+    notes = [n for n in (_partial_note(ctx), ctx.t("srb.order_note", n=f"{unknown:,}") if unknown else "") if n]
+    return srb_charts.srb_by_order(
+        rows,
+        ctx.lang,
+        ctx.t("srb.order_title", first=first, last=last),
+        "；".join(notes) if ctx.lang == "zh" else "; ".join(notes),
+        ctx.footnote(),
+        _partial_year(ctx),
+    )
+
+
+def township_table(ctx, by_township: pl.DataFrame, reference: float) -> pl.DataFrame:
+    return township_srb_table(by_township, reference, min_births=MIN_BIRTHS, lang=ctx.lang)
+
+
+def funnel_figure(ctx, table: pl.DataFrame, reference: float, reference_label: str, when: str) -> go.Figure:
+    counts = table["classification"].value_counts()
+    n = dict(zip(counts["classification"].cast(pl.String).to_list(), counts["count"].to_list(), strict=True))
+    subtitle = (
+        ctx.t("srb.funnel_reference", reference=reference_label)
+        + "<br>"
+        + ctx.t(
+            "srb.funnel_counts",
+            above=n.get("above", 0),
+            below=n.get("below", 0),
+            few=n.get("too_few", 0),
+            min=MIN_BIRTHS,
+        )
+    )
+    title = ctx.t("srb.funnel_title", period=when)
+    return srb_charts.srb_funnel(table, reference, ctx.lang, title, subtitle, ctx.footnote())
+
+
+def flagged_text(ctx, table: pl.DataFrame) -> str:
+    """One sentence naming the townships outside the 99.8 % limits, highest SRB first."""
+    flagged = table.filter(pl.col("classification").is_in(["above", "below"])).sort("srb", descending=True)
+    if flagged.is_empty():
+        return ctx.t("srb.none_flagged")
+    names = [f"{lab} ({fmt_num(s)})" for lab, s in zip(flagged["label"], flagged["srb"], strict=True)]
+    return ctx.t("srb.flagged", names=("、" if ctx.lang == "zh" else ", ").join(names))
+
+
+def display_table(ctx, table: pl.DataFrame) -> pl.DataFrame:
+    return township_table_display(table.sort("births", descending=True), ctx.t)
+
+
+def township_options(table: pl.DataFrame) -> tuple[list[str], dict[str, str], str | None]:
+    """Township codes for the selector (flagged first, then by births), their labels, a default."""
+    ordered = table.sort(pl.col("classification").is_in(["above", "below"]), pl.col("births"), descending=[True, True])
+    codes = ordered["township_code"].to_list()
+    return codes, dict(zip(codes, ordered["label"].to_list(), strict=True)), (codes[0] if codes else None)
+
+
+def township_figures(
+    ctx, name: str, by_year: pl.DataFrame, rolling: pl.DataFrame, county_rolling: pl.DataFrame, reference: float
+) -> tuple[go.Figure, go.Figure]:
+    by_year = by_year.filter(pl.col("year") >= FIRST_YEAR)
+    years = srb_charts.township_srb_years(
+        by_year,
+        reference,
+        ctx.lang,
+        ctx.t("srb.township_title", name=name),
+        ctx.t("srb.township_subtitle", reference=fmt_num(reference)),
+        ctx.footnote(),
+        _partial_year(ctx),
+    )
+    roll = srb_charts.rolling_srb(
+        rolling,
+        county_rolling,
+        name,
+        ctx.lang,
+        ctx.t("srb.rolling_title", name=name),
+        ctx.t("srb.rolling_subtitle"),
+        ctx.footnote(),
+    )
+    return years, roll
