@@ -2,14 +2,14 @@
 -- (inclusive). Townships without births in the window keep a row with zero counts.
 -- township_name / township_name_en come from the view: a repeated name carries its parent.
 -- params: $year_from, $year_to (int)
--- srb, srb_low, srb_high: the Wilson 95 % interval macros of queries/macros/srb.sql.
+-- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 window_births as (
     select
         township_code,
-        sum(births) filter (where sex = 'M')::bigint as boys,
-        sum(births) filter (where sex = 'F')::bigint as girls
+        boys_sum(births, sex) as boys,
+        girls_sum(births, sex) as girls
     from births
     where year(month) between $year_from and $year_to
     group by township_code
@@ -32,11 +32,6 @@ select
     township_name,
     township_name_en,
     parent_code,
-    (boys + girls)::bigint as births,
-    boys,
-    girls,
-    srb_ratio(boys, girls) as srb,
-    srb_wilson_low(boys, girls) as srb_low,
-    srb_wilson_high(boys, girls) as srb_high
+    unnest(srb_columns(boys, girls))
 from counts
 order by township_code

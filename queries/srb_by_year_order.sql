@@ -1,7 +1,7 @@
 -- srb_by_year_order: one row per calendar year and birth order (1, 2, 3 = third and higher)
 -- for the whole county. Births of unknown order are left out (they have no order to show).
 -- params: none
--- srb, srb_low, srb_high: the Wilson 95 % interval macros of queries/macros/srb.sql.
+-- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 orders as (
@@ -16,8 +16,8 @@ counts as (
     select
         y.year,
         o.birth_order,
-        coalesce(sum(b.births) filter (where b.sex = 'M'), 0)::bigint as boys,
-        coalesce(sum(b.births) filter (where b.sex = 'F'), 0)::bigint as girls
+        boys_sum(b.births, b.sex) as boys,
+        girls_sum(b.births, b.sex) as girls
     from years as y
     cross join orders as o
     left join births as b
@@ -28,12 +28,6 @@ counts as (
 select
     year,
     birth_order,
-
-    (boys + girls)::bigint as births,
-    boys,
-    girls,
-    srb_ratio(boys, girls) as srb,
-    srb_wilson_low(boys, girls) as srb_low,
-    srb_wilson_high(boys, girls) as srb_high
+    unnest(srb_columns(boys, girls))
 from counts
 order by year, birth_order

@@ -2,7 +2,7 @@
 -- 12 months ending with that month; only months with 12 months of data behind them.
 -- params: $township_code (varchar or null: null = the whole county). Monthly SRB itself is
 -- never shown: monthly counts are tiny.
--- srb, srb_low, srb_high: the Wilson 95 % interval macros of queries/macros/srb.sql.
+-- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 months as (
@@ -13,8 +13,8 @@ months as (
 monthly as (
     select
         m.month,
-        coalesce(sum(b.births) filter (where b.sex = 'M'), 0)::bigint as boys,
-        coalesce(sum(b.births) filter (where b.sex = 'F'), 0)::bigint as girls
+        boys_sum(b.births, b.sex) as boys,
+        girls_sum(b.births, b.sex) as girls
     from months as m
     left join births as b
         on
@@ -41,12 +41,6 @@ counts as (
 
 select
     month,
-
-    (boys + girls)::bigint as births,
-    boys,
-    girls,
-    srb_ratio(boys, girls) as srb,
-    srb_wilson_low(boys, girls) as srb_low,
-    srb_wilson_high(boys, girls) as srb_high
+    unnest(srb_columns(boys, girls))
 from counts
 order by month

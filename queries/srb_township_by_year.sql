@@ -1,7 +1,7 @@
 -- srb_township_by_year: one row per calendar year for one township; every year with births
 -- anywhere in the county has a row (zero counts where the township had none).
 -- params: $township_code (str, 12 digits)
--- srb, srb_low, srb_high: the Wilson 95 % interval macros of queries/macros/srb.sql.
+-- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 years as (
@@ -11,8 +11,8 @@ years as (
 counts as (
     select
         y.year,
-        coalesce(sum(b.births) filter (where b.sex = 'M'), 0)::bigint as boys,
-        coalesce(sum(b.births) filter (where b.sex = 'F'), 0)::bigint as girls
+        boys_sum(b.births, b.sex) as boys,
+        girls_sum(b.births, b.sex) as girls
     from years as y
     left join births as b
         on year(b.month) = y.year and b.township_code = $township_code::varchar
@@ -21,12 +21,6 @@ counts as (
 
 select
     year,
-
-    (boys + girls)::bigint as births,
-    boys,
-    girls,
-    srb_ratio(boys, girls) as srb,
-    srb_wilson_low(boys, girls) as srb_low,
-    srb_wilson_high(boys, girls) as srb_high
+    unnest(srb_columns(boys, girls))
 from counts
 order by year

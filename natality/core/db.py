@@ -68,8 +68,6 @@ def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
     root = Path(version_dir)
     con = duckdb.connect()
     con.execute("set threads = 2")
-    for macros in sorted((QUERIES_DIR / "macros").glob("*.sql")):
-        con.execute(macros.read_text(encoding="utf-8"))
     for table in ("births", "population", "reported", "targets"):
         path = root / f"{table}.parquet"
         if path.is_file():
@@ -92,6 +90,9 @@ def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
     columns = ", ".join(f'"{n}"' if " " not in n else n for n in names)
     statement = _TOWNSHIPS_VIEW.format(columns=columns, parent=parent, parent_en=parent_en)
     con.execute(statement)
+    # After the views: a table macro binds the views it reads when it is created.
+    for macros in sorted((QUERIES_DIR / "macros").glob("*.sql")):
+        con.execute(macros.read_text(encoding="utf-8"))
     return con
 
 

@@ -1,6 +1,6 @@
 """Messages in Simplified Chinese and English.
 
-Catalogues are YAML files in ``natality/locales/``, one per area of the product; each key maps
+Catalogues are YAML files in ``natality/core/locales/``, one per area of the product; each key maps
 to both languages: ``births.title: {zh: 出生人数, en: Births}``.
 """
 

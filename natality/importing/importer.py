@@ -217,7 +217,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``import`` from an argument list (for tests and ``python -m natality.importer``)."""
+    """Run ``import`` from an argument list (for tests and ``python -m natality.importing.importer``)."""
     parser = argparse.ArgumentParser(prog="python -m natality")
     register_cli(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["import", *(sys.argv[1:] if argv is None else argv)])

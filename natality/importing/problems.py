@@ -2,7 +2,7 @@
 
 Each problem names the file, the row (as the user sees it in Excel or a text editor: the header
 is row 1 when it is the first line), the column header as written in the file, the value found
-and what was expected. Messages live in ``natality/locales/importer.yaml``.
+and what was expected. Messages live in ``natality/core/locales/importer.yaml``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The townships table of an import: from a boundary file (through ``natality.maps``), from the
+"""The townships table of an import: from a boundary file (through ``natality.geo``), from the
 live extract, or, for a new extract without boundaries, from the codes and names in the births.
 Also the checks that join births and other tables to townships by code.
 """

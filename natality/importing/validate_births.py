@@ -8,21 +8,9 @@ from functools import partial
 
 import polars as pl
 
+from natality.importing import validate
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
-from natality.importing.validate import (
-    Columns,
-    code_header,
-    drop_total_rows,
-    first_rows,
-    missing_column,
-    names_for,
-    parse_column,
-    parse_township_codes,
-    report_duplicates,
-    resolve_columns,
-    township_names,
-)
 from natality.importing.values import (
     age_band,
     parse_age,
@@ -53,7 +41,7 @@ LAST_POLICY_YEAR = 2020  # the three-child policy (2021) ended compliance indica
 @dataclass
 class BirthsInput:
     frame: pl.DataFrame | None  # the births table, aggregated; None when the file has problems
-    columns: Columns
+    columns: validate.Columns
     aggregated: bool
     names: dict[str, str] = field(default_factory=dict)  # code -> name, when the file has names
     records: int = 0  # rows read (after dropping subtotal rows)
@@ -71,21 +59,23 @@ def validate_births(
 ) -> BirthsInput | None:
     """Parse and aggregate a births file; problems go to ``log``, None when unusable."""
     value_maps = value_maps or {}
-    cols = resolve_columns(raw, "births", lookup, log)
-    raw = drop_total_rows(raw, cols, log)
+    cols = validate.resolve_columns(raw, "births", lookup, log)
+    raw = validate.drop_total_rows(raw, cols, log)
     if raw.frame.height == 0:
         log.add(Problem(raw.file, "empty"))
         return None
     start = len(log.problems) + log.more
 
     def col(canon: str, parser, dtype, required: bool = False) -> pl.Series:
-        return parse_column(raw, cols.canon[canon], parser, dtype, log, required,
+        return validate.parse_column(raw, cols.canon[canon], parser, dtype, log, required,
                             value_maps.get(canon))  # fmt: skip
 
     out: dict[str, pl.Series] = {ROW: raw.frame[ROW]}
-    header = code_header(raw, cols, log, names)
+    header = validate.code_header(raw, cols, log, names)
     if header is not None:
-        out["township_code"] = parse_township_codes(raw, header, log, names=names_for(raw, cols, header, names))
+        out["township_code"] = validate.parse_township_codes(
+            raw, header, log, names=validate.names_for(raw, cols, header, names)
+        )
     month = _months(raw, cols, log, today, col)
     if month is not None:
         out["month"] = month
@@ -93,7 +83,7 @@ def validate_births(
     if cols.has("sex"):
         out["sex"] = col("sex", parse_sex, pl.String)
     elif not (cols.has("boys") or cols.has("girls")):
-        missing_column(raw, log, "sex")
+        validate.missing_column(raw, log, "sex")
     if cols.has("births"):
         out["births"] = col("births", parse_count, pl.Int64, required=True)
     for canon in ("boys", "girls"):
@@ -113,18 +103,18 @@ def validate_births(
     if cols.has("record_id") and not aggregated:
         ids = pl.DataFrame({"record_id": raw.frame[cols.canon["record_id"]], ROW: raw.frame[ROW]})
         ids = ids.with_columns(pl.when(pl.col("record_id") != "").then(pl.col("record_id")))
-        report_duplicates(raw, ids, ["record_id"], log, cols.canon["record_id"])
+        validate.report_duplicates(raw, ids, ["record_id"], log, cols.canon["record_id"])
     # Codes are kept even when other cells are bad, so unknown codes are reported in the same run.
-    code_rows = first_rows(out["township_code"], raw.frame[ROW]) if header is not None else {}
+    code_rows = validate.first_rows(out["township_code"], raw.frame[ROW]) if header is not None else {}
     if len(log.problems) + log.more > start or header is None or month is None:
         return BirthsInput(None, cols, aggregated, {}, raw.frame.height, code_rows, header or "")
     frame = pl.DataFrame([s.alias(name) for name, s in out.items()])
     frame = _to_counts(frame, raw, log)
-    names = township_names(raw, cols, out["township_code"])
+    names = validate.township_names(raw, cols, out["township_code"])
     return BirthsInput(frame, cols, aggregated, names, raw.frame.height, code_rows, header)
 
 
-def _months(raw: RawTable, cols: Columns, log: ProblemLog, today: date, col) -> pl.Series | None:
+def _months(raw: RawTable, cols: validate.Columns, log: ProblemLog, today: date, col) -> pl.Series | None:
     """The month of each row, from a birth date, a month, or year + month-number columns."""
     if cols.has("birth_date"):
         days = col("birth_date", partial(parse_date, today=today), pl.Date, required=True)
@@ -142,11 +132,11 @@ def _months(raw: RawTable, cols: Columns, log: ProblemLog, today: date, col) -> 
                                 {"today": today.isoformat()}))  # fmt: skip
             return months
         return col("month", partial(parse_month, today=today), pl.Date, required=True)
-    missing_column(raw, log, "birth_date", "month")
+    validate.missing_column(raw, log, "birth_date", "month")
     return None
 
 
-def _age_bands(raw, cols: Columns, log: ProblemLog, today: date, col, month) -> pl.Series:
+def _age_bands(raw, cols: validate.Columns, log: ProblemLog, today: date, col, month) -> pl.Series:
     """Mother's age band from a band column, an age, or the mother's and child's birth dates."""
     n = raw.frame.height
     if cols.has("mother_age_band"):

@@ -13,21 +13,10 @@ from functools import partial
 
 import polars as pl
 
+from natality.importing import validate
 from natality.importing.headers import canonical_for, normalize_header
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
-from natality.importing.validate import (
-    Columns,
-    code_header,
-    drop_total_rows,
-    first_rows,
-    missing_column,
-    names_for,
-    parse_column,
-    parse_township_codes,
-    report_duplicates,
-    resolve_columns,
-)
 from natality.importing.values import BadValue, parse_count, parse_number, parse_year
 
 INDICATOR_ALIASES: dict[str, tuple[str, ...]] = {
@@ -51,7 +40,7 @@ PERCENT_INDICATORS = {"share_order3p", "policy_compliance", "stats_accuracy",
 @dataclass
 class TableInput:
     frame: pl.DataFrame | None  # None when the file has problems
-    columns: Columns
+    columns: validate.Columns
     code_rows: dict[str, int]  # code -> first row, for messages about unknown codes
     code_column: str
 
@@ -68,7 +57,7 @@ def _year_of_header(header: str) -> int | None:
     return int(m[1]) if m and 1949 <= int(m[1]) <= 2100 else None
 
 
-def _melt(raw: RawTable, cols: Columns, headers: list[str], name: str, value: str) -> RawTable:
+def _melt(raw: RawTable, cols: validate.Columns, headers: list[str], name: str, value: str) -> RawTable:
     """Wide -> long: each of ``headers`` becomes a row with ``name`` = header, ``value`` = cell."""
     keep = [ROW, *cols.canon.values()]
     long = raw.frame.unpivot(index=keep, on=headers, variable_name=name, value_name=value)
@@ -89,8 +78,8 @@ def validate_table(
     names: dict[str, str | None] | None = None,
 ) -> TableInput | None:
     """Validate a population / targets / reported file into its extract table."""
-    cols = resolve_columns(raw, kind, lookup, log)
-    raw = drop_total_rows(raw, cols, log)
+    cols = validate.resolve_columns(raw, kind, lookup, log)
+    raw = validate.drop_total_rows(raw, cols, log)
     latest = today.year + (10 if kind == "targets" else 0)  # targets may be set ahead
     if kind == "population" and not cols.has("year"):
         years = [h for h in cols.ignored if _year_of_header(h)]
@@ -109,19 +98,19 @@ def validate_table(
     start = len(log.problems) + log.more
     needed = {"population": ["year", "population"], "targets": ["year", "indicator", "target"],
               "reported": ["year", "indicator", "numerator", "denominator"]}[kind]  # fmt: skip
-    header = code_header(raw, cols, log, names)
+    header = validate.code_header(raw, cols, log, names)
     for canon in needed:
         if not cols.has(canon):
-            missing_column(raw, log, canon)
+            validate.missing_column(raw, log, canon)
     if len(log.problems) + log.more > start:
         return None
 
     def col(canon: str, parser, dtype) -> pl.Series:
-        return parse_column(raw, cols.canon[canon], parser, dtype, log, required=True)
+        return validate.parse_column(raw, cols.canon[canon], parser, dtype, log, required=True)
 
     out = {
-        "township_code": parse_township_codes(
-            raw, header, log, allow_county=kind == "targets", names=names_for(raw, cols, header, names)
+        "township_code": validate.parse_township_codes(
+            raw, header, log, allow_county=kind == "targets", names=validate.names_for(raw, cols, header, names)
         ),
         "year": col("year", partial(parse_year, latest=latest), pl.Int32),
     }
@@ -136,8 +125,8 @@ def validate_table(
         out["denominator"] = col("denominator", _positive, pl.Float64)
     frame = pl.DataFrame([s.alias(k) for k, s in out.items()]).with_columns(raw.frame[ROW])
     keys = ["township_code", "year"] + ([] if kind == "population" else ["indicator"])
-    report_duplicates(raw, frame, keys, log)
-    code_rows = first_rows(frame["township_code"], frame[ROW])
+    validate.report_duplicates(raw, frame, keys, log)
+    code_rows = validate.first_rows(frame["township_code"], frame[ROW])
     if len(log.problems) + log.more > start:
         return TableInput(None, cols, code_rows, header)  # codes still checked in this run
     if kind == "targets":

@@ -178,7 +178,7 @@ def srb_funnel(
 ) -> go.Figure:
     """Townships' SRB against births, with 95 % and 99.8 % control limits around the reference.
 
-    ``table`` is natality.srb_tables.township_srb_table output. Townships with too few births
+    ``table`` is natality.srb.tables.township_srb_table output. Townships with too few births
     are drawn hollow and grey; an undefined SRB (no girls) cannot be drawn and is in the table.
     """
     fig = go.Figure()

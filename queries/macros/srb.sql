@@ -25,3 +25,13 @@ create or replace macro srb_wilson_high(boys, girls) as
         when girls = 0 then null
         else odds_per_100(wilson_centre(boys, boys + girls, 1.959964) + wilson_half(boys, boys + girls, 1.959964))
     end;
+
+-- The six columns every SRB row carries, in this order: unnest(srb_columns(boys, girls)).
+create or replace macro srb_columns(boys, girls) as struct_pack(
+    births := (boys + girls)::bigint,
+    boys := boys::bigint,
+    girls := girls::bigint,
+    srb := srb_ratio(boys, girls),
+    srb_low := srb_wilson_low(boys, girls),
+    srb_high := srb_wilson_high(boys, girls)
+);
