@@ -30,6 +30,7 @@ page = st.navigation(pages)
 
 st.session_state[ui.ROUTED] = True
 ctx = ui.page_context()
+ui.region_select(ctx, st.sidebar)
 st.sidebar.markdown(f"**{ctx.region()}**")
 st.sidebar.caption(ctx.t("app.cutoff", month=ctx.cutoff_text()))
 if ctx.manifest.get("synthetic"):

@@ -82,7 +82,7 @@ def _ensure_routed() -> None:
 
 
 def page_context() -> Ctx:
-    """Language and live extract for this run; stops the page with a clear message if no extract."""
+    """Language, live extract and region for this run; stops the page with a clear message if no extract."""
     _ensure_routed()
     lang = language()
     data_dir = extract.default_data_dir()
@@ -91,7 +91,74 @@ def page_context() -> Ctx:
     except extract.ExtractError:
         st.error(i18n.t("app.no_extract", lang, path=str(data_dir)))
         st.stop()
-    return Ctx(lang=lang, data_dir=str(data_dir), version_dir=str(version_dir), manifest=_manifest(str(version_dir)))
+    manifest = _manifest(str(version_dir))
+    code = _requested_region()
+    names = _region_names(str(version_dir), manifest).get(code or "")
+    return Ctx(
+        lang=lang, data_dir=str(data_dir), version_dir=str(version_dir), manifest=manifest,
+        region_code=code if names else None, region_names=names,
+    )  # fmt: skip
+
+
+REGION_KEY = "region"
+
+
+def _requested_region() -> str | None:
+    """The region of the URL (``?region=CODE``) or the last one chosen in this session."""
+    kept = f"_kept_{REGION_KEY}"
+    if kept in st.session_state:
+        return st.session_state[kept]
+    return st.query_params.get(REGION_KEY) or None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _regions(version_dir: str) -> pl.DataFrame:
+    return db.run_query("regions", version_dir)
+
+
+def _region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
+    """region_code -> (Chinese name, English name); the extract's own code takes its manifest names."""
+    rows = _regions(version_dir).rows(named=True)
+    names = {r["region_code"]: (r["name"], r["name_en"]) for r in rows}
+    own = manifest.get("region_code")
+    if own in names and names[own][0] == own:
+        names[own] = (
+            manifest.get("region_name", own),
+            manifest.get("region_name_en") or manifest.get("region_name", own),
+        )
+    return names
+
+
+def region_select(ctx: Ctx, container: Any = st) -> str | None:
+    """The sidebar's region choice (URL ``region``): only regions that narrow the extract are offered.
+
+    A county leader's link ``?region=CODE`` opens on that county on every page; an unknown code
+    says so and shows the whole extract.
+    """
+    table = _regions(ctx.version_dir)
+    everything = int(table["townships"].max() or 0)
+    narrowing = table.filter(pl.col("townships") < everything)
+    asked = _requested_region()
+    if asked and asked not in set(table["region_code"].to_list()):
+        container.warning(ctx.t("app.region_unknown", code=asked[:40]))
+        st.session_state[f"_kept_{REGION_KEY}"] = None
+        st.query_params.pop(REGION_KEY, None)
+    if narrowing.is_empty():
+        return ctx.region_code
+    depth = {"province": 0, "city": 1, "county": 2}
+    labels = {
+        r["region_code"]: "\u3000" * depth.get(r["level"], 2) + (r["name_en"] if ctx.lang == "en" else r["name"])
+        + f" · {r['townships']}"
+        for r in narrowing.rows(named=True)
+    }  # fmt: skip
+    options = [None, *labels]
+    if ctx.region_code and ctx.region_code not in labels:
+        options.append(ctx.region_code)
+        labels[ctx.region_code] = ctx.region()
+    whole = ctx.t("app.region_all", name=ctx.extract_name())
+    return url_select(
+        ctx.t("app.region"), options, REGION_KEY, None, lambda c: whole if c is None else labels.get(c, c), container
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -120,8 +187,8 @@ def township_geojson(ctx: Ctx) -> dict:
 
 
 def query(ctx: Ctx, name: str, **params: Any) -> pl.DataFrame:
-    """``db.run_query`` cached per extract version: a new import is picked up without a restart."""
-    return _query(ctx.version_dir, name, tuple(sorted(params.items())))
+    """``db.run_query`` cached per extract version and region: a new import shows without a restart."""
+    return _query(ctx.version_dir, name, tuple(sorted(ctx.scoped(name, params).items())))
 
 
 def url_select(

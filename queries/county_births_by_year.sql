@@ -3,6 +3,7 @@
 -- (births x 12 / months) so that it compares with full years; `months` says how many months.
 -- Params: $township_code (varchar or null: null = the whole county).
 -- Columns: births_year_totals() of queries/macros/births.sql.
+-- $region (varchar or null): a county, city or province code; null = the whole extract.
 select *
-from births_year_totals($township_code::varchar, null)
+from births_year_totals($township_code::varchar, $region::varchar, null)
 order by year

@@ -3,7 +3,8 @@
 -- Params: $year (integer), $month_to (integer 1-12).
 -- The birth rate is annualised over the months of the period, per 1,000 mean population.
 -- Columns: births_year_totals() of queries/macros/births.sql (is_partial left out: a period).
+-- $region (varchar or null): a county, city or province code; null = the whole extract.
 select * exclude (is_partial)
-from births_year_totals(null, $month_to::integer)
+from births_year_totals(null, $region::varchar, $month_to::integer)
 where year in ($year, $year - 1)
 order by year

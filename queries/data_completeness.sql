@@ -1,6 +1,7 @@
 -- Births per township per month of one year, with 0 where a township has no records that month,
 -- so that gaps in an import stand out. Townships known only from the births (no shape) are included.
 -- Grain: one row per township per month, months up to the extract's last month. Params: $year.
+-- $region (varchar or null): a county, city or province code; null = the whole extract.
 with last_month as (
     select max(month) as last_month
     from births
@@ -11,9 +12,9 @@ months as (
 ),
 
 codes as (
-    select township_code from townships
+    select township_code from region_townships($region::varchar)
     union
-    select distinct township_code from births
+    select distinct township_code from region_births(null, $region::varchar)
 ),
 
 grid as (

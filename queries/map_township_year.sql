@@ -3,6 +3,7 @@
 -- params: $year (int), $last_month (int 1-12: 12 for a full year, the cut-off month for the
 -- current partial year, so that "change against the previous year" compares like with like)
 -- population is the township's mean population of $year (null when not given).
+-- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
 
 period_births as (
@@ -12,7 +13,7 @@ period_births as (
         sex,
         birth_order,
         births
-    from births
+    from region_births(null, $region::varchar)
     where year(month) in ($year, $year - 1)
         and month(month) <= $last_month
 ),
@@ -54,7 +55,7 @@ select
     coalesce(c.births_order_known, 0)::bigint as births_order_known,
     coalesce(c.births_prev, 0)::bigint as births_prev,
     p.population
-from townships as t
+from region_townships($region::varchar) as t
 left join counts as c on t.township_code = c.township_code
 left join year_population as p on t.township_code = p.township_code
 order by t.township_code

@@ -3,6 +3,7 @@
 -- township_name / township_name_en come from the view: a repeated name carries its parent.
 -- params: $year_from, $year_to (int)
 -- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
+-- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
 
 window_births as (
@@ -10,7 +11,7 @@ window_births as (
         township_code,
         boys_sum(births, sex) as boys,
         girls_sum(births, sex) as girls
-    from births
+    from region_births(null, $region::varchar)
     where year(month) between $year_from and $year_to
     group by township_code
 ),
@@ -23,7 +24,7 @@ counts as (
         t.parent_code,
         coalesce(w.boys, 0)::bigint as boys,
         coalesce(w.girls, 0)::bigint as girls
-    from townships as t
+    from region_townships($region::varchar) as t
     left join window_births as w on w.township_code = t.township_code
 )
 

@@ -2,6 +2,7 @@
 -- for the whole county. Births of unknown order are left out (they have no order to show).
 -- params: none
 -- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
+-- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
 
 orders as (
@@ -20,7 +21,7 @@ counts as (
         girls_sum(b.births, b.sex) as girls
     from years as y
     cross join orders as o
-    left join births as b
+    left join region_births(null, $region::varchar) as b
         on year(b.month) = y.year and b.birth_order = o.birth_order
     group by y.year, o.birth_order
 )

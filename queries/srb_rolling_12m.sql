@@ -3,6 +3,7 @@
 -- params: $township_code (varchar or null: null = the whole county). Monthly SRB itself is
 -- never shown: monthly counts are tiny.
 -- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
+-- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
 
 months as (
@@ -16,10 +17,7 @@ monthly as (
         boys_sum(b.births, b.sex) as boys,
         girls_sum(b.births, b.sex) as girls
     from months as m
-    left join births as b
-        on
-            b.month = m.month
-            and ($township_code::varchar is null or b.township_code = $township_code::varchar)
+    left join region_births($township_code::varchar, $region::varchar) as b on b.month = m.month
     group by m.month
 ),
 

@@ -31,10 +31,12 @@ def make_extract(
     cutoff: str = "2024-06",
     region_code: str = "419901",
     synthetic: bool = False,
+    regions: list[tuple[str, str, str]] = (),
 ) -> Path:
     """Publish an extract at ``out``.
 
-    townships: (code, name, name_en); births: (code, 'YYYY-MM', sex, order, age_band, compliant, births).
+    townships: (code, name, name_en); births: (code, 'YYYY-MM', sex, order, age_band, compliant, births);
+    regions: (region_code, name, name_en), written as regions.parquet when given.
     """
 
     def write(root: Path) -> dict:
@@ -68,6 +70,10 @@ def make_extract(
                     "numerator": pl.Float64, "denominator": pl.Float64},
             orient="row",
         ).write_parquet(root / "reported.parquet")  # fmt: skip
+        if regions:
+            pl.DataFrame(list(regions), schema=["region_code", "name", "name_en"], orient="row").write_parquet(
+                root / "regions.parquet"
+            )
         return {
             "region_name": "测试县", "region_name_en": "Test County", "region_code": region_code,
             "synthetic": synthetic, "cutoff_month": cutoff, "population_basis": "mean",

@@ -21,6 +21,10 @@ class Ctx:
     data_dir: str
     version_dir: str
     manifest: dict
+    # The region the pages are narrowed to (a county, city or province code; None = the whole
+    # extract) and its names in Chinese and English.
+    region_code: str | None = None
+    region_names: tuple[str, str] | None = None
 
     @property
     def cutoff_year(self) -> int:
@@ -39,6 +43,12 @@ class Ctx:
         return i18n.t(key, self.lang, **fmt)
 
     def region(self) -> str:
+        """The name of what the pages show: the chosen region, or the whole extract."""
+        if self.region_names is not None:
+            return self.region_names[1 if self.lang == "en" else 0]
+        return self.extract_name()
+
+    def extract_name(self) -> str:
         if self.lang == "en":
             return self.manifest.get("region_name_en") or self.manifest.get("region_name", "")
         return self.manifest.get("region_name", "")
@@ -48,7 +58,7 @@ class Ctx:
 
     def footnote(self) -> str:
         key = "common.source_demo" if self.manifest.get("synthetic") else "common.source"
-        return self.t("common.footnote", cutoff=self.cutoff_text(), source=self.t(key, region=self.region()))
+        return self.t("common.footnote", cutoff=self.cutoff_text(), source=self.t(key, region=self.extract_name()))
 
     def months_in(self, year: int) -> int:
         """Months of data in ``year``: 12, or the cut-off month for the current year."""
@@ -67,5 +77,11 @@ class Ctx:
         return self.t("common.period_ytd", year=year, month=months, month_name=self.t(f"charts.month_{months}"))
 
     def query(self, name: str, **params: Any) -> pl.DataFrame:
-        """Uncached ``db.run_query`` on this version (the UI uses ``ui.query``, cached)."""
-        return db.run_query(name, self.version_dir, **params)
+        """Uncached ``db.run_query`` on this version and region (the UI uses ``ui.query``, cached)."""
+        return db.run_query(name, self.version_dir, **self.scoped(name, params))
+
+    def scoped(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with this context's region, for a query that takes ``$region``."""
+        if "region" in db.query_parameters(name) and "region" not in params:
+            return {**params, "region": self.region_code}
+        return params

@@ -41,6 +41,73 @@ from t
 """
 
 
+# The region hierarchy, from the codes: a 9- or 12-digit township code (GB/T 2260 + township)
+# lies in county = its first 6 digits, city = first 4 + '00', province = first 2 + '0000';
+# another code lies in its parent_code (the boundary file's parent field) as its county.
+# township_regions has one row per township and region above it; regions names each region
+# from regions.parquet (import --regions) or the boundary file's parent name, else its code.
+_REGIONS_SQL = """
+create table township_regions as
+with h as (
+    select
+        township_code,
+        case
+            when regexp_full_match(township_code, '[0-9]{{9}}|[0-9]{{12}}') then left(township_code, 6)
+            else nullif(trim(parent_code), '')
+        end as county_code
+    from townships
+),
+
+levels as (
+    select township_code, county_code as region_code from h where county_code is not null
+    union all
+    select township_code, left(county_code, 4) || '00' from h where regexp_full_match(county_code, '[0-9]{{6}}')
+    union all
+    select township_code, left(county_code, 2) || '0000' from h where regexp_full_match(county_code, '[0-9]{{6}}')
+)
+
+select distinct township_code, region_code from levels;
+
+create table regions as
+with counted as (
+    select region_code, count(*)::integer as townships
+    from township_regions
+    group by region_code
+),
+
+parent_names as (
+    select t.parent_code as region_code, any_value({parent}) as name, any_value({parent_en}) as name_en
+    from townships as t
+    where t.parent_code is not null
+    group by t.parent_code
+)
+
+select
+    c.region_code,
+    case
+        when regexp_full_match(c.region_code, '[0-9]{{2}}0000') then 'province'
+        when regexp_full_match(c.region_code, '[0-9]{{4}}00') then 'city'
+        else 'county'
+    end as level,
+    coalesce(n.name, p.name, c.region_code) as name,
+    coalesce(n.name_en, n.name, p.name_en, p.name, c.region_code) as name_en,
+    c.townships
+from counted as c
+left join region_names as n on n.region_code = c.region_code
+left join parent_names as p on p.region_code = c.region_code
+order by c.region_code;
+"""
+_NO_REGION_NAMES = (
+    "create view region_names as select null::varchar as region_code, null::varchar as name, "
+    "null::varchar as name_en limit 0"
+)
+# Parameters a query may leave out: ``region`` (a county, city or province code) defaults to
+# the whole extract.
+DEFAULTS = {"region": None}
+# In this order: a macro may use the ones created before it.
+MACRO_FILES = ("region.sql", "births.sql", "srb.sql")
+
+
 class QueryError(Exception):
     """A query name that does not exist, or parameters it needs that were not given."""
 
@@ -90,15 +157,24 @@ def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
     columns = ", ".join(f'"{n}"' if " " not in n else n for n in names)
     statement = _TOWNSHIPS_VIEW.format(columns=columns, parent=parent, parent_en=parent_en)
     con.execute(statement)
+    regions_file = root / "regions.parquet"
+    if regions_file.is_file():
+        con.read_parquet(str(regions_file)).create_view("region_names_file")
+        con.execute("create view region_names as select region_code::varchar as region_code, name, name_en "
+                    "from region_names_file")  # fmt: skip
+    else:
+        con.execute(_NO_REGION_NAMES)
+    con.execute(_REGIONS_SQL.format(parent=parent, parent_en=parent_en))
     # After the views: a table macro binds the views it reads when it is created.
-    for macros in sorted((QUERIES_DIR / "macros").glob("*.sql")):
-        con.execute(macros.read_text(encoding="utf-8"))
+    for macros in MACRO_FILES:
+        con.execute((QUERIES_DIR / "macros" / macros).read_text(encoding="utf-8"))
     return con
 
 
 def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.DataFrame:
     """Run ``queries/<name>.sql`` on the live extract with bound parameters."""
     wanted = query_parameters(name)
+    params = {**{k: v for k, v in DEFAULTS.items() if k in wanted}, **params}
     missing = wanted - params.keys()
     if missing:
         raise QueryError(f"query {name!r} needs parameter(s): {', '.join(sorted(missing))}")

@@ -6,11 +6,12 @@ create or replace macro boys_sum(births, sex) as coalesce(sum(births) filter (wh
 
 create or replace macro girls_sum(births, sex) as coalesce(sum(births) filter (where sex = 'F'), 0)::bigint;
 
--- births_year_totals(code, month_to): one row per year with births, over months 1..month_to of
--- each year (null: every month), for one township (code; null: all townships): months with
+-- births_year_totals(code, region, month_to): one row per year with births, over months
+-- 1..month_to of each year (null: every month), for one township (code) or the townships of a
+-- region (null: the whole extract): months with
 -- births, births, boys, girls, third-and-higher births, births of known order, population.
 -- Shared by county_births_by_year.sql and county_period_summary.sql.
-create or replace macro births_year_totals(code, month_to) as table
+create or replace macro births_year_totals(code, region, month_to) as table
 with
 by_year as (
     select
@@ -21,17 +22,14 @@ by_year as (
         girls_sum(births, sex) as girls,
         coalesce(sum(births) filter (where birth_order >= 3), 0)::bigint as births_order3p,
         coalesce(sum(births) filter (where birth_order is not null), 0)::bigint as births_order_known
-    from births
-    where
-        (code is null or township_code = code)
-        and (month_to is null or month(month) <= month_to)
+    from region_births(code, region)
+    where month_to is null or month(month) <= month_to
     group by year(month)
 ),
 
 pop as (
     select year, sum(population)::bigint as population
-    from population
-    where code is null or township_code = code
+    from region_population(code, region)
     group by year
 )
 
