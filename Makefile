@@ -45,5 +45,6 @@ format: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(VENV)/.run-deps
-	$(PY) bench/bench.py
+# Both scenarios (county, 2,000-township province) with import and Chromium figures: ~10 min.
+bench: $(VENV)/.dev-deps system-deps
+	$(PY) bench/bench.py $(BENCH_ARGS)

@@ -1,34 +1,55 @@
-"""Query benchmark: each page query's time as a ratio of a baseline run in the same process.
+"""Benchmark: every page's computation at county and province scale, against baselines run here.
 
-Baseline: a plain ``select count(*) from births`` through the same runner, so the figures compare
-across machines. Run with ``make bench`` (builds a demo extract in a temporary directory).
+``make bench`` runs two scenarios in one process and prints, side by side:
+- county (the 19-township demo) and province (``demo --townships 2000``, about 15 M births);
+- per page: the SQL queries the page runs (recorded from a real AppTest run of the page, then
+  replayed on a warm connection without Streamlit's cache), the page's first (cold) and second
+  (warm, cached) server-side run, and its settle time in Chromium;
+- the same numbers computed by a bare DuckDB scan of births.parquet and by the pandas
+  read-then-groupby a typical Streamlit app does on each rerun;
+- the map's GeoJSON payload, and (province) the import of 15 M one-row-per-child records:
+  wall time and peak memory of ``python -m natality import``.
+Times are medians; ratios are against the baselines of the same run, so they compare across
+machines. ``--townships N`` changes the province size, ``--skip-import``/``--skip-browser`` leave
+out the slow parts, ``--keep DIR`` keeps the province extract (and reuses it next time).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from natality.core import db
-from natality.importing.demo import build_demo
+import duckdb  # noqa: E402
 
-CASES = [
-    ("births_by_township_year", {"year": 2024}),
-    ("county_births_by_year", {"township_code": None}),
-    ("county_period_summary", {"year": 2026, "month_to": 9}),
-    ("births_by_month", {"year": 2026, "township_code": None}),
-    ("births_by_order_year", {"township_code": None}),
-    ("births_by_age_year", {"township_code": None}),
-]
-OPTIONAL = [("srb_by_township", {"year_from": 2023, "year_to": 2025})]
+from natality.core import db, extract  # noqa: E402
+from natality.importing.demo import build_demo  # noqa: E402
+
+PAGES = {  # url path -> page file
+    "overview": "pages/overview.py",
+    "births": "pages/births.py",
+    "sex-ratio": "pages/sex-ratio.py",
+    "scorecard": "pages/scorecard.py",
+    "township": "pages/township.py",
+    "map": "pages/map.py",
+    "compare": "pages/compare.py",
+    "data": "pages/data.py",
+}
+TARGET_QUERIES_MS, TARGET_SETTLE_S, TARGET_COLD_S, TARGET_GEOJSON_MB = 300, 2.0, 5.0, 1.5
 
 
-def timed(fn, repeat: int = 15) -> float:
+def timed(fn, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -37,29 +58,253 @@ def timed(fn, repeat: int = 15) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "demo"
-        build_demo(data)
-        cases = CASES + [c for c in OPTIONAL if c[0] in db.query_names()]
-        con = db.connection(str(data.resolve()))
-        baseline = timed(lambda: con.cursor().sql("select count(*) from births").fetchall())
-        print(f"baseline (count(*) over births): {baseline * 1000:.2f} ms")
-        print(f"{'query':32s} {'median ms':>10s} {'x baseline':>11s}")
-        for name, params in cases:
-            t = timed(lambda name=name, params=params: db.run_query(name, data, **params))
-            print(f"{name:32s} {t * 1000:10.2f} {t / baseline:11.1f}")
-        # Whole computations behind a page (uncached: what the first visitor after an import waits for).
-        from natality.geo import boundaries as maps
-        from natality.scorecard import scoring
+def recorded_queries(data: Path, page: str, region: str | None) -> tuple[list[tuple[str, dict]], float, float]:
+    """The (query, params) a page runs, and its cold and warm AppTest run times in seconds."""
+    from streamlit.testing.v1 import AppTest
 
-        version = str(data.resolve())
-        for label, fn in (
-            ("scorecard, all years (Python)", lambda: scoring.scorecard_data(version, "zh")),
-            ("township GeoJSON", lambda: maps.township_geojson(version)),
-        ):
-            t = timed(fn, repeat=3)
-            print(f"{label:32s} {t * 1000:10.2f} {t / baseline:11.1f}")
+    import natality.maps.view
+    import natality.scorecard.scoring  # noqa: F401 - imported so that their runner is recorded too
+
+    calls: list[tuple[str, dict]] = []
+    original = db.run_query
+
+    def recording(name, data_dir=None, **params):
+        calls.append((name, params))
+        return original(name, data_dir, **params)
+
+    # Every module that imported the runner by name records too.
+    holders = [
+        m
+        for n, m in list(sys.modules.items())
+        if n.startswith("natality") and getattr(m, "run_query", None) is original
+    ]
+    for module in holders:
+        module.run_query = recording
+    try:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.query_params["lang"] = "zh"
+        if region:
+            at.query_params["region"] = region
+        at.switch_page(PAGES[page])
+        start = time.perf_counter()
+        at.run()
+        cold = time.perf_counter() - start
+        errors = [e.value for e in at.exception] + [e.value for e in at.error]
+        if errors:
+            print(f"    ! {page}: {str(errors[0])[:160]}")
+        start = time.perf_counter()
+        at.run()
+        warm = time.perf_counter() - start
+    finally:
+        for module in holders:
+            module.run_query = original
+    seen, unique = set(), []
+    for name, params in calls:
+        key = (name, tuple(sorted(params.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append((name, params))
+    return unique, cold, warm
+
+
+def page_table(data: Path, region: str | None) -> dict[str, float]:
+    """Per page: its queries replayed warm (ms) and its cold/warm server runs; returns queries ms by page."""
+    os.environ["NATALITY_DATA"] = str(data)
+    version = str(extract.live_version_dir(data))
+    db.connection(version)  # the connection (views, macros, regions) is made once per version
+    print(f"  {'page':10s} {'queries':>7s} {'query ms':>9s} {'cold run s':>11s} {'warm run s':>11s}")
+    out = {}
+    for page in PAGES:
+        calls, cold, warm = recorded_queries(data, page, region)
+        q = sum(timed(lambda n=n, p=p: db.run_query(n, version, **p), repeat=3) for n, p in calls) * 1000
+        out[page] = q
+        print(f"  {page:10s} {len(calls):7d} {q:9.1f} {cold:11.2f} {warm:11.2f}")
+    return out
+
+
+def scan_comparison(data: Path) -> None:
+    """Births by township and year, and SRB by township: our queries vs a bare scan vs pandas."""
+    import pandas as pd
+
+    version = extract.live_version_dir(data)
+    births = str(version / "births.parquet")
+    ours = timed(lambda: db.run_query("births_by_township_year", version, year=2024))
+    ours_srb = timed(lambda: db.run_query("srb_by_township", version, year_from=2022, year_to=2024))
+    con = duckdb.connect()
+    bare = timed(
+        lambda: (
+            con.read_parquet(births)
+            .filter("year(month) = 2024")
+            .aggregate("township_code, sum(births)::bigint as births", "township_code")
+            .fetchall()
+        )
+    )
+
+    def pandas_way() -> None:
+        frame = pd.read_parquet(births)  # what a typical app does on every rerun
+        frame = frame[frame["month"].dt.year == 2024] if hasattr(frame["month"], "dt") else frame
+        frame.groupby("township_code")["births"].sum()
+
+    def pandas_srb() -> None:
+        frame = pd.read_parquet(births)
+        frame.pivot_table(index="township_code", columns="sex", values="births", aggfunc="sum")
+
+    pd_time = timed(pandas_way, repeat=3)
+    pd_srb = timed(pandas_srb, repeat=3)
+    rows = duckdb.connect().read_parquet(births).count("*").fetchall()[0][0]
+    print(f"  births.parquet rows: {rows:,}")
+    print(f"  {'births by township, 2024':34s} ours {ours * 1000:7.1f} ms | bare DuckDB scan {bare * 1000:7.1f} ms"
+          f" ({ours / bare:4.1f}x)\n  {'':34s} pandas read+groupby {pd_time * 1000:8.1f} ms"
+          f" ({pd_time / ours:5.1f}x ours)")  # fmt: skip
+    print(f"  {'SRB by township, 3 years':34s} ours {ours_srb * 1000:7.1f} ms |"
+          f" pandas read+pivot {pd_srb * 1000:8.1f} ms ({pd_srb / ours_srb:5.1f}x ours)")  # fmt: skip
+
+
+def computations(data: Path) -> None:
+    """Once-per-version computations every visitor shares (what the first visit after an import waits for)."""
+    from natality.geo import boundaries
+    from natality.scorecard import scoring
+
+    version = str(extract.live_version_dir(data))
+    cases = [
+        ("scorecard, every year", lambda: scoring.scorecard_data(version, "zh")),
+        ("township GeoJSON", lambda: boundaries.township_geojson(version)),
+    ]
+    for label, fn in cases:
+        _clear_caches()
+        start = time.perf_counter()
+        result = fn()
+        cold = time.perf_counter() - start
+        size = ""
+        if isinstance(result, dict):
+            size = f"  payload {len(_json_bytes(result)) / 1e6:.2f} MB (target <= {TARGET_GEOJSON_MB} MB)"
+        print(f"  {label:34s} cold {cold * 1000:8.1f} ms{size}")
+
+
+def _json_bytes(obj) -> bytes:
+    import json
+
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _clear_caches() -> None:
+    from natality.scorecard import scoring
+
+    for name in dir(scoring):
+        fn = getattr(scoring, name)
+        if hasattr(fn, "cache_clear"):
+            fn.cache_clear()
+
+
+def browser_settle(data: Path, region: str | None) -> None:
+    """Each page in Chromium: first visit after the server starts (cold) and a second visit (warm)."""
+    if not Path("/usr/bin/chromium").exists():
+        print("  (no /usr/bin/chromium: browser figures skipped)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import start_streamlit  # the tests' server starter: same flags, loopback only
+
+    log = Path(tempfile.mkdtemp()) / "streamlit.log"
+    proc, url = start_streamlit(data, log)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            )
+            page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+            print(f"  {'page':10s} {'cold s':>7s} {'warm s':>7s}  (target <= {TARGET_SETTLE_S} s warm)")
+            for name in PAGES:
+                query = f"?lang=zh&region={region}" if region else "?lang=zh"
+                cold = _settle(page, f"{url}/{name}{query}")
+                warm = _settle(page, f"{url}/{name}{query}")
+                errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count()
+                flag = f"  ! {errors} error box(es)" if errors else ""
+                print(f"  {name:10s} {cold:7.2f} {warm:7.2f}{flag}")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _settle(page, url: str) -> float:
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stApp']", timeout=120_000)
+    elements = "[data-testid=stMainBlockContainer] [data-testid=stElementContainer]"
+    page.wait_for_function(
+        f"() => !document.querySelector('[data-testid=stStatusWidget]')"
+        f" && document.querySelectorAll('{elements}').length > 2",
+        timeout=120_000,
+    )
+    return time.perf_counter() - start
+
+
+def import_figures(data: Path, work: Path) -> None:
+    """15 M one-row-per-child records through ``python -m natality import``: wall time, peak RSS."""
+    from province_records import write_birth_records
+
+    version = extract.live_version_dir(data)
+    records = work / "births_records.parquet"
+    start = time.perf_counter()
+    write_birth_records(version, records)
+    made = time.perf_counter() - start
+    rows = duckdb.connect().read_parquet(str(records)).count("*").fetchall()[0][0]
+    out = work / "imported"
+    cmd = [sys.executable, "-m", "natality", "import", "--out", str(out), "--births", str(records),
+           "--boundaries", str(version / "townships.parquet"), "--name", "示范省"]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, the largest child so far
+    status = "ok" if done.returncode == 0 else f"exit {done.returncode}: {done.stderr.strip()[-300:]}"
+    print(f"  records file: {rows:,} rows written in {made:.1f} s")
+    print(f"  import: {wall:.1f} s (target <= 60 s), peak memory {peak / 1024:,.0f} MB (target <= 2,048 MB;"
+          f" {'' if peak > before else 'upper bound: an earlier child peaked higher; '}max RSS), {status}")  # fmt: skip
+
+
+def scenario(label: str, data: Path, region: str | None, browser: bool) -> None:
+    print(f"\n== {label}: {data}")
+    count = duckdb.connect().read_parquet(str(extract.live_version_dir(data) / "townships.parquet")).count("*")
+    print(f"  townships: {count.fetchall()[0][0]:,}" + (f", region {region}" if region else ""))
+    page_table(data, region)
+    scan_comparison(data)
+    computations(data)
+    if browser:
+        browser_settle(data, region)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--townships", type=int, default=2000)
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--skip-county", action="store_true")
+    parser.add_argument("--keep", type=Path, default=None, help="keep (and reuse) the province extract here")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="natality-bench-"))
+    try:
+        if not args.skip_county:
+            county = work / "county"
+            build_demo(county)
+            scenario("county (19 townships)", county, None, not args.skip_browser)
+        province = args.keep or work / "province"
+        if not (province / "manifest.json").exists():
+            start = time.perf_counter()
+            build_demo(province, townships=args.townships)
+            print(f"\nprovince demo built in {time.perf_counter() - start:.1f} s")
+        scenario(f"province ({args.townships} townships)", province, None, not args.skip_browser)
+        regions = db.run_query("regions", extract.live_version_dir(province))
+        county_code = regions.filter(level="county")["region_code"][0]
+        scenario(f"one county inside the province (?region={county_code})", province, county_code, False)
+        if not args.skip_import:
+            print("\n== import of one-row-per-child records")
+            import_figures(province, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from natality.core import db, extract, i18n, theme
+from natality.core import context, db, extract, i18n, theme
 from natality.core.context import Ctx
 from natality.geo import boundaries as maps
 from natality.importing.demo import build_demo
@@ -116,17 +116,9 @@ def _regions(version_dir: str) -> pl.DataFrame:
     return db.run_query("regions", version_dir)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
 def _region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
-    """region_code -> (Chinese name, English name); the extract's own code takes its manifest names."""
-    rows = _regions(version_dir).rows(named=True)
-    names = {r["region_code"]: (r["name"], r["name_en"]) for r in rows}
-    own = manifest.get("region_code")
-    if own in names and names[own][0] == own:
-        names[own] = (
-            manifest.get("region_name", own),
-            manifest.get("region_name_en") or manifest.get("region_name", own),
-        )
-    return names
+    return context.region_names(version_dir, manifest)
 
 
 def region_select(ctx: Ctx, container: Any = st) -> str | None:

@@ -85,3 +85,35 @@ class Ctx:
         if "region" in db.query_parameters(name) and "region" not in params:
             return {**params, "region": self.region_code}
         return params
+
+
+def region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
+    """region_code -> (Chinese name, English name) of every region of the extract.
+
+    A region without a name of its own (no regions file, no parent name) that is the extract's
+    own code takes the manifest's names; any other keeps its code.
+    """
+    rows = db.run_query("regions", version_dir).rows(named=True)
+    names = {r["region_code"]: (r["name"], r["name_en"]) for r in rows}
+    own = manifest.get("region_code")
+    if own in names and names[own][0] == own:
+        zh = manifest.get("region_name", own)
+        names[own] = (zh, manifest.get("region_name_en") or zh)
+    return names
+
+
+class UnknownRegion(ValueError):
+    """A region code that is not a county, city or province of the extract."""
+
+
+def context_for(
+    lang: str, version_dir: str, manifest: dict, region: str | None = None, data_dir: str | None = None
+) -> Ctx:
+    """A Ctx narrowed to ``region`` (None: the whole extract); UnknownRegion for a code the extract lacks."""
+    names = region_names(version_dir, manifest).get(region) if region else None
+    if region and names is None:
+        raise UnknownRegion(region)
+    return Ctx(
+        lang=lang, data_dir=data_dir or version_dir, version_dir=version_dir, manifest=manifest,
+        region_code=region, region_names=names,
+    )  # fmt: skip

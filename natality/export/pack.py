@@ -22,6 +22,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Text
 
 from natality.core import extract
+from natality.core.context import region_names
 from natality.export.render import CJK_FAMILY, MIME, ExportError, Renderer
 from natality.export.slides import Slide, build_slides
 
@@ -88,12 +89,12 @@ def write_pdf(slides: list[Slide], renderer: Renderer, lang: str) -> bytes:
     return out.getvalue()
 
 
-def pack_bytes(data_dir: str | Path | None, year: int, lang: str, fmt: str) -> bytes:
-    """The meeting pack of ``year`` in ``lang`` as PPTX or PDF bytes."""
+def pack_bytes(data_dir: str | Path | None, year: int, lang: str, fmt: str, region: str | None = None) -> bytes:
+    """The meeting pack of ``year`` in ``lang`` as PPTX or PDF bytes, for ``region`` (None: everything)."""
     if fmt not in MIME:
         raise ExportError(f"unknown pack format {fmt!r}: expected pptx or pdf")
     with Renderer() as renderer:
-        slides = build_slides(data_dir, year, lang)
+        slides = build_slides(data_dir, year, lang, region)
         if fmt == "pptx":
             return write_pptx(slides, renderer, lang)
         return write_pdf(slides, renderer, lang)
@@ -105,6 +106,7 @@ def register_cli(subparsers) -> None:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--data", default=None, help="extract directory (default: $NATALITY_DATA or data/demo)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--region", default=None, help="a county, city or province code (default: the whole extract)")
     p.add_argument("--out", required=True, help="FILE.pptx or FILE.pdf")
     p.set_defaults(handler=run_pack)
 
@@ -117,9 +119,16 @@ def run_pack(args) -> int:
         print(f"error: --out {out}: expected a .pptx or .pdf file name", file=sys.stderr)
         return 2
     try:
-        manifest = extract.read_manifest(extract.live_version_dir(args.data or extract.default_data_dir()))
+        version_dir = extract.live_version_dir(args.data or extract.default_data_dir())
+        manifest = extract.read_manifest(version_dir)
     except extract.ExtractError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    region = args.region or None
+    if region and region not in region_names(str(version_dir), manifest):
+        known = ", ".join(sorted(region_names(str(version_dir), manifest))[:12])
+        print(f"error: --region {region[:40]}: not a county, city or province of this extract (e.g. {known})",
+              file=sys.stderr)  # fmt: skip
         return 2
     last = int(manifest["cutoff_month"][:4])
     if not 2000 <= args.year <= last:
@@ -127,7 +136,7 @@ def run_pack(args) -> int:
         return 2
     started = time.monotonic()
     try:
-        data = pack_bytes(args.data, args.year, args.lang, fmt)
+        data = pack_bytes(args.data, args.year, args.lang, fmt, region)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

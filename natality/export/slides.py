@@ -18,7 +18,7 @@ from natality.compare import charts as compare_charts
 from natality.compare import comparison as compare
 from natality.compare import view as compare_view
 from natality.core import extract, theme
-from natality.core.context import Ctx
+from natality.core.context import Ctx, context_for
 from natality.maps import view as map_view
 from natality.maps.charts import township_choropleth
 from natality.scorecard import charts as scorecard_charts
@@ -62,9 +62,10 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join([*out, line])
 
 
-def build_slides(data_dir: str | Path | None, year: int, lang: str) -> list[Slide]:
+def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str | None = None) -> list[Slide]:
+    """The pack's slides for ``year``, narrowed to ``region`` (None: the whole extract)."""
     version_dir = str(extract.live_version_dir(data_dir or extract.default_data_dir()))
-    ctx = Ctx(lang=lang, data_dir=version_dir, version_dir=version_dir, manifest=extract.read_manifest(version_dir))
+    ctx = context_for(lang, version_dir, extract.read_manifest(version_dir), region)
     months, period = ctx.months_in(year), ctx.period(year)
     previous = ctx.period(year - 1, months)
     foot = ctx.footnote()
@@ -118,7 +119,7 @@ def _pairs(df: pl.DataFrame, name_col: str, value_col: str, decimals: int) -> st
 
 def _srb_slides(ctx: Ctx, year: int) -> list[Slide]:
     by_year = ctx.query("srb_by_year")
-    targets = ctx.query("srb_targets", region_code=ctx.manifest.get("region_code", ""))
+    targets = ctx.query("srb_targets", region_code=ctx.region_code or ctx.manifest.get("region_code", ""))
     notes = "\n".join(f"{r['year']}: {r['srb']:.1f} (95% {r['srb_low']:.1f}–{r['srb_high']:.1f}; {r['births']:,})"
                       for r in by_year.iter_rows(named=True) if r["srb"] is not None)  # fmt: skip
     out = [Slide(ctx.t("export.srb_heading"), srb_view.trend_figure(ctx, by_year, targets), notes)]
