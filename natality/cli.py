@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from natality.core import db, extract
 from natality.export import pack
@@ -52,9 +53,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", type=_param, default=[], metavar="KEY=VALUE")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
 
+    p = sub.add_parser("versions", help="list the extract's kept versions, the live one marked")
+    p.add_argument("--data", default=None, help="extract directory (default: $NATALITY_DATA or data/demo)")
+    p.set_defaults(handler=run_versions)
+
+    p = sub.add_parser("rollback", help="make an earlier version of the extract live again (atomic)")
+    p.add_argument("version", help="a version id from `python -m natality versions`")
+    p.add_argument("--data", default=None, help="extract directory (default: $NATALITY_DATA or data/demo)")
+    p.set_defaults(handler=run_rollback)
+
     importer.register_cli(sub)
     pack.register_cli(sub)
     return parser
+
+
+def run_versions(args: argparse.Namespace) -> int:
+    data = Path(args.data) if args.data else extract.default_data_dir()
+    rows = extract.list_versions(data)
+    if not rows:
+        raise BadInput(f"{data}: no versions kept here (is it an extract directory?)")
+    for row in rows:
+        mark = "*" if row["live"] else " "
+        state = "" if row["readable"] else "  (unreadable: manifest.json missing or damaged)"
+        births = f"{row['births_rows']:,} births rows" if row["births_rows"] is not None else ""
+        print(f"{mark} {row['version']}  created {row['created_at'] or '?'}  data to {row['cutoff_month'] or '?'}"
+              f"  {births}{state}")  # fmt: skip
+    return EXIT_OK
+
+
+def run_rollback(args: argparse.Namespace) -> int:
+    data = Path(args.data) if args.data else extract.default_data_dir()
+    try:
+        live = extract.switch_version(data, args.version)
+    except extract.ExtractLocked as exc:
+        print(f"error: {exc}; try again when it has finished", file=sys.stderr)
+        return EXIT_ERROR
+    except extract.ExtractError as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"live version is now {live.name} ({data} -> {live})", file=sys.stderr)
+    return EXIT_OK
 
 
 def computed_queries() -> dict:

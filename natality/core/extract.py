@@ -161,3 +161,42 @@ def _prune(vdir: Path, live: Path, keep: int) -> None:
     for old in versions[:-keep]:
         if old != live:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def list_versions(out_dir: str | Path) -> list[dict]:
+    """The versions kept beside an extract, oldest first: id, live, created_at, cut-off, births rows.
+
+    A version whose manifest is missing or unreadable is listed with ``readable`` False.
+    """
+    out_dir = Path(out_dir)
+    vdir = versions_dir(out_dir)
+    live = out_dir.resolve() if out_dir.exists() else None
+    rows = []
+    for path in sorted(p for p in vdir.iterdir() if p.is_dir() and not p.name.startswith(".")) if vdir.is_dir() else []:
+        row = {"version": path.name, "live": path.resolve() == live, "readable": False,
+               "created_at": None, "cutoff_month": None, "births_rows": None}  # fmt: skip
+        try:
+            manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+            row.update(readable=True, created_at=manifest.get("created_at"), cutoff_month=manifest.get("cutoff_month"),
+                       births_rows=(manifest.get("row_counts") or {}).get("births"))  # fmt: skip
+        except (OSError, ValueError):
+            pass
+        rows.append(row)
+    return rows
+
+
+def switch_version(out_dir: str | Path, version: str) -> Path:
+    """Make the kept version ``version`` live again, atomically and under the import lock."""
+    out_dir = Path(out_dir)
+    known = {row["version"]: row for row in list_versions(out_dir)}
+    if version not in known:
+        raise ExtractError(f"{out_dir}: no version {version[:60]!r}; kept: {', '.join(known) or 'none'}")
+    if not known[version]["readable"]:
+        raise ExtractError(f"{out_dir}: version {version} has no readable manifest.json")
+    with import_lock(out_dir):
+        target = versions_dir(out_dir) / version
+        link_tmp = out_dir.with_name(f".{out_dir.name}.link-rollback-{new_version_id()}")
+        os.symlink(os.path.relpath(target, out_dir.parent), link_tmp)
+        os.replace(link_tmp, out_dir)
+        _fsync_path(out_dir.parent)
+    return target
