@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 
 from natality import ui
-from natality.core import extract, i18n
+from natality.core import db, extract, i18n
 
 st.set_page_config(
     page_title="乡镇出生监测 · Township births", page_icon="📊", layout="wide",
@@ -38,6 +38,9 @@ if ctx.manifest.get("synthetic"):
 
 try:
     page.run()
+except db.DamagedExtract as exc:  # a file damaged after the first check: the same message
+    st.error(ctx.t("extract.damaged", file=exc.file, version=exc.version, reason=exc.reason))
+    st.info(ctx.t("extract.recover", versions=", ".join(r["version"] for r in extract.list_versions(ctx.data_dir))))
 except Exception as exc:  # a page error becomes a message, never a traceback
     logging.getLogger("natality").exception("page %s failed", page.title)
     st.error(ctx.t("app.error", error=str(exc) or type(exc).__name__))

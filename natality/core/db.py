@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from natality.core.extract import live_version_dir
+from natality.core.extract import ExtractError, live_version_dir
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -108,6 +108,21 @@ DEFAULTS = {"region": None}
 MACRO_FILES = ("region.sql", "births.sql", "srb.sql")
 
 
+class DamagedExtract(ExtractError):
+    """A file of the live version cannot be read (truncated, corrupt, missing): names it and the way back."""
+
+    def __init__(self, version_dir: Path, file: str, reason: str) -> None:
+        self.version, self.file, self.reason = version_dir.name, file, reason
+        super().__init__(
+            f"{file} of version {version_dir.name} cannot be read ({reason}). Switch back to an earlier version: "
+            f"python -m natality versions, then python -m natality rollback VERSION"
+        )
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:200]
+
+
 class QueryError(Exception):
     """A query name that does not exist, or parameters it needs that were not given."""
 
@@ -131,8 +146,27 @@ def query_parameters(name: str) -> set[str]:
 
 @functools.lru_cache(maxsize=4)
 def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB per extract version, with a view per table of that version."""
+    """One in-memory DuckDB per extract version, with a view per table of that version.
+
+    DamagedExtract when one of the version's files cannot be read.
+    """
     root = Path(version_dir)
+    try:
+        return _connect(root)
+    except duckdb.Error as exc:
+        bad = next((f for f in _FILES if f in str(exc)), None)
+        if bad is None:
+            raise
+        raise DamagedExtract(root, bad, _reason(exc)) from exc
+
+
+_FILES = ("townships.parquet", "births.parquet", "population.parquet", "reported.parquet", "targets.parquet",
+          "regions.parquet")  # fmt: skip
+
+
+def _connect(root: Path) -> duckdb.DuckDBPyConnection:
+    if not (root / "townships.parquet").is_file():
+        raise DamagedExtract(root, "townships.parquet", "the file is missing")
     con = duckdb.connect()
     con.execute("set threads = 2")
     for table in ("births", "population", "reported", "targets"):
@@ -182,5 +216,11 @@ def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.Dat
     cursor = connection(version).cursor()
     try:
         return cursor.sql(query_text(name), params={k: params[k] for k in wanted}).pl()
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+        # A file damaged after the connection was made (its data pages, not its footer).
+        bad = next((f for f in _FILES if f in str(exc)), None)
+        if bad is None:
+            raise
+        raise DamagedExtract(Path(version), bad, _reason(exc)) from exc
     finally:
         cursor.close()
