@@ -19,8 +19,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from natality.core import context, db, extract, i18n, theme
 from natality.core.context import Ctx
-from natality.geo import boundaries as maps
+from natality.geo import layers
 from natality.importing.demo import build_demo
+from natality.maps import view as map_view
 from natality.scorecard import scoring
 
 
@@ -91,6 +92,13 @@ def page_context() -> Ctx:
     except extract.ExtractError:
         st.error(i18n.t("app.no_extract", lang, path=str(data_dir)))
         st.stop()
+    try:
+        db.connection(str(version_dir))
+    except db.DamagedExtract as exc:
+        st.error(i18n.t("extract.damaged", lang, file=exc.file, version=exc.version, reason=exc.reason))
+        kept = ", ".join(r["version"] + (" *" if r["live"] else "") for r in extract.list_versions(data_dir))
+        st.info(i18n.t("extract.recover", lang, versions=kept or "—"))
+        st.stop()
     manifest = _manifest(str(version_dir))
     code = _requested_region()
     names = _region_names(str(version_dir), manifest).get(code or "")
@@ -158,24 +166,21 @@ def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
     return db.run_query(name, version_dir, **dict(params))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _scorecard_data(version_dir: str, lang: str) -> scoring.ScorecardData:
-    return scoring.scorecard_data(version_dir, lang)
-
-
 def scorecard_data(ctx: Ctx) -> scoring.ScorecardData:
-    """Every year judged and scored (the Scorecard's numbers), cached per extract version and language."""
-    return _scorecard_data(ctx.version_dir, ctx.lang)
+    """Every year judged and scored (the Scorecard's numbers) for the session's region, ranked
+    within it; kept per extract version, language and region (``scoring.region_scorecard``)."""
+    return scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _township_geojson(version_dir: str) -> dict:
-    return maps.township_geojson(version_dir)
+@st.cache_data(show_spinner=False, max_entries=16)
+def _township_geojson(version_dir: str, region: str | None = None) -> dict:
+    return layers.region_geojson(version_dir, region, "township")
 
 
 def township_geojson(ctx: Ctx) -> dict:
-    """The townships' display geometry as GeoJSON, cached per extract version (never mutate it)."""
-    return _township_geojson(ctx.version_dir)
+    """The region's townships' display geometry as GeoJSON, cached per extract version and
+    region (never mutate it); coarser for a city or province, so 2,000 townships stay ~1 MB."""
+    return _township_geojson(ctx.version_dir, ctx.region_code)
 
 
 def query(ctx: Ctx, name: str, **params: Any) -> pl.DataFrame:
@@ -361,3 +366,71 @@ def presentation_mode() -> bool:
     else:
         st.query_params.pop("present", None)
     return on
+
+
+# --- maps: the county layer and the way up and down the regions ---------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _county_geojson(version_dir: str, region: str | None) -> dict:
+    return layers.region_geojson(version_dir, region, "county")
+
+
+def county_geojson(ctx: Ctx) -> dict:
+    """The region's counties (dissolved from their townships) as GeoJSON, cached per extract
+    version and region (never mutate it)."""
+    return _county_geojson(ctx.version_dir, ctx.region_code)
+
+
+def map_geojson(ctx: Ctx, unit: str) -> dict:
+    """The GeoJSON of a map of ``unit`` ("township" or "county") for the session's region."""
+    return county_geojson(ctx) if unit == "county" else township_geojson(ctx)
+
+
+OPENED = "_regions_opened"  # how many times a map opened a region this session
+
+
+def open_region(code: str | None) -> None:
+    """Narrow every page to the region ``code`` (None: the whole extract), as the sidebar's
+    region choice would (same session key, same URL parameter), and rerun."""
+    _narrow_to(code)
+    st.rerun()
+
+
+def _narrow_to(code: str | None) -> None:
+    st.session_state[f"_kept_{REGION_KEY}"] = code
+    if code:
+        st.query_params[REGION_KEY] = code
+    else:
+        st.query_params.pop(REGION_KEY, None)
+    st.session_state[OPENED] = st.session_state.get(OPENED, 0) + 1
+
+
+def map_widget_key(ctx: Ctx, name: str) -> str:
+    """A widget key of the map for this region and visit: a county clicked or chosen on one map
+    must not stay selected when the same map is drawn again after "back"."""
+    visit = st.session_state.get(OPENED, 0)
+    return f"{name}_{ctx.region_code or 'all'}" + (f"_{visit}" if visit else "")
+
+
+def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) -> None:
+    """The map's way down and up: on a map of counties a choice of county (``counties``: code ->
+    name) that narrows every page to it, and "back to <parent>" when the pages are narrowed."""
+    # Callbacks, not return values: they act before the next run starts, so a run that Streamlit
+    # repeats on the way (the router's first rerun) cannot lose the click.
+    slots = iter(container.columns([1, 2, 2], vertical_alignment="bottom"))
+    if ctx.region_code:
+        parent = map_view.parent_region(_regions(ctx.version_dir), ctx.region_code)
+        names = _region_names(ctx.version_dir, ctx.manifest).get(parent or "")
+        name = names[1 if ctx.lang == "en" else 0] if names else ctx.extract_name()
+        next(slots).button(
+            ctx.t("maps.back_to", name=name), key=map_widget_key(ctx, "map_back"), icon=":material/arrow_upward:",
+            on_click=_narrow_to, args=(parent,),
+        )  # fmt: skip
+    if counties:
+        key = map_widget_key(ctx, "map_open_county")
+        next(slots).selectbox(
+            ctx.t("maps.open_county"), list(counties), index=None, format_func=counties.get,
+            placeholder=ctx.t("maps.open_county_placeholder"), key=key,
+            on_change=lambda: _narrow_to(st.session_state[key]) if st.session_state.get(key) else None,
+        )  # fmt: skip

@@ -5,6 +5,7 @@ import streamlit as st
 from natality import ui
 from natality.births import charts
 from natality.births import view as births_view
+from natality.core import ranking
 
 ctx = ui.page_context()
 st.title(ctx.t("births.title"))
@@ -15,15 +16,23 @@ with left:
 with right:
     township = ui.township_select(ctx, key="township")
 period = ctx.period(year)
-scope = ctx.t("births.scope", scope=births_view.scope_name(ui.township_names(ctx), township, ctx.lang))
+scope = ctx.t("births.scope", scope=births_view.scope_name(ui.township_names(ctx), township, ctx.region()))
 
 by_town = ui.query(ctx, "births_by_township_year", year=year)
+find = ""
+if by_town.height > ranking.TOP + ranking.BOTTOM:  # only the ends are drawn: let the rest be found
+    find = st.text_input(ctx.t("common.find_township"), key="births_find", placeholder=ctx.t("common.find_placeholder"),
+                         help=ctx.t("common.find_help"))  # fmt: skip
+found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
+if ranking.find_note(found, ctx.lang):
+    st.caption(ranking.find_note(found, ctx.lang))
 fig = charts.township_births_bar(
     by_town,
     ctx.lang,
     ctx.t("births.by_township_title", period=period),
-    ctx.t("births.county_total", total=f"{int(by_town['births'].sum()):,}"),
+    ctx.t("births.county_total", scope=ctx.region(), total=f"{int(by_town['births'].sum()):,}"),
     ctx.footnote(),
+    find=found.codes,
 )
 ui.show_chart(
     fig, "births_by_township", births_view.with_total(by_town, ctx), f"births_by_township_{year}", links_townships=True

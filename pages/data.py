@@ -6,6 +6,7 @@ import os
 import streamlit as st
 
 from natality import ui
+from natality.core import ranking
 from natality.importing import data_view
 
 ctx = ui.page_context()
@@ -39,9 +40,16 @@ st.subheader(ctx.t("data.completeness_title"))
 year = ui.year_select(ctx, key="year")
 period = ctx.period(year)
 grid = ui.query(ctx, "data_completeness", year=year)
+find = ""
+if grid["township_code"].n_unique() > ranking.TOP + ranking.BOTTOM:  # only the gappiest drawn: let the rest be found
+    find = st.text_input(ctx.t("common.find_township"), key="data_find", placeholder=ctx.t("common.find_placeholder"),
+                         help=ctx.t("common.find_help"))  # fmt: skip
+found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
+if ranking.find_note(found, ctx.lang):
+    st.caption(ranking.find_note(found, ctx.lang))
 fig = data_view.completeness_heatmap(
     grid, ctx.name_col, ctx.lang, ctx.t("data.heatmap_title", period=period), ctx.t("data.heatmap_subtitle"),
-    ctx.footnote(),
+    ctx.footnote(), find=found.codes,
 )  # fmt: skip
 ui.show_chart(fig, "data_completeness", grid, f"completeness_{year}")
 gaps = data_view.gap_count(grid)

@@ -5,10 +5,11 @@ import streamlit as st
 
 from natality import ui
 from natality.births import charts, overview
+from natality.core import ranking
 from natality.maps import view as map_view
 
 ctx = ui.page_context()
-st.title(ctx.t("overview.title"))
+st.title(ctx.t("overview.title", scope=ctx.region()))
 if ctx.manifest.get("synthetic"):
     st.caption(ctx.t("app.synthetic_banner"))
 
@@ -40,12 +41,20 @@ if not trend.is_empty():
 
 by_town = ui.query(ctx, "births_by_township_year", year=year)
 total = int(by_town["births"].sum())
+find = ""
+if by_town.height > ranking.TOP + ranking.BOTTOM:  # only the ends are drawn: let the rest be found
+    find = st.text_input(ctx.t("common.find_township"), key="overview_find",
+                         placeholder=ctx.t("common.find_placeholder"), help=ctx.t("common.find_help"))  # fmt: skip
+found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
+if ranking.find_note(found, ctx.lang):
+    st.caption(ranking.find_note(found, ctx.lang))
 fig = charts.township_births_bar(
     by_town,
     ctx.lang,
     ctx.t("overview.rank_title", period=period),
-    ctx.t("overview.rank_subtitle", total=f"{total:,}"),
+    ctx.t("overview.rank_total", scope=ctx.region(), total=f"{total:,}"),
     ctx.footnote(),
+    find=found.codes,
 )
 table = by_town.with_columns(pl.col("births").rank("min", descending=True).cast(pl.Int32).alias("rank"))
 ui.show_chart(fig, "overview_rank", table, f"births_by_township_{year}", links_townships=True)

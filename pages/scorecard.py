@@ -3,6 +3,7 @@
 import streamlit as st
 
 from natality import ui
+from natality.core import ranking
 from natality.scorecard import charts as scorecard_charts
 from natality.scorecard import reasons as scorecard_reasons
 from natality.scorecard import table as scorecard_table
@@ -24,16 +25,29 @@ if months < 12:
 st.caption(f"{scorecard_table.legend(ctx.lang)}　{ctx.t('scorecard.table_help')}")
 
 wide = scorecard_table.wide_table(card, status, reg)
+find, show_all = "", False
+if wide.height > ranking.TOP + ranking.BOTTOM:  # a city: the ends of the ranking, the rest on demand
+    f1, f2 = st.columns([3, 1])
+    find = f1.text_input(ctx.t("common.find_township"), key="scorecard_find",
+                         placeholder=ctx.t("common.find_placeholder"), help=ctx.t("common.find_help"))  # fmt: skip
+    show_all = f2.toggle(ctx.t("scorecard.show_all", n=f"{wide.height:,}"), key="scorecard_all")
+found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
+if ranking.find_note(found, ctx.lang):
+    st.caption(ranking.find_note(found, ctx.lang))
+ranked = ranking.top_bottom(wide, "rank", descending=False, keep=found.codes)
+grid = wide if show_all or not ranked.cut else ranked.rows.drop("position", "matched")
+if grid.height < wide.height:
+    st.caption(ctx.t("scorecard.grid_cut", year=year, top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{wide.height:,}"))
 event = st.dataframe(
-    scorecard_table.styled_table(wide, reg, ctx.lang),
+    scorecard_table.styled_table(grid, reg, ctx.lang),
     hide_index=True,
-    height=min(36 * (wide.height + 1) + 3, 1100),  # every township without scrolling (up to ~30)
+    height=min(36 * (grid.height + 1) + 3, 1100),  # every township without scrolling (up to ~30)
     key="scorecard_grid",
     on_select="rerun",
     selection_mode="single-row",
 )
 if event.selection.rows:
-    code = wide["township_code"][event.selection.rows[0]]
+    code = grid["township_code"][event.selection.rows[0]]
     st.switch_page("pages/township.py", query_params={"township": code, "year": year, "lang": ctx.lang})
 vetoes = scorecard_reasons.veto_markdown(card, ctx.lang)
 if vetoes:
@@ -57,9 +71,11 @@ with st.expander(ctx.t("scorecard.verdicts_title")):
 history = data.card.filter(data.card["year"] <= year)
 first, last = history["year"].min(), history["year"].max()
 partial = ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
+cut = ctx.t("scorecard.bump_cut", year=year, top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{card.height:,}")
 fig = scorecard_charts.rank_bump(
-    history, ctx.lang, ctx.t("scorecard.bump_title", first=first, last=last), ctx.t("scorecard.bump_subtitle"),
-    ctx.footnote(), scorecard_table.bump_highlight(card), partial,
+    history, ctx.lang, ctx.t("scorecard.bump_title", first=first, last=last),
+    ctx.t("scorecard.bump_subtitle") + (f"<br>{cut}" if ranked.cut else ""), ctx.footnote(),
+    scorecard_table.bump_highlight(card), partial, find=found.codes,
 )  # fmt: skip
 ui.show_chart(fig, "scorecard_bump", history.select("year", "township_code", "township_name", "score", "rank"),
               "scorecard_ranks", links_townships=True)  # fmt: skip

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from natality import ui
+from natality.core import ranking
 from natality.srb import view as srb_view
 from natality.srb.tables import MIN_BIRTHS
 
@@ -11,7 +12,7 @@ st.title(ctx.t("srb.title"))
 st.caption(ctx.t("srb.caption"))
 
 by_year = ui.query(ctx, "srb_by_year")
-targets = ui.query(ctx, "srb_targets", region_code=ctx.manifest.get("region_code", ""))
+targets = ui.query(ctx, "srb_targets", region_code=ctx.region_code or ctx.manifest.get("region_code", ""))
 ui.show_chart(srb_view.trend_figure(ctx, by_year, targets), "srb_trend", by_year, "srb_by_year")
 by_order = ui.query(ctx, "srb_by_year_order")
 fig = srb_view.order_figure(ctx, by_order, by_year)
@@ -40,10 +41,21 @@ st.caption(ctx.t("srb.funnel_caption", min=MIN_BIRTHS))
 st.markdown(srb_view.flagged_text(ctx, table))
 
 st.subheader(ctx.t("srb.table_title", period=when))
+find = ""
+if table.height > ranking.TOP + ranking.BOTTOM:  # only the ends are listed: let the rest be found
+    find = st.text_input(ctx.t("common.find_township"), key="srb_find", placeholder=ctx.t("common.find_placeholder"),
+                         help=ctx.t("common.find_help"))  # fmt: skip
+found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
+if ranking.find_note(found, ctx.lang):
+    st.caption(ranking.find_note(found, ctx.lang))
+shown, cut = srb_view.ranked_display_table(ctx, table, found.codes)
+if cut:
+    st.caption(ctx.t("srb.table_cut", top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{table.height:,}"))
+    st.dataframe(shown, hide_index=True, key="srb_ranked", placeholder="–")
 ui.show_table_downloads(
-    srb_view.display_table(ctx, table), "srb_table", f"srb_by_township_{year_from}_{year}", expanded=True
+    srb_view.display_table(ctx, table), "srb_table", f"srb_by_township_{year_from}_{year}", expanded=not cut
 )
-st.caption(ctx.t("srb.table_note", min=MIN_BIRTHS))
+st.caption(ctx.t("srb.table_note", scope=ctx.region(), min=MIN_BIRTHS))
 
 codes, names, default = srb_view.township_options(table)
 township = ui.url_select(ctx.t("srb.township_select"), codes, "township", default, lambda c: names.get(c, c))

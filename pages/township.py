@@ -45,7 +45,7 @@ first, last = status["year"].min(), status["year"].max()
 title = ctx.t("scorecard.ind_history_title", name=name, first=first, last=last)
 sub = ctx.t("scorecard.ind_history_subtitle")
 fig = scorecard_charts.indicator_history(
-    status, data.county, data.registry, ctx.lang, title, sub, ctx.footnote(), partial
+    status, data.county, data.registry, ctx.lang, title, sub, ctx.footnote(), partial, county_name=ctx.region()
 )
 ui.show_chart(fig, "township_indicators", scorecard_table.verdict_table(status, ctx.lang, with_year=True),
               f"township_{code}_indicators")  # fmt: skip

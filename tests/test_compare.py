@@ -140,7 +140,7 @@ def test_compare_page_shows_the_numbers_of_its_sentences(tiny, lang):
     assert at.metric[0].delta == "-3.8%"
     sentences = next(m.value for m in at.markdown if m.value.startswith("- "))
     if lang == "zh":
-        assert "全县出生125人，比2023年1-6月（130人）减少3.8%。" in sentences
+        assert "测试县出生125人，比2023年1-6月（130人）减少3.8%。" in sentences
     else:
         assert "Births fell 3.8 % to 125 (2023 Jan-Jun: 130)." in sentences
         assert "Liji (-50.0 %)" in sentences  # English names on the English page

@@ -39,7 +39,7 @@ def towns(data: Path) -> list[str]:
 
 def test_overview_year_language_and_presentation_mode(demo_env):
     at = open_url(None, {"lang": "en", "year": 2019, "present": 1})
-    assert at.radio(key="lang").value == "en" and at.title[0].value == "County births overview"
+    assert at.radio(key="lang").value == "en" and at.title[0].value == "Demo County births overview"
     assert at.selectbox(key="year").value == 2019
     births = db.run_query("county_period_summary", demo_env, year=2019, month_to=12)
     assert at.metric[0].value == f"{births.filter(pl.col('year') == 2019)['births'][0]:,}"

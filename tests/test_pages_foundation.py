@@ -37,7 +37,7 @@ def test_overview_shows_the_cutoff_year_against_last_year(demo_env, lang):
     labels = [m.label for m in at.metric]
     assert labels[0] == ("出生人数" if lang == "zh" else "Births")
     assert len(at.metric) == 5  # births, rate, SRB, 3rd+ share, townships within plan
-    assert at.title[0].value == ("全县出生概览" if lang == "zh" else "County births overview")
+    assert at.title[0].value == ("示范县出生概览" if lang == "zh" else "Demo County births overview")
     assert len(at.get("plotly_chart")) == 3  # trend, ranking, township map
 
 

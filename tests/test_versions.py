@@ -63,6 +63,6 @@ def test_rollback_to_an_unknown_version_says_which_exist_and_changes_nothing(two
 def test_rollback_refuses_a_version_without_manifest(two_versions):
     out, first, second = two_versions
     (first / "manifest.json").unlink()
-    with pytest.raises(extract.ExtractError, match="no readable manifest.json"):
+    with pytest.raises(extract.ExtractError, match=r"no readable manifest\.json"):
         extract.switch_version(out, first.name)
     assert out.resolve() == second

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 import polars as pl
 
+from natality.core import ranking
 from natality.core.i18n import t
 from natality.core.theme import PALETTE, PARTIAL_OPACITY, PREVIOUS, finish_figure
+from natality.srb.tables import unique_labels
+
+HIGHLIGHT = PALETTE[1]  # townships found by the search
 
 
 def births_trend(df: pl.DataFrame, lang: str, title: str, footnote: str) -> go.Figure:
@@ -47,25 +53,51 @@ def births_trend(df: pl.DataFrame, lang: str, title: str, footnote: str) -> go.F
     return finish_figure(fig, title, subtitle, footnote)
 
 
-def township_births_bar(df: pl.DataFrame, lang: str, title: str, subtitle: str, footnote: str) -> go.Figure:
-    """Births by township, largest at the top."""
+def township_births_bar(
+    df: pl.DataFrame, lang: str, title: str, subtitle: str, footnote: str, find: Sequence[str] = ()
+) -> go.Figure:
+    """Births by township, largest at the top; past 20 townships only the 10 largest, the 10
+    smallest and the townships of ``find`` (codes, drawn in the highlight colour), with a marked
+    gap for the ones left out and a subtitle line that says so."""
     name_col = "township_name" if lang == "zh" else "township_name_en"
-    ordered = df.sort("births")
+    ranked = ranking.top_bottom(df, "births", keep=find)
+    rows = ranked.rows.with_columns(
+        label=unique_labels(ranked.rows[name_col].fill_null(ranked.rows["township_name"]), ranked.rows["township_code"])
+    )
+    gaps = {g.before: t("common.rank_gap", lang, n=f"{g.count:,}", first=g.first, last=g.last) for g in ranked.gaps}
+    order = []  # top to bottom, a gap's marker where its rows would be
+    for i, label in enumerate([*rows["label"].to_list(), None]):
+        order += [gaps[i]] if i in gaps else []
+        order += [label] if label is not None else []
+    drawn = rows.reverse()  # the first category is drawn at the bottom
     fig = go.Figure(
         go.Bar(
-            x=ordered["births"].to_list(),
-            y=ordered[name_col].to_list(),
+            x=drawn["births"].to_list(),
+            y=drawn["label"].to_list(),
             orientation="h",
-            marker={"color": PALETTE[0]},
-            text=[f"{v:,}" for v in ordered["births"].to_list()],
+            marker={"color": [HIGHLIGHT if m else PALETTE[0] for m in drawn["matched"]] if find else PALETTE[0]},
+            text=[f"{v:,}" for v in drawn["births"].to_list()],
             textposition="outside",
             cliponaxis=False,
-            customdata=ordered["township_code"].to_list(),
+            customdata=drawn["township_code"].to_list(),
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
-    fig.update_layout(xaxis={"title": t("charts.births_axis", lang)}, yaxis={"type": "category"})
-    return finish_figure(fig, title, subtitle, footnote, height=max(420, 26 * df.height + 170))
+    if gaps:  # the rows left out: an empty, labelled slot where they would be
+        fig.add_bar(x=[None] * len(gaps), y=list(gaps.values()), orientation="h", hoverinfo="skip", showlegend=False)
+        subtitle = "<br>".join(s for s in (subtitle, _cut_note(ranked, lang)) if s)
+    fig.update_layout(
+        xaxis={"title": t("charts.births_axis", lang)},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": order[::-1]},
+    )
+    fig = finish_figure(fig, title, subtitle, footnote, height=max(420, 26 * len(order) + 170))
+    return fig.update_layout(margin={"t": 112}) if gaps else fig  # room for the subtitle's second line
+
+
+def _cut_note(ranked: ranking.Ranking, lang: str) -> str:
+    note = t("births.rank_cut", lang, top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{ranked.total:,}")
+    found = int(ranked.rows["matched"].sum())
+    return note + (t("common.rank_found", lang, n=found) if found else "")
 
 
 def monthly_comparison(df: pl.DataFrame, year: int, lang: str, title: str, subtitle: str, footnote: str) -> go.Figure:

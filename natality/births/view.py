@@ -8,18 +8,18 @@ from natality.core.extract import AGE_BANDS
 from natality.core.i18n import t
 
 
-def scope_name(names: dict[str, str], township: str | None, lang: str) -> str:
-    """'全县' / 'Whole county', or the township's display name."""
+def scope_name(names: dict[str, str], township: str | None, whole: str) -> str:
+    """``whole`` (the region shown, e.g. '示范县') for all townships, or the township's display name."""
     if township is None:
-        return t("common.all_townships", lang)
+        return whole
     return names.get(township, township)
 
 
 def with_total(by_town: pl.DataFrame, ctx) -> pl.DataFrame:
-    """Births by township with a county-total row at the bottom."""
+    """Births by township with a total row (of the region shown) at the bottom."""
     total = pl.DataFrame(
         {
-            "township_code": [ctx.manifest.get("region_code", "")],
+            "township_code": [ctx.region_code or ctx.manifest.get("region_code", "")],
             "township_name": [t("common.total", "zh")],
             "township_name_en": [t("common.total", "en")],
             "year": by_town["year"].head(1).to_list() or [None],

@@ -8,7 +8,6 @@ year is cut to its first ``months`` months too (map_township_year with ``last_mo
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ COLUMNS = {
     "srb": ("srb_base", "srb", "srb_change", 1),
     "score": ("score_base", "score", "score_change", 1),
 }
+MAX_NAMED = 10  # townships named in one sentence; a province's others are in the table
 MIN_BASE_BIRTHS = 50  # a percent change on fewer births in the base period is mostly noise (as the map)
 Z95 = 1.959963984540054
 
@@ -70,15 +70,15 @@ def birth_rate(births: int | None, population: int | None, months: int) -> float
     return births * 12.0 / months / population * 1000
 
 
-@functools.lru_cache(maxsize=4)
-def scorecard_data(version_dir: str, lang: str) -> scoring.ScorecardData:
-    # An extract version never changes once published, so its scorecard can be kept.
-    return scoring.scorecard_data(version_dir, lang)
+def scores(version_dir: str, year: int, lang: str, region: str | None = None) -> pl.DataFrame:
+    """township_code, score, rank for ``year`` (empty when the year is not scored), ranked within
+    ``region`` (None: the whole extract)."""
+    return scores_of(scoring.region_scorecard(version_dir, lang, region), year)
 
 
-def scores(version_dir: str, year: int, lang: str) -> pl.DataFrame:
-    """township_code, score, rank for ``year`` (empty when the year is not scored)."""
-    return scorecard_data(version_dir, lang).card_for(year).select("township_code", "score", "rank")
+def scores_of(data: scoring.ScorecardData, year: int) -> pl.DataFrame:
+    """township_code, score, rank for ``year`` of an already judged scorecard (e.g. a region's)."""
+    return data.card_for(year).select("township_code", "score", "rank")
 
 
 def compare_table(
@@ -178,13 +178,20 @@ def _pct(value: float) -> str:
     return f"{abs(value):.1f}"
 
 
-def summary_sentences(county: CountyChange, table: pl.DataFrame, period: str, period_base: str, lang: str) -> list[str]:
-    """Three to five sentences, each made only of numbers shown on the Compare page."""
+def summary_sentences(
+    county: CountyChange, table: pl.DataFrame, period: str, period_base: str, lang: str, scope: str | None = None
+) -> list[str]:
+    """Three to five sentences, each made only of numbers shown on the Compare page.
+
+    ``scope``: the name of what is compared ('示范县', 'Demo County'); default '全县' / 'The county'.
+    """
+    scope = scope or t("compare.scope_default", lang)
     out = []
     if county.births_change_pct is not None:
         key = "fell" if county.births < county.births_base else "rose" if county.births > county.births_base else "same"
         out.append(t(f"compare.s.births_{key}", lang, pct=_pct(county.births_change_pct), now=f"{county.births:,}",
-                     base=f"{county.births_base:,}", period=period, period_base=period_base))  # fmt: skip
+                     base=f"{county.births_base:,}", period=period, period_base=period_base,
+                     scope=scope))  # fmt: skip
     judged = table.filter(pl.col("births_change_pct").is_not_null())
     if judged.height:
         text = t("compare.s.townships", lang, fell=county.fell, rose=county.rose, n=county.townships)
@@ -200,10 +207,13 @@ def summary_sentences(county: CountyChange, table: pl.DataFrame, period: str, pe
     s = county.srb
     if s.srb is not None and s.srb_base is not None:
         verdict = "unknown" if s.beyond_chance is None else "beyond" if s.beyond_chance else "chance"
-        text = t(f"compare.s.srb_{verdict}", lang, base=fmt_num(s.srb_base), now=fmt_num(s.srb))
-        moved = table.filter(pl.col("srb_beyond_chance")).sort("srb_change")
+        text = t(f"compare.s.srb_{verdict}", lang, base=fmt_num(s.srb_base), now=fmt_num(s.srb), scope=scope)
+        moved = table.filter(pl.col("srb_beyond_chance"))
+        named = moved.sort("srb_p", "township_code").head(MAX_NAMED).sort("srb_change")  # the surest changes
         sep = "、" if lang == "zh" else ", "
-        names = sep.join(f"{r['township']} ({r['srb_base']:.1f} → {r['srb']:.1f})" for r in moved.iter_rows(named=True))
+        names = sep.join(f"{r['township']} ({r['srb_base']:.1f} → {r['srb']:.1f})" for r in named.iter_rows(named=True))
+        if moved.height > named.height:
+            names += t("compare.s.more", lang, n=moved.height - named.height)
         text += (
             t("compare.s.srb_towns", lang, n=moved.height, names=names)
             if moved.height

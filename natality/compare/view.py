@@ -7,7 +7,18 @@ from dataclasses import dataclass
 import polars as pl
 
 from natality.compare.comparison import CountyChange
+from natality.core import ranking
 from natality.core.i18n import fmt_num, t
+
+# What ranks a township's change on the slope chart: the change in what the chart draws (births,
+# not their percent, so that a 3-birth township doubling does not top a city's list), and for the
+# SRB only a change with births enough to test it.
+RANK_BY = {
+    "births": pl.col("births_change"),
+    "birth_rate": pl.col("rate_change"),
+    "srb": pl.when(pl.col("srb_beyond_chance").is_not_null()).then(pl.col("srb_change")),
+    "score": pl.col("score_change"),
+}
 
 
 @dataclass(frozen=True)
@@ -44,13 +55,30 @@ def metrics(county: CountyChange, period: str, period_base: str, lang: str) -> l
     ]  # fmt: skip
 
 
-def chart_texts(indicator: str, period: str, period_base: str, footnote: str, lang: str) -> dict[str, tuple]:
-    """(title, subtitle, footnote) of the slope chart and of the change map."""
+def ranked_changes(table: pl.DataFrame, indicator: str, find: tuple[str, ...] = ()) -> ranking.Ranking:
+    """The townships that rose most and fell most on ``indicator``, and those of ``find``
+    (every township up to ``TOP + BOTTOM``), in that order."""
+    keyed = table.with_columns(RANK_BY[indicator].alias("_change"))
+    ranked = ranking.top_bottom(keyed, "_change", keep=find)
+    if not ranked.cut:  # a county: every township, in the table's own order
+        return ranking.Ranking(table, table.height, ())
+    return ranking.Ranking(ranked.rows.drop("_change"), ranked.total, ranked.gaps)
+
+
+def chart_texts(
+    indicator: str, period: str, period_base: str, footnote: str, lang: str, shown: ranking.Ranking | None = None
+) -> dict[str, tuple]:
+    """(title, subtitle, footnote) of the slope chart and of the change map; the slope's subtitle
+    says so when it draws only the ends of ``shown``."""
     name = t(f"compare.ind.{indicator}", lang)
     unit = t(f"compare.change_unit.{indicator}", lang)
+    subtitle = t(f"compare.slope_subtitle.{indicator}", lang)
+    if shown is not None and shown.cut:
+        cut = t("compare.slope_cut", lang, top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{shown.total:,}")
+        subtitle = f"{subtitle}<br>{cut}"
     slope = (
         t("compare.slope_title", lang, indicator=name, period=period, period_base=period_base),
-        t(f"compare.slope_subtitle.{indicator}", lang),
+        subtitle,
         footnote,
     )
     change = (
@@ -87,3 +115,11 @@ def display_table(table: pl.DataFrame, period: str, period_base: str, lang: str)
         pl.col("rank").alias(h("rank", period)),
         pl.col("rank_change").alias(h("rank_change")),
     )
+
+
+def ranked_display_table(shown: ranking.Ranking, period: str, period_base: str, lang: str) -> pl.DataFrame:
+    """``display_table`` of the rows of ``shown`` with a '… N more townships …' row at each gap."""
+    table = display_table(shown.rows, period, period_base, lang)
+    label = t("compare.col.township", lang)
+    gap = lambda g: t("common.rank_gap", lang, n=f"{g.count:,}", first=g.first, last=g.last)  # noqa: E731
+    return shown.with_gap_rows(label, gap, table)

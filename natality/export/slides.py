@@ -22,6 +22,7 @@ from natality.core.context import Ctx, context_for
 from natality.maps import view as map_view
 from natality.maps.charts import township_choropleth
 from natality.scorecard import charts as scorecard_charts
+from natality.scorecard import scoring
 from natality.srb import view as srb_view
 from natality.srb.tables import MIN_BIRTHS
 
@@ -80,7 +81,7 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str 
     ]  # fmt: skip
     summary = ctx.query("county_period_summary", year=year, month_to=months)
     kpis = overview.headline_kpis(summary, year, period, previous, lang)
-    births_status = compare.scorecard_data(ctx.version_dir, lang).status_for(year)
+    births_status = scoring.region_scorecard(ctx.version_dir, lang, ctx.region_code).status_for(year)
     target = overview.births_target_kpi(births_status.filter(pl.col("indicator") == "births"), months, lang)
     kpis += [target] if target else []
     lines = [f"<b>{k.label}</b>: {k.value}" + (f"  ({k.delta})" if k.delta else "") for k in kpis]
@@ -140,7 +141,7 @@ def _srb_slides(ctx: Ctx, year: int) -> list[Slide]:
 
 
 def _scorecard_slides(ctx: Ctx, year: int) -> list[Slide]:
-    data = compare.scorecard_data(ctx.version_dir, ctx.lang)
+    data = scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
     card = data.card_for(year)
     if card.is_empty():
         return []
@@ -154,15 +155,19 @@ def _scorecard_slides(ctx: Ctx, year: int) -> list[Slide]:
 
 
 def _map_slides(ctx: Ctx, year: int, months: int, period: str) -> list[Slide]:
-    geojson = map_view.geojson_for(ctx.version_dir)
+    unit = map_view.map_unit(ctx.version_dir, ctx.region_code)  # counties for a region of several
+    geojson = map_view.geojson_for(ctx.version_dir, ctx.region_code, unit)
     if not geojson["features"]:
         return []
-    raw = ctx.query("map_township_year", year=year, last_month=months)
+    raw = ctx.query(map_view.QUERY[unit], year=year, last_month=months)
+    missing = map_view.without_shape(ctx.version_dir, ctx.region_code)
     out = []
     for indicator in ("birth_rate", "srb_shrunk"):
-        data = map_view.map_table(raw, indicator, year, months, ctx.lang, ctx.version_dir)
-        texts = map_view.map_texts(indicator, "quantiles", period, ctx.footnote(), ctx.lang, partial=months < 12)
-        fig = township_choropleth(geojson, data, "value", texts, ctx.lang, method="quantiles", label_mode="name")
+        data = map_view.map_table(raw, indicator, year, months, ctx.lang, ctx.version_dir, ctx.region_code)
+        texts = map_view.map_texts(indicator, "quantiles", period, ctx.footnote(), ctx.lang, partial=months < 12,
+                                   unit=unit, without_shape=missing, scope=ctx.region())  # fmt: skip
+        fig = township_choropleth(geojson, data, "value", texts, ctx.lang, method="quantiles", label_mode="name",
+                                  code_col=map_view.UNIT_CODE[unit])  # fmt: skip
         notes = _pairs(
             data.sort("value", descending=True, nulls_last=True), "name", "value", map_view.DECIMALS[indicator]
         )
@@ -176,18 +181,21 @@ def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str
     before = ctx.query("map_township_year", year=base, last_month=months)
     towns = ctx.query("township_list")
     names = dict(zip(towns["township_code"], towns[ctx.name_col], strict=True))
-    scores = compare.scores(ctx.version_dir, year, ctx.lang), compare.scores(ctx.version_dir, base, ctx.lang)
-    table = compare.compare_table(now, before, months, names, *scores)
+    data = scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
+    table = compare.compare_table(now, before, months, names, compare.scores_of(data, year),
+                                  compare.scores_of(data, base))  # fmt: skip
     county = compare.county_change(now, before, months)
-    sentences = compare.summary_sentences(county, table, period, previous, ctx.lang)
+    sentences = compare.summary_sentences(county, table, period, previous, ctx.lang, scope=ctx.region())
     fig = text_figure(ctx.t("export.compare_title", period=period, period_base=previous),
                       ["• " + s for s in sentences], ctx.footnote())  # fmt: skip
     out = [Slide(ctx.t("export.compare_heading"), fig, "\n".join(sentences))]
-    texts = compare_view.chart_texts("births", period, previous, ctx.footnote(), ctx.lang)
-    fig = compare_charts.slope_chart(table, "births", (previous, period), ctx.lang, *texts["slope"])
-    notes = "; ".join(f"{r['township']} {r['births_base']:,} → {r['births']:,}" for r in table.iter_rows(named=True))
+    shown = compare_view.ranked_changes(table, "births")  # past 20 townships, the largest rises and falls
+    texts = compare_view.chart_texts("births", period, previous, ctx.footnote(), ctx.lang, shown)
+    fig = compare_charts.slope_chart(shown.rows, "births", (previous, period), ctx.lang, *texts["slope"])
+    notes = "; ".join(f"{r['township']} {r['births_base']:,} → {r['births']:,}"
+                      for r in shown.rows.iter_rows(named=True))  # fmt: skip
     out.append(Slide(ctx.t("export.slope_heading"), fig, notes))
-    geojson = map_view.geojson_for(ctx.version_dir)
+    geojson = map_view.geojson_for(ctx.version_dir, ctx.region_code)
     if geojson["features"]:
         fig = compare_charts.change_map(geojson, table, "births", ctx.lang, *texts["map"])
         notes = "; ".join(f"{r['township']} {r['births_change_pct']:+.1f}%" for r in table.iter_rows(named=True)

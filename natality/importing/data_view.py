@@ -5,12 +5,13 @@ step (the same import as the command line, with the same messages). No Streamlit
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
 
-from natality.core import extract, theme
+from natality.core import extract, ranking, theme
 from natality.core.i18n import fmt_month, t
 from natality.importing.importer import ImportRequest, run_import, summary_text
 from natality.importing.problems import ImportFailed
@@ -71,13 +72,34 @@ def gap_count(frame: pl.DataFrame) -> int:
 
 
 def completeness_heatmap(
-    frame: pl.DataFrame, name_col: str, lang: str, title: str, subtitle: str, footnote: str
+    frame: pl.DataFrame, name_col: str, lang: str, title: str, subtitle: str, footnote: str, find: Sequence[str] = ()
 ) -> go.Figure:
-    """Townships x months, births in each cell; months with no records in the alarm colour."""
-    names = frame.select("township_code", name_col).unique(maintain_order=True)
+    """Townships x months, births in each cell; months with no records in the alarm colour.
+
+    Past ``TOP + BOTTOM`` townships only those with the most months without records are drawn
+    (most first), and those of ``find`` (codes); the subtitle says how many of how many.
+    """
+    per_town = frame.group_by("township_code", maintain_order=True).agg(
+        gaps=(pl.col("births") == 0).sum(), births=pl.col("births").sum()
+    )
+    if per_town.height > ranking.TOP + ranking.BOTTOM:
+        per_town = per_town.sort(["gaps", "births", "township_code"], descending=[True, False, False])
+        kept = ranking.top_bottom(per_town, "gaps", top=ranking.TOP + ranking.BOTTOM, bottom=0, keep=find)
+        order = kept.rows["township_code"].to_list()
+        note = t("data.heatmap_cut", lang, shown=kept.rows.height, n=f"{per_town.height:,}")
+        subtitle = f"{subtitle}<br>{note}"
+    else:
+        order = sorted(per_town["township_code"].to_list())
+    position = {code: i for i, code in enumerate(order)}
+    frame = frame.filter(pl.col("township_code").is_in(order))
+    names = dict(frame.select("township_code", name_col).unique("township_code").iter_rows())
     months = sorted(set(frame["month_number"].to_list()))
-    wide = frame.pivot(on="month_number", index="township_code", values="births").sort("township_code")
-    y = names.sort("township_code")[name_col].to_list()
+    wide = frame.pivot(on="month_number", index="township_code", values="births")
+    wide = wide.sort(pl.col("township_code").replace_strict(position, return_dtype=pl.Int64))
+    codes = wide["township_code"].to_list()
+    repeated = {n for n in names.values() if list(names.values()).count(n) > 1}
+    # a repeated name would merge two rows of the category axis: tell them apart by their code
+    y = [f"{names[c]} [{c}]" if names[c] in repeated else names[c] for c in codes]
     counts = [[row.get(str(m)) for m in months] for row in wide.drop("township_code").iter_rows(named=True)]
     x = [t(f"charts.month_{m}", lang) for m in months]
     shown = [[c if c else None for c in row] for row in counts]

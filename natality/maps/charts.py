@@ -25,7 +25,7 @@ from natality.maps.classes import (
     class_colours,
     with_zero_break,
 )
-from natality.maps.frame import frame_geos
+from natality.maps.frame import bulk_frame, frame_geos
 from natality.maps.labels import LABEL_SHADOW, label_traces, unit_name
 
 BORDER = "#ffffff"
@@ -62,16 +62,18 @@ def township_choropleth(
     diverging: bool = False,
     highlight: str | None = None,
     height: int = 560,
+    code_col: str = "township_code",
 ) -> go.Figure:
-    """Choropleth of `value_col` by township_code, one panel per value of `panel_col`.
+    """Choropleth of `value_col` by `code_col` (townships, or counties: any unit whose code is
+    the GeoJSON feature id), one panel per value of `panel_col`.
 
-    df: township_code, value_col (float, or bool met/missed for method="target"; null = no
+    df: code_col, value_col (float, or bool met/missed for method="target"; null = no
     data), optional too_few (bool: a value too small to judge), hover (str) and panel_col.
     All panels share one classification, so two years are on the same colour scale.
     """
     panels = df[panel_col].unique(maintain_order=True).to_list() if panel_col else [None]
     codes_in_map = [f["id"] for f in geojson["features"]]
-    frame = df.filter(pl.col("township_code").is_in(codes_in_map))
+    frame = df.rename({code_col: "_unit"}).filter(pl.col("_unit").is_in(codes_in_map))
     if "too_few" not in frame.columns:
         frame = frame.with_columns(pl.lit(False).alias("too_few"))
     frame = frame.with_columns(pl.col("too_few").fill_null(False))
@@ -97,13 +99,14 @@ def township_choropleth(
         horizontal_spacing=0.02,
     )
     by_code = {f["id"]: f for f in geojson["features"]}
+    bulk = bulk_frame(geojson)  # once: the frame and every panel's labels use it
     counts: list[list[int]] = []  # per panel, per class (+ too few, + no data)
     for col, panel in enumerate(panels, start=1):
         part = frame.filter(pl.col(panel_col) == panel) if panel_col else frame
-        values = dict(zip(part["township_code"], part[value_col], strict=True))
-        too_few = dict(zip(part["township_code"], part["too_few"], strict=True))
-        hover = dict(zip(part["township_code"], part["hover"], strict=True)) if "hover" in part.columns else {}
-        klass = dict(zip(part["township_code"], classes_of(part[value_col].to_list()), strict=True))
+        values = dict(zip(part["_unit"], part[value_col], strict=True))
+        too_few = dict(zip(part["_unit"], part["too_few"], strict=True))
+        hover = dict(zip(part["_unit"], part["hover"], strict=True)) if "hover" in part.columns else {}
+        klass = dict(zip(part["_unit"], classes_of(part[value_col].to_list()), strict=True))
         z, count = [], [0] * (n_class + 2)
         for code in codes_in_map:
             cls = n_class if too_few.get(code) else klass.get(code)
@@ -116,7 +119,7 @@ def township_choropleth(
         fig.add_trace(_anchor_trace(geojson), row=1, col=col)
         fill = {code: ([*colours, TOO_FEW, NO_DATA])[int(zz)] for code, zz in zip(codes_in_map, z, strict=True)}
         for trace in label_traces(
-            geojson, codes_in_map, values, fill, label_mode, texts.value_format, lang, len(panels)
+            geojson, codes_in_map, values, fill, label_mode, texts.value_format, lang, len(panels), bulk
         ):
             fig.add_trace(trace, row=1, col=col)
         fig.add_trace(
@@ -144,7 +147,7 @@ def township_choropleth(
         if i >= n_class and not any(c[i] for c in counts):
             continue  # "too few" and "no data" appear only when some township is one
         fig.add_trace(_legend_swatch(f"{label} ({' | '.join(str(c[i]) for c in counts)})", colour))
-    outside = frame_geos(fig, geojson, len(panels))
+    outside = frame_geos(fig, geojson, len(panels), bulk)
     footnote = texts.footnote
     if outside and texts.outside:
         footnote += "<br>" + texts.outside.format(names="、".join(unit_name(by_code[c], lang) for c in outside))

@@ -61,7 +61,9 @@ def assign_classes(values: Sequence[float | None], breaks: Sequence[float]) -> l
 
 def class_colours(breaks: Sequence[float], diverging: bool = False) -> list[str]:
     """One colour per class. Diverging: blues below zero, reds above, so the sign is visible."""
-    n = max(len(breaks) - 1, 1)
+    if len(breaks) < 2:
+        return []  # nothing to classify (no value at all): no class, no colour
+    n = len(breaks) - 1
     if not diverging:
         if n <= 5:
             return list(SEQUENTIAL[:5] if n == 5 else SEQUENTIAL[1 : 1 + n])

@@ -63,8 +63,8 @@ def _ring_area(xy: np.ndarray) -> float:
     return float(abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2)
 
 
-def frame_geos(fig: go.Figure, geojson: dict[str, Any], n_panels: int) -> list[str]:
-    (x0, y0, x1, y1), outside = bulk_frame(geojson)
+def frame_geos(fig: go.Figure, geojson: dict[str, Any], n_panels: int, bulk: tuple | None = None) -> list[str]:
+    (x0, y0, x1, y1), outside = bulk or bulk_frame(geojson)
     pad_x, pad_y = (x1 - x0) * 0.03 or 0.01, (y1 - y0) * 0.03 or 0.01
     geo = {
         "visible": False,

@@ -20,8 +20,13 @@ DARK_SHADOW = "0 0 2px #000, 0 0 3px #000"
 MAX_LABELS = 60  # beyond this only the largest units get a label (a province-size map)
 
 
-def label_traces(geojson, codes, values, fill, label_mode, value_format: str, lang, panels=1) -> list[go.Scattergeo]:
-    """Dark text with a white halo on light fills, white text with a dark halo on dark fills."""
+def label_traces(
+    geojson, codes, values, fill, label_mode, value_format: str, lang, panels=1, bulk=None
+) -> list[go.Scattergeo]:
+    """Dark text with a white halo on light fills, white text with a dark halo on dark fills.
+
+    bulk: ``frame.bulk_frame(geojson)`` when the caller has it already (it costs a pass over
+    every vertex, which shows at 2,000 townships)."""
     if label_mode == "none":
         return []
     by_code = {f["id"]: f for f in geojson["features"]}
@@ -40,7 +45,8 @@ def label_traces(geojson, codes, values, fill, label_mode, value_format: str, la
     extent = {c: polygon_extent(by_code[c]["geometry"]) for c in codes}
     # largest units first; a label that would overlap one already placed is left to the hover
     ordered = sorted(codes, key=lambda c: -extent[c])
-    chosen = _non_overlapping(ordered, by_code, label, size, lang, 700 / panels)[:MAX_LABELS]
+    bulk = bulk or bulk_frame(geojson)
+    chosen = _non_overlapping(ordered, by_code, label, size, lang, 700 / panels, bulk)[:MAX_LABELS]
     traces = []
     for dark_fill in (False, True):
         picked = [c for c in chosen if _is_dark(fill[c]) == dark_fill]
@@ -63,12 +69,12 @@ def label_traces(geojson, codes, values, fill, label_mode, value_format: str, la
 
 
 def _non_overlapping(
-    codes: list[str], by_code: dict, label: dict[str, str], size: int, lang: str, width_px: float
+    codes: list[str], by_code: dict, label: dict[str, str], size: int, lang: str, width_px: float, bulk: tuple
 ) -> list[str]:
     """Greedy label placement: keep a label only if its box (estimated from the text length and
     the font size on a slide-size map of about `width_px` x 380 px) clears every label kept before.
     Units outside the frame (far islands) get no label."""
-    (x0, y0, x1, y1), outside = bulk_frame({"features": list(by_code.values())})
+    (x0, y0, x1, y1), outside = bulk
     codes = [c for c in codes if c not in outside]
     # the map fits a width_px x 370 px box (a 960 x 540 slide less title and footnote), Mercator
     cos_lat = math.cos(math.radians((y0 + y1) / 2))

@@ -1,78 +1,79 @@
-"""The Map page's numbers: one value per township for an indicator and a year, with what a
-leader needs to trust it (denominator, 95 % interval, "too few to judge") and the texts.
+"""The Map page's data: the table of one value per unit (``values``), the texts, the options,
+which unit a region's map draws and the way back up, and the Overview's small map.
 
-Values come from queries/map_township_year.sql; rates and intervals use the same functions as
-the scorecard (scoring.judge_one), SRB shrinkage is srb.shrink_srb, score and target status
-come from scoring, so the map never disagrees with the other pages.
+A map of one county draws its townships (queries/map_township_year.sql); a map of a larger
+region draws its counties (queries/map_county_year.sql: the same counts added up per county).
+Scores and targets belong to townships: a county map offers neither.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+import re
 
 import plotly.graph_objects as go
 import polars as pl
 
 from natality.core.db import run_query
-from natality.core.i18n import fmt_num, t
-from natality.geo.boundaries import township_geojson
+from natality.core.i18n import t
+from natality.geo import layers
 from natality.maps.charts import MapTexts, township_choropleth
-from natality.scorecard import scoring
-from natality.scorecard.indicators import load_registry
-from natality.srb.stats import shrink_srb, srb_estimate
+from natality.maps.values import COLUMNS, DECIMALS, TARGET_OF, scorecard_data, unit_values
+
+__all__ = ["COLUMNS", "DECIMALS", "TARGET_OF"]  # the page, the pack and tests read these here
 
 INDICATORS = ("births", "birth_rate", "srb_shrunk", "srb", "share_order3p", "change", "score")
 METHODS = ("quantiles", "equal", "natural", "target")
-# indicator on the map -> indicator of the registry whose target and status it shows
-TARGET_OF = {"births": "births", "birth_rate": "birth_rate", "srb": "srb", "srb_shrunk": "srb",
-             "share_order3p": "share_order3p"}  # fmt: skip
-CHANGE_MIN_BIRTHS = 50  # a percent change on fewer births in the base period is mostly noise
-DECIMALS = {"births": 0, "birth_rate": 2, "srb_shrunk": 1, "srb": 1, "share_order3p": 1, "change": 1, "score": 1}
-COLUMNS = {"township_code": pl.String, "value": pl.Float64, "denominator": pl.Float64, "low": pl.Float64,
-           "high": pl.Float64, "too_few": pl.Boolean, "met": pl.Boolean, "hover": pl.String}  # fmt: skip
-
-
-@functools.lru_cache(maxsize=4)
-def _scorecard_data(version_dir: str, lang: str) -> scoring.ScorecardData:
-    # An extract version never changes once published, so its scorecard can be kept.
-    return scoring.scorecard_data(version_dir, lang)
+# Map units: the query of each, and the column that names a unit (and its GeoJSON feature id).
+QUERY = {"township": "map_township_year", "county": "map_county_year"}
+UNIT_CODE = {"township": "township_code", "county": "county_code"}
+TOWNSHIP_ONLY = ("score",)  # the scorecard scores townships; no county score exists
 
 
 def has_targets(version_dir: str, indicator: str, year: int) -> bool:
     """Whether the target classification (met / missed) exists for this indicator and year."""
     if indicator not in TARGET_OF:
         return False
-    status = _scorecard_data(version_dir, "zh").status_for(year)
+    status = scorecard_data(version_dir, "zh").status_for(year)
     return not status.filter(pl.col("indicator") == TARGET_OF[indicator]).is_empty()
 
 
 def has_score(version_dir: str, year: int) -> bool:
-    return not _scorecard_data(version_dir, "zh").card_for(year).is_empty()
+    return not scorecard_data(version_dir, "zh").card_for(year).is_empty()
 
 
-def map_table(raw: pl.DataFrame, indicator: str, year: int, months: int, lang: str, version_dir: str) -> pl.DataFrame:
+def map_table(
+    raw: pl.DataFrame, indicator: str, year: int, months: int, lang: str, version_dir: str, region: str | None = None
+) -> pl.DataFrame:
     """township_code, name, value, denominator, low, high, too_few, met (target), hover.
 
     raw: the rows of map_township_year for `year` (months 1..`months`). A null value means no
     data; too_few marks a value drawn grey because its denominator is below the registry's minimum.
+    Rows of map_county_year give the same table for counties, keyed by county_code (no target
+    status: targets are set for townships). ``region``: the map's region (scores ranked within it).
     """
-    registry = load_registry(version_dir)
+    if "county_code" in raw.columns:
+        # the builders below name a unit's code township_code; a county's code goes in and out
+        rows = raw.rename({"county_code": "township_code"})
+        table = _unit_table(rows, indicator, year, months, lang, version_dir, True, region)
+        return table.rename({"township_code": "county_code"})
+    return _unit_table(raw, indicator, year, months, lang, version_dir, False, region)
+
+
+def _unit_table(
+    raw: pl.DataFrame,
+    indicator: str,
+    year: int,
+    months: int,
+    lang: str,
+    version_dir: str,
+    county: bool,
+    region: str | None = None,
+) -> pl.DataFrame:
+    if county and indicator in TOWNSHIP_ONLY:
+        raise ValueError(f"{indicator!r} exists for townships only, not on a county map")
     name_col = "name_en" if lang == "en" else "name"
     rows = raw.with_columns(pl.coalesce(pl.col(name_col), pl.col("name")).alias("display_name"))
-    build: dict[str, Callable] = {
-        "births": _births,
-        "birth_rate": _rate,
-        "share_order3p": _rate,
-        "srb": _srb,
-        "srb_shrunk": _srb_shrunk,
-        "change": _change,
-        "score": _score,
-    }
-    records = build[indicator](rows, indicator, year, months, lang, registry, version_dir)
-    out = pl.DataFrame(records, schema=COLUMNS, orient="row")
-    if indicator in TARGET_OF:
-        out = _with_status(out, indicator, year, lang, version_dir)
+    out = unit_values(rows, indicator, year, months, lang, version_dir, county, region)
     return rows.select("township_code", pl.col("display_name").alias("name")).join(out, on="township_code", how="left")
 
 
@@ -84,18 +85,36 @@ def map_texts(
     lang: str,
     shared_scale: bool = False,
     partial: bool = False,
+    unit: str = "township",
+    without_shape: int = 0,
+    scope: str | None = None,
 ) -> MapTexts:
-    """Title with unit and period, legend title, footnote, and the legend's fixed entries."""
-    name, unit = t(f"maps.ind.{indicator}", lang), t(f"maps.unit.{indicator}", lang)
-    subtitle = t(f"maps.method.{method}", lang) + ("；" if lang == "zh" else "; ") + t(f"maps.note.{indicator}", lang)
+    """Title with unit and period, legend title, footnote, and the legend's fixed entries.
+
+    unit: "township" or "county" (a map of counties says so in its title and notes).
+    without_shape: townships of the map's region that have no shape, named in the footnote.
+    scope: the region's name for the title (a screenshot of a county opened from a province
+    must say which county it is).
+    """
+    name, unit_text = t(f"maps.ind.{indicator}", lang), t(f"maps.unit.{indicator}", lang)
+    county = unit == "county"
+    sep = "；" if lang == "zh" else "; "
+    about_units = county and indicator in ("srb", "srb_shrunk")  # their notes speak of townships
+    note = f"maps.note_county.{indicator}" if about_units else f"maps.note.{indicator}"
+    subtitle = t(f"maps.method.{method}", lang) + sep + t(note, lang)
     if shared_scale:
-        subtitle += ("；" if lang == "zh" else "; ") + t("maps.shared_scale", lang)
+        subtitle += sep + t("maps.shared_scale", lang)
+    if county:  # in the footnote: the subtitle is one line on a slide and already full
+        footnote += "<br>" + t("maps.note_county", lang)
+    if without_shape > 0:
+        footnote += "<br>" + t("maps.footnote_without_shape", lang, n=without_shape)
     decimals = DECIMALS[indicator]
+    title = ("maps.title_county" if county else "maps.title") + ("_in" if scope else "")
     return MapTexts(
-        title=t("maps.title", lang, indicator=name, unit=unit, period=period),
+        title=t(title, lang, indicator=name, unit=unit_text, period=period, scope=scope or ""),
         subtitle=subtitle,
         footnote=footnote,
-        legend_title=t("maps.legend_title", lang, unit=unit, period=period)
+        legend_title=t("maps.legend_title", lang, unit=unit_text, period=period)
         if method != "target"
         else t("maps.target_legend", lang),
         no_data=t("maps.no_data", lang),
@@ -104,151 +123,27 @@ def map_texts(
         missed=t("maps.at_risk" if partial else "maps.missed", lang),
         value_format=f",.{decimals}f",
         outside=t("maps.outside", lang),
-        panel_counts=t("maps.panel_counts", lang),
+        panel_counts=t("maps.panel_counts_county" if county else "maps.panel_counts", lang),
     )
 
 
-# --- one builder per indicator: rows -> [(code, value, denominator, low, high, too_few, met, hover)]
+def geojson_for(version_dir: str, region: str | None = None, unit: str = "township") -> dict:
+    """Display GeoJSON of the townships (or counties) of a region of an extract version (None:
+    all of it), at the level of detail its map needs; kept per version, so never mutate it."""
+    return layers.region_geojson(version_dir, region, unit)
 
 
-def _births(rows, indicator, year, months, lang, registry, version_dir) -> list[tuple]:
-    out = []
-    for r in rows.iter_rows(named=True):
-        hover = _hover(lang, r["display_name"], indicator, fmt_num(r["births"], 0))
-        hover += "<br>" + t("maps.hover.prev", lang, prev=f"{r['births_prev']:,}")
-        out.append((r["township_code"], float(r["births"]), None, None, None, False, None, hover))
-    return out
-
-
-def _rate(rows, indicator, year, months, lang, registry, version_dir) -> list[tuple]:
-    ind = registry.indicator(indicator)
-    num_col, den_col = (
-        ("births", "population") if indicator == "birth_rate" else ("births_order3p", "births_order_known")
-    )
-    out = []
-    for r in rows.iter_rows(named=True):
-        num, den = r[num_col], r[den_col]
-        verdict = scoring.judge_one(ind, year, num, den, None, months)
-        value, low, high = verdict["value"], verdict["low"], verdict["high"]
-        few = den is not None and 0 < den < ind.min_denominator
-        d = DECIMALS[indicator]
-        hover = _hover(lang, r["display_name"], indicator, fmt_num(value, d))
-        hover += "<br>" + t(f"maps.hover.den.{indicator}", lang, num=f"{num:,}", den="–" if den is None else f"{den:,}")
-        hover += _interval(lang, low, high, d)
-        if indicator == "birth_rate" and months < 12:
-            hover += "<br>" + t("maps.hover.annualised", lang, months=months)
-        out.append((r["township_code"], value, den, low, high, few, None, hover))
-    return out
-
-
-def _srb(rows, indicator, year, months, lang, registry, version_dir) -> list[tuple]:
-    minimum = registry.indicator("srb").min_denominator
-    out = []
-    for r in rows.iter_rows(named=True):
-        est = srb_estimate(r["boys"], r["girls"])
-        hover = _hover(lang, r["display_name"], indicator, fmt_num(est.srb, 1))
-        hover += "<br>" + t("maps.hover.srb_counts", lang, boys=f"{r['boys']:,}", girls=f"{r['girls']:,}")
-        hover += _interval(lang, est.low, est.high, 1)
-        few = 0 < est.births < minimum  # no births at all is "no data", not "too few"
-        out.append((r["township_code"], est.srb, float(est.births), est.low, est.high, few, None, hover))
-    return out
-
-
-def _srb_shrunk(rows, indicator, year, months, lang, registry, version_dir) -> list[tuple]:
-    boys, girls = rows["boys"].to_list(), rows["girls"].to_list()
-    shrunk = shrink_srb(boys, girls)
-    out = []
-    for r, value in zip(rows.iter_rows(named=True), shrunk.srb, strict=True):
-        est = srb_estimate(r["boys"], r["girls"])
-        hover = _hover(lang, r["display_name"], indicator, fmt_num(value, 1))
-        hover += "<br>" + t("maps.hover.srb_raw", lang, raw=fmt_num(est.srb, 1), births=f"{est.births:,}")
-        hover += _interval(lang, est.low, est.high, 1)
-        hover += "<br>" + t("maps.hover.shrunk_to", lang, mean=fmt_num(shrunk.mean_srb, 1))
-        out.append((r["township_code"], value, float(est.births), est.low, est.high, False, None, hover))
-    return out
-
-
-def _change(rows, indicator, year, months, lang, registry, version_dir) -> list[tuple]:
-    out = []
-    for r in rows.iter_rows(named=True):
-        prev, now = r["births_prev"], r["births"]
-        value = 100.0 * (now - prev) / prev if prev > 0 else None
-        hover = _hover(lang, r["display_name"], indicator, "–" if value is None else f"{value:+.1f}")
-        hover += "<br>" + t("maps.hover.change", lang, now=f"{now:,}", prev=f"{prev:,}")
-        few = 0 < prev < CHANGE_MIN_BIRTHS
-        out.append((r["township_code"], value, float(prev), None, None, few, None, hover))
-    return out
-
-
-def _score(rows, indicator, year, months, lang, registry, version_dir) -> list[tuple]:
-    card = _scorecard_data(version_dir, lang).card_for(year)
-    by_code = {r["township_code"]: r for r in card.iter_rows(named=True)}
-    out = []
-    for r in rows.iter_rows(named=True):
-        c = by_code.get(r["township_code"])
-        value = None if c is None else c["score"]
-        hover = _hover(lang, r["display_name"], indicator, fmt_num(value, 1))
-        if c is not None:
-            hover += "<br>" + t("maps.hover.rank", lang, rank=c["rank"], n=card.height, cls=c.get("class_label") or "–")
-            if c.get("vetoed"):
-                hover += "<br>" + t("maps.hover.vetoed", lang)
-        out.append((r["township_code"], value, None, None, None, False, None, hover))
-    return out
-
-
-def _with_status(out: pl.DataFrame, indicator: str, year: int, lang: str, version_dir: str) -> pl.DataFrame:
-    """met = True / False from the scorecard's verdict (on track / at risk in a partial year)."""
-    status = _scorecard_data(version_dir, lang).status_for(year).filter(pl.col("indicator") == TARGET_OF[indicator])
-    if status.is_empty():
-        return out
-    verdict = status.select(
-        "township_code",
-        pl.when(pl.col("status").is_in(scoring.GOOD))
-        .then(True)
-        .when(pl.col("status").is_in(("missed", "at_risk")))
-        .then(False)
-        .alias("met_status"),
-        pl.col("target").alias("target_used"),
-        pl.col("status").alias("status_id"),
-    )
-    joined = out.drop("met").join(verdict, on="township_code", how="left")
-    target_text = pl.struct("target_used", "status_id").map_elements(
-        lambda s: "" if s["target_used"] is None else "<br>" + _target_line(s, indicator, lang), return_dtype=pl.String
-    )
-    return joined.with_columns(
-        pl.col("met_status").alias("met"), (pl.col("hover") + target_text.fill_null("")).alias("hover")
-    ).select(list(COLUMNS))
-
-
-def _target_line(s: dict, indicator: str, lang: str) -> str:
-    target = fmt_num(s["target_used"], DECIMALS.get(indicator, 1))
-    return t("maps.hover.target", lang, target=target, status=t(f"maps.status.{s['status_id']}", lang))
-
-
-def _hover(lang: str, name: str, indicator: str, value: str) -> str:
-    unit = t(f"maps.unit.{indicator}", lang)
-    return f"<b>{name}</b><br>{t(f'maps.ind.{indicator}', lang)}: {value} {unit}"
-
-
-def _interval(lang: str, low, high, decimals: int) -> str:
-    if low is None or high is None:
-        return ""
-    return "<br>" + t("maps.hover.interval", lang, low=fmt_num(low, decimals), high=fmt_num(high, decimals))
-
-
-@functools.lru_cache(maxsize=4)
-def geojson_for(version_dir: str) -> dict:
-    """Display GeoJSON of an extract version (versions are immutable: safe to keep; never mutate)."""
-    return township_geojson(version_dir)
-
-
-def indicator_options(version_dir: str, year: int) -> list[str]:
-    """The map's indicators; the score only in a year the scorecard scored."""
+def indicator_options(version_dir: str, year: int, unit: str = "township") -> list[str]:
+    """The map's indicators; the score only on a township map in a year the scorecard scored."""
+    if unit == "county":
+        return [i for i in INDICATORS if i not in TOWNSHIP_ONLY]
     return [i for i in INDICATORS if i != "score" or has_score(version_dir, year)]
 
 
-def method_options(version_dir: str, indicator: str, year: int) -> list[str]:
-    """Classification methods; "target" only where the indicator has targets that year."""
+def method_options(version_dir: str, indicator: str, year: int, unit: str = "township") -> list[str]:
+    """Classification methods; "target" only on a township map where the indicator has targets."""
+    if unit == "county":
+        return [m for m in METHODS if m != "target"]
     return [m for m in METHODS if m != "target" or has_targets(version_dir, indicator, year)]
 
 
@@ -265,10 +160,51 @@ def clicked_code(event: object) -> str | None:
     return None
 
 
-def overview_births_map(version_dir: str, year: int, months: int, period: str, footnote: str, lang: str) -> go.Figure:
-    """The Overview's small map: births by township in the period, quantile classes, names."""
-    geojson = geojson_for(version_dir)
-    raw = run_query("map_township_year", version_dir, year=year, last_month=months)
-    table = map_table(raw, "births", year, months, lang, version_dir)
-    texts = map_texts("births", "quantiles", period, footnote, lang)
-    return township_choropleth(geojson, table, "value", texts, lang, k=4, height=460)
+def overview_births_map(
+    version_dir: str, year: int, months: int, period: str, footnote: str, lang: str, region: str | None = None
+) -> go.Figure:
+    """The Overview's small map: births in the period, quantile classes, names; by township for
+    one county, by county for a larger region (None: the whole extract)."""
+    unit = map_unit(version_dir, region)
+    geojson = layers.region_geojson(version_dir, region, unit)
+    raw = run_query(QUERY[unit], version_dir, year=year, last_month=months, region=region)
+    table = map_table(raw, "births", year, months, lang, version_dir, region)
+    total, shaped = layers.shaped_count(version_dir, region)
+    texts = map_texts("births", "quantiles", period, footnote, lang, unit=unit, without_shape=total - shaped)
+    return township_choropleth(geojson, table, "value", texts, lang, k=4, height=460, code_col=UNIT_CODE[unit])
+
+
+def map_unit(version_dir: str, region: str | None) -> str:
+    """What a map of the region draws: its townships when they lie in one county, else its
+    counties (a city or province of hundreds of townships reads better, and draws faster, by county)."""
+    return "county" if layers.county_count(version_dir, region) > 1 else "township"
+
+
+def county_choices(raw: pl.DataFrame, lang: str) -> dict[str, str]:
+    """County code -> name of the counties a county map can open (rows of map_county_year)."""
+    rows = raw.filter(pl.col("is_county"))
+    names = rows["name_en"] if lang == "en" else rows["name"]
+    return dict(zip(rows["county_code"].to_list(), names.to_list(), strict=True))
+
+
+def parent_region(regions: pl.DataFrame, code: str) -> str | None:
+    """The region one level up from ``code`` that still narrows the extract; None: the whole extract.
+
+    regions: the rows of queries/regions.sql. A city that holds only this county, or a
+    province that holds everything, is passed over: going back to it would show the same map.
+    """
+    rows = {r["region_code"]: r["townships"] for r in regions.iter_rows(named=True)}
+    everything = max(rows.values(), default=0)
+    own = rows.get(code, 0)
+    # GB/T 2260: county 419901 lies in city 419900 and province 410000
+    up = [code[:4] + "00", code[:2] + "0000"] if re.fullmatch(r"[0-9]{6}", code) else []
+    for parent in up:
+        if parent != code and own < rows.get(parent, 0) < everything:
+            return parent
+    return None
+
+
+def without_shape(version_dir: str, region: str | None) -> int:
+    """Townships of the region that have no shape (drawn nowhere, counted everywhere)."""
+    total, shaped = layers.shaped_count(version_dir, region)
+    return total - shaped

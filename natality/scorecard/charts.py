@@ -6,11 +6,13 @@ Pure builders: (DataFrame, texts) -> plotly Figure, titled, subtitled and footno
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from natality.core import ranking
 from natality.core.i18n import t
 from natality.core.theme import PALETTE, PARTIAL_OPACITY, finish_figure
 from natality.scorecard.indicators import Registry
@@ -33,57 +35,117 @@ def year_label(year: int, partial_year: int | None) -> str:
 
 def rank_bump(
     card: pl.DataFrame, lang: str, title: str, subtitle: str, footnote: str, highlight: list[str] | None = None,
-    partial_year: int | None = None,
+    partial_year: int | None = None, find: Sequence[str] = (),
 ) -> go.Figure:  # fmt: skip
-    """Rank by year per township (1 at the top); highlighted townships coloured, the rest grey."""
+    """Rank by year per township (1 at the top); highlighted townships coloured, the rest grey.
+
+    Past ``TOP + BOTTOM`` townships ranked in the last year a single panel would squeeze ten
+    lines into a few pixels: the chart then has a panel for the last year's top ranks, one for
+    the townships of ``find`` (codes) and one for the bottom ranks, each over its own ranks
+    (a line that was outside them in an earlier year leaves the panel at its edge).
+    """
     ranked = card.filter(pl.col("rank").is_not_null()).sort("year")
     years = sorted(ranked["year"].unique().to_list())
     last = years[-1] if years else None
-    highlight = highlight or []
-    fig = go.Figure()
+    highlight = [*(highlight or []), *[c for c in find if c not in (highlight or [])]]
+    final = ranked.filter(pl.col("year") == last)
+    chosen = ranking.top_bottom(final, "rank", descending=False, keep=find)
+    if not chosen.cut:
+        return _bump_panel_figure(ranked, years, [(None, None)], highlight, lang, title, subtitle, footnote,
+                                  partial_year)  # fmt: skip
+    n = int(ranked["rank"].max() or 1)
+    rows = chosen.rows
+    top = rows.filter(pl.col("position") <= ranking.TOP)
+    bottom = rows.filter(pl.col("position") > final.height - ranking.BOTTOM)
+    ends = [*top["township_code"], *bottom["township_code"]]
+    found = rows.filter(pl.col("matched") & ~pl.col("township_code").is_in(ends))
+    panels = [(t("scorecard.bump_top", lang, n=ranking.TOP), top)]
+    if found.height:
+        panels.append((t("scorecard.bump_found", lang, n=found.height), found))
+    panels.append((t("scorecard.bump_bottom", lang, n=ranking.BOTTOM, first=int(bottom["rank"].min()), last=n),
+                   bottom))  # fmt: skip
+    spans = [(label, (int(part["rank"].min()), int(part["rank"].max()))) for label, part in panels]
+    codes = set(rows["township_code"].to_list())
+    return _bump_panel_figure(ranked.filter(pl.col("township_code").is_in(codes)), years, spans, highlight, lang,
+                              title, subtitle, footnote, partial_year, label_all=True)  # fmt: skip
+
+
+def _bump_panel_figure(
+    ranked: pl.DataFrame, years: list[int], spans: list[tuple[str | None, tuple[int, int] | None]],
+    highlight: list[str], lang: str, title: str, subtitle: str, footnote: str, partial_year: int | None,
+    label_all: bool = False,
+) -> go.Figure:  # fmt: skip
+    """The bump lines in one panel per rank span (None: every rank), top to bottom."""
+    last = years[-1] if years else None
+    n = int(ranked["rank"].max() or 1)
+    ranges = [span or (1, n) for _, span in spans]
+    sizes = [hi - lo + 1 for lo, hi in ranges]
+    rows_px = [max(24 * size, 120) for size in sizes]
+    height = max(460, sum(rows_px) + 60 * (len(spans) - 1) + 170)
+    fig = (
+        make_subplots(rows=len(spans), cols=1, shared_xaxes=True, vertical_spacing=60 / height,
+                      row_heights=rows_px, subplot_titles=[label for label, _ in spans])
+        if len(spans) > 1 else go.Figure()
+    )  # fmt: skip
     groups = ranked.partition_by("township_code", as_dict=False, maintain_order=True)
     groups.sort(key=lambda g: g["township_code"][0] in highlight)  # highlighted ones drawn on top
-    labels: list[tuple[int, str, str]] = []
+    labels: dict[int, list[tuple[int, str, str]]] = {i: [] for i in range(len(spans))}
+    x_labels = [year_label(y, partial_year) for y in years]
     for group in groups:
         code, name = group["township_code"][0], group["township_name"][0]
         on = code in highlight
         colour = PALETTE[highlight.index(code) % len(PALETTE)] if on else MUTED
         vetoed = group["vetoed"].to_list()
         end = group.filter(pl.col("year") == last)
-        fig.add_scatter(
-            x=[year_label(y, partial_year) for y in group["year"].to_list()],
-            y=group["rank"].to_list(),
-            mode="lines+markers",
-            name=name,
-            line={"color": colour, "width": 3 if on else 1.5},
-            marker={"color": colour, "size": 9 if on else 6, "symbol": ["x" if v else "circle" for v in vetoed]},
-            customdata=group.select("score", "class_label", "township_code").rows(),
-            hovertemplate=f"{name} " + "%{x}: " + t("scorecard.rank", lang) + " %{y} · %{customdata[0]:.1f} · "
-            "%{customdata[1]}<extra></extra>",
-            showlegend=False,
-        )
-        if on and end.height:
-            labels.append((end["rank"][0], name, colour))
-    # Highlighted names at the right end, nudged apart where ranks tie (the others: on hover).
-    slot = 0.0
-    for rank, name, colour in sorted(labels):
-        slot = max(float(rank), slot + 0.9)
-        # x as the category index: a numeric-looking "2019" would be read as position 2019.
-        fig.add_annotation(x=len(years) - 1, y=slot, text=name, xanchor="left", showarrow=False, xshift=10,
-                           font={"size": 12, "color": colour})  # fmt: skip
-    n = int(ranked["rank"].max() or 1)
-    fig.update_layout(
-        xaxis={"type": "category", "categoryorder": "array",
-               "categoryarray": [year_label(y, partial_year) for y in years]},
-        yaxis={"range": [n + 0.5, 0.5], "title": t("scorecard.rank", lang), "dtick": 1 if n <= 30 else None},
-        margin={"r": 140},
-    )  # fmt: skip
-    return finish_figure(fig, title, subtitle, footnote, height=max(460, 24 * n + 170))
+        end_rank = end["rank"][0] if end.height else None
+        for i, (lo, hi) in enumerate(ranges):
+            if len(spans) > 1 and not (end_rank is not None and lo <= end_rank <= hi):
+                continue  # each township in the panel of its last rank only
+            trace = go.Scatter(
+                x=[year_label(y, partial_year) for y in group["year"].to_list()],
+                y=group["rank"].to_list(),
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "width": 3 if on else 1.5},
+                marker={"color": colour, "size": 9 if on else 6, "symbol": ["x" if v else "circle" for v in vetoed]},
+                customdata=group.select("score", "class_label", "township_code").rows(),
+                hovertemplate=f"{name} " + "%{x}: " + t("scorecard.rank", lang) + " %{y} · %{customdata[0]:.1f} · "
+                "%{customdata[1]}<extra></extra>",
+                showlegend=False,
+            )
+            fig.add_trace(trace, row=i + 1, col=1) if len(spans) > 1 else fig.add_trace(trace)
+            if (on or label_all) and end_rank is not None:
+                labels[i].append((end_rank, name, colour if on else "#7B8794"))
+    # Names at the right end, nudged apart (at least one label's height) where ranks are close.
+    for i in range(len(ranges)):
+        per_rank = rows_px[i] / max(sizes[i], 1)  # pixels per rank in this panel
+        slot = float("-inf")
+        for rank, name, colour in sorted(labels[i]):
+            slot = max(float(rank), slot + max(0.9, 15 / per_rank))
+            # x as the category index: a numeric-looking "2019" would be read as position 2019.
+            ref = {} if len(spans) == 1 else {"xref": f"x{i + 1 if i else ''}", "yref": f"y{i + 1 if i else ''}"}
+            fig.add_annotation(x=len(years) - 1, y=slot, text=name, xanchor="left", showarrow=False, xshift=10,
+                               font={"size": 12, "color": colour}, **ref)  # fmt: skip
+    for i, (lo, hi) in enumerate(ranges):
+        axis = {"range": [hi + 0.5, lo - 0.5], "title": t("scorecard.rank", lang),
+                "dtick": 1 if hi - lo < 30 else None}  # fmt: skip
+        fig.update_yaxes(**axis, row=i + 1, col=1) if len(spans) > 1 else fig.update_layout(yaxis=axis)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x_labels)
+    fig.update_layout(margin={"r": 140})
+    fig = finish_figure(fig, title, subtitle, footnote, height=height)
+    if len(spans) > 1:  # panel titles in the theme's grey, at the panel's left
+        titles = {label for label, _ in spans}
+        for annotation in fig.layout.annotations:
+            if annotation.text in titles:
+                annotation.update(x=0, xanchor="left", font={"size": 13, "color": "#52606D"})
+        fig.update_layout(margin={"t": 130})
+    return fig
 
 
 def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title: str, subtitle: str, footnote: str):
     """Each township's score as a dot on the 0-100 line, coloured by class, with class thresholds."""
     scored = card.filter(pl.col("score").is_not_null()).sort("score")
+    size = 16 if scored.height <= 60 else 10 if scored.height <= 300 else 7  # a city's dots must not merge
     fig = go.Figure()
     for i, cls in enumerate(registry.classes):
         rows = scored.filter(pl.col("class") == cls.id)
@@ -93,7 +155,7 @@ def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title:
             y=stack["level"].to_list(),
             mode="markers",
             name=f"{cls.name[lang]} ({rows.height})",
-            marker={"color": CLASS_COLOUR[i % len(CLASS_COLOUR)], "size": 16, "line": {"color": "white", "width": 1},
+            marker={"color": CLASS_COLOUR[i % len(CLASS_COLOUR)], "size": size, "line": {"color": "white", "width": 1},
                     "symbol": ["x" if v else "circle" for v in stack["vetoed"].to_list()]},
             customdata=stack.select("township_name", "rank").rows(),
             hovertemplate="%{customdata[0]}: %{x:.1f} (" + t("scorecard.rank", lang) + " %{customdata[1]})"
@@ -113,10 +175,11 @@ def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title:
 
 def indicator_history(
     status: pl.DataFrame, county: pl.DataFrame, registry: Registry, lang: str, title: str, subtitle: str,
-    footnote: str, partial_year: int | None = None,
+    footnote: str, partial_year: int | None = None, county_name: str | None = None,
 ) -> go.Figure:  # fmt: skip
     """One panel per indicator: the township's value by year (marked by verdict, 95 % interval as
-    error bars), its target (dashed) and the county's value (grey)."""
+    error bars), its target (dashed) and the value of the region shown (grey; ``county_name``,
+    default 'County')."""
     inds = [
         ind for ind in registry.indicators if status.filter(pl.col("indicator") == ind.id)["value"].is_not_null().any()
     ]
@@ -132,7 +195,7 @@ def indicator_history(
         county_rows = county.filter(pl.col("indicator") == ind.id).sort("year")
         if ind.formula != "count" and county_rows.height:
             county_x = [year_label(y, partial_year) for y in county_rows["year"].to_list()]
-            _legend_trace(fig, shown, "county", t("common.county", lang), r, c, x=county_x,
+            _legend_trace(fig, shown, "county", county_name or t("common.county", lang), r, c, x=county_x,
                           y=county_rows["value"].to_list(), mode="lines",
                           line={"color": "#7B8794", "width": 1.5})  # fmt: skip
         _legend_trace(fig, shown, "target", t("scorecard.target", lang), r, c, x=x, y=town["target"].to_list(),

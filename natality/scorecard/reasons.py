@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import string
+
+import duckdb
 import polars as pl
 
 from natality.core.i18n import t
@@ -52,49 +56,190 @@ def basis_text(months: int, fraction: float, lang: str) -> str:
     return t(key, lang, months=months, share=f"{fraction:.1%}")
 
 
-def veto_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFrame:
-    """township_code, year, veto_reason (missed veto indicators), veto_risk (at risk, partial year)."""
-    rows: dict[tuple[str, int], dict[str, list[str]]] = {}
-    flagged = judged.filter(pl.col("veto") & pl.col("status").is_in(["missed", "at_risk"]))
-    for row in flagged.iter_rows(named=True):
-        ind = registry.indicator(row["indicator"])
-        entry = rows.setdefault((row["township_code"], row["year"]), {"missed": [], "at_risk": []})
-        colon = "：" if lang == "zh" else ": "
-        entry[row["status"]].append(f"{ind.name[lang]}{colon}{reason_text(ind, row, lang)}")
-    sep = "；" if lang == "zh" else "; "
-    out = [
-        {
-            "township_code": code,
-            "year": year,
-            "veto_reason": t("scorecard.veto_prefix", lang) + sep.join(e["missed"]) if e["missed"] else None,
-            "veto_risk_reason": t("scorecard.veto_risk_prefix", lang) + sep.join(e["at_risk"])
-            if e["at_risk"]
-            else None,
-        }
-        for (code, year), e in rows.items()
-    ]
-    schema = {
-        "township_code": pl.String,
-        "year": pl.Int32,
-        "veto_reason": pl.String,
-        "veto_risk_reason": pl.String,
+def sorted_by(frame: pl.DataFrame, *columns: str, nulls_last: bool = False) -> pl.DataFrame:
+    """``frame.sort(*columns)``, the same order, with each text column replaced in the sort key by
+    its place among its distinct values (sorting many rows on text keys is several times slower)."""
+    keys = []
+    for column in columns:
+        if frame.schema[column] == pl.String:
+            distinct = frame[column].drop_nulls().unique().sort()
+            places = pl.Series(range(distinct.len()), dtype=pl.Int64)
+            keys.append(pl.col(column).replace_strict(distinct, places, default=None, return_dtype=pl.Int64))
+        else:
+            keys.append(pl.col(column))
+    return frame.sort(keys, nulls_last=nulls_last)
+
+
+def format_numbers(frame: pl.DataFrame, columns: dict[str, tuple[str, str | int]]) -> pl.DataFrame:
+    """Numbers as text for whole columns: ``{out: (column, decimals)}`` -> ``out`` = f"{x:,.{d}f}"
+    ("1,234.5"), "–" where null; ``decimals`` a number or the name of a column holding it.
+
+    DuckDB's ``format`` follows the same {fmt} rules as Python's format spec, and rounds the exact
+    binary value the same way (half to even on the decimal expansion): the texts match
+    ``fmt_value`` digit for digit."""
+    if not columns:
+        return pl.DataFrame(schema={})
+    needed = sorted({c for c, d in columns.values()} | {d for c, d in columns.values() if isinstance(d, str)})
+    selects = []
+    for out, (column, decimals) in columns.items():
+        # One constant format per number of decimals (a format built per row costs twice as much).
+        digits = [decimals] if isinstance(decimals, int) else sorted(frame[decimals].drop_nulls().unique().to_list())
+        texts = {d: f"format('{{:,.{int(d)}f}}', \"{column}\")" for d in digits}
+        text = texts[decimals] if isinstance(decimals, int) else "null"
+        if not isinstance(decimals, int) and texts:
+            text = f'case "{decimals}" ' + " ".join(f"when {d} then {x}" for d, x in texts.items()) + " end"
+        selects.append(f"coalesce({text}, '–') as \"{out}\"")
+    cursor = _duckdb().cursor()
+    try:
+        cursor.register("numbers", frame.select(needed).with_row_index("row_nr").to_arrow())
+        return cursor.sql(f"select {', '.join(selects)} from numbers order by row_nr").pl()
+    finally:
+        cursor.close()
+
+
+@functools.lru_cache(maxsize=1)
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for formatting only (each use takes its own cursor)."""
+    return duckdb.connect()
+
+
+def _fill(template: str, **fields: pl.Expr | str) -> pl.Expr:
+    """``template.format(**fields)`` with columns for fields: one text per row."""
+    parts: list[pl.Expr] = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append(pl.lit(literal))
+        if name is not None:
+            if spec or conversion:
+                raise ValueError(f"message {template!r}: a field with a format spec cannot be filled from a column")
+            value = fields[name]
+            parts.append(pl.lit(value) if isinstance(value, str) else value)
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
+_POINT_CODES = ("point_met", "point_missed")
+_INTERVAL_CODES = ("interval_met", "interval_noise", "interval_missed")
+
+
+def reason_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.Series:
+    """``reason_text`` of every row of ``judged`` at once (the same words and numbers, same order).
+
+    Rows are taken in groups of reason codes that share their numbers (none; the denominator;
+    value and target; value, target and interval): each group formats only what its messages show."""
+    inds = registry.indicators
+    by_ind = {
+        "decimals": ({i.id: i.decimals for i in inds}, pl.Int32),
+        # f"{value} {unit}".strip(): the value never ends in a space, so only the unit's end is stripped.
+        "unit_tail": ({i.id: f" {i.unit[lang]}".rstrip() for i in inds}, pl.String),
+        "min_text": ({i.id: fmt_value(i.min_denominator, 0) for i in inds}, pl.String),
+        "partial_year": ({i.id: i.partial_year for i in inds}, pl.String),
     }
-    return pl.DataFrame(out, schema=schema)
+    frame = judged.with_row_index("_row")
+    code = pl.col("reason_code")
+    texts = [
+        frame.filter(code.is_in(["no_target", "no_data"])).select(
+            "_row",
+            reason=pl.when(code == "no_target")
+            .then(pl.lit(t("scorecard.reason.no_target", lang)))
+            .otherwise(pl.lit(t("scorecard.reason.no_data", lang))),
+        )
+    ]
+    frame = frame.filter(code.is_in(["small_denominator", *_POINT_CODES, *_INTERVAL_CODES])).with_columns(
+        pl.col("indicator").replace_strict(mapping, return_dtype=dtype).alias(name)
+        for name, (mapping, dtype) in by_ind.items()
+    )
+    small = frame.filter(code == "small_denominator")
+    small = pl.concat([small, format_numbers(small, {"den_s": ("denominator", 0)})], how="horizontal")
+    message = t("scorecard.reason.small_denominator", lang)
+    texts.append(small.select("_row", reason=_fill(message, den=pl.col("den_s"), min=pl.col("min_text"))))
+    for codes in (_POINT_CODES, _INTERVAL_CODES):
+        texts.append(_judged_texts(frame.filter(code.is_in(codes)), codes, lang))
+    out = pl.concat(texts).sort("_row")
+    if out.height != judged.height:  # a reason code without a message, as reason_text would say
+        unknown = set(judged["reason_code"].unique()) - {"no_target", "no_data", "small_denominator",
+                                                         *_POINT_CODES, *_INTERVAL_CODES}  # fmt: skip
+        raise KeyError(f"scorecard.reason.{sorted(unknown, key=str)[0]}")
+    return out["reason"]
+
+
+def _judged_texts(part: pl.DataFrame, codes: tuple[str, ...], lang: str) -> pl.DataFrame:
+    """_row, reason for judged rows (codes of one group): value against target, and for a partial
+    year the pro-rating first."""
+    interval = codes == _INTERVAL_CODES
+    partial = pl.col("months") < 12
+    part = part.with_columns(_annual=pl.when(partial).then(pl.col("target_annual")))
+    shown = {"value_s": "value", "target_s": "target", "annual_s": "_annual"}
+    shown |= {"low_s": "low", "high_s": "high"} if interval else {}
+    numbers = format_numbers(part, {out: (column, "decimals") for out, column in shown.items()})
+    part = pl.concat([part, numbers], how="horizontal")
+    verdicts = {s: t(f"scorecard.verdict.{s}", lang) for s in ("met", "missed", "on_track", "at_risk")}
+    fields = {
+        "value": pl.concat_str("value_s", "unit_tail"),
+        "target": pl.col("target_s"),
+        "op": pl.when(pl.col("direction") == "higher").then(pl.lit("≥")).otherwise(pl.lit("≤")),
+        "verdict": pl.col("status").replace_strict(verdicts, default=None, return_dtype=pl.String),
+    }
+    fields |= {"low": pl.col("low_s"), "high": pl.col("high_s")} if interval else {}
+    code = pl.col("reason_code")
+    main = pl.when(False).then(pl.lit(""))
+    for name in codes:
+        main = main.when(code == name).then(_fill(t(f"scorecard.reason.{name}", lang), **fields))
+    # A partial year's verdict starts with how its target or value was pro-rated.
+    prefix = pl.when(False).then(pl.lit(""))
+    for partial_year, months, fraction in (
+        part.filter(partial).select("partial_year", "months", "fraction").unique().rows()
+    ):
+        message = t(f"scorecard.partial.{partial_year}", lang)
+        basis = _basis(months, fraction, lang)
+        text = _fill(message, months=str(months), annual=pl.col("annual_s"), target=pl.col("target_s"),
+                     share=f"{fraction:.1%}", basis=basis)  # fmt: skip
+        same = (pl.col("partial_year") == partial_year) & (pl.col("months") == months)
+        prefix = prefix.when(partial & same & (pl.col("fraction") == fraction)).then(text)
+    return part.select("_row", reason=pl.concat_str(prefix.otherwise(pl.lit("")), main))
+
+
+def veto_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFrame:
+    """township_code, year, veto_reason (missed veto indicators), veto_risk (at risk, partial year).
+
+    ``judged`` may carry its ``reason`` column already (``reason_texts``); the indicators of one
+    township-year are listed in ``judged``'s row order."""
+    flagged = judged.filter(pl.col("veto") & pl.col("status").is_in(["missed", "at_risk"]))
+    if "reason" not in flagged.columns:
+        flagged = flagged.with_columns(reason=reason_texts(flagged, registry, lang))
+    names = {ind.id: ind.name[lang] for ind in registry.indicators}
+    colon = "：" if lang == "zh" else ": "
+    sep = "；" if lang == "zh" else "; "
+    flagged = flagged.select(
+        "township_code", "year", "status",
+        text=pl.concat_str(pl.col("indicator").replace_strict(names, return_dtype=pl.String), pl.lit(colon), "reason"),
+    )  # fmt: skip
+    keys = ["township_code", "year"]
+    parts = []
+    for status, column, prefix in (("missed", "veto_reason", "scorecard.veto_prefix"),
+                                   ("at_risk", "veto_risk_reason", "scorecard.veto_risk_prefix")):  # fmt: skip
+        joined = (
+            flagged.filter(pl.col("status") == status)
+            .group_by(keys, maintain_order=True)
+            .agg(pl.col("text").str.join(sep))
+        )
+        parts.append(joined.select(*keys, pl.concat_str(pl.lit(t(prefix, lang)), "text").alias(column)))
+    schema = {"township_code": pl.String, "year": pl.Int32, "veto_reason": pl.String, "veto_risk_reason": pl.String}
+    return parts[0].join(parts[1], on=keys, how="full", coalesce=True).select(list(schema)).cast(schema)
 
 
 def status_table(judged: pl.DataFrame, towns: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFrame:
     """The verdicts with the township's name, the indicator's name and the reason in ``lang``."""
     order = {ind.id: i for i, ind in enumerate(registry.indicators)}
-    texts = [reason_text(registry.indicator(r["indicator"]), r, lang) for r in judged.iter_rows(named=True)]
     names = {ind.id: ind.name[lang] for ind in registry.indicators}
+    if "reason" not in judged.columns:
+        judged = judged.with_columns(reason=reason_texts(judged, registry, lang))
     return (
         judged.with_columns(
-            reason=pl.Series(texts, dtype=pl.String),
             indicator_name=pl.col("indicator").replace_strict(names, return_dtype=pl.String),
             indicator_order=pl.col("indicator").replace_strict(order, return_dtype=pl.Int32),
         )
         .join(towns, on="township_code", how="left")
-        .sort("year", "township_code", "indicator_order")
+        .pipe(sorted_by, "year", "township_code", "indicator_order")
         .select("year", "township_code", "township_name", "indicator", "indicator_name", "value", "target",
                 "denominator", "status", "reason", "low", "high", "target_annual", "numerator", "direction",
                 "achievement", "reason_code", "weight", "veto", "months")
@@ -108,7 +253,7 @@ def card_table(scored: pl.DataFrame, judged: pl.DataFrame, towns: pl.DataFrame, 
         towns.join(scored, on="township_code", how="inner")
         .join(veto_texts(judged, registry, lang), on=["township_code", "year"], how="left")
         .with_columns(class_label=pl.col("class").replace_strict(labels, default=None, return_dtype=pl.String))
-        .sort("year", "rank", "township_code", nulls_last=True)
+        .pipe(sorted_by, "year", "rank", "township_code", nulls_last=True)
         .select("year", "township_code", "township_name", "score", "rank", "class", "vetoed", "veto_reason",
                 "rank_change", "prev_rank", "class_label", "n_judged", "n_met", "veto_risk_reason")
     )  # fmt: skip

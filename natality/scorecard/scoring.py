@@ -3,20 +3,29 @@
 The pipeline is ``indicator_values`` (SQL) -> ``judge`` (one verdict per township, year and
 indicator) -> ``score`` (per township and year). ``scorecard(year)`` and ``indicator_status(year)``
 are the public tables; the pages, the maps and ``python -m natality query scorecard`` all use them.
+
+Every step works on whole columns (polars expressions; DuckDB formats the numbers of the
+reasons), for every year at once, so a province of 2,000 townships is judged in well under a
+second after its SQL; ``judge_one`` and ``reasons.reason_text`` are the same rules for one row
+(the map's hover texts use them, and tests check the columns against them). ``scorecard_data``
+is computed once per extract version and language in a process. ``ScorecardData.for_townships``
+narrows it to a region and ranks within it without judging again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
 from natality.core.db import QueryError, run_query
-from natality.core.extract import read_manifest
+from natality.core.extract import live_version_dir, read_manifest
 from natality.scorecard import reasons
-from natality.scorecard.indicators import Indicator, Registry, RegistryError, load_registry
-from natality.srb.stats import srb_estimate, wilson_interval
+from natality.scorecard.indicators import DEFAULT_REGISTRY, Indicator, Registry, RegistryError, load_registry
+from natality.srb.stats import Z95, srb_estimate, wilson_interval
 
 JUDGED = ("met", "missed", "on_track", "at_risk")
 GOOD = ("met", "on_track")
@@ -106,6 +115,125 @@ def judge_one(
     return out | {"status": status, "reason_code": code, "achievement": achievement}
 
 
+def _attributes(registry: Registry, years: Iterable[int]) -> pl.DataFrame:
+    """One row per indicator and year: the registry's fields, with that year's direction."""
+    rows = [
+        (ind.id, year, ind.formula, ind.scale, ind.weight, ind.veto, ind.min_denominator, ind.judge,
+         ind.partial_year, ind.direction(year))
+        for ind in registry.indicators for year in sorted(set(years))
+    ]  # fmt: skip
+    schema = {"indicator": pl.String, "year": pl.Int32, "formula": pl.String, "scale": pl.Float64,
+              "weight": pl.Float64, "veto": pl.Boolean, "min_denominator": pl.Float64, "judge": pl.String,
+              "partial_year": pl.String, "direction": pl.String}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _with_estimates(frame: pl.DataFrame, z: float = Z95) -> pl.DataFrame:
+    """``estimate`` for every row (needs numerator, denominator, formula, scale): adds value, low,
+    high. The Wilson interval is ``srb.stats.wilson_interval`` operation for operation, on
+    (boys, births) for an SRB and (numerator, denominator) for a rate, so the floats are the same."""
+    num, den, formula = pl.col("numerator"), pl.col("denominator"), pl.col("formula")
+    defined = num.is_not_null() & den.is_not_null() & (den > 0) & (num <= den)
+    # SRB: boys and girls rounded half to even, as Python's round(); + 0.0 turns -0.0 into 0.0 as int() does.
+    frame = frame.with_columns(_boys=num.round(0) + 0.0, _girls=(den - num).round(0) + 0.0, _defined=defined)
+    boys, girls = pl.col("_boys"), pl.col("_girls")
+    is_srb = pl.col("_defined") & (formula == "srb") & (boys + girls > 0)
+    frame = frame.with_columns(_srb=is_srb, _rate=pl.col("_defined") & (formula == "rate"))
+    k = pl.when(pl.col("_srb")).then(boys).otherwise(num)
+    n = pl.when(pl.col("_srb")).then(boys + girls).otherwise(den)
+    frame = frame.with_columns(_k=k, _n=n)
+    k, n = pl.col("_k"), pl.col("_n")
+    z2 = z * z
+    frame = frame.with_columns(_p=k / n, _denom=1.0 + z2 / n)
+    p, denom = pl.col("_p"), pl.col("_denom")
+    frame = frame.with_columns(
+        _centre=(p + z2 / (2 * n)) / denom, _half=z / denom * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt()
+    )
+    lower, upper = pl.col("_centre") - pl.col("_half"), pl.col("_centre") + pl.col("_half")
+    # max(0.0, x) and min(1.0, x) as Python evaluates them; the bounds are exact at 0 and n successes.
+    frame = frame.with_columns(
+        _low=pl.when(k == 0).then(0.0).when(lower > 0.0).then(lower).otherwise(0.0),
+        _high=pl.when(k == n).then(1.0).when(upper < 1.0).then(upper).otherwise(1.0),
+    )
+    scale, is_srb, is_rate = pl.col("scale"), pl.col("_srb"), pl.col("_rate")
+
+    def srb_from_share(share: pl.Expr) -> pl.Expr:  # srb.stats.srb_from_share: null where share >= 1
+        return pl.when(share < 1.0).then(100.0 * pl.when(share < 0.0).then(0.0).otherwise(share) / (1.0 - share))
+
+    value = (
+        pl.when(num.is_null()).then(None)
+        .when(formula == "count").then(num * scale)
+        .when(is_srb).then(pl.when(girls > 0).then(100.0 * boys / girls))
+        .when(is_rate).then(num / den * scale)
+    )  # fmt: skip
+    low = pl.when(is_srb).then(srb_from_share(pl.col("_low"))).when(is_rate).then(pl.col("_low") * scale)
+    high = pl.when(is_srb).then(srb_from_share(pl.col("_high"))).when(is_rate).then(pl.col("_high") * scale)
+    frame = frame.with_columns(value=value, low=low, high=high)
+    return frame.drop("_boys", "_girls", "_defined", "_srb", "_rate", "_k", "_n", "_p", "_denom", "_centre", "_half",
+                      "_low", "_high")  # fmt: skip
+
+
+def _verdicts(frame: pl.DataFrame, cutoff_ym: tuple[int, int], fraction: float | None, credit: str) -> pl.DataFrame:
+    """``judge_one`` (and the credit) for every row at once; ``frame`` carries numerator, denominator,
+    target and the ``_attributes`` columns. Adds value, low, high, target (the one used),
+    target_annual, status, achievement, reason_code, credit, months, fraction."""
+    cutoff_year, cutoff_month = cutoff_ym
+    months = pl.when(pl.col("year") == cutoff_year).then(cutoff_month).otherwise(12).cast(pl.Int32)
+    frame = frame.with_columns(months=months)
+    partial = pl.col("months") < 12
+    share = pl.when(partial).then(pl.lit(fraction)) if fraction else pl.lit(None, dtype=pl.Float64)
+    frame = frame.with_columns(fraction=pl.coalesce(share, pl.col("months") / 12))
+    frame = _with_estimates(frame)
+    value, low, high = pl.col("value"), pl.col("low"), pl.col("high")
+    annualise = partial & (pl.col("partial_year") == "annualise_value")
+    factor = pl.when(annualise).then(1 / pl.col("fraction")).otherwise(1.0)
+    target = pl.col("target")
+    prorate = partial & (pl.col("partial_year") == "prorate_target")
+    frame = frame.with_columns(
+        value=value * factor, low=low * factor, high=high * factor, target_annual=target,
+        target=pl.when(prorate).then(target * pl.col("fraction")).otherwise(target),
+    )  # fmt: skip
+    value, low, high, target = pl.col("value"), pl.col("low"), pl.col("high"), pl.col("target")
+    higher = pl.col("direction") == "higher"
+    point_good = pl.when(higher).then(value >= target).otherwise(value <= target)
+    interval = (pl.col("judge") == "interval") & low.is_not_null() & high.is_not_null()
+    good = pl.when(interval).then(~pl.when(higher).then(high < target).otherwise(low > target)).otherwise(point_good)
+    small = (pl.col("formula") != "count") & (pl.col("denominator").fill_null(0) < pl.col("min_denominator"))
+    code = (
+        pl.when(target.is_null()).then(pl.lit("no_target"))
+        .when(value.is_null()).then(pl.lit("no_data"))
+        .when(small).then(pl.lit("small_denominator"))
+        .when(interval).then(
+            pl.when(~good).then(pl.lit("interval_missed"))
+            .when(point_good).then(pl.lit("interval_met"))
+            .otherwise(pl.lit("interval_noise"))
+        )
+        .when(point_good).then(pl.lit("point_met"))
+        .otherwise(pl.lit("point_missed"))
+    )  # fmt: skip
+    frame = frame.with_columns(reason_code=code, _good=good)
+    judged = ~pl.col("reason_code").is_in(["no_target", "no_data", "small_denominator"])
+    achievement = (
+        pl.when(higher)
+        .then(pl.when(target > 0).then(value / target))
+        .otherwise(pl.when(value > 0).then(target / value))
+    )
+    status = (
+        pl.when(~judged).then(pl.lit("not_judged"))
+        .when(partial).then(pl.when(pl.col("_good")).then(pl.lit("on_track")).otherwise(pl.lit("at_risk")))
+        .when(pl.col("_good")).then(pl.lit("met"))
+        .otherwise(pl.lit("missed"))
+    )  # fmt: skip
+    frame = frame.with_columns(status=status, achievement=pl.when(judged).then(achievement)).drop("_good")
+    got = pl.col("status").is_in(list(GOOD))
+    lost = pl.col("status").is_in(["missed", "at_risk"])
+    partial_credit = pl.col("achievement").fill_null(0.0)
+    partial_credit = pl.when(partial_credit > 1.0).then(1.0).otherwise(partial_credit)
+    earned = pl.when(got).then(1.0)
+    earned = earned.when(lost).then(partial_credit) if credit == "proportional" else earned
+    return frame.with_columns(credit=earned.otherwise(0.0))
+
+
 def judge(
     values: pl.DataFrame,
     targets: pl.DataFrame,
@@ -115,25 +243,34 @@ def judge(
 ) -> pl.DataFrame:
     """One verdict per township, year and indicator with a value or a target (up to the cut-off).
 
+    The same verdicts as ``judge_one`` row by row, computed over whole columns at once.
     ``fraction``: the share of a year's births expected by the cut-off month (see ``year_fraction``)."""
-    cutoff_year, cutoff_month = cutoff_ym
+    cutoff_year = cutoff_ym[0]
     keys = ["township_code", "year", "indicator"]
     known = [ind.id for ind in registry.indicators]
-    targets = targets.filter(pl.col("indicator").is_in(known)).select(*keys, "target")
+    targets = targets.filter(pl.col("indicator").is_in(known)).select(*keys, "target").cast({"year": pl.Int32})
     towns = values.select("township_code").unique()
     grid = values.join(targets, on=keys, how="full", coalesce=True).join(towns, on="township_code", how="semi")
-    rows = []
-    for row in grid.filter(pl.col("year") <= cutoff_year).iter_rows(named=True):
-        ind = registry.indicator(row["indicator"])
-        months = cutoff_month if row["year"] == cutoff_year else 12
-        verdict = judge_one(ind, row["year"], row["numerator"], row["denominator"], row["target"], months, fraction)
-        credit = 1.0 if verdict["status"] in GOOD else 0.0
-        if verdict["status"] in ("missed", "at_risk") and registry.credit == "proportional":
-            credit = min(verdict["achievement"] or 0.0, 1.0)
-        extra = {"credit": credit, "weight": ind.weight, "veto": ind.veto, "months": months,
-                 "fraction": fraction if months < 12 and fraction else months / 12}  # fmt: skip
-        rows.append(row | verdict | extra)
-    return pl.DataFrame(rows, schema=_JUDGED_SCHEMA).sort("year", "township_code", "indicator")
+    grid = grid.filter(pl.col("year") <= cutoff_year)
+    attrs = _attributes(registry, grid["year"].unique().to_list())
+    grid = grid.join(attrs, on=["indicator", "year"], how="left")
+    out = _verdicts(grid, cutoff_ym, fraction, registry.credit)
+    return reasons.sorted_by(
+        out.select(list(_JUDGED_SCHEMA)).cast(_JUDGED_SCHEMA), "year", "township_code", "indicator"
+    )
+
+
+def _ranked(scored: pl.DataFrame, registry: Registry) -> pl.DataFrame:
+    """rank (ties share the best place), prev_rank (last year's, among the same rows) and rank_change,
+    from score and vetoed: the one ranking rule, for the whole extract and for any selection of it."""
+    # Vetoed townships rank below all others (一票否决) when the rules say so.
+    penalty = 1000.0 if registry.vetoed_rank_last else 0.0
+    key = pl.col("score") - pl.when(pl.col("vetoed")).then(penalty).otherwise(0.0)
+    scored = scored.with_columns(rank=(-key).rank("min").over("year").cast(pl.Int32))
+    previous = scored.select("township_code", (pl.col("year") + 1).alias("year"), prev_rank=pl.col("rank"))
+    return scored.join(previous, on=["township_code", "year"], how="left").with_columns(
+        rank_change=(pl.col("prev_rank") - pl.col("rank")).cast(pl.Int32)
+    )
 
 
 def score(judged: pl.DataFrame, registry: Registry) -> pl.DataFrame:
@@ -151,14 +288,7 @@ def score(judged: pl.DataFrame, registry: Registry) -> pl.DataFrame:
         .then((100 * pl.col("points") / pl.col("weight_judged")).round(registry.score_decimals))
         .otherwise(None)
     )
-    # Vetoed townships rank below all others (一票否决) when the rules say so.
-    penalty = 1000.0 if registry.vetoed_rank_last else 0.0
-    key = pl.col("score") - pl.when(pl.col("vetoed")).then(penalty).otherwise(0.0)
-    scored = scored.with_columns(rank=(-key).rank("min").over("year").cast(pl.Int32))
-    previous = scored.select("township_code", (pl.col("year") + 1).alias("year"), prev_rank=pl.col("rank"))
-    scored = scored.join(previous, on=["township_code", "year"], how="left").with_columns(
-        rank_change=(pl.col("prev_rank") - pl.col("rank")).cast(pl.Int32)
-    )
+    scored = _ranked(scored, registry)
     cls = pl.lit(None, dtype=pl.String)
     for c in reversed(registry.classes):
         cls = pl.when(pl.col("score") >= c.min_score).then(pl.lit(c.id)).otherwise(cls)
@@ -191,7 +321,22 @@ def township_names(data_dir: str | Path | None = None, lang: str = "zh") -> pl.D
 
 @dataclass(frozen=True)
 class ScorecardData:
-    """Everything the scorecard and township pages show, for every year (in one language)."""
+    """Everything the scorecard and township pages show, for every year (in one language).
+
+    ``for_townships(codes)`` narrows it to a region (a county inside a province, say) and ranks
+    again within it. What is absolute and what is relative to the selection:
+
+    - absolute (each township against its own targets, the same whatever else is shown): every
+      verdict of ``status`` (value, interval, target, met / missed, reason), the score, n_judged,
+      n_met, the veto and its reasons, and the class (classes are score bands: the registry's
+      ``classes`` have a ``min_score``, none depends on rank); the partial year's expected share
+      of a year's births (``fraction``) stays the whole extract's;
+    - relative to the selection: rank (1 = best of the selection, ties share), prev_rank and
+      rank_change (last year's rank within the same selection), the years scored (those in which
+      a township of the selection has a target), ``status_for``'s indicators (those with a target
+      in the selection) and ``county``, the reference values (numerators and denominators summed
+      over the selection; target: the region's own, when a region code is given).
+    """
 
     registry: Registry
     status: pl.DataFrame  # one row per township, year, indicator (see indicator_status)
@@ -199,6 +344,12 @@ class ScorecardData:
     county: pl.DataFrame  # year, indicator, value, low, high, target: the county as a whole
     cutoff: tuple[int, int]
     fraction: float  # share of a year's births expected by the cut-off month (1.0 for a full year)
+    # What for_townships needs to narrow: indicator values of every township (VALUE_SCHEMA), the
+    # targets set for codes that are not townships (a county's or region's own), and the selection.
+    values: pl.DataFrame | None = None
+    region_targets: pl.DataFrame | None = None
+    townships: frozenset[str] | None = None  # None: every township of the extract
+    region_code: str | None = None  # the code whose own targets ``county`` carries
 
     def fraction_for(self, year: int) -> tuple[int, float]:
         """(months of data, expected share of the year) for ``year``."""
@@ -206,13 +357,40 @@ class ScorecardData:
             return self.cutoff[1], self.fraction
         return 12, 1.0
 
-    def card_for(self, year: int) -> pl.DataFrame:
-        return self.card.filter(pl.col("year") == year).drop("year")
+    def card_for(self, year: int, townships: Iterable[str] | None = None) -> pl.DataFrame:
+        """The scorecard of ``year``, best rank first; ``townships``: ranked within those codes only."""
+        data = self if townships is None else self.for_townships(townships)
+        return data.card.filter(pl.col("year") == year).drop("year")
 
     def status_for(self, year: int) -> pl.DataFrame:
         """Verdicts of ``year`` for the indicators that have a target in that year."""
         targeted = pl.col("target_annual").is_not_null().any().over("indicator")
         return self.status.filter(pl.col("year") == year).filter(targeted)
+
+    def for_townships(self, codes: Iterable[str], region_code: str | None = None) -> ScorecardData:
+        """The same verdicts and scores for the townships ``codes`` only, ranked among themselves.
+
+        Nothing is judged again (see the class docstring for what is absolute and what is
+        relative); ``region_code``: whose own targets the reference values carry (the county a
+        leader chose, say), else none. Codes that are not townships of the extract are ignored."""
+        chosen = frozenset(codes)
+        inside = pl.col("township_code").is_in(sorted(chosen))
+        status = self.status.filter(inside)
+        targeted_years = status.filter(pl.col("target_annual").is_not_null())["year"].unique()
+        card = self.card.filter(inside & pl.col("year").is_in(targeted_years.implode()))
+        card = _ranked(card.drop("rank", "prev_rank", "rank_change"), self.registry)
+        card = reasons.sorted_by(card, "year", "rank", "township_code", nulls_last=True).select(self.card.columns)
+        county = self.county.clear()
+        if self.values is not None:
+            own = self.region_targets if self.region_targets is not None else _EMPTY_TARGETS
+            own = own.filter(pl.col("township_code") == region_code) if region_code else own.clear()
+            values = self.values.filter(inside)
+            county = county_values(values, own, self.registry, self.cutoff, self.fraction)
+        return replace(self, status=status, card=card, county=county, townships=chosen, region_code=region_code)
+
+
+_EMPTY_TARGETS = pl.DataFrame(schema={"township_code": pl.String, "year": pl.Int32, "indicator": pl.String,
+                                      "target": pl.Float64})  # fmt: skip
 
 
 def year_fraction(registry: Registry, cut: tuple[int, int], data_dir: str | Path | None = None) -> float | None:
@@ -229,24 +407,91 @@ def year_fraction(registry: Registry, cut: tuple[int, int], data_dir: str | Path
     return float(share["share"][0]) if share.height and share["share"][0] else None
 
 
-def scorecard_data(data_dir: str | Path | None = None, lang: str = "zh") -> ScorecardData:
-    """Read, judge, score and explain every township-year of the extract."""
+@dataclass(frozen=True)
+class _Judged:
+    """The language-free part of a scorecard: read, judged and scored once per extract version."""
+
+    registry: Registry
+    cutoff: tuple[int, int]
+    fraction: float | None
+    values: pl.DataFrame
+    targets: pl.DataFrame
+    judged: pl.DataFrame
+    scored: pl.DataFrame
+    region_code: str
+
+
+def _stamp(data_dir: str | Path | None) -> tuple:
+    """The live version's directory and the size and time of each of its files (and of the default
+    registry): a published version never changes, but an extract written in place (tests) may."""
+    root = live_version_dir(data_dir)
+    files = tuple(sorted((p.name, s.st_mtime_ns, s.st_size) for p in root.iterdir() if p.is_file() for s in [p.stat()]))
+    default = DEFAULT_REGISTRY.stat()
+    return str(root), files, (default.st_mtime_ns, default.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _judged(stamp: tuple) -> _Judged:
+    data_dir = stamp[0]
     registry = load_registry(data_dir)
     cut = cutoff(data_dir)
     values = indicator_values(registry, data_dir)
     targets = run_query("scorecard_targets", data_dir).cast({"year": pl.Int32})
     fraction = year_fraction(registry, cut, data_dir)
     judged = judge(values, targets, registry, cut, fraction)
-    towns = township_names(data_dir, lang)
     region = read_manifest(data_dir).get("region_code", "")
+    return _Judged(registry, cut, fraction, values, targets, judged, score(judged, registry), region)
+
+
+@functools.lru_cache(maxsize=8)
+def _scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
+    j = _judged(stamp)
+    towns = township_names(stamp[0], lang)
+    judged = j.judged.with_columns(reason=reasons.reason_texts(j.judged, j.registry, lang))
+    towns_known = j.values.select("township_code").unique()
+    own_targets = j.targets.filter(pl.col("township_code") == j.region_code)
     return ScorecardData(
-        registry=registry,
-        status=reasons.status_table(judged, towns, registry, lang),
-        card=reasons.card_table(score(judged, registry), judged, towns, registry, lang),
-        county=county_values(values, targets.filter(pl.col("township_code") == region), registry, cut, fraction),
-        cutoff=cut,
-        fraction=fraction or cut[1] / 12,
+        registry=j.registry,
+        status=reasons.status_table(judged, towns, j.registry, lang),
+        card=reasons.card_table(j.scored, judged, towns, j.registry, lang),
+        county=county_values(j.values, own_targets, j.registry, j.cutoff, j.fraction),
+        cutoff=j.cutoff,
+        fraction=j.fraction or j.cutoff[1] / 12,
+        values=j.values,
+        region_targets=j.targets.join(towns_known, on="township_code", how="anti"),
+        region_code=j.region_code or None,
     )
+
+
+def scorecard_data(data_dir: str | Path | None = None, lang: str = "zh") -> ScorecardData:
+    """Read, judge, score and explain every township-year of the extract.
+
+    Computed once per extract version (and once more per language for the texts), over whole
+    columns; later calls in the process return the same object. ``clear_cache()`` forgets it."""
+    return _scorecard_data(_stamp(data_dir), lang)
+
+
+def region_scorecard(data_dir: str | Path | None = None, lang: str = "zh", region: str | None = None) -> ScorecardData:
+    """``scorecard_data`` narrowed to the townships of ``region`` (a county, city or province
+    code; None: the whole extract) and ranked within it; its reference values carry the region's
+    own targets. Kept per extract version, language and region."""
+    stamp = _stamp(data_dir)
+    if not region:
+        return _scorecard_data(stamp, lang)
+    return _region_scorecard(stamp, lang, region)
+
+
+@functools.lru_cache(maxsize=32)
+def _region_scorecard(stamp: tuple, lang: str, region: str) -> ScorecardData:
+    codes = run_query("township_list", stamp[0], region=region)["township_code"]
+    return _scorecard_data(stamp, lang).for_townships(codes, region)
+
+
+def clear_cache() -> None:
+    """Forget the scorecards computed in this process (for timing a cold computation)."""
+    _judged.cache_clear()
+    _scorecard_data.cache_clear()
+    _region_scorecard.cache_clear()
 
 
 def county_values(
@@ -254,17 +499,20 @@ def county_values(
 ) -> pl.DataFrame:
     """The county's own value per year and indicator (numerators and denominators summed)."""
     sums = values.group_by("year", "indicator").agg(pl.col("numerator").sum(), pl.col("denominator").sum())
-    rows = []
-    for row in sums.filter(pl.col("year") <= cut[0]).iter_rows(named=True):
-        ind = registry.indicator(row["indicator"])
-        months = cut[1] if row["year"] == cut[0] else 12
-        den = row["denominator"] if ind.formula != "count" else None
-        verdict = judge_one(ind, row["year"], row["numerator"], den, None, months, fraction)
-        rows.append({k: row[k] for k in ("year", "indicator")} | {k: verdict[k] for k in ("value", "low", "high")})
+    sums = sums.filter(pl.col("year") <= cut[0])
+    sums = sums.join(_attributes(registry, sums["year"].to_list()), on=["indicator", "year"], how="inner")
+    sums = sums.with_columns(
+        denominator=pl.when(pl.col("formula") != "count").then(pl.col("denominator")),
+        target=pl.lit(None, dtype=pl.Float64),
+    )
+    out = _verdicts(sums, cut, fraction, registry.credit)
     schema = {"year": pl.Int32, "indicator": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64}
     targets = county_targets.select("year", "indicator", "target")
     return (
-        pl.DataFrame(rows, schema=schema).join(targets, on=["year", "indicator"], how="left").sort("indicator", "year")
+        out.select(list(schema))
+        .cast(schema)
+        .join(targets, on=["year", "indicator"], how="left")
+        .sort("indicator", "year")
     )
 
 

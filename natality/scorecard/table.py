@@ -7,6 +7,7 @@ pandas appears only here: Streamlit colours table cells through a pandas Styler.
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pandas as pd
@@ -14,6 +15,7 @@ import polars as pl
 import xlsxwriter
 
 from natality.core.i18n import t
+from natality.scorecard import reasons
 from natality.scorecard.charts import STATUS_FILL, STATUS_MARK
 from natality.scorecard.indicators import Registry
 
@@ -75,33 +77,78 @@ def headers(registry: Registry, lang: str) -> dict[str, str]:
     return out
 
 
+def rank_texts(rank: pl.Expr, change: pl.Expr) -> pl.Expr:
+    """``rank_text`` over whole columns."""
+    arrow = pl.when(change > 0).then(pl.lit("▲")).when(change < 0).then(pl.lit("▼")).otherwise(pl.lit("＝"))
+    step = pl.when(change != 0).then(change.abs().cast(pl.String)).otherwise(pl.lit(""))
+    place = rank.cast(pl.Int64).cast(pl.String)
+    with_change = pl.concat_str(place, pl.lit(" "), arrow, step)
+    return pl.when(rank.is_null()).then(pl.lit("–")).when(change.is_null()).then(place).otherwise(with_change)
+
+
+def cell_texts(wide: pl.DataFrame, registry: Registry) -> pl.DataFrame:
+    """``cell_text`` of every indicator cell of the wide table, one ``<id>__text`` column each."""
+    ids = indicator_ids(wide)
+    frame = wide.select(pl.col(f"{i}__{part}").fill_nan(None) for i in ids for part in ("value", "target"))
+    numbers = reasons.format_numbers(
+        frame,
+        {f"{i}__{part}": (f"{i}__{part}", registry.indicator(i).decimals) for i in ids for part in ("value", "target")},
+    )
+    out = []
+    for i in ids:
+        status = pl.col(f"{i}__status").fill_null("not_judged")
+        mark = status.replace_strict(STATUS_MARK, default="–", return_dtype=pl.String)
+        op = pl.when(pl.col(f"{i}__direction") == "higher").then(pl.lit("≥")).otherwise(pl.lit("≤"))
+        target = pl.col(f"{i}__target").fill_nan(None)
+        tail = pl.when(target.is_not_null()).then(
+            pl.concat_str(pl.lit(" ("), op, pl.lit(" "), f"_{i}__target", pl.lit(")"))
+        )
+        text = pl.concat_str(mark, pl.lit(" "), f"_{i}__value", tail.fill_null(""))
+        out.append(text.alias(f"{i}__text"))
+    shown = numbers.rename(lambda c: f"_{c}")
+    return pl.concat([wide, shown], how="horizontal").select(out)
+
+
+def _shown(text: str, _value: object) -> str:
+    return text
+
+
+def _set_texts(styler, texts: dict[str, list[str]]):
+    """Each cell of the named columns shows its text; the number stays underneath (for sorting)."""
+    funcs = getattr(styler, "_display_funcs", None)
+    if isinstance(funcs, dict):  # pandas keeps one display function per (row, column) position
+        for c, column in enumerate(styler.data.columns):
+            if column in texts:
+                funcs.update({(r, c): functools.partial(_shown, text) for r, text in enumerate(texts[column])})
+        return styler
+    for column, column_texts in texts.items():  # the public way, one cell at a time (slow)
+        for r, text in enumerate(column_texts):
+            styler = styler.format(functools.partial(_shown, text), subset=([styler.data.index[r]], [column]))
+    return styler
+
+
 def styled_table(wide: pl.DataFrame, registry: Registry, lang: str):
     """A pandas Styler for st.dataframe: traffic-light backgrounds and marked cell texts."""
-    shown = [
-        "township_name",
-        "score",
-        "rank",
-        "class_label",
-        *[f"{i}__value" for i in indicator_ids(wide)],
-        "veto_reason",
-    ]
+    ids = indicator_ids(wide)
+    head = headers(registry, lang)
+    shown = ["township_name", "score", "rank", "class_label", *[f"{i}__value" for i in ids], "veto_reason"]
     # An empty string, not None: Streamlit shows a None cell as "None" whatever the Styler says.
-    frame = wide.with_columns(pl.col("veto_reason").fill_null("")).to_pandas()
-    view = frame[shown].rename(columns=headers(registry, lang))
-    styler = view.style.format(precision=1, na_rep="–", subset=[headers(registry, lang)["score"]])
-    rank_col = headers(registry, lang)["rank"]
+    frame = wide.with_columns(pl.col("veto_reason").fill_null(""))
+    view = frame.select(shown).to_pandas().rename(columns=head)
+    styler = view.style.format(precision=1, na_rep="–", subset=[head["score"]])
+    texts = cell_texts(wide, registry)
+    ranks = wide.select(rank_texts(pl.col("rank"), pl.col("rank_change")).alias("rank"))["rank"]
+    cells = {head["rank"]: ranks.to_list()} | {head[f"{i}__value"]: texts[f"{i}__text"].to_list() for i in ids}
+    styler = _set_texts(styler, cells)
+    fills = {s: f"background-color: {colour}; color: #1F2933" for s, colour in STATUS_FILL.items()}
+    css = wide.select(
+        pl.col(f"{i}__status").fill_null("not_judged").replace_strict(fills, return_dtype=pl.String)
+        .alias(head[f"{i}__value"])
+        for i in ids
+    ).to_pandas()  # fmt: skip
     styles = pd.DataFrame("", index=view.index, columns=view.columns)
-    for idx, row in frame.iterrows():
-        rank = rank_text(row["rank"], row["rank_change"])
-        styler = styler.format(lambda v, s=rank: s, subset=([idx], [rank_col]))
-        for ind_id in indicator_ids(wide):
-            ind = registry.indicator(ind_id)
-            col = headers(registry, lang)[f"{ind_id}__value"]
-            status = row[f"{ind_id}__status"] if isinstance(row[f"{ind_id}__status"], str) else "not_judged"
-            text = cell_text(status, row[f"{ind_id}__value"], row[f"{ind_id}__target"], row[f"{ind_id}__direction"],
-                             ind.decimals)  # fmt: skip
-            styler = styler.format(lambda v, s=text: s, subset=([idx], [col]))
-            styles.loc[idx, col] = f"background-color: {STATUS_FILL[status]}; color: #1F2933"
+    for column in css.columns:  # one column per indicator
+        styles[column] = css[column].to_numpy()
     return styler.apply(lambda _: styles, axis=None)
 
 

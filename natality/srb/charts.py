@@ -24,6 +24,7 @@ CLASS_STYLE = {  # colour, marker symbol: shape as well as colour tells the clas
 BAND_OPACITY = 0.18
 MANY_TOWNSHIPS = 30  # above this, label only the outliers and the largest townships
 LARGEST_LABELLED = 5
+MAX_OUTLIERS_LABELLED = 20  # hundreds of townships can put dozens outside: name the furthest
 SHORT_LABEL = 6  # characters: Chinese township names are 2-4, English ones 10-20
 AXIS_CAP = 250.0
 
@@ -99,12 +100,14 @@ def srb_trend(
     subtitle: str,
     footnote: str,
     partial_year: int | None = None,
+    series_name: str | None = None,
 ) -> go.Figure:
-    """County SRB by year with its 95 % band, the natural range and the target (a step line)."""
+    """The region's SRB by year (``series_name``, default 'County SRB') with its 95 % band, the
+    natural range and the target (a step line)."""
     x = year_labels(df["year"].to_list(), partial_year)
     fig = go.Figure()
     _natural_range(fig, lang)
-    _line_with_band(fig, x, df, t("srb.county_srb", lang), PALETTE[0], lang)
+    _line_with_band(fig, x, df, series_name or t("srb.county_srb", lang), PALETTE[0], lang)
     by_year = dict(targets.select("year", "target").iter_rows())
     target = [by_year.get(y) for y in df["year"].to_list()]
     if any(v is not None for v in target):
@@ -145,12 +148,16 @@ def _funnel_grid(max_births: int) -> np.ndarray:
 def _labelled(table: pl.DataFrame) -> list[bool]:
     """Which points get a name: outliers (99.8 %) always. A county (<= 30 townships) with short
     names: every judged township; with long names: also those outside the 95 % limits and the
-    largest few. Hundreds of townships: only the outliers and the largest few (the rest are in
-    the hover and the table; by chance alone 1 in 20 falls outside the 95 % limits)."""
+    largest few. Hundreds of townships: only the outliers (the ``MAX_OUTLIERS_LABELLED`` furthest
+    from the reference) and the largest few; the rest are in the hover and the table (by chance
+    alone 1 in 20 falls outside the 95 % limits)."""
     judged = ~table["too_few"]
     outlier = table["classification"].is_in(["above", "below"])
     largest = table["births"].rank("ordinal", descending=True) <= LARGEST_LABELLED
     if table.height > MANY_TOWNSHIPS:
+        if "z" in table.columns and int(outlier.sum()) > MAX_OUTLIERS_LABELLED:
+            distance = table["z"].abs().fill_null(0).fill_nan(0) * outlier
+            outlier = distance.rank("ordinal", descending=True) <= MAX_OUTLIERS_LABELLED
         return (outlier | largest).to_list()
     if (table["label"].str.len_chars().median() or 0) <= SHORT_LABEL:
         return (judged | outlier).to_list()
@@ -293,15 +300,17 @@ def rolling_srb(
     title: str,
     subtitle: str,
     footnote: str,
+    county_name: str | None = None,
 ) -> go.Figure:
-    """Rolling 12-month SRB of a township (with its 95 % band) against the county's."""
+    """Rolling 12-month SRB of a township (with its 95 % band) against the region's
+    (``county_name``, default 'County SRB')."""
     fig = go.Figure()
     _natural_range(fig, lang)
     _say_if_empty(fig, township["srb"].to_list(), lang)
     _line_with_band(fig, township["month"].to_list(), township, name, PALETTE[0], lang, mode="lines")
     fig.add_scatter(
         x=county["month"].to_list(), y=county["srb"].to_list(), mode="lines",
-        line={"color": "#7B8794", "dash": "dash"}, name=t("srb.county_srb", lang),
+        line={"color": "#7B8794", "dash": "dash"}, name=county_name or t("srb.county_srb", lang),
         hovertemplate="%{x|%Y-%m}: %{y:.1f}<extra></extra>",
     )  # fmt: skip
     axis = _srb_axis(lang, township["srb_low"].to_list(), township["srb_high"].to_list(), county["srb"].to_list())

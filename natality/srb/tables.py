@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import polars as pl
@@ -24,9 +25,11 @@ def township_srb_table(
     level: float = LEVEL_OUTER,
     lang: str = "zh",
 ) -> pl.DataFrame:
-    """Add the label, shrunk SRB, funnel limits and classification to srb_by_township rows.
+    """Add the label, shrunk SRB, funnel limits, classification and ``z`` to srb_by_township rows.
 
     The classification uses the same exact limits as the funnel plot, so table and plot agree.
+    ``z``: how many standard errors the boys' share lies from the reference's (None without
+    births), to tell the furthest outliers from the rest where there are too many to name.
     """
     name_col = "township_name" if lang == "zh" else "township_name_en"
     boys, girls = df["boys"].to_list(), df["girls"].to_list()
@@ -43,7 +46,15 @@ def township_srb_table(
         limit_high=pl.Series(high, dtype=pl.Float64),
         classification=pl.Series(classes, dtype=pl.Enum(CLASSES)),
         too_few=pl.Series([n < min_births or n == 0 for n in births], dtype=pl.Boolean),
+        z=_z_scores(boys, births, reference_srb),
     )
+
+
+def _z_scores(boys: list[int], births: list[int], reference_srb: float) -> pl.Series:
+    p0 = reference_srb / (100.0 + reference_srb)
+    se = [math.sqrt(p0 * (1 - p0) / n) if n else None for n in births]
+    z = [(b / n - p0) / e if e else None for b, n, e in zip(boys, births, se, strict=True)]
+    return pl.Series(z, dtype=pl.Float64)
 
 
 def unique_labels(names: pl.Series, codes: pl.Series) -> pl.Series:

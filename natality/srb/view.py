@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from natality.core import ranking
 from natality.core.i18n import fmt_num
 from natality.srb import charts as srb_charts
 from natality.srb.tables import (
@@ -20,6 +21,7 @@ from natality.srb.tables import (
 )
 
 FIRST_YEAR = 2015
+MAX_FLAGGED_NAMED = 20  # a province can have dozens outside the limits: name the most extreme, count the rest
 
 
 def period(ctx, year_from: int, year_to: int) -> str:
@@ -43,7 +45,7 @@ def reference_options(ctx, county: pl.DataFrame, targets: pl.DataFrame, year: in
     county_srb = county["srb"][0] if county.height else None
     options = {}
     if county_srb is not None:
-        options["county"] = (county_srb, ctx.t("srb.ref.county", value=fmt_num(county_srb)))
+        options["county"] = (county_srb, ctx.t("srb.ref.county", scope=ctx.region(), value=fmt_num(county_srb)))
     options["natural"] = (reference_value("natural", None, None), ctx.t("srb.ref.natural"))
     target = target_for_year(targets, year)
     if target is not None:
@@ -58,10 +60,11 @@ def trend_figure(ctx, by_year: pl.DataFrame, targets: pl.DataFrame) -> go.Figure
         rows,
         targets,
         ctx.lang,
-        ctx.t("srb.trend_title", first=first, last=last),
+        ctx.t("srb.trend_title", scope=ctx.region(), first=first, last=last),
         _partial_note(ctx),
         ctx.footnote(),
         _partial_year(ctx),
+        series_name=ctx.t("srb.scope_srb", scope=ctx.region()),
     )
 
 
@@ -74,7 +77,7 @@ def order_figure(ctx, by_order: pl.DataFrame, by_year: pl.DataFrame) -> go.Figur
     return srb_charts.srb_by_order(
         rows,
         ctx.lang,
-        ctx.t("srb.order_title", first=first, last=last),
+        ctx.t("srb.order_title", scope=ctx.region(), first=first, last=last),
         "；".join(notes) if ctx.lang == "zh" else "; ".join(notes),
         ctx.footnote(),
         _partial_year(ctx),
@@ -104,16 +107,35 @@ def funnel_figure(ctx, table: pl.DataFrame, reference: float, reference_label: s
 
 
 def flagged_text(ctx, table: pl.DataFrame) -> str:
-    """One sentence naming the townships outside the 99.8 % limits, highest SRB first."""
+    """One sentence naming the townships outside the 99.8 % limits, highest SRB first (at most
+    ``MAX_FLAGGED_NAMED``, the furthest from the reference; the others counted)."""
     flagged = table.filter(pl.col("classification").is_in(["above", "below"])).sort("srb", descending=True)
     if flagged.is_empty():
         return ctx.t("srb.none_flagged")
-    names = [f"{lab} ({fmt_num(s)})" for lab, s in zip(flagged["label"], flagged["srb"], strict=True)]
-    return ctx.t("srb.flagged", names=("、" if ctx.lang == "zh" else ", ").join(names))
+    named = flagged
+    if flagged.height > MAX_FLAGGED_NAMED:
+        furthest = flagged.sort(pl.col("z").abs(), descending=True).head(MAX_FLAGGED_NAMED)["township_code"]
+        named = flagged.filter(pl.col("township_code").is_in(furthest.to_list()))
+    names = [f"{lab} ({fmt_num(s)})" for lab, s in zip(named["label"], named["srb"], strict=True)]
+    text = ctx.t("srb.flagged", names=("、" if ctx.lang == "zh" else ", ").join(names))
+    more = flagged.height - named.height
+    return text + (ctx.t("srb.flagged_more", n=more) if more else "")
 
 
 def display_table(ctx, table: pl.DataFrame) -> pl.DataFrame:
     return township_table_display(table.sort("births", descending=True), ctx.t)
+
+
+def ranked_display_table(ctx, table: pl.DataFrame, find: tuple[str, ...] = ()) -> tuple[pl.DataFrame, bool]:
+    """The townships with the highest and the lowest shrunk SRB (the fair basis for a ranking),
+    those of ``find``, and a marker row for each run left out; and whether anything was left out.
+    Up to ``TOP + BOTTOM`` townships this is ``display_table``: every township, by births."""
+    ranked = ranking.top_bottom(table, "srb_shrunk", keep=find)
+    if not ranked.cut:
+        return display_table(ctx, table), False
+    shown = township_table_display(ranked.rows, ctx.t)
+    gap = lambda g: ctx.t("common.rank_gap", n=f"{g.count:,}", first=g.first, last=g.last)  # noqa: E731
+    return ranked.with_gap_rows(ctx.t("common.township"), gap, shown), True
 
 
 def township_options(table: pl.DataFrame) -> tuple[list[str], dict[str, str], str | None]:
@@ -144,5 +166,6 @@ def township_figures(
         ctx.t("srb.rolling_title", name=name),
         ctx.t("srb.rolling_subtitle"),
         ctx.footnote(),
+        county_name=ctx.t("srb.scope_srb", scope=ctx.region()),
     )
     return years, roll
