@@ -162,13 +162,14 @@ def scan_comparison(data: Path) -> None:
 
 def computations(data: Path) -> None:
     """Once-per-version computations every visitor shares (what the first visit after an import waits for)."""
-    from natality.geo import boundaries
+    from natality.geo import layers
     from natality.scorecard import scoring
 
     version = str(extract.live_version_dir(data))
     cases = [
         ("scorecard, every year", lambda: scoring.scorecard_data(version, "zh")),
-        ("township GeoJSON", lambda: boundaries.township_geojson(version)),
+        ("township GeoJSON (whole extract)", lambda: layers.region_geojson(version, None, "township")),
+        ("county GeoJSON (dissolved)", lambda: layers.region_geojson(version, None, "county")),
     ]
     for label, fn in cases:
         _clear_caches()
@@ -188,12 +189,14 @@ def _json_bytes(obj) -> bytes:
 
 
 def _clear_caches() -> None:
+    from natality.geo import layers
     from natality.scorecard import scoring
 
-    for name in dir(scoring):
-        fn = getattr(scoring, name)
-        if hasattr(fn, "cache_clear"):
-            fn.cache_clear()
+    for module in (scoring, layers):
+        for name in dir(module):
+            fn = getattr(module, name)
+            if hasattr(fn, "cache_clear"):
+                fn.cache_clear()
 
 
 def browser_settle(data: Path, region: str | None) -> None:

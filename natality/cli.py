@@ -42,10 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m natality", description="Township birth statistics.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="build the synthetic demo county extract")
+    p = sub.add_parser("demo", help="build the synthetic demo county (or, with --townships N, province) extract")
     p.add_argument("--out", required=True, help="extract directory to create or replace")
     p.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
     p.add_argument("--until", default=demo.DEFAULT_UNTIL, help="last month of data, YYYY-MM")
+    p.add_argument(
+        "--townships",
+        type=int,
+        default=demo.DEFAULT_TOWNSHIPS,
+        metavar="N",
+        help=f"{demo.DEFAULT_TOWNSHIPS} (default): the demo county; more: a province-like demo of N townships "
+        "in cities and counties (e.g. 2000: about 12 cities, 133 counties, 15 M births)",
+    )
 
     p = sub.add_parser("query", help="run queries/NAME.sql and print the result")
     p.add_argument("name")
@@ -101,10 +109,11 @@ def computed_queries() -> dict:
 
 def run_demo(args: argparse.Namespace) -> int:
     try:
-        live = demo.build_demo(args.out, seed=args.seed, until=args.until)
+        live = demo.build_demo(args.out, seed=args.seed, until=args.until, townships=args.townships)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
-    print(f"demo extract written: {args.out} -> {live}", file=sys.stderr)
+    size = "" if args.townships == demo.DEFAULT_TOWNSHIPS else f" ({args.townships:,} townships)"
+    print(f"demo extract written{size}: {args.out} -> {live}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -185,7 +185,8 @@ def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str
     table = compare.compare_table(now, before, months, names, compare.scores_of(data, year),
                                   compare.scores_of(data, base))  # fmt: skip
     county = compare.county_change(now, before, months)
-    sentences = compare.summary_sentences(county, table, period, previous, ctx.lang, scope=ctx.region())
+    scope = ctx.region() if ctx.region_code else None  # "the county" for the whole extract, as before
+    sentences = compare.summary_sentences(county, table, period, previous, ctx.lang, scope=scope)
     fig = text_figure(ctx.t("export.compare_title", period=period, period_base=previous),
                       ["• " + s for s in sentences], ctx.footnote())  # fmt: skip
     out = [Slide(ctx.t("export.compare_heading"), fig, "\n".join(sentences))]

@@ -190,6 +190,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "denominator": ("denominator", "denom", "分母"),
 }
 
+# The regions file (``--regions``): names of counties, cities and provinces by 6-digit code. Its
+# own lookup: "区划代码" and "code" mean a township code in every other table.
+REGION_ALIASES: dict[str, tuple[str, ...]] = {
+    "region_code": (
+        "region_code", "code", "adcode", "代码", "区划代码", "行政区划代码", "统计用区划代码",
+        "地区代码", "区域代码", "区划编码", "行政区划编码", "县代码", "市代码", "省代码",
+    ),
+    "region_name": (
+        "name", "region_name", "name_zh", "名称", "地区名称", "区划名称", "行政区划名称", "区域名称", "中文名称",
+        "地区", "中文名",
+    ),
+    "region_name_en": ("name_en", "english_name", "region_name_en", "英文名称", "英文名", "英文"),
+}  # fmt: skip
+
 # What each table needs; "one_of" groups need at least one member.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "births": (
@@ -212,6 +226,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "population": ("township_code", "township_name", "year", "population"),
     "targets": ("township_code", "township_name", "year", "indicator", "target"),
     "reported": ("township_code", "township_name", "year", "indicator", "numerator", "denominator"),
+    "regions": ("region_code", "region_name", "region_name_en"),
 }
 
 # Personal data recognised by header. Substrings after normalisation; English ones whole-word.
@@ -301,6 +316,14 @@ def canonical_for(header: str, lookup: dict[str, str]) -> str | None:
 def alias_lookup(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Normalised header -> canonical column, built-in aliases plus ``extra`` (a mapping file)."""
     lookup = {normalize_header(a): canon for canon, aliases in ALIASES.items() for a in aliases}
+    for header, canon in (extra or {}).items():
+        lookup[normalize_header(header)] = canon
+    return lookup
+
+
+def region_lookup(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Normalised header -> canonical column of the regions file, plus ``extra`` (a mapping file)."""
+    lookup = {normalize_header(a): canon for canon, aliases in REGION_ALIASES.items() for a in aliases}
     for header, canon in (extra or {}).items():
         lookup[normalize_header(header)] = canon
     return lookup

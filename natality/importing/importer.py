@@ -5,6 +5,10 @@ Every input is read and checked before anything is written; all problems are rep
 live one and switches to it atomically (``extract.publish``), holding the extract's lock from
 reading the live version to the switch. Tables not imported are carried over from the live
 version; ``--months-only`` replaces just the months present in the births file.
+
+A births file of many records (``stream.STREAM_ROWS``, 200,000 by default) is read and validated
+out of core in DuckDB (``stream``, ``validate_stream``): the same messages and the same births
+table as the in-memory path, in bounded memory.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import yaml
 
 from natality.core import extract
 from natality.core.i18n import normalise_lang, t
-from natality.importing.headers import alias_lookup
+from natality.importing import stream
+from natality.importing.headers import alias_lookup, region_lookup
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
 from natality.importing.readers import read_raw
 from natality.importing.townships import (
@@ -33,10 +38,12 @@ from natality.importing.townships import (
     warn_one_sided,
 )
 from natality.importing.validate_births import BirthsInput, validate_births
-from natality.importing.validate_tables import TableInput, validate_table
+from natality.importing.validate_stream import validate_births_stream
+from natality.importing.validate_tables import TableInput, validate_regions, validate_table
 from natality.importing.write import write_version
 
 OTHER_TABLES = ("population", "targets", "reported")
+INPUTS = ("births", *OTHER_TABLES, "regions")
 BOUNDARY_OPTIONS = ("code_field", "name_field", "parent_field", "encoding", "crs")
 
 
@@ -48,6 +55,7 @@ class ImportRequest:
     population: Path | None = None
     targets: Path | None = None
     reported: Path | None = None
+    regions: Path | None = None  # names of counties, cities, provinces (regions.parquet)
     mapping: Path | None = None
     name: str | None = None
     months_only: bool = False
@@ -117,7 +125,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     log = ProblemLog()
     mapping = load_mapping(req.mapping, log)
     live = _live_dir(req.out)
-    inputs = {k: getattr(req, k) for k in ("births", *OTHER_TABLES) if getattr(req, k)}
+    inputs = {k: getattr(req, k) for k in INPUTS if getattr(req, k, None)}
     if not inputs and req.boundaries is None:
         raise ImportFailed([Problem(str(req.out), "nothing_to_import")])
     boundary_options = {**(mapping.get("boundaries") or {}), **req.boundary_options}
@@ -125,20 +133,28 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     names = township_name_lookup(shapes, live)
     files: list[dict] = []
     births: BirthsInput | None = None
+    regions: TableInput | None = None
     tables: dict[str, TableInput] = {}
     for table, path in inputs.items():
-        lookup = alias_lookup(_section(mapping, table, "columns"))
+        columns = _section(mapping, table, "columns")
+        lookup = region_lookup(columns) if table == "regions" else alias_lookup(columns)
+        values = _section(mapping, table, "values")
         try:
-            raw = read_raw(path, table, lookup)
-        except ImportFailed as exc:
+            if table == "births" and stream.wants_stream(path):
+                raw, result = _births_out_of_core(req.out, path, lookup, log, today, values, names)
+            else:
+                raw = read_raw(path, table, lookup)
+                result = _validate(table, raw, lookup, log, today, values, names)
+        except ImportFailed as exc:  # the file cannot be read at all
             for problem in exc.problems:
                 log.add(problem)
             continue
         if table == "births":
-            births = validate_births(raw, lookup, log, today, _section(mapping, table, "values"), names)
-            result = births
+            births = result
+        elif table == "regions":
+            regions = result
         else:
-            result = tables[table] = validate_table(raw, table, lookup, log, today, names)
+            tables[table] = result
         if result is not None and result.frame is not None:
             files.append({"table": table, "file": raw.file, "path": path, "encoding": raw.encoding,
                           "sheet": raw.sheet, "personal": result.columns.personal,
@@ -153,10 +169,31 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                 refuse_unknown_codes(inputs[table].name, result.code_column, result.code_rows, known, log,
                                      {region} if table == "targets" else set())  # fmt: skip
     log.check()
-    state = {"births": births, "tables": tables, "shapes": shapes, "files": files, "region": region}
+    state = {"births": births, "tables": tables, "shapes": shapes, "files": files, "region": region,
+             "regions": regions}  # fmt: skip
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
     return ImportSummary(final.name, manifest, log.warnings, files)
+
+
+def _validate(table: str, raw, lookup: dict, log: ProblemLog, today: date, values: dict, names: dict | None):
+    if table == "births":
+        return validate_births(raw, lookup, log, today, values, names)
+    if table == "regions":
+        return validate_regions(raw, lookup, log)
+    return validate_table(raw, table, lookup, log, today, names)
+
+
+def _births_out_of_core(out: Path, path: Path, lookup: dict, log: ProblemLog, today: date, values: dict,
+                        names: dict | None) -> tuple[stream.StreamTable, BirthsInput | None]:  # fmt: skip
+    """A large births file read and validated in DuckDB, in a scratch directory beside the extract."""
+    with stream.work_dir(out) as workdir:
+        con = stream.connect(workdir)
+        try:
+            source = stream.open_births(path, lookup, workdir, con)
+            return source, validate_births_stream(source, lookup, log, today, values, names)
+        finally:
+            con.close()
 
 
 def _known_codes(req, live, births, shapes, log: ProblemLog) -> set[str]:
@@ -200,6 +237,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
         "population": "population by township and year",
         "targets": "targets by township (or county) and year",
         "reported": "reported indicators (numerator, denominator) by township and year",
+        "regions": "names of counties, cities and provinces: 6-digit code, name, English name",
         "mapping": "YAML mapping for unusual headers and values",
     }
     for table, text in helps.items():
@@ -233,6 +271,7 @@ def request_from_args(args: argparse.Namespace) -> ImportRequest:
         population=args.population,
         targets=args.targets,
         reported=args.reported,
+        regions=getattr(args, "regions", None),
         mapping=args.mapping,
         name=args.name,
         months_only=args.months_only,

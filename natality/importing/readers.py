@@ -131,8 +131,14 @@ def _read_parquet_frame(path: Path, file: str) -> pl.DataFrame:
         frame = pl.read_parquet(path)
     except Exception as exc:
         raise ImportFailed([Problem(file, "parquet_unreadable", fmt={"detail": str(exc)[:200]})]) from None
+    out = frame.select(parquet_text_columns(frame.schema))
+    return out.with_columns(pl.int_range(2, out.height + 2, dtype=pl.Int64).alias(ROW))
+
+
+def parquet_text_columns(schema: pl.Schema) -> list[pl.Expr]:
+    """Each column of a Parquet file as stripped text (the large-file reader uses these too)."""
     cols = []
-    for name, dtype in frame.schema.items():
+    for name, dtype in schema.items():
         col = pl.col(name)
         if dtype == pl.Date:
             col = col.dt.strftime("%Y-%m-%d")
@@ -147,8 +153,7 @@ def _read_parquet_frame(path: Path, file: str) -> pl.DataFrame:
         else:
             col = col.cast(pl.String, strict=False)
         cols.append(col.fill_null("").str.strip_chars().alias(str(name)))
-    out = frame.select(cols)
-    return out.with_columns(pl.int_range(2, out.height + 2, dtype=pl.Int64).alias(ROW))
+    return cols
 
 
 def _header_score(rows: list[list[str]], kind: str, lookup: dict[str, str] | None = None) -> tuple[int, int]:

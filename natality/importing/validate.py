@@ -14,6 +14,7 @@ import polars as pl
 
 from natality.importing.headers import (
     ALIASES,
+    REGION_ALIASES,
     TABLE_COLUMNS,
     canonical_for,
     is_personal_header,
@@ -59,7 +60,8 @@ def resolve_columns(raw: RawTable, kind: str, lookup: dict[str, str], log: Probl
 
 def missing_column(raw: RawTable, log: ProblemLog, *canon: str) -> None:
     """Report a required column absent, with a few of the headers that would be accepted."""
-    examples = " / ".join(a for c in canon for a in ALIASES[c][:1] + _chinese(ALIASES[c])[:2])
+    known = {**ALIASES, **REGION_ALIASES}
+    examples = " / ".join(a for c in canon for a in known[c][:1] + _chinese(known[c])[:2])
     log.add(Problem(raw.file, "missing_column", column=None, fmt={"names": examples}))
 
 
@@ -103,9 +105,11 @@ def names_for(raw: RawTable, cols: Columns, header: str | None, names: dict | No
     return names if header is not None and header == cols.canon.get("township_name") else None
 
 
-def drop_total_rows(raw: RawTable, cols: Columns, log: ProblemLog) -> RawTable:
-    """Drop subtotal rows (合计, 总计, total ...) that spreadsheets carry; warn with their rows."""
-    headers = [cols.canon[c] for c in ("township_code", "township_name") if c in cols.canon]
+def drop_total_rows(raw: RawTable, cols: Columns, log: ProblemLog,
+                    keys: tuple[str, ...] = ("township_code", "township_name")) -> RawTable:  # fmt: skip
+    """Drop subtotal rows (合计, 总计, total ...) that spreadsheets carry; warn with their rows.
+    ``keys``: the canonical columns naming the row's unit (township, or region)."""
+    headers = [cols.canon[c] for c in keys if c in cols.canon]
     if not headers:
         return raw
     labels = [v for h in headers for v in raw.frame[h].unique().to_list() if is_total_label(v)]
@@ -167,6 +171,11 @@ def parse_township_codes(
     ``names`` (name -> code, None for a name two townships share) is used when ``header`` is a
     name column; joining stays by code, the name only finds the code.
     """
+    return parse_column(raw, header, code_parser(allow_county, names), pl.String, log, required=True)
+
+
+def code_parser(allow_county: bool = False, names: dict | None = None) -> Callable[[str], str]:
+    """The parser of one township code cell (or name, through ``names``)."""
 
     def parser(text: str) -> str:
         try:
@@ -184,7 +193,7 @@ def parse_township_codes(
             raise BadValue("code")
         return code
 
-    return parse_column(raw, header, parser, pl.String, log, required=True)
+    return parser
 
 
 def report_duplicates(raw: RawTable, frame: pl.DataFrame, keys: list[str], log: ProblemLog,

@@ -2,6 +2,7 @@
 
 Long: one row per township, year (and indicator). Wide population: one column per year
 (2019, 2020年 ...). Wide targets / reported: one column per indicator (出生率, 政策符合率 ...).
+Also the regions file: names of counties, cities and provinces by their 6-digit codes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from natality.importing import validate
 from natality.importing.headers import canonical_for, normalize_header
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
-from natality.importing.values import BadValue, parse_count, parse_number, parse_year
+from natality.importing.values import BadValue, parse_count, parse_number, parse_region_code, parse_year
 
 INDICATOR_ALIASES: dict[str, tuple[str, ...]] = {
     "births": ("births", "出生人数", "出生数", "出生人口", "出生人口数"),
@@ -154,3 +155,40 @@ def _warn_fractions(raw: RawTable, frame: pl.DataFrame, log: ProblemLog) -> None
     if small.height:
         log.warn(Problem(raw.file, "target_fraction", int(small[ROW][0]), None,
                          str(small["target"][0])))  # fmt: skip
+
+
+REGIONS_SCHEMA = {"region_code": pl.String, "name": pl.String, "name_en": pl.String}
+
+
+def _region_name(text: str) -> str:
+    return text.strip()
+
+
+def validate_regions(raw: RawTable, lookup: dict[str, str], log: ProblemLog) -> TableInput | None:
+    """The regions file: region_code (6 digits), name, name_en (optional); one row per code."""
+    cols = validate.resolve_columns(raw, "regions", lookup, log)
+    raw = validate.drop_total_rows(raw, cols, log, keys=("region_code", "region_name"))
+    if raw.frame.height == 0:
+        log.add(Problem(raw.file, "empty"))
+        return None
+    start = len(log.problems) + log.more
+    for canon in ("region_code", "region_name"):
+        if not cols.has(canon):
+            validate.missing_column(raw, log, canon)
+    if len(log.problems) + log.more > start:
+        return None
+    header = cols.canon["region_code"]
+    out = {
+        "region_code": validate.parse_column(raw, header, parse_region_code, pl.String, log, required=True),
+        "name": validate.parse_column(raw, cols.canon["region_name"], _region_name, pl.String, log, required=True),
+        "name_en": (
+            validate.parse_column(raw, cols.canon["region_name_en"], lambda v: v.strip() or None, pl.String, log)
+            if cols.has("region_name_en")
+            else pl.Series([None] * raw.frame.height, dtype=pl.String)
+        ),
+    }
+    frame = pl.DataFrame([s.alias(k) for k, s in out.items()]).with_columns(raw.frame[ROW])
+    validate.report_duplicates(raw, frame, ["region_code"], log, header)
+    if len(log.problems) + log.more > start:
+        return TableInput(None, cols, {}, header)
+    return TableInput(frame.drop(ROW).sort("region_code").cast(REGIONS_SCHEMA), cols, {}, header)

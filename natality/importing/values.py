@@ -35,8 +35,8 @@ def is_total_label(text: str) -> bool:
     return clean(text).lower().replace(" ", "") in TOTAL_WORDS
 
 
-def parse_code(text: str) -> str:
-    """Division code as a string: 12 digits (villages roll up to their township), or 6 (county)."""
+def _code_text(text: str) -> str:
+    """A code cell without Excel's text markers and float tails; scientific notation refused."""
     value = clean(text).replace(" ", "").lstrip("'`")
     if value.startswith('="') and value.endswith('"'):  # Excel's way of keeping text in a CSV
         value = value[2:-1]
@@ -44,6 +44,20 @@ def parse_code(text: str) -> str:
         raise BadValue("code_scientific")
     if re.fullmatch(r"\d+\.0+", value):
         value = value.split(".")[0]
+    return value
+
+
+def parse_region_code(text: str) -> str:
+    """The 6-digit code of a county, city or province (411621, 411600, 410000)."""
+    value = _code_text(text)
+    if not re.fullmatch(r"[0-9]{6}", value):
+        raise BadValue("region_code")
+    return value
+
+
+def parse_code(text: str) -> str:
+    """Division code as a string: 12 digits (villages roll up to their township), or 6 (county)."""
+    value = _code_text(text)
     if not value.isdigit():
         raise BadValue("code")
     if len(value) == 6:

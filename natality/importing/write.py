@@ -18,6 +18,8 @@ import polars as pl
 from natality.core import extract
 from natality.importing.townships import finish_townships, townships_from_codes
 
+OPTIONAL_TABLES = ("regions",)  # tables an extract may have (older ones have none)
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -49,6 +51,9 @@ def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
     for table, result in tables.items():
         _by_year(result.frame, live, table).write_parquet(staging / f"{table}.parquet")
         written.add(table)
+    if state.get("regions") is not None:
+        _regions(state["regions"].frame, live).write_parquet(staging / "regions.parquet")
+        written.add("regions")
     if live is not None:
         for item in live.iterdir():
             if item.is_file() and item.name != "manifest.json" and item.stem not in written:
@@ -76,7 +81,7 @@ def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> 
     if req.boundaries is not None:
         sources.append({"table": "townships", "path": req.boundaries.name, "sha256": _sha256(req.boundaries)})
     counts = {}
-    for table in extract.TABLES:
+    for table in (*extract.TABLES, *OPTIONAL_TABLES):
         path = staging / f"{table}.parquet"
         if path.is_file():
             counts[table] = pl.scan_parquet(path).select(pl.len()).collect().item()
@@ -99,6 +104,18 @@ def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> 
         townships_without_shape=_shapeless(staging / "townships.parquet"),
     )
     return manifest
+
+
+def _regions(frame: pl.DataFrame, live: Path | None) -> pl.DataFrame:
+    """Region names: the codes in the file get its names; other codes of the live version stay."""
+    old_path = live / "regions.parquet" if live is not None else None
+    if old_path is None or not old_path.is_file():
+        return frame
+    old = pl.read_parquet(old_path)
+    old = old.select([(pl.col(c) if c in old.columns else pl.lit(None)).cast(t).alias(c)
+                      for c, t in frame.schema.items()])  # fmt: skip
+    kept = old.filter(~pl.col("region_code").is_in(frame["region_code"].implode()))
+    return pl.concat([kept, frame]).sort("region_code")
 
 
 def _by_year(frame: pl.DataFrame, live: Path | None, table: str) -> pl.DataFrame:

@@ -1,0 +1,412 @@
+"""Large births files, read out of core: the file becomes a DuckDB view of text cells.
+
+A file of millions of records is never held in memory. It is turned into Parquet of text cells
+in a work directory beside the extract (CSV by DuckDB's reader, or chunk by chunk through
+Python's ``csv`` when the file has something DuckDB reads differently; Parquet through polars'
+streaming engine), and validation (``validate_stream``) runs as SQL over the view ``raw``: the
+same headers, the same stripped cells and the same source row numbers that ``readers.read_raw``
+gives for a small file, so that both paths report the same problems and produce the same
+births table. DuckDB runs with a memory limit and spills to the work directory.
+
+Files of fewer than ``NATALITY_IMPORT_STREAM_ROWS`` records (default 200,000) and Excel
+workbooks (at most about a million rows) take the in-memory path of ``readers``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gc
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from natality.importing.problems import ImportFailed, Problem
+from natality.importing.readers import (
+    HEADER_SCAN_ROWS,
+    ROW,
+    RawTable,
+    _header_score,
+    _sniff_delimiter,
+    parquet_text_columns,
+)
+
+STREAM_ROWS_ENV = "NATALITY_IMPORT_STREAM_ROWS"
+STREAM_ROWS = 200_000
+MEMORY_ENV = "NATALITY_IMPORT_MEMORY"
+MEMORY_LIMIT = "1GB"  # DuckDB's; the whole import then stays well under 2 GB
+BLOCK = 16 << 20  # bytes read at a time
+CHUNK_ROWS = 100_000  # records per chunk on the Python reader's path
+SLACK = 8  # columns allowed beyond the widest of the first rows before falling back to Python
+# Unicode White_Space, exactly what polars' str.strip_chars() strips (RE2 syntax).
+WHITE = r"[\t-\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+
+
+def stream_threshold() -> int:
+    """Records from which a births file is read out of core (``NATALITY_IMPORT_STREAM_ROWS``)."""
+    try:
+        return max(0, int(os.environ.get(STREAM_ROWS_ENV, STREAM_ROWS)))
+    except ValueError:
+        return STREAM_ROWS
+
+
+def _is_parquet(path: Path, magic: bytes) -> bool:
+    return magic.startswith(b"PAR1") or path.suffix.lower() == ".parquet"
+
+
+def wants_stream(path: str | Path, threshold: int | None = None) -> bool:
+    """True for a CSV or Parquet file of at least ``threshold`` records (an estimate for CSV:
+    its line breaks). Missing, Excel and unreadable files go the in-memory way, which says why."""
+    path = Path(path)
+    threshold = stream_threshold() if threshold is None else threshold
+    if not path.is_file():
+        return False
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if _is_parquet(path, magic):
+        try:
+            return pl.scan_parquet(path).select(pl.len()).collect().item() >= threshold
+        except Exception:  # unreadable: the in-memory reader reports it
+            return False
+    if magic.startswith((b"PK", b"\xd0\xcf\x11\xe0")) or path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return False
+    if threshold == 0:
+        return True
+    lines = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(BLOCK), b""):
+            lines += max(block.count(b"\n"), block.count(b"\r"))
+            if lines >= threshold:
+                return True
+    return False
+
+
+@contextmanager
+def work_dir(out: Path) -> Iterator[Path]:
+    """A scratch directory beside the extract (same disk as the data, not a RAM /tmp), removed
+    afterwards; leftovers of a killed import are removed first (the caller holds the lock)."""
+    out = Path(out)
+    parent = out.parent if str(out.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{out.name}.import-"
+    for stale in parent.glob(prefix + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _lit(text: str | Path) -> str:
+    """A SQL string literal (paths of the work directory and the user's file)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def query_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.sql(sql).fetchall()
+
+
+def query_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    """The first column of the first row."""
+    return query_rows(con, sql)[0][0]
+
+
+def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"memory_limit": os.environ.get(MEMORY_ENV) or MEMORY_LIMIT,
+                                 "temp_directory": str(workdir / "spill"),
+                                 "preserve_insertion_order": True})  # fmt: skip
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
+@dataclass
+class StreamTable:
+    """A file as the view ``raw`` of a DuckDB connection: ``_row`` plus one text column per
+    header (``columns[header]`` names it in SQL), like ``RawTable`` but out of core."""
+
+    file: str
+    con: duckdb.DuckDBPyConnection
+    columns: dict[str, str] = field(default_factory=dict)  # header as written -> SQL column
+    encoding: str | None = None
+    sheet: str | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.columns)
+
+    def head(self, n: int, view: str = "raw") -> RawTable:
+        """The first ``n`` rows as a RawTable (samples for header and content checks)."""
+        cells = "".join(f"{sql}, " for sql in self.columns.values())
+        frame = self.con.sql(f"select {cells}_row from {view} order by _row limit {n}").pl()
+        frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
+        return RawTable(self.file, frame, self.encoding, self.sheet)
+
+
+def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) -> StreamTable:
+    """Read a CSV or Parquet births file into the view ``raw`` of ``con`` (from ``connect``).
+    Raises ImportFailed as ``read_raw`` does."""
+    path = Path(path)
+    file = path.name
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if _is_parquet(path, magic):
+        return _open_parquet(path, file, con, workdir)
+    return _open_csv(path, file, lookup, con, workdir)
+
+
+def _open_parquet(path: Path, file: str, con, workdir: Path) -> StreamTable:
+    try:
+        lf = pl.scan_parquet(path)
+        schema = lf.collect_schema()
+        exprs = [e.alias(f"h{k}") for k, e in enumerate(parquet_text_columns(schema))]
+        target = workdir / "raw.parquet"
+        lf.select(exprs).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64)).sink_parquet(target)
+    except Exception as exc:
+        raise ImportFailed([Problem(file, "parquet_unreadable", fmt={"detail": str(exc)[:200]})]) from None
+    con.execute(f"create view raw as select * from read_parquet({_lit(target)})")
+    if query_value(con, "select count(*) from raw") == 0:
+        raise ImportFailed([Problem(file, "empty")])
+    return StreamTable(file, con, {str(name): f"h{k}" for k, name in enumerate(schema)})
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Bytes:
+    """What the UTF-8 text holds that DuckDB's CSV reader would read differently from Python's
+    ``csv``: line breaks of more than one kind, empty lines (Python counts them as rows),
+    whitespace before a quote (Python keeps it as text)."""
+
+    cr: int = 0
+    lf: int = 0
+    crlf: int = 0
+    quotes: int = 0
+    space_quote: int = 0
+    tab_quote: int = 0
+    blank_at: int | None = None  # first position of an empty line
+    size: int = 0
+    first: bytes = b""
+    tail: bytes = b""  # the last bytes seen (for patterns across blocks, and the end)
+
+    def feed(self, block: bytes) -> None:
+        if not block:
+            return
+        if not self.first:
+            self.first = block[:4]
+        prev = self.tail
+        joined = prev + block
+        self.cr += block.count(b"\r")
+        self.lf += block.count(b"\n")
+        self.quotes += block.count(b'"')
+        self.crlf += joined.count(b"\r\n") - prev.count(b"\r\n")
+        self.space_quote += joined.count(b' "') - prev.count(b' "')
+        self.tab_quote += joined.count(b'\t"') - prev.count(b'\t"')
+        if self.blank_at is None:
+            found = [p for p in (joined.find(b"\n\n"), joined.find(b"\r\r"), joined.find(b"\n\r")) if p >= 0]
+            if found:
+                self.blank_at = self.size - len(prev) + min(found)
+        self.size += len(block)
+        self.tail = joined[-64:]
+
+    def duckdb_reads_like_python(self, delimiter: str) -> bool:
+        breaks_one_kind = self.cr == 0 or self.lf == 0 or self.cr == self.crlf == self.lf
+        trailing = len(self.tail) - len(self.tail.rstrip(b"\r\n"))
+        ends = self.size - trailing  # empty lines at the very end change no row number
+        blank = (self.blank_at is not None and self.blank_at < ends) or self.first[:1] in (b"\r", b"\n")
+        quote_after_space = self.space_quote or (self.tab_quote and delimiter != "\t")
+        return breaks_one_kind and not blank and not (self.quotes and quote_after_space)
+
+
+def _utf8_text(path: Path, file: str, workdir: Path) -> tuple[Path, str, str, _Bytes]:
+    """The file as UTF-8 text: (path, encoding as reported, codec to read that path, byte facts).
+
+    Decided like ``readers.decode_text`` on the whole file: BOMs, then strict UTF-8, then
+    GB18030; anything but valid UTF-8 is written out as UTF-8 in the work directory.
+    """
+    with open(path, "rb") as fh:
+        start = fh.read(4)
+    if start.startswith(codecs.BOM_UTF8):
+        facts = _scan_utf8(path, len(codecs.BOM_UTF8))
+        if facts is not None:
+            return path, "utf-8-sig", "utf-8-sig", facts
+        return _transcoded(path, workdir, "utf-8", "replace", len(codecs.BOM_UTF8), "utf-8-sig")
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _transcoded(path, workdir, "utf-16", "strict", 0, "utf-16")
+    facts = _scan_utf8(path, 0)
+    if facts is not None:
+        return path, "utf-8", "utf-8", facts
+    try:
+        return _transcoded(path, workdir, "gb18030", "strict", 0, "gb18030")
+    except UnicodeDecodeError:
+        raise ImportFailed([Problem(file, "encoding")]) from None
+
+
+def _scan_utf8(path: Path, skip: int) -> _Bytes | None:
+    """Byte facts of a file that is strict UTF-8 from ``skip`` on; None when it is not."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    facts = _Bytes()
+    with open(path, "rb") as fh:
+        fh.seek(skip)
+        try:
+            for block in iter(lambda: fh.read(BLOCK), b""):
+                decoder.decode(block)
+                facts.feed(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    return facts
+
+
+def _transcoded(path: Path, workdir: Path, codec: str, errors: str, skip: int, label: str):
+    target = workdir / "text.csv"
+    decoder = codecs.getincrementaldecoder(codec)(errors)
+    facts = _Bytes()
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        src.seek(skip)
+        for block in iter(lambda: src.read(BLOCK), b""):
+            data = decoder.decode(block).encode("utf-8", errors="surrogatepass")
+            facts.feed(data)
+            dst.write(data)
+        data = decoder.decode(b"", final=True).encode("utf-8", errors="surrogatepass")
+        facts.feed(data)
+        dst.write(data)
+    return target, label, "utf-8", facts
+
+
+def _head_text(path: Path, codec: str) -> str:
+    """Enough of the text for the delimiter sniffer's first 30 lines."""
+    parts: list[str] = []
+    with open(path, encoding=codec, errors="surrogateescape", newline="") as fh:
+        while True:
+            part = fh.read(1 << 16)
+            parts.append(part)
+            if not part or len("".join(parts).splitlines()) > 30:
+                return "".join(parts)
+
+
+def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path) -> StreamTable:
+    text_path, encoding, codec, facts = _utf8_text(path, file, workdir)
+    delimiter = "\t" if encoding == "utf-16" else _sniff_delimiter(_head_text(text_path, codec))
+    with open(text_path, encoding=codec, newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            first = list(itertools.islice(reader, HEADER_SCAN_ROWS))
+        except csv.Error as exc:
+            raise ImportFailed([Problem(file, "csv_syntax", row=reader.line_num, fmt={"detail": str(exc)})]) from None
+    head = [[cell.strip() for cell in row] for row in first]
+    header_idx, _ = _header_score(head, "births", lookup)
+    header = head[header_idx] if header_idx < len(head) else []
+    source = None
+    if facts.duckdb_reads_like_python(delimiter):
+        width = max([len(r) for r in first] or [0]) + SLACK
+        source = _duckdb_records(con, text_path, delimiter, width, workdir)
+    if source is None:
+        source = _python_records(con, text_path, codec, delimiter, file, workdir)
+    return _raw_view(con, file, encoding, source, header_idx, header)
+
+
+def _cells(width: int) -> str:
+    return ", ".join(f"c{j}" for j in range(width))
+
+
+def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: Path) -> tuple[str, int] | None:
+    """Records by DuckDB's parallel reader: stripped cells c0.. and ``_e`` (all empty), in file
+    order. None when DuckDB refuses the file (malformed quotes, a longer row): Python reads it."""
+    target = workdir / "records.parquet"
+    columns = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width)) + "}"
+    strip = [f"regexp_replace(coalesce(c{j}, ''), '^{WHITE}+|{WHITE}+$', '', 'g')" for j in range(width)]
+    cells = ", ".join(f"{s} as c{j}" for j, s in enumerate(strip))
+    empty = " and ".join(f"{s} = ''" for s in strip)
+    for parallel in ("true", "false"):  # the parallel reader cannot pad rows around quoted line breaks
+        options = (f"delim={_lit(delimiter)}, quote='\"', escape='\"', header=false, auto_detect=false, skip=0, "
+                   f"null_padding=true, strict_mode=true, parallel={parallel}, max_line_size=131072, "
+                   f"columns={columns}")  # fmt: skip
+        try:
+            con.execute(f"copy (select {cells}, ({empty}) as _e from read_csv({_lit(text_path)}, {options})) "
+                        f"to {_lit(target)} (format parquet)")  # fmt: skip
+        except duckdb.Error as exc:
+            if parallel == "true" and "parallel" in str(exc):
+                continue
+            target.unlink(missing_ok=True)
+            return None
+        parquet = f"read_parquet({_lit(target)}, file_row_number=true)"
+        rel = f"(select {_cells(width)}, _e, file_row_number as _rec from {parquet})"
+        return rel, width
+    return None
+
+
+def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str, workdir: Path) -> tuple[str, int]:
+    """Records through Python's ``csv`` (exactly the small-file reader), chunk by chunk."""
+    files: list[Path] = []
+    width = 0
+    offset = 0
+    enabled = gc.isenabled()
+    with open(text_path, encoding=codec, newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        gc.disable()  # lists of strings only: no cycles to collect, and twice as fast
+        try:
+            while chunk := list(itertools.islice(reader, CHUNK_ROWS)):
+                w = max(map(len, chunk))
+                width = max(width, w)
+                padded = [r if len(r) == w else r + [""] * (w - len(r)) for r in chunk]
+                data = {f"c{j}": pl.Series(v, dtype=pl.String) for j, v in enumerate(zip(*padded, strict=True))}
+                data["_rec"] = pl.Series(range(offset, offset + len(chunk)), dtype=pl.Int64)
+                frame = pl.DataFrame(data).with_columns(pl.exclude("_rec").str.strip_chars())
+                empty = pl.all_horizontal([pl.col(f"c{j}") == "" for j in range(w)]) if w else pl.lit(True)
+                frame = frame.with_columns(empty.alias("_e"))
+                target = workdir / f"records-{len(files):05d}.parquet"
+                frame.write_parquet(target)
+                files.append(target)
+                offset += len(chunk)
+        except csv.Error as exc:
+            raise ImportFailed([Problem(file, "csv_syntax", row=reader.line_num, fmt={"detail": str(exc)})]) from None
+        finally:
+            if enabled:
+                gc.enable()
+    if not files:
+        raise ImportFailed([Problem(file, "empty")])
+    listed = "[" + ", ".join(_lit(f) for f in files) + "]"
+    cells = ", ".join(f"coalesce(c{j}, '') as c{j}" for j in range(width))
+    rel = f"(select {cells}{', ' if width else ''}_e, _rec from read_parquet({listed}, union_by_name=true))"
+    return rel, width
+
+
+def _raw_view(con, file: str, encoding: str, source: tuple[str, int], header_idx: int, header: list[str]):
+    """``raw``: the rows under the header that are not empty, named as ``rows_to_frame`` names them."""
+    rel, width = source
+    con.execute(f"create view body as select * from {rel} where _rec > {header_idx}")
+    if query_value(con, "select count(*) from body") == 0 or max(width, len(header)) == 0:
+        raise ImportFailed([Problem(file, "empty")])
+    con.execute("create view kept as select * from body where not _e")
+    header = header + [""] * (width - len(header))
+    unnamed = [j for j, name in enumerate(header) if not name and j < width]
+    filled = {}
+    if unnamed:
+        row = query_rows(con, "select " + ", ".join(f"bool_or(c{j} <> '')" for j in unnamed) + " from kept")[0]
+        filled = dict(zip(unnamed, row, strict=True))
+    if query_value(con, "select count(*) from kept") == 0:
+        raise ImportFailed([Problem(file, "empty")])
+    names: dict[str, str] = {}
+    for j, name in enumerate(header):
+        if j >= width:
+            continue  # a header cell over no data at all (only possible past every row)
+        if not name and not filled.get(j):
+            continue  # trailing (or stray) empty column
+        name = name or f"#{j + 1}"
+        base, k = name, 2
+        while name in names.values():
+            name, k = f"{base} ({k})", k + 1
+        names[f"c{j}"] = name
+    cells = ", ".join(f"{c} as h{k}" for k, c in enumerate(names))
+    con.execute(f"create view raw as select (_rec + 1)::bigint as _row{', ' if cells else ''}{cells} from kept")
+    return StreamTable(file, con, {name: f"h{k}" for k, name in enumerate(names.values())}, encoding)
