@@ -55,7 +55,7 @@ if vetoes:
 title = f"{ctx.t('scorecard.title')} {period}"
 st.download_button(
     ctx.t("scorecard.download_xlsx"),
-    scorecard_table.excel_bytes(wide, reg, ctx.lang, title, ctx.footnote()),
+    lambda: scorecard_table.excel_bytes(wide, reg, ctx.lang, title, ctx.footnote()),  # made on click
     file_name=f"scorecard_{year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="scorecard_xlsx",

@@ -6,6 +6,6 @@ select
     year(month)::integer as year,
     mother_age_band,
     sum(births)::bigint as births
-from region_births($township_code::varchar, $region::varchar)
+from region_births_detail($township_code::varchar, $region::varchar)
 group by year(month), mother_age_band
 order by year, mother_age_band nulls last

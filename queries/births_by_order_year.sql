@@ -6,6 +6,6 @@ select
     year(month)::integer as year,
     birth_order,
     sum(births)::bigint as births
-from region_births($township_code::varchar, $region::varchar)
+from region_births_order($township_code::varchar, $region::varchar)
 group by year(month), birth_order
 order by year, birth_order nulls last

@@ -4,7 +4,7 @@
 -- $region (varchar or null): a county, city or province code; null = the whole extract.
 with last_month as (
     select max(month) as last_month
-    from births
+    from births_monthly
 ),
 
 months as (
@@ -32,7 +32,7 @@ grid as (
 
 counts as (
     select township_code, month, sum(births)::bigint as births
-    from births
+    from births_monthly
     where year(month) = $year
     group by township_code, month
 )

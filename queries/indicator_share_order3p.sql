@@ -7,6 +7,6 @@ select
     year(month)::integer as year,
     coalesce(sum(births) filter (where birth_order >= 3), 0)::double as numerator,
     coalesce(sum(births) filter (where birth_order is not null), 0)::double as denominator
-from births
+from births_core
 group by all
 order by township_code, year

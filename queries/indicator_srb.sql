@@ -7,6 +7,6 @@ select
     year(month)::integer as year,
     sum(births) filter (where sex = 'M')::double as numerator,
     sum(births) filter (where sex in ('M', 'F'))::double as denominator
-from births
+from births_monthly
 group by all
 order by township_code, year

@@ -33,7 +33,7 @@ period_births as (
         b.sex,
         b.birth_order,
         b.births
-    from region_births(null, $region::varchar) as b
+    from region_births_order(null, $region::varchar) as b
     inner join town_county as tc on b.township_code = tc.township_code
     where year(b.month) in ($year, $year - 1)
         and month(b.month) <= $last_month

@@ -13,7 +13,7 @@ period_births as (
         sex,
         birth_order,
         births
-    from region_births(null, $region::varchar)
+    from region_births_order(null, $region::varchar)
     where year(month) in ($year, $year - 1)
         and month(month) <= $last_month
 ),

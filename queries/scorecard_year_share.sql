@@ -10,7 +10,7 @@ by_year as (
         year(month)::integer as year,
         sum(births) filter (where month(month) <= $month)::bigint as births_to_month,
         sum(births)::bigint as births
-    from births
+    from births_monthly
     where year(month) < $year
     group by all
 ),

@@ -10,20 +10,29 @@ orders as (
 ),
 
 years as (
-    select distinct year(month)::integer as year from births
+    select distinct year(month)::integer as year from births_monthly
+),
+
+sums as (
+    select
+        year(month)::integer as year,
+        birth_order,
+        boys_sum(births, sex) as boys,
+        girls_sum(births, sex) as girls
+    from region_births_order(null, $region::varchar)
+    where birth_order in (1, 2, 3)
+    group by all
 ),
 
 counts as (
     select
         y.year,
         o.birth_order,
-        boys_sum(b.births, b.sex) as boys,
-        girls_sum(b.births, b.sex) as girls
+        coalesce(s.boys, 0)::bigint as boys,
+        coalesce(s.girls, 0)::bigint as girls
     from years as y
     cross join orders as o
-    left join region_births(null, $region::varchar) as b
-        on year(b.month) = y.year and b.birth_order = o.birth_order
-    group by y.year, o.birth_order
+    left join sums as s on s.year = y.year and s.birth_order = o.birth_order
 )
 
 select

@@ -8,17 +8,25 @@ with
 
 months as (
     select unnest(generate_series(min(month), max(month), interval 1 month))::date as month
-    from births
+    from births_monthly
+),
+
+sums as (
+    select
+        month,
+        boys_sum(births, sex) as boys,
+        girls_sum(births, sex) as girls
+    from region_births($township_code::varchar, $region::varchar)
+    group by month
 ),
 
 monthly as (
     select
         m.month,
-        boys_sum(b.births, b.sex) as boys,
-        girls_sum(b.births, b.sex) as girls
+        coalesce(s.boys, 0)::bigint as boys,
+        coalesce(s.girls, 0)::bigint as girls
     from months as m
-    left join region_births($township_code::varchar, $region::varchar) as b on b.month = m.month
-    group by m.month
+    left join sums as s on s.month = m.month
 ),
 
 rolling as (

@@ -5,18 +5,26 @@
 with
 
 years as (
-    select distinct year(month)::integer as year from births
+    select distinct year(month)::integer as year from births_monthly
+),
+
+sums as (
+    select
+        year(month)::integer as year,
+        boys_sum(births, sex) as boys,
+        girls_sum(births, sex) as girls
+    from births_monthly
+    where township_code = $township_code::varchar
+    group by all
 ),
 
 counts as (
     select
         y.year,
-        boys_sum(b.births, b.sex) as boys,
-        girls_sum(b.births, b.sex) as girls
+        coalesce(s.boys, 0)::bigint as boys,
+        coalesce(s.girls, 0)::bigint as girls
     from years as y
-    left join births as b
-        on year(b.month) = y.year and b.township_code = $township_code::varchar
-    group by y.year
+    left join sums as s on s.year = y.year
 )
 
 select

@@ -5,8 +5,8 @@ same warnings, the same births table.
 Each distinct value of a column is parsed once by the same Python parsers (``values``); the
 parsed values go to DuckDB as a small mapping table, bad cells are listed from SQL in row order
 (the first ``ProblemLog.limit`` of them, the rest counted), and the records are joined to the
-mapping tables and counted by the births table's keys without leaving DuckDB. The counts then
-go through the same ``_to_counts`` as a small file's records.
+mapping tables and counted by the births table's keys without leaving DuckDB (``_counts``, the
+SQL of ``validate_births._to_counts``): only the counts reach Python.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import polars as pl
 from natality.importing import validate
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.stream import StreamTable, _lit, query_rows, query_value
-from natality.importing.validate_births import BirthsInput, _to_counts
+from natality.importing.validate_births import BIRTHS_SCHEMA, KEYS, LAST_POLICY_YEAR, BirthsInput
 from natality.importing.values import (
     BadValue,
     is_total_label,
@@ -153,7 +153,7 @@ def validate_births_stream(
                                  f"where {code} is not null group by all"))  # fmt: skip
     if len(log.problems) + log.more > start or header is None or month is None:
         return BirthsInput(None, cols, aggregated, {}, height, code_rows, header or "")
-    frame = _to_counts(_counted(con, parsed, out), head, log)
+    frame = _counts(con, parsed, out, head.file, log)
     return BirthsInput(frame, cols, aggregated, _names(st, cols, parsed, header), height, code_rows, header)
 
 
@@ -276,17 +276,31 @@ def _report_duplicate_ids(st: StreamTable, header: str, log: ProblemLog) -> None
     log.more += max(0, total - log.limit)
 
 
-def _counted(con, parsed: _Columns, out: dict[str, str]) -> pl.DataFrame:
-    """The records counted by every key column they have (still with unknown sex, and boys /
-    girls columns when the file has them): ``_to_counts`` finishes the births table."""
-    keys = [k for k in ("township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant")
-            if k in out]  # fmt: skip
-    sums = []
-    if "sex" in out or "births" in out:
-        sums.append(f"sum({out.get('births', '1')})::bigint as births")
-    sums += [f"sum(coalesce({out[c]}, 0))::bigint as {c}" for c in ("boys", "girls") if c in out]
-    select = ", ".join([*(f"{out[k]} as {k}" for k in keys), *sums])
-    return con.sql(f"select {select} from {parsed.source()} group by all").pl()
+def _counts(con, parsed: _Columns, out: dict[str, str], file: str, log: ProblemLog) -> pl.DataFrame:
+    """``validate_births._to_counts`` in SQL: the births table counted in DuckDB (which spills to
+    disk past its memory limit), so that only the counts, never the records, reach Python."""
+    source = parsed.source()
+    keys = [f"{out[k]} as {k}" for k in ("township_code", "month", "birth_order", "mother_age_band",
+                                         "policy_compliant")]  # fmt: skip
+    if "sex" in out:
+        parts = [f"select {', '.join(keys)}, {out['sex']} as sex, {out.get('births', '1')} as births from {source}"]
+    else:  # boys / girls columns: one row of each
+        parts = [f"select {', '.join(keys)}, '{sex}' as sex, coalesce({out[c]}, 0) as births from {source}"
+                 for sex, c in (("M", "boys"), ("F", "girls")) if c in out]  # fmt: skip
+    con.execute("create or replace temp view records as " + " union all ".join(parts))
+    unknown = query_value(con, "select sum(births) from records where sex is null")
+    if unknown:
+        log.warn(Problem(file, "sex_unknown_dropped", fmt={"n": int(unknown)}))
+    casts = {"township_code": "varchar", "month": "date", "sex": "varchar", "birth_order": "tinyint",
+             "mother_age_band": "varchar", "policy_compliant": "boolean"}  # fmt: skip
+    columns = {k: f"{k}::{t}" for k, t in casts.items()}
+    columns["policy_compliant"] = f"(case when year(month) <= {LAST_POLICY_YEAR} then policy_compliant end)::boolean"
+    select = ", ".join(f"{sql} as {k}" for k, sql in columns.items())
+    order = ", ".join(f"{k} asc nulls last" for k in KEYS)
+    counts = con.sql(f"select {select}, sum(births)::bigint as births from records where sex is not null "
+                     f"group by all having sum(births) > 0 order by {order}").pl()  # fmt: skip
+    con.execute("drop view records")
+    return counts.select([pl.col(c).cast(t) for c, t in BIRTHS_SCHEMA.items()])
 
 
 def _names(st: StreamTable, cols: validate.Columns, parsed: _Columns, header: str) -> dict[str, str]:

@@ -22,7 +22,7 @@ by_year as (
         girls_sum(births, sex) as girls,
         coalesce(sum(births) filter (where birth_order >= 3), 0)::bigint as births_order3p,
         coalesce(sum(births) filter (where birth_order is not null), 0)::bigint as births_order_known
-    from region_births(code, region)
+    from region_births_order(code, region)
     where month_to is null or month(month) <= month_to
     group by year(month)
 ),
@@ -54,7 +54,7 @@ create or replace macro township_year_births() as table
 with
 years as (
     select distinct year(month)::integer as year
-    from births
+    from births_monthly
 ),
 
 counts as (
@@ -62,7 +62,7 @@ counts as (
         township_code,
         year(month)::integer as year,
         sum(births)::bigint as births
-    from births
+    from births_monthly
     group by all
 )
 
