@@ -9,6 +9,7 @@ from natality.compare import comparison as compare
 from natality.compare import view as compare_view
 from natality.core import ranking
 from natality.export import pack as export
+from natality.maps import view as map_view
 
 ctx = ui.page_context()
 st.title(ctx.t("compare.title"))
@@ -55,10 +56,17 @@ shown = compare_view.ranked_changes(table, indicator, found.codes)
 if indicator == "score" and (scores_now.is_empty() or scores_base.is_empty()):
     st.info(ctx.t("compare.no_scores", year=year if scores_now.is_empty() else base))
 else:
-    texts = compare_view.chart_texts(indicator, period, period_base, ctx.footnote(), ctx.lang, shown)
+    # A city or province is mapped by county (scores exist for townships only).
+    unit = "township" if indicator == "score" else map_view.map_unit(ctx.version_dir, ctx.region_code)
+    texts = compare_view.chart_texts(indicator, period, period_base, ctx.footnote(), ctx.lang, shown, unit)
     fig = compare_charts.slope_chart(shown.rows, indicator, (period_base, period), ctx.lang, *texts["slope"])
     ui.show_chart(fig, "compare_slope")
-    fig = compare_charts.change_map(ui.township_geojson(ctx), table, indicator, ctx.lang, *texts["map"])
+    mapped = table
+    if unit == "county":
+        mapped = compare.county_compare_table(ui.query(ctx, "map_county_year", year=year, last_month=months),
+                                              ui.query(ctx, "map_county_year", year=base, last_month=months),
+                                              months, ctx.lang)  # fmt: skip
+    fig = compare_charts.change_map(ui.map_geojson(ctx, unit), mapped, indicator, ctx.lang, *texts["map"])
     ui.show_chart(fig, "compare_map")
 
 st.subheader(ctx.t("compare.table_title", period=period, period_base=period_base))

@@ -65,10 +65,11 @@ def test_every_page_of_the_province_opens(province, monkeypatch, page, lang):
     params = {"township": db.run_query("township_list", str(province.resolve()))["township_code"][0]}
     at = open_page(province, page, lang, **(params if page == "township.py" else {}))
     check(at, page)
-    if page == "map.py":  # a province map draws its counties, not 2,000 townships
+    if page in ("map.py", "compare.py"):  # a province map draws its counties, not 2,000 townships
         counties = db.run_query("regions", str(province.resolve())).filter(pl.col("level") == "county")
-        fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-        drawn = {loc for tr in fig["data"] for loc in (tr.get("locations") or [])}
+        maps = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        maps = [fig for fig in maps if any(tr.get("type") == "choropleth" for tr in fig["data"])]
+        drawn = {loc for tr in maps[0]["data"] for loc in (tr.get("locations") or [])}
         assert drawn and drawn <= set(counties["region_code"])
 
 

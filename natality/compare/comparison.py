@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import polars as pl
+from scipy import special
 
 from natality.core.i18n import fmt_num, t
 from natality.scorecard import scoring
@@ -58,6 +59,11 @@ def srb_change(boys_base: int, girls_base: int, boys: int, girls: int, min_birth
     return SrbChange(srb_base, srb, change, z, p_value, p_value < 0.05)
 
 
+def _erfc(x: pl.Series) -> pl.Series:
+    """math.erfc over a column (nulls stay null)."""
+    return pl.Series(x.name, special.erfc(x.to_numpy(allow_copy=True)), dtype=pl.Float64).fill_nan(None)
+
+
 def months_compared(year: int, cutoff_year: int, cutoff_month: int) -> int:
     """12 for two full years; the cut-off month when the later year is the partial current year."""
     return cutoff_month if year == cutoff_year else 12
@@ -96,25 +102,40 @@ def compare_table(
     """
     b = base.select("township_code", births_base="births", boys_base="boys", girls_base="girls", pop_base="population")
     rows = now.select("township_code", "births", "boys", "girls", "population").join(b, on="township_code", how="left")
-    out = []
-    for r in rows.iter_rows(named=True):
-        births_base = r["births_base"] or 0
-        pct = 100.0 * (r["births"] - births_base) / births_base if births_base > 0 else None
-        rate, rate_base = (
-            birth_rate(r["births"], r["population"], months),
-            birth_rate(births_base, r["pop_base"], months),
+    # Whole columns at once (a province has thousands of townships): the arithmetic of
+    # birth_rate() and srb_change() above, written as expressions.
+    bb, births = pl.col("births_base"), pl.col("births")
+    boys_b, girls_b, boys, girls = (pl.col(c).fill_null(0) for c in ("boys_base", "girls_base", "boys", "girls"))
+
+    def rate(count: pl.Expr, population: str) -> pl.Expr:
+        pop = pl.col(population)
+        return pl.when(pop.is_not_null() & (pop != 0)).then(count * 12.0 / months / pop * 1000)
+
+    n1, n2 = boys_b + girls_b, boys + girls
+    pooled = (boys_b + boys) / (n1 + n2)
+    se = (pooled * (1 - pooled) * (1 / n1 + 1 / n2)).sqrt()
+    judged = (n1 >= MIN_SRB_BIRTHS) & (n2 >= MIN_SRB_BIRTHS) & (girls_b > 0) & (girls > 0)
+    z = pl.when(judged).then(pl.when(se > 0).then((boys / n2 - boys_b / n1) / se).otherwise(0.0))
+    table = (
+        rows.with_columns(bb.fill_null(0))
+        .with_columns(
+            township=pl.col("township_code").replace_strict(names, default=pl.col("township_code"), return_dtype=pl.String),
+            births_change=births - bb,
+            births_change_pct=pl.when(bb > 0).then(100.0 * (births - bb) / bb),
+            births_few=bb < MIN_BASE_BIRTHS,
+            rate_base=rate(bb, "pop_base"),
+            rate=rate(births, "population"),
+            srb_base=pl.when(girls_b > 0).then(100.0 * boys_b / girls_b),
+            srb=pl.when(girls > 0).then(100.0 * boys / girls),
+            srb_p=z.abs().truediv(math.sqrt(2)).map_batches(_erfc, return_dtype=pl.Float64),
         )
-        s = srb_change(r["boys_base"] or 0, r["girls_base"] or 0, r["boys"], r["girls"])
-        out.append({
-            "township_code": r["township_code"], "township": names.get(r["township_code"], r["township_code"]),
-            "births_base": births_base, "births": r["births"], "births_change": r["births"] - births_base,
-            "births_change_pct": pct, "births_few": births_base < MIN_BASE_BIRTHS,
-            "rate_base": rate_base, "rate": rate,
-            "rate_change": rate - rate_base if rate is not None and rate_base is not None else None,
-            "srb_base": s.srb_base, "srb": s.srb, "srb_change": s.change, "srb_p": s.p_value,
-            "srb_beyond_chance": s.beyond_chance,
-        })  # fmt: skip
-    table = pl.DataFrame(out, schema=_TABLE_SCHEMA)
+        .with_columns(
+            rate_change=pl.col("rate") - pl.col("rate_base"),
+            srb_change=pl.col("srb") - pl.col("srb_base"),
+            srb_beyond_chance=pl.col("srb_p") < 0.05,
+        )
+        .select([pl.col(c).cast(dtype) for c, dtype in _TABLE_SCHEMA.items()])
+    )
     for frame, suffix in ((scores_base, "_base"), (scores_now, "")):
         renamed = (frame if frame is not None else _NO_SCORES).select(
             "township_code", pl.col("score").alias(f"score{suffix}"), pl.col("rank").alias(f"rank{suffix}")
@@ -133,6 +154,15 @@ _TABLE_SCHEMA = {
     "srb": pl.Float64, "srb_change": pl.Float64, "srb_p": pl.Float64, "srb_beyond_chance": pl.Boolean,
 }  # fmt: skip
 _NO_SCORES = pl.DataFrame(schema={"township_code": pl.String, "score": pl.Float64, "rank": pl.Int32})
+
+
+def county_compare_table(now: pl.DataFrame, base: pl.DataFrame, months: int, lang: str) -> pl.DataFrame:
+    """compare_table by county (rows of map_county_year for the two periods), for the change map
+    of a city or province: keyed by the county code in ``township_code``, as the map expects."""
+    name = pl.coalesce("name_en", "name") if lang == "en" else pl.col("name")
+    names = dict(now.select("county_code", name).iter_rows())
+    now, base = (frame.rename({"county_code": "township_code"}) for frame in (now, base))
+    return compare_table(now, base, months, names)
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,16 @@ def ranked_changes(table: pl.DataFrame, indicator: str, find: tuple[str, ...] = 
 
 
 def chart_texts(
-    indicator: str, period: str, period_base: str, footnote: str, lang: str, shown: ranking.Ranking | None = None
+    indicator: str,
+    period: str,
+    period_base: str,
+    footnote: str,
+    lang: str,
+    shown: ranking.Ranking | None = None,
+    map_unit: str = "township",
 ) -> dict[str, tuple]:
     """(title, subtitle, footnote) of the slope chart and of the change map; the slope's subtitle
-    says so when it draws only the ends of ``shown``."""
+    says so when it draws only the ends of ``shown``, the map's when it draws counties."""
     name = t(f"compare.ind.{indicator}", lang)
     unit = t(f"compare.change_unit.{indicator}", lang)
     subtitle = t(f"compare.slope_subtitle.{indicator}", lang)
@@ -83,7 +89,7 @@ def chart_texts(
     )
     change = (
         t("compare.map_title", lang, indicator=name, unit=unit, period=period, period_base=period_base),
-        t("compare.map_subtitle", lang),
+        t("compare.map_subtitle_county" if map_unit == "county" else "compare.map_subtitle", lang),
         footnote,
     )
     return {"slope": slope, "map": change}

@@ -191,15 +191,23 @@ def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str
                       ["• " + s for s in sentences], ctx.footnote())  # fmt: skip
     out = [Slide(ctx.t("export.compare_heading"), fig, "\n".join(sentences))]
     shown = compare_view.ranked_changes(table, "births")  # past 20 townships, the largest rises and falls
-    texts = compare_view.chart_texts("births", period, previous, ctx.footnote(), ctx.lang, shown)
+    unit = map_view.map_unit(ctx.version_dir, ctx.region_code)  # a city or province: by county
+    texts = compare_view.chart_texts("births", period, previous, ctx.footnote(), ctx.lang, shown, unit)
     fig = compare_charts.slope_chart(shown.rows, "births", (previous, period), ctx.lang, *texts["slope"])
     notes = "; ".join(f"{r['township']} {r['births_base']:,} → {r['births']:,}"
                       for r in shown.rows.iter_rows(named=True))  # fmt: skip
     out.append(Slide(ctx.t("export.slope_heading"), fig, notes))
-    geojson = map_view.geojson_for(ctx.version_dir, ctx.region_code)
+    geojson = map_view.geojson_for(ctx.version_dir, ctx.region_code, unit)
     if geojson["features"]:
-        fig = compare_charts.change_map(geojson, table, "births", ctx.lang, *texts["map"])
-        notes = "; ".join(f"{r['township']} {r['births_change_pct']:+.1f}%" for r in table.iter_rows(named=True)
+        mapped = table
+        if unit == "county":
+            mapped = compare.county_compare_table(ctx.query("map_county_year", year=year, last_month=months),
+                                                  ctx.query("map_county_year", year=base, last_month=months),
+                                                  months, ctx.lang)  # fmt: skip
+        fig = compare_charts.change_map(geojson, mapped, "births", ctx.lang, *texts["map"])
+        # The notes name what the map draws: counties, or at most the slope's townships.
+        listed = mapped if unit == "county" or not shown.cut else shown.rows
+        notes = "; ".join(f"{r['township']} {r['births_change_pct']:+.1f}%" for r in listed.iter_rows(named=True)
                           if r["births_change_pct"] is not None)  # fmt: skip
         out.append(Slide(ctx.t("export.change_map_heading"), fig, notes))
     return out
