@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 DATA ?= data/demo
 
-.PHONY: run test lint format bench system-deps demo
+.PHONY: run test lint format bench load system-deps demo
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -48,3 +48,7 @@ format: $(VENV)/.dev-deps
 # Both scenarios (county, 2,000-township province) with import and Chromium figures: ~10 min.
 bench: $(VENV)/.dev-deps system-deps
 	$(PY) bench/bench.py $(BENCH_ARGS)
+
+# 20 Chromium sessions through every page for 5 minutes while two imports publish: ~6 min.
+load: $(VENV)/.dev-deps system-deps
+	$(PY) bench/load.py $(LOAD_ARGS)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m natality demo|import|query|pack`` (a stable contract, see DESIGN.md).
+"""Command line: ``python -m natality demo|import|query|pack|versions|rollback|log`` (a stable contract, see DESIGN.md).
 
 Exit status: 0 done; 2 bad input (message on stderr); 1 anything else.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from natality.core import db, extract
 from natality.export import pack
-from natality.importing import demo, importer
+from natality.importing import demo, import_log, importer
 from natality.scorecard import scoring
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="extract directory (default: $NATALITY_DATA or data/demo)")
     p.set_defaults(handler=run_rollback)
 
+    p = sub.add_parser("log", help="show the import log: every import, upload attempt and rollback, newest first")
+    p.add_argument("--data", default=None, help="extract directory (default: $NATALITY_DATA or data/demo)")
+    p.add_argument("--limit", type=int, default=50, help="entries to show (default 50)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=run_log)
+
     importer.register_cli(sub)
     pack.register_cli(sub)
     return parser
@@ -98,7 +104,24 @@ def run_rollback(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except extract.ExtractError as exc:
         raise BadInput(str(exc)) from exc
+    import_log.append(data, who=import_log.cli_user(), source="cli", result="rollback", version=live.name,
+                      message=f"rollback to {live.name}")  # fmt: skip
     print(f"live version is now {live.name} ({data} -> {live})", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_log(args: argparse.Namespace) -> int:
+    data = Path(args.data) if args.data else extract.default_data_dir()
+    rows = import_log.read(data, limit=max(args.limit, 1))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
+    if rows.is_empty():
+        print(f"{import_log.log_path(data)}: no imports logged yet", file=sys.stderr)
+    for row in rows.iter_rows(named=True):
+        version = f"  -> {row['version']}" if row["version"] else ""
+        print(f"{row['time']}  {row['result']:<8} {row['who']} ({row['source']}){version}  {row['files']}"
+              f"  {row['message']}".rstrip())  # fmt: skip
     return EXIT_OK
 
 

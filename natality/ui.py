@@ -435,3 +435,15 @@ def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) ->
             placeholder=ctx.t("maps.open_county_placeholder"), key=key,
             on_change=lambda: _narrow_to(st.session_state[key]) if st.session_state.get(key) else None,
         )  # fmt: skip
+
+
+def session_who() -> str:
+    """Who is acting, for the import log: the login name (``st.login``) where one is configured,
+    else ``session:`` and this browser session's id."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or st.user.get("sub"))
+    except Exception:  # no [auth] section in secrets.toml: st.user has no login
+        pass
+    run_ctx = get_script_run_ctx()
+    return f"session:{run_ctx.session_id[:12]}" if run_ctx is not None else "session:?"

@@ -1,12 +1,13 @@
-"""Data: what extract is live, how complete it is by township and month, and (admins) an upload."""
+"""Data: what extract is live, how complete it is by township and month, its versions and import
+log, and (admins) an upload and a rollback."""
 
-import hmac
 import os
+import time
 
 import streamlit as st
 
 from natality import ui
-from natality.core import ranking
+from natality.core import extract, ranking
 from natality.importing import data_view
 
 ctx = ui.page_context()
@@ -55,26 +56,50 @@ ui.show_chart(fig, "data_completeness", grid, f"completeness_{year}")
 gaps = data_view.gap_count(grid)
 st.caption(ctx.t("data.gaps", period=period, n=gaps) if gaps else ctx.t("data.no_gaps", period=period))
 
+st.subheader(ctx.t("data.versions_title"))
+st.caption(ctx.t("data.versions_help"))
+st.dataframe(data_view.versions_table(ctx.data_dir, ctx.lang), hide_index=True, key="data_versions")
+with st.expander(ctx.t("data.log_title")):
+    log = data_view.log_table(ctx.data_dir, ctx.lang)
+    if log.height:
+        st.dataframe(log, hide_index=True, key="data_log")
+    else:
+        st.caption(ctx.t("data.log_empty"))
+
 password = admin_password()
 if password:
     st.subheader(ctx.t("data.upload_title"))
-    st.caption(ctx.t("data.upload_help"))
+    limit = data_view.upload_limit_mb()
+    st.caption(ctx.t("data.upload_help") + " " + ctx.t("data.upload_limit", mb=limit))
     with st.form("data_upload", clear_on_submit=False):
         given = st.text_input(ctx.t("data.password"), type="password", key="data_password")
-        files = {slot: st.file_uploader(ctx.t(f"data.upload_{slot}"), key=f"data_upload_{slot}")
+        files = {slot: st.file_uploader(ctx.t(f"data.upload_{slot}"), key=f"data_upload_{slot}", max_upload_size=limit)
                  for slot in data_view.UPLOAD_SLOTS}  # fmt: skip
         months_only = st.checkbox(ctx.t("data.months_only"), key="data_months_only")
         submitted = st.form_submit_button(ctx.t("data.submit"))
-    if submitted:
-        uploads = {slot: (f.name, f.getvalue()) for slot, f in files.items() if f is not None}
-        if not hmac.compare_digest(given.encode(), password.encode()):
-            st.session_state["data_result"] = (False, ctx.t("data.wrong_password"))
-        elif not uploads:
+    kept = [r["version"] for r in extract.list_versions(ctx.data_dir) if r["readable"] and not r["live"]]
+    with st.form("data_rollback"):
+        back_to = st.selectbox(ctx.t("data.rollback_to"), kept[::-1], key="data_rollback_version")
+        given_back = st.text_input(ctx.t("data.password"), type="password", key="data_rollback_password")
+        rollback = st.form_submit_button(ctx.t("data.rollback"), disabled=not kept)
+    if submitted or rollback:
+        who = ui.session_who()
+        sizes = {slot: (f.name, f.size) for slot, f in files.items() if f is not None and submitted}
+        refused, st.session_state["data_attempts"] = data_view.refusal(
+            st.session_state.get("data_attempts", []), time.monotonic(), given if submitted else given_back,
+            password, sizes, limit, ctx.lang)  # fmt: skip
+        if refused:
+            data_view.refuse_upload(ctx.data_dir, who, sizes, refused)
+            st.session_state["data_result"] = (False, refused)
+        elif rollback:
+            st.session_state["data_result"] = data_view.run_rollback(ctx.data_dir, back_to, who, ctx.lang)
+        elif not sizes:
             st.session_state["data_result"] = (False, ctx.t("data.no_files"))
         else:
-            st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang)
-            if st.session_state["data_result"][0]:
-                st.rerun()  # draw the page again over the new version
+            uploads = {slot: (f.name, f.getvalue()) for slot, f in files.items() if f is not None}
+            st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang, who)
+        if st.session_state["data_result"][0]:
+            st.rerun()  # draw the page again over the new version
     ok, message = st.session_state.pop("data_result", (None, ""))
     if ok is not None:
         head, _, details = message.partition("\n")

@@ -160,7 +160,7 @@ def test_upload_in_the_browser_shows_the_import_messages(template, tmp_path, mon
         wait_for_app(browser_page)
         browser_page.goto(f"{url}/data?lang=zh")
         wait_for_app(browser_page)
-        browser_page.get_by_label("管理员密码").fill("s3cret")
+        browser_page.get_by_label("管理员密码").first.fill("s3cret")
         browser_page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(bad))
         browser_page.wait_for_timeout(1000)
         browser_page.get_by_role("button", name="导入").click()

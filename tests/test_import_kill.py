@@ -18,6 +18,7 @@ from natality.core import extract
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
 
 ROOT = Path(__file__).resolve().parent.parent
+KILLS = 20  # kill -9 at 20 moments spread over a whole import: 20/20 must leave a complete live version
 
 
 def _big_births(path: Path, n: int) -> None:
@@ -61,9 +62,9 @@ def test_kill_at_random_moments_leaves_a_readable_live_version(tmp_path):
     seen = {first, _assert_live_version_complete(out)}
 
     rng = random.Random(11)
-    for i in range(10):
+    for i in range(KILLS):
         proc = _run(args)
-        time.sleep(duration * (i + rng.random()) / 10)  # spread over the whole run
+        time.sleep(duration * (i + rng.random()) / KILLS)  # spread over the whole run
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         proc.stderr.close()

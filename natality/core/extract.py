@@ -115,7 +115,7 @@ def publish(out_dir: str | Path, write: Callable[[Path], dict], keep: int = 3, l
     out_dir = Path(out_dir)
     vdir = versions_dir(out_dir)
     vdir.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out_dir, vdir)
+    remove_leftovers(out_dir)
     version_id = new_version_id()
     staging = vdir / f".staging-{version_id}"
     staging.mkdir()
@@ -142,17 +142,26 @@ def publish(out_dir: str | Path, write: Callable[[Path], dict], keep: int = 3, l
     return final
 
 
-def _remove_leftovers(out_dir: Path, vdir: Path) -> None:
-    """Staging dirs and temporary links of an import that was killed (we hold the lock)."""
-    for stale in vdir.glob(".staging-*"):
+def remove_leftovers(out_dir: Path) -> list[str]:
+    """Remove what a killed import left (staging dirs, temporary links); the caller holds the lock.
+
+    Returns the names removed, so the next import can say it recovered from an interrupted one.
+    """
+    vdir = versions_dir(out_dir)
+    removed = []
+    for stale in sorted(vdir.glob(".staging-*")) if vdir.is_dir() else []:
         shutil.rmtree(stale, ignore_errors=True)
-    for link in out_dir.parent.glob(f".{out_dir.name}.link-*"):
+        removed.append(stale.name)
+    for link in sorted(out_dir.parent.glob(f".{out_dir.name}.link-*")) if out_dir.parent.is_dir() else []:
         link.unlink(missing_ok=True)
-    if not out_dir.exists() and not out_dir.is_symlink():
+        removed.append(link.name)
+    if not out_dir.exists() and not out_dir.is_symlink() and vdir.is_dir():
         # Killed between the two steps of adopting a plain directory: put it back.
         adopted = sorted(vdir.glob("v00000000-adopted-*"))
         if adopted:
             os.symlink(os.path.relpath(adopted[-1], out_dir.parent), out_dir)
+            removed.append(f"{out_dir.name} -> {adopted[-1].name} (restored)")
+    return removed
 
 
 def _prune(vdir: Path, live: Path, keep: int) -> None:

@@ -4,6 +4,9 @@ step (the same import as the command line, with the same messages). No Streamlit
 
 from __future__ import annotations
 
+import hmac
+import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,10 +16,13 @@ import polars as pl
 
 from natality.core import extract, ranking, theme
 from natality.core.i18n import fmt_month, t
+from natality.importing import import_log
 from natality.importing.importer import ImportRequest, run_import, summary_text
 from natality.importing.problems import ImportFailed
 
 UPLOAD_SLOTS = ("births", "boundaries", "population", "targets", "reported", "mapping")
+DEFAULT_UPLOAD_MB = 200
+MAX_ATTEMPTS, ATTEMPT_WINDOW_S = 5, 60.0  # password attempts per session: 5 a minute
 GAP_COLOUR = "#D55E00"  # months without records: the house palette's alarm colour
 
 
@@ -128,20 +134,81 @@ def completeness_heatmap(
     return fig.update_layout(margin={"t": top + 30})  # month labels sit on top, under the subtitle
 
 
+def upload_limit_mb() -> int:
+    """The largest upload accepted, in MB: ``NATALITY_MAX_UPLOAD_MB`` (default 200)."""
+    try:
+        return max(1, int(os.environ.get("NATALITY_MAX_UPLOAD_MB", DEFAULT_UPLOAD_MB)))
+    except ValueError:
+        return DEFAULT_UPLOAD_MB
+
+
+def safe_upload_name(name: str, slot: str) -> str:
+    """The user's file name, made safe to write in the temporary folder (no separators, no control
+    or odd bytes, no leading dots, at most 120 characters); its suffix, which says the format, kept."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch if ch.isprintable() and ch not in '<>:"|?*' else "_" for ch in base).strip().lstrip(".")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    suffix = re.sub(r"[^A-Za-z0-9]", "", suffix)[:10]
+    stem = stem[:100] or slot
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def attempt_allowed(history: Sequence[float], now: float) -> tuple[bool, int, list[float]]:
+    """Rate limit of the upload form: at most ``MAX_ATTEMPTS`` per ``ATTEMPT_WINDOW_S`` seconds.
+
+    ``history`` holds this session's earlier attempt times; returns (allowed, seconds to wait,
+    the history to keep, with this attempt added when it is allowed).
+    """
+    recent = [a for a in history if now - a < ATTEMPT_WINDOW_S]
+    if len(recent) >= MAX_ATTEMPTS:
+        return False, int(ATTEMPT_WINDOW_S - (now - min(recent))) + 1, recent
+    return True, 0, [*recent, now]
+
+
+def too_large(sizes: dict[str, tuple[str, int]], limit_mb: int) -> list[str]:
+    """The uploaded files (slot -> (name, bytes)) over the limit, as 'name (N MB)'; refused unread."""
+    return [f"{name} ({size / 1e6:,.0f} MB)" for name, size in sizes.values() if size > limit_mb * 1_000_000]
+
+
+def refusal(history: Sequence[float], now: float, given: str, password: str, sizes: dict[str, tuple[str, int]],
+            limit_mb: int, lang: str) -> tuple[str | None, list[float]]:  # fmt: skip
+    """Why an upload or rollback attempt is refused (None: go ahead), and the attempts to keep.
+
+    Checked in this order: too many attempts (before the password is even compared, so guessing
+    stays at 5 a minute), the password (compared in constant time), files over the size limit
+    (refused before a byte is parsed).
+    """
+    allowed, wait, kept = attempt_allowed(history, now)
+    if not allowed:
+        return t("data.too_many", lang, seconds=wait), kept
+    if not hmac.compare_digest(given.encode(), password.encode()):
+        return t("data.wrong_password", lang), kept
+    big = too_large(sizes, limit_mb)
+    if big:
+        return t("data.too_large", lang, files=", ".join(big), mb=limit_mb), kept
+    return None, kept
+
+
 def run_upload(
-    uploads: dict[str, tuple[str, bytes]], out: str | Path, months_only: bool, lang: str
+    uploads: dict[str, tuple[str, bytes]], out: str | Path, months_only: bool, lang: str, who: str | None = None
 ) -> tuple[bool, str]:
-    """Import uploaded files (slot -> (file name, bytes)) exactly as the CLI would; (ok, message)."""
+    """Import uploaded files (slot -> (file name, bytes)) exactly as the CLI would; (ok, message).
+
+    The files are written only inside a fresh temporary folder (removed afterwards), one folder per
+    slot, under a sanitised copy of the user's file name.
+    """
     with tempfile.TemporaryDirectory(prefix="natality-upload-") as tmp:
         paths = {}
         for slot, (name, data) in uploads.items():
             if slot not in UPLOAD_SLOTS:
                 continue
-            path = Path(tmp) / slot / Path(name).name  # keep the user's file name for messages
+            path = Path(tmp) / slot / safe_upload_name(name, slot)  # keep the user's file name for messages
             path.parent.mkdir()
             path.write_bytes(data)
             paths[slot] = path
-        request = ImportRequest(out=Path(out), months_only=months_only, **paths)
+        request = ImportRequest(out=Path(out), months_only=months_only, who=who, source="page", **paths)
         try:
             summary = run_import(request)
         except ImportFailed as exc:
@@ -149,3 +216,45 @@ def run_upload(
         except extract.ExtractLocked:
             return False, t("importer.locked", lang, out=Path(out).name)
     return True, summary_text(summary, lang)
+
+
+def refuse_upload(out: str | Path, who: str, files: dict[str, tuple[str, int]], reason: str) -> None:
+    """Log an upload refused before any import (wrong password, too many attempts, too large)."""
+    facts = [{"name": name, "bytes": size} for name, size in files.values()]
+    import_log.append(out, who=who, source="page", result="refused", files=facts, message=reason)
+
+
+def log_table(out: str | Path, lang: str, limit: int = 100) -> pl.DataFrame:
+    """The import log, newest first, with headers in the user's language."""
+    rows = import_log.read(out, limit)
+    rows = rows.with_columns(pl.col("result").replace_strict(
+        {r: t(f"data.log_result_{r}", lang) for r in import_log.RESULTS}, default=pl.col("result")))  # fmt: skip
+    return rows.rename({c: t(f"data.log_{c}", lang) for c in rows.columns})
+
+
+def versions_table(out: str | Path, lang: str) -> pl.DataFrame:
+    """The kept versions, newest first: id, live mark, created, data up to, births rows."""
+    rows = list(reversed(extract.list_versions(out)))
+    return pl.DataFrame(
+        {
+            t("data.ver_version", lang): [r["version"] for r in rows],
+            t("data.ver_live", lang): [t("data.ver_is_live", lang) if r["live"] else "" for r in rows],
+            t("data.ver_created", lang): [str(r["created_at"] or "–").replace("T", " ") for r in rows],
+            t("data.ver_cutoff", lang): [r["cutoff_month"] or "–" for r in rows],
+            t("data.ver_births", lang): [r["births_rows"] for r in rows],
+        },
+        schema_overrides={t("data.ver_births", lang): pl.Int64},
+    )
+
+
+def run_rollback(out: str | Path, version: str, who: str, lang: str) -> tuple[bool, str]:
+    """Make a kept version live again (as ``python -m natality rollback``), logged; (ok, message)."""
+    try:
+        live = extract.switch_version(out, version)
+    except extract.ExtractLocked:
+        return False, t("importer.locked", lang, out=Path(out).name)
+    except extract.ExtractError as exc:
+        return False, str(exc)
+    import_log.append(out, who=who, source="page", result="rollback", version=live.name,
+                      message=f"rollback to {live.name}")  # fmt: skip
+    return True, t("data.rolled_back", lang, version=live.name)

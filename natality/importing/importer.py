@@ -14,7 +14,9 @@ table as the in-memory path, in bounded memory.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +27,7 @@ import yaml
 
 from natality.core import extract
 from natality.core.i18n import normalise_lang, t
-from natality.importing import stream
+from natality.importing import import_log, stream
 from natality.importing.headers import alias_lookup, region_lookup
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
 from natality.importing.readers import read_raw
@@ -61,6 +63,8 @@ class ImportRequest:
     months_only: bool = False
     boundary_options: dict = field(default_factory=dict)
     today: date | None = None
+    who: str | None = None  # for the import log: a login name or session id; None: the CLI's user
+    source: str = "cli"  # "cli" or "page"
 
 
 @dataclass
@@ -116,13 +120,67 @@ def run_import(req: ImportRequest) -> ImportSummary:
     if out.is_dir() and not out.is_symlink() and not (out / "manifest.json").exists() and any(out.iterdir()):
         # Never adopt (move away) a directory that is not an extract, e.g. `--out data` by mistake.
         raise ImportFailed([Problem(str(out), "out_not_extract")])
-    with extract.import_lock(req.out):
-        return _run_locked(req)
+    who = req.who or import_log.cli_user()
+    files = [import_log.file_facts(p) for p in _input_paths(req) if p.is_file()]
+    try:
+        with extract.import_lock(req.out):
+            summary = _run_locked(req)
+    except ImportFailed as exc:
+        import_log.append(req.out, who=who, source=req.source, result="failed", files=files,
+                          message=exc.render("en"))  # fmt: skip
+        raise
+    except extract.ExtractLocked as exc:
+        import_log.append(req.out, who=who, source=req.source, result="locked", files=files, message=str(exc))
+        raise
+    except Exception as exc:  # a full disk, a read-only folder: nothing was published
+        problem = write_problem(req.out, exc)
+        if problem is None:
+            raise
+        failed = ImportFailed([problem])
+        import_log.append(req.out, who=who, source=req.source, result="failed", files=files,
+                          message=failed.render("en"))  # fmt: skip
+        raise failed from exc
+    import_log.append(req.out, who=who, source=req.source, result="ok", files=files, version=summary.version,
+                      message=f"data up to {summary.manifest.get('cutoff_month') or '-'}")  # fmt: skip
+    return summary
+
+
+def _input_paths(req: ImportRequest) -> list[Path]:
+    return [Path(p) for p in (*(getattr(req, k) for k in INPUTS), req.boundaries, req.mapping) if p]
+
+
+# errno -> the message key of a write that failed (no space, read-only, no permission, quota)
+_WRITE_ERRORS = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EFBIG: "disk_full",
+                 errno.EROFS: "read_only", errno.EACCES: "read_only", errno.EPERM: "read_only"}  # fmt: skip
+
+
+def write_problem(out: Path, exc: BaseException) -> Problem | None:
+    """The message for an import that could not write (which folder, why, and that nothing
+    changed), or None when ``exc`` is not a failed write. Polars and DuckDB wrap the OS error
+    in their own exceptions ('... (os error 28)'), so the errno is read from the text too."""
+    number = exc.errno if isinstance(exc, OSError) else None
+    if number is None:
+        found = re.search(r"os error (\d+)", str(exc))
+        number = int(found.group(1)) if found else None
+    if number is None:
+        for code in _WRITE_ERRORS:
+            if os.strerror(code) in str(exc):
+                number = code
+                break
+    if number not in _WRITE_ERRORS and not isinstance(exc, OSError):
+        return None
+    key = _WRITE_ERRORS.get(number, "write_failed")
+    path = getattr(exc, "filename", None) or str(out)
+    reason = os.strerror(number) if number else str(exc)
+    return Problem(str(out), f"write_{key}" if key != "write_failed" else key, fmt={"path": path, "reason": reason})
 
 
 def _run_locked(req: ImportRequest) -> ImportSummary:
     today = req.today or date.today()
     log = ProblemLog()
+    recovered = extract.remove_leftovers(Path(req.out))
+    if recovered:  # a killed import's staging files: removed now that we hold the lock
+        log.warn(Problem(str(req.out), "recovered_leftovers", fmt={"items": ", ".join(recovered)}))
     mapping = load_mapping(req.mapping, log)
     live = _live_dir(req.out)
     inputs = {k: getattr(req, k) for k in INPUTS if getattr(req, k, None)}
