@@ -13,6 +13,7 @@ st.set_page_config(
 )  # fmt: skip
 
 lang = ui.language_selector()
+ui.require_login(lang)
 ui.presentation_mode()
 ui.ensure_demo(extract.default_data_dir())
 
@@ -28,6 +29,7 @@ pages = [
 ]
 page = st.navigation(pages)
 
+st.session_state.pop(ui.PINNED, None)  # pinned anew by this run's first page_context()
 st.session_state[ui.ROUTED] = True
 ctx = ui.page_context()
 ui.region_select(ctx, st.sidebar)
@@ -46,3 +48,4 @@ except Exception as exc:  # a page error becomes a message, never a traceback
     st.error(ctx.t("app.error", error=str(exc) or type(exc).__name__))
 finally:
     st.session_state[ui.ROUTED] = False
+    st.session_state.pop(ui.PINNED, None)

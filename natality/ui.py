@@ -63,6 +63,7 @@ def ensure_demo(data_dir: Path) -> None:
 
 
 ROUTED = "_routed_by_dashboard"
+PINNED = "_version_of_this_run"
 
 
 def _ensure_routed() -> None:
@@ -87,11 +88,16 @@ def page_context() -> Ctx:
     _ensure_routed()
     lang = language()
     data_dir = extract.default_data_dir()
+    # One version per script run: the sidebar (dashboard.py) and the page read the version the
+    # run started on, even when an import switches the live one in between.
+    pinned = st.session_state.get(PINNED) if st.session_state.get(ROUTED) else None
     try:
-        version_dir = extract.live_version_dir(data_dir)
+        version_dir = Path(pinned) if pinned else extract.live_version_dir(data_dir)
     except extract.ExtractError:
         st.error(i18n.t("app.no_extract", lang, path=str(data_dir)))
         st.stop()
+    if st.session_state.get(ROUTED):
+        st.session_state[PINNED] = str(version_dir)
     try:
         db.connection(str(version_dir))
     except db.DamagedExtract as exc:
@@ -441,9 +447,31 @@ def session_who() -> str:
     """Who is acting, for the import log: the login name (``st.login``) where one is configured,
     else ``session:`` and this browser session's id."""
     try:
-        if st.user.is_logged_in:
+        if st.user.get("is_logged_in"):
             return str(st.user.get("email") or st.user.get("name") or st.user.get("sub"))
     except Exception:  # no [auth] section in secrets.toml: st.user has no login
         pass
     run_ctx = get_script_run_ctx()
     return f"session:{run_ctx.session_id[:12]}" if run_ctx is not None else "session:?"
+
+
+def login_configured() -> bool:
+    """An ``[auth]`` section (OpenID Connect) in ``.streamlit/secrets.toml``."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def require_login(lang: str) -> None:
+    """Behind the county's login: with ``[auth]`` configured only a logged-in user sees the app
+    (``st.login``); the sidebar says who is logged in, with a way out."""
+    if not login_configured():
+        return
+    if not st.user.get("is_logged_in"):
+        st.title(i18n.t("app.login_title", lang))
+        st.caption(i18n.t("app.login_help", lang))
+        st.button(i18n.t("app.login", lang), on_click=st.login, type="primary", key="login")
+        st.stop()
+    st.sidebar.caption(i18n.t("app.logged_in", lang, who=session_who()))
+    st.sidebar.button(i18n.t("app.logout", lang), on_click=st.logout, key="logout")

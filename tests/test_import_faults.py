@@ -264,3 +264,18 @@ def test_data_page_refuses_the_sixth_attempt_in_a_minute(template, tmp_path, mon
         at.run()
     assert at.error[0].value.startswith("尝试次数过多（每分钟最多 5 次）")
     assert import_log.read(out)["result"].to_list() == ["refused"] * 6
+
+
+def test_with_a_login_configured_only_the_login_button_shows(template, tmp_path, monkeypatch):
+    out = copy_extract(template, tmp_path / "data")
+    monkeypatch.setenv("NATALITY_DATA", str(out))
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
+    at.query_params["lang"] = "zh"
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "dashboard", "client_secret": "s",
+                          "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}  # fmt: skip
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["请先登录"]
+    assert [b.label for b in at.button] == ["用单位账号登录"]
+    assert not at.metric and not at.get("plotly_chart")  # no number before the login
