@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import shutil
 import statistics
 import subprocess
@@ -87,12 +88,13 @@ def next_month(ym: str, k: int) -> str:
 
 
 async def session(index: int, browser, url: str, stop_at: float, cutoffs: dict, results: dict,
-                  warm: bool = False) -> None:  # fmt: skip
+                  warm: bool = False, think: float = 0.0) -> None:  # fmt: skip
     """One leader: every page in both languages, over and over, until the time is up (``warm``:
     once through every page in both languages)."""
     context = await browser.new_context(viewport={"width": 1366, "height": 900})
     page = await context.new_page()
     step = index  # sessions start on different pages, as people do
+    rng = random.Random(index)
     while time.monotonic() < stop_at or (warm and step < 2 * len(PAGES)):
         name = PAGES[step % len(PAGES)]
         lang = ("zh", "en")[(step // len(PAGES)) % 2]
@@ -119,10 +121,13 @@ async def session(index: int, browser, url: str, stop_at: float, cutoffs: dict, 
         results["tracebacks"] += int("Traceback" in body)
         results["mixed"] += int(len(seen) > 1)
         results["versions"][index].update(seen)
+        if think:  # a leader reads the page before the next click
+            await asyncio.sleep(rng.uniform(0.4 * think, 1.6 * think))
     await context.close()
 
 
-async def drive(url: str, sessions: int, seconds: float, cutoffs: dict, results: dict, warm: bool = False) -> None:
+async def drive(url: str, sessions: int, seconds: float, cutoffs: dict, results: dict, warm: bool = False,
+                think: float = 0.0) -> None:  # fmt: skip
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -132,7 +137,9 @@ async def drive(url: str, sessions: int, seconds: float, cutoffs: dict, results:
                   "--disable-dev-shm-usage"],
         )  # fmt: skip
         stop_at = time.monotonic() + seconds
-        await asyncio.gather(*(session(i, browser, url, stop_at, cutoffs, results, warm) for i in range(sessions)))
+        await asyncio.gather(
+            *(session(i, browser, url, stop_at, cutoffs, results, warm, think) for i in range(sessions))
+        )
         await browser.close()
 
 
@@ -153,6 +160,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--minutes", type=float, default=5.0)
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="mean seconds a leader reads a page before the next (0.4x-1.6x; 0: no pause, a stress test)",
+    )
     ap.add_argument("--townships", type=int, default=None, help="province demo of N townships (default: county)")
     ap.add_argument("--keep", type=Path, default=None, help="keep (and reuse) the template extract here")
     args = ap.parse_args()
@@ -203,7 +216,7 @@ def main() -> int:
         staff = threading.Thread(target=run_imports, args=(data, files, [seconds / 3, 2 * seconds / 3], imports))
         staff.start()
         started = time.perf_counter()
-        asyncio.run(drive(url, args.sessions, seconds, cutoffs, results))
+        asyncio.run(drive(url, args.sessions, seconds, cutoffs, results, think=args.think))
         wall = time.perf_counter() - started
         staff.join()
         sampling.set()
@@ -213,7 +226,8 @@ def main() -> int:
         proc.wait(timeout=20)
 
     scale = f"{args.townships:,} townships" if args.townships else "the demo county"
-    print(f"\nload: {args.sessions} Chromium sessions x {wall / 60:.1f} min over {scale}, 2 imports\n")
+    print(f"\nload: {args.sessions} Chromium sessions x {wall / 60:.1f} min over {scale}, 2 imports, "
+          f"{args.think:g} s reading per page\n")  # fmt: skip
     print(f"  {'page':10s} {'visits':>6s} {'p50 s':>6s} {'p95 s':>6s} {'max s':>6s}")
     all_times = []
     for name in [p or "overview" for p in PAGES]:

@@ -150,9 +150,13 @@ def query_parameters(name: str) -> set[str]:
     return set(_PARAM.findall(sql))
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=2)
 def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB per extract version, with a view per table of that version.
+
+    Two are kept: the live version and the one before it (pages still running on it when an
+    import switched); an older one is released, its memory with it (queries running on it keep
+    their own cursor until they finish).
 
     DamagedExtract when one of the version's files cannot be read.
     """
