@@ -17,6 +17,7 @@ from functools import partial
 import polars as pl
 
 from natality.importing import validate
+from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.stream import StreamTable, _lit, query_rows, query_value
 from natality.importing.validate_births import BIRTHS_SCHEMA, KEYS, LAST_POLICY_YEAR, BirthsInput
@@ -103,7 +104,8 @@ def validate_births_stream(
     log: ProblemLog,
     today: date,
     value_maps: dict[str, dict[str, str]] | None = None,
-    names: dict[str, str | None] | None = None,
+    names: NameIndex | None = None,
+    sum_duplicates: bool = False,
 ) -> BirthsInput | None:
     """``validate_births`` for a file read out of core; problems go to ``log``."""
     value_maps = value_maps or {}
@@ -153,6 +155,10 @@ def validate_births_stream(
                                  f"where {code} is not null group by all"))  # fmt: skip
     if len(log.problems) + log.more > start or header is None or month is None:
         return BirthsInput(None, cols, aggregated, {}, height, code_rows, header or "")
+    if aggregated:
+        _repeated_count_rows(con, parsed, out, head.file, log, sum_duplicates)
+        if len(log.problems) + log.more > start:
+            return BirthsInput(None, cols, aggregated, {}, height, code_rows, header)
     frame = _counts(con, parsed, out, head.file, log)
     return BirthsInput(frame, cols, aggregated, _names(st, cols, parsed, header), height, code_rows, header)
 
@@ -274,6 +280,27 @@ def _report_duplicate_ids(st: StreamTable, header: str, log: ProblemLog) -> None
         log.add(Problem(st.file, "duplicate", row, header, str(rid), {"first": first}))
     total = query_value(con, f"select count(*) from {repeats}")
     log.more += max(0, total - log.limit)
+
+
+def _repeated_count_rows(con, parsed: _Columns, out: dict[str, str], file: str, log: ProblemLog,
+                         sum_duplicates: bool) -> None:  # fmt: skip
+    """``validate_births.repeated_count_rows`` in SQL: the repeated rows only reach Python."""
+    keys = [k for k in KEYS if k in out]
+    listed = ", ".join(f"{out[k]}" for k in keys)
+    dup = con.sql(
+        f"with r as (select {VIEW}._row as r, {', '.join(f'{out[k]} as {k}' for k in keys)}, "
+        f"min({VIEW}._row) over (partition by {listed}) as f from {parsed.source()}) "
+        f"select r, f, {', '.join(keys)} from r where r <> f order by r"
+    ).pl()
+    if dup.height == 0:
+        return
+    if sum_duplicates:
+        log.warn(Problem(file, "duplicate_counts_summed", fmt={"n": dup.height}))
+        return
+    for row in dup.head(log.limit).iter_rows(named=True):
+        value = " / ".join("–" if row[k] is None else str(row[k]) for k in keys)
+        log.add(Problem(file, "duplicate_counts", row["r"], None, value, {"first": row["f"]}))
+    log.more += max(0, dup.height - log.limit)
 
 
 def _counts(con, parsed: _Columns, out: dict[str, str], file: str, log: ProblemLog) -> pl.DataFrame:

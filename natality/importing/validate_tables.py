@@ -16,9 +16,11 @@ import polars as pl
 
 from natality.importing import validate
 from natality.importing.headers import INDICATOR_ALIASES, INDICATOR_LOOKUP, canonical_for
+from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import BadValue, parse_count, parse_number, parse_region_code, parse_year
+from natality.importing.wide import melt_wide
 
 PERCENT_INDICATORS = {"share_order3p", "policy_compliance", "stats_accuracy",
                       "long_acting_contraception"}  # fmt: skip
@@ -62,12 +64,13 @@ def validate_table(
     lookup: dict[str, str],
     log: ProblemLog,
     today: date,
-    names: dict[str, str | None] | None = None,
+    names: NameIndex | None = None,
 ) -> TableInput | None:
     """Validate a population / targets / reported file into its extract table."""
     cols = validate.resolve_columns(raw, kind, lookup, log)
     raw = validate.drop_total_rows(raw, cols, log)
     latest = today.year + (10 if kind == "targets" else 0)  # targets may be set ahead
+    raw = melt_wide(raw, cols, kind, lookup)
     if kind == "population" and not cols.has("year"):
         years = [h for h in cols.ignored if _year_of_header(h)]
         if years:
