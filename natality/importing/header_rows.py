@@ -79,12 +79,19 @@ def header_dims(header: str, kind: str, lookup: dict[str, str]) -> dict[str, str
 
 
 def _row_score(cells: list[str], kind: str, lookup: dict[str, str]) -> int:
-    """Headers of the table found in a row; wide headers count only beside a named column
-    (a data row of months and sexes is not a header)."""
+    """Distinct headers of the table found in a row (a merged cell repeated over its range counts
+    once); wide headers count only beside a named column (a data row of months is no header)."""
     wanted = set(TABLE_COLUMNS.get(kind, ()))
-    named = sum(1 for c in cells if c and (canonical_for(c, lookup) in wanted or is_personal_header(c)))
-    wide = sum(1 for c in cells if c and header_dims(c, kind, lookup)) if named else 0
-    return named + wide
+    named, personal, wide = set(), set(), set()
+    for cell in filter(None, cells):
+        canon = canonical_for(cell, lookup)
+        if canon in wanted:
+            named.add(canon)
+        elif is_personal_header(cell):
+            personal.add(cell)
+        elif header_dims(cell, kind, lookup):
+            wide.add(cell)
+    return len(named) + len(personal) + (len(wide) if named else 0)
 
 
 def _column_header(group: str, field: str, kind: str, lookup: dict[str, str]) -> str:

@@ -226,7 +226,7 @@ def _region_code(live: Path | None, known: set[str]) -> str:
         region = extract.read_manifest(live).get("region_code")
         if region:
             return str(region)
-    counties = [c[:6] for c in known]
+    counties = [c[:6] for c in known if len(c) == 12]  # GB/T 2260 codes only: an 8-digit code names no county
     return max(set(counties), key=counties.count) if counties else ""
 
 

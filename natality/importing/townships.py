@@ -87,7 +87,8 @@ def finish_townships(gdf: gpd.GeoDataFrame, region_code: str) -> gpd.GeoDataFram
             "township_code": gdf["township_code"].astype(str).to_numpy(),
             "name": gdf["name"].astype("string").to_numpy(),
             "name_en": gdf["name_en"].to_numpy() if "name_en" in gdf else [None] * len(gdf),
-            "parent_code": [c[:6] for c in gdf["township_code"].astype(str)],
+            # GB/T 2260 codes (12 digits here) lie in their first 6 digits; other codes in no county
+            "parent_code": [c[:6] if len(c) == 12 else None for c in gdf["township_code"].astype(str)],
             "parent_name": (gdf["parent_name"].to_numpy() if "parent_name" in gdf else [None] * len(gdf)),
         },
         geometry=gdf.geometry.to_numpy(),

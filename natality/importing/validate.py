@@ -159,7 +159,7 @@ def code_header(raw: RawTable, cols: Columns, log: ProblemLog, names: NameIndex 
 
 def _is_code(value: str) -> bool:
     try:
-        return len(parse_code(value)) == 12
+        return len(parse_code(value)) in (8, 12)
     except BadValue:
         return False
 
