@@ -105,7 +105,8 @@ def test_code_keeps_leading_zeros_and_rolls_villages_up(text, code):
 
 
 @pytest.mark.parametrize(
-    ("text", "key"), [("4.11621E+11", "code_scientific"), ("4116211", "code"), ("4116211000", "code"), ("城关镇", "code")]
+    ("text", "key"),
+    [("4.11621E+11", "code_scientific"), ("4116211", "code"), ("4116211000", "code"), ("城关镇", "code")],
 )
 def test_code_refused(text, key):
     with pytest.raises(BadValue) as exc:
