@@ -18,7 +18,6 @@ from natality.importing.values import BadValue
 # Longest first: "城关街道办事处" loses "街道办事处", not just "处".
 SUFFIXES = ("街道办事处", "街道办", "办事处", "街道", "街办", "民族乡", "镇", "乡")
 CANDIDATES = 3  # closest names shown in a message
-CANDIDATE_NAMES = 50  # distinct unknown names given candidates (each costs a scan of the list)
 _SPACE = re.compile(r"\s+")
 
 
@@ -63,7 +62,6 @@ class NameIndex:
     _by_key: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _by_bare: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _bare: list[str] = field(default_factory=list, init=False, repr=False)
-    _asked: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for i, (name, _) in enumerate(self.pairs):
@@ -83,17 +81,33 @@ class NameIndex:
                 return self.pairs[hits[0]][1]
             if hits:
                 raise BadValue("ambiguous_name", candidates=self._listed(hits))
-        raise BadValue("unknown_name", n=len(self.pairs), candidates=self._closest(bare_key(key)))
+        raise BadValue("unknown_name", n=len(self.pairs), candidates=_Closest(self, bare_key(key)))
 
     def _listed(self, indexes: list[int]) -> str:
         return "、".join(f"{self.pairs[i][0]}（{self.pairs[i][1]}）" for i in indexes)
 
-    def _closest(self, bare: str) -> str:
-        self._asked += 1
-        if self._asked > CANDIDATE_NAMES or not self.pairs:
-            return "…"
+    def closest(self, bare: str) -> str:
+        """The known names nearest to ``bare`` (a ``bare_key``), closest first, then by name."""
+        if not self.pairs:
+            return "–"
         # Only names sharing a character with this one (or every name, when none does) are scored.
         chars = set(bare)
         pool = [i for i, b in enumerate(self._bare) if chars & set(b)] or range(len(self.pairs))
         scored = sorted(pool, key=lambda i: (edit_distance(bare, self._bare[i]), self.pairs[i][0]))
         return self._listed(scored[:CANDIDATES])
+
+
+class _Closest:
+    """The candidates of a message, found only when the message is shown: a file of 2,000
+    unknown names lists 50 problems, and only those 50 scan the known names."""
+
+    def __init__(self, index: NameIndex, bare: str) -> None:
+        self.index, self.bare, self._text = index, bare, None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self.index.closest(self.bare)
+        return self._text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
