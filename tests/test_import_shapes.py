@@ -105,6 +105,16 @@ def test_births_wide_by_month_with_a_sex_column(ext, tmp_path):
                             (C0, date(2024, 2, 1), "M", None, 1), (C2, date(2024, 2, 1), "F", None, 4)]  # fmt: skip
 
 
+def test_a_bad_cell_of_a_wide_table_is_named_by_its_own_header(ext, tmp_path, capsys):
+    path = tmp_path / "wide.csv"
+    path.write_text(f"乡镇代码,性别,2024年1月,2024年2月\n{C0},男,3,x\n{C0},女,-1,0\n", encoding="utf-8")
+    assert _import(ext, "--births", str(path)) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        'wide.csv, row 2, column "2024年2月": found "x", expected a count (a whole number, 0 or more)',
+        'wide.csv, row 3, column "2024年1月": found "-1", a negative number; expected 0 or more',
+    ]
+
+
 def test_births_wide_by_month_number_beside_a_year_column(ext, tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text(f"乡镇代码,年份,性别,孩次,1月,2月\n{C1},2024,男,1,2,3\n{C1},2023,男,1,7,\n", encoding="utf-8")

@@ -21,6 +21,7 @@ from natality.importing.headers import alias_lookup
 from natality.importing.problems import ImportFailed, Problem
 
 ROW = "_row"  # the row number the user sees in the file
+WIDE_HEADER = "_header"  # in a melted wide table: the column header each value was under
 DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -32,6 +33,7 @@ class RawTable:
     frame: pl.DataFrame
     encoding: str | None = None
     sheet: str | None = None
+    melted: str | None = None  # a wide table's value column; ``WIDE_HEADER`` holds each cell's header
 
     @property
     def headers(self) -> list[str]:

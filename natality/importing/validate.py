@@ -22,7 +22,7 @@ from natality.importing.headers import (
 )
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
-from natality.importing.readers import ROW, RawTable
+from natality.importing.readers import ROW, WIDE_HEADER, RawTable
 from natality.importing.values import BadValue, is_total_label, parse_code
 
 
@@ -94,9 +94,10 @@ def parse_column(
             bad[value] = exc
     if bad:
         rows = raw.frame.with_columns(series.alias("_v")).filter(pl.col("_v").is_in(list(bad)))
-        for row, original, value in rows.select(ROW, header, "_v").head(log.limit).iter_rows():
+        where = pl.col(WIDE_HEADER) if header == raw.melted else pl.lit(header)  # a wide cell: its header
+        for row, original, value, column in rows.select(ROW, header, "_v", where).head(log.limit).iter_rows():
             exc = bad[value]
-            log.add(Problem(raw.file, exc.key, row, header, original, exc.fmt))
+            log.add(Problem(raw.file, exc.key, row, column, original, exc.fmt))
         log.more += max(0, rows.height - log.limit)
     return series.replace_strict(mapping, default=None, return_dtype=dtype).alias(header)
 

@@ -13,10 +13,8 @@ from __future__ import annotations
 import polars as pl
 
 from natality.importing.header_rows import header_dims
-from natality.importing.readers import ROW, RawTable
+from natality.importing.readers import ROW, WIDE_HEADER, RawTable
 from natality.importing.validate import Columns
-
-WIDE_HEADER = "_header"  # the wide column a melted row came from
 
 
 def wide_headers(raw: RawTable, cols: Columns, kind: str, lookup: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -59,4 +57,5 @@ def melt_wide(raw: RawTable, cols: Columns, kind: str, lookup: dict[str, str]) -
     for name in [*dims, *measures]:
         cols.canon[name] = name
     cols.ignored = [h for h in cols.ignored if h not in found]
-    return RawTable(raw.file, long.drop(WIDE_HEADER, strict=False), raw.encoding, raw.sheet)
+    melted = measures[0] if len(measures) == 1 else None  # messages then name the cell's own header
+    return RawTable(raw.file, long, raw.encoding, raw.sheet, melted)
