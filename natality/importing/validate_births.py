@@ -8,7 +8,7 @@ from functools import partial
 
 import polars as pl
 
-from natality.importing import validate
+from natality.importing import repeated, validate
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
@@ -117,33 +117,12 @@ def validate_births(
         return BirthsInput(None, cols, aggregated, {}, raw.frame.height, code_rows, header or "")
     frame = pl.DataFrame([s.alias(name) for name, s in out.items()])
     if aggregated:
-        repeated_count_rows(raw.file, frame, log, sum_duplicates)
+        repeated.check_frame(raw.file, frame, [k for k in KEYS if k in frame.columns], log, sum_duplicates)
         if len(log.problems) + log.more > start:
             return BirthsInput(None, cols, aggregated, {}, raw.frame.height, code_rows, header)
     frame = _to_counts(frame, raw, log)
     names = validate.township_names(raw, cols, out["township_code"])
     return BirthsInput(frame, cols, aggregated, names, raw.frame.height, code_rows, header)
-
-
-def repeated_count_rows(file: str, frame: pl.DataFrame, log: ProblemLog, sum_duplicates: bool) -> None:
-    """Counts of one township, month, sex and order given twice: a listed problem (an export run
-    twice, or two sheets pasted together), never a silent sum; with ``sum_duplicates`` a warning.
-    ``frame``: the parsed rows with ``_row`` (a melted wide row keeps its file row)."""
-    keys = [k for k in KEYS if k in frame.columns]
-    dup = (
-        frame.select([*keys, ROW])
-        .with_columns(pl.col(ROW).min().over(keys).alias("_first"), pl.len().over(keys).alias("_n"))
-        .filter((pl.col("_n") > 1) & (pl.col(ROW) != pl.col("_first")))
-    )
-    if dup.height == 0:
-        return
-    if sum_duplicates:
-        log.warn(Problem(file, "duplicate_counts_summed", fmt={"n": dup.height}))
-        return
-    for row in dup.head(log.limit).iter_rows(named=True):
-        value = " / ".join("–" if row[k] is None else str(row[k]) for k in keys)
-        log.add(Problem(file, "duplicate_counts", row[ROW], None, value, {"first": row["_first"]}))
-    log.more += max(0, dup.height - log.limit)
 
 
 def _months(raw: RawTable, cols: validate.Columns, log: ProblemLog, today: date, col) -> pl.Series | None:

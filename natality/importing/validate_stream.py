@@ -16,7 +16,7 @@ from functools import partial
 
 import polars as pl
 
-from natality.importing import validate
+from natality.importing import repeated, validate
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.stream import StreamTable, _lit, query_rows, query_value
@@ -156,7 +156,8 @@ def validate_births_stream(
     if len(log.problems) + log.more > start or header is None or month is None:
         return BirthsInput(None, cols, aggregated, {}, height, code_rows, header or "")
     if aggregated:
-        _repeated_count_rows(con, parsed, out, head.file, log, sum_duplicates)
+        keys = {k: out[k] for k in KEYS if k in out}
+        repeated.check_sql(con, parsed.source(), f"{VIEW}._row", keys, head.file, log, sum_duplicates)
         if len(log.problems) + log.more > start:
             return BirthsInput(None, cols, aggregated, {}, height, code_rows, header)
     frame = _counts(con, parsed, out, head.file, log)
@@ -280,27 +281,6 @@ def _report_duplicate_ids(st: StreamTable, header: str, log: ProblemLog) -> None
         log.add(Problem(st.file, "duplicate", row, header, str(rid), {"first": first}))
     total = query_value(con, f"select count(*) from {repeats}")
     log.more += max(0, total - log.limit)
-
-
-def _repeated_count_rows(con, parsed: _Columns, out: dict[str, str], file: str, log: ProblemLog,
-                         sum_duplicates: bool) -> None:  # fmt: skip
-    """``validate_births.repeated_count_rows`` in SQL: the repeated rows only reach Python."""
-    keys = [k for k in KEYS if k in out]
-    listed = ", ".join(f"{out[k]}" for k in keys)
-    dup = con.sql(
-        f"with r as (select {VIEW}._row as r, {', '.join(f'{out[k]} as {k}' for k in keys)}, "
-        f"min({VIEW}._row) over (partition by {listed}) as f from {parsed.source()}) "
-        f"select r, f, {', '.join(keys)} from r where r <> f order by r"
-    ).pl()
-    if dup.height == 0:
-        return
-    if sum_duplicates:
-        log.warn(Problem(file, "duplicate_counts_summed", fmt={"n": dup.height}))
-        return
-    for row in dup.head(log.limit).iter_rows(named=True):
-        value = " / ".join("–" if row[k] is None else str(row[k]) for k in keys)
-        log.add(Problem(file, "duplicate_counts", row["r"], None, value, {"first": row["f"]}))
-    log.more += max(0, dup.height - log.limit)
 
 
 def _counts(con, parsed: _Columns, out: dict[str, str], file: str, log: ProblemLog) -> pl.DataFrame:
