@@ -85,10 +85,14 @@ def test_xlsx_two_row_header_with_merged_cells(ext, tmp_path):
                             (C1, date(2024, 3, 1), "M", None, 2)]  # fmt: skip
 
 
-def test_csv_two_row_header_without_merge_information(ext, tmp_path):
+@pytest.mark.parametrize("fields", ["男婴数,女婴数", "男,女"])
+@pytest.mark.parametrize("stream_rows", [None, "1"], ids=["in_memory", "out_of_core"])
+def test_csv_two_row_header_without_merge_information(ext, tmp_path, monkeypatch, stream_rows, fields):
+    if stream_rows:
+        monkeypatch.setenv("NATALITY_IMPORT_STREAM_ROWS", stream_rows)
     path = tmp_path / "counts.csv"
     path.write_text(
-        f"乡镇代码,月份,出生人数,\n,,男婴数,女婴数\n{C2},2024-02,3,1\n{C0},2024年2月,0,2\n", encoding="gb18030"
+        f"乡镇代码,月份,出生人数,\n,,{fields}\n{C2},2024-02,3,1\n{C0},2024年2月,0,2\n", encoding="gb18030"
     )
     assert _import(ext, "--births", str(path)) == 0
     # 出生人数 spans the two count columns; 乡镇代码 and 月份 stand over empty cells (merged down).

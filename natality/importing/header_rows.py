@@ -101,10 +101,11 @@ def _column_header(group: str, field: str, kind: str, lookup: dict[str, str]) ->
         return group
     joined = f"{group}{JOINER}{field}"
     wanted = set(TABLE_COLUMNS.get(kind, ()))
-    if canonical_for(joined, lookup) in wanted or header_dims(joined, kind, lookup):
-        return joined
-    if canonical_for(field, lookup) in wanted or is_personal_header(field) or header_dims(field, kind, lookup):
-        return field
+    dims = header_dims(joined, kind, lookup) or {}
+    if canonical_for(joined, lookup) in wanted or {"year", "month", "indicator"} & set(dims):
+        return joined  # "出生人数 / 男" (an alias of boys), "2024年 / 分子"
+    if canonical_for(field, lookup) in wanted or is_personal_header(field):
+        return field  # "出生人数 / 男婴数" -> 男婴数, "基本信息 / 乡镇代码" -> 乡镇代码
     return joined
 
 
