@@ -64,6 +64,7 @@ if password:
         files = {slot: st.file_uploader(ctx.t(f"data.upload_{slot}"), key=f"data_upload_{slot}")
                  for slot in data_view.UPLOAD_SLOTS}  # fmt: skip
         months_only = st.checkbox(ctx.t("data.months_only"), key="data_months_only")
+        sum_duplicates = st.checkbox(ctx.t("data.sum_duplicates"), key="data_sum_duplicates")
         submitted = st.form_submit_button(ctx.t("data.submit"))
     if submitted:
         uploads = {slot: (f.name, f.getvalue()) for slot, f in files.items() if f is not None}
@@ -72,7 +73,8 @@ if password:
         elif not uploads:
             st.session_state["data_result"] = (False, ctx.t("data.no_files"))
         else:
-            st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang)
+            st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang,
+                                                                   sum_duplicates)  # fmt: skip
             if st.session_state["data_result"][0]:
                 st.rerun()  # draw the page again over the new version
     ok, message = st.session_state.pop("data_result", (None, ""))

@@ -7,13 +7,15 @@ extract (tests/import_fixtures.py); the expected rows are worked out by hand bes
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
 import xlwt
+from streamlit.testing.v1 import AppTest
 
-from natality.importing import importer
+from natality.importing import data_view, importer
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
 
 C0, C1, C2 = CODES
@@ -91,9 +93,7 @@ def test_csv_two_row_header_without_merge_information(ext, tmp_path, monkeypatch
     if stream_rows:
         monkeypatch.setenv("NATALITY_IMPORT_STREAM_ROWS", stream_rows)
     path = tmp_path / "counts.csv"
-    path.write_text(
-        f"乡镇代码,月份,出生人数,\n,,{fields}\n{C2},2024-02,3,1\n{C0},2024年2月,0,2\n", encoding="gb18030"
-    )
+    path.write_text(f"乡镇代码,月份,出生人数,\n,,{fields}\n{C2},2024-02,3,1\n{C0},2024年2月,0,2\n", encoding="gb18030")
     assert _import(ext, "--births", str(path)) == 0
     # 出生人数 spans the two count columns; 乡镇代码 and 月份 stand over empty cells (merged down).
     assert _births(ext) == [(C0, date(2024, 2, 1), "F", None, 2), (C2, date(2024, 2, 1), "F", None, 1),
@@ -214,6 +214,26 @@ def test_sum_duplicates_adds_repeated_rows_and_says_so(ext, tmp_path, capsys, mo
     assert "1 row(s) of counts repeat an earlier row's township, month, sex and order; added up" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(("lang", "label"), [("zh", "重复的汇总行（同一乡镇、月份、性别、孩次）相加，而不是拒绝导入"),
+                                             ("en", "Add up repeated rows of counts (same township, month, sex, order)"
+                                                    " instead of refusing them")])  # fmt: skip
+def test_data_page_offers_sum_duplicates_and_the_upload_honours_it(ext, monkeypatch, lang, label):
+    monkeypatch.setenv("NATALITY_DATA", str(ext))
+    monkeypatch.setenv("NATALITY_ADMIN_PASSWORD", "s3cret")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "data.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    box = at.checkbox(key="data_sum_duplicates")
+    assert (box.label, box.value) == (label, False)
+    upload = {"births": ("counts.csv", REPEATED.encode())}
+    ok, message = data_view.run_upload(upload, ext, True, "en", sum_duplicates=False)
+    assert not ok and "row 4:" in message and "--sum-duplicates" in message
+    ok, message = data_view.run_upload(upload, ext, True, "en", sum_duplicates=True)
+    assert ok, message
+    assert (C0, date(2024, 3, 1), "M", 1, 9) in _births(ext)  # 5 + 4
 
 
 def test_repeated_township_in_a_wide_file_names_both_rows(ext, tmp_path, capsys):

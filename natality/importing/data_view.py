@@ -129,7 +129,7 @@ def completeness_heatmap(
 
 
 def run_upload(
-    uploads: dict[str, tuple[str, bytes]], out: str | Path, months_only: bool, lang: str
+    uploads: dict[str, tuple[str, bytes]], out: str | Path, months_only: bool, lang: str, sum_duplicates: bool = False
 ) -> tuple[bool, str]:
     """Import uploaded files (slot -> (file name, bytes)) exactly as the CLI would; (ok, message)."""
     with tempfile.TemporaryDirectory(prefix="natality-upload-") as tmp:
@@ -141,7 +141,7 @@ def run_upload(
             path.parent.mkdir()
             path.write_bytes(data)
             paths[slot] = path
-        request = ImportRequest(out=Path(out), months_only=months_only, **paths)
+        request = ImportRequest(out=Path(out), months_only=months_only, sum_duplicates=sum_duplicates, **paths)
         try:
             summary = run_import(request)
         except ImportFailed as exc:
