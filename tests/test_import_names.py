@@ -8,11 +8,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import zhconv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db
 from natality.importing import importer
-from natality.importing.names import bare_key, edit_distance, name_key
+from natality.importing.names import NameIndex, bare_key, edit_distance, name_key
+from natality.importing.values import BadValue
 from tests.import_fixtures import CODES, boundary_geojson, build_tiny_extract, copy_extract, tree_digest
 
 C0, C1, C2 = CODES  # 城关镇, 王店乡, 东区
@@ -158,3 +162,41 @@ def test_births_page_of_eight_digit_codes(taiwan, lang):
     assert table["township_code"].tolist()[:3] == ["63000010", "63000030", "63000020"]
     assert table["township_name"].tolist()[:3] == ["中正區", "信義區", "大安區"]
     assert int(table["births"].iloc[-1]) == 10  # the total: 4 + 4 + 2
+
+
+KNOWN = [("城关镇", "411621100000"), ("王店乡", "411621101000"), ("东区", "411621102000"), ("凤凰街道", "411621103000"),
+         ("龙泉乡", "411621104000")]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    pick=st.integers(0, len(KNOWN) - 1),
+    spaces=st.lists(st.sampled_from([" ", "\u3000", "\t"]), max_size=3),
+    at=st.integers(0, 5),
+    traditional=st.booleans(),
+    suffix=st.sampled_from(["keep", "drop", "街道办事处", "镇", "乡"]),
+)
+def test_any_spelling_of_a_known_name_finds_its_code(pick, spaces, at, traditional, suffix):
+    name, code = KNOWN[pick]
+    stem = bare_key(name)
+    written = name if suffix == "keep" else stem if suffix == "drop" else stem + suffix
+    if traditional:
+        written = zhconv.convert(written, "zh-hant")
+    written = written[:at] + "".join(spaces) + written[at:]
+    assert NameIndex(KNOWN).code_for(written) == code
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="城关王店东区凤凰龙泉北京新村", min_size=1, max_size=4))
+def test_a_name_is_found_or_refused_with_known_candidates(text):
+    index = NameIndex(KNOWN)
+    try:
+        code = index.code_for(text)
+    except BadValue as exc:
+        assert exc.key == "unknown_name"
+        listed = str(exc.fmt["candidates"]).split("、")
+        assert 1 <= len(listed) <= 3
+        assert all(any(item == f"{n}（{c}）" for n, c in KNOWN) for item in listed)
+    else:
+        assert bare_key(name_key(text)) in {bare_key(n) for n, _ in KNOWN}
+        assert code in {c for _, c in KNOWN}
