@@ -131,7 +131,7 @@ def test_births_wide_by_month_number_beside_a_year_column(ext, tmp_path):
 def test_births_wide_months_over_sexes_in_a_merged_header(ext, tmp_path):
     book = openpyxl.Workbook()
     ws = book.active
-    ws.append(["乡镇代码", "2024年1月", None, "2024年2月", None])
+    ws.append(["乡镇代码", "2024年1月", None, date(2024, 2, 1), None])  # a month header Excel made a date
     ws.append([None, "男", "女", "男", "女"])
     for cells in ("A1:A2", "B1:C1", "D1:E1"):
         ws.merge_cells(cells)

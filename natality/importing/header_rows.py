@@ -26,7 +26,8 @@ MEASURES = {
 _SEX_WORDS = {"男": "M", "男性": "M", "男孩": "M", "男婴": "M", "m": "M", "male": "M", "boys": "M",
               "女": "F", "女性": "F", "女孩": "F", "女婴": "F", "f": "F", "female": "F", "girls": "F"}  # fmt: skip
 _YEAR = re.compile(r"(\d{4})\s*(?:年|年度)?")
-_MONTH = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))")
+# 2024-03, 2024年3月, 202403, or 2024-03-01 (Excel turns a "2024-03" header into that day)
+_MONTH = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?(?:[-/.]0?1(?: 00:00:00)?)?|(\d{2}))")
 _MONTH_NUMBER = re.compile(r"(\d{1,2})\s*月(?:份)?")
 
 
