@@ -76,6 +76,7 @@ if password:
         files = {slot: st.file_uploader(ctx.t(f"data.upload_{slot}"), key=f"data_upload_{slot}", max_upload_size=limit)
                  for slot in data_view.UPLOAD_SLOTS}  # fmt: skip
         months_only = st.checkbox(ctx.t("data.months_only"), key="data_months_only")
+        sum_duplicates = st.checkbox(ctx.t("data.sum_duplicates"), key="data_sum_duplicates")
         submitted = st.form_submit_button(ctx.t("data.submit"))
     kept = [r["version"] for r in extract.list_versions(ctx.data_dir) if r["readable"] and not r["live"]]
     with st.form("data_rollback"):
@@ -97,7 +98,8 @@ if password:
             st.session_state["data_result"] = (False, ctx.t("data.no_files"))
         else:
             uploads = {slot: (f.name, f.getvalue()) for slot, f in files.items() if f is not None}
-            st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang, who)
+            st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang, who,
+                                                                   sum_duplicates)  # fmt: skip
         if st.session_state["data_result"][0]:
             st.rerun()  # draw the page again over the new version
     ok, message = st.session_state.pop("data_result", (None, ""))

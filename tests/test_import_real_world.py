@@ -51,10 +51,13 @@ def test_unknown_and_shared_township_names_are_refused(tmp_path, capsys):
     assert importer.main(["--out", str(out), "--births", str(births), "--boundaries", str(geo), "--lang", "en"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[1:] == [
-        'b.csv, row 3, column "乡镇名称": found "东区", more than one township has this name, so it cannot tell '
-        "which; use township codes instead",
-        'b.csv, row 4, column "乡镇名称": found "北区", this name is not among the 2 known township names; '
-        "expected a township code or a name as in the boundary file",
+        'b.csv, row 3, column "乡镇名称": found "东区", more than one township matches this name: '
+        "东区（411621100000）、东区（411621101000）, so it cannot tell which; use township codes instead",
+        # 北区 is one substitution from each of the three names: all are listed, closest first, then by name.
+        'b.csv, row 4, column "乡镇名称": found "北区", this name matches none of the 3 known township names '
+        "(spaces, full-width forms, Traditional characters and the 镇/乡/街道 suffix ignored); closest: "
+        "东区（411621100000）、东区（411621101000）、西区（411621102000）; expected a township code or a name as in "
+        "the boundary file",
     ]
     assert not out.exists()
 

@@ -98,14 +98,15 @@ def test_month_refused(text, key):
     ("text", "code"),
     [("411621100000", "411621100000"), ("411621100", "411621100000"), ("411621100203", "411621100000"),
      ("411621", "411621"), ("411621100000.0", "411621100000"), (" 411621100000 ", "411621100000"),
-     ("041162110000", "041162110000")],
+     ("041162110000", "041162110000"), ("63000010", "63000010"), ("０９００７０１０", "09007010")],
 )  # fmt: skip
 def test_code_keeps_leading_zeros_and_rolls_villages_up(text, code):
     assert parse_code(text) == code
 
 
 @pytest.mark.parametrize(
-    ("text", "key"), [("4.11621E+11", "code_scientific"), ("41162110", "code"), ("城关镇", "code")]
+    ("text", "key"),
+    [("4.11621E+11", "code_scientific"), ("4116211", "code"), ("4116211000", "code"), ("城关镇", "code")],
 )
 def test_code_refused(text, key):
     with pytest.raises(BadValue) as exc:

@@ -192,7 +192,12 @@ def refusal(history: Sequence[float], now: float, given: str, password: str, siz
 
 
 def run_upload(
-    uploads: dict[str, tuple[str, bytes]], out: str | Path, months_only: bool, lang: str, who: str | None = None
+    uploads: dict[str, tuple[str, bytes]],
+    out: str | Path,
+    months_only: bool,
+    lang: str,
+    who: str | None = None,
+    sum_duplicates: bool = False,
 ) -> tuple[bool, str]:
     """Import uploaded files (slot -> (file name, bytes)) exactly as the CLI would; (ok, message).
 
@@ -208,7 +213,8 @@ def run_upload(
             path.parent.mkdir()
             path.write_bytes(data)
             paths[slot] = path
-        request = ImportRequest(out=Path(out), months_only=months_only, who=who, source="page", **paths)
+        request = ImportRequest(out=Path(out), months_only=months_only, sum_duplicates=sum_duplicates, who=who,
+                                source="page", **paths)  # fmt: skip
         try:
             summary = run_import(request)
         except ImportFailed as exc:

@@ -165,8 +165,35 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "例数",
         "出生数人",
     ),
-    "boys": ("boys", "male_births", "男婴", "男婴数", "男孩数", "出生男婴", "男性出生数"),
-    "girls": ("girls", "female_births", "女婴", "女婴数", "女孩数", "出生女婴", "女性出生数"),
+    # "出生人数男": a two-row header, 出生人数 over 男 (header_rows joins them)
+    "boys": (
+        "boys",
+        "male_births",
+        "男婴",
+        "男婴数",
+        "男孩数",
+        "出生男婴",
+        "男性出生数",
+        "出生人数男",
+        "出生数男",
+        "出生男",
+        "男性",
+        "男",
+    ),
+    "girls": (
+        "girls",
+        "female_births",
+        "女婴",
+        "女婴数",
+        "女孩数",
+        "出生女婴",
+        "女性出生数",
+        "出生人数女",
+        "出生数女",
+        "出生女",
+        "女性",
+        "女",
+    ),
     "population": (
         "population",
         "pop",
@@ -204,6 +231,20 @@ REGION_ALIASES: dict[str, tuple[str, ...]] = {
     "region_name_en": ("name_en", "english_name", "region_name_en", "英文名称", "英文名", "英文"),
 }  # fmt: skip
 
+# Indicators named in targets and reported files (and as column headers of wide tables).
+INDICATOR_ALIASES: dict[str, tuple[str, ...]] = {
+    "births": ("births", "出生人数", "出生数", "出生人口", "出生人口数"),
+    "birth_rate": ("birth_rate", "出生率", "人口出生率"),
+    "srb": ("srb", "sex_ratio", "出生人口性别比", "性别比", "出生性别比"),
+    "srb_order2": ("srb_order2", "二孩性别比", "二孩出生性别比"),
+    "srb_order3p": ("srb_order3p", "多孩性别比", "多孩出生性别比", "三孩及以上性别比"),
+    "share_order3p": ("share_order3p", "多孩率", "多孩比例", "三孩及以上比例"),
+    "policy_compliance": ("policy_compliance", "政策符合率", "计划生育率", "政策内出生率"),
+    "stats_accuracy": ("stats_accuracy", "出生统计准确率", "统计准确率", "出生上报准确率"),
+    "long_acting_contraception": (
+        "long_acting_contraception", "长效节育措施率", "长效节育率", "长效措施落实率",
+    ),
+}  # fmt: skip
 # What each table needs; "one_of" groups need at least one member.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "births": (
@@ -346,3 +387,6 @@ def looks_personal(values: list[str]) -> bool:
         return False
     hits = sum(1 for v in sample if any(p.match(v) for p in PERSONAL_VALUE_PATTERNS))
     return hits >= max(1, len(sample) // 2)
+
+
+INDICATOR_LOOKUP = {normalize_header(a): k for k, v in INDICATOR_ALIASES.items() for a in v}

@@ -29,6 +29,7 @@ from natality.core import extract
 from natality.core.i18n import normalise_lang, t
 from natality.importing import import_log, stream
 from natality.importing.headers import alias_lookup, region_lookup
+from natality.importing.names import NameIndex
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
 from natality.importing.readers import read_raw
 from natality.importing.townships import (
@@ -61,6 +62,7 @@ class ImportRequest:
     mapping: Path | None = None
     name: str | None = None
     months_only: bool = False
+    sum_duplicates: bool = False  # repeated rows of counts added up instead of refused
     boundary_options: dict = field(default_factory=dict)
     today: date | None = None
     who: str | None = None  # for the import log: a login name or session id; None: the CLI's user
@@ -199,10 +201,10 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         values = _section(mapping, table, "values")
         try:
             if table == "births" and stream.wants_stream(path):
-                raw, result = _births_out_of_core(req.out, path, lookup, log, today, values, names)
+                raw, result = _births_out_of_core(req, path, lookup, log, today, values, names)
             else:
                 raw = read_raw(path, table, lookup)
-                result = _validate(table, raw, lookup, log, today, values, names)
+                result = _validate(table, raw, lookup, log, today, values, names, req.sum_duplicates)
         except ImportFailed as exc:  # the file cannot be read at all
             for problem in exc.problems:
                 log.add(problem)
@@ -234,22 +236,23 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     return ImportSummary(final.name, manifest, log.warnings, files)
 
 
-def _validate(table: str, raw, lookup: dict, log: ProblemLog, today: date, values: dict, names: dict | None):
+def _validate(table: str, raw, lookup: dict, log: ProblemLog, today: date, values: dict, names: NameIndex | None,
+              sum_duplicates: bool = False):  # fmt: skip
     if table == "births":
-        return validate_births(raw, lookup, log, today, values, names)
+        return validate_births(raw, lookup, log, today, values, names, sum_duplicates)
     if table == "regions":
         return validate_regions(raw, lookup, log)
     return validate_table(raw, table, lookup, log, today, names)
 
 
-def _births_out_of_core(out: Path, path: Path, lookup: dict, log: ProblemLog, today: date, values: dict,
-                        names: dict | None) -> tuple[stream.StreamTable, BirthsInput | None]:  # fmt: skip
+def _births_out_of_core(req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today: date, values: dict,
+                        names: NameIndex | None) -> tuple[stream.StreamTable, BirthsInput | None]:  # fmt: skip
     """A large births file read and validated in DuckDB, in a scratch directory beside the extract."""
-    with stream.work_dir(out) as workdir:
+    with stream.work_dir(req.out) as workdir:
         con = stream.connect(workdir)
         try:
             source = stream.open_births(path, lookup, workdir, con)
-            return source, validate_births_stream(source, lookup, log, today, values, names)
+            return source, validate_births_stream(source, lookup, log, today, values, names, req.sum_duplicates)
         finally:
             con.close()
 
@@ -281,7 +284,7 @@ def _region_code(live: Path | None, known: set[str]) -> str:
         region = extract.read_manifest(live).get("region_code")
         if region:
             return str(region)
-    counties = [c[:6] for c in known]
+    counties = [c[:6] for c in known if len(c) == 12]  # GB/T 2260 codes only: an 8-digit code names no county
     return max(set(counties), key=counties.count) if counties else ""
 
 
@@ -303,6 +306,8 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", default=None, help="region name shown in the app")
     p.add_argument("--months-only", action="store_true",
                    help="replace only the months present in the births file")  # fmt: skip
+    p.add_argument("--sum-duplicates", action="store_true",
+                   help="add up repeated rows of counts (same township, month, sex, order)")  # fmt: skip
     p.add_argument("--code-field", default=None, help="boundary field holding township codes")
     p.add_argument("--name-field", default=None, help="boundary field holding township names")
     p.add_argument("--parent-field", default=None, help="boundary field holding the parent's name")
@@ -333,6 +338,7 @@ def request_from_args(args: argparse.Namespace) -> ImportRequest:
         mapping=args.mapping,
         name=args.name,
         months_only=args.months_only,
+        sum_duplicates=getattr(args, "sum_duplicates", False),
         boundary_options=options,
     )
 

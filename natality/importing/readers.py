@@ -16,11 +16,12 @@ from pathlib import Path
 
 import polars as pl
 
-from natality.importing.headers import TABLE_COLUMNS, alias_lookup, canonical_for, is_personal_header
+from natality.importing.header_rows import HEADER_SCAN_ROWS, locate_header
+from natality.importing.headers import alias_lookup
 from natality.importing.problems import ImportFailed, Problem
 
 ROW = "_row"  # the row number the user sees in the file
-HEADER_SCAN_ROWS = 10
+WIDE_HEADER = "_header"  # in a melted wide table: the column header each value was under
 DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -32,6 +33,7 @@ class RawTable:
     frame: pl.DataFrame
     encoding: str | None = None
     sheet: str | None = None
+    melted: str | None = None  # a wide table's value column; ``WIDE_HEADER`` holds each cell's header
 
     @property
     def headers(self) -> list[str]:
@@ -95,11 +97,12 @@ def _read_csv_rows(path: Path, file: str) -> tuple[list[list[str]], str]:
 
 
 def _read_excel_rows(path: Path, file: str, kind: str) -> tuple[list[list[str]], str]:
-    import openpyxl  # imported here: only Excel imports pay for it
+    """An .xlsx or old .xls workbook through calamine (one Rust reader for both formats)."""
+    import python_calamine  # imported here: only Excel imports pay for it
 
     try:
-        with open(path, "rb") as fh:  # a file object: openpyxl then ignores the file name's suffix
-            book = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=True, data_only=True)
+        with open(path, "rb") as fh:  # a file object: the file name's suffix does not matter
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
         try:
             return _best_sheet_rows(book, file, kind)
         finally:
@@ -113,17 +116,31 @@ def _read_excel_rows(path: Path, file: str, kind: str) -> tuple[list[list[str]],
 def _best_sheet_rows(book, file: str, kind: str) -> tuple[list[list[str]], str]:
     """The visible sheet whose header matches the table best (offices often add cover sheets)."""
     best: tuple[int, str] | None = None
-    for ws in book.worksheets:
-        if getattr(ws, "sheet_state", "visible") != "visible":
+    for meta in book.sheets_metadata:
+        if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
             continue
-        head = [[_cell_text(v) for v in r] for r in ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
+        sheet = book.get_sheet_by_name(meta.name)
+        head = _sheet_rows(sheet, HEADER_SCAN_ROWS + 1)
         score = _header_score(head, kind)[1] if head else -1
         if best is None or score > best[0]:
-            best = (score, ws.title)
+            best = (score, meta.name)
     if best is None:
         raise ImportFailed([Problem(file, "empty")])
-    rows = [[_cell_text(v) for v in r] for r in book[best[1]].iter_rows(values_only=True)]
-    return rows, best[1]
+    return _sheet_rows(book.get_sheet_by_name(best[1])), best[1]
+
+
+def _sheet_rows(sheet, nrows: int | None = None) -> list[list[str]]:
+    """A sheet's cells as text from A1 (row numbers as Excel shows them); a merged cell's value
+    repeated over its range within the header rows, so a group header spans its columns."""
+    rows = [[_cell_text(v) for v in r] for r in sheet.to_python(skip_empty_area=False, nrows=nrows)]
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        if r0 >= HEADER_SCAN_ROWS + 1 or r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                rows[r][c] = value
+    return rows
 
 
 def _read_parquet_frame(path: Path, file: str) -> pl.DataFrame:
@@ -157,17 +174,10 @@ def parquet_text_columns(schema: pl.Schema) -> list[pl.Expr]:
 
 
 def _header_score(rows: list[list[str]], kind: str, lookup: dict[str, str] | None = None) -> tuple[int, int]:
-    """Index of the likeliest header row among the first rows, and how many headers it matched."""
-    lookup = lookup or alias_lookup()
-    wanted = set(TABLE_COLUMNS.get(kind, ()))
-    best_idx, best_score = -1, 0
-    for idx, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        score = sum(1 for cell in row if cell and (canonical_for(cell, lookup) in wanted or is_personal_header(cell)))
-        if score > best_score:
-            best_idx, best_score = idx, score
-    if best_idx < 0:
-        best_idx = next((i for i, r in enumerate(rows) if any(r)), 0)
-    return best_idx, best_score
+    """Index of the likeliest header row among the first rows (its last row, for a two-row
+    header), and how many headers it matched."""
+    idx, _, score = locate_header(rows, kind, lookup or alias_lookup())
+    return idx, score
 
 
 def rows_to_frame(rows: list[list[str]], file: str, kind: str, lookup: dict[str, str]) -> pl.DataFrame:
@@ -177,8 +187,7 @@ def rows_to_frame(rows: list[list[str]], file: str, kind: str, lookup: dict[str,
     thousand records stay fast.
     """
     head = [[cell.strip() for cell in row] for row in rows[:HEADER_SCAN_ROWS]]
-    header_idx, _ = _header_score(head, kind, lookup)
-    header = head[header_idx] if header_idx < len(head) else []
+    header_idx, header, _ = locate_header(head, kind, lookup)
     body = rows[header_idx + 1 :]
     width = max([len(header), *map(len, body)])
     if not body or width == 0:
@@ -223,9 +232,7 @@ def read_raw(path: str | Path, kind: str, lookup: dict[str, str] | None = None) 
         if frame.height == 0:
             raise ImportFailed([Problem(file, "empty")])
         return RawTable(file, frame)
-    if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
-        raise ImportFailed([Problem(file, "xls_format")])
-    if magic.startswith(b"PK") or suffix in (".xlsx", ".xlsm"):
+    if magic.startswith((b"\xd0\xcf\x11\xe0", b"PK")) or suffix in (".xls", ".xlsx", ".xlsm"):
         rows, sheet = _read_excel_rows(path, file, kind)
         return RawTable(file, rows_to_frame(rows, file, kind, lookup), sheet=sheet)
     rows, encoding = _read_csv_rows(path, file)

@@ -34,8 +34,8 @@ from natality.importing.readers import (
     HEADER_SCAN_ROWS,
     ROW,
     RawTable,
-    _header_score,
     _sniff_delimiter,
+    locate_header,
     parquet_text_columns,
 )
 
@@ -304,8 +304,7 @@ def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path)
         except csv.Error as exc:
             raise ImportFailed([Problem(file, "csv_syntax", row=reader.line_num, fmt={"detail": str(exc)})]) from None
     head = [[cell.strip() for cell in row] for row in first]
-    header_idx, _ = _header_score(head, "births", lookup)
-    header = head[header_idx] if header_idx < len(head) else []
+    header_idx, header, _ = locate_header(head, "births", lookup)
     source = None
     if facts.duckdb_reads_like_python(delimiter):
         width = max([len(r) for r in first] or [0]) + SLACK

@@ -13,6 +13,7 @@ import geopandas as gpd
 import polars as pl
 
 from natality.geo import boundaries as maps
+from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.values import BadValue, parse_code
 
@@ -86,7 +87,8 @@ def finish_townships(gdf: gpd.GeoDataFrame, region_code: str) -> gpd.GeoDataFram
             "township_code": gdf["township_code"].astype(str).to_numpy(),
             "name": gdf["name"].astype("string").to_numpy(),
             "name_en": gdf["name_en"].to_numpy() if "name_en" in gdf else [None] * len(gdf),
-            "parent_code": [c[:6] for c in gdf["township_code"].astype(str)],
+            # GB/T 2260 codes (12 digits here) lie in their first 6 digits; other codes in no county
+            "parent_code": [c[:6] if len(c) == 12 else None for c in gdf["township_code"].astype(str)],
             "parent_name": (gdf["parent_name"].to_numpy() if "parent_name" in gdf else [None] * len(gdf)),
         },
         geometry=gdf.geometry.to_numpy(),
@@ -112,8 +114,8 @@ def townships_from_codes(names: dict[str, str], codes: list[str]) -> gpd.GeoData
     )
 
 
-def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None) -> dict[str, str | None] | None:
-    """Township name -> code for files that name townships without codes; None for a shared name.
+def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None) -> NameIndex | None:
+    """The known townships' names, for files that name townships without codes.
 
     From the boundary file of this import, else the live extract; None when neither exists.
     """
@@ -124,10 +126,7 @@ def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None)
         pairs = [(str(n), c) for c, n in frame.iter_rows()]
     else:
         return None
-    lookup: dict[str, str | None] = {}
-    for name, code in pairs:
-        lookup[name.strip()] = None if name.strip() in lookup else code
-    return lookup
+    return NameIndex([(name.strip(), code) for name, code in pairs if code is not None])
 
 
 def live_township_codes(live_dir: Path | None) -> set[str] | None:

@@ -20,8 +20,9 @@ from natality.importing.headers import (
     is_personal_header,
     looks_personal,
 )
+from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
-from natality.importing.readers import ROW, RawTable
+from natality.importing.readers import ROW, WIDE_HEADER, RawTable
 from natality.importing.values import BadValue, is_total_label, parse_code
 
 
@@ -93,14 +94,15 @@ def parse_column(
             bad[value] = exc
     if bad:
         rows = raw.frame.with_columns(series.alias("_v")).filter(pl.col("_v").is_in(list(bad)))
-        for row, original, value in rows.select(ROW, header, "_v").head(log.limit).iter_rows():
+        where = pl.col(WIDE_HEADER) if header == raw.melted else pl.lit(header)  # a wide cell: its header
+        for row, original, value, column in rows.select(ROW, header, "_v", where).head(log.limit).iter_rows():
             exc = bad[value]
-            log.add(Problem(raw.file, exc.key, row, header, original, exc.fmt))
+            log.add(Problem(raw.file, exc.key, row, column, original, exc.fmt))
         log.more += max(0, rows.height - log.limit)
     return series.replace_strict(mapping, default=None, return_dtype=dtype).alias(header)
 
 
-def names_for(raw: RawTable, cols: Columns, header: str | None, names: dict | None) -> dict | None:
+def names_for(raw: RawTable, cols: Columns, header: str | None, names: NameIndex | None) -> NameIndex | None:
     """The name -> code lookup, when (and only when) codes are read from a name column."""
     return names if header is not None and header == cols.canon.get("township_name") else None
 
@@ -142,7 +144,7 @@ def _drop_footer_rows(raw: RawTable, cols: Columns, keys: list[str], log: Proble
     return RawTable(raw.file, raw.frame.head(raw.frame.height - n), raw.encoding, raw.sheet)
 
 
-def code_header(raw: RawTable, cols: Columns, log: ProblemLog, names: dict | None = None) -> str | None:
+def code_header(raw: RawTable, cols: Columns, log: ProblemLog, names: NameIndex | None = None) -> str | None:
     """The header holding township codes. Without one, a name column serves: full of codes, or
     of names that ``names`` (the known townships' unique names) turns into codes."""
     if "township_code" in cols.canon:
@@ -158,23 +160,23 @@ def code_header(raw: RawTable, cols: Columns, log: ProblemLog, names: dict | Non
 
 def _is_code(value: str) -> bool:
     try:
-        return len(parse_code(value)) == 12
+        return len(parse_code(value)) in (8, 12)
     except BadValue:
         return False
 
 
 def parse_township_codes(
-    raw: RawTable, header: str, log: ProblemLog, allow_county: bool = False, names: dict | None = None
+    raw: RawTable, header: str, log: ProblemLog, allow_county: bool = False, names: NameIndex | None = None
 ) -> pl.Series:
     """12-digit township codes as strings; a 6-digit county code only where ``allow_county``.
 
-    ``names`` (name -> code, None for a name two townships share) is used when ``header`` is a
-    name column; joining stays by code, the name only finds the code.
+    ``names`` (the known townships, ``names.NameIndex``) is used when ``header`` is a name
+    column; joining stays by code, the name only finds the code.
     """
     return parse_column(raw, header, code_parser(allow_county, names), pl.String, log, required=True)
 
 
-def code_parser(allow_county: bool = False, names: dict | None = None) -> Callable[[str], str]:
+def code_parser(allow_county: bool = False, names: NameIndex | None = None) -> Callable[[str], str]:
     """The parser of one township code cell (or name, through ``names``)."""
 
     def parser(text: str) -> str:
@@ -183,12 +185,7 @@ def code_parser(allow_county: bool = False, names: dict | None = None) -> Callab
         except BadValue:
             if names is None:
                 raise
-            key = text.strip()
-            if key not in names:
-                raise BadValue("unknown_name", n=len(names)) from None
-            if names[key] is None:
-                raise BadValue("ambiguous_name") from None
-            return names[key]
+            return names.code_for(text)
         if len(code) == 6 and not allow_county:
             raise BadValue("code")
         return code

@@ -8,7 +8,8 @@ from functools import partial
 
 import polars as pl
 
-from natality.importing import validate
+from natality.importing import repeated, validate
+from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import (
@@ -24,6 +25,7 @@ from natality.importing.values import (
     parse_sex,
     parse_year,
 )
+from natality.importing.wide import melt_wide
 
 KEYS = ["township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant"]
 BIRTHS_SCHEMA = {
@@ -55,12 +57,17 @@ def validate_births(
     log: ProblemLog,
     today: date,
     value_maps: dict[str, dict[str, str]] | None = None,
-    names: dict[str, str | None] | None = None,
+    names: NameIndex | None = None,
+    sum_duplicates: bool = False,
 ) -> BirthsInput | None:
-    """Parse and aggregate a births file; problems go to ``log``, None when unusable."""
+    """Parse and aggregate a births file; problems go to ``log``, None when unusable.
+
+    Rows of counts repeating an earlier row's township, month, sex, order (and age band and
+    policy, where given) are refused, or added up with ``sum_duplicates``."""
     value_maps = value_maps or {}
     cols = validate.resolve_columns(raw, "births", lookup, log)
     raw = validate.drop_total_rows(raw, cols, log)
+    raw = melt_wide(raw, cols, "births", lookup)
     if raw.frame.height == 0:
         log.add(Problem(raw.file, "empty"))
         return None
@@ -109,6 +116,10 @@ def validate_births(
     if len(log.problems) + log.more > start or header is None or month is None:
         return BirthsInput(None, cols, aggregated, {}, raw.frame.height, code_rows, header or "")
     frame = pl.DataFrame([s.alias(name) for name, s in out.items()])
+    if aggregated:
+        repeated.check_frame(raw.file, frame, [k for k in KEYS if k in frame.columns], log, sum_duplicates)
+        if len(log.problems) + log.more > start:
+            return BirthsInput(None, cols, aggregated, {}, raw.frame.height, code_rows, header)
     frame = _to_counts(frame, raw, log)
     names = validate.township_names(raw, cols, out["township_code"])
     return BirthsInput(frame, cols, aggregated, names, raw.frame.height, code_rows, header)

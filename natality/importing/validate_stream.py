@@ -16,7 +16,8 @@ from functools import partial
 
 import polars as pl
 
-from natality.importing import validate
+from natality.importing import repeated, validate
+from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.stream import StreamTable, _lit, query_rows, query_value
 from natality.importing.validate_births import BIRTHS_SCHEMA, KEYS, LAST_POLICY_YEAR, BirthsInput
@@ -103,7 +104,8 @@ def validate_births_stream(
     log: ProblemLog,
     today: date,
     value_maps: dict[str, dict[str, str]] | None = None,
-    names: dict[str, str | None] | None = None,
+    names: NameIndex | None = None,
+    sum_duplicates: bool = False,
 ) -> BirthsInput | None:
     """``validate_births`` for a file read out of core; problems go to ``log``."""
     value_maps = value_maps or {}
@@ -153,6 +155,11 @@ def validate_births_stream(
                                  f"where {code} is not null group by all"))  # fmt: skip
     if len(log.problems) + log.more > start or header is None or month is None:
         return BirthsInput(None, cols, aggregated, {}, height, code_rows, header or "")
+    if aggregated:
+        keys = {k: out[k] for k in KEYS if k in out}
+        repeated.check_sql(con, parsed.source(), f"{VIEW}._row", keys, head.file, log, sum_duplicates)
+        if len(log.problems) + log.more > start:
+            return BirthsInput(None, cols, aggregated, {}, height, code_rows, header)
     frame = _counts(con, parsed, out, head.file, log)
     return BirthsInput(frame, cols, aggregated, _names(st, cols, parsed, header), height, code_rows, header)
 

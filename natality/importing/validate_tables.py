@@ -15,25 +15,13 @@ from functools import partial
 import polars as pl
 
 from natality.importing import validate
-from natality.importing.headers import canonical_for, normalize_header
+from natality.importing.headers import INDICATOR_ALIASES, INDICATOR_LOOKUP, canonical_for
+from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import BadValue, parse_count, parse_number, parse_region_code, parse_year
+from natality.importing.wide import melt_wide
 
-INDICATOR_ALIASES: dict[str, tuple[str, ...]] = {
-    "births": ("births", "出生人数", "出生数", "出生人口", "出生人口数"),
-    "birth_rate": ("birth_rate", "出生率", "人口出生率"),
-    "srb": ("srb", "sex_ratio", "出生人口性别比", "性别比", "出生性别比"),
-    "srb_order2": ("srb_order2", "二孩性别比", "二孩出生性别比"),
-    "srb_order3p": ("srb_order3p", "多孩性别比", "多孩出生性别比", "三孩及以上性别比"),
-    "share_order3p": ("share_order3p", "多孩率", "多孩比例", "三孩及以上比例"),
-    "policy_compliance": ("policy_compliance", "政策符合率", "计划生育率", "政策内出生率"),
-    "stats_accuracy": ("stats_accuracy", "出生统计准确率", "统计准确率", "出生上报准确率"),
-    "long_acting_contraception": (
-        "long_acting_contraception", "长效节育措施率", "长效节育率", "长效措施落实率",
-    ),
-}  # fmt: skip
-INDICATOR_LOOKUP = {normalize_header(a): k for k, v in INDICATOR_ALIASES.items() for a in v}
 PERCENT_INDICATORS = {"share_order3p", "policy_compliance", "stats_accuracy",
                       "long_acting_contraception"}  # fmt: skip
 
@@ -76,12 +64,13 @@ def validate_table(
     lookup: dict[str, str],
     log: ProblemLog,
     today: date,
-    names: dict[str, str | None] | None = None,
+    names: NameIndex | None = None,
 ) -> TableInput | None:
     """Validate a population / targets / reported file into its extract table."""
     cols = validate.resolve_columns(raw, kind, lookup, log)
     raw = validate.drop_total_rows(raw, cols, log)
     latest = today.year + (10 if kind == "targets" else 0)  # targets may be set ahead
+    raw = melt_wide(raw, cols, kind, lookup)
     if kind == "population" and not cols.has("year"):
         years = [h for h in cols.ignored if _year_of_header(h)]
         if years:
