@@ -130,7 +130,7 @@ def notes_for_view(data_dir: str | Path, page: str, state: Mapping[str, str]) ->
         return []
     with closing(_connect(data_dir)) as con:
         rows = con.execute(
-            f"select {COLUMNS} from notes where page = ? and state = ? order by created_at, id",  # noqa: S608 - fixed columns
+            f"select {COLUMNS} from notes where page = ? and state = ? order by created_at, id",
             (page, state_key(page_state(state))),
         ).fetchall()
     return [_note(r) for r in rows]
@@ -144,7 +144,7 @@ def notes_for_year(data_dir: str | Path, year: int, region: str | None = None) -
         return []
     with closing(_connect(data_dir)) as con:
         rows = con.execute(
-            f"select {COLUMNS} from notes where (year = ? or year is null)"  # noqa: S608 - fixed columns
+            f"select {COLUMNS} from notes where (year = ? or year is null)"
             " and region_code is ? order by created_at, id",
             (year, region),
         ).fetchall()
