@@ -5,6 +5,7 @@ import streamlit as st
 
 from natality import ui
 from natality.births import charts, overview
+from natality.compare import monthly
 from natality.core import ranking
 from natality.maps import view as map_view
 
@@ -28,6 +29,13 @@ for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
 for kpi in tiles:
     if kpi.note:
         st.caption(kpi.note)
+
+if year == ctx.cutoff_year:  # the latest month's news: the cut-off month against the month before
+    registry = ui.scorecard_data(ctx).registry
+    heading, sentences = monthly.overview_panel(ctx, registry, lambda name, **p: ui.query(ctx, name, **p))
+    with st.container(border=True, key="overview_changes"):
+        st.subheader(heading)
+        st.markdown("\n".join(f"- {s}" for s in sentences))
 
 trend = ui.query(ctx, "county_births_by_year", township_code=None)
 if not trend.is_empty():
