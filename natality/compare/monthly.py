@@ -87,8 +87,8 @@ def target_crossings(
         towns = now if cut == month else before
         verdicts = scoring.judge(_values(towns, registry, year), targets, registry, (year, cut), fraction)
         judged.append(verdicts.filter((pl.col("year") == year) & pl.col("status").is_in(scoring.JUDGED)))
-    joined = judged[0].select(*keys, "status").join(
-        judged[1].select(*keys, status_before="status"), on=keys, how="inner"
+    joined = (
+        judged[0].select(*keys, "status").join(judged[1].select(*keys, status_before="status"), on=keys, how="inner")
     )
     good, good_before = pl.col("status").is_in(scoring.GOOD), pl.col("status_before").is_in(scoring.GOOD)
     return joined.filter(good != good_before).select(*keys, "status_before", "status").sort(keys)
