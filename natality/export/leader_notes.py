@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from natality.core.context import Ctx
 from natality.core.notes import Note
 
-if TYPE_CHECKING:  # slides imports this module: the type only, no import circle
-    from natality.export.slides import Slide
+# slides.Slide (heading, figure, notes, chart); not imported: slides imports this module.
+Slide = Any
 
 # Page url_path -> its name in the navigation (locales/common.yaml).
 PAGE_NAMES = {"overview": "nav.overview", "births": "nav.births", "sex-ratio": "nav.sex_ratio",
