@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from natality.compare import monthly
 from natality.core import context, db, extract, i18n, notes, theme
 from natality.core.context import Ctx
 from natality.geo import layers
@@ -232,6 +233,17 @@ def year_select(ctx: Ctx, key: str = "year", container: Any = st) -> int:
         return f"{y} ({ctx.t('common.partial_short')})" if ctx.months_in(y) < 12 else str(y)
 
     return url_select(ctx.t("common.year"), years, key, ctx.cutoff_year, label, container)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _month_changes(version_dir: str, region: str | None, lang: str, _ctx: Ctx) -> tuple[str, list[str]]:
+    return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
+
+
+def month_changes(ctx: Ctx) -> tuple[str, list[str]]:
+    """The Overview's "changes since last month" (heading, sentences), computed once per extract
+    version, region and language."""
+    return _month_changes(ctx.version_dir, ctx.region_code, ctx.lang, ctx)
 
 
 def township_names(ctx: Ctx) -> dict[str, str]:

@@ -5,7 +5,6 @@ import streamlit as st
 
 from natality import ui
 from natality.births import charts, overview
-from natality.compare import monthly
 from natality.core import ranking
 from natality.maps import view as map_view
 
@@ -31,8 +30,7 @@ for kpi in tiles:
         st.caption(kpi.note)
 
 if year == ctx.cutoff_year:  # the latest month's news: the cut-off month against the month before
-    registry = ui.scorecard_data(ctx).registry
-    heading, sentences = monthly.overview_panel(ctx, registry, lambda name, **p: ui.query(ctx, name, **p))
+    heading, sentences = ui.month_changes(ctx)
     with st.container(border=True, key="overview_changes"):
         st.subheader(heading)
         st.markdown("\n".join(f"- {s}" for s in sentences))

@@ -109,6 +109,17 @@ def test_crossings_and_moves_as_tables(tmp_path):
     assert reference == pytest.approx(100 * 600 / 450)
 
 
+def test_one_scan_gives_both_months_as_map_township_year_does(tmp_path):
+    version = str(extract.live_version_dir(three_townships(tmp_path / "x")))
+    now, before = monthly.split_months(db.run_query("township_month_changes", version, year=2024, month=3))
+    # A: 2024 Jan-Mar 155 boys + 155 girls = 310, Jan-Feb 95 + 95 = 190; 2023: 300 and 200 births.
+    assert now.row(0) == (A, 310, 155, 155, 0, 310, 300, 10_000)
+    assert before.row(0) == (A, 190, 95, 95, 0, 190, 200, 10_000)
+    for frame, last_month in ((now, 3), (before, 2)):
+        two_scans = db.run_query("map_township_year", version, year=2024, last_month=last_month)
+        assert frame.equals(two_scans.select(frame.columns))
+
+
 def test_a_january_cutoff_has_no_month_to_compare(tmp_path):
     data = three_townships(tmp_path / "x", cutoff="2024-01")
     assert panel(data, "en") == (

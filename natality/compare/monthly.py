@@ -5,7 +5,8 @@ Three questions, each over whole columns for every township at once (a province 
 townships takes two queries and a few polars passes): which townships crossed a target line
 (the scorecard's own rules, ``scoring.judge``, applied at both months), whose funnel status
 changed (the Sex ratio page's 99.8 % limits around the region's SRB of the year to date), and the
-largest movements (the month's births against the same month of the previous year).
+largest movements (the month's births against the same month of the previous year). Both
+months come from one scan of the births (queries/township_month_changes.sql).
 ``change_sentences`` says it in words, in either language.
 """
 
@@ -82,6 +83,7 @@ def target_crossings(
     risk) or back between month - 1 and month. ``fractions``: the expected share of a year's births
     by each month (``scoring.year_fraction``), None for months / 12."""
     keys = ["township_code", "indicator"]
+    targets = targets.filter(pl.col("year") == year)  # judge joins every year's targets otherwise
     judged = []
     for cut, fraction in zip((month, month - 1), fractions, strict=True):
         towns = now if cut == month else before
@@ -135,6 +137,17 @@ def largest_moves(now: pl.DataFrame, before: pl.DataFrame, top: int = TOP_MOVES)
     return month.sort(["size", "township_code"], descending=[True, False]).head(top).drop("size")
 
 
+COUNTS = ("births", "boys", "girls", "births_order3p", "births_order_known", "births_prev")
+
+
+def split_months(both: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The township_month_changes query as (now, before): each with the columns of map_township_year
+    the panel reads (township_code, the COUNTS, population)."""
+    now = both.select("township_code", *COUNTS, "population")
+    before = both.select("township_code", *(pl.col(f"{c}_before").alias(c) for c in COUNTS), "population")
+    return now, before
+
+
 def month_changes(
     now: pl.DataFrame,
     before: pl.DataFrame,
@@ -144,8 +157,9 @@ def month_changes(
     month: int,
     fractions: tuple[float | None, float | None] = (None, None),
 ) -> MonthChanges:
-    """Everything the panel says. ``now`` and ``before``: ``map_township_year`` of ``year`` with
-    last_month = ``month`` and ``month - 1`` (month >= 2); ``targets``: the scorecard_targets query."""
+    """Everything the panel says. ``now`` and ``before``: the year to date of ``year`` up to ``month``
+    and ``month - 1`` (month >= 2) as ``split_months`` gives them (or ``map_township_year`` with
+    last_month = month and month - 1: the same columns); ``targets``: the scorecard_targets query."""
     funnel, reference = funnel_changes(now, before)
     return MonthChanges(
         year=year,
@@ -213,10 +227,9 @@ def overview_panel(ctx: Ctx, registry: Registry, query: Callable[..., pl.DataFra
     heading = t("changes.title", ctx.lang, before=ctx.period(year, max(month - 1, 1)), now=ctx.period(year, month))
     if month < 2:
         return t("changes.title_january", ctx.lang), [t("changes.january", ctx.lang, year=year)]
-    now = query("map_township_year", year=year, last_month=month)
-    before = query("map_township_year", year=year, last_month=month - 1)
+    now, before = split_months(query("township_month_changes", year=year, month=month))
     fractions = tuple(scoring.year_fraction(registry, (year, m), ctx.version_dir) for m in (month, month - 1))
     changes = month_changes(now, before, query("scorecard_targets"), registry, year, month, fractions)
-    names = dict(zip(now["township_code"].to_list(), now["name_en" if ctx.lang == "en" else "name"].to_list(),
-                     strict=True))  # fmt: skip
+    towns = query("township_list")  # display names: a province's repeated names disambiguated
+    names = dict(zip(towns["township_code"].to_list(), towns[ctx.name_col].to_list(), strict=True))
     return heading, change_sentences(changes, names, registry, ctx.lang, ctx.region())
