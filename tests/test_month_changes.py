@@ -61,9 +61,8 @@ EXPECTED = {
         "上月以来的变化（2024年1-2月 → 2024年1-3月）",
         [
             "测试县3月出生 350 人，上年同月 300 人（+50）。",
-            "出生人数：王店乡越过目标线，由进度正常转为有风险。",
-            "出生人数：城关镇越过目标线，由有风险转为进度正常。",
-            "李集镇的出生性别比（1-3月累计）升到漏斗图99.8%控制限以上（参照值 133.3），值得关注。",
+            "出生人数越过目标线：王店乡由进度正常转为有风险；城关镇由有风险转为进度正常。",
+            "出生性别比（1-3月累计，漏斗图99.8%控制限，参照值 133.3）：李集镇升到控制限以上，值得关注。",
             "3月出生人数较上年同月变化最大：李集镇 150 人（上年同月 100 人，+50）；"
             "城关镇 120 人（上年同月 100 人，+20）；王店乡 80 人（上年同月 100 人，-20）。",
         ],
@@ -72,9 +71,8 @@ EXPECTED = {
         "Changes since last month (2024 Jan-Feb → 2024 Jan-Mar)",
         [
             "Test County: 350 births in Mar, against 300 in the same month last year (+50).",
-            "Births: Wangdian crossed the target line, from on track to at risk.",
-            "Births: Chengguan crossed the target line, from at risk to on track.",
-            "Liji: the sex ratio at birth of months 1-3 rose above the funnel's 99.8% limits (reference 133.3), "
+            "Births, target line crossed: Wangdian from on track to at risk; Chengguan from at risk to on track.",
+            "Sex ratio at birth (months 1-3, the funnel's 99.8% limits around 133.3): Liji rose above the limits, "
             "worth a look.",
             "Largest movements in Mar against the same month last year: Liji 150 (100 last year, +50); "
             "Chengguan 120 (100 last year, +20); Wangdian 80 (100 last year, -20).",

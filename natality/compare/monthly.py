@@ -190,22 +190,28 @@ def change_sentences(
           before=fmt_int(changes.births_last_year, lang), change=f"{changes.births - changes.births_last_year:+,}")
     ]  # fmt: skip
     by_id = {ind.id: ind.name.get(lang, ind.id) for ind in registry.indicators}
+    sep = "；" if lang == "zh" else "; "
     crossed = changes.crossings.with_columns(good=pl.col("status").is_in(scoring.GOOD))
+    full = "_full" if changes.month == 12 else ""  # December: the year's verdicts, met or missed
     for indicator in sorted(set(crossed["indicator"].to_list()), key=list(by_id).index):
         rows = crossed.filter(pl.col("indicator") == indicator)
-        for good, key in ((False, "changes.target_lost"), (True, "changes.target_won")):
-            codes = rows.filter(pl.col("good") == good)["township_code"].to_list()
-            if codes:
-                out.append(t(key, lang, indicator=by_id[indicator], names=_names(codes, names, lang), n=len(codes)))
+        parts = [
+            t(f"{key}{full}", lang, names=_names(codes, names, lang))
+            for good, key in ((False, "changes.target_lost"), (True, "changes.target_won"))
+            if (codes := rows.filter(pl.col("good") == good)["township_code"].to_list())
+        ]
+        out.append(t("changes.target", lang, indicator=by_id[indicator], parts=sep.join(parts)))
     if crossed.is_empty():
         out.append(t("changes.target_none", lang))
     ref = fmt_num(changes.reference_srb)
-    for status in ("above", "below", "expected"):
-        codes = changes.funnel.filter(pl.col("funnel") == status)["township_code"].to_list()
-        if codes:
-            out.append(t(f"changes.funnel_{status}", lang, names=_names(codes, names, lang), ref=ref,
-                         month=changes.month, n=len(codes)))  # fmt: skip
-    if changes.funnel.is_empty():
+    parts = [
+        t(f"changes.funnel_{status}", lang, names=_names(codes, names, lang))
+        for status in ("above", "below", "expected")
+        if (codes := changes.funnel.filter(pl.col("funnel") == status)["township_code"].to_list())
+    ]
+    if parts:
+        out.append(t("changes.funnel", lang, month=changes.month, ref=ref, parts=sep.join(parts)))
+    else:
         out.append(t("changes.funnel_none", lang, ref=ref, month=changes.month))
     moves = [
         t("changes.move", lang, name=names.get(r["township_code"], r["township_code"]),
@@ -214,8 +220,7 @@ def change_sentences(
         for r in changes.moves.iter_rows(named=True)
     ]  # fmt: skip
     if moves:
-        out.append(t("changes.moves", lang, month_name=month_name) + ("；" if lang == "zh" else "; ").join(moves)
-                   + ("。" if lang == "zh" else "."))  # fmt: skip
+        out.append(t("changes.moves", lang, month_name=month_name) + sep.join(moves) + ("。" if lang == "zh" else "."))
     return out
 
 
