@@ -507,7 +507,11 @@ def chart_notes(chart: str) -> None:
         return
     lang = language()
     state = notes.page_state(st.query_params.to_dict())
-    here = [n for n in view_notes(page, state) if n.chart == chart]
+    try:
+        here = [n for n in view_notes(page, state) if n.chart == chart]
+    except notes.NoteError as exc:  # the notes file cannot be read: the chart stays, the notes say why
+        st.caption(i18n.t(exc.key, lang))
+        return
     author = note_author()
     label = i18n.t("notes.expander", lang, n=len(here)) if here else i18n.t("notes.expander_none", lang)
     with st.expander(label, key=f"{chart}_notes", icon=":material/sticky_note_2:"):

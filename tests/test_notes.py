@@ -65,6 +65,16 @@ def test_only_the_author_deletes_and_bad_notes_are_refused(tmp_path):
         assert bad.value.key == key
 
 
+def test_a_notes_file_that_cannot_be_opened_is_a_message(tmp_path):
+    data = tiny(tmp_path / "x")
+    notes.notes_path(data).mkdir()  # a folder where the file should be: SQLite cannot open it
+    for call in (lambda: notes.add_note(data, "births", "births_monthly", {}, "李", "x"),
+                 lambda: notes.notes_for_view(data, "births", {})):  # fmt: skip
+        with pytest.raises(notes.NoteError) as failed:
+            call()
+        assert failed.value.key == "notes.error_storage"
+
+
 def test_notes_for_a_pack_year_and_region(tmp_path):
     data = tiny(tmp_path / "x")
     notes.add_note(data, "overview", "overview_trend", {"year": "2024"}, "a", "y2024")
@@ -140,6 +150,12 @@ def test_a_note_written_on_the_overview_is_read_after_a_new_import_and_deleted_b
     assert SCRIPT in [t.value for t in other.text]
     assert not [b for b in other.button if "note_delete" in str(b.key)]  # not theirs to delete
     assert other.expander(key="overview_rank_notes").label == "Notes"  # the note is on one chart only
+
+    # From the page to the meeting pack: the note is in the trend slide's speaker notes.
+    prs = Presentation(io.BytesIO(pack_bytes(data, 2024, "zh", "pptx")))
+    trend = [s.notes_slide.notes_text_frame.text for s in prs.slides if SCRIPT in s.notes_slide.notes_text_frame.text]
+    # 2024: 12 births x 12 months / 2,000 people = 72 per 1,000
+    assert len(trend) == 1 and trend[0].startswith("2023: 5; 30.00‰\n2024: 12; 72.00‰")
 
     (delete,) = [b for b in at.button if "note_delete" in str(b.key)]
     delete.click().run()

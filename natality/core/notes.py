@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
-from contextlib import closing
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,10 +85,16 @@ def state_key(state: Mapping[str, str]) -> str:
     return json.dumps(dict(sorted(state.items())), ensure_ascii=False, separators=(",", ":"))
 
 
-def _connect(data_dir: str | Path) -> sqlite3.Connection:
-    con = sqlite3.connect(notes_path(data_dir), timeout=10)
-    con.executescript(SCHEMA)
-    return con
+@contextmanager
+def _connect(data_dir: str | Path) -> Iterator[sqlite3.Connection]:
+    """A connection in a transaction (committed on success); a file that cannot be opened or
+    written (read-only folder, damaged file) is NoteError('notes.error_storage'), not a traceback."""
+    try:
+        with closing(sqlite3.connect(notes_path(data_dir), timeout=10)) as con, con:
+            con.executescript(SCHEMA)
+            yield con
+    except sqlite3.Error as exc:
+        raise NoteError("notes.error_storage") from exc
 
 
 def _note(row: tuple) -> Note:
@@ -114,7 +120,7 @@ def add_note(data_dir: str | Path, page: str, chart: str, state: Mapping[str, st
     year = int(state["year"]) if state.get("year", "").isdigit() else None
     created = datetime.now(UTC).isoformat(timespec="seconds")
     row = (page, chart, state_key(state), year, state.get("township"), state.get("region"), author, created, body)
-    with closing(_connect(data_dir)) as con, con:
+    with _connect(data_dir) as con:
         cur = con.execute(
             "insert into notes (page, chart, state, year, township_code, region_code, author, created_at, body)"
             " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -128,7 +134,7 @@ def notes_for_view(data_dir: str | Path, page: str, state: Mapping[str, str]) ->
     path = notes_path(data_dir)
     if not path.exists():
         return []
-    with closing(_connect(data_dir)) as con:
+    with _connect(data_dir) as con:
         rows = con.execute(
             f"select {COLUMNS} from notes where page = ? and state = ? order by created_at, id",
             (page, state_key(page_state(state))),
@@ -142,7 +148,7 @@ def notes_for_year(data_dir: str | Path, year: int, region: str | None = None) -
     path = notes_path(data_dir)
     if not path.exists():
         return []
-    with closing(_connect(data_dir)) as con:
+    with _connect(data_dir) as con:
         rows = con.execute(
             f"select {COLUMNS} from notes where (year = ? or year is null)"
             " and region_code is ? order by created_at, id",
@@ -153,7 +159,7 @@ def notes_for_year(data_dir: str | Path, year: int, region: str | None = None) -
 
 def delete_note(data_dir: str | Path, note_id: int, author: str) -> None:
     """Delete note ``note_id`` if ``author`` wrote it; NoteError('notes.error_not_author') otherwise."""
-    with closing(_connect(data_dir)) as con, con:
+    with _connect(data_dir) as con:
         cur = con.execute("delete from notes where id = ? and author = ?", (int(note_id), author.strip()))
         if cur.rowcount != 1:
             raise NoteError("notes.error_not_author")
