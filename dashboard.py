@@ -31,6 +31,7 @@ page = st.navigation(pages)
 
 st.session_state.pop(ui.PINNED, None)  # pinned anew by this run's first page_context()
 st.session_state[ui.ROUTED] = True
+st.session_state[ui.PAGE_KEY] = page.url_path or "overview"
 ctx = ui.page_context()
 ui.region_select(ctx, st.sidebar)
 st.sidebar.markdown(f"**{ctx.region()}**")

@@ -83,3 +83,4 @@ if missing > 0:
 size = "maps.size_caption_county" if unit == "county" else "maps.size_caption"
 st.caption(ctx.t(size, kb=f"{maps.geojson_size_bytes(geojson) / 1024:,.1f}", n=len(geojson["features"])))
 ui.show_table_downloads(data.drop("hover"), key="map", file_stem=f"map_{indicator}_{year}")
+ui.chart_notes("map")

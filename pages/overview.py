@@ -29,6 +29,12 @@ for kpi in tiles:
     if kpi.note:
         st.caption(kpi.note)
 
+if year == ctx.cutoff_year:  # the latest month's news: the cut-off month against the month before
+    heading, sentences = ui.month_changes(ctx)
+    with st.container(border=True, key="overview_changes"):
+        st.subheader(heading)
+        st.markdown("\n".join(f"- {s}" for s in sentences))
+
 trend = ui.query(ctx, "county_births_by_year", township_code=None)
 if not trend.is_empty():
     fig = charts.births_trend(

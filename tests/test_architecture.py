@@ -33,10 +33,10 @@ ALLOWED = {
 }
 # Modules that compute (extract, query, statistics): no figure and no Streamlit in them.
 NO_FIGURES = [
-    "core.extract", "core.db", "core.i18n", "core.context", "geo.formats", "geo.boundaries",
+    "core.extract", "core.db", "core.i18n", "core.context", "core.notes", "geo.formats", "geo.boundaries",
     "importing.importer", "importing.validate", "importing.readers", "importing.write", "importing.demo",
     "srb.stats", "srb.tables", "scorecard.indicators", "scorecard.scoring", "scorecard.reasons",
-    "births.overview", "compare.comparison",
+    "births.overview", "compare.comparison", "compare.monthly", "export.leader_notes",
 ]  # fmt: skip
 
 

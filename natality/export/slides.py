@@ -19,6 +19,8 @@ from natality.compare import comparison as compare
 from natality.compare import view as compare_view
 from natality.core import extract, theme
 from natality.core.context import Ctx, context_for
+from natality.core.notes import notes_for_year
+from natality.export.leader_notes import with_leader_notes
 from natality.maps import view as map_view
 from natality.maps.charts import township_choropleth
 from natality.scorecard import charts as scorecard_charts
@@ -32,6 +34,9 @@ class Slide:
     heading: str
     figure: go.Figure
     notes: str
+    # The page chart this slide shows ("overview_trend", "srb_funnel", "map:birth_rate" ...):
+    # where the leaders' notes written on that chart go (export/leader_notes.py).
+    chart: str | None = None
 
 
 def text_figure(title: str, lines: list[str], footnote: str, big: bool = False) -> go.Figure:
@@ -93,7 +98,7 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str 
     fig = charts.births_trend(trend, lang, ctx.t("overview.trend_title", first=trend["year"].min(),
                               last=trend["year"].max()), foot)  # fmt: skip
     notes = "\n".join(f"{r['year']}: {r['births']:,}; {r['birth_rate']:.2f}‰" for r in trend.iter_rows(named=True))
-    slides.append(Slide(ctx.t("export.trend_heading"), fig, notes))
+    slides.append(Slide(ctx.t("export.trend_heading"), fig, notes, "overview_trend"))
 
     by_town = ctx.query("births_by_township_year", year=year)
     fig = charts.township_births_bar(
@@ -103,13 +108,13 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str 
         ctx.t("overview.rank_subtitle", total=f"{int(by_town['births'].sum()):,}"),
         foot,
     )
-    slides.append(Slide(ctx.t("export.rank_heading"), fig, _pairs(by_town, ctx.name_col, "births", 0)))  # fmt: skip
+    slides.append(Slide(ctx.t("export.rank_heading"), fig, _pairs(by_town, ctx.name_col, "births", 0), "overview_rank"))
 
     slides += _srb_slides(ctx, year)
     slides += _scorecard_slides(ctx, year)
     slides += _map_slides(ctx, year, months, period)
     slides += _compare_slides(ctx, year, months, period, previous)
-    return slides
+    return with_leader_notes(slides, notes_for_year(ctx.version_dir, year, ctx.region_code), ctx)
 
 
 def _pairs(df: pl.DataFrame, name_col: str, value_col: str, decimals: int) -> str:
@@ -123,7 +128,7 @@ def _srb_slides(ctx: Ctx, year: int) -> list[Slide]:
     targets = ctx.query("srb_targets", region_code=ctx.region_code or ctx.manifest.get("region_code", ""))
     notes = "\n".join(f"{r['year']}: {r['srb']:.1f} (95% {r['srb_low']:.1f}–{r['srb_high']:.1f}; {r['births']:,})"
                       for r in by_year.iter_rows(named=True) if r["srb"] is not None)  # fmt: skip
-    out = [Slide(ctx.t("export.srb_heading"), srb_view.trend_figure(ctx, by_year, targets), notes)]
+    out = [Slide(ctx.t("export.srb_heading"), srb_view.trend_figure(ctx, by_year, targets), notes, "srb_trend")]
     year_from = year - 2  # the Sex ratio page's default: three years pooled
     county = ctx.query("srb_county", year_from=year_from, year_to=year)
     reference, label = next(iter(srb_view.reference_options(ctx, county, targets, year).values()))
@@ -136,7 +141,7 @@ def _srb_slides(ctx: Ctx, year: int) -> list[Slide]:
         + "\n"
         + "; ".join(f"{r['label']} {r['srb']:.1f} ({r['births']:,})" for r in judged.iter_rows(named=True))
     )
-    out.append(Slide(ctx.t("export.funnel_heading"), fig, notes))
+    out.append(Slide(ctx.t("export.funnel_heading"), fig, notes, "srb_funnel"))
     return out
 
 
@@ -151,7 +156,7 @@ def _scorecard_slides(ctx: Ctx, year: int) -> list[Slide]:
                                               ctx.footnote())  # fmt: skip
     notes = "; ".join(f"{r['rank']}. {r['township_name']} {r['score']:.1f} ({r['class_label'] or '–'})"
                       for r in card.iter_rows(named=True) if r["score"] is not None)  # fmt: skip
-    return [Slide(ctx.t("export.score_heading"), fig, notes)]
+    return [Slide(ctx.t("export.score_heading"), fig, notes, "scorecard_dist")]
 
 
 def _map_slides(ctx: Ctx, year: int, months: int, period: str) -> list[Slide]:
@@ -171,7 +176,7 @@ def _map_slides(ctx: Ctx, year: int, months: int, period: str) -> list[Slide]:
         notes = _pairs(
             data.sort("value", descending=True, nulls_last=True), "name", "value", map_view.DECIMALS[indicator]
         )
-        out.append(Slide(ctx.t(f"export.map_heading.{indicator}"), fig, notes))
+        out.append(Slide(ctx.t(f"export.map_heading.{indicator}"), fig, notes, f"map:{indicator}"))
     return out
 
 
@@ -196,7 +201,7 @@ def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str
     fig = compare_charts.slope_chart(shown.rows, "births", (previous, period), ctx.lang, *texts["slope"])
     notes = "; ".join(f"{r['township']} {r['births_base']:,} → {r['births']:,}"
                       for r in shown.rows.iter_rows(named=True))  # fmt: skip
-    out.append(Slide(ctx.t("export.slope_heading"), fig, notes))
+    out.append(Slide(ctx.t("export.slope_heading"), fig, notes, "compare_slope"))
     geojson = map_view.geojson_for(ctx.version_dir, ctx.region_code, unit)
     if geojson["features"]:
         mapped = table
@@ -209,5 +214,5 @@ def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str
         listed = mapped if unit == "county" or not shown.cut else shown.rows
         notes = "; ".join(f"{r['township']} {r['births_change_pct']:+.1f}%" for r in listed.iter_rows(named=True)
                           if r["births_change_pct"] is not None)  # fmt: skip
-        out.append(Slide(ctx.t("export.change_map_heading"), fig, notes))
+        out.append(Slide(ctx.t("export.change_map_heading"), fig, notes, "compare_map"))
     return out
