@@ -81,7 +81,7 @@ def winsorise(z: np.ndarray, fraction: float = WINSOR) -> np.ndarray:
     to the (k+1)-th largest (rank-based, no interpolation, so a hand count agrees)."""
     if len(z) == 0:
         return z
-    k = int(math.floor(fraction * len(z)))
+    k = math.floor(fraction * len(z))
     ordered = np.sort(z)
     return np.clip(z, ordered[k], ordered[len(z) - 1 - k])
 

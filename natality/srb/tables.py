@@ -12,6 +12,7 @@ from natality.srb.stats import CLASSES, share_from_srb, shrink_srb
 
 LEVEL_OUTER = 0.998  # the funnel's outer limits: outside them is worth a leader's attention
 LEVEL_INNER = 0.95
+LEVELS = (LEVEL_OUTER, 0.99, LEVEL_INNER)  # the page's choice of the outer (flagging) limits
 MIN_BIRTHS = 100  # below this a township's SRB is too noisy to judge (95 % interval ~ 70-160)
 NATURAL_RANGE = (103.0, 107.0)
 NATURAL_SRB = 105.0
@@ -42,7 +43,9 @@ def township_srb_table(
     low_p, high_p = adjusted_limits_share(births, p0, level, allowance)
     share = boys / np.where(births > 0, births, 1.0)
     too_few = (births <= 0) | (births < min_births)
-    classes = np.where(too_few, "too_few", np.where(share > high_p, "above", np.where(share < low_p, "below", "expected")))
+    classes = np.where(
+        too_few, "too_few", np.where(share > high_p, "above", np.where(share < low_p, "below", "expected"))
+    )
     z = adjusted_z(boys, births, p0, allowance)
     return df.with_columns(
         label=unique_labels(df[name_col].fill_null(df["township_name"]), df["township_code"]),
@@ -79,6 +82,11 @@ def unique_labels(names: pl.Series, codes: pl.Series) -> pl.Series:
     return pl.Series("label", tagged(lambda c: c), dtype=pl.String)
 
 
+def level_text(level: float) -> str:
+    """0.998 -> '99.8', 0.95 -> '95' (as the page's URL and every text write it)."""
+    return f"{100 * level:.1f}".removesuffix(".0")
+
+
 def reference_value(choice: str, county_srb: float | None, target: float | None) -> float:
     """The reference SRB the funnel is drawn around; falls back to 105 when undefined."""
     if choice == "county" and county_srb is not None:
@@ -104,7 +112,7 @@ def fmt_interval(low: float | None, high: float | None) -> str:
 CLASS_MARKS = {"above": "▲", "expected": "●", "below": "▼", "too_few": "○"}
 
 
-def township_table_display(table: pl.DataFrame, t: Callable[..., str]) -> pl.DataFrame:
+def township_table_display(table: pl.DataFrame, t: Callable[..., str], level: float = LEVEL_OUTER) -> pl.DataFrame:
     """The township table as leaders read it: localised headers, interval text, marked classes.
 
     Rows stay numeric where a leader sorts (births, SRB, shrunk SRB); a township with too few
@@ -123,6 +131,6 @@ def township_table_display(table: pl.DataFrame, t: Callable[..., str]) -> pl.Dat
             t("srb.col.srb"): table["srb"].round(1),
             t("srb.col.interval"): interval,
             t("srb.col.shrunk"): table["srb_shrunk"].round(1),
-            t("srb.col.class"): classes,
+            t("srb.col.class", level=level_text(level)): classes,
         }
     )
