@@ -41,25 +41,29 @@ def _share(text: str) -> float:
     if not text.strip():
         return 1.0  # no share: the whole old township went to new_code
     value = parse_number(text)
-    if "%" in text or value > 1:
+    if "%" in text:
         value = value / 100.0
-    if not 0 < value <= 1:
+    if not 0 < value <= 1:  # 60 without a % sign is refused, not guessed
         raise BadValue("crosswalk_share")
     return value
 
 
-def read_crosswalk(path: Path, log: ProblemLog, today_year: int) -> pl.DataFrame | None:
-    """Read and check a crosswalk file; every problem goes to ``log`` (None when there are any)."""
+def read_crosswalk(path: Path, log: ProblemLog, today_year: int) -> tuple[pl.DataFrame | None, RawTable | None]:
+    """Read and check a crosswalk file: (the table, or None when ``log`` got problems; the file read)."""
     try:
         raw = read_raw(path, "crosswalk", LOOKUP)
     except ImportFailed as exc:
         for problem in exc.problems:
             log.add(problem)
-        return None
+        return None, None
+    return _checked(raw, log, today_year), raw
+
+
+def _checked(raw: RawTable, log: ProblemLog, today_year: int) -> pl.DataFrame | None:
     canon = {LOOKUP[normalize_header(h)]: h for h in reversed(raw.headers) if normalize_header(h) in LOOKUP}
     missing = [c for c in ("old_code", "new_code", "from_year") if c not in canon]
     if missing:
-        names = " / ".join(f"{c} ({ALIASES[c][1]})" for c in missing)
+        names = ", ".join(f"{c} / {next(a for a in ALIASES[c] if not a.isascii())}" for c in missing)
         log.add(Problem(raw.file, "missing_column", fmt={"names": names}))
         return None
     start = len(log.problems) + log.more
@@ -110,6 +114,13 @@ def refuse_unknown_new_codes(file: str, crosswalk: pl.DataFrame, known: set[str]
 def live_crosswalk(live: Path | None) -> pl.DataFrame | None:
     path = live / FILE if live is not None else None
     return pl.read_parquet(path) if path is not None and path.is_file() else None
+
+
+def raw_old_codes(raw: RawTable | None) -> set[str]:
+    """The old codes of a crosswalk file that has problems, as written: its births are then not
+    refused as unknown codes as well (one problem, not two)."""
+    headers = [h for h in raw.headers if LOOKUP.get(normalize_header(h)) == "old_code"] if raw is not None else []
+    return set(raw.frame[headers[0]].str.strip_chars().to_list()) if headers else set()
 
 
 def old_codes(crosswalk: pl.DataFrame | None) -> set[str]:

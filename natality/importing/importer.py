@@ -163,8 +163,9 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                           "ignored": result.columns.ignored})  # fmt: skip
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
-    crosswalk = xwalk.read_crosswalk(req.crosswalk, log, today.year) if req.crosswalk else None
+    crosswalk, crosswalk_raw = xwalk.read_crosswalk(req.crosswalk, log, today.year) if req.crosswalk else (None, None)
     mapped = xwalk.old_codes(crosswalk if req.crosswalk else xwalk.live_crosswalk(live))  # codes of the past
+    mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships
         known = _known_codes(req, live, births, shapes, log, mapped)
         region = _region_code(live, known)
@@ -175,8 +176,9 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         if crosswalk is not None:
             xwalk.refuse_unknown_new_codes(req.crosswalk.name, crosswalk, known, log)
     if crosswalk is not None:
-        files.append({"table": "crosswalk", "file": req.crosswalk.name, "path": req.crosswalk, "encoding": None,
-                      "sheet": None, "personal": [], "ignored": []})  # fmt: skip
+        files.append({"table": "crosswalk", "file": req.crosswalk.name, "path": req.crosswalk,
+                      "encoding": crosswalk_raw.encoding, "sheet": crosswalk_raw.sheet, "personal": [],
+                      "ignored": []})  # fmt: skip
     log.check()
     state = {"births": births, "tables": tables, "shapes": shapes, "files": files, "region": region,
              "regions": regions, "crosswalk": crosswalk, "mapped": mapped}  # fmt: skip
