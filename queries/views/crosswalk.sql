@@ -12,7 +12,9 @@
 -- month after month. Every cell keeps its total, so every sum over townships is kept exactly.
 -- A merge (share 1) is a plain relabelling.
 
-create view births as
+-- The split rows are made once per connection (births_moved): queries that read births directly
+-- (mother's age, policy) then pay only for skipping the old codes, not for splitting again.
+create table births_moved as
 with changed as (
     select
         township_code, month, sex, birth_order, mother_age_band, policy_compliant,
@@ -44,15 +46,18 @@ ranked as (
     from split
 )
 
-select township_code, month, sex, birth_order, mother_age_band, policy_compliant, births
-from births_file
-where township_code not in (select old_code from crosswalk)
-union all
 select
     new_code as township_code, month, sex, birth_order, mother_age_band, policy_compliant,
     (whole + (place <= left_over)::bigint)::bigint as births
 from ranked
 where whole + (place <= left_over)::bigint > 0;
+
+create view births as
+select township_code, month, sex, birth_order, mother_age_band, policy_compliant, births
+from births_file
+where township_code not in (select old_code from crosswalk)
+union all
+select * from births_moved;
 
 create view population as
 with split as (
