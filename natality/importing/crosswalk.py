@@ -9,6 +9,10 @@ when DuckDB opens a version (``core/db.py``): the ``births``, ``population`` and
 views every query reads are rewritten onto today's codes, so trends, comparisons, scorecards,
 maps and the meeting pack all see the same townships, while births.parquet keeps the codes as
 they were registered (a corrected crosswalk needs no re-import of births).
+
+Every row under an old code is mapped, whatever its year: from_year dates the change (the
+Township page's "formed in 2021 from ..."), and a birth registered late under the old code still
+belongs to today's township. A chain (A -> B in 2018, B -> C in 2021) is refused: write A -> C.
 """
 
 from __future__ import annotations
