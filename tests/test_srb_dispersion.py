@@ -93,6 +93,9 @@ def test_auto_widens_only_when_over_dispersed_and_there_are_enough_townships():
     assert choose_allowance("auto", Dispersion(1.2, 0.0, 40, 0.5)).reason == "not_overdispersed"
     assert choose_allowance("none", Dispersion(PHI, TAU2, 40, 0.5)).kind == "none"
     assert choose_allowance("multiplicative", Dispersion(None, None, 2, None)).reason == "cannot_estimate"
+    # asked for by hand but with nothing to allow for (phi 0.8 < 1, tau^2 = 0): plain limits, said so
+    assert choose_allowance("additive", Dispersion(0.8, 0.0, 40, 0.5)).reason == "no_spread"
+    assert choose_allowance("multiplicative", Dispersion(0.8, 0.0, 40, 0.5)).kind == "none"
 
 
 def test_the_ten_townships_classified_with_and_without_the_allowance():

@@ -61,7 +61,8 @@ class Dispersion:
 class Allowance:
     """What the funnel allows for: ``kind`` applied ('none', 'additive', 'multiplicative'), the
     user's ``choice`` and, when nothing is applied, ``reason`` ('chosen', 'not_overdispersed',
-    'too_few_townships', 'cannot_estimate')."""
+    'too_few_townships', 'cannot_estimate', or 'no_spread': the allowance asked for widens nothing,
+    tau^2 = 0 or phi <= 1)."""
 
     kind: str
     choice: str
@@ -115,7 +116,8 @@ def choose_allowance(choice: str, dispersion: Dispersion) -> Allowance:
     if dispersion.phi is None:
         return Allowance("none", choice, dispersion, "cannot_estimate")
     if choice != "auto":
-        return Allowance(choice, choice, dispersion)
+        widens = (dispersion.tau2 or 0.0) > 0 if choice == "additive" else dispersion.phi > 1.0
+        return Allowance(choice, choice, dispersion) if widens else Allowance("none", choice, dispersion, "no_spread")
     if not dispersion.overdispersed:
         return Allowance("none", choice, dispersion, "not_overdispersed")
     if dispersion.townships < MIN_TOWNSHIPS_AUTO:
