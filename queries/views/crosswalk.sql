@@ -12,15 +12,15 @@
 -- month after month. Every cell keeps its total, so every sum over townships is kept exactly.
 -- A merge (share 1) is a plain relabelling.
 
--- The split rows are made once per connection (births_moved): queries that read births directly
--- (mother's age, policy) then pay only for skipping the old codes, not for splitting again.
-create table births_moved as
+-- The split rows are made once per connection (births_split): queries that read births directly
+-- (mother's age, policy) then pay only for relabelling, not for splitting again.
+create table births_split as
 with changed as (
     select
         township_code, month, sex, birth_order, mother_age_band, policy_compliant,
         sum(births)::bigint as births
     from births_file
-    where township_code in (select old_code from crosswalk)
+    where township_code in (select old_code from crosswalk where share < 1)
     group by all
 ),
 
@@ -52,12 +52,16 @@ select
 from ranked
 where whole + (place <= left_over)::bigint > 0;
 
+-- a whole township (share 1: a merger or a new code) is relabelled row by row
 create view births as
-select township_code, month, sex, birth_order, mother_age_band, policy_compliant, births
-from births_file
-where township_code not in (select old_code from crosswalk)
+select
+    coalesce(m.new_code, b.township_code) as township_code,
+    b.month, b.sex, b.birth_order, b.mother_age_band, b.policy_compliant, b.births
+from births_file as b
+left join (select old_code, new_code from crosswalk where share = 1) as m on m.old_code = b.township_code
+where b.township_code not in (select old_code from crosswalk where share < 1)
 union all
-select * from births_moved;
+select * from births_split;
 
 create view population as
 with split as (
