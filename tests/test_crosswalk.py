@@ -90,6 +90,18 @@ def test_population_and_birth_rate_on_todays_township(merged):
     assert rate.filter(pl.col("year") == 2021).select("numerator", "denominator").row(0) == (9.0, 14800.0)
 
 
+def test_the_scorecard_and_compare_see_the_same_townships(merged):
+    # the scorecard's births indicator: 新城镇 10, 11, 9, 6 by year (as the trend above); no old code
+    births = db.run_query("indicator_births", merged)
+    assert set(births["township_code"]) == {C, D}
+    assert births.filter(pl.col("township_code") == C)["numerator"].to_list() == [10.0, 11.0, 9.0, 6.0]
+    # the Compare page's two years side by side: 2020 -> 2021 for 新城镇 is 11 -> 9, not 0 -> 9
+    before = db.run_query("map_township_year", merged, year=2020, last_month=12)
+    after = db.run_query("map_township_year", merged, year=2021, last_month=12)
+    assert sorted(before["township_code"]) == [D, C]
+    assert [f.filter(pl.col("township_code") == C)["births"].item() for f in (before, after)] == [11, 9]
+
+
 def test_the_crosswalk_is_stored_and_the_old_codes_are_not_townships(merged):
     live = merged.resolve()
     stored = pl.read_parquet(live / "crosswalk.parquet")
