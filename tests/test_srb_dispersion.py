@@ -219,7 +219,9 @@ def test_page_choices_are_kept_in_the_url(province_extract):
     assert not at.exception
     assert at.query_params["od"] in ("multiplicative", ["multiplicative"])
     assert "multiplicative, Spiegelhalter 2005" in " ".join(c.value for c in at.caption)
-    assert "limits widened for over-dispersion (multiplicative" in json.dumps(funnel(at)["layout"]["title"])
+    layout = funnel(at)["layout"]
+    assert "<br>Limits widened for over-dispersion (multiplicative" in layout["title"]["subtitle"]["text"]
+    assert layout["margin"]["t"] == 150 + 22  # room for the third line
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

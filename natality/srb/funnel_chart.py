@@ -124,5 +124,6 @@ def srb_funnel(
         yaxis={"title": t("srb.axis_srb", lang), "range": [max(low_y, 0.0), high_y]},
     )
     fig = finish_figure(fig, title, subtitle, footnote, height=600)
-    # a two-line subtitle (reference; counts) and a legend that may wrap need more room on top
-    return fig.update_layout(margin={"t": 150})
+    # a two-line subtitle (reference; counts) and a legend that may wrap need more room on top, a
+    # third line (the over-dispersion allowance) a little more
+    return fig.update_layout(margin={"t": 150 + 22 * max(0, subtitle.count("<br>") - 1)})

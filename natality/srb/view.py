@@ -157,7 +157,7 @@ def funnel_figure(
         widened = ctx.t(
             f"srb.od.subtitle.{allowance.kind}", tau=_num((d.tau2 or 0.0) ** 0.5, 4), phi=_num(d.phi or 1.0, 2)
         )
-        count_text += ("；" if ctx.lang == "zh" else "; ") + widened
+        count_text += "<br>" + widened[:1].upper() + widened[1:]
     subtitle = ctx.t("srb.funnel_reference", reference=reference_label) + "<br>" + count_text
     title = ctx.t("srb.funnel_title", period=when)
     return funnel_chart.srb_funnel(table, reference, ctx.lang, title, subtitle, ctx.footnote(), level, allowance)
