@@ -194,3 +194,17 @@ def test_township_page_says_what_it_was_formed_from(merged, monkeypatch, lang, s
     at.query_params["township"] = D
     at.selectbox(key="township").set_value(D).run()
     assert not any("2021" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(("lang", "fact"), [("zh", "2行对照"), ("en", "2 crosswalk rows")])
+def test_data_page_lists_the_crosswalk(merged, monkeypatch, lang, fact):
+    monkeypatch.setenv("NATALITY_DATA", str(merged))
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, at.exception
+    cells = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
+    assert fact in cells  # the facts table
+    assert ("区划调整对照" if lang == "zh" else "Crosswalk of changed townships") in cells  # the sources table
