@@ -5,7 +5,8 @@ import streamlit as st
 from natality import ui
 from natality.core import ranking
 from natality.srb import view as srb_view
-from natality.srb.tables import MIN_BIRTHS
+from natality.srb.dispersion import ALLOWANCES
+from natality.srb.tables import MIN_BIRTHS, level_text
 
 ctx = ui.page_context()
 st.title(ctx.t("srb.title"))
@@ -30,15 +31,28 @@ with right:
     ref = ui.url_select(ctx.t("srb.reference"), list(refs), "ref", next(iter(refs)), lambda k: refs[k][1])
 reference, reference_label = refs[ref]
 when = srb_view.period(ctx, year_from, year)
+levels = srb_view.level_options()
+left, right = st.columns(2)
+with left:
+    level = levels[
+        ui.url_select(ctx.t("srb.level"), list(levels), "level", "99.8", lambda k: ctx.t("srb.limit_at", level=k))
+    ]
+with right:
+    choice = ui.url_select(
+        ctx.t("srb.allowance"), list(ALLOWANCES), "od", "auto", lambda k: ctx.t(f"srb.allowance.{k}")
+    )
 
 towns = ui.query(ctx, "srb_by_township", year_from=year_from, year_to=year)
 if int(towns["births"].sum()) == 0:
     st.info(ctx.t("srb.no_births"))
     st.stop()
-table = srb_view.township_table(ctx, towns, reference)
-ui.show_chart(srb_view.funnel_figure(ctx, table, reference, reference_label, when), "srb_funnel", links_townships=True)
-st.caption(ctx.t("srb.funnel_caption", min=MIN_BIRTHS))
-st.markdown(srb_view.flagged_text(ctx, table))
+allowance = srb_view.funnel_allowance(towns, choice)
+table = srb_view.township_table(ctx, towns, reference, level, allowance)
+fig = srb_view.funnel_figure(ctx, table, reference, reference_label, when, level, allowance)
+ui.show_chart(fig, "srb_funnel", links_townships=True)
+st.caption(srb_view.allowance_text(ctx, allowance))
+st.caption(ctx.t("srb.funnel_caption", min=MIN_BIRTHS, level=level_text(level)))
+st.markdown(srb_view.flagged_text(ctx, table, level))
 
 st.subheader(ctx.t("srb.table_title", period=when))
 find = ""
@@ -48,12 +62,12 @@ if table.height > ranking.TOP + ranking.BOTTOM:  # only the ends are listed: let
 found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
 if ranking.find_note(found, ctx.lang):
     st.caption(ranking.find_note(found, ctx.lang))
-shown, cut = srb_view.ranked_display_table(ctx, table, found.codes)
+shown, cut = srb_view.ranked_display_table(ctx, table, found.codes, level)
 if cut:
     st.caption(ctx.t("srb.table_cut", top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{table.height:,}"))
     st.dataframe(shown, hide_index=True, key="srb_ranked", placeholder="–")
 ui.show_table_downloads(
-    srb_view.display_table(ctx, table), "srb_table", f"srb_by_township_{year_from}_{year}", expanded=not cut
+    srb_view.display_table(ctx, table, level), "srb_table", f"srb_by_township_{year_from}_{year}", expanded=not cut
 )
 st.caption(ctx.t("srb.table_note", scope=ctx.region(), min=MIN_BIRTHS))
 

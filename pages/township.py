@@ -18,6 +18,9 @@ with right:
     year = ui.year_select(ctx, key="year")
 name = names[code]
 st.title(ctx.t("scorecard.profile_title", name=name))
+formed = scorecard_table.formed_from_text(ui.query(ctx, "township_formed_from", township_code=code), ctx.lang)
+if formed:
+    st.info(formed)
 st.page_link("pages/scorecard.py", label=ctx.t("scorecard.back"), query_params={"year": year, "lang": ctx.lang})
 
 data = ui.scorecard_data(ctx)

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from natality.core import ranking
 from natality.core.ranking import Gap
 from natality.scorecard import charts as scorecard_charts
-from natality.srb import charts as srb_charts
+from natality.srb import funnel_chart
 from natality.srb.tables import township_srb_table
 from tests.factory import make_extract
 
@@ -107,10 +107,10 @@ def test_funnel_names_at_most_twenty_outliers_however_many_there_are():
     rows += [(code(i), f"乡{i:02d}", 512, 488) for i in range(41, 61)]
     table = township_srb_table(_srb_rows(rows), 105.0)
     assert int(table["classification"].is_in(["above", "below"]).sum()) == 40
-    fig = srb_charts.srb_funnel(table, 105.0, "zh", "t", "s", "f")
+    fig = funnel_chart.srb_funnel(table, 105.0, "zh", "t", "s", "f")
     labelled = {x for tr in fig.data if tr.mode == "markers+text" for x in tr.text if x}
     assert {f"乡{i:02d}" for i in range(21, 41)} <= labelled  # the furthest from 105
-    assert len(labelled) <= srb_charts.MAX_OUTLIERS_LABELLED + srb_charts.LARGEST_LABELLED
+    assert len(labelled) <= funnel_chart.MAX_OUTLIERS_LABELLED + funnel_chart.LARGEST_LABELLED
     hover = [c[0] for tr in fig.data if tr.mode == "markers+text" for c in tr.customdata]
     assert len(hover) == 60  # every point still names itself on hover
 

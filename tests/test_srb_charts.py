@@ -10,6 +10,7 @@ import pytest
 
 from natality.core.i18n import t
 from natality.srb import charts as srb_charts
+from natality.srb import funnel_chart
 from natality.srb.stats import srb_estimate
 from natality.srb.tables import township_srb_table, township_table_display, unique_labels
 
@@ -80,7 +81,7 @@ def test_unique_labels_for_repeated_names():
 
 
 def test_funnel_points_limits_and_labels(table):
-    fig = srb_charts.srb_funnel(table, 105.0, "zh", "title", "sub", "foot")
+    fig = funnel_chart.srb_funnel(table, 105.0, "zh", "title", "sub", "foot")
     points = {tr.name: tr for tr in fig.data if tr.mode == "markers+text"}
     assert set(points) == {t(f"srb.class.{c}", "zh") for c in ("above", "below", "expected", "too_few")}
     above = points[t("srb.class.above", "zh")]
@@ -98,10 +99,10 @@ def test_funnel_labels_only_outliers_and_largest_when_many():
     rows = [(f"4199011{i:02d}000", f"Township number {i}", 50 + i, 50 + i) for i in range(40)]
     rows.append(("419901199000", "Hot Spot Township", 700, 450))
     table = township_srb_table(by_township(rows), 105.0, lang="zh")
-    fig = srb_charts.srb_funnel(table, 105.0, "zh", "t", "s", "f")
+    fig = funnel_chart.srb_funnel(table, 105.0, "zh", "t", "s", "f")
     labelled = [x for tr in fig.data if tr.mode == "markers+text" for x in tr.text if x]
     assert "Hot Spot Township" in labelled
-    assert 2 <= len(labelled) <= 1 + srb_charts.LARGEST_LABELLED + 3
+    assert 2 <= len(labelled) <= 1 + funnel_chart.LARGEST_LABELLED + 3
 
 
 def frame_by_year(years, boys, girls) -> pl.DataFrame:

@@ -110,6 +110,13 @@ _BIRTHS_CORE = (
     "create table births_monthly as select township_code, month, sex, sum(births)::bigint as births "
     "from births_core group by all order by township_code, month"
 )
+# A version with crosswalk.parquet reads these files as <table>_file and makes the views of the
+# same names through queries/views/crosswalk.sql (today's townships); targets stay as set.
+CROSSWALKED = ("births", "population", "reported")
+_NO_CROSSWALK = (
+    "create view crosswalk as select null::varchar as old_code, null::varchar as new_code, "
+    "null::integer as from_year, null::double as share, null::varchar as old_name limit 0"
+)
 # In this order: a macro may use the ones created before it.
 MACRO_FILES = ("region.sql", "births.sql", "srb.sql")
 
@@ -171,7 +178,7 @@ def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
 
 
 _FILES = ("townships.parquet", "births.parquet", "population.parquet", "reported.parquet", "targets.parquet",
-          "regions.parquet")  # fmt: skip
+          "regions.parquet", "crosswalk.parquet")  # fmt: skip
 
 
 def _connect(root: Path) -> duckdb.DuckDBPyConnection:
@@ -179,13 +186,20 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
         raise DamagedExtract(root, "townships.parquet", "the file is missing")
     con = duckdb.connect()
     con.execute("set threads = 2")
+    crosswalk = root / "crosswalk.parquet"
     for table in ("births", "population", "reported", "targets"):
         path = root / f"{table}.parquet"
+        name = f"{table}_file" if crosswalk.is_file() and table in CROSSWALKED else table
         if path.is_file():
             # The relational API takes the path as a value: no path is ever spliced into SQL text.
-            con.read_parquet(str(path)).create_view(table)
+            con.read_parquet(str(path)).create_view(name)
         else:
-            con.execute(_EMPTY[table])
+            con.execute(_EMPTY[table].replace(f"create view {table} ", f"create view {name} ", 1))
+    if crosswalk.is_file():
+        con.read_parquet(str(crosswalk)).create_view("crosswalk")
+        con.execute((QUERIES_DIR / "views" / "crosswalk.sql").read_text(encoding="utf-8"))
+    else:
+        con.execute(_NO_CROSSWALK)
     townships_file = con.read_parquet(str(root / "townships.parquet"))
     townships_file.create_view("townships_file")
     # Geometry stays out of SQL: maps read it with geopandas.

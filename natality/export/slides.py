@@ -132,12 +132,16 @@ def _srb_slides(ctx: Ctx, year: int) -> list[Slide]:
     year_from = year - 2  # the Sex ratio page's default: three years pooled
     county = ctx.query("srb_county", year_from=year_from, year_to=year)
     reference, label = next(iter(srb_view.reference_options(ctx, county, targets, year).values()))
-    table = srb_view.township_table(ctx, ctx.query("srb_by_township", year_from=year_from, year_to=year), reference)
+    towns = ctx.query("srb_by_township", year_from=year_from, year_to=year)
+    allowance = srb_view.funnel_allowance(towns, "auto")  # the page's default, so pack and page agree
+    table = srb_view.township_table(ctx, towns, reference, allowance=allowance)
     when = srb_view.period(ctx, year_from, year)
-    fig = srb_view.funnel_figure(ctx, table, reference, label, when)
+    fig = srb_view.funnel_figure(ctx, table, reference, label, when, allowance=allowance)
     judged = table.filter(pl.col("births") >= MIN_BIRTHS).sort("srb", descending=True)
     notes = (
         srb_view.flagged_text(ctx, table)
+        + "\n"
+        + srb_view.allowance_text(ctx, allowance)
         + "\n"
         + "; ".join(f"{r['label']} {r['srb']:.1f} ({r['births']:,})" for r in judged.iter_rows(named=True))
     )

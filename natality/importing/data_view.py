@@ -38,6 +38,9 @@ def extract_facts(manifest: dict, lang: str) -> pl.DataFrame:
         ("data.fact_kind", t("data.kind_synthetic" if manifest.get("synthetic") else "data.kind_real", lang)),
         ("data.fact_population", t(f"data.population_{manifest.get('population_basis', 'mean')}", lang)),
     ]
+    crosswalk = (manifest.get("row_counts") or {}).get("crosswalk")
+    if crosswalk:
+        rows.append(("data.fact_crosswalk", t("data.crosswalk", lang, n=f"{crosswalk:,}")))
     shapeless = manifest.get("townships_without_shape") or []
     if shapeless:
         listed = ", ".join(shapeless[:10]) + (" …" if len(shapeless) > 10 else "")

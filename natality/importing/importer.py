@@ -27,6 +27,7 @@ import yaml
 
 from natality.core import extract
 from natality.core.i18n import normalise_lang, t
+from natality.importing import crosswalk as xwalk
 from natality.importing import import_log, stream
 from natality.importing.headers import alias_lookup, region_lookup
 from natality.importing.names import NameIndex
@@ -59,6 +60,7 @@ class ImportRequest:
     targets: Path | None = None
     reported: Path | None = None
     regions: Path | None = None  # names of counties, cities, provinces (regions.parquet)
+    crosswalk: Path | None = None  # merged, split and renamed townships (crosswalk.parquet)
     mapping: Path | None = None
     name: str | None = None
     months_only: bool = False
@@ -186,7 +188,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     mapping = load_mapping(req.mapping, log)
     live = _live_dir(req.out)
     inputs = {k: getattr(req, k) for k in INPUTS if getattr(req, k, None)}
-    if not inputs and req.boundaries is None:
+    if not inputs and req.boundaries is None and req.crosswalk is None:
         raise ImportFailed([Problem(str(req.out), "nothing_to_import")])
     boundary_options = {**(mapping.get("boundaries") or {}), **req.boundary_options}
     shapes = read_boundary_file(req.boundaries, boundary_options, log) if req.boundaries else None
@@ -221,16 +223,25 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                           "ignored": result.columns.ignored})  # fmt: skip
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
+    crosswalk, crosswalk_raw = xwalk.read_crosswalk(req.crosswalk, log, today.year) if req.crosswalk else (None, None)
+    mapped = xwalk.old_codes(crosswalk if req.crosswalk else xwalk.live_crosswalk(live))  # codes of the past
+    mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships
-        known = _known_codes(req, live, births, shapes, log)
+        known = _known_codes(req, live, births, shapes, log, mapped)
         region = _region_code(live, known)
         for table, result in tables.items():
             if result is not None:
                 refuse_unknown_codes(inputs[table].name, result.code_column, result.code_rows, known, log,
-                                     {region} if table == "targets" else set())  # fmt: skip
+                                     mapped | ({region} if table == "targets" else set()))  # fmt: skip
+        if crosswalk is not None:
+            xwalk.refuse_unknown_new_codes(req.crosswalk.name, crosswalk, known, log)
+    if crosswalk is not None:
+        files.append({"table": "crosswalk", "file": req.crosswalk.name, "path": req.crosswalk,
+                      "encoding": crosswalk_raw.encoding, "sheet": crosswalk_raw.sheet, "personal": [],
+                      "ignored": []})  # fmt: skip
     log.check()
     state = {"births": births, "tables": tables, "shapes": shapes, "files": files, "region": region,
-             "regions": regions}  # fmt: skip
+             "regions": regions, "crosswalk": crosswalk, "mapped": mapped}  # fmt: skip
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
     return ImportSummary(final.name, manifest, log.warnings, files)
@@ -257,13 +268,14 @@ def _births_out_of_core(req: ImportRequest, path: Path, lookup: dict, log: Probl
             con.close()
 
 
-def _known_codes(req, live, births, shapes, log: ProblemLog) -> set[str]:
-    """Township codes of the new version; births codes are checked against them."""
+def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset()) -> set[str]:
+    """Township codes of the new version; births codes are checked against them (codes the
+    crosswalk maps onto today's townships, ``mapped``, are accepted too)."""
     if shapes is not None:
         codes = set(shapes["township_code"])
         warn_ambiguous_names(req.boundaries.name, shapes, log)
         if births is not None:
-            warn_one_sided(req.births.name, set(births.code_rows), codes, log)
+            warn_one_sided(req.births.name, set(births.code_rows) - mapped, codes, log)
         elif live is not None and (live / "births.parquet").is_file():
             live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
             warn_one_sided(req.boundaries.name, set(live_births["township_code"]), codes, log)
@@ -271,7 +283,7 @@ def _known_codes(req, live, births, shapes, log: ProblemLog) -> set[str]:
     codes = live_township_codes(live)
     if codes is not None:
         if births is not None:
-            refuse_unknown_codes(req.births.name, births.code_column, births.code_rows, codes, log)
+            refuse_unknown_codes(req.births.name, births.code_column, births.code_rows, codes, log, mapped)
         return codes
     if births is None:
         return set()
@@ -299,6 +311,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
         "targets": "targets by township (or county) and year",
         "reported": "reported indicators (numerator, denominator) by township and year",
         "regions": "names of counties, cities and provinces: 6-digit code, name, English name",
+        "crosswalk": "merged, split and renamed townships: old_code, new_code, from_year, share (old_name)",
         "mapping": "YAML mapping for unusual headers and values",
     }
     for table, text in helps.items():
@@ -335,6 +348,7 @@ def request_from_args(args: argparse.Namespace) -> ImportRequest:
         targets=args.targets,
         reported=args.reported,
         regions=getattr(args, "regions", None),
+        crosswalk=getattr(args, "crosswalk", None),
         mapping=args.mapping,
         name=args.name,
         months_only=args.months_only,

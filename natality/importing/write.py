@@ -18,7 +18,7 @@ import polars as pl
 from natality.core import extract
 from natality.importing.townships import finish_townships, townships_from_codes
 
-OPTIONAL_TABLES = ("regions",)  # tables an extract may have (older ones have none)
+OPTIONAL_TABLES = ("regions", "crosswalk")  # tables an extract may have (older ones have none)
 
 
 def _sha256(path: Path) -> str:
@@ -45,12 +45,15 @@ def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
         births_frame.write_parquet(staging / "births.parquet")
         written.add("births")
     if shapes is not None or live is None:
-        towns = _townships(shapes, births, births_frame, live)
+        towns = _townships(shapes, births, births_frame, live, state.get("mapped", set()))
         finish_townships(towns, state["region"]).to_parquet(staging / "townships.parquet", index=False)
         written.add("townships")
     for table, result in tables.items():
         _by_year(result.frame, live, table).write_parquet(staging / f"{table}.parquet")
         written.add(table)
+    if state.get("crosswalk") is not None:  # replaces the live one whole: it is one consistent history
+        state["crosswalk"].write_parquet(staging / "crosswalk.parquet")
+        written.add("crosswalk")
     if state.get("regions") is not None:
         _regions(state["regions"].frame, live).write_parquet(staging / "regions.parquet")
         written.add("regions")
@@ -133,16 +136,19 @@ def _by_year(frame: pl.DataFrame, live: Path | None, table: str) -> pl.DataFrame
     return pl.concat([kept, frame]).sort(keys)
 
 
-def _townships(shapes, births, births_frame: pl.DataFrame | None, live: Path | None) -> gpd.GeoDataFrame:
+def _townships(
+    shapes, births, births_frame: pl.DataFrame | None, live: Path | None, mapped: set[str] = frozenset()
+) -> gpd.GeoDataFrame:
     """The boundary file's townships (or, without one, the births' codes), plus a shapeless row
-    for every code that has births but no shape, so that its births count in every table."""
+    for every code that has births but no shape, so that its births count in every table (not
+    for the old codes of the crosswalk, ``mapped``: their births count under today's codes)."""
     names = dict(births.names) if births is not None else {}
     if births_frame is None and live is not None and (live / "births.parquet").is_file():
         births_frame = pl.read_parquet(live / "births.parquet", columns=["township_code"])
     if live is not None and (live / "townships.parquet").is_file():
         old = pl.read_parquet(live / "townships.parquet", columns=["township_code", "name"])
         names = {**dict(old.iter_rows()), **names}
-    birth_codes = set(births_frame["township_code"]) if births_frame is not None else set()
+    birth_codes = set(births_frame["township_code"]) - mapped if births_frame is not None else set()
     base = shapes if shapes is not None else townships_from_codes(names, sorted(birth_codes))
     missing = sorted(birth_codes - set(base["township_code"]))
     if not missing:

@@ -252,3 +252,19 @@ def profile_summary(card: pl.DataFrame, year: int, lang: str) -> tuple[str, str,
         r["class_label"],
         r["veto_reason"] or r["veto_risk_reason"],
     )
+
+
+def formed_from_text(rows: pl.DataFrame, lang: str) -> str | None:
+    """'2021年由甲镇和乙乡合并（调整）而成…' from township_formed_from rows; None when the township
+    was not formed from others. A part of a split township reads '60% of 甲镇'."""
+    if rows.is_empty():
+        return None
+    parts = []
+    for name, share in rows.select("old_name", "share").iter_rows():
+        if share < 1:
+            name = t("scorecard.formed_part", lang, name=name, pct=f"{100 * share:.0f}%")
+        parts.append(name)
+    joined = "、".join(parts[:-1]) + "和" + parts[-1] if lang == "zh" else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return t(
+        "scorecard.formed_from", lang, year=int(rows["from_year"].max()), parts=joined if len(parts) > 1 else parts[0]
+    )

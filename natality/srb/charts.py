@@ -6,26 +6,14 @@ so that a leader sees at once whether a movement is bigger than chance.
 
 from __future__ import annotations
 
-import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
 from natality.core.i18n import t
 from natality.core.theme import PALETTE, PARTIAL_OPACITY, finish_figure
-from natality.srb.stats import funnel_limits
-from natality.srb.tables import LEVEL_INNER, LEVEL_OUTER, NATURAL_RANGE
+from natality.srb.tables import NATURAL_RANGE
 
-CLASS_STYLE = {  # colour, marker symbol: shape as well as colour tells the classes apart
-    "above": ("#D55E00", "triangle-up"),
-    "below": ("#0072B2", "triangle-down"),
-    "expected": ("#52606D", "circle"),
-    "too_few": ("#A0AAB4", "circle-open"),
-}
 BAND_OPACITY = 0.18
-MANY_TOWNSHIPS = 30  # above this, label only the outliers and the largest townships
-LARGEST_LABELLED = 5
-MAX_OUTLIERS_LABELLED = 20  # hundreds of townships can put dozens outside: name the furthest
-SHORT_LABEL = 6  # characters: Chinese township names are 2-4, English ones 10-20
 AXIS_CAP = 250.0
 
 
@@ -138,105 +126,6 @@ def srb_by_order(
     axis = _srb_axis(lang, df["srb_low"].to_list(), df["srb_high"].to_list())
     fig.update_layout(xaxis={"type": "category"}, yaxis=axis)
     return finish_figure(fig, title, subtitle, footnote)
-
-
-def _funnel_grid(max_births: int) -> np.ndarray:
-    top = max(int(max_births * 1.08), 50)
-    return np.unique(np.concatenate([np.arange(1, 60), np.linspace(60, top, 240).round()]).astype(int))
-
-
-def _labelled(table: pl.DataFrame) -> list[bool]:
-    """Which points get a name: outliers (99.8 %) always. A county (<= 30 townships) with short
-    names: every judged township; with long names: also those outside the 95 % limits and the
-    largest few. Hundreds of townships: only the outliers (the ``MAX_OUTLIERS_LABELLED`` furthest
-    from the reference) and the largest few; the rest are in the hover and the table (by chance
-    alone 1 in 20 falls outside the 95 % limits)."""
-    judged = ~table["too_few"]
-    outlier = table["classification"].is_in(["above", "below"])
-    largest = table["births"].rank("ordinal", descending=True) <= LARGEST_LABELLED
-    if table.height > MANY_TOWNSHIPS:
-        if "z" in table.columns and int(outlier.sum()) > MAX_OUTLIERS_LABELLED:
-            distance = table["z"].abs().fill_null(0).fill_nan(0) * outlier
-            outlier = distance.rank("ordinal", descending=True) <= MAX_OUTLIERS_LABELLED
-        return (outlier | largest).to_list()
-    if (table["label"].str.len_chars().median() or 0) <= SHORT_LABEL:
-        return (judged | outlier).to_list()
-    low95, high95 = funnel_limits(table["births"].to_list(), table["reference"][0], LEVEL_INNER)
-    outside95 = [
-        j and s is not None and ((lo is not None and s < lo) or (hi is not None and s > hi))
-        for j, s, lo, hi in zip(judged, table["srb"], low95, high95, strict=True)
-    ]
-    return (outlier | pl.Series(outside95) | largest).to_list()
-
-
-def _label_positions(births: pl.Series) -> list[str]:
-    """Neighbours along the births axis alternate above and below, so labels collide less."""
-    rank = births.rank("ordinal").to_list()
-    return ["top center" if r % 2 else "bottom center" for r in rank]
-
-
-def srb_funnel(
-    table: pl.DataFrame,
-    reference: float,
-    lang: str,
-    title: str,
-    subtitle: str,
-    footnote: str,
-) -> go.Figure:
-    """Townships' SRB against births, with 95 % and 99.8 % control limits around the reference.
-
-    ``table`` is natality.srb.tables.township_srb_table output. Townships with too few births
-    are drawn hollow and grey; an undefined SRB (no girls) cannot be drawn and is in the table.
-    """
-    fig = go.Figure()
-    grid = _funnel_grid(int(table["births"].max() or 0))
-    for level, dash, width in ((LEVEL_OUTER, "dash", 2), (LEVEL_INNER, "dot", 1.5)):
-        low, high = funnel_limits(grid, reference, level)
-        name = t("srb.limit998" if level == LEVEL_OUTER else "srb.limit95", lang)
-        for i, values in enumerate((high, low)):
-            fig.add_scatter(
-                x=grid, y=values, mode="lines", line={"color": "#7B8794", "dash": dash, "width": width},
-                name=name, legendgroup=name, showlegend=i == 0, hoverinfo="skip",
-            )  # fmt: skip
-    fig.add_hline(y=reference, line={"color": "#1F2933", "width": 1.5})
-    fig.add_annotation(  # at the left, where only small townships sit and labels are rare
-        text=t("srb.reference_line", lang, value=f"{reference:.1f}"), xref="paper", x=0.005, xanchor="left",
-        y=reference, yanchor="bottom", showarrow=False, font={"size": 12},
-    )  # fmt: skip
-    table = table.with_columns(pl.lit(reference).alias("reference"))
-    table = table.with_columns(
-        show_label=pl.Series(_labelled(table)), label_position=pl.Series(_label_positions(table["births"]))
-    )
-    for cls, (colour, symbol) in CLASS_STYLE.items():
-        rows = table.filter((pl.col("classification") == cls) & pl.col("srb").is_not_null())
-        if rows.is_empty():
-            continue
-        fig.add_scatter(
-            x=rows["births"].to_list(),
-            y=rows["srb"].to_list(),
-            mode="markers+text",
-            name=t(f"srb.class.{cls}", lang),
-            marker={"color": colour, "symbol": symbol, "size": 11 if cls != "too_few" else 8},
-            text=[lab if show else "" for lab, show in zip(rows["label"], rows["show_label"], strict=True)],
-            textposition=rows["label_position"].to_list(),
-            textfont={"size": 12, "color": colour},
-            customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high", "township_code").rows(),
-            hovertemplate="<b>%{customdata[0]}</b><br>"
-            + t("common.births", lang) + " %{x:,} (" + t("common.boys", lang) + " %{customdata[1]:,}, "
-            + t("common.girls", lang) + " %{customdata[2]:,})<br>"
-            + t("srb.col.srb", lang) + " %{y:.1f}, " + t("srb.interval95", lang)
-            + " %{customdata[3]:.1f}–%{customdata[4]:.1f}<extra></extra>",
-        )  # fmt: skip
-    judged = table.filter(~pl.col("too_few") & pl.col("srb").is_not_null())["srb"].to_list()
-    low_y = min([*judged, reference - 25.0]) - 6
-    high_y = max([*judged, reference + 25.0]) + 8
-    fig.update_layout(
-        xaxis={"title": t("srb.axis_births", lang), "rangemode": "tozero"},
-        yaxis={"title": t("srb.axis_srb", lang), "range": [max(low_y, 0.0), high_y]},
-    )
-    fig = finish_figure(fig, title, subtitle, footnote, height=600)
-    # a two-line subtitle (reference; counts) and a legend that may wrap need more room on top
-    return fig.update_layout(margin={"t": 150})
 
 
 def township_srb_years(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
+import numpy as np
 import polars as pl
 
-from natality.srb.stats import CLASSES, classify_srb, funnel_limits, shrink_srb
+from natality.srb.dispersion import NO_ALLOWANCE, Allowance, adjusted_limits_share, adjusted_z
+from natality.srb.stats import CLASSES, share_from_srb, shrink_srb
 
 LEVEL_OUTER = 0.998  # the funnel's outer limits: outside them is worth a leader's attention
 LEVEL_INNER = 0.95
+LEVELS = (LEVEL_OUTER, 0.99, LEVEL_INNER)  # the page's choice of the outer (flagging) limits
 MIN_BIRTHS = 100  # below this a township's SRB is too noisy to judge (95 % interval ~ 70-160)
 NATURAL_RANGE = (103.0, 107.0)
 NATURAL_SRB = 105.0
@@ -24,37 +26,43 @@ def township_srb_table(
     min_births: int = MIN_BIRTHS,
     level: float = LEVEL_OUTER,
     lang: str = "zh",
+    allowance: Allowance = NO_ALLOWANCE,
 ) -> pl.DataFrame:
     """Add the label, shrunk SRB, funnel limits, classification and ``z`` to srb_by_township rows.
 
-    The classification uses the same exact limits as the funnel plot, so table and plot agree.
-    ``z``: how many standard errors the boys' share lies from the reference's (None without
-    births), to tell the furthest outliers from the rest where there are too many to name.
+    The classification uses the same limits as the funnel plot (exact binomial, widened for
+    over-dispersion as ``allowance`` says), so table, plot and its labels agree. ``z``: how many
+    standard errors (with the same allowance) the boys' share lies from the reference's (None
+    without births), to tell the furthest outliers from the rest where there are too many to name.
     """
     name_col = "township_name" if lang == "zh" else "township_name_en"
-    boys, girls = df["boys"].to_list(), df["girls"].to_list()
-    births = df["births"].to_list()
-    shrunk = shrink_srb(boys, girls, min_births_for_tau2=min_births)
-    low, high = funnel_limits(births, reference_srb, level)
-    classes = [
-        classify_srb(b, g, reference_srb, level=level, min_births=min_births) for b, g in zip(boys, girls, strict=True)
-    ]
+    boys = df["boys"].to_numpy().astype(float)
+    births = df["births"].to_numpy().astype(float)
+    shrunk = shrink_srb(df["boys"].to_list(), df["girls"].to_list(), min_births_for_tau2=min_births)
+    p0 = share_from_srb(reference_srb)
+    low_p, high_p = adjusted_limits_share(births, p0, level, allowance)
+    share = boys / np.where(births > 0, births, 1.0)
+    too_few = (births <= 0) | (births < min_births)
+    classes = np.where(
+        too_few, "too_few", np.where(share > high_p, "above", np.where(share < low_p, "below", "expected"))
+    )
+    z = adjusted_z(boys, births, p0, allowance)
     return df.with_columns(
         label=unique_labels(df[name_col].fill_null(df["township_name"]), df["township_code"]),
         srb_shrunk=pl.Series(shrunk.srb, dtype=pl.Float64),
-        limit_low=pl.Series(low, dtype=pl.Float64),
-        limit_high=pl.Series(high, dtype=pl.Float64),
-        classification=pl.Series(classes, dtype=pl.Enum(CLASSES)),
-        too_few=pl.Series([n < min_births or n == 0 for n in births], dtype=pl.Boolean),
-        z=_z_scores(boys, births, reference_srb),
+        limit_low=_srb_scale(low_p, births),
+        limit_high=_srb_scale(high_p, births),
+        classification=pl.Series(classes, dtype=pl.String).cast(pl.Enum(CLASSES)),
+        too_few=pl.Series(too_few, dtype=pl.Boolean),
+        z=pl.Series(z, dtype=pl.Float64).fill_nan(None),
     )
 
 
-def _z_scores(boys: list[int], births: list[int], reference_srb: float) -> pl.Series:
-    p0 = reference_srb / (100.0 + reference_srb)
-    se = [math.sqrt(p0 * (1 - p0) / n) if n else None for n in births]
-    z = [(b / n - p0) / e if e else None for b, n, e in zip(boys, births, se, strict=True)]
-    return pl.Series(z, dtype=pl.Float64)
+def _srb_scale(share: np.ndarray, births: np.ndarray) -> pl.Series:
+    """Shares of boys as SRB, null where there are no births or the share is 1 (no finite SRB)."""
+    ok = (births > 0) & (share < 1.0)
+    srb = 100.0 * share / np.where(ok, 1.0 - share, 1.0)
+    return pl.Series(np.where(ok, srb, np.nan), dtype=pl.Float64).fill_nan(None)
 
 
 def unique_labels(names: pl.Series, codes: pl.Series) -> pl.Series:
@@ -72,6 +80,11 @@ def unique_labels(names: pl.Series, codes: pl.Series) -> pl.Series:
     if len(set(short)) == len(short):
         return pl.Series("label", short, dtype=pl.String)
     return pl.Series("label", tagged(lambda c: c), dtype=pl.String)
+
+
+def level_text(level: float) -> str:
+    """0.998 -> '99.8', 0.95 -> '95' (as the page's URL and every text write it)."""
+    return f"{100 * level:.1f}".removesuffix(".0")
 
 
 def reference_value(choice: str, county_srb: float | None, target: float | None) -> float:
@@ -99,7 +112,7 @@ def fmt_interval(low: float | None, high: float | None) -> str:
 CLASS_MARKS = {"above": "▲", "expected": "●", "below": "▼", "too_few": "○"}
 
 
-def township_table_display(table: pl.DataFrame, t: Callable[..., str]) -> pl.DataFrame:
+def township_table_display(table: pl.DataFrame, t: Callable[..., str], level: float = LEVEL_OUTER) -> pl.DataFrame:
     """The township table as leaders read it: localised headers, interval text, marked classes.
 
     Rows stay numeric where a leader sorts (births, SRB, shrunk SRB); a township with too few
@@ -118,6 +131,6 @@ def township_table_display(table: pl.DataFrame, t: Callable[..., str]) -> pl.Dat
             t("srb.col.srb"): table["srb"].round(1),
             t("srb.col.interval"): interval,
             t("srb.col.shrunk"): table["srb_shrunk"].round(1),
-            t("srb.col.class"): classes,
+            t("srb.col.class", level=level_text(level)): classes,
         }
     )

@@ -12,8 +12,13 @@ import polars as pl
 from natality.core import ranking
 from natality.core.i18n import fmt_num
 from natality.srb import charts as srb_charts
+from natality.srb import funnel_chart
+from natality.srb.dispersion import NO_ALLOWANCE, Allowance, choose_allowance, overdispersion, tau_in_srb_points
 from natality.srb.tables import (
+    LEVEL_OUTER,
+    LEVELS,
     MIN_BIRTHS,
+    level_text,
     reference_value,
     target_for_year,
     township_srb_table,
@@ -84,56 +89,110 @@ def order_figure(ctx, by_order: pl.DataFrame, by_year: pl.DataFrame) -> go.Figur
     )
 
 
-def township_table(ctx, by_township: pl.DataFrame, reference: float) -> pl.DataFrame:
-    return township_srb_table(by_township, reference, min_births=MIN_BIRTHS, lang=ctx.lang)
+def level_options() -> dict[str, float]:
+    """The outer limits offered, keyed as the URL writes them ('99.8' -> 0.998)."""
+    return {level_text(level): level for level in LEVELS}
 
 
-def funnel_figure(ctx, table: pl.DataFrame, reference: float, reference_label: str, when: str) -> go.Figure:
+def funnel_allowance(by_township: pl.DataFrame, choice: str) -> Allowance:
+    """The over-dispersion allowance the funnel makes for these townships (srb_by_township rows)."""
+    return choose_allowance(choice, overdispersion(by_township["boys"], by_township["births"], MIN_BIRTHS))
+
+
+def township_table(
+    ctx, by_township: pl.DataFrame, reference: float, level: float = LEVEL_OUTER, allowance: Allowance = NO_ALLOWANCE
+) -> pl.DataFrame:
+    return township_srb_table(
+        by_township, reference, min_births=MIN_BIRTHS, level=level, lang=ctx.lang, allowance=allowance
+    )
+
+
+def _num(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f}"
+
+
+def allowance_text(ctx, allowance: Allowance) -> str:
+    """The sentence under the funnel: the over-dispersion estimate and what allowance was made."""
+    d = allowance.dispersion
+    if d.phi is None:
+        return ctx.t("srb.od.cannot_estimate", min=MIN_BIRTHS)
+    estimate = ctx.t(
+        "srb.od.more" if d.overdispersed else "srb.od.within",
+        phi=_num(d.phi, 2),
+        n=f"{d.townships:,}",
+        threshold=_num(d.threshold, 2),
+    )
+    if allowance.kind == "additive":
+        tau2 = d.tau2 or 0.0
+        points = tau_in_srb_points(tau2, d.pooled_share)
+        action = ctx.t("srb.od.act.additive", tau=_num(tau2**0.5, 4), points=_num(points, 1))
+    elif allowance.kind == "multiplicative":
+        action = ctx.t("srb.od.act.multiplicative", widen=_num(max(d.phi, 1.0) ** 0.5, 2))
+    else:
+        action = ctx.t(f"srb.od.act.{allowance.reason}", n=f"{d.townships:,}")
+    return estimate + action
+
+
+def funnel_figure(
+    ctx,
+    table: pl.DataFrame,
+    reference: float,
+    reference_label: str,
+    when: str,
+    level: float = LEVEL_OUTER,
+    allowance: Allowance = NO_ALLOWANCE,
+) -> go.Figure:
     counts = table["classification"].value_counts()
     n = dict(zip(counts["classification"].cast(pl.String).to_list(), counts["count"].to_list(), strict=True))
-    subtitle = (
-        ctx.t("srb.funnel_reference", reference=reference_label)
-        + "<br>"
-        + ctx.t(
-            "srb.funnel_counts",
-            above=n.get("above", 0),
-            below=n.get("below", 0),
-            few=n.get("too_few", 0),
-            min=MIN_BIRTHS,
-        )
+    count_text = ctx.t(
+        "srb.funnel_counts",
+        above=n.get("above", 0),
+        below=n.get("below", 0),
+        few=n.get("too_few", 0),
+        min=MIN_BIRTHS,
+        level=level_text(level),
     )
+    if allowance.applied:  # a screenshot must say the limits were widened, and how
+        d = allowance.dispersion
+        widened = ctx.t(
+            f"srb.od.subtitle.{allowance.kind}", tau=_num((d.tau2 or 0.0) ** 0.5, 4), phi=_num(d.phi or 1.0, 2)
+        )
+        count_text += "<br>" + widened[:1].upper() + widened[1:]
+    subtitle = ctx.t("srb.funnel_reference", reference=reference_label) + "<br>" + count_text
     title = ctx.t("srb.funnel_title", period=when)
-    return srb_charts.srb_funnel(table, reference, ctx.lang, title, subtitle, ctx.footnote())
+    return funnel_chart.srb_funnel(table, reference, ctx.lang, title, subtitle, ctx.footnote(), level, allowance)
 
 
-def flagged_text(ctx, table: pl.DataFrame) -> str:
-    """One sentence naming the townships outside the 99.8 % limits, highest SRB first (at most
+def flagged_text(ctx, table: pl.DataFrame, level: float = LEVEL_OUTER) -> str:
+    """One sentence naming the townships outside the limits at ``level``, highest SRB first (at most
     ``MAX_FLAGGED_NAMED``, the furthest from the reference; the others counted)."""
     flagged = table.filter(pl.col("classification").is_in(["above", "below"])).sort("srb", descending=True)
     if flagged.is_empty():
-        return ctx.t("srb.none_flagged")
+        return ctx.t("srb.none_flagged", level=level_text(level))
     named = flagged
     if flagged.height > MAX_FLAGGED_NAMED:
         furthest = flagged.sort(pl.col("z").abs(), descending=True).head(MAX_FLAGGED_NAMED)["township_code"]
         named = flagged.filter(pl.col("township_code").is_in(furthest.to_list()))
     names = [f"{lab} ({fmt_num(s)})" for lab, s in zip(named["label"], named["srb"], strict=True)]
-    text = ctx.t("srb.flagged", names=("、" if ctx.lang == "zh" else ", ").join(names))
+    text = ctx.t("srb.flagged", names=("、" if ctx.lang == "zh" else ", ").join(names), level=level_text(level))
     more = flagged.height - named.height
     return text + (ctx.t("srb.flagged_more", n=more) if more else "")
 
 
-def display_table(ctx, table: pl.DataFrame) -> pl.DataFrame:
-    return township_table_display(table.sort("births", descending=True), ctx.t)
+def display_table(ctx, table: pl.DataFrame, level: float = LEVEL_OUTER) -> pl.DataFrame:
+    return township_table_display(table.sort("births", descending=True), ctx.t, level)
 
 
-def ranked_display_table(ctx, table: pl.DataFrame, find: tuple[str, ...] = ()) -> tuple[pl.DataFrame, bool]:
+def ranked_display_table(
+    ctx, table: pl.DataFrame, find: tuple[str, ...] = (), level: float = LEVEL_OUTER
+) -> tuple[pl.DataFrame, bool]:
     """The townships with the highest and the lowest shrunk SRB (the fair basis for a ranking),
     those of ``find``, and a marker row for each run left out; and whether anything was left out.
     Up to ``TOP + BOTTOM`` townships this is ``display_table``: every township, by births."""
     ranked = ranking.top_bottom(table, "srb_shrunk", keep=find)
     if not ranked.cut:
-        return display_table(ctx, table), False
-    shown = township_table_display(ranked.rows, ctx.t)
+        return display_table(ctx, table, level), False
+    shown = township_table_display(ranked.rows, ctx.t, level)
     gap = lambda g: ctx.t("common.rank_gap", n=f"{g.count:,}", first=g.first, last=g.last)  # noqa: E731
     return ranked.with_gap_rows(ctx.t("common.township"), gap, shown), True
 
