@@ -9,7 +9,8 @@
    2020: 300 births each; targets births, srb <= 107, compliance >= 90, accuracy >= 95:
      T1  births 300 <= 350 met; SRB 150/150 = 100 met; compliance 290/300 met; accuracy 98 % met
          -> 70/70 = 100.0, advanced.
-     T2  births 300 > 250 missed (50 over, past the floor of 10 % = 25: no partial credit); SRB met; compliance 285/300 met; accuracy met -> 50/70 = 71.4, lagging.
+     T2  births 300 > 250 missed (50 over, past the floor 10 % = 25: no partial credit); SRB met;
+         compliance 285/300 met; accuracy met -> 50/70 = 71.4, lagging.
      T3  births met; SRB 200/100 = 200, interval about 157-255 wholly above 107 -> missed, VETO;
          compliance, accuracy met -> 45/70 = 64.3, class key_management, ranked after all others.
      T4  births missed; SRB met; compliance 240/300 = 80 % missed; accuracy met -> 35/70 = 50.0,

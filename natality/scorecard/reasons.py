@@ -255,7 +255,8 @@ def card_table(scored: pl.DataFrame, judged: pl.DataFrame, towns: pl.DataFrame, 
         .with_columns(class_label=pl.col("class").replace_strict(labels, default=None, return_dtype=pl.String))
         .pipe(sorted_by, "year", "rank", "township_code", nulls_last=True)
         .select("year", "township_code", "township_name", "score", "rank", "class", "vetoed", "veto_reason",
-                "rank_change", "prev_rank", "class_label", "n_judged", "n_met", "veto_risk_reason")
+                "rank_change", "prev_rank", "class_label", "n_judged", "n_met", "veto_risk_reason",
+                "tied", "rank_low", "rank_high", "prev_rank_low", "prev_rank_high", "rank_change_sure")
     )  # fmt: skip
 
 

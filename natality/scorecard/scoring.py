@@ -23,7 +23,7 @@ import polars as pl
 
 from natality.core.db import QueryError, run_query
 from natality.core.extract import live_version_dir, read_manifest
-from natality.scorecard import reasons
+from natality.scorecard import reasons, uncertainty
 from natality.scorecard.indicators import DEFAULT_REGISTRY, Indicator, Registry, RegistryError, load_registry
 from natality.srb.stats import Z95, srb_estimate, wilson_interval
 
@@ -281,6 +281,8 @@ def _ranked(scored: pl.DataFrame, registry: Registry) -> pl.DataFrame:
     penalty = 1000.0 if registry.vetoed_rank_last else 0.0
     key = pl.col("score") - pl.when(pl.col("vetoed")).then(penalty).otherwise(0.0)
     scored = scored.with_columns(rank=(-key).rank("min").over("year").cast(pl.Int32))
+    # Ties shown as ties: a rank that another township of the selection shares that year.
+    scored = scored.with_columns(tied=pl.col("rank").is_not_null() & (pl.len().over("year", "rank") > 1))
     previous = scored.select("township_code", (pl.col("year") + 1).alias("year"), prev_rank=pl.col("rank"))
     return scored.join(previous, on=["township_code", "year"], how="left").with_columns(
         rank_change=(pl.col("prev_rank") - pl.col("rank")).cast(pl.Int32)
@@ -364,6 +366,7 @@ class ScorecardData:
     region_targets: pl.DataFrame | None = None
     townships: frozenset[str] | None = None  # None: every township of the extract
     region_code: str | None = None  # the code whose own targets ``county`` carries
+    simulation: uncertainty.SimulatedScores | None = None  # every township-year's scores, redrawn
 
     def fraction_for(self, year: int) -> tuple[int, float]:
         """(months of data, expected share of the year) for ``year``."""
@@ -392,7 +395,8 @@ class ScorecardData:
         status = self.status.filter(inside)
         targeted_years = status.filter(pl.col("target_annual").is_not_null())["year"].unique()
         card = self.card.filter(inside & pl.col("year").is_in(targeted_years.implode()))
-        card = _ranked(card.drop("rank", "prev_rank", "rank_change"), self.registry)
+        card = _ranked(card.drop("rank", "prev_rank", "rank_change", "tied"), self.registry)
+        card = uncertainty.with_rank_intervals(card, self.simulation)
         card = reasons.sorted_by(card, "year", "rank", "township_code", nulls_last=True).select(self.card.columns)
         county = self.county.clear()
         if self.values is not None:
@@ -433,6 +437,7 @@ class _Judged:
     judged: pl.DataFrame
     scored: pl.DataFrame
     region_code: str
+    simulation: uncertainty.SimulatedScores
 
 
 def _stamp(data_dir: str | Path | None) -> tuple:
@@ -454,7 +459,9 @@ def _judged(stamp: tuple) -> _Judged:
     fraction = year_fraction(registry, cut, data_dir)
     judged = judge(values, targets, registry, cut, fraction)
     region = read_manifest(data_dir).get("region_code", "")
-    return _Judged(registry, cut, fraction, values, targets, judged, score(judged, registry), region)
+    simulation = uncertainty.simulate_scores(judged, registry)
+    scored = uncertainty.with_rank_intervals(score(judged, registry), simulation)
+    return _Judged(registry, cut, fraction, values, targets, judged, scored, region, simulation)
 
 
 @functools.lru_cache(maxsize=8)
@@ -474,6 +481,7 @@ def _scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
         values=j.values,
         region_targets=j.targets.join(towns_known, on="township_code", how="anti"),
         region_code=j.region_code or None,
+        simulation=j.simulation,
     )
 
 
