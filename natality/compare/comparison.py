@@ -119,7 +119,9 @@ def compare_table(
     table = (
         rows.with_columns(bb.fill_null(0))
         .with_columns(
-            township=pl.col("township_code").replace_strict(names, default=pl.col("township_code"), return_dtype=pl.String),
+            township=pl.col("township_code").replace_strict(
+                names, default=pl.col("township_code"), return_dtype=pl.String
+            ),
             births_change=births - bb,
             births_change_pct=pl.when(bb > 0).then(100.0 * (births - bb) / bb),
             births_few=bb < MIN_BASE_BIRTHS,
