@@ -33,6 +33,7 @@ T3 then rank 3 and 4 and each 1-4 (first whenever it draws <= 990).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,7 @@ from streamlit.testing.v1 import AppTest
 
 from natality.scorecard import scoring, uncertainty
 from natality.scorecard import table as scorecard_table
+from natality.scorecard.indicators import DEFAULT_REGISTRY, load_registry
 from tests.factory import make_extract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,3 +219,23 @@ def test_township_page_shows_the_rank_interval(monkeypatch, extract_dir, lang, c
     # 2018-2020 ranks within the county, with their intervals as error bars.
     want = {T1: ([3, 1, 1], [0, 0, 0], [0, 0, 0]), T2: ([2, 3, 2], [0, 0, 1], [1, 2, 1])}[code]
     assert (spec["y"], spec["error_y"]["array"], spec["error_y"]["arrayminus"]) == want
+
+
+@pytest.mark.parametrize(
+    ("indicator", "direction", "target"),
+    [("srb", "lower", 107.0), ("share_order3p", "lower", 12.0), ("share_order3p", "higher", 12.0)],
+)
+@pytest.mark.parametrize("n", [200, 517, 1500])
+def test_interval_threshold_equals_the_interval_verdict(indicator, direction, target, n):
+    # Every count k of n judged as the scorecard judges it (judge_one: the Wilson interval against
+    # the target) must agree with the one threshold per row the simulation compares draws with.
+    ind = replace(load_registry(path=DEFAULT_REGISTRY).indicator(indicator), directions=((0, direction),))
+    share = target / (100 + target) if ind.formula == "srb" else target / ind.scale
+    first = uncertainty._first_beyond(np.array([float(n)]), np.array([share]), direction == "higher")[0]
+    seen = set()
+    for k in range(n):  # k = n: no girls, no SRB to judge (the simulation counts it a miss)
+        verdict = scoring.judge_one(ind, 2020, k, n, target)["status"]
+        simulated = k >= first if direction == "higher" else k < first
+        assert (verdict == "met") == simulated, (k, verdict, first)
+        seen.add(verdict)
+    assert seen == {"met", "missed"}

@@ -41,6 +41,7 @@ class SimulatedScores:
 
     keys: pl.DataFrame  # township_code, year, column: the column of ``ranking`` for that township-year
     ranking: np.ndarray  # (draws, township-years) float32
+    decimals: int = 1  # scores are rounded to this many decimals (so ranking keys take few values)
 
 
 def _counts(rng: np.random.Generator, mean: np.ndarray, var: np.ndarray, draws: int, exact) -> np.ndarray:
@@ -59,7 +60,7 @@ def _counts(rng: np.random.Generator, mean: np.ndarray, var: np.ndarray, draws: 
 
 def _wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The Wilson 95 % interval of k / n, as ``srb.stats.wilson_interval``, over arrays."""
-    z = np.float32(Z95)
+    z = Z95
     z2 = z * z
     with np.errstate(divide="ignore", invalid="ignore"):
         p = k / n
@@ -71,6 +72,21 @@ def _wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     low[k == 0] = 0.0
     high[k == n] = 1.0
     return low, high
+
+
+def _first_beyond(n: np.ndarray, share: np.ndarray, higher: bool) -> np.ndarray:
+    """Per row, the smallest count k (0..n, n + 1 if none) whose Wilson interval judges the target
+    ``share`` (of n) met when higher is better (upper bound >= share), or missed when lower is better
+    (lower bound > share). Both bounds rise with k, so the interval verdict of every draw is one
+    comparison of its count with this threshold (found by bisection over rows, ~12 steps)."""
+    lo, hi = np.zeros_like(n), n + 1.0
+    while np.any(lo < hi):
+        mid = np.floor((lo + hi) / 2)
+        low_p, high_p = _wilson(mid, n)
+        beyond = high_p >= share if higher else low_p > share
+        hi = np.where(beyond, mid, hi)
+        lo = np.where(beyond, lo, mid + 1.0)
+    return lo
 
 
 def _indicator_draws(ind: Indicator, part: pl.DataFrame, year: int, rng: np.random.Generator, draws: int):
@@ -93,16 +109,13 @@ def _indicator_draws(ind: Indicator, part: pl.DataFrame, year: int, rng: np.rand
         with np.errstate(divide="ignore", invalid="ignore"):
             # No girls drawn: an infinite SRB, a miss wherever SRB is capped.
             value = 100.0 * k / (n - k) if ind.formula == "srb" else k * (np.float32(ind.scale) * factor / n)
-    good = value >= target if higher else value <= target
-    if ind.judge == "interval":
-        low_p, high_p = _wilson(k, n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ind.formula == "srb":
-                low, high = 100.0 * low_p / (1.0 - low_p), 100.0 * high_p / (1.0 - high_p)
-            else:
-                unit = np.float32(ind.scale) * factor
-                low, high = low_p * unit, high_p * unit
-        good = ~(high < target) if higher else ~(low > target)
+    if ind.judge == "interval" and ind.formula != "count":
+        share = target.astype(float) / (100.0 + target) if ind.formula == "srb" else target / (ind.scale * factor)
+        first = _first_beyond(n64, share, higher)
+        # Lower is better: missed from ``first`` on; higher is better: missed below ``first``.
+        good = k >= first.astype(np.float32) if higher else k < first.astype(np.float32)
+    else:
+        good = value >= target if higher else value <= target
     if ind.credit != "proportional":
         return good, good.astype(np.float32)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -161,14 +174,30 @@ def simulate_scores(judged: pl.DataFrame, registry: Registry, draws: int = DRAWS
         keys.append(part.select(pl.col("township_code").unique(maintain_order=True)).with_columns(year=pl.lit(year)))
     if not blocks:
         empty = pl.DataFrame(schema={"township_code": pl.String, "year": pl.Int32, "column": pl.Int64})
-        return SimulatedScores(empty, np.empty((draws, 0), dtype=np.float32))
+        return SimulatedScores(empty, np.empty((draws, 0), dtype=np.float32), registry.score_decimals)
     frame = pl.concat(keys).cast({"year": pl.Int32}).with_row_index("column").cast({"column": pl.Int64})
-    return SimulatedScores(frame.select("township_code", "year", "column"), np.concatenate(blocks, axis=1))
+    ranking = np.concatenate(blocks, axis=1)
+    return SimulatedScores(frame.select("township_code", "year", "column"), ranking, registry.score_decimals)
 
 
-def _draw_ranks(keys: np.ndarray) -> np.ndarray:
-    """Rank of each column within its row, best (highest key) first, ties sharing the best place."""
+def _draw_ranks(keys: np.ndarray, decimals: int | None = None) -> np.ndarray:
+    """Rank of each column within its row, best (highest key) first, ties sharing the best place.
+
+    Keys are scores rounded to ``decimals`` (minus the veto penalty): they take few distinct
+    values, so the ranks come from counting each row's keys per value (no sort); with many values
+    per township, or without ``decimals``, from a sort of each row."""
     draws, m = keys.shape
+    if decimals is not None and m:
+        levels = np.rint(keys * 10.0**decimals).astype(np.int64)
+        low = int(levels.min())
+        width = int(levels.max()) - low + 1
+        if width <= 4 * m:  # else (a few townships, or vetoes far below) sorting is cheaper
+            levels -= low
+            levels += width * np.arange(draws)[:, None]
+            counts = np.bincount(levels.ravel(), minlength=draws * width).reshape(draws, width)
+            # rank = 1 + how many keys of the row are higher: a cumulative count from the top.
+            higher = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1] - counts
+            return np.take(higher.ravel(), levels) + 1
     order = np.argsort(-keys, axis=1)  # the order within a run of ties does not matter
     ordered = np.take_along_axis(keys, order, axis=1)
     # The first position of each run of equal keys is the rank of every member of the run.
@@ -199,7 +228,7 @@ def rank_intervals(card: pl.DataFrame, sim: SimulatedScores) -> pl.DataFrame:
     ranked = ranked.join(sim.keys, on=["township_code", "year"], how="inner")
     out = []
     for (_,), part in ranked.group_by("year", maintain_order=True):
-        ranks = _draw_ranks(sim.ranking[:, part["column"].to_numpy()])
+        ranks = _draw_ranks(sim.ranking[:, part["column"].to_numpy()], sim.decimals)
         low, high = _percentiles(ranks)
         observed = part["rank"].to_numpy()
         out.append(
