@@ -306,3 +306,15 @@ def test_demo_county_2019_and_partial_2026(demo_data):
     assert (births["target"] - births["target_annual"] * data.fraction).abs().max() < 1e-9
     assert set(status["status"]) <= {"on_track", "at_risk", "not_judged"}
     assert {"on_track", "at_risk"} <= set(births["status"])
+
+
+def test_verdict_table_shows_points_earned(extract_dir):
+    from natality.scorecard import table as scorecard_table
+
+    status = scoring.indicator_status(2021, extract_dir, "en").filter(pl.col("township_code") == B)
+    shown = scorecard_table.verdict_table(status, "en")
+    # B 2021: births 90 vs 96 at risk, 1 - 6 / 9.6 = 0.375 of 20 = 7.5; birth rate at its floor: 0.
+    assert shown.select("Indicator", "Verdict", "Points earned", "Weight").rows() == [
+        ("Births", "! at risk", 7.5, 20.0),
+        ("Birth rate", "! at risk", 0.0, 10.0),
+    ]

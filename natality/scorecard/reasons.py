@@ -242,7 +242,7 @@ def status_table(judged: pl.DataFrame, towns: pl.DataFrame, registry: Registry, 
         .pipe(sorted_by, "year", "township_code", "indicator_order")
         .select("year", "township_code", "township_name", "indicator", "indicator_name", "value", "target",
                 "denominator", "status", "reason", "low", "high", "target_annual", "numerator", "direction",
-                "achievement", "reason_code", "weight", "veto", "months")
+                "achievement", "reason_code", "weight", "veto", "months", "credit")
     )  # fmt: skip
 
 

@@ -247,7 +247,8 @@ def legend(lang: str) -> str:
 
 
 def verdict_table(status: pl.DataFrame, lang: str, with_year: bool = False) -> pl.DataFrame:
-    """The verdicts as a readable table: township, indicator, verdict (mark + word), reason."""
+    """The verdicts as a readable table: township, indicator, verdict (mark + word), reason, points
+    earned and the indicator's weight."""
     labels = {s: t(f"scorecard.status.{s}", lang) for s in STATUS_MARK}
     cols = [pl.col("year").alias(t("scorecard.col.year", lang))] if with_year else []
     return status.select(
@@ -256,6 +257,11 @@ def verdict_table(status: pl.DataFrame, lang: str, with_year: bool = False) -> p
         pl.col("indicator_name").alias(t("scorecard.col.indicator", lang)),
         pl.col("status").replace_strict(labels, return_dtype=pl.String).alias(t("scorecard.col.status", lang)),
         pl.col("reason").alias(t("scorecard.col.reason", lang)),
+        # Points earned of the indicator's weight (partial for a miss under proportional credit).
+        pl.when(pl.col("status").is_in(["met", "missed", "on_track", "at_risk"]))
+        .then((pl.col("weight") * pl.col("credit")).round(1))
+        .alias(t("scorecard.col.points", lang)),
+        pl.col("weight").alias(t("scorecard.col.weight", lang)),
     )
 
 
