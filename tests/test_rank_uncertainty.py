@@ -239,3 +239,21 @@ def test_interval_threshold_equals_the_interval_verdict(indicator, direction, ta
         assert (verdict == "met") == simulated, (k, verdict, first)
         seen.add(verdict)
     assert seen == {"met", "missed"}
+
+
+def test_partial_year_misses_are_not_vetoed_in_the_draws(tmp_path):
+    # Cut-off 2021-06: T1's SRB 350 / 150 = 233.3 has its whole 95 % interval (192.8-282.4) above
+    # 107, so it is at risk, not vetoed (a veto waits for the full year): 0 points, rank 2. In the
+    # draws its interval would reach 107 only below 282 boys of 500 (6.7 sd down): 0, and never 0
+    # minus the veto penalty. T2's SRB 255 / 245 = 104.1 (87.4-124.0) is met: 100.
+    births = [(T1, "2021-03", "M", 1, "25-29", None, 350), (T1, "2021-03", "F", 1, "25-29", None, 150),
+              (T2, "2021-03", "M", 1, "25-29", None, 255), (T2, "2021-03", "F", 1, "25-29", None, 245)]  # fmt: skip
+    root = make_extract(tmp_path / "ext", [(T1, "东镇", "Dong"), (T2, "西乡", "Xi")], births,
+                        targets=[(T1, 2021, "srb", 107.0), (T2, 2021, "srb", 107.0)], cutoff="2021-06")  # fmt: skip
+    data = scoring.scorecard_data(root, "en")
+    assert data.card_for(2021).select("township_code", "score", "rank", "vetoed").rows() == [
+        (T2, 100.0, 1, False), (T1, 0.0, 2, False)
+    ]  # fmt: skip
+    keys = data.simulation.keys
+    t1 = keys.filter(pl.col("township_code") == T1)["column"][0]
+    assert set(np.unique(data.simulation.ranking[:, t1])) == {0.0}

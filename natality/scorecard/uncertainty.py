@@ -150,8 +150,9 @@ def _year_keys(rows: pl.DataFrame, registry: Registry, draws: int, seed: int) ->
         good, credit = _indicator_draws(ind, part, year, rng, draws)
         points[:, town] += np.float32(ind.weight) * credit
         judged_weight[town] += ind.weight
-        if ind.veto:
-            vetoed[:, town] |= ~good
+        if ind.veto:  # a partial year's miss is only 'at risk': no veto until the year is complete
+            complete = part["months"].to_numpy() >= 12
+            vetoed[:, town[complete]] |= ~good[:, complete]
     score = np.round(points * (np.float32(100.0) / judged_weight), registry.score_decimals)
     if registry.vetoed_rank_last:
         score[vetoed] -= _VETO_PENALTY
