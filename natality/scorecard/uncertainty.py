@@ -198,7 +198,7 @@ def _draw_ranks(keys: np.ndarray, decimals: int | None = None) -> np.ndarray:
             counts = np.bincount(levels.ravel(), minlength=draws * width).reshape(draws, width)
             # rank = 1 + how many keys of the row are higher: a cumulative count from the top.
             higher = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1] - counts
-            return np.take(higher.ravel(), levels) + 1
+            return (np.take(higher.ravel(), levels) + 1).astype(np.int32)
     order = np.argsort(-keys, axis=1)  # the order within a run of ties does not matter
     ordered = np.take_along_axis(keys, order, axis=1)
     # The first position of each run of equal keys is the rank of every member of the run.
@@ -234,7 +234,8 @@ def rank_intervals(card: pl.DataFrame, sim: SimulatedScores) -> pl.DataFrame:
         observed = part["rank"].to_numpy()
         out.append(
             part.select("township_code", "year").with_columns(
-                rank_low=pl.Series(np.minimum(low, observed)), rank_high=pl.Series(np.maximum(high, observed))
+                rank_low=pl.Series(np.minimum(low, observed).astype(np.int32)),
+                rank_high=pl.Series(np.maximum(high, observed).astype(np.int32)),
             )
         )
     return pl.concat(out).cast(_INTERVAL_SCHEMA) if out else pl.DataFrame(schema=_INTERVAL_SCHEMA)
