@@ -29,7 +29,7 @@ with info:
     st.subheader(ctx.t("scorecard.profile_summary", period=ctx.period(year)))
     score, rank, klass, veto = scorecard_table.profile_summary(card, year, ctx.lang)
     for column, label, value in zip(
-        st.columns([1, 1, 2]), ("score", "rank", "class"), (score, rank, klass), strict=True
+        st.columns([1, 2, 2]), ("score", "rank", "class"), (score, rank, klass), strict=True
     ):
         column.metric(
             ctx.t(f"scorecard.{label}"), value, help=ctx.t("scorecard.rank_help") if label == "rank" else None
