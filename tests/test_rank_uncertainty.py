@@ -132,6 +132,13 @@ def test_simulated_scores_follow_the_scoring_rules(extract_dir):
 def test_draw_ranks_share_the_best_place_and_percentiles_are_outer_order_statistics():
     keys = np.array([[3, 1, 3, 2], [0, 0, 0, 5]], dtype=np.float32)
     assert uncertainty._draw_ranks(keys).tolist() == [[1, 4, 1, 3], [2, 2, 2, 1]]
+    assert uncertainty._draw_ranks(keys, 1).tolist() == [[1, 4, 1, 3], [2, 2, 2, 1]]  # counted, not sorted
+    # Scores of 0.1 steps, a tenth of them vetoed (1000 below), many ties: both ways agree.
+    keys = np.round(np.random.default_rng(0).uniform(0, 100, (200, 500)), 1).astype(np.float32)
+    keys[:, :50] -= 1000.0
+    keys[:, 60:90] = keys[:, 90:120]
+    assert np.array_equal(uncertainty._draw_ranks(keys, 1), uncertainty._draw_ranks(keys))
+    assert uncertainty._draw_ranks(keys, 1)[:, :50].min() == 451  # every vetoed one below the other 450
     ranks = np.arange(1, 201).reshape(200, 1)  # ranks 1..200, one each
     # 5 %: floor(0.05 x 199) = 9 -> the 10th smallest (10); 95 %: ceil(0.95 x 199) = 190 -> 191.
     assert [int(v[0]) for v in uncertainty._percentiles(ranks)] == [10, 191]

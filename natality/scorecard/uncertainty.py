@@ -189,7 +189,11 @@ def _draw_ranks(keys: np.ndarray, decimals: int | None = None) -> np.ndarray:
     per township, or without ``decimals``, from a sort of each row."""
     draws, m = keys.shape
     if decimals is not None and m:
-        levels = np.rint(keys * 10.0**decimals).astype(np.int64)
+        scale = 10.0**decimals
+        levels = np.rint(keys * scale).astype(np.int64)
+        # Vetoed keys sit _VETO_PENALTY below the rest: close the empty levels between (order kept).
+        vetoed = levels < -101 * scale
+        levels[vetoed] += round((_VETO_PENALTY - 101) * scale)
         low = int(levels.min())
         width = int(levels.max()) - low + 1
         if width <= 4 * m:  # else (a few townships, or vetoes far below) sorting is cheaper
