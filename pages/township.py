@@ -32,9 +32,11 @@ with info:
     st.subheader(ctx.t("scorecard.profile_summary", period=ctx.period(year)))
     score, rank, klass, veto = scorecard_table.profile_summary(card, year, ctx.lang)
     for column, label, value in zip(
-        st.columns([1, 1, 2]), ("score", "rank", "class"), (score, rank, klass), strict=True
+        st.columns([1, 2, 2]), ("score", "rank", "class"), (score, rank, klass), strict=True
     ):
-        column.metric(ctx.t(f"scorecard.{label}"), value)
+        column.metric(
+            ctx.t(f"scorecard.{label}"), value, help=ctx.t("scorecard.rank_help") if label == "rank" else None
+        )
     if veto:
         st.warning(veto)
 with where:
@@ -70,5 +72,5 @@ fig = scorecard_charts.rank_history(
     card, ctx.lang, ctx.t("scorecard.rank_title", name=name, n=len(names)), ctx.t("scorecard.rank_subtitle"),
     ctx.footnote(), partial, len(names),
 )  # fmt: skip
-ranks = card.select("year", "score", "rank", "class_label", "vetoed")
+ranks = card.select("year", "score", "rank", "rank_low", "rank_high", "class_label", "vetoed")
 ui.show_chart(fig, "township_rank", ranks, f"township_{code}_ranks")

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from natality.compare import charts as compare_charts
 from natality.compare import comparison as compare
+from natality.compare import view as compare_view
 from natality.core import db
 from natality.core.theme import PREVIOUS
 from tests.factory import make_extract
@@ -100,6 +101,34 @@ def test_score_sentence_and_rank_change():
     county = compare.county_change(now, now, 12)
     last = compare.summary_sentences(county, table, "2024年", "2023年", "zh")[-1]
     assert last == "考核排名第一的是甲（90.0分）；名次上升最多的是甲（由第2名升至第1名，上升1位）。"
+
+
+def test_rank_change_is_named_only_when_the_intervals_say_so():
+    now = pl.DataFrame({"township_code": [A, B, C], "births": [10, 10, 10], "boys": [5, 5, 5],
+                        "girls": [5, 5, 5], "population": [100, 100, 100]})  # fmt: skip
+    # First: A and B swap places, but their intervals (1-2 both years) overlap: within chance, and
+    # C stays third. Second: C climbs from 3 (3-3) to 1 (1-1), intervals apart: a change.
+    base = pl.DataFrame({"township_code": [A, B, C], "score": [80.0, 70.0, 10.0], "rank": [1, 2, 3],
+                         "rank_low": [1, 1, 3], "rank_high": [2, 2, 3]})  # fmt: skip
+    swap = pl.DataFrame({"township_code": [A, B, C], "score": [70.0, 80.0, 10.0], "rank": [2, 1, 3],
+                         "rank_low": [1, 1, 3], "rank_high": [2, 2, 3]})  # fmt: skip
+    table = compare.compare_table(now, now, 12, {A: "甲", B: "乙", C: "丙"}, swap, base)
+    assert dict(zip(table["township_code"], table["rank_change_sure"], strict=True)) == {A: False, B: False, C: False}
+    county = compare.county_change(now, now, 12)
+    last = compare.summary_sentences(county, table, "2024年", "2023年", "zh")[-1]
+    assert (
+        last
+        == "考核排名第一的是乙（80.0分）；各乡镇名次的变动都在偶然波动范围内（两年的 90% 名次区间重叠），不算变化。"
+    )
+    shown = compare_view.display_table(table, "2024", "2023", "en")
+    assert set(shown["Rank change test (90 % intervals)"]) == {"Within chance"}
+    climb = pl.DataFrame({"township_code": [A, B, C], "score": [70.0, 60.0, 95.0], "rank": [2, 3, 1],
+                          "rank_low": [1, 2, 1], "rank_high": [3, 3, 1]})  # fmt: skip
+    table = compare.compare_table(now, now, 12, {A: "甲", B: "乙", C: "丙"}, climb, base)
+    # C: 3-3 then 1-1, apart -> sure (+2); A 1-2 then 1-3 overlap; B 1-2 then 2-3 overlap at 2.
+    assert dict(zip(table["township_code"], table["rank_change_sure"], strict=True)) == {A: False, B: False, C: True}
+    last = compare.summary_sentences(county, table, "2024", "2023", "en")[-1]
+    assert last == "丙 ranks first (95.0 points); 丙 climbed most, from rank 3 to 1 (2 places)."
 
 
 def test_slope_chart_and_change_map(tiny):

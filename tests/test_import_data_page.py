@@ -180,5 +180,5 @@ def test_data_page_lists_a_regions_file_among_the_sources(ext, tmp_path):
     (tmp_path / "地区.csv").write_text("地区代码,名称,英文名称\n411621,测试县,Test County\n", encoding="utf-8")
     assert importer.main(["--out", str(ext), "--regions", str(tmp_path / "地区.csv"), "--lang", "en"]) == 0
     at = data_app("en")
-    sources = [d.value for d in at.dataframe if "Source file" in d.value.columns][0]
+    sources = next(d.value for d in at.dataframe if "Source file" in d.value.columns)
     assert ("Region names", "地区.csv") in list(zip(sources["Table"], sources["Source file"], strict=True))

@@ -45,6 +45,49 @@ def test_default_registry():
     assert reg.veto_class == "key_management"
 
 
+def test_default_registry_gives_proportional_credit_where_the_seeds_allow():
+    reg = load_registry(path=DEFAULT_REGISTRY)
+    assert reg.credit == "proportional"
+    assert {i.id: (i.credit, i.floor) for i in reg.indicators} == {
+        "births": ("proportional", ("percent", 10.0)),
+        "birth_rate": ("proportional", ("percent", 10.0)),
+        "srb": ("all_or_nothing", None),  # interval-judged, and the veto
+        "share_order3p": ("all_or_nothing", None),  # interval-judged
+        "policy_compliance": ("proportional", ("points", 10.0)),
+        "stats_accuracy": ("proportional", ("points", 5.0)),
+        "long_acting_contraception": ("proportional", ("points", 10.0)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "target", "direction", "credit"),
+    [
+        # policy compliance, floor 10 points: 85 vs >= 90 is 5 short of 10 -> 1 - 5/10 = 0.5
+        ("policy_compliance", 85.0, 90.0, "higher", 0.5),
+        ("policy_compliance", 82.5, 90.0, "higher", 0.25),  # 7.5 short -> 0.25
+        ("policy_compliance", 80.0, 90.0, "higher", 0.0),  # at the floor
+        ("policy_compliance", 60.0, 90.0, "higher", 0.0),  # beyond it: never negative
+        ("stats_accuracy", 96.0, 97.0, "higher", 0.8),  # floor 5 points: 1 - 1/5
+        # births, floor 10 % of the target: plan 2,200 -> gap 220; 2,310 is 110 over -> 0.5
+        ("births", 2310.0, 2200.0, "lower", 0.5),
+        ("births", 2420.0, 2200.0, "lower", 0.0),
+        ("births", 950.0, 1000.0, "higher", 0.5),  # from 2021 a floor to reach: 50 short of 100
+        ("srb", 115.0, 107.0, "lower", 0.0),  # all-or-nothing
+    ],
+)
+def test_partial_credit_between_floor_and_target(indicator, value, target, direction, credit):
+    ind = load_registry(path=DEFAULT_REGISTRY).indicator(indicator)
+    assert ind.partial_credit(value, target, direction, None) == pytest.approx(credit)
+
+
+def test_proportional_without_a_floor_earns_value_over_target():
+    text = DEFAULT_TEXT.replace("credit: proportional\n    floor: {points: 10}\n", "credit: proportional\n", 1)
+    ind = parse_registry(text).indicator("policy_compliance")
+    assert ind.floor is None
+    # 72 vs 90: achievement 72 / 90 = 0.8
+    assert ind.partial_credit(72.0, 90.0, "higher", 0.8) == pytest.approx(0.8)
+
+
 def test_missing_extract_falls_back_to_default(tmp_path):
     assert load_registry(tmp_path / "nowhere").source == str(DEFAULT_REGISTRY)
 
@@ -56,8 +99,8 @@ def test_missing_extract_falls_back_to_default(tmp_path):
          "indicator 'srb': 'direction' must be 'higher', 'lower' or a mapping {first_year: direction}, got 'up'"),
         ("weight: 25", "weight: -5", "indicator 'srb': 'weight' must be a number >= 1e-09, got -5"),
         ("weight: 25", "weight: heavy", "indicator 'srb': 'weight' must be a number >= 1e-09, got 'heavy'"),
-        ("judge: interval\n    partial_year: as_is\n\n  - id: share",
-         "judge: maybe\n    partial_year: as_is\n\n  - id: share",
+        ("judge: interval\n    credit: all_or_nothing\n    partial_year: as_is\n\n  - id: share",
+         "judge: maybe\n    credit: all_or_nothing\n    partial_year: as_is\n\n  - id: share",
          "indicator 'srb': 'judge' must be 'point' or 'interval', got 'maybe'"),
         ("    veto: true\n", "", "indicator 'srb': 'veto' is missing"),
         ("source: {query: indicator_srb}", "source: {query: indicator_nonesuch}",
@@ -69,7 +112,14 @@ def test_missing_extract_falls_back_to_default(tmp_path):
         ("  - id: share_order3p", "  - id: srb", "indicator id repeated: srb"),
         ("min_score: 75", "min_score: 95", "'classes' must be listed from the highest min_score down"),
         ("veto_class: key_management", "veto_class: jail", "'veto_class' must be one of the class ids"),
-        ("credit: all_or_nothing", "credit: generous", "'credit' must be 'all_or_nothing' or 'proportional'"),
+        ("  credit: proportional\n  # How", "  credit: generous\n  # How",
+         "scoring: 'credit' must be 'all_or_nothing' or 'proportional', got 'generous'"),
+        ("judge: interval\n    credit: all_or_nothing", "judge: interval\n    credit: half",
+         "indicator 'srb': 'credit' must be 'all_or_nothing' or 'proportional', got 'half'"),
+        ("floor: {points: 5}", "floor: {points: -5}",
+         "indicator 'stats_accuracy': 'floor' must be {points: N} (in the indicator's unit) or {percent: N}"),
+        ("floor: {points: 5}", "floor: {miles: 5}", "indicator 'stats_accuracy': 'floor' must be {points: N}"),
+        ("floor: {points: 5}", "floor: 5", "indicator 'stats_accuracy': 'floor' must be {points: N}"),
         ("decimals: 1\n    source: {query: indicator_srb}", "decimals: 1.5\n    source: {query: indicator_srb}",
          "indicator 'srb': 'decimals' must be a whole number from 0 to 6, got 1.5"),
         ("indicators:\n", "indicators:\n  - [", "not valid YAML"),

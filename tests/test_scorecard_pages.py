@@ -58,7 +58,9 @@ def test_township_page(demo_env, lang, title, veto):
     assert at.title[0].value == title + worst["township_name"]
     assert at.warning[0].value.startswith(veto)
     assert [m.value for m in at.metric] == [f"{worst['score']:.1f}",
-                                            scorecard_table.rank_text(worst["rank"], worst["rank_change"]),
+                                            scorecard_table.rank_text(worst["rank"], worst["rank_change"], lang,
+                                                                      worst["rank_low"], worst["rank_high"],
+                                                                      worst["rank_change_sure"], worst["tied"]),
                                             worst["class_label"]]  # fmt: skip
 
 

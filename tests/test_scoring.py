@@ -12,7 +12,9 @@ stats_accuracy target):
   B  births 500 <= 550 met; SRB 300/200 = 150.0, interval 125.5-179.3 wholly above 107 -> missed,
      VETO; compliance 480/500 = 96 % met; accuracy 96 % met -> (20+15+10)/70 = 64.3, but vetoed:
      class key_management and ranked after every township that is not vetoed.
-  C  births 100 > 90 missed; SRB on 100 births < 200 -> not judged (small denominator);
+  Births earn proportional credit down to a floor 10 % beyond the target, compliance 10 points below
+  it; every miss below is past its floor, so it earns nothing.
+  C  births 100 > 90 missed (floor 99); SRB on 100 births < 200 -> not judged (small denominator);
      compliance 90/100 = 90.0 % >= 90 met (the boundary counts); accuracy on 45 audited < 50 ->
      not judged -> 15/35 = 42.9.
   D  births 120 > 100 missed; SRB on 120 births not judged; compliance 110/120 = 91.7 % met;
@@ -201,7 +203,10 @@ def test_partial_year_prorates_annual_totals_and_annualises_rates(extract_dir):
     assert s[B, "birth_rate"]["value"] == pytest.approx(22.5)
     card = scoring.scorecard(2021, extract_dir, "en")
     rows = card.select("township_code", "score", "rank", "class", "vetoed").rows()
-    assert rows == [(A, 100.0, 1, "advanced", False), (B, 0.0, 2, "key_management", False),
+    # B at risk on both, but births earn proportional credit (floor 10 % of the target): births 90
+    # vs 96, floor gap 9.6 -> 1 - 6 / 9.6 = 0.375 x 20 = 7.5; birth rate 22.5 vs 25, gap 2.5 is the
+    # whole floor -> 0 -> 7.5 / 30 = 25.0.
+    assert rows == [(A, 100.0, 1, "advanced", False), (B, 25.0, 2, "key_management", False),
                     (C, None, None, None, False), (D, None, None, None, False)]  # fmt: skip
 
 
@@ -244,18 +249,32 @@ def test_chinese_reasons_and_class_labels(extract_dir):
 
 
 def test_extract_registry_wins(extract_dir, tmp_path):
-    # Same extract, but a registry that scores births alone with half credit for a miss.
-    text = (DEFAULT_REGISTRY.read_text(encoding="utf-8")
-            .replace("credit: all_or_nothing", "credit: proportional"))  # fmt: skip
+    # Same extract, but a registry whose births credit has no floor: a miss earns value vs target.
+    text = DEFAULT_REGISTRY.read_text(encoding="utf-8").replace("    floor: {percent: 10}\n", "", 1)
     (extract_dir / "indicators.yaml").write_text(text, encoding="utf-8")
     try:
-        assert load_registry(extract_dir).credit == "proportional"
+        assert load_registry(extract_dir).indicator("births").floor is None
         card = scoring.scorecard(2020, extract_dir, "en")
         # C: births 100 vs <= 90 -> achievement 0.9 -> 20 x 0.9 = 18, + policy 15 -> 33/35 = 94.3.
         assert card.filter(pl.col("township_code") == C)["score"][0] == 94.3
     finally:
         (extract_dir / "indicators.yaml").unlink()
-    assert load_registry(extract_dir).credit == "all_or_nothing"
+    assert load_registry(extract_dir).indicator("births").floor == ("percent", 10.0)
+
+
+def test_all_or_nothing_per_indicator(extract_dir):
+    # Births all-or-nothing again (one indicator's choice); 2021's B then earns nothing for births
+    # 90 vs 96 (at risk), and its birth rate (22.5 vs 25, at the floor) nothing either: 0 / 30 = 0.0.
+    text = DEFAULT_REGISTRY.read_text(encoding="utf-8").replace(
+        "credit: proportional\n    floor: {percent: 10}\n", "credit: all_or_nothing\n", 1
+    )
+    (extract_dir / "indicators.yaml").write_text(text, encoding="utf-8")
+    try:
+        assert load_registry(extract_dir).indicator("births").credit == "all_or_nothing"
+        card = scoring.scorecard(2021, extract_dir, "en")
+        assert card.filter(pl.col("township_code") == B)["score"][0] == 0.0
+    finally:
+        (extract_dir / "indicators.yaml").unlink()
 
 
 def test_cli_query_scorecard_returns_the_page_table(extract_dir):
@@ -287,3 +306,15 @@ def test_demo_county_2019_and_partial_2026(demo_data):
     assert (births["target"] - births["target_annual"] * data.fraction).abs().max() < 1e-9
     assert set(status["status"]) <= {"on_track", "at_risk", "not_judged"}
     assert {"on_track", "at_risk"} <= set(births["status"])
+
+
+def test_verdict_table_shows_points_earned(extract_dir):
+    from natality.scorecard import table as scorecard_table
+
+    status = scoring.indicator_status(2021, extract_dir, "en").filter(pl.col("township_code") == B)
+    shown = scorecard_table.verdict_table(status, "en")
+    # B 2021: births 90 vs 96 at risk, 1 - 6 / 9.6 = 0.375 of 20 = 7.5; birth rate at its floor: 0.
+    assert shown.select("Indicator", "Verdict", "Points earned", "Weight").rows() == [
+        ("Births", "! at risk", 7.5, 20.0),
+        ("Birth rate", "! at risk", 0.0, 10.0),
+    ]

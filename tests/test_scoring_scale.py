@@ -9,7 +9,8 @@
    2020: 300 births each; targets births, srb <= 107, compliance >= 90, accuracy >= 95:
      T1  births 300 <= 350 met; SRB 150/150 = 100 met; compliance 290/300 met; accuracy 98 % met
          -> 70/70 = 100.0, advanced.
-     T2  births 300 > 250 missed; SRB met; compliance 285/300 met; accuracy met -> 50/70 = 71.4, lagging.
+     T2  births 300 > 250 missed (50 over, past the floor 10 % = 25: no partial credit); SRB met;
+         compliance 285/300 met; accuracy met -> 50/70 = 71.4, lagging.
      T3  births met; SRB 200/100 = 200, interval about 157-255 wholly above 107 -> missed, VETO;
          compliance, accuracy met -> 45/70 = 64.3, class key_management, ranked after all others.
      T4  births missed; SRB met; compliance 240/300 = 80 % missed; accuracy met -> 35/70 = 50.0,
@@ -28,12 +29,14 @@
    pro-rating, zero girls, empty years, small denominators, missing targets): every verdict,
    reason, score, rank, class and veto text equals a straightforward per-row computation
    (``judge_one`` and ``reason_text`` row by row, ranks counted by hand), for the whole extract and
-   for one county, with all-or-nothing and with proportional credit.
+   for one county, with the shipped credit rules, all-or-nothing everywhere, and proportional
+   credit without floors.
 """
 
 from __future__ import annotations
 
 import random
+import re
 
 import polars as pl
 import pytest
@@ -201,8 +204,9 @@ def _reference(ext, lang: str, selection: set[str] | None = None):
         months = cut[1] if year == cut[0] else 12
         verdict = scoring.judge_one(ind, year, cell["numerator"], cell["denominator"], cell["target"], months, fraction)
         credit = 1.0 if verdict["status"] in scoring.GOOD else 0.0
-        if verdict["status"] in ("missed", "at_risk") and registry.credit == "proportional":
-            credit = min(verdict["achievement"] or 0.0, 1.0)
+        if verdict["status"] in ("missed", "at_risk"):
+            credit = ind.partial_credit(verdict["value"], verdict["target"], verdict["direction"],
+                                        verdict["achievement"])  # fmt: skip
         row = {**cell, **verdict, "credit": credit, "months": months, "veto": ind.veto, "weight": ind.weight,
                "fraction": fraction if months < 12 and fraction else months / 12}  # fmt: skip
         row["reason"] = reasons.reason_text(ind, row, lang)
@@ -265,11 +269,15 @@ def _assert_matches(data: scoring.ScorecardData, status: dict, card: dict) -> No
     assert data.card.select("township_code", "year").rows() == [(c, y) for c, y in order]
 
 
-@pytest.mark.parametrize("credit", ["all_or_nothing", "proportional"])
+@pytest.mark.parametrize("credit", ["shipped", "all_or_nothing", "no_floors"])
 def test_random_extract_equals_the_per_row_reference(tmp_path, credit):
     ext = _random_extract(tmp_path / "ext")
-    if credit != "all_or_nothing":
-        text = DEFAULT_REGISTRY.read_text(encoding="utf-8").replace("credit: all_or_nothing", f"credit: {credit}")
+    text = DEFAULT_REGISTRY.read_text(encoding="utf-8")
+    if credit == "all_or_nothing":  # every indicator all-or-nothing
+        text = text.replace("credit: proportional", "credit: all_or_nothing")
+    if credit == "no_floors":  # every indicator proportional, a miss earning value vs target
+        text = re.sub(r"\n    floor: .*", "", text).replace("credit: all_or_nothing", "credit: proportional")
+    if credit != "shipped":
         (extract.live_version_dir(ext) / "indicators.yaml").write_text(text, encoding="utf-8")
     for lang in ("zh", "en"):
         data = scoring.scorecard_data(ext, lang)

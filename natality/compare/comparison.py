@@ -83,8 +83,9 @@ def scores(version_dir: str, year: int, lang: str, region: str | None = None) ->
 
 
 def scores_of(data: scoring.ScorecardData, year: int) -> pl.DataFrame:
-    """township_code, score, rank for ``year`` of an already judged scorecard (e.g. a region's)."""
-    return data.card_for(year).select("township_code", "score", "rank")
+    """township_code, score, rank, rank_low, rank_high (its 90 % interval) for ``year`` of an
+    already judged scorecard (e.g. a region's)."""
+    return data.card_for(year).select("township_code", "score", "rank", "rank_low", "rank_high")
 
 
 def compare_table(
@@ -139,14 +140,24 @@ def compare_table(
         .select([pl.col(c).cast(dtype) for c, dtype in _TABLE_SCHEMA.items()])
     )
     for frame, suffix in ((scores_base, "_base"), (scores_now, "")):
-        renamed = (frame if frame is not None else _NO_SCORES).select(
-            "township_code", pl.col("score").alias(f"score{suffix}"), pl.col("rank").alias(f"rank{suffix}")
-        )
+        frame = frame if frame is not None else _NO_SCORES
+        bounds = [pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Int32) for c in ("rank_low", "rank_high")]
+        renamed = frame.select(
+            "township_code", pl.col("score").alias(f"score{suffix}"), pl.col("rank").alias(f"rank{suffix}"),
+            bounds[0].alias(f"rank_low{suffix}"), bounds[1].alias(f"rank_high{suffix}"),
+        )  # fmt: skip
         table = table.join(renamed, on="township_code", how="left")
-    return table.with_columns(
-        score_change=pl.col("score") - pl.col("score_base"),
-        rank_change=(pl.col("rank_base") - pl.col("rank")).cast(pl.Int32),
-    ).sort("births_change_pct", "township_code", nulls_last=True)
+    # A rank change is a change only when the two years' 90 % rank intervals do not overlap.
+    apart = (pl.col("rank_high") < pl.col("rank_low_base")) | (pl.col("rank_low") > pl.col("rank_high_base"))
+    return (
+        table.with_columns(
+            score_change=pl.col("score") - pl.col("score_base"),
+            rank_change=(pl.col("rank_base") - pl.col("rank")).cast(pl.Int32),
+            rank_change_sure=apart,
+        )
+        .drop("rank_low_base", "rank_high_base")
+        .sort("births_change_pct", "township_code", nulls_last=True)
+    )
 
 
 _TABLE_SCHEMA = {
@@ -155,7 +166,8 @@ _TABLE_SCHEMA = {
     "rate_base": pl.Float64, "rate": pl.Float64, "rate_change": pl.Float64, "srb_base": pl.Float64,
     "srb": pl.Float64, "srb_change": pl.Float64, "srb_p": pl.Float64, "srb_beyond_chance": pl.Boolean,
 }  # fmt: skip
-_NO_SCORES = pl.DataFrame(schema={"township_code": pl.String, "score": pl.Float64, "rank": pl.Int32})
+_NO_SCORES = pl.DataFrame(schema={"township_code": pl.String, "score": pl.Float64, "rank": pl.Int32,
+                                   "rank_low": pl.Int32, "rank_high": pl.Int32})  # fmt: skip
 
 
 def county_compare_table(now: pl.DataFrame, base: pl.DataFrame, months: int, lang: str) -> pl.DataFrame:
@@ -254,8 +266,16 @@ def summary_sentences(
         out.append(text)
     ranked = table.filter(pl.col("rank_change").is_not_null())
     if ranked.height:
-        up = ranked.sort("rank_change", "score", descending=True).row(0, named=True)
         top = ranked.sort("rank").row(0, named=True)
-        out.append(t("compare.s.score", lang, top=top["township"], score=fmt_num(top["score"]), up=up["township"],
-                     places=up["rank_change"], rank_base=up["rank_base"], rank=up["rank"]))  # fmt: skip
+        # With rank intervals, only a climb the intervals confirm is named (others are chance).
+        sure = ranked.filter(pl.col("rank_change_sure").fill_null(True) & (pl.col("rank_change") > 0))
+        if ranked["rank_change_sure"].is_null().all():
+            sure = ranked
+        if sure.height:
+            up = sure.sort("rank_change", "score", descending=True).row(0, named=True)
+            out.append(t("compare.s.score", lang, top=top["township"], score=fmt_num(top["score"]),
+                         up=up["township"], places=up["rank_change"], rank_base=up["rank_base"],
+                         rank=up["rank"]))  # fmt: skip
+        else:
+            out.append(t("compare.s.score_no_sure", lang, top=top["township"], score=fmt_num(top["score"])))
     return out[:5]

@@ -120,6 +120,7 @@ def display_table(table: pl.DataFrame, period: str, period_base: str, lang: str)
         pl.col("rank_base").alias(h("rank", period_base)),
         pl.col("rank").alias(h("rank", period)),
         pl.col("rank_change").alias(h("rank_change")),
+        pl.col("rank_change_sure").replace_strict(verdict, default="–", return_dtype=pl.String).alias(h("rank_test")),
     )
 
 

@@ -241,9 +241,18 @@ def _legend_trace(fig, shown: set[str], group: str, name: str, row: int, col: in
 
 def rank_history(card: pl.DataFrame, lang: str, title: str, subtitle: str, footnote: str,
                  partial_year: int | None = None, n_townships: int | None = None) -> go.Figure:  # fmt: skip
-    """One township's rank by year (1 at the top), labelled with score and class."""
+    """One township's rank by year (1 at the top), labelled with score and class; a bar through
+    each point spans the rank's 90 % interval (rank_low..rank_high) when the card carries it."""
     rows = card.filter(pl.col("rank").is_not_null()).sort("year")
     fig = go.Figure()
+    if "rank_low" in rows.columns and rows["rank_low"].is_not_null().any():
+        error_y = {
+            "type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 1.2, "width": 6,
+            "array": (rows["rank_high"] - rows["rank"]).fill_null(0).to_list(),
+            "arrayminus": (rows["rank"] - rows["rank_low"]).fill_null(0).to_list(),
+        }  # fmt: skip
+    else:
+        error_y = None
     fig.add_scatter(
         x=[year_label(y, partial_year) for y in rows["year"].to_list()],
         y=rows["rank"].to_list(),
@@ -252,6 +261,7 @@ def rank_history(card: pl.DataFrame, lang: str, title: str, subtitle: str, footn
         textposition="top center",
         marker={"size": 11, "color": PALETTE[0], "symbol": ["x" if v else "circle" for v in rows["vetoed"].to_list()]},
         line={"color": PALETTE[0]},
+        error_y=error_y,
         customdata=rows.select("score", "class_label").rows(),
         hovertemplate="%{x}: " + t("scorecard.rank", lang) + " %{y} · %{customdata[0]:.1f} · %{customdata[1]}"
         "<extra></extra>",

@@ -22,6 +22,7 @@ DIRECTIONS = ("higher", "lower")
 JUDGES = ("point", "interval")
 PARTIAL_YEAR = ("prorate_target", "annualise_value", "as_is")
 CREDITS = ("all_or_nothing", "proportional")
+FLOORS = ("points", "percent")  # floor: {points: N} in the indicator's unit, {percent: N} of the target
 PRORATE = ("seasonal", "linear")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -46,6 +47,26 @@ class Indicator:
     min_denominator: float
     judge: str
     partial_year: str
+    credit: str = "all_or_nothing"  # the registry's scoring.credit unless the indicator says
+    floor: tuple[str, float] | None = None  # (FLOORS kind, amount): where proportional credit reaches 0
+
+    def floor_gap(self, target: float) -> float | None:
+        """How far on the wrong side of ``target`` proportional credit reaches nothing (None: no
+        floor, credit is then value / target as achieved)."""
+        if self.floor is None:
+            return None
+        kind, amount = self.floor
+        return amount if kind == "points" else abs(target) * amount / 100
+
+    def partial_credit(self, value: float | None, target: float | None, direction: str, achievement) -> float:
+        """The share of the weight a missed indicator earns (1.0 at the target, 0.0 at the floor)."""
+        if self.credit != "proportional" or value is None or target is None:
+            return 0.0
+        gap = self.floor_gap(target)
+        if gap is None:  # no floor: how close it came, value vs target
+            return min(max(achievement or 0.0, 0.0), 1.0)
+        short = target - value if direction == "higher" else value - target
+        return min(max(1.0 - short / gap, 0.0), 1.0) if gap > 0 else 0.0
 
     def direction(self, year: int) -> str:
         """Which side of the target is good in ``year``: 'higher' or 'lower'."""
@@ -115,14 +136,15 @@ def parse_registry(text: str, source: str = "indicators.yaml") -> Registry:
     items = doc.get("indicators")
     if not isinstance(items, list) or not items:
         raise where.error("", "indicators", "a non-empty list of indicators")
-    indicators = tuple(_indicator(item, i, where) for i, item in enumerate(items))
+    scoring = doc.get("scoring") or {}
+    if not isinstance(scoring, dict):
+        raise where.error("", "scoring", "a mapping")
+    credit = where.choice(scoring, "scoring", "credit", CREDITS, "all_or_nothing")
+    indicators = tuple(_indicator(item, i, where, credit) for i, item in enumerate(items))
     ids = [ind.id for ind in indicators]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise RegistryError(f"{source}: indicator id repeated: {', '.join(dupes)}")
-    scoring = doc.get("scoring") or {}
-    if not isinstance(scoring, dict):
-        raise where.error("", "scoring", "a mapping")
     classes = _classes(doc.get("classes"), where)
     veto_class = doc.get("veto_class", classes[-1].id)
     if veto_class not in [c.id for c in classes]:
@@ -136,7 +158,7 @@ def parse_registry(text: str, source: str = "indicators.yaml") -> Registry:
         indicators=indicators,
         classes=classes,
         veto_class=veto_class,
-        credit=where.choice(scoring, "scoring", "credit", CREDITS, "all_or_nothing"),
+        credit=credit,
         prorate=where.choice(scoring, "scoring", "prorate", PRORATE, "seasonal"),
         score_decimals=where.integer(scoring, "scoring", "score_decimals", 1),
         vetoed_rank_last=where.boolean(scoring, "scoring", "vetoed_rank_last", True),
@@ -192,7 +214,7 @@ class _Where:
         return value
 
 
-def _indicator(item: object, index: int, where: _Where) -> Indicator:
+def _indicator(item: object, index: int, where: _Where, credit: str = "all_or_nothing") -> Indicator:
     if not isinstance(item, dict):
         raise where.error(f"indicator #{index + 1}", "indicator", "a mapping of fields", item)
     ind_id = item.get("id")
@@ -228,7 +250,21 @@ def _indicator(item: object, index: int, where: _Where) -> Indicator:
         min_denominator=where.number(item, what, "min_denominator"),
         judge=where.choice(item, what, "judge", JUDGES),
         partial_year=where.choice(item, what, "partial_year", PARTIAL_YEAR),
+        credit=where.choice(item, what, "credit", CREDITS, credit),
+        floor=_floor(item.get("floor"), what, where),
     )
+
+
+def _floor(value: object, what: str, where: _Where) -> tuple[str, float] | None:
+    if value is None:
+        return None
+    expected = "{points: N} (in the indicator's unit) or {percent: N} (of the target), N > 0"
+    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in FLOORS:
+        raise where.error(what, "floor", expected, value)
+    kind, amount = next(iter(value.items()))
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+        raise where.error(what, "floor", expected, value)
+    return kind, float(amount)
 
 
 def _directions(value: object, what: str, where: _Where) -> tuple[tuple[int, str], ...]:

@@ -242,7 +242,7 @@ def status_table(judged: pl.DataFrame, towns: pl.DataFrame, registry: Registry, 
         .pipe(sorted_by, "year", "township_code", "indicator_order")
         .select("year", "township_code", "township_name", "indicator", "indicator_name", "value", "target",
                 "denominator", "status", "reason", "low", "high", "target_annual", "numerator", "direction",
-                "achievement", "reason_code", "weight", "veto", "months")
+                "achievement", "reason_code", "weight", "veto", "months", "credit")
     )  # fmt: skip
 
 
@@ -255,7 +255,8 @@ def card_table(scored: pl.DataFrame, judged: pl.DataFrame, towns: pl.DataFrame, 
         .with_columns(class_label=pl.col("class").replace_strict(labels, default=None, return_dtype=pl.String))
         .pipe(sorted_by, "year", "rank", "township_code", nulls_last=True)
         .select("year", "township_code", "township_name", "score", "rank", "class", "vetoed", "veto_reason",
-                "rank_change", "prev_rank", "class_label", "n_judged", "n_met", "veto_risk_reason")
+                "rank_change", "prev_rank", "class_label", "n_judged", "n_met", "veto_risk_reason",
+                "tied", "rank_low", "rank_high", "prev_rank_low", "prev_rank_high", "rank_change_sure")
     )  # fmt: skip
 
 
@@ -271,7 +272,7 @@ def rules_markdown(registry: Registry, lang: str, months: int = 12, fraction: fl
     intervals = [ind.name[lang] for ind in registry.indicators if ind.judge == "interval"]
     sep = "、" if lang == "zh" else ", "
     lines = [
-        t(f"scorecard.rules.credit_{registry.credit}", lang),
+        t(f"scorecard.rules.credit_{_credit_rule(registry)}", lang),
         t("scorecard.rules.not_judged", lang),
         t("scorecard.rules.interval", lang, names=sep.join(intervals)) if intervals else "",
         t(
@@ -297,10 +298,28 @@ def rules_markdown(registry: Registry, lang: str, months: int = 12, fraction: fl
         )
         rows.append(
             f"| {ind.name[lang]} | {ind.unit[lang]} | {directions} | {ind.weight:g} | "
-            f"{t(f'scorecard.rules.judge_{ind.judge}', lang)} | {ind.min_denominator:,.0f} | "
+            f"{t(f'scorecard.rules.judge_{ind.judge}', lang)} | {credit_text(ind, lang)} | "
+            f"{ind.min_denominator:,.0f} | "
             f"{t('scorecard.rules.yes' if ind.veto else 'scorecard.rules.no', lang)} |"
         )
     return "\n".join(f"- {line}" for line in lines if line) + "\n\n" + head + "\n" + "\n".join(rows)
+
+
+def _credit_rule(registry: Registry) -> str:
+    """all_or_nothing or proportional when every indicator follows it, else mixed."""
+    rules = {ind.credit for ind in registry.indicators}
+    return rules.pop() if len(rules) == 1 else "mixed"
+
+
+def credit_text(ind: Indicator, lang: str) -> str:
+    """What a missed indicator earns: 'none', 'value vs target', 'partial, none at 10 points short'."""
+    if ind.credit != "proportional":
+        return t("scorecard.rules.credit_none", lang)
+    if ind.floor is None:
+        return t("scorecard.rules.credit_ratio", lang)
+    kind, amount = ind.floor
+    unit = t("scorecard.rules.pct_points", lang) if ind.unit["en"] == "%" else ind.unit[lang]
+    return t(f"scorecard.rules.credit_floor_{kind}", lang, n=f"{amount:g}", unit=unit)
 
 
 def summary_text(card: pl.DataFrame, registry: Registry, period: str, lang: str) -> str:

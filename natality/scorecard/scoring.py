@@ -23,7 +23,7 @@ import polars as pl
 
 from natality.core.db import QueryError, run_query
 from natality.core.extract import live_version_dir, read_manifest
-from natality.scorecard import reasons
+from natality.scorecard import reasons, uncertainty
 from natality.scorecard.indicators import DEFAULT_REGISTRY, Indicator, Registry, RegistryError, load_registry
 from natality.srb.stats import Z95, srb_estimate, wilson_interval
 
@@ -119,12 +119,13 @@ def _attributes(registry: Registry, years: Iterable[int]) -> pl.DataFrame:
     """One row per indicator and year: the registry's fields, with that year's direction."""
     rows = [
         (ind.id, year, ind.formula, ind.scale, ind.weight, ind.veto, ind.min_denominator, ind.judge,
-         ind.partial_year, ind.direction(year))
+         ind.partial_year, ind.direction(year), ind.credit, *(ind.floor or (None, None)))
         for ind in registry.indicators for year in sorted(set(years))
     ]  # fmt: skip
     schema = {"indicator": pl.String, "year": pl.Int32, "formula": pl.String, "scale": pl.Float64,
               "weight": pl.Float64, "veto": pl.Boolean, "min_denominator": pl.Float64, "judge": pl.String,
-              "partial_year": pl.String, "direction": pl.String}  # fmt: skip
+              "partial_year": pl.String, "direction": pl.String, "credit_rule": pl.String,
+              "floor_kind": pl.String, "floor_amount": pl.Float64}  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
@@ -173,7 +174,7 @@ def _with_estimates(frame: pl.DataFrame, z: float = Z95) -> pl.DataFrame:
                       "_low", "_high")  # fmt: skip
 
 
-def _verdicts(frame: pl.DataFrame, cutoff_ym: tuple[int, int], fraction: float | None, credit: str) -> pl.DataFrame:
+def _verdicts(frame: pl.DataFrame, cutoff_ym: tuple[int, int], fraction: float | None) -> pl.DataFrame:
     """``judge_one`` (and the credit) for every row at once; ``frame`` carries numerator, denominator,
     target and the ``_attributes`` columns. Adds value, low, high, target (the one used),
     target_annual, status, achievement, reason_code, credit, months, fraction."""
@@ -225,13 +226,26 @@ def _verdicts(frame: pl.DataFrame, cutoff_ym: tuple[int, int], fraction: float |
         .otherwise(pl.lit("missed"))
     )  # fmt: skip
     frame = frame.with_columns(status=status, achievement=pl.when(judged).then(achievement)).drop("_good")
-    got = pl.col("status").is_in(list(GOOD))
-    lost = pl.col("status").is_in(["missed", "at_risk"])
-    partial_credit = pl.col("achievement").fill_null(0.0)
-    partial_credit = pl.when(partial_credit > 1.0).then(1.0).otherwise(partial_credit)
-    earned = pl.when(got).then(1.0)
-    earned = earned.when(lost).then(partial_credit) if credit == "proportional" else earned
-    return frame.with_columns(credit=earned.otherwise(0.0))
+    return frame.with_columns(credit=credit_earned())
+
+
+def _clip01(x: pl.Expr) -> pl.Expr:
+    return pl.when(x > 1.0).then(1.0).when(x < 0.0).then(0.0).otherwise(x)
+
+
+def credit_earned() -> pl.Expr:
+    """``Indicator.partial_credit`` over whole columns: 1 for met / on track; for missed / at risk
+    under proportional credit, 1 at the target falling linearly to 0 at the floor (no floor:
+    value vs target); else 0. Needs status, value, target, direction, achievement, credit_rule,
+    floor_kind, floor_amount."""
+    value, target, amount = pl.col("value"), pl.col("target"), pl.col("floor_amount")
+    gap = pl.when(pl.col("floor_kind") == "points").then(amount).otherwise(target.abs() * amount / 100)
+    short = pl.when(pl.col("direction") == "higher").then(target - value).otherwise(value - target)
+    to_floor = pl.when(gap > 0).then(_clip01(1.0 - short / gap)).otherwise(0.0)
+    ratio = _clip01(pl.col("achievement").fill_null(0.0))
+    partial = pl.when(pl.col("floor_kind").is_null()).then(ratio).otherwise(to_floor)
+    lost = pl.col("status").is_in(["missed", "at_risk"]) & (pl.col("credit_rule") == "proportional")
+    return pl.when(pl.col("status").is_in(list(GOOD))).then(1.0).when(lost).then(partial.fill_null(0.0)).otherwise(0.0)
 
 
 def judge(
@@ -254,7 +268,7 @@ def judge(
     grid = grid.filter(pl.col("year") <= cutoff_year)
     attrs = _attributes(registry, grid["year"].unique().to_list())
     grid = grid.join(attrs, on=["indicator", "year"], how="left")
-    out = _verdicts(grid, cutoff_ym, fraction, registry.credit)
+    out = _verdicts(grid, cutoff_ym, fraction)
     return reasons.sorted_by(
         out.select(list(_JUDGED_SCHEMA)).cast(_JUDGED_SCHEMA), "year", "township_code", "indicator"
     )
@@ -267,6 +281,8 @@ def _ranked(scored: pl.DataFrame, registry: Registry) -> pl.DataFrame:
     penalty = 1000.0 if registry.vetoed_rank_last else 0.0
     key = pl.col("score") - pl.when(pl.col("vetoed")).then(penalty).otherwise(0.0)
     scored = scored.with_columns(rank=(-key).rank("min").over("year").cast(pl.Int32))
+    # Ties shown as ties: a rank that another township of the selection shares that year.
+    scored = scored.with_columns(tied=pl.col("rank").is_not_null() & (pl.len().over("year", "rank") > 1))
     previous = scored.select("township_code", (pl.col("year") + 1).alias("year"), prev_rank=pl.col("rank"))
     return scored.join(previous, on=["township_code", "year"], how="left").with_columns(
         rank_change=(pl.col("prev_rank") - pl.col("rank")).cast(pl.Int32)
@@ -350,6 +366,7 @@ class ScorecardData:
     region_targets: pl.DataFrame | None = None
     townships: frozenset[str] | None = None  # None: every township of the extract
     region_code: str | None = None  # the code whose own targets ``county`` carries
+    simulation: uncertainty.SimulatedScores | None = None  # every township-year's scores, redrawn
 
     def fraction_for(self, year: int) -> tuple[int, float]:
         """(months of data, expected share of the year) for ``year``."""
@@ -378,7 +395,8 @@ class ScorecardData:
         status = self.status.filter(inside)
         targeted_years = status.filter(pl.col("target_annual").is_not_null())["year"].unique()
         card = self.card.filter(inside & pl.col("year").is_in(targeted_years.implode()))
-        card = _ranked(card.drop("rank", "prev_rank", "rank_change"), self.registry)
+        card = _ranked(card.drop("rank", "prev_rank", "rank_change", "tied"), self.registry)
+        card = uncertainty.with_rank_intervals(card, self.simulation)
         card = reasons.sorted_by(card, "year", "rank", "township_code", nulls_last=True).select(self.card.columns)
         county = self.county.clear()
         if self.values is not None:
@@ -419,6 +437,7 @@ class _Judged:
     judged: pl.DataFrame
     scored: pl.DataFrame
     region_code: str
+    simulation: uncertainty.SimulatedScores
 
 
 def _stamp(data_dir: str | Path | None) -> tuple:
@@ -440,7 +459,9 @@ def _judged(stamp: tuple) -> _Judged:
     fraction = year_fraction(registry, cut, data_dir)
     judged = judge(values, targets, registry, cut, fraction)
     region = read_manifest(data_dir).get("region_code", "")
-    return _Judged(registry, cut, fraction, values, targets, judged, score(judged, registry), region)
+    simulation = uncertainty.simulate_scores(judged, registry)
+    scored = uncertainty.with_rank_intervals(score(judged, registry), simulation)
+    return _Judged(registry, cut, fraction, values, targets, judged, scored, region, simulation)
 
 
 @functools.lru_cache(maxsize=8)
@@ -460,6 +481,7 @@ def _scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
         values=j.values,
         region_targets=j.targets.join(towns_known, on="township_code", how="anti"),
         region_code=j.region_code or None,
+        simulation=j.simulation,
     )
 
 
@@ -505,7 +527,7 @@ def county_values(
         denominator=pl.when(pl.col("formula") != "count").then(pl.col("denominator")),
         target=pl.lit(None, dtype=pl.Float64),
     )
-    out = _verdicts(sums, cut, fraction, registry.credit)
+    out = _verdicts(sums, cut, fraction)
     schema = {"year": pl.Int32, "indicator": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64}
     targets = county_targets.select("year", "indicator", "target")
     return (

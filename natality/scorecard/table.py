@@ -32,21 +32,37 @@ def cell_text(status: str | None, value: float | None, target: float | None, dir
     return f"{mark} {_num(value, decimals) or '–'}{tail}"
 
 
-def rank_text(rank: int | None, change: int | None) -> str:
-    """'3 ▲2', '5 ▼1', '4 ＝' or just '3' in the first scored year."""
+def rank_text(
+    rank: int | None,
+    change: int | None,
+    lang: str = "en",
+    low: int | None = None,
+    high: int | None = None,
+    sure: bool | None = None,
+    tied: bool = False,
+) -> str:
+    """'3 (1–7)': the rank and its 90 % interval; '=3 (1–7)' (并列3) when shared; then '▲2' / '▼1'
+    for a move the intervals confirm, '≈' for a move within chance, '＝' for the same place."""
     if rank is None or rank != rank:
         return "–"
+    place = t("scorecard.rank_tied", lang, rank=int(rank)) if tied else f"{int(rank)}"
+    if low is not None and high is not None and low == low and high == high:
+        place += f" ({int(low)}–{int(high)})"
     if change is None or change != change:
-        return f"{int(rank)}"
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "＝"
-    return f"{int(rank)} {arrow}{abs(int(change)) if change else ''}"
+        return place
+    if change == 0:
+        return f"{place} ＝"
+    if sure is False:
+        return f"{place} ≈"
+    return f"{place} {'▲' if change > 0 else '▼'}{abs(int(change))}"
 
 
 def wide_table(card: pl.DataFrame, status: pl.DataFrame, registry: Registry) -> pl.DataFrame:
     """One row per township in rank order: scores, then value / target / status / direction per indicator."""
     ids = [ind.id for ind in registry.indicators if ind.id in set(status["indicator"].to_list())]
     wide = card.select("township_code", "township_name", "score", "rank", "rank_change", "class", "class_label",
-                       "vetoed", pl.coalesce("veto_reason", "veto_risk_reason").alias("veto_reason"))  # fmt: skip
+                       "vetoed", pl.coalesce("veto_reason", "veto_risk_reason").alias("veto_reason"), "tied",
+                       "rank_low", "rank_high", "rank_change_sure")  # fmt: skip
     for ind_id in ids:
         part = status.filter(pl.col("indicator") == ind_id).select(
             "township_code",
@@ -77,13 +93,21 @@ def headers(registry: Registry, lang: str) -> dict[str, str]:
     return out
 
 
-def rank_texts(rank: pl.Expr, change: pl.Expr) -> pl.Expr:
-    """``rank_text`` over whole columns."""
-    arrow = pl.when(change > 0).then(pl.lit("▲")).when(change < 0).then(pl.lit("▼")).otherwise(pl.lit("＝"))
-    step = pl.when(change != 0).then(change.abs().cast(pl.String)).otherwise(pl.lit(""))
-    place = rank.cast(pl.Int64).cast(pl.String)
-    with_change = pl.concat_str(place, pl.lit(" "), arrow, step)
-    return pl.when(rank.is_null()).then(pl.lit("–")).when(change.is_null()).then(place).otherwise(with_change)
+def rank_texts(card: pl.DataFrame, lang: str) -> pl.Series:
+    """``rank_text`` of every row of ``card`` (rank, rank_change, rank_low, rank_high,
+    rank_change_sure, tied), over whole columns."""
+    rank, change, sure = pl.col("rank"), pl.col("rank_change"), pl.col("rank_change_sure")
+    whole = rank.cast(pl.Int64).cast(pl.String)
+    before, after = t("scorecard.rank_tied", lang, rank="\0").split("\0")
+    place = pl.when(pl.col("tied")).then(pl.concat_str(pl.lit(before), whole, pl.lit(after))).otherwise(whole)
+    interval = pl.concat_str(pl.lit(" ("), pl.col("rank_low").cast(pl.String), pl.lit("–"),
+                             pl.col("rank_high").cast(pl.String), pl.lit(")"))  # fmt: skip
+    place = pl.concat_str(place, interval.fill_null(""))
+    step = pl.concat_str(pl.when(change > 0).then(pl.lit("▲")).otherwise(pl.lit("▼")), change.abs().cast(pl.String))
+    mark = pl.when(change == 0).then(pl.lit("＝")).when(sure.eq(False)).then(pl.lit("≈")).otherwise(step)
+    text = pl.when(rank.is_null()).then(pl.lit("–")).when(change.is_null()).then(place)
+    text = text.otherwise(pl.concat_str(place, pl.lit(" "), mark))
+    return card.select(text.alias("rank"))["rank"]
 
 
 def cell_texts(wide: pl.DataFrame, registry: Registry) -> pl.DataFrame:
@@ -137,7 +161,7 @@ def styled_table(wide: pl.DataFrame, registry: Registry, lang: str):
     view = frame.select(shown).to_pandas().rename(columns=head)
     styler = view.style.format(precision=1, na_rep="–", subset=[head["score"]])
     texts = cell_texts(wide, registry)
-    ranks = wide.select(rank_texts(pl.col("rank"), pl.col("rank_change")).alias("rank"))["rank"]
+    ranks = rank_texts(wide, lang)
     cells = {head["rank"]: ranks.to_list()} | {head[f"{i}__value"]: texts[f"{i}__text"].to_list() for i in ids}
     styler = _set_texts(styler, cells)
     fills = {s: f"background-color: {colour}; color: #1F2933" for s, colour in STATUS_FILL.items()}
@@ -187,7 +211,9 @@ def excel_bytes(wide: pl.DataFrame, registry: Registry, lang: str, title: str, f
     for r, row in enumerate(wide.iter_rows(named=True), start=3):
         sheet.write(r, 0, row["township_name"], plain)
         sheet.write(r, 1, row["score"], score_fmt) if row["score"] is not None else sheet.write_blank(r, 1, None, plain)
-        sheet.write(r, 2, rank_text(row["rank"], row["rank_change"]), plain)
+        rank = rank_text(row["rank"], row["rank_change"], lang, row["rank_low"], row["rank_high"],
+                         row["rank_change_sure"], row["tied"])  # fmt: skip
+        sheet.write(r, 2, rank, plain)
         sheet.write(r, 3, row["class_label"] or "", plain)
         sheet.write(r, 4, row["rank_change"], plain) if row["rank_change"] is not None else sheet.write_blank(
             r, 4, None, plain
@@ -221,7 +247,8 @@ def legend(lang: str) -> str:
 
 
 def verdict_table(status: pl.DataFrame, lang: str, with_year: bool = False) -> pl.DataFrame:
-    """The verdicts as a readable table: township, indicator, verdict (mark + word), reason."""
+    """The verdicts as a readable table: township, indicator, verdict (mark + word), reason, points
+    earned and the indicator's weight."""
     labels = {s: t(f"scorecard.status.{s}", lang) for s in STATUS_MARK}
     cols = [pl.col("year").alias(t("scorecard.col.year", lang))] if with_year else []
     return status.select(
@@ -230,6 +257,11 @@ def verdict_table(status: pl.DataFrame, lang: str, with_year: bool = False) -> p
         pl.col("indicator_name").alias(t("scorecard.col.indicator", lang)),
         pl.col("status").replace_strict(labels, return_dtype=pl.String).alias(t("scorecard.col.status", lang)),
         pl.col("reason").alias(t("scorecard.col.reason", lang)),
+        # Points earned of the indicator's weight (partial for a miss under proportional credit).
+        pl.when(pl.col("status").is_in(["met", "missed", "on_track", "at_risk"]))
+        .then((pl.col("weight") * pl.col("credit")).round(1))
+        .alias(t("scorecard.col.points", lang)),
+        pl.col("weight").alias(t("scorecard.col.weight", lang)),
     )
 
 
@@ -248,7 +280,7 @@ def profile_summary(card: pl.DataFrame, year: int, lang: str) -> tuple[str, str,
     r = row.row(0, named=True)
     return (
         f"{r['score']:.1f}",
-        rank_text(r["rank"], r["rank_change"]),
+        rank_text(r["rank"], r["rank_change"], lang, r["rank_low"], r["rank_high"], r["rank_change_sure"], r["tied"]),
         r["class_label"],
         r["veto_reason"] or r["veto_risk_reason"],
     )

@@ -1,0 +1,266 @@
+"""Rank intervals from the indicators' sampling error, and rank changes that are only called when
+the intervals say so. A hand-made extract, every expected value worked out below.
+
+Four townships; only births are scored (lower is better to 2020; proportional credit, floor 10 %
+of the target). County 419901 holds T1, T2, T3; county 419902 holds T4. Births are drawn as
+Poisson in the simulation.
+
+            2018                 2019                 2020
+        births target score  births target score  births target score
+  T1     2,000  1,000   0.0     100    200  100.0     100    200  100.0
+  T2     1,005    990  84.8   1,005    990   84.8   1,000    990   89.9
+  T3     1,000    990  89.9   1,000    990   89.9   1,005    990   84.8
+  T4       100    200 100.0     100    200  100.0     100    200  100.0
+
+Scores: 1,000 vs <= 990 is 10 over a floor gap of 99 -> 1 - 10/99 = 0.899 -> 89.9; 1,005 is 15
+over -> 1 - 15/99 = 0.848 -> 84.8; 2,000 vs <= 1,000 is past the floor (1,100) -> 0.
+
+Within county 419901:
+- T1 in 2019 and 2020 is far ahead: Poisson(100) never comes near 200, so it scores 100 in every
+  draw and ranks 1 in every draw (a tie at 100 still ranks 1): interval 1-1, width 0. In 2018
+  Poisson(2,000) never falls to 1,100: 0 in every draw, and T2 / T3 fall to 0 only above 1,089
+  births (2.8 sd, 0.25 % of draws): rank 3 (3-3). 2018 -> 2019: 3 -> 1, intervals 3-3 and 1-1 do
+  not overlap: a sure change (+2). 2019 -> 2020: 1 -> 1, no change.
+- T2 and T3 cannot be told apart: each draws 990 births or fewer (a full score, tied first with
+  T1) in about 38 % of draws (P(Poisson(1,000) <= 990), z = -0.3), and is beaten by the other in
+  about 40 %: in 2019 and 2020 each ranks 1-3. They swap places 2019 -> 2020 (T3 2 -> 3, T2 3 -> 2),
+  but the intervals overlap: not a change (≈ on the page). In 2018 (no T1 above them) each is
+  1-2.
+Whole extract (T4 added, always 100): 2019 and 2020 T1 and T4 tie at rank 1 (shown =1), T2 and
+T3 then rank 3 and 4 and each 1-4 (first whenever it draws <= 990).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from natality.scorecard import scoring, uncertainty
+from natality.scorecard import table as scorecard_table
+from natality.scorecard.indicators import DEFAULT_REGISTRY, load_registry
+from tests.factory import make_extract
+
+ROOT = Path(__file__).resolve().parent.parent
+T1, T2, T3 = (f"419901{n}000" for n in (101, 102, 103))
+T4 = "419902101000"
+BIRTHS = {
+    2018: {T1: 2000, T2: 1005, T3: 1000, T4: 100},
+    2019: {T1: 100, T2: 1005, T3: 1000, T4: 100},
+    2020: {T1: 100, T2: 1000, T3: 1005, T4: 100},
+}
+TARGETS = {2018: {T1: 1000.0, T2: 990.0, T3: 990.0, T4: 200.0}}
+TARGETS[2019] = TARGETS[2020] = {T1: 200.0, T2: 990.0, T3: 990.0, T4: 200.0}
+
+
+def build(root):
+    births, targets = [], []
+    for year, by_town in BIRTHS.items():
+        for code, n in by_town.items():
+            births += [(code, f"{year}-06", "M", 1, "25-29", None, n // 2),
+                       (code, f"{year}-06", "F", 1, "25-29", None, n - n // 2)]  # fmt: skip
+            targets.append((code, year, "births", TARGETS[year][code]))
+    towns = [(T1, "东镇", "Dong"), (T2, "西乡", "Xi"), (T3, "南乡", "Nan"), (T4, "北镇", "Bei")]
+    return make_extract(root, towns, births, targets=targets, cutoff="2020-12", region_code="419901")
+
+
+@pytest.fixture(scope="module")
+def extract_dir(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("rank_uncertainty") / "ext")
+
+
+COLUMNS = ("township_code", "score", "rank", "rank_low", "rank_high", "tied", "rank_change", "rank_change_sure")
+
+
+def test_county_ranks_with_intervals(extract_dir):
+    county = scoring.region_scorecard(extract_dir, "en", "419901")
+    assert county.card_for(2018).select(COLUMNS).rows() == [
+        (T3, 89.9, 1, 1, 2, False, None, None),
+        (T2, 84.8, 2, 1, 2, False, None, None),
+        (T1, 0.0, 3, 3, 3, False, None, None),
+    ]
+    assert county.card_for(2019).select(COLUMNS).rows() == [
+        (T1, 100.0, 1, 1, 1, False, 2, True),  # far ahead, and a sure move up from 3-3
+        (T3, 89.9, 2, 1, 3, False, -1, False),
+        (T2, 84.8, 3, 1, 3, False, -1, False),
+    ]
+    assert county.card_for(2020).select(COLUMNS).rows() == [
+        (T1, 100.0, 1, 1, 1, False, 0, False),
+        (T2, 89.9, 2, 1, 3, False, 1, False),  # the swap with T3: within chance
+        (T3, 84.8, 3, 1, 3, False, -1, False),
+    ]
+
+
+def test_whole_extract_ties_and_intervals(extract_dir):
+    card = scoring.scorecard_data(extract_dir, "en").card_for(2020)
+    assert card.select(COLUMNS[:6]).rows() == [
+        (T1, 100.0, 1, 1, 1, True),
+        (T4, 100.0, 1, 1, 1, True),
+        (T2, 89.9, 3, 1, 4, False),
+        (T3, 84.8, 4, 1, 4, False),
+    ]
+
+
+def test_reruns_agree(extract_dir):
+    first = scoring.scorecard_data(extract_dir, "en").card
+    scoring.clear_cache()
+    again = scoring.scorecard_data(extract_dir, "en").card
+    assert again is not first
+    assert again.select("township_code", "year", "rank_low", "rank_high").equals(
+        first.select("township_code", "year", "rank_low", "rank_high")
+    )
+
+
+def test_simulated_scores_follow_the_scoring_rules(extract_dir):
+    sim = scoring.scorecard_data(extract_dir, "en").simulation
+    keys = sim.keys.filter(pl.col("year") == 2019)
+    column = dict(zip(keys["township_code"], keys["column"], strict=True))
+    assert sim.ranking.shape == (uncertainty.DRAWS, 12)  # 4 townships x 3 scored years
+    assert set(np.unique(sim.ranking[:, column[T1]])) == {100.0}  # never near its target
+    t3 = sim.ranking[:, column[T3]]
+    # Full marks whenever it draws <= 990 births: about 38 % of 200 draws (a wide margin here).
+    assert 40 <= int((t3 == 100.0).sum()) <= 115
+    assert t3.min() < 80.0 and t3.max() == 100.0
+
+
+def test_draw_ranks_share_the_best_place_and_percentiles_are_outer_order_statistics():
+    keys = np.array([[3, 1, 3, 2], [0, 0, 0, 5]], dtype=np.float32)
+    assert uncertainty._draw_ranks(keys).tolist() == [[1, 4, 1, 3], [2, 2, 2, 1]]
+    assert uncertainty._draw_ranks(keys, 1).tolist() == [[1, 4, 1, 3], [2, 2, 2, 1]]  # counted, not sorted
+    # Scores of 0.1 steps, a tenth of them vetoed (1000 below), many ties: both ways agree.
+    keys = np.round(np.random.default_rng(0).uniform(0, 100, (200, 500)), 1).astype(np.float32)
+    keys[:, :50] -= 1000.0
+    keys[:, 60:90] = keys[:, 90:120]
+    assert np.array_equal(uncertainty._draw_ranks(keys, 1), uncertainty._draw_ranks(keys))
+    assert uncertainty._draw_ranks(keys, 1)[:, :50].min() == 451  # every vetoed one below the other 450
+    ranks = np.arange(1, 201).reshape(200, 1)  # ranks 1..200, one each
+    # 5 %: floor(0.05 x 199) = 9 -> the 10th smallest (10); 95 %: ceil(0.95 x 199) = 190 -> 191.
+    assert [int(v[0]) for v in uncertainty._percentiles(ranks)] == [10, 191]
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        ((3, None, "en", 1, 7, None, False), "3 (1–7)"),
+        ((3, 2, "en", 1, 2, True, False), "3 (1–2) ▲2"),
+        ((3, -1, "en", 2, 5, False, False), "3 (2–5) ≈"),
+        ((1, 0, "en", 1, 1, False, True), "=1 (1–1) ＝"),
+        ((1, 0, "zh", 1, 1, False, True), "并列1 (1–1) ＝"),
+        ((4, -2, "en", None, None, None, False), "4 ▼2"),  # no intervals: as before
+        ((None, None, "en", None, None, None, False), "–"),
+    ],
+)
+def test_rank_text(args, text):
+    assert scorecard_table.rank_text(*args) == text
+
+
+def test_rank_texts_over_columns_match_rank_text(extract_dir):
+    card = scoring.scorecard_data(extract_dir, "zh").card
+    for lang in ("zh", "en"):
+        one = [
+            scorecard_table.rank_text(r["rank"], r["rank_change"], lang, r["rank_low"], r["rank_high"],
+                                      r["rank_change_sure"], r["tied"])
+            for r in card.iter_rows(named=True)
+        ]  # fmt: skip
+        assert scorecard_table.rank_texts(card, lang).to_list() == one
+    assert "并列1 (1–1) ＝" in one or "=1 (1–1) ＝" in one
+
+
+def _page(monkeypatch, extract_dir, page: str, **params: str) -> AppTest:
+    monkeypatch.setenv("NATALITY_DATA", str(extract_dir))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _shown(frame) -> dict[str, str]:
+    """Township -> the rank cell's text as the page shows it (the Styler's display values)."""
+    shown = pa.ipc.open_stream(frame.proto.arrow_data.styler.display_values).read_all().to_pylist()
+    head = {"en": ("Township", "Rank"), "zh": ("乡镇", "名次")}
+    town, rank = next(h for h in head.values() if h[0] in shown[0])
+    return {row[town]: row[rank] for row in shown}
+
+
+@pytest.mark.parametrize(
+    ("lang", "year", "expected"),
+    [
+        # The T2 / T3 swap of 2020 is within chance (≈); T1 stays first, far ahead (1-1).
+        ("en", "2020", {"Dong": "1 (1–1) ＝", "Xi": "2 (1–3) ≈", "Nan": "3 (1–3) ≈"}),
+        ("zh", "2020", {"东镇": "1 (1–1) ＝", "西乡": "2 (1–3) ≈", "南乡": "3 (1–3) ≈"}),
+        # T1's climb from 3 (3-3) to 1 (1-1) is sure.
+        ("en", "2019", {"Dong": "1 (1–1) ▲2", "Nan": "2 (1–3) ≈", "Xi": "3 (1–3) ≈"}),
+    ],
+)
+def test_scorecard_page_shows_rank_intervals(monkeypatch, extract_dir, lang, year, expected):
+    at = _page(monkeypatch, extract_dir, "pages/scorecard.py", lang=lang, year=year, region="419901")
+    assert _shown(at.dataframe[0]) == expected
+    assert not any("▲" in text or "▼" in text for text in expected.values() if "≈" in text)
+    rules = next(e.value for e in at.markdown if "90%" in e.value)
+    assert ("200" in rules) and (("≈" in rules) and ("partial" in rules if lang == "en" else "按比例" in rules))
+
+
+def test_scorecard_page_shows_ties_as_ties(monkeypatch, extract_dir):
+    at = _page(monkeypatch, extract_dir, "pages/scorecard.py", lang="en", year="2020")
+    # Whole extract: T1 and T4 share first place (100 each), T2 and T3 follow at 3 and 4.
+    assert _shown(at.dataframe[0]) == {"Dong": "=1 (1–1) ＝", "Bei": "=1 (1–1) ＝", "Xi": "3 (1–4) ≈",
+                                       "Nan": "4 (1–4) ≈"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "code", "rank"), [("en", T2, "2 (1–3) ≈"), ("zh", T1, "1 (1–1) ＝")])
+def test_township_page_shows_the_rank_interval(monkeypatch, extract_dir, lang, code, rank):
+    at = _page(monkeypatch, extract_dir, "pages/township.py", lang=lang, township=code, year="2020", region="419901")
+    assert at.metric[1].value == rank
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]  # the rank history, last
+    # 2018-2020 ranks within the county, with their intervals as error bars.
+    want = {T1: ([3, 1, 1], [0, 0, 0], [0, 0, 0]), T2: ([2, 3, 2], [0, 0, 1], [1, 2, 1])}[code]
+    assert (spec["y"], spec["error_y"]["array"], spec["error_y"]["arrayminus"]) == want
+
+
+@pytest.mark.parametrize(
+    ("indicator", "direction", "target"),
+    [("srb", "lower", 107.0), ("share_order3p", "lower", 12.0), ("share_order3p", "higher", 12.0)],
+)
+@pytest.mark.parametrize("n", [200, 517, 1500])
+def test_interval_threshold_equals_the_interval_verdict(indicator, direction, target, n):
+    # Every count k of n judged as the scorecard judges it (judge_one: the Wilson interval against
+    # the target) must agree with the one threshold per row the simulation compares draws with.
+    ind = replace(load_registry(path=DEFAULT_REGISTRY).indicator(indicator), directions=((0, direction),))
+    share = target / (100 + target) if ind.formula == "srb" else target / ind.scale
+    first = uncertainty._first_beyond(np.array([float(n)]), np.array([share]), direction == "higher")[0]
+    seen = set()
+    for k in range(n):  # k = n: no girls, no SRB to judge (the simulation counts it a miss)
+        verdict = scoring.judge_one(ind, 2020, k, n, target)["status"]
+        simulated = k >= first if direction == "higher" else k < first
+        assert (verdict == "met") == simulated, (k, verdict, first)
+        seen.add(verdict)
+    assert seen == {"met", "missed"}
+
+
+def test_partial_year_misses_are_not_vetoed_in_the_draws(tmp_path):
+    # Cut-off 2021-06: T1's SRB 350 / 150 = 233.3 has its whole 95 % interval (192.8-282.4) above
+    # 107, so it is at risk, not vetoed (a veto waits for the full year): 0 points, rank 2. In the
+    # draws its interval would reach 107 only below 282 boys of 500 (6.7 sd down): 0, and never 0
+    # minus the veto penalty. T2's SRB 255 / 245 = 104.1 (87.4-124.0) is met: 100.
+    births = [(T1, "2021-03", "M", 1, "25-29", None, 350), (T1, "2021-03", "F", 1, "25-29", None, 150),
+              (T2, "2021-03", "M", 1, "25-29", None, 255), (T2, "2021-03", "F", 1, "25-29", None, 245)]  # fmt: skip
+    root = make_extract(tmp_path / "ext", [(T1, "东镇", "Dong"), (T2, "西乡", "Xi")], births,
+                        targets=[(T1, 2021, "srb", 107.0), (T2, 2021, "srb", 107.0)], cutoff="2021-06")  # fmt: skip
+    data = scoring.scorecard_data(root, "en")
+    assert data.card_for(2021).select("township_code", "score", "rank", "vetoed").rows() == [
+        (T2, 100.0, 1, False), (T1, 0.0, 2, False)
+    ]  # fmt: skip
+    keys = data.simulation.keys
+    t1 = keys.filter(pl.col("township_code") == T1)["column"][0]
+    assert set(np.unique(data.simulation.ranking[:, t1])) == {0.0}
