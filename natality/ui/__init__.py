@@ -1,7 +1,11 @@
 """Shared Streamlit pieces: page context, cached queries, URL-synced selectors, chart output.
 
-The only library module that imports streamlit. Page state lives in the URL (``?lang=``,
-``?year=``, ``?township=``) so that a copied link opens the same view.
+The only part of the package that imports streamlit (with ``lang``, ``regions``, ``access`` and
+``notes`` beside it). Page state lives in the URL (``?lang=``, ``?year=``, ``?township=``) so
+that a copied link opens the same view.
+
+May import: natality.core, natality.geo, natality.importing, natality.srb, natality.scorecard,
+natality.births, natality.maps, natality.compare, natality.export.
 """
 
 from __future__ import annotations
@@ -18,37 +22,23 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from natality.compare import monthly
-from natality.core import context, db, extract, i18n, notes, theme
+from natality.core import db, extract, i18n, theme
 from natality.core.context import Ctx
 from natality.geo import layers
 from natality.importing.demo import build_demo
-from natality.maps import view as map_view
 from natality.scorecard import scoring
-
-
-def language() -> str:
-    """The session's language: the sidebar choice, else ``?lang=``, else the browser's locale."""
-    chosen = st.session_state.get("lang")
-    if chosen in i18n.LANGS:
-        return chosen
-    from_url = i18n.normalise_lang(st.query_params.get("lang"))
-    if from_url:
-        return from_url
-    return "zh" if i18n.normalise_lang(st.context.locale) == "zh" else "en"
-
-
-def language_selector() -> str:
-    lang = language()
-    st.session_state["lang"] = lang
-    st.sidebar.radio(
-        "语言 / Language",
-        list(i18n.LANGS),
-        key="lang",
-        format_func={"zh": "中文", "en": "English"}.get,
-        horizontal=True,
-    )
-    st.query_params["lang"] = st.session_state["lang"]
-    return st.session_state["lang"]
+from natality.ui.access import login_configured as login_configured
+from natality.ui.access import require_login as require_login
+from natality.ui.access import session_who as session_who
+from natality.ui.lang import language as language
+from natality.ui.lang import language_selector as language_selector
+from natality.ui.notes import PAGE_KEY as PAGE_KEY
+from natality.ui.notes import chart_notes as chart_notes
+from natality.ui.regions import REGION_KEY as REGION_KEY
+from natality.ui.regions import _region_names, _regions, _requested_region
+from natality.ui.regions import map_widget_key as map_widget_key
+from natality.ui.regions import open_region as open_region
+from natality.ui.regions import region_drilldown as region_drilldown
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -64,6 +54,8 @@ def ensure_demo(data_dir: Path) -> None:
 
 
 ROUTED = "_routed_by_dashboard"
+
+
 PINNED = "_version_of_this_run"
 
 
@@ -113,27 +105,6 @@ def page_context() -> Ctx:
         lang=lang, data_dir=str(data_dir), version_dir=str(version_dir), manifest=manifest,
         region_code=code if names else None, region_names=names,
     )  # fmt: skip
-
-
-REGION_KEY = "region"
-
-
-def _requested_region() -> str | None:
-    """The region of the URL (``?region=CODE``) or the last one chosen in this session."""
-    kept = f"_kept_{REGION_KEY}"
-    if kept in st.session_state:
-        return st.session_state[kept]
-    return st.query_params.get(REGION_KEY) or None
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _regions(version_dir: str) -> pl.DataFrame:
-    return db.run_query("regions", version_dir)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
-    return context.region_names(version_dir, manifest)
 
 
 def region_select(ctx: Ctx, container: Any = st) -> str | None:
@@ -389,9 +360,6 @@ def presentation_mode() -> bool:
     return on
 
 
-# --- maps: the county layer and the way up and down the regions ---------------------------
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def _county_geojson(version_dir: str, region: str | None) -> dict:
     return layers.region_geojson(version_dir, region, "county")
@@ -406,171 +374,3 @@ def county_geojson(ctx: Ctx) -> dict:
 def map_geojson(ctx: Ctx, unit: str) -> dict:
     """The GeoJSON of a map of ``unit`` ("township" or "county") for the session's region."""
     return county_geojson(ctx) if unit == "county" else township_geojson(ctx)
-
-
-OPENED = "_regions_opened"  # how many times a map opened a region this session
-
-
-def open_region(code: str | None) -> None:
-    """Narrow every page to the region ``code`` (None: the whole extract), as the sidebar's
-    region choice would (same session key, same URL parameter), and rerun."""
-    _narrow_to(code)
-    st.rerun()
-
-
-def _narrow_to(code: str | None) -> None:
-    st.session_state[f"_kept_{REGION_KEY}"] = code
-    if code:
-        st.query_params[REGION_KEY] = code
-    else:
-        st.query_params.pop(REGION_KEY, None)
-    st.session_state[OPENED] = st.session_state.get(OPENED, 0) + 1
-
-
-def map_widget_key(ctx: Ctx, name: str) -> str:
-    """A widget key of the map for this region and visit: a county clicked or chosen on one map
-    must not stay selected when the same map is drawn again after "back"."""
-    visit = st.session_state.get(OPENED, 0)
-    return f"{name}_{ctx.region_code or 'all'}" + (f"_{visit}" if visit else "")
-
-
-def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) -> None:
-    """The map's way down and up: on a map of counties a choice of county (``counties``: code ->
-    name) that narrows every page to it, and "back to <parent>" when the pages are narrowed."""
-    # Callbacks, not return values: they act before the next run starts, so a run that Streamlit
-    # repeats on the way (the router's first rerun) cannot lose the click.
-    slots = iter(container.columns([1, 2, 2], vertical_alignment="bottom"))
-    if ctx.region_code:
-        parent = map_view.parent_region(_regions(ctx.version_dir), ctx.region_code)
-        names = _region_names(ctx.version_dir, ctx.manifest).get(parent or "")
-        name = names[1 if ctx.lang == "en" else 0] if names else ctx.extract_name()
-        next(slots).button(
-            ctx.t("maps.back_to", name=name), key=map_widget_key(ctx, "map_back"), icon=":material/arrow_upward:",
-            on_click=_narrow_to, args=(parent,),
-        )  # fmt: skip
-    if counties:
-        key = map_widget_key(ctx, "map_open_county")
-        next(slots).selectbox(
-            ctx.t("maps.open_county"), list(counties), index=None, format_func=counties.get,
-            placeholder=ctx.t("maps.open_county_placeholder"), key=key,
-            on_change=lambda: _narrow_to(st.session_state[key]) if st.session_state.get(key) else None,
-        )  # fmt: skip
-
-
-def session_who() -> str:
-    """Who is acting, for the import log: the login name (``st.login``) where one is configured,
-    else ``session:`` and this browser session's id."""
-    try:
-        if st.user.get("is_logged_in"):
-            return str(st.user.get("email") or st.user.get("name") or st.user.get("sub"))
-    except Exception:  # no [auth] section in secrets.toml: st.user has no login
-        pass
-    run_ctx = get_script_run_ctx()
-    return f"session:{run_ctx.session_id[:12]}" if run_ctx is not None else "session:?"
-
-
-def login_configured() -> bool:
-    """An ``[auth]`` section (OpenID Connect) in ``.streamlit/secrets.toml``."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets.toml at all
-        return False
-
-
-def require_login(lang: str) -> None:
-    """Behind the county's login: with ``[auth]`` configured only a logged-in user sees the app
-    (``st.login``); the sidebar says who is logged in, with a way out."""
-    if not login_configured():
-        return
-    if not st.user.get("is_logged_in"):
-        st.title(i18n.t("app.login_title", lang))
-        st.caption(i18n.t("app.login_help", lang))
-        st.button(i18n.t("app.login", lang), on_click=st.login, type="primary", key="login")
-        st.stop()
-    st.sidebar.caption(i18n.t("app.logged_in", lang, who=session_who()))
-    st.sidebar.button(i18n.t("app.logout", lang), on_click=st.logout, key="logout")
-
-
-# --- notes: leaders' interpretations of a chart in a page state (natality/core/notes.py) ----
-
-PAGE_KEY = "_page"  # the url_path of the page being run, set by dashboard.py
-NOTED_PAGES = frozenset({"overview", "births", "sex-ratio", "scorecard", "township", "map", "compare"})
-AUTHOR_KEY = "note_author"  # the name a leader typed once this session (no login)
-
-
-def note_author() -> str | None:
-    """Who writes: the logged-in user's name (``st.user``), else the name typed this session."""
-    return st.user.get("name") or st.session_state.get(AUTHOR_KEY) or None
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _view_notes(data_dir: str, stamp: tuple, page: str, state: tuple) -> list[notes.Note]:
-    return notes.notes_for_view(data_dir, page, dict(state))
-
-
-def view_notes(page: str, state: dict[str, str]) -> list[notes.Note]:
-    """The notes of this page state, all charts at once: one indexed query, then cached until the
-    notes file changes (its time and size are in the key, so another leader's note shows too)."""
-    data_dir = str(extract.default_data_dir())
-    path = notes.notes_path(data_dir)
-    stat = path.stat() if path.exists() else None
-    stamp = (stat.st_mtime_ns, stat.st_size) if stat else ()
-    return _view_notes(data_dir, stamp, page, tuple(sorted(state.items())))
-
-
-def _add_note(page: str, chart: str, state: dict[str, str]) -> None:
-    text_key, author_key, error_key = f"{chart}_note_text", f"{chart}_note_author", f"{chart}_note_error"
-    author = note_author() or st.session_state.get(author_key, "")
-    try:
-        notes.add_note(extract.default_data_dir(), page, chart, state, author, st.session_state.get(text_key, ""))
-    except notes.NoteError as exc:
-        st.session_state[error_key] = exc.key
-        return
-    st.session_state.pop(error_key, None)
-    if not note_author():
-        st.session_state[AUTHOR_KEY] = author.strip()
-    st.session_state[text_key] = ""
-
-
-def _delete_note(chart: str, note_id: int) -> None:
-    try:
-        notes.delete_note(extract.default_data_dir(), note_id, note_author() or "")
-    except notes.NoteError as exc:
-        st.session_state[f"{chart}_note_error"] = exc.key
-
-
-def chart_notes(chart: str) -> None:
-    """Under a chart: its notes in this page state (shown as plain text, never as HTML or
-    Markdown), a form to add one, and a delete button on the notes this session's author wrote."""
-    page = st.session_state.get(PAGE_KEY)
-    if page not in NOTED_PAGES:
-        return
-    lang = language()
-    state = notes.page_state(st.query_params.to_dict())
-    try:
-        here = [n for n in view_notes(page, state) if n.chart == chart]
-    except notes.NoteError as exc:  # the notes file cannot be read: the chart stays, the notes say why
-        st.caption(i18n.t(exc.key, lang))
-        return
-    author = note_author()
-    label = i18n.t("notes.expander", lang, n=len(here)) if here else i18n.t("notes.expander_none", lang)
-    with st.expander(label, key=f"{chart}_notes", icon=":material/sticky_note_2:"):
-        for note in here:
-            st.text(f"{note.author} · {note.created_at[:16].replace('T', ' ')} UTC", width="stretch")
-            st.text(note.body, width="stretch")
-            if author and note.author == author:
-                st.button(i18n.t("notes.delete", lang), key=f"{chart}_note_delete_{note.id}",
-                          on_click=_delete_note, args=(chart, note.id))  # fmt: skip
-        error = st.session_state.get(f"{chart}_note_error")
-        if error:
-            st.warning(i18n.t(error, lang, n=notes.MAX_TEXT))
-        if st.session_state.get("present"):
-            return  # presentation mode shows the notes, not the form
-        with st.form(f"{chart}_note_form", border=False):
-            if author:
-                st.text(i18n.t("notes.writing_as", lang, author=author))
-            else:
-                st.text_input(i18n.t("notes.author", lang), key=f"{chart}_note_author", max_chars=notes.MAX_AUTHOR)
-            st.text_area(i18n.t("notes.text", lang), key=f"{chart}_note_text", max_chars=notes.MAX_TEXT,
-                         placeholder=i18n.t("notes.placeholder", lang))  # fmt: skip
-            st.form_submit_button(i18n.t("notes.add", lang), on_click=_add_note, args=(page, chart, state))

@@ -1,0 +1,81 @@
+"""The region a session narrows every page to (``?region=CODE``), and the map's way down and up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from natality.core import context, db
+from natality.core.context import Ctx
+from natality.maps import view as map_view
+
+REGION_KEY = "region"
+
+
+def _requested_region() -> str | None:
+    """The region of the URL (``?region=CODE``) or the last one chosen in this session."""
+    kept = f"_kept_{REGION_KEY}"
+    if kept in st.session_state:
+        return st.session_state[kept]
+    return st.query_params.get(REGION_KEY) or None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _regions(version_dir: str) -> pl.DataFrame:
+    return db.run_query("regions", version_dir)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
+    return context.region_names(version_dir, manifest)
+
+
+OPENED = "_regions_opened"  # how many times a map opened a region this session
+
+
+def open_region(code: str | None) -> None:
+    """Narrow every page to the region ``code`` (None: the whole extract), as the sidebar's
+    region choice would (same session key, same URL parameter), and rerun."""
+    _narrow_to(code)
+    st.rerun()
+
+
+def _narrow_to(code: str | None) -> None:
+    st.session_state[f"_kept_{REGION_KEY}"] = code
+    if code:
+        st.query_params[REGION_KEY] = code
+    else:
+        st.query_params.pop(REGION_KEY, None)
+    st.session_state[OPENED] = st.session_state.get(OPENED, 0) + 1
+
+
+def map_widget_key(ctx: Ctx, name: str) -> str:
+    """A widget key of the map for this region and visit: a county clicked or chosen on one map
+    must not stay selected when the same map is drawn again after "back"."""
+    visit = st.session_state.get(OPENED, 0)
+    return f"{name}_{ctx.region_code or 'all'}" + (f"_{visit}" if visit else "")
+
+
+def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) -> None:
+    """The map's way down and up: on a map of counties a choice of county (``counties``: code ->
+    name) that narrows every page to it, and "back to <parent>" when the pages are narrowed."""
+    # Callbacks, not return values: they act before the next run starts, so a run that Streamlit
+    # repeats on the way (the router's first rerun) cannot lose the click.
+    slots = iter(container.columns([1, 2, 2], vertical_alignment="bottom"))
+    if ctx.region_code:
+        parent = map_view.parent_region(_regions(ctx.version_dir), ctx.region_code)
+        names = _region_names(ctx.version_dir, ctx.manifest).get(parent or "")
+        name = names[1 if ctx.lang == "en" else 0] if names else ctx.extract_name()
+        next(slots).button(
+            ctx.t("maps.back_to", name=name), key=map_widget_key(ctx, "map_back"), icon=":material/arrow_upward:",
+            on_click=_narrow_to, args=(parent,),
+        )  # fmt: skip
+    if counties:
+        key = map_widget_key(ctx, "map_open_county")
+        next(slots).selectbox(
+            ctx.t("maps.open_county"), list(counties), index=None, format_func=counties.get,
+            placeholder=ctx.t("maps.open_county_placeholder"), key=key,
+            on_change=lambda: _narrow_to(st.session_state[key]) if st.session_state.get(key) else None,
+        )  # fmt: skip
