@@ -34,8 +34,9 @@ def births_of(out: Path) -> pl.DataFrame:
 
 
 def leftovers(out: Path) -> list[str]:
-    """What lies beside the extract other than its link, its versions and its lock file."""
-    kept = (out.name, f"{out.name}.versions", f".{out.name}.lock")
+    """What lies beside the extract other than its link, its versions, its lock file and its
+    import log (no DuckDB spill or temporary file may stay behind)."""
+    kept = (out.name, f"{out.name}.versions", f".{out.name}.lock", f"{out.name}.import-log.jsonl")
     return [p.name for p in out.parent.iterdir() if p.name not in kept]
 
 
