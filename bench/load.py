@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import shutil
 import statistics
@@ -66,6 +67,19 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pattern: str) -> float:
+    """CPU time (user + system) used so far by the processes whose command line matches."""
+    pids = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def month_births(version: Path, source_month: str, new_month: str, path: Path) -> None:
     """An aggregated births file for ``new_month``: the counts of ``source_month`` moved there."""
     births = pl.read_parquet(version / "births.parquet")
@@ -87,42 +101,63 @@ def next_month(ym: str, k: int) -> str:
     return f"{y}-{m:02d}"
 
 
+async def _visit(page, name: str, lang: str, url: str, results: dict, cutoffs: dict, index: int, click: bool) -> None:
+    """One page view: a click on the sidebar's link (``click``) or opening the URL; its settle
+    time, error boxes, tracebacks and the versions its sidebar and chart footnotes name."""
+    start = time.perf_counter()
+    if click:
+        before = await page.evaluate("() => (document.querySelector('h1') || {}).innerText || ''")
+        await page.click(f"[data-testid=stSidebarNav] a[href$='/{name}']", timeout=120_000)
+        # the new page's own title, then nothing running, nothing stale, every chart drawn
+        await page.wait_for_function(
+            "before => ((document.querySelector('h1') || {}).innerText || '') !== before", arg=before,
+            timeout=120_000, polling=250,
+        )  # fmt: skip
+    else:
+        await page.goto(f"{url}/{name}?lang={lang}", timeout=120_000)
+        await page.wait_for_selector("[data-testid='stApp']", timeout=120_000)
+    await page.wait_for_function(SETTLED, timeout=120_000, polling=250)
+    settle = time.perf_counter() - start
+    errors = await page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count()
+    body = await page.evaluate("() => document.body.innerText")
+    # every chart's footnote and the sidebar name the data's cut-off month
+    plots = await page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot, [data-testid=stSidebar]'))"
+        ".map(p => p.textContent)"
+    )
+    seen = {v for v, marks in cutoffs.items() if any(mark in p for mark in marks[lang] for p in plots)}
+    results["settle"][name or "overview"].append(settle)
+    results["errors"] += errors
+    results["tracebacks"] += int("Traceback" in body)
+    results["mixed"] += int(len(seen) > 1)
+    results["versions"][index].update(seen)
+
+
 async def session(index: int, browser, url: str, stop_at: float, cutoffs: dict, results: dict,
                   warm: bool = False, think: float = 0.0) -> None:  # fmt: skip
-    """One leader: every page in both languages, over and over, until the time is up (``warm``:
-    once through every page in both languages)."""
+    """One leader: opens the app in one language, clicks through every page in the sidebar, then
+    opens it in the other language and does the same, over and over until the time is up
+    (``warm``: once through both languages)."""
     context = await browser.new_context(viewport={"width": 1366, "height": 900})
     page = await context.new_page()
     step = index  # sessions start on different pages, as people do
     rng = random.Random(index)
-    while time.monotonic() < stop_at or (warm and step < 2 * len(PAGES)):
-        name = PAGES[step % len(PAGES)]
-        lang = ("zh", "en")[(step // len(PAGES)) % 2]
-        step += 1
-        start = time.perf_counter()
-        try:
-            await page.goto(f"{url}/{name}?lang={lang}", timeout=120_000)
-            await page.wait_for_selector("[data-testid='stApp']", timeout=120_000)
-            await page.wait_for_function(SETTLED, timeout=120_000, polling=100)
-            settle = time.perf_counter() - start
-            errors = await page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count()
-            body = await page.evaluate("() => document.body.innerText")
-            # every chart's footnote and the sidebar name the data's cut-off month
-            plots = await page.evaluate(
-                "() => Array.from(document.querySelectorAll('.js-plotly-plot, [data-testid=stSidebar]'))"
-                ".map(p => p.textContent)"
-            )
-        except Exception as exc:  # a timeout or a dropped connection: counted, never fatal to the run
-            results["failures"].append(f"{name or 'overview'} {lang}: {type(exc).__name__}: {str(exc)[:120]}")
-            continue
-        seen = {v for v, marks in cutoffs.items() if any(mark in p for mark in marks[lang] for p in plots)}
-        results["settle"][name or "overview"].append(settle)
-        results["errors"] += errors
-        results["tracebacks"] += int("Traceback" in body)
-        results["mixed"] += int(len(seen) > 1)
-        results["versions"][index].update(seen)
-        if think:  # a leader reads the page before the next click
-            await asyncio.sleep(rng.uniform(0.4 * think, 1.6 * think))
+    cycle = 0
+    while time.monotonic() < stop_at or (warm and cycle < 2):
+        lang = ("zh", "en")[cycle % 2]
+        for k in range(len(PAGES)):
+            if time.monotonic() >= stop_at and not warm:
+                break
+            name = PAGES[(step + k) % len(PAGES)]
+            try:
+                await _visit(page, name, lang, url, results, cutoffs, index, click=k > 0)
+            except Exception as exc:  # a timeout or a dropped connection: counted, never fatal to the run
+                results["failures"].append(f"{name or 'overview'} {lang}: {type(exc).__name__}: {str(exc)[:120]}")
+                break  # open the app again by its URL
+            if think:  # a leader reads the page before the next click
+                await asyncio.sleep(rng.uniform(0.4 * think, 1.6 * think))
+        cycle += 1
+        step += 3
     await context.close()
 
 
@@ -198,6 +233,7 @@ def main() -> int:
     results: dict = {"settle": defaultdict(list), "errors": 0, "tracebacks": 0, "mixed": 0,
                      "versions": defaultdict(set), "failures": []}  # fmt: skip
     memory: list[float] = []
+    browser_cpu: list[float] = []
     imports: list[str] = []
     try:
         # One leader opens every page in both languages first: the server's working set (imports,
@@ -211,13 +247,17 @@ def main() -> int:
         def sample() -> None:
             while not sampling.wait(5):
                 memory.append(rss_mb(proc.pid))
+                browser_cpu.append(cpu_seconds("/usr/lib/chromium/chromium"))
 
         threading.Thread(target=sample, daemon=True).start()
         staff = threading.Thread(target=run_imports, args=(data, files, [seconds / 3, 2 * seconds / 3], imports))
         staff.start()
         started = time.perf_counter()
+        cpu_before = cpu_seconds("streamlit run dashboard.py")
         asyncio.run(drive(url, args.sessions, seconds, cutoffs, results, think=args.think))
         wall = time.perf_counter() - started
+        cpu_server = cpu_seconds("streamlit run dashboard.py") - cpu_before
+        cpu_browser = max(browser_cpu, default=0.0)  # the run's browser started at 0 and has exited now
         staff.join()
         sampling.set()
         memory.append(rss_mb(proc.pid))
@@ -250,6 +290,10 @@ def main() -> int:
     print(f"  page visits {len(all_times)}, failed visits {len(results['failures'])}, "
           f"error boxes {results['errors']}, tracebacks {results['tracebacks']}, "
           f"mixed-version pages {results['mixed']}")  # fmt: skip
+    cores = os.cpu_count() or 1
+    print(f"  CPU over the run ({cores} cores): server {cpu_server:.0f} s ({cpu_server / max(len(all_times), 1):.2f} s "
+          f"per page view, {100 * cpu_server / wall / cores:.0f} % of the machine), the {args.sessions} Chromium "
+          f"sessions {cpu_browser:.0f} s ({100 * cpu_browser / wall / cores:.0f} %)")  # fmt: skip
     for failure in results["failures"][:10]:
         print(f"    ! {failure}")
     goals = {

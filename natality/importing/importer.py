@@ -357,6 +357,21 @@ def request_from_args(args: argparse.Namespace) -> ImportRequest:
     )
 
 
+IMPORT_NICE_ENV = "NATALITY_IMPORT_NICE"  # CPU niceness of a command-line import (default 10; 0: none)
+
+
+def yield_cpu_to_the_dashboard() -> int:
+    """Lower this process's CPU priority (``nice``, default 10): an import run while leaders
+    browse must not starve the dashboard's server on a 2-core machine (bench/load.py). Called
+    by ``python -m natality import`` only (natality/__main__.py), never inside the server or a
+    test process. Returns the niceness now."""
+    try:
+        step = int(os.environ.get(IMPORT_NICE_ENV, "10"))
+    except ValueError:
+        step = 10
+    return os.nice(max(0, min(step, 19)))
+
+
 def main_args(args: argparse.Namespace) -> int:
     """Exit 0 done, 2 bad input (every problem on stderr), 1 anything else."""
     lang = resolve_lang(getattr(args, "lang", None))
