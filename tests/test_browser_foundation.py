@@ -39,6 +39,12 @@ def test_overview_in_chinese_shows_chinese_kpis(streamlit_server, browser_page):
     browser_page.goto(f"{streamlit_server}/?lang=zh&year=2024")
     wait_for_app(browser_page)
     browser_page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    # the run may still be drawing its metrics when the first chart is up (a busy machine)
+    browser_page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-testid=stMetric]'))"
+        ".some(m => m.innerText.includes('出生人数'))",
+        timeout=30_000,
+    )
     text = browser_page.locator("[data-testid='stMetric']").all_inner_texts()
     assert any("出生人数" in t for t in text) and any("出生人口性别比" in t for t in text)
     # The township ranking chart draws all 19 townships.
