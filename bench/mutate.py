@@ -142,8 +142,8 @@ def run_sql(log) -> dict[str, list[SqlMutant]]:
     results: dict[str, list[SqlMutant]] = {}
     with tempfile.TemporaryDirectory(prefix="natality-sql-mutants-") as tmp:
         copy = Path(tmp) / "project"
-        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "mutants", "data", ".git", "__pycache__",
-                                                                   ".pytest_cache", ".hypothesis", "screenshots"))  # fmt: skip
+        skip = (".venv", "mutants", "data", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "screenshots")
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(*skip))
         env = {**os.environ, "PYTHONPATH": str(copy)}
         for rel, tests in SQL_TESTS.items():
             original = (ROOT / rel).read_text(encoding="utf-8")
