@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 DATA ?= data/demo
 
-.PHONY: run test lint format bench load system-deps demo
+.PHONY: run test lint format bench load mutate system-deps demo
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -52,3 +52,8 @@ bench: $(VENV)/.dev-deps system-deps
 # 20 Chromium sessions through every page for 5 minutes while two imports publish: ~6 min.
 load: $(VENV)/.dev-deps system-deps
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+# Mutation testing: one wrong change at a time in srb/, scorecard/, importing/values.py (mutmut) and in
+# the crosswalk and region SQL (bench/mutate.py); prints the share killed per module: ~30 min, not in CI.
+mutate: $(VENV)/.dev-deps
+	$(PY) bench/mutate.py $(MUTATE_ARGS)
