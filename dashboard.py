@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 
 from natality import ui
-from natality.core import db, extract, i18n
+from natality.core import db, extract, i18n, literal
 
 st.set_page_config(
     page_title="乡镇出生监测 · Township births", page_icon="📊", layout="wide",
@@ -34,7 +34,7 @@ st.session_state[ui.ROUTED] = True
 st.session_state[ui.PAGE_KEY] = page.url_path or "overview"
 ctx = ui.page_context()
 ui.region_select(ctx, st.sidebar)
-st.sidebar.markdown(f"**{ctx.region()}**")
+st.sidebar.markdown(f"**{literal.md(ctx.region())}**")
 st.sidebar.caption(ctx.t("app.cutoff", month=ctx.cutoff_text()))
 if ctx.manifest.get("synthetic"):
     st.sidebar.info(ctx.t("app.synthetic_banner"))

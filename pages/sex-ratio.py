@@ -3,7 +3,7 @@
 import streamlit as st
 
 from natality import ui
-from natality.core import ranking
+from natality.core import literal, ranking
 from natality.srb import view as srb_view
 from natality.srb.dispersion import ALLOWANCES
 from natality.srb.tables import MIN_BIRTHS, level_text
@@ -69,7 +69,7 @@ if cut:
 ui.show_table_downloads(
     srb_view.display_table(ctx, table, level), "srb_table", f"srb_by_township_{year_from}_{year}", expanded=not cut
 )
-st.caption(ctx.t("srb.table_note", scope=ctx.region(), min=MIN_BIRTHS))
+st.caption(ctx.t("srb.table_note", scope=literal.md(ctx.region()), min=MIN_BIRTHS))
 
 codes, names, default = srb_view.township_options(table)
 township = ui.url_select(ctx.t("srb.township_select"), codes, "township", default, lambda c: names.get(c, c))
