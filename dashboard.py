@@ -42,11 +42,11 @@ if ctx.manifest.get("synthetic"):
 try:
     page.run()
 except db.DamagedExtract as exc:  # a file damaged after the first check: the same message
-    st.error(ctx.t("extract.damaged", file=exc.file, version=exc.version, reason=exc.reason))
+    st.error(ctx.t("extract.damaged", file=literal.md(exc.file), version=exc.version, reason=literal.md(exc.reason)))
     st.info(ctx.t("extract.recover", versions=", ".join(r["version"] for r in extract.list_versions(ctx.data_dir))))
 except Exception as exc:  # a page error becomes a message, never a traceback
     logging.getLogger("natality").exception("page %s failed", page.title)
-    st.error(ctx.t("app.error", error=str(exc) or type(exc).__name__))
+    st.error(ctx.t("app.error", error=literal.md(str(exc) or type(exc).__name__)))
 finally:
     st.session_state[ui.ROUTED] = False
     st.session_state.pop(ui.PINNED, None)

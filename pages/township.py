@@ -21,7 +21,7 @@ name = literal.plot(names[code])  # the name in the figures' titles
 st.title(ctx.t("scorecard.profile_title", name=literal.md(names[code])))
 formed = scorecard_table.formed_from_text(ui.query(ctx, "township_formed_from", township_code=code), ctx.lang)
 if formed:
-    st.info(formed)
+    st.info(literal.md(formed))  # plain text with names in it
 st.page_link("pages/scorecard.py", label=ctx.t("scorecard.back"), query_params={"year": year, "lang": ctx.lang})
 
 data = ui.scorecard_data(ctx)
@@ -39,7 +39,7 @@ with info:
             ctx.t(f"scorecard.{label}"), value, help=ctx.t("scorecard.rank_help") if label == "rank" else None
         )
     if veto:
-        st.warning(veto)
+        st.warning(literal.md(veto))
 with where:
     try:
         st.plotly_chart(map_charts.locator_map(ui.township_geojson(ctx), code, ctx.lang), key="township_locator",

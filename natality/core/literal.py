@@ -110,3 +110,9 @@ def name_problem_expr(expr: pl.Expr | str) -> pl.Expr:
 def plot_series(series: pl.Series) -> pl.Series:
     """``plot`` over a polars Series (same name; nulls stay null)."""
     return series.to_frame().select(plot_expr(series.name)).to_series()
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters written as escapes (``\\n``, ``\\x07``), for a message
+    that quotes a refused name on one line."""
+    return _NAME_CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
