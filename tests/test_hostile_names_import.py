@@ -12,8 +12,8 @@ import pytest
 from natality.core import literal
 from natality.importing import importer
 from tests.hostile_names import CODES, EXTRACT_NAME, REGIONS, TOWNS, boundary_file, build_hostile_extract, manifest
-from tests.import_fixtures import build_tiny_extract, copy_extract, tree_digest
 from tests.import_fixtures import CODES as TINY_CODES
+from tests.import_fixtures import build_tiny_extract, copy_extract, tree_digest
 
 
 @pytest.fixture(scope="module")
