@@ -52,7 +52,7 @@ fig = srb_view.funnel_figure(ctx, table, reference, reference_label, when, level
 ui.show_chart(fig, "srb_funnel", links_townships=True)
 st.caption(srb_view.allowance_text(ctx, allowance))
 st.caption(ctx.t("srb.funnel_caption", min=MIN_BIRTHS, level=level_text(level)))
-st.markdown(srb_view.flagged_text(ctx, table, level))
+st.markdown(literal.md(srb_view.flagged_text(ctx, table, level)))  # plain text with names in it
 
 st.subheader(ctx.t("srb.table_title", period=when))
 find = ""

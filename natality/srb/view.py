@@ -174,7 +174,7 @@ def flagged_text(ctx, table: pl.DataFrame, level: float = LEVEL_OUTER) -> str:
     if flagged.height > MAX_FLAGGED_NAMED:
         furthest = flagged.sort(pl.col("z").abs(), descending=True).head(MAX_FLAGGED_NAMED)["township_code"]
         named = flagged.filter(pl.col("township_code").is_in(furthest.to_list()))
-    names = [f"{literal.md(lab)} ({fmt_num(s)})" for lab, s in zip(named["label"], named["srb"], strict=True)]
+    names = [f"{lab} ({fmt_num(s)})" for lab, s in zip(named["label"], named["srb"], strict=True)]
     text = ctx.t("srb.flagged", names=("、" if ctx.lang == "zh" else ", ").join(names), level=level_text(level))
     more = flagged.height - named.height
     return text + (ctx.t("srb.flagged_more", n=more) if more else "")
