@@ -104,6 +104,7 @@ def name_problem_expr(expr: pl.Expr | str) -> pl.Expr:
         .when(col.str.len_chars() > MAX_NAME)
         .then(pl.lit("name_too_long"))
         .otherwise(pl.lit(None, dtype=pl.String))
+        .alias(col.meta.output_name())
     )
 
 
