@@ -5,11 +5,14 @@ leaders' notes and file names come from files that anyone may have written. Each
 some characters as markup, so a name is escaped *where it enters a template* of that sink:
 
 - ``md``: Streamlit Markdown (``st.markdown``, ``st.caption``, ``st.title``/``subheader``,
-  ``st.info``/``warning``/``error``, widget and metric labels): every ASCII punctuation
-  character gets a backslash (CommonMark escapes any of them, so emphasis, links, images,
-  HTML, tables and headings cannot start), ``$`` included (Streamlit reads ``$…$`` as LaTeX),
-  ``:`` by an HTML entity (Streamlit's emoji and ``:red[…]`` directives read ``\\:`` as ``:``),
-  and a line break becomes a space (a name is one line). Escapes cannot stop GFM's literal
+  ``st.info``/``warning``/``error``, widget and metric labels): a backslash before every
+  character that can start inline markup (``\\ ` * _ [ ] < > & ~ | # $``: emphasis, code, links
+  and images, HTML and autolinks, entities, strikethrough, tables, headings, and ``$…$`` that
+  Streamlit reads as LaTeX) and before what would start a block at the text's start (``-``,
+  ``+``, ``1.``, ``1)``), ``:`` before a word as an entity (Streamlit's ``:smile:`` and
+  ``:material/…:`` shortcodes), and a line break becomes a space (a name is one line). The
+  rest (``.``, ``%``, ``(``, ``:`` before a space ...) stays as it is, so a sentence without
+  such characters reads the same escaped. Escapes cannot stop GFM's literal
   autolinks (Streamlit links ``http://…``, ``www.…`` and ``a@b.c`` found in the parsed text), so
   an invisible WORD JOINER (U+2060) goes before ``http``/``www`` and after ``@``: the text reads
   the same and is no link.
@@ -35,8 +38,9 @@ import polars as pl
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
 # leaves nothing of a name for Markdown (or GFM's autolinks, tables, strikethrough) to read.
-_MD_PUNCT = frozenset(string.punctuation) - {":"}
-_MD_TABLE = {ord(c): "\\" + c for c in _MD_PUNCT} | {ord(":"): "&#58;", ord("\r"): " ", ord("\n"): " "}
+_MD_TABLE = {ord(c): "\\" + c for c in "\\`*_[]<>&~|#$"}
+_MD_BLOCK = re.compile(r"^(\s*)([-+]|\d+(?=[.)]))")  # a list item at the start of the text
+_MD_SHORTCODE = re.compile(r":(?=[\w+/-])")
 _BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x85]")
 # What remark-gfm's autolink literal looks for in text nodes (mdast-util-gfm-autolink-literal).
 _AUTOLINK = re.compile(r"(https?://|www\.)", re.IGNORECASE)
@@ -48,7 +52,13 @@ def md(text: object) -> str:
     if text is None:
         return ""
     unlinked = _AUTOLINK.sub(JOINER + r"\1", _BREAKS.sub(" ", str(text))).replace("@", "@" + JOINER)
-    return unlinked.translate(_MD_TABLE)
+    escaped = _MD_SHORTCODE.sub("&#58;", unlinked.translate(_MD_TABLE))
+    return _MD_BLOCK.sub(_escape_block, escaped, count=1)
+
+
+def _escape_block(m: re.Match) -> str:
+    lead, mark = m.group(1), m.group(2)
+    return lead + ("\\" + mark if mark in "-+" else mark + "\\")
 
 
 def plot(text: object) -> str:
