@@ -114,3 +114,19 @@ def test_region_and_extract_names_are_escaped_in_the_sidebar(hostile, monkeypatc
     assert f"**{literal.md(REGIONS[COUNTY_A][1])}**" in [m.value for m in at.sidebar.markdown]
     at = _open(None, "zh")
     assert f"**{literal.md(EXTRACT_NAME)}**" in [m.value for m in at.sidebar.markdown]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_titles_and_sentences_carry_the_names_escaped(hostile, monkeypatch, lang):
+    monkeypatch.setenv("NATALITY_DATA", str(hostile))
+    name = literal.md(EXTRACT_NAME)  # --name: the manifest's name in both languages
+    at = _open(None, lang)
+    assert name in at.title[0].value
+    assert any(name in m.value for m in at.markdown if m.value.startswith("- "))  # the month's news
+    at = _open("compare.py", lang)
+    sentences = next(m.value for m in at.markdown if m.value.startswith("- "))
+    assert name in sentences or lang == "en"  # the English sentences do not repeat the region
+    at = _open("sex-ratio.py", lang)
+    assert any(name in c.value for c in at.caption)
+    at = _open("map.py", lang, COUNTY_A)  # "back to" the whole extract (the city is all of it)
+    assert any(name in b.label for b in at.button), [b.label for b in at.button]
