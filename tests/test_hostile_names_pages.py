@@ -18,11 +18,13 @@ from tests.hostile_names import COUNTY_A, EXTRACT_NAME, REGIONS, TOWNS, build_ho
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGES = [None, "births.py", "sex-ratio.py", "scorecard.py", "township.py", "map.py", "compare.py", "data.py"]
 NAMES = [*TOWNS, *(n for pair in REGIONS.values() for n in pair), EXTRACT_NAME]
-# Pieces of the names that read as markup when not escaped: in Markdown ...
-MD_MARKUP = ["](http", "**粗", "<a ", "<img", "<b>", "$x^2$", "$y$", "$z$", "~~删~~", "_x_", "<br>", "http://", "www."]
+# Pieces of the names that read as markup when not escaped (the last two of each list: a name
+# escaped twice; no name has a backslash): in Markdown ...
+MD_MARKUP = ["](http", "**粗", "<a ", "<img", "<b>", "$x^2$", "$y$", "$z$", "~~删~~", "_x_", "<br>", "http://", "www.",
+             "\\\\", "&amp;"]  # fmt: skip
 # ... and in plotly text (which reads only tags and entities).
 PLOT_MARKUP = ["<a ", "<a>", "<img", "<b>乡</b>", "<b>粗", "<i>斜", "<i>County", "<sub>下", "<span", "<br>_斜",
-               "<br> ![", "&lt;b&gt; a@"]  # fmt: skip
+               "<br> ![", "&lt;b&gt; a@", "&amp;lt;a", "&amp;lt;img", "&amp;amp;", "\\*"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
