@@ -18,11 +18,13 @@ from tests.hostile_names import COUNTY_A, EXTRACT_NAME, REGIONS, TOWNS, build_ho
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGES = [None, "births.py", "sex-ratio.py", "scorecard.py", "township.py", "map.py", "compare.py", "data.py"]
 NAMES = [*TOWNS, *(n for pair in REGIONS.values() for n in pair), EXTRACT_NAME]
-# Pieces of the names that read as markup when not escaped: in Markdown ...
-MD_MARKUP = ["](http", "**粗", "<a ", "<img", "<b>", "$x^2$", "$y$", "$z$", "~~删~~", "_x_", "<br>", "http://", "www."]
+# Pieces of the names that read as markup when not escaped (the last two of each list: a name
+# escaped twice; no name has a backslash): in Markdown ...
+MD_MARKUP = ["](http", "**粗", "<a ", "<img", "<b>", "$x^2$", "$y$", "$z$", "~~删~~", "_x_", "<br>", "http://", "www.",
+             "\\\\", "&amp;"]  # fmt: skip
 # ... and in plotly text (which reads only tags and entities).
 PLOT_MARKUP = ["<a ", "<a>", "<img", "<b>乡</b>", "<b>粗", "<i>斜", "<i>County", "<sub>下", "<span", "<br>_斜",
-               "<br> ![", "&lt;b&gt; a@"]  # fmt: skip
+               "<br> ![", "&lt;b&gt; a@", "&amp;lt;a", "&amp;lt;img", "&amp;amp;", "\\*"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +116,19 @@ def test_region_and_extract_names_are_escaped_in_the_sidebar(hostile, monkeypatc
     assert f"**{literal.md(REGIONS[COUNTY_A][1])}**" in [m.value for m in at.sidebar.markdown]
     at = _open(None, "zh")
     assert f"**{literal.md(EXTRACT_NAME)}**" in [m.value for m in at.sidebar.markdown]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_titles_and_sentences_carry_the_names_escaped(hostile, monkeypatch, lang):
+    monkeypatch.setenv("NATALITY_DATA", str(hostile))
+    name = literal.md(EXTRACT_NAME)  # --name: the manifest's name in both languages
+    at = _open(None, lang)
+    assert name in at.title[0].value
+    assert any(name in m.value for m in at.markdown if m.value.startswith("- "))  # the month's news
+    at = _open("compare.py", lang)
+    sentences = next(m.value for m in at.markdown if m.value.startswith("- "))
+    assert name in sentences or lang == "en"  # the English sentences do not repeat the region
+    at = _open("sex-ratio.py", lang)
+    assert any(name in c.value for c in at.caption)
+    at = _open("map.py", lang, COUNTY_A)  # "back to" the whole extract (the city is all of it)
+    assert any(name in b.label for b in at.button), [b.label for b in at.button]
