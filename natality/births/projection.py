@@ -106,7 +106,8 @@ def _with_interval(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
     def col(values: np.ndarray, digits: int) -> pl.Series:
-        return pl.Series(np.round(values, digits)).fill_nan(None)
+        series = pl.Series(np.round(values, digits)).fill_nan(None)
+        return series.cast(pl.Int64) if digits == 0 else series
 
     return frame.with_columns(
         projected=col(projected, 0), projected_low=col(np.floor(low), 0), projected_high=col(np.ceil(high), 0),

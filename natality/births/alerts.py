@@ -1,0 +1,185 @@
+"""Alerts on implausible township-months: data quality, never a refusal.
+
+``queries/data_alerts_inputs.sql`` gives every township-month with its neighbours: the median
+of the deseasonalised births of the 6 months before and after (the month itself left out) and
+the pooled seasonal factor of its calendar month. Here, over whole columns:
+
+- expected births ``E = level * factor``; the count a negative binomial of mean E and variance
+  ``phi E (1 + pi / (2 n))`` (over-dispersion phi from the data, robust: winsorised squared
+  Pearson residuals; the median of n neighbours adds about pi/(2n) of a month's variance);
+- ``high`` / ``low``: births above / below the limits of that distribution;
+- ``zero_run``: two or more months in a row without births where the neighbours say births
+  happen (a report not sent): the joint probability of those zeros;
+- ``srb_jump``: the month's boys among its births against the boys' share of the 12 months
+  around it, beta-binomial (the reference share's own uncertainty included).
+
+False alarms are bounded over the whole extract: every test runs at level
+``BUDGET / (5 * township-months)`` (Bonferroni; 5 tests a township-month), so on clean data
+fewer than ``BUDGET`` alerts are expected in all, however many townships there are.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from natality.core import db, extract
+from natality.core.i18n import fmt_int, fmt_month, t
+
+BUDGET = 0.5  # expected false alerts in the whole extract on clean data
+TESTS_PER_CELL = 5  # high, low, zero run, SRB high, SRB low
+MIN_EXPECTED = 1.0  # below this a month's count says nothing (a tiny township)
+MIN_SRB_BIRTHS = 20  # a month's boys' share is judged from 20 births on
+WINSOR = 9.0  # squared residuals capped at 3^2 for the robust phi
+COLUMNS = ["township_code", "township_name", "month", "kind", "births", "expected", "upper", "reason"]
+KINDS = ("high", "low", "zero_run", "srb_jump")
+
+
+def _winsor_constant() -> float:
+    """E[min(Z^2, 9)] for a standard normal Z: what the capped mean is for phi = 1."""
+    z = 3.0
+    inside = stats.chi2.cdf(z * z, 3)  # E[Z^2; |Z| < z] = P(chi2_3 < z^2)
+    return float(inside + z * z * 2 * stats.norm.sf(z))
+
+
+def dispersion(expected: np.ndarray, births: np.ndarray, noise: np.ndarray) -> float:
+    """Robust phi >= 1 from the cells with E >= 5: capped squared Pearson residuals."""
+    keep = expected >= 5
+    if keep.sum() < 30:
+        return 1.0
+    r2 = (births[keep] - expected[keep]) ** 2 / (expected[keep] * noise[keep])
+    return max(1.0, float(np.minimum(r2, WINSOR).mean() / _winsor_constant()))
+
+
+def _nb(expected: np.ndarray, variance_factor: np.ndarray):
+    """scipy's negative binomial of mean E and variance E * f (f > 1): n = E / (f - 1), p = 1 / f."""
+    f = np.maximum(variance_factor, 1 + 1e-9)
+    return stats.nbinom(np.maximum(expected, 1e-9) / (f - 1), 1 / f)
+
+
+def level_text(level: float, lang: str) -> str:
+    """'99.99%' for 1 - level: as many digits as needed to show it is not 100 %."""
+    digits = max(1, math.ceil(-math.log10(level)) - 2)
+    return f"{100 * (1 - level):.{digits}f}%"
+
+
+def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
+    """(alerts without reasons, phi, per-test level) from data_alerts_inputs' rows.
+
+    Alert columns: township_code, township_name, township_name_en, month, kind, births, expected,
+    upper (the limit crossed: upper for high, lower for low; boys for srb_jump), plus the numbers
+    of the reason (boys, girls, srb, srb_around, run_months, last_month, p)."""
+    cells = max(inputs.height, 1)
+    level = BUDGET / (TESTS_PER_CELL * cells)
+    births = inputs["births"].to_numpy().astype(float)
+    expected = (inputs["level"] * inputs["factor"]).to_numpy()
+    n = np.maximum(inputs["window_months"].to_numpy().astype(float), 1)
+    noise = 1 + math.pi / (2 * n)
+    phi = dispersion(expected, births, noise)
+    judged = expected >= MIN_EXPECTED
+    nb = _nb(expected, phi * noise)
+    upper = nb.isf(level)  # smallest count whose upper tail is below level, minus one
+    lower = nb.ppf(level)
+    p_high = nb.sf(births - 1)
+    p_low = nb.cdf(births)
+    high = judged & (p_high < level)
+    low = judged & (p_low < level) & (births > 0)
+    # zero months: joint probability of each run of zeros (log P(0) of the negative binomial)
+    f = np.maximum(phi * noise, 1 + 1e-9)
+    log_p0 = np.where(judged, -expected * np.log(f) / (f - 1), 0.0)
+    frame = inputs.with_columns(
+        expected=pl.Series(expected), upper_limit=pl.Series(upper), lower_limit=pl.Series(lower),
+        p_high=pl.Series(p_high), p_low=pl.Series(p_low), is_high=pl.Series(high), is_low=pl.Series(low),
+        log_p0=pl.Series(log_p0),
+    )  # fmt: skip
+    zero = pl.col("births") == 0
+    runs = (
+        frame.with_columns(run=(~zero).cast(pl.Int32).cum_sum().over("township_code"))
+        .filter(zero)
+        .group_by("township_code", "run")
+        .agg(
+            pl.col("township_name").first(), pl.col("township_name_en").first(), pl.col("month").min(),
+            pl.col("month").max().alias("last_month"), pl.len().alias("run_months"), pl.col("expected").sum(),
+            pl.col("log_p0").sum(),
+        )  # fmt: skip
+        .filter((pl.col("log_p0") < math.log(level)))
+    )
+    run_alerts = runs.select(
+        "township_code", "township_name", "township_name_en", "month", kind=pl.lit("zero_run"),
+        births=pl.lit(0, dtype=pl.Int64), expected=pl.col("expected").round(1), upper=pl.lit(None, dtype=pl.Float64),
+        run_months="run_months", last_month="last_month", p=pl.col("log_p0").exp(),
+    )  # fmt: skip
+    counts = frame.filter(pl.col("is_high") | pl.col("is_low")).select(
+        "township_code", "township_name", "township_name_en", "month",
+        kind=pl.when(pl.col("is_high")).then(pl.lit("high")).otherwise(pl.lit("low")),
+        births="births", expected=pl.col("expected").round(1),
+        upper=pl.when(pl.col("is_high")).then(pl.col("upper_limit")).otherwise(pl.col("lower_limit")),
+        run_months=pl.lit(None, dtype=pl.UInt32), last_month=pl.lit(None, dtype=pl.Date),
+        p=pl.min_horizontal("p_high", "p_low"),
+    )  # fmt: skip
+    srb = _srb_alerts(inputs, level)
+    alerts = pl.concat([counts, run_alerts, srb], how="diagonal_relaxed")
+    return alerts.sort("township_code", "month", "kind"), phi, level
+
+
+def _srb_alerts(inputs: pl.DataFrame, level: float) -> pl.DataFrame:
+    n = (inputs["boys"] + inputs["girls"]).to_numpy()
+    boys = inputs["boys"].to_numpy()
+    a = inputs["boys_around"].to_numpy() + 0.5
+    b = inputs["girls_around"].to_numpy() + 0.5
+    judged = (n >= MIN_SRB_BIRTHS) & (a + b >= 5 * np.maximum(n, 1))
+    dist = stats.betabinom(np.maximum(n, 1), a, b)
+    p_high, p_low = dist.sf(boys - 1), dist.cdf(boys)
+    hit = judged & (np.minimum(p_high, p_low) < level)
+    limit = np.where(p_high < p_low, dist.isf(level), dist.ppf(level))
+    frame = inputs.with_columns(
+        expected=pl.Series(n * a / (a + b)), upper=pl.Series(limit), hit=pl.Series(hit),
+        p=pl.Series(np.minimum(p_high, p_low)),
+    ).filter(pl.col("hit"))  # fmt: skip
+    return frame.select(
+        "township_code", "township_name", "township_name_en", "month", kind=pl.lit("srb_jump"),
+        births=pl.col("boys"), expected=pl.col("expected").round(1), upper="upper",
+        run_months=pl.lit(None, dtype=pl.UInt32), last_month=pl.lit(None, dtype=pl.Date), p="p",
+        month_births=pl.col("boys") + pl.col("girls"), srb_around=100 * pl.col("boys_around") / pl.col("girls_around"),
+    )  # fmt: skip
+
+
+def reasons(alerts: pl.DataFrame, lang: str, level: float) -> list[str]:
+    """One sentence per alert in ``lang`` (a list over the alerts, which are few)."""
+    name_col = "township_name" if lang == "zh" else "township_name_en"
+    limit = level_text(level, lang)
+    out = []
+    for r in alerts.iter_rows(named=True):
+        month = fmt_month(r["month"].year, r["month"].month, lang)
+        common = {"name": r[name_col], "month": month, "births": fmt_int(r["births"], lang), "level": limit,
+                  "expected": fmt_int(r["expected"], lang), "limit": fmt_int(r["upper"], lang)}  # fmt: skip
+        if r["kind"] == "zero_run":
+            last = r["last_month"]
+            common.update(last=fmt_month(last.year, last.month, lang), n=r["run_months"])
+        if r["kind"] == "srb_jump":
+            total = r.get("month_births") or 0
+            common.update(
+                total=fmt_int(total, lang), share=f"{100 * r['births'] / total:.0f}" if total else "–",
+                around=f"{100 * r['expected'] / total:.0f}" if total else "–",
+            )  # fmt: skip
+        out.append(t(f"alerts.reason_{r['kind']}", lang, **common))
+    return out
+
+
+def data_alerts(version_dir: str | Path, lang: str = "zh", region: str | None = None) -> tuple[pl.DataFrame, float]:
+    """The alerts of the extract (or ``region``): COLUMNS (+ township_name_en, p), and phi."""
+    inputs = db.run_query("data_alerts_inputs", str(version_dir), region=region)
+    alerts, phi, level = compute(inputs)
+    alerts = alerts.with_columns(reason=pl.Series(reasons(alerts, lang, level), dtype=pl.String))
+    return alerts, phi
+
+
+def data_alerts_query(data_dir: str | Path | None = None, lang: object = "zh", region: object = None) -> pl.DataFrame:
+    """``python -m natality query data_alerts [-p lang=en] [-p region=CODE]``."""
+    version_dir = extract.live_version_dir(data_dir)
+    alerts, _ = data_alerts(version_dir, "en" if lang == "en" else "zh", region or None)
+    return alerts.select(COLUMNS)
