@@ -1,9 +1,10 @@
 -- data_alerts_inputs: every township-month of $region from the township's first month with births
 -- to the extract's last month (0 where nothing was recorded), with what its neighbours make
 -- plausible (natality/births/alerts.py): the pooled seasonal factor of its calendar month (mean 1
--- over the year, from the complete years), the median of the deseasonalised births of the 6
--- months before and after it (the month itself left out, so a typing mistake does not raise its
--- own expectation), how many months that median had, and the boys and girls of those months.
+-- over the year, from the complete years), the median of the deseasonalised births of the 13
+-- months from 6 before to 6 after it (a median: one typing mistake hardly moves it; leaving the
+-- month out by `exclude current row` made DuckDB's windowed median 250x slower), how many other
+-- months that window had, and the boys and girls of those other months.
 -- Grain: one row per township per month. Params:
 -- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
@@ -68,13 +69,13 @@ windowed as (
     select
         g.*,
         median(g.births / g.factor) over around as level,
-        count(*) over around as window_months,
-        sum(g.boys) over around as boys_around,
-        sum(g.girls) over around as girls_around
+        count(*) over around - 1 as window_months,
+        sum(g.boys) over around - g.boys as boys_around,
+        sum(g.girls) over around - g.girls as girls_around
     from grid as g
     window around as (
         partition by g.township_code order by g.month
-        rows between 6 preceding and 6 following exclude current row
+        rows between 6 preceding and 6 following
     )
 )
 

@@ -81,19 +81,23 @@ def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
     noise = 1 + math.pi / (2 * n)
     phi = dispersion(expected, births, noise)
     judged = expected >= MIN_EXPECTED
+    # p-values of every cell (scipy's negative binomial tails are closed-form and vectorised);
+    # the limits (quantiles: a search per value) only for the few cells alerted
     nb = _nb(expected, phi * noise)
-    upper = nb.isf(level)  # smallest count whose upper tail is below level, minus one
-    lower = nb.ppf(level)
-    p_high = nb.sf(births - 1)
-    p_low = nb.cdf(births)
-    high = judged & (p_high < level)
-    low = judged & (p_low < level) & (births > 0)
+    p_high = np.where(judged, nb.sf(births - 1), 1.0)
+    p_low = np.where(judged & (births > 0), nb.cdf(births), 1.0)
+    high, low = p_high < level, p_low < level
+    hit = np.flatnonzero(high | low)
+    limits = np.full(births.shape, np.nan)
+    if hit.size:
+        few = _nb(expected[hit], (phi * noise)[hit])
+        limits[hit] = np.where(high[hit], few.isf(level), few.ppf(level))
     # zero months: joint probability of each run of zeros (log P(0) of the negative binomial)
     f = np.maximum(phi * noise, 1 + 1e-9)
     log_p0 = np.where(judged, -expected * np.log(f) / (f - 1), 0.0)
     frame = inputs.with_columns(
-        expected=pl.Series(expected), upper_limit=pl.Series(upper), lower_limit=pl.Series(lower),
-        p_high=pl.Series(p_high), p_low=pl.Series(p_low), is_high=pl.Series(high), is_low=pl.Series(low),
+        expected=pl.Series(expected), limit=pl.Series(limits), p_high=pl.Series(p_high), p_low=pl.Series(p_low),
+        is_high=pl.Series(high), is_low=pl.Series(low),
         log_p0=pl.Series(log_p0),
     )  # fmt: skip
     zero = pl.col("births") == 0
@@ -102,11 +106,15 @@ def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
         .filter(zero)
         .group_by("township_code", "run")
         .agg(
-            pl.col("township_name").first(), pl.col("township_name_en").first(), pl.col("month").min(),
-            pl.col("month").max().alias("last_month"), pl.len().alias("run_months"), pl.col("expected").sum(),
+            pl.col("township_name").first(),
+            pl.col("township_name_en").first(),
+            pl.col("month").min(),
+            pl.col("month").max().alias("last_month"),
+            pl.len().alias("run_months"),
+            pl.col("expected").sum(),
             pl.col("log_p0").sum(),
-        )  # fmt: skip
-        .filter((pl.col("log_p0") < math.log(level)))
+        )
+        .filter(pl.col("log_p0") < math.log(level))
     )
     run_alerts = runs.select(
         "township_code", "township_name", "township_name_en", "month", kind=pl.lit("zero_run"),
@@ -117,7 +125,7 @@ def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
         "township_code", "township_name", "township_name_en", "month",
         kind=pl.when(pl.col("is_high")).then(pl.lit("high")).otherwise(pl.lit("low")),
         births="births", expected=pl.col("expected").round(1),
-        upper=pl.when(pl.col("is_high")).then(pl.col("upper_limit")).otherwise(pl.col("lower_limit")),
+        upper=pl.col("limit"),
         run_months=pl.lit(None, dtype=pl.UInt32), last_month=pl.lit(None, dtype=pl.Date),
         p=pl.min_horizontal("p_high", "p_low"),
     )  # fmt: skip
@@ -132,14 +140,22 @@ def _srb_alerts(inputs: pl.DataFrame, level: float) -> pl.DataFrame:
     a = inputs["boys_around"].to_numpy() + 0.5
     b = inputs["girls_around"].to_numpy() + 0.5
     judged = (n >= MIN_SRB_BIRTHS) & (a + b >= 5 * np.maximum(n, 1))
-    dist = stats.betabinom(np.maximum(n, 1), a, b)
-    p_high, p_low = dist.sf(boys - 1), dist.cdf(boys)
-    hit = judged & (np.minimum(p_high, p_low) < level)
-    limit = np.where(p_high < p_low, dist.isf(level), dist.ppf(level))
-    frame = inputs.with_columns(
-        expected=pl.Series(n * a / (a + b)), upper=pl.Series(limit), hit=pl.Series(hit),
-        p=pl.Series(np.minimum(p_high, p_low)),
-    ).filter(pl.col("hit"))  # fmt: skip
+    # a normal z first (the beta-binomial's tails sum a pmf per value): only |z| beyond what the
+    # level allows, less a margin for the skew, go to the exact beta-binomial
+    share = a / (a + b)
+    spread = np.sqrt(np.maximum(n, 1) * share * (1 - share) * (1 + np.maximum(n, 1) / (a + b)))
+    z = np.abs(boys - np.maximum(n, 1) * share) / spread
+    near = np.flatnonzero(judged & (z > max(stats.norm.isf(level) - 1.0, 2.0)))
+    dist = stats.betabinom(np.maximum(n[near], 1), a[near], b[near])
+    p_high, p_low = dist.sf(boys[near] - 1), dist.cdf(boys[near])
+    alerted = np.minimum(p_high, p_low) < level
+    rows, p_high, p_low = near[alerted], p_high[alerted], p_low[alerted]
+    dist = stats.betabinom(np.maximum(n[rows], 1), a[rows], b[rows])
+    limit = np.where(p_high < p_low, dist.isf(level), dist.ppf(level)) if rows.size else np.zeros(0)
+    frame = inputs[rows].with_columns(
+        expected=pl.Series(n[rows] * share[rows], dtype=pl.Float64), upper=pl.Series(limit, dtype=pl.Float64),
+        p=pl.Series(np.minimum(p_high, p_low), dtype=pl.Float64),
+    )  # fmt: skip
     return frame.select(
         "township_code", "township_name", "township_name_en", "month", kind=pl.lit("srb_jump"),
         births=pl.col("boys"), expected=pl.col("expected").round(1), upper="upper",
