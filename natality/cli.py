@@ -144,7 +144,7 @@ def print_alert_warnings(args: argparse.Namespace) -> None:
     """After an import: the implausible months of the new version as warnings on stderr."""
     lang = importer.resolve_lang(getattr(args, "lang", None))
     try:
-        found, _ = alerts.data_alerts(extract.live_version_dir(args.out), lang)
+        found, _, _ = alerts.data_alerts(extract.live_version_dir(args.out), lang)
     except Exception as exc:  # the import is done: a failed check must not turn it into a failure
         print(f"warning: data alerts not computed ({type(exc).__name__}: {exc})", file=sys.stderr)
         return

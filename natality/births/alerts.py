@@ -186,16 +186,58 @@ def reasons(alerts: pl.DataFrame, lang: str, level: float) -> list[str]:
     return out
 
 
-def data_alerts(version_dir: str | Path, lang: str = "zh", region: str | None = None) -> tuple[pl.DataFrame, float]:
-    """The alerts of the extract (or ``region``): COLUMNS (+ township_name_en, p), and phi."""
+def data_alerts(
+    version_dir: str | Path, lang: str = "zh", region: str | None = None
+) -> tuple[pl.DataFrame, float, int]:
+    """The alerts of the extract (or ``region``): COLUMNS (+ township_name_en, p, ...), phi and the
+    number of township-months judged."""
     inputs = db.run_query("data_alerts_inputs", str(version_dir), region=region)
     alerts, phi, level = compute(inputs)
     alerts = alerts.with_columns(reason=pl.Series(reasons(alerts, lang, level), dtype=pl.String))
-    return alerts, phi
+    return alerts, phi, inputs.height
 
 
 def data_alerts_query(data_dir: str | Path | None = None, lang: object = "zh", region: object = None) -> pl.DataFrame:
     """``python -m natality query data_alerts [-p lang=en] [-p region=CODE]``."""
     version_dir = extract.live_version_dir(data_dir)
-    alerts, _ = data_alerts(version_dir, "en" if lang == "en" else "zh", region or None)
+    alerts, _, _ = data_alerts(version_dir, "en" if lang == "en" else "zh", region or None)
     return alerts.select(COLUMNS)
+
+
+def alerts_table(alerts: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The Data page's list: township, month (YYYY-MM), kind, value, expected, limit, why."""
+    name_col = "township_name" if lang == "zh" else "township_name_en"
+    kinds = {k: t(f"alerts.kind_{k}", lang) for k in KINDS}
+    return alerts.select(
+        pl.col(name_col).alias(t("alerts.col_township", lang)),
+        pl.col("month").dt.strftime("%Y-%m").alias(t("alerts.col_month", lang)),
+        pl.col("kind").replace_strict(kinds, default=pl.col("kind")).alias(t("alerts.col_kind", lang)),
+        pl.col("births").alias(t("alerts.col_births", lang)),
+        pl.col("expected").alias(t("alerts.col_expected", lang)),
+        pl.col("upper").alias(t("alerts.col_limit", lang)),
+        pl.col("reason").alias(t("alerts.col_reason", lang)),
+    )
+
+
+def heatmap_marks(alerts: pl.DataFrame, year: int) -> pl.DataFrame:
+    """township_code, month_number of every alerted month of ``year`` (each month of a zero run)."""
+    if alerts.is_empty():
+        return pl.DataFrame(schema={"township_code": pl.String, "month_number": pl.Int32})
+    months = alerts.select(
+        "township_code",
+        month=pl.date_ranges("month", pl.coalesce("last_month", "month"), interval="1mo"),
+    ).explode("month")
+    return (
+        months.filter(pl.col("month").dt.year() == year)
+        .select("township_code", month_number=pl.col("month").dt.month().cast(pl.Int32))
+        .unique()
+        .sort("township_code", "month_number")
+    )
+
+
+def new_alerts(alerts: pl.DataFrame, cutoff_month: str) -> list[str]:
+    """The reasons of the alerts on the cut-off month (``YYYY-MM``): what the latest import brought."""
+    year, month = int(cutoff_month[:4]), int(cutoff_month[5:7])
+    last = pl.coalesce("last_month", "month")
+    latest = alerts.filter((last.dt.year() == year) & (last.dt.month() == month))
+    return latest["reason"].to_list()

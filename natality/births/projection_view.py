@@ -44,7 +44,7 @@ def projection_kpi(row: dict, phi: float, lang: str) -> Kpi:
         "projection.help", lang, to_date=fmt_int(row["births_to_date"], lang), months=row["months"],
         phi=f"{phi:.2f}", target=target,
     )  # fmt: skip
-    return Kpi(t("projection.label", lang), value, None if delta is None else f"P {delta}", help_text, "off",
+    return Kpi(t("projection.label", lang), value, None, help_text, "off",
                note=sentence(row, lang))  # fmt: skip
 
 

@@ -1,0 +1,62 @@
+"""The projection and the data alerts on the pages, through Streamlit's AppTest, in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from natality.births import alerts, projection
+
+DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
+
+
+def app(lang: str, page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
+    at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(page)
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_tile_scorecard_and_township_show_the_projection(demo_env, lang):
+    scope = projection.projection(demo_env, 2026).scope_row()
+    at = app(lang)
+    assert not at.exception
+    label = "预计全年出生" if lang == "zh" else "Projected year total"
+    tile = next(m for m in at.metric if m.label == label)
+    assert tile.value == f"{scope['projected']:,}"
+    words = "90% 区间" if lang == "zh" else "90% interval"
+    low, high = f"{scope['projected_low']:,}", f"{scope['projected_high']:,}"
+    assert any(words in c.value and f"{low}–{high}" in c.value for c in at.caption)
+
+    at = app(lang, "pages/scorecard.py", year="2026")
+    assert not at.exception
+    column = "预计全年（90%区间）" if lang == "zh" else "Projected year (90% interval)"
+    shown = at.dataframe[0].value
+    first = (
+        projection.projection(demo_env, 2026)
+        .townships.filter(projection.pl.col("township_code") == "419901101000")
+        .row(0, named=True)
+    )
+    assert f"{first['projected']} ({first['projected_low']}–{first['projected_high']})" in shown[column].to_list()
+
+    at = app(lang, "pages/township.py", township="419901101000")
+    assert not at.exception
+    fan = next(c for c in at.get("plotly_chart") if "projection" in c.proto.id or "投影" in c.proto.spec)
+    assert fan is not None
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_data_page_lists_the_alerts_with_their_reasons(demo_env, lang):
+    found, _, _ = alerts.data_alerts(demo_env, lang)
+    at = app(lang, "pages/data.py", year="2024")
+    assert not at.exception
+    title = "可能有误的数字" if lang == "zh" else "Numbers that are probably wrong"
+    assert any(s.value == title for s in at.subheader)
+    table = next(d.value for d in at.dataframe if ("原因" if lang == "zh" else "Why") in d.value.columns)
+    assert table[("原因" if lang == "zh" else "Why")].to_list() == found["reason"].to_list()
