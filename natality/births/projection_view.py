@@ -39,7 +39,6 @@ def projection_kpi(row: dict, phi: float, lang: str) -> Kpi:
     """The Overview's tile: the projected total, with the sentence under the tiles and its meaning on hover."""
     target = fmt_int(row["target"], lang) if row.get("target") is not None else t("projection.no_target", lang)
     value = fmt_int(row["projected"], lang) if row.get("projected") is not None else "–"
-    delta = _percent(row["p_meet"]) if row.get("p_meet") is not None else None
     help_text = t(
         "projection.help", lang, to_date=fmt_int(row["births_to_date"], lang), months=row["months"],
         phi=f"{phi:.2f}", target=target,

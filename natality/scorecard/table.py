@@ -7,10 +7,9 @@ pandas appears only here: Streamlit colours table cells through a pandas Styler.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import functools
 import io
+from collections.abc import Sequence
 
 import pandas as pd
 import polars as pl
