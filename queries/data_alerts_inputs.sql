@@ -1,7 +1,7 @@
 -- data_alerts_inputs: every township-month of $region from the township's first month with births
 -- to the extract's last month (0 where nothing was recorded), with what its neighbours make
 -- plausible (natality/births/alerts.py): the pooled seasonal factor of its calendar month (mean 1
--- over the year, from the complete years), the median of the deseasonalised births of the 13
+-- over the year: the median share over the complete township-years), the median of the deseasonalised births of the 13
 -- months from 6 before to 6 after it (a median: one typing mistake hardly moves it; leaving the
 -- month out by `exclude current row` made DuckDB's windowed median 250x slower), how many other
 -- months that window had, and the boys and girls of those other months.
@@ -42,13 +42,25 @@ complete_years as (
     having count(distinct month(month)) = 12
 ),
 
-season as (
+-- each calendar month's share of its township-year, the median over township-years (a typed
+-- 214 in one township-year does not move it), rescaled to a mean of 1 over the year
+year_shares as (
     select
         month(m.month)::integer as month_number,
-        12.0 * sum(m.births) / sum(sum(m.births)) over () as factor
+        m.births / sum(m.births) over (partition by m.township_code, year(m.month)) as share
     from monthly as m
     where year(m.month) in (select c.year from complete_years as c)
-    group by month(m.month)
+),
+
+median_shares as (
+    select month_number, median(share) as share
+    from year_shares
+    group by month_number
+),
+
+season as (
+    select month_number, 12.0 * share / sum(share) over () as factor
+    from median_shares
 ),
 
 grid as (
