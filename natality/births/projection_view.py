@@ -11,13 +11,14 @@ from natality.births.projection import gamma_interval
 from natality.core.i18n import fmt_int, t
 
 
-def _percent(p: float | None) -> str:
+def _percent(p: float | None, row: dict | None = None) -> str:
     if p is None:
         return "–"
-    # never "100%" or "0%" for a chance that is not certain
-    if 0 < p < 0.01:
+    # never "100%" or "0%" for a chance that is not certain (the target met already, or the year over)
+    certain = row is not None and (row["births_to_date"] >= (row.get("target") or 0) or row["months"] >= 12)
+    if p < 0.01 and not (p == 0 and certain):
         return "<1%"
-    if 0.99 < p < 1:
+    if p > 0.99 and not (p == 1 and certain):
         return ">99%"
     return f"{100 * p:.0f}%"
 
@@ -31,7 +32,7 @@ def sentence(row: dict, lang: str) -> str:
         low=fmt_int(row["projected_low"], lang), high=fmt_int(row["projected_high"], lang),
     )  # fmt: skip
     if row.get("p_meet") is not None:
-        text += t("projection.p_meet", lang, p=_percent(row["p_meet"]))
+        text += t("projection.p_meet", lang, p=_percent(row["p_meet"], row))
     return text
 
 
@@ -52,10 +53,11 @@ def scorecard_columns(towns: pl.DataFrame, lang: str) -> pl.DataFrame:
     text = pl.format(
         "{} ({}–{})", pl.col("projected"), pl.col("projected_low"), pl.col("projected_high")
     )  # fmt: skip
+    certain = (pl.col("births_to_date") >= pl.col("target")) | (pl.col("months") >= 12)
     chance = (
         pl.when(pl.col("p_meet").is_null()).then(pl.lit("–"))
-        .when((pl.col("p_meet") > 0) & (pl.col("p_meet") < 0.01)).then(pl.lit("<1%"))
-        .when((pl.col("p_meet") > 0.99) & (pl.col("p_meet") < 1)).then(pl.lit(">99%"))
+        .when((pl.col("p_meet") < 0.01) & ~((pl.col("p_meet") == 0) & certain)).then(pl.lit("<1%"))
+        .when((pl.col("p_meet") > 0.99) & ~((pl.col("p_meet") == 1) & certain)).then(pl.lit(">99%"))
         .otherwise(pl.format("{}%", (pl.col("p_meet") * 100).round(0).cast(pl.Int64)))
     )  # fmt: skip
     return towns.select(
