@@ -41,9 +41,8 @@ def test_projection_worked_by_hand(tmp_path):
     data = seasonal_extract(tmp_path)
     result = projection.projection(data, 2024)
     a = result.townships.filter(pl.col("township_code") == A).row(0, named=True)
-    # A: done 3 x 60 = 180, rest 3 x 120 = 360, r = 2; 72 so far -> 72 + 144 = 216
+    # A: done 3 x 60 = 180, rest 3 x 120 = 360, r = 360 / (180 + phi) (about 2); 72 so far
     assert (a["births_to_date"], a["months"], a["births_done"], a["births_rest"]) == (72, 6, 180, 360)
-    assert a["projected"] == 216
     # Pooled shares (A and B) fit neither exactly: phi = Pearson chi2 / df, worked out here.
     # Pooled monthly totals: Jan-Jun 15, Jul-Dec 25 (per year) -> shares 15/240, 25/240.
     # A (total 180): expected 11.25 / 18.75; B (60): 3.75 / 6.25 -> per year
@@ -52,8 +51,10 @@ def test_projection_worked_by_hand(tmp_path):
     )
     phi = max(1.0, 3 * x2_year / (72 - 6 - 11))
     assert result.phi == pytest.approx(phi)
-    mu = 144.0
-    variance = phi * (mu + 4 * 72 + mu**2 * (1 / 360.5 + 1 / 180.5))
+    r = 360 / (180 + phi)
+    mu = 72 * r
+    assert a["projected"] == round(72 + mu) == 215  # 72 + 144 less the small-count correction
+    variance = phi * (mu + r**2 * 72 + mu**2 * (1 / 360.5 + 1 / 180.5))
     assert a["variance"] == pytest.approx(variance)
     shape, scale = mu**2 / variance, variance / mu
     assert a["projected_low"] == math.floor(72 + stats.gamma.ppf(0.05, shape, scale=scale))
@@ -61,15 +62,16 @@ def test_projection_worked_by_hand(tmp_path):
     # about 216 -/+ 1.645 sd, a little skewed
     assert 216 - 1.8 * math.sqrt(variance) < a["projected_low"] < 216 - 1.4 * math.sqrt(variance)
     assert a["p_meet"] == pytest.approx(stats.gamma.sf(230 - 72 - 0.5, shape, scale=scale), abs=1e-3)
-    # the region adds means and variances: B 36 so far + 36 to come; 216 + 72 = 288 births
+    # the region adds means and variances: B 36 so far + 36 * 180 / (180 + phi) to come
     scope = result.scope_row()
     b = result.townships.filter(pl.col("township_code") == B).row(0, named=True)
-    assert b["projected"] == 72
-    assert scope["projected"] == 288 and scope["target"] == 300
+    mu_b = 36 * 180 / (180 + phi)
+    assert b["projected"] == round(36 + mu_b) == 72
+    assert scope["projected"] == round(108 + mu + mu_b) and scope["target"] == 300
     total_var = a["variance"] + b["variance"]
-    shape, scale = 180**2 / total_var, total_var / 180  # remaining: 144 + 36
+    shape, scale = (mu + mu_b) ** 2 / total_var, total_var / (mu + mu_b)
     assert scope["projected_high"] == math.ceil(72 + 36 + stats.gamma.ppf(0.95, shape, scale=scale))
-    assert scope["birth_rate"] == pytest.approx(288 / 30_000 * 1000, abs=0.01)
+    assert scope["birth_rate"] == pytest.approx(scope["projected"] / 30_000 * 1000, abs=0.01)
 
 
 @pytest.mark.parametrize(("target", "expect"), [(2000.0, 0.0), (120.0, 1.0), (60.0, 1.0)])
@@ -95,8 +97,9 @@ def test_cli_columns_and_bad_parameters(tmp_path, capsys):
         out[0]
         == "township_code,township_name,births_to_date,months,projected,projected_low,projected_high,target,p_meet"
     )
-    # cut at March: A 36 so far, done 3 x 30 = 90, rest 3 x 150 = 450, r = 5 -> 36 + 180 = 216
-    assert out[1].startswith(f"{A},王店乡,36,3,216,")
+    # cut at March: A 36 so far, done 3 x 30 = 90, rest 3 x 150 = 450, r = 450 / (90 + phi)
+    phi = projection.projection(data, 2024, 3).phi
+    assert out[1].startswith(f"{A},王店乡,36,3,{round(36 + 36 * 450 / (90 + phi))},")
     assert cli.main(["query", "births_projection", "--data", str(data), "-p", "year=2024", "-p", "month_to=9"]) == 2
     assert "month_to=9" in capsys.readouterr().err
     assert cli.main(["query", "births_projection_region", "--data", str(data), "-p", "year=2024"]) == 0
