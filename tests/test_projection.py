@@ -162,6 +162,6 @@ def test_clean_poisson_months_raise_no_more_alerts_than_the_bound(tmp_path_facto
     towns = [(c, f"乡{i}", f"T{i}") for i, c in enumerate(codes)]
     data = make_extract(tmp_path_factory.mktemp("clean") / "x", towns, clean_rows(rng, codes), cutoff="2022-12")
     found, phi, cells = alerts.data_alerts(data, "en")
-    assert cells == 40 * 36
+    assert 1400 <= cells <= 40 * 36  # from each township's first month with births
     assert phi < 1.3
     assert found.height <= 3, found.select("kind", "births", "expected").rows()
