@@ -24,7 +24,9 @@ target = overview.births_target_kpi(births_status, months, ctx.lang)
 tiles = kpis + ([target] if target else [])
 forecast = ui.births_projection(ctx, year) if months < 12 else None
 if forecast is not None and forecast.regions.height:  # the partial year: where will it end?
-    tiles.append(projection_view.projection_kpi(forecast.scope_row(), forecast.phi, ctx.lang))
+    now = summary.filter(pl.col("year") == year).to_dicts()
+    boys, girls = (now[0]["boys"], now[0]["girls"]) if now else (None, None)
+    tiles.append(projection_view.projection_kpi(forecast.scope_row(), forecast.phi, ctx.lang, boys, girls))
 st.caption(ctx.t("overview.kpi_caption", period=period))
 for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
     column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)

@@ -165,3 +165,29 @@ def test_clean_poisson_months_raise_no_more_alerts_than_the_bound(tmp_path_facto
     assert 1400 <= cells <= 40 * 36  # from each township's first month with births
     assert phi < 1.3
     assert found.height <= 3, found.select("kind", "births", "expected").rows()
+
+
+def test_sentences_and_columns_say_the_interval_and_the_chance():
+    from natality.births import projection_view
+
+    row = {"projected": 6650, "projected_low": 6480, "projected_high": 6820, "p_meet": 0.84, "target": 6500.0,
+           "births_to_date": 4800, "months": 9, "birth_rate": 5.8, "birth_rate_low": 5.65,
+           "birth_rate_high": 5.95}  # fmt: skip
+    assert projection_view.sentence(row, "zh") == "预计全年 6,650（90% 区间 6,480–6,820），达标可能性 84%"
+    assert projection_view.sentence(row, "en") == (
+        "Projected for the year: 6,650 (90% interval 6,480–6,820), chance of meeting the target 84%"
+    )
+    # a chance that is not certain is never shown as 100 % or 0 %
+    assert projection_view.sentence({**row, "p_meet": 1.0}, "zh").endswith("达标可能性 >99%")
+    assert projection_view.sentence({**row, "p_meet": 0.0}, "zh").endswith("达标可能性 <1%")
+    assert projection_view.sentence({**row, "p_meet": 1.0, "target": 4000.0}, "zh").endswith("达标可能性 100%")
+    # SRB 110 so far (1,100 boys, 1,000 girls) at 6,650 births by December: the Wilson 95 % interval
+    # of p = 3,483 / 6,650 = 0.5238 -/+ 1.96 x 0.00612, mapped through 100 p / (1 - p): 104.8-115.4
+    text = projection_view.year_end_texts(row, 1100, 1000, "zh")
+    assert text.startswith("按预测推算全年出生率 5.80‰（90% 区间 5.65–5.95‰）。出生人口性别比目前为 110.0；")
+    assert text.endswith("约 6,650 人，年底性别比的95%区间约为 104.8–115.4。")
+    towns = pl.DataFrame({"township_code": [A, B], "projected": [216, None], "projected_low": [180, None],
+                          "projected_high": [255, None], "p_meet": [0.995, None], "target": [230.0, None],
+                          "births_to_date": [72, 36], "months": [6, 6]})  # fmt: skip
+    columns = projection_view.scorecard_columns(towns, "zh")
+    assert columns.rows() == [(A, "216 (180–255)", ">99%"), (B, "–", "–")]

@@ -8,7 +8,8 @@ import polars as pl
 
 from natality.births.overview import Kpi
 from natality.births.projection import gamma_interval
-from natality.core.i18n import fmt_int, t
+from natality.core.i18n import fmt_int, fmt_num, t
+from natality.srb.stats import srb_estimate
 
 
 def _percent(p: float | None, row: dict | None = None) -> str:
@@ -36,14 +37,33 @@ def sentence(row: dict, lang: str) -> str:
     return text
 
 
-def projection_kpi(row: dict, phi: float, lang: str) -> Kpi:
-    """The Overview's tile: the projected total, with the sentence under the tiles and its meaning on hover."""
+def year_end_texts(row: dict, boys: int | None, girls: int | None, lang: str) -> str:
+    """The birth rate the projection gives and the interval the year-end SRB will have at this ratio."""
+    out = []
+    if row.get("birth_rate") is not None:
+        out.append(t("projection.rate", lang, rate=fmt_num(row["birth_rate"], 2), low=fmt_num(row["birth_rate_low"], 2),
+                     high=fmt_num(row["birth_rate_high"], 2)))  # fmt: skip
+    if boys and girls and row.get("projected"):
+        scale = row["projected"] / (boys + girls)
+        est = srb_estimate(round(boys * scale), round(girls * scale))
+        if est.low is not None and est.high is not None:
+            births = fmt_int(row["projected"], lang)
+            out.append(t("projection.srb", lang, srb=fmt_num(100 * boys / girls), births=births,
+                         low=fmt_num(est.low), high=fmt_num(est.high)))  # fmt: skip
+    return ("" if lang == "zh" else " ").join(out)
+
+
+def projection_kpi(row: dict, phi: float, lang: str, boys: int | None = None, girls: int | None = None) -> Kpi:
+    """The Overview's tile: the projected total, with the sentence under the tiles and its meaning
+    (and the birth rate and year-end SRB interval it implies) on hover."""
     target = fmt_int(row["target"], lang) if row.get("target") is not None else t("projection.no_target", lang)
     value = fmt_int(row["projected"], lang) if row.get("projected") is not None else "–"
     help_text = t(
         "projection.help", lang, to_date=fmt_int(row["births_to_date"], lang), months=row["months"],
         phi=f"{phi:.2f}", target=target,
     )  # fmt: skip
+    extra = year_end_texts(row, boys, girls, lang)
+    help_text = f"{help_text} {extra}" if extra else help_text
     return Kpi(t("projection.label", lang), value, None, help_text, "off",
                note=sentence(row, lang))  # fmt: skip
 
