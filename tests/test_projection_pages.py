@@ -60,3 +60,18 @@ def test_data_page_lists_the_alerts_with_their_reasons(demo_env, lang):
     assert any(s.value == title for s in at.subheader)
     table = next(d.value for d in at.dataframe if ("原因" if lang == "zh" else "Why") in d.value.columns)
     assert table[("原因" if lang == "zh" else "Why")].to_list() == found["reason"].to_list()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_meeting_pack_says_the_projection(demo_data, lang):
+    from natality.births import projection_view
+    from natality.export import slides
+
+    scope = projection.projection(demo_data, 2026).scope_row()
+    said = projection_view.sentence(scope, lang)
+    pack = slides.build_slides(demo_data, 2026, lang)
+    headline = pack[1]
+    assert said in headline.notes
+    assert any(said in s.notes for s in pack[2:])  # the generated summary sentences say it too
+    full_year = slides.build_slides(demo_data, 2025, lang)
+    assert not any(said in s.notes for s in full_year)
