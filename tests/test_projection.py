@@ -191,3 +191,27 @@ def test_sentences_and_columns_say_the_interval_and_the_chance():
                           "births_to_date": [72, 36], "months": [6, 6]})  # fmt: skip
     columns = projection_view.scorecard_columns(towns, "zh")
     assert columns.rows() == [(A, "216 (180–255)", ">99%"), (B, "–", "–")]
+
+
+def test_an_import_prints_the_alerts_as_warnings(tmp_path, capsys):
+    import json
+
+    from tests.import_fixtures import boundary_geojson
+
+    rng = np.random.default_rng(11)
+    lines = ["乡镇代码,月份,性别,出生数"]
+    for code in (A, B):
+        for year in (2020, 2021, 2022):
+            for month in range(1, 13):
+                n = int(rng.poisson(30)) * (10 if (code, year, month) == (A, 2022, 6) else 1)
+                boys = n // 2
+                lines += [f"{code},{year}-{month:02d},男,{boys}", f"{code},{year}-{month:02d},女,{n - boys}"]
+    (tmp_path / "births.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    geo = boundary_geojson([A, B], ["王店乡", "李集镇"])
+    (tmp_path / "towns.geojson").write_text(json.dumps(geo, ensure_ascii=False), encoding="utf-8")
+    args = ["import", "--out", str(tmp_path / "ext"), "--births", str(tmp_path / "births.csv"),
+            "--boundaries", str(tmp_path / "towns.geojson"), "--name", "测试县", "--lang", "zh"]  # fmt: skip
+    assert cli.main(args) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("警告：")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("警告：王店乡 2022年6月 出生 ")
