@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,16 @@ def test_overview_tile_scorecard_and_township_show_the_projection(demo_env, lang
 
     at = app(lang, "pages/township.py", township="419901101000")
     assert not at.exception
-    fan = next(c for c in at.get("plotly_chart") if "projection" in c.proto.id or "投影" in c.proto.spec)
-    assert fan is not None
+    title = "城关镇：2026年累计出生与全年预测" if lang == "zh" else "Chengguan Town: cumulative births in 2026"
+    fans = [
+        c
+        for c in at.get("plotly_chart")
+        if title in json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
+    ]
+    assert len(fans) == 1
+    traces = json.loads(fans[0].proto.spec)["data"]
+    band = next(tr for tr in traces if tr.get("fill") == "tonexty")
+    assert band["y"][-1] == pytest.approx(first["projected_low"], abs=1)  # December: the interval's low end
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -75,3 +84,19 @@ def test_meeting_pack_says_the_projection(demo_data, lang):
     assert any(said in s.notes for s in pack[2:])  # the generated summary sentences say it too
     full_year = slides.build_slides(demo_data, 2025, lang)
     assert not any(said in s.notes for s in full_year)
+
+
+def test_overview_changes_panel_names_a_new_alert(tmp_path, monkeypatch):
+    import numpy as np
+
+    from tests.factory import make_extract
+    from tests.test_projection import TOWNS, clean_rows
+
+    rows = clean_rows(np.random.default_rng(5), [t[0] for t in TOWNS], lam=np.array([30.0, 30.0]))
+    planted = ("419901101000", "2022-12")
+    rows = [(c, m, s, o, a, p, n * 10 if (c, m) == planted else n) for c, m, s, o, a, p, n in rows]
+    monkeypatch.setenv("NATALITY_DATA", str(make_extract(tmp_path / "x", TOWNS, rows, cutoff="2022-12")))
+    at = app("zh")
+    assert not at.exception
+    said = [x.value for x in at.text if "新出现 1 处可能有误的数字" in x.value]
+    assert len(said) == 1 and "王店乡 2022年12月 出生 " in said[0]
