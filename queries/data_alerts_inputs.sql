@@ -1,11 +1,9 @@
 -- data_alerts_inputs: every township-month of $region from the township's first month with births
--- to the extract's last month (0 where nothing was recorded), with what its neighbours make
--- plausible (natality/births/alerts.py): the pooled seasonal factor of its calendar month (mean 1
--- over the year: the median share over the complete township-years), the median of the deseasonalised births of the 13
--- months from 6 before to 6 after it (a median: one typing mistake hardly moves it; leaving the
--- month out by `exclude current row` made DuckDB's windowed median 250x slower), how many other
--- months that window had, and the boys and girls of those other months.
--- Grain: one row per township per month. Params:
+-- to the extract's last month (0 where nothing was recorded), with the pooled seasonal factor of
+-- its calendar month (mean 1 over the year: the median share over the complete township-years).
+-- natality/births/alerts.py adds what the neighbouring months make plausible (a rolling median
+-- in polars: DuckDB's windowed median and sums took seconds at 2,000 townships).
+-- Grain: one row per township per month, ordered by township and month. Params:
 -- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
 bounds as (
@@ -75,35 +73,17 @@ grid as (
     inner join months as m on m.month >= s.first_month
     left join monthly as x on x.township_code = s.township_code and x.month = m.month
     left join season as f on f.month_number = month(m.month)
-),
-
-windowed as (
-    select
-        g.*,
-        median(g.births / g.factor) over around as level,
-        count(*) over around - 1 as window_months,
-        sum(g.boys) over around - g.boys as boys_around,
-        sum(g.girls) over around - g.girls as girls_around
-    from grid as g
-    window around as (
-        partition by g.township_code order by g.month
-        rows between 6 preceding and 6 following
-    )
 )
 
 select
-    w.township_code,
-    coalesce(t.township_name, w.township_code) as township_name,
-    coalesce(t.township_name_en, t.township_name, w.township_code) as township_name_en,
-    w.month,
-    w.births,
-    w.boys,
-    w.girls,
-    w.factor,
-    coalesce(w.level, 0)::double as level,
-    w.window_months::integer as window_months,
-    coalesce(w.boys_around, 0)::bigint as boys_around,
-    coalesce(w.girls_around, 0)::bigint as girls_around
-from windowed as w
-left join townships as t on t.township_code = w.township_code
-order by w.township_code, w.month
+    g.township_code,
+    coalesce(t.township_name, g.township_code) as township_name,
+    coalesce(t.township_name_en, t.township_name, g.township_code) as township_name_en,
+    g.month,
+    g.births,
+    g.boys,
+    g.girls,
+    g.factor
+from grid as g
+left join townships as t on t.township_code = g.township_code
+order by g.township_code, g.month

@@ -1,8 +1,9 @@
 """Alerts on implausible township-months: data quality, never a refusal.
 
-``queries/data_alerts_inputs.sql`` gives every township-month with its neighbours: the median
-of the deseasonalised births of the 6 months before and after (the month itself left out) and
-the pooled seasonal factor of its calendar month. Here, over whole columns:
+``queries/data_alerts_inputs.sql`` gives every township-month (zeros included) with the pooled
+seasonal factor of its calendar month; ``neighbours`` adds the median of the deseasonalised
+births of the 13 months from 6 before to 6 after it (a median: one typing mistake hardly moves
+it) and the boys and girls of the other 12 months. Then, over whole columns:
 
 - expected births ``E = level * factor``; the count a negative binomial of mean E and variance
   ``phi E (1 + pi / (2 n))`` (over-dispersion phi from the data, robust: winsorised squared
@@ -67,8 +68,29 @@ def level_text(level: float, lang: str) -> str:
     return f"{100 * (1 - level):.{digits}f}%"
 
 
+WINDOW = 13  # months around a month (6 before, 6 after) that say what is plausible for it
+
+
+def neighbours(grid: pl.DataFrame) -> pl.DataFrame:
+    """``grid`` (township-months in order) with level (rolling median of births / factor over the
+    13 months around, fewer at the ends), window_months (the other months in it), boys_around and
+    girls_around (their boys and girls, the month itself left out)."""
+
+    def around(expr: pl.Expr) -> pl.Expr:
+        return expr.rolling_sum(window_size=WINDOW, min_samples=1, center=True).over("township_code")
+
+    return grid.with_columns(
+        level=(pl.col("births") / pl.col("factor"))
+        .rolling_median(window_size=WINDOW, min_samples=1, center=True)
+        .over("township_code"),
+        window_months=around(pl.col("births").is_not_null().cast(pl.Int32)) - 1,
+        boys_around=around(pl.col("boys")) - pl.col("boys"),
+        girls_around=around(pl.col("girls")) - pl.col("girls"),
+    )
+
+
 def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
-    """(alerts without reasons, phi, per-test level) from data_alerts_inputs' rows.
+    """(alerts without reasons, phi, per-test level) from the rows of ``neighbours``.
 
     Alert columns: township_code, township_name, township_name_en, month, kind, births, expected,
     upper (the limit crossed: upper for high, lower for low; boys for srb_jump), plus the numbers
@@ -81,11 +103,17 @@ def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
     noise = 1 + math.pi / (2 * n)
     phi = dispersion(expected, births, noise)
     judged = expected >= MIN_EXPECTED
-    # p-values of every cell (scipy's negative binomial tails are closed-form and vectorised);
-    # the limits (quantiles: a search per value) only for the few cells alerted
-    nb = _nb(expected, phi * noise)
-    p_high = np.where(judged, nb.sf(births - 1), 1.0)
-    p_low = np.where(judged & (births > 0), nb.cdf(births), 1.0)
+    # Exact tails (negative binomial) only where a normal z comes within 2 of the level's z: the
+    # upper tail is heavier than the normal's (so its alerts lie beyond the normal's too) and the
+    # margin covers the lower one; the limits (quantiles: a search per value) only where alerted.
+    spread = np.sqrt(phi * noise * np.maximum(expected, 1e-9))
+    near = judged & (np.abs(births - expected) + 1 > (stats.norm.isf(level) - 2) * spread)
+    p_high, p_low = np.ones(births.shape), np.ones(births.shape)
+    idx = np.flatnonzero(near)
+    if idx.size:
+        nb = _nb(expected[idx], (phi * noise)[idx])
+        p_high[idx] = nb.sf(births[idx] - 1)
+        p_low[idx] = np.where(births[idx] > 0, nb.cdf(births[idx]), 1.0)
     high, low = p_high < level, p_low < level
     hit = np.flatnonzero(high | low)
     limits = np.full(births.shape, np.nan)
@@ -191,7 +219,7 @@ def data_alerts(
 ) -> tuple[pl.DataFrame, float, int]:
     """The alerts of the extract (or ``region``): COLUMNS (+ township_name_en, p, ...), phi and the
     number of township-months judged."""
-    inputs = db.run_query("data_alerts_inputs", str(version_dir), region=region)
+    inputs = neighbours(db.run_query("data_alerts_inputs", str(version_dir), region=region))
     alerts, phi, level = compute(inputs)
     alerts = alerts.with_columns(reason=pl.Series(reasons(alerts, lang, level), dtype=pl.String))
     return alerts, phi, inputs.height
