@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import duckdb  # noqa: E402
+import projection_backtest  # noqa: E402
 
 from natality.core import db, extract  # noqa: E402
 from natality.importing.demo import build_demo  # noqa: E402
@@ -286,6 +287,9 @@ def scenario(label: str, data: Path, region: str | None, browser: bool) -> None:
     page_table(data, region)
     scan_comparison(data)
     computations(data)
+    if region is None:
+        print("  -- year-end projection and data alerts")
+        projection_backtest.report(data)
     if browser:
         browser_settle(data, region)
 

@@ -11,7 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from natality.births import alerts, projection
 from natality.core import db, extract
+from natality.core.i18n import t
 from natality.export import pack
 from natality.importing import demo, import_log, importer
 from natality.scorecard import scoring
@@ -127,7 +129,29 @@ def run_log(args: argparse.Namespace) -> int:
 
 def computed_queries() -> dict:
     """Query names answered in Python after SQL (e.g. ``scorecard``): name -> function(data_dir, **params)."""
-    return scoring.COMPUTED_QUERIES
+    return {
+        **scoring.COMPUTED_QUERIES,
+        "births_projection": projection.births_projection_query,
+        "births_projection_region": projection.births_projection_region_query,
+        "data_alerts": alerts.data_alerts_query,
+    }
+
+
+ALERTS_PRINTED = 30  # after an import: the first alerts as warnings, then how many more
+
+
+def print_alert_warnings(args: argparse.Namespace) -> None:
+    """After an import: the implausible months of the new version as warnings on stderr."""
+    lang = importer.resolve_lang(getattr(args, "lang", None))
+    try:
+        found, _, _ = alerts.data_alerts(extract.live_version_dir(args.out), lang)
+    except Exception as exc:  # the import is done: a failed check must not turn it into a failure
+        print(f"warning: data alerts not computed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return
+    for reason in found["reason"].head(ALERTS_PRINTED).to_list():
+        print(t("alerts.cli_warning", lang, reason=reason), file=sys.stderr)
+    if found.height > ALERTS_PRINTED:
+        print(t("alerts.cli_more", lang, n=found.height - ALERTS_PRINTED), file=sys.stderr)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -169,7 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"demo": run_demo, "query": run_query_command}
     handler = handlers.get(args.command) or getattr(args, "handler", None)
     try:
-        return handler(args)
+        status = handler(args)
+        if args.command == "import" and status == EXIT_OK:
+            print_alert_warnings(args)
+        return status
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

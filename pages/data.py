@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from natality import ui
+from natality.births import alerts
 from natality.core import extract, literal, ranking
 from natality.importing import data_view
 
@@ -49,13 +50,22 @@ if grid["township_code"].n_unique() > ranking.TOP + ranking.BOTTOM:  # only the 
 found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
 if ranking.find_note(found, ctx.lang):
     st.caption(ranking.find_note(found, ctx.lang))
+flagged, phi, budget, cells = ui.data_alerts(ctx)
 fig = data_view.completeness_heatmap(
     grid, ctx.name_col, ctx.lang, ctx.t("data.heatmap_title", period=period), ctx.t("data.heatmap_subtitle"),
-    ctx.footnote(), find=found.codes,
+    ctx.footnote(), find=found.codes, marks=alerts.heatmap_marks(flagged, year),
 )  # fmt: skip
 ui.show_chart(fig, "data_completeness", grid, f"completeness_{year}")
 gaps = data_view.gap_count(grid)
 st.caption(ctx.t("data.gaps", period=period, n=gaps) if gaps else ctx.t("data.no_gaps", period=period))
+
+st.subheader(ctx.t("alerts.title"))
+st.caption(ctx.t("alerts.help", cells=f"{cells:,}", budget=budget))
+if flagged.is_empty():
+    st.success(ctx.t("alerts.none"))
+else:
+    st.warning(ctx.t("alerts.count", n=flagged.height))
+    st.dataframe(alerts.alerts_table(flagged, ctx.lang), hide_index=True, key="data_alerts")
 
 st.subheader(ctx.t("data.versions_title"))
 st.caption(ctx.t("data.versions_help"))

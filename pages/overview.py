@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from natality import ui
-from natality.births import charts, overview
+from natality.births import alerts, charts, overview, projection_view
 from natality.core import literal, ranking
 from natality.maps import view as map_view
 
@@ -22,6 +22,11 @@ kpis = overview.headline_kpis(summary, year, period, previous, ctx.lang)
 births_status = ui.scorecard_data(ctx).status_for(year).filter(pl.col("indicator") == "births")
 target = overview.births_target_kpi(births_status, months, ctx.lang)
 tiles = kpis + ([target] if target else [])
+forecast = ui.births_projection(ctx, year) if months < 12 else None
+if forecast is not None and forecast.regions.height:  # the partial year: where will it end?
+    now = summary.filter(pl.col("year") == year).to_dicts()
+    boys, girls = (now[0]["boys"], now[0]["girls"]) if now else (None, None)
+    tiles.append(projection_view.projection_kpi(forecast.scope_row(), forecast.phi, ctx.lang, boys, girls))
 st.caption(ctx.t("overview.kpi_caption", period=period))
 for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
     column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)
@@ -34,6 +39,9 @@ if year == ctx.cutoff_year:  # the latest month's news: the cut-off month agains
     with st.container(border=True, key="overview_changes"):
         st.subheader(literal.md(heading))  # plain text with names in it
         st.markdown("\n".join(f"- {literal.md(s)}" for s in sentences))
+        new = alerts.new_alerts(ui.data_alerts(ctx)[0], ctx.manifest["cutoff_month"])
+        if new:  # names from the data: plain text, never Markdown
+            st.text(ctx.t("alerts.new", cutoff=ctx.cutoff_text(), n=len(new)) + "\n" + "\n".join(new))
 
 trend = ui.query(ctx, "county_births_by_year", township_code=None)
 if not trend.is_empty():

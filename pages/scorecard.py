@@ -3,6 +3,7 @@
 import streamlit as st
 
 from natality import ui
+from natality.births import projection_view
 from natality.core import literal, ranking
 from natality.scorecard import charts as scorecard_charts
 from natality.scorecard import reasons as scorecard_reasons
@@ -25,6 +26,12 @@ if months < 12:
 st.caption(f"{scorecard_table.legend(ctx.lang)}　{ctx.t('scorecard.table_help')}")
 
 wide = scorecard_table.wide_table(card, status, reg)
+forecast = ui.births_projection(ctx, year) if months < 12 else None
+extra = []
+if forecast is not None:  # the partial year: each township's projected total and chance of its target
+    columns = projection_view.scorecard_columns(forecast.townships, ctx.lang)
+    wide, extra = wide.join(columns, on="township_code", how="left"), columns.columns[1:]
+    st.caption(ctx.t("projection.scorecard_caption", period=period))
 find, show_all = "", False
 if wide.height > ranking.TOP + ranking.BOTTOM:  # a city: the ends of the ranking, the rest on demand
     f1, f2 = st.columns([3, 1])
@@ -39,7 +46,7 @@ grid = wide if show_all or not ranked.cut else ranked.rows.drop("position", "mat
 if grid.height < wide.height:
     st.caption(ctx.t("scorecard.grid_cut", year=year, top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{wide.height:,}"))
 event = st.dataframe(
-    scorecard_table.styled_table(grid, reg, ctx.lang),
+    scorecard_table.styled_table(grid, reg, ctx.lang, extra),
     hide_index=True,
     height=min(36 * (grid.height + 1) + 3, 1100),  # every township without scrolling (up to ~30)
     key="scorecard_grid",

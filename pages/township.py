@@ -3,7 +3,7 @@
 import streamlit as st
 
 from natality import ui
-from natality.births import charts
+from natality.births import charts, fan_chart, projection_view
 from natality.core import literal
 from natality.maps import charts as map_charts
 from natality.scorecard import charts as scorecard_charts
@@ -56,6 +56,17 @@ fig = scorecard_charts.indicator_history(
 )  # fmt: skip
 ui.show_chart(fig, "township_indicators", scorecard_table.verdict_table(status, ctx.lang, with_year=True),
               f"township_{code}_indicators")  # fmt: skip
+
+forecast = ui.births_projection(ctx, ctx.cutoff_year) if ctx.months_in(ctx.cutoff_year) < 12 else None
+own = forecast.townships.filter(forecast.townships["township_code"] == code) if forecast else None
+if own is not None and own.height:  # this year's cumulative births and where they will end
+    row, y = own.row(0, named=True), ctx.cutoff_year
+    fan = projection_view.fan_frame(ui.query(ctx, "births_by_month", year=y, township_code=code), row, forecast.phi, y)
+    fig = fan_chart.projection_fan(
+        fan, row["target"], y, ctx.lang, ctx.t("projection.fan_title", name=name, year=y),
+        ctx.t("projection.fan_subtitle", prev=y - 1) + "<br>" + projection_view.sentence(row, ctx.lang), ctx.footnote(),
+    )  # fmt: skip
+    ui.show_chart(fig, "township_projection", fan, f"township_{code}_projection_{y}")
 
 by_order = ui.query(ctx, "births_by_order_year", township_code=code)
 fig = charts.stacked_by_year(

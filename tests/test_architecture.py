@@ -36,7 +36,8 @@ NO_FIGURES = [
     "core.extract", "core.db", "core.i18n", "core.context", "core.notes", "geo.formats", "geo.boundaries",
     "importing.importer", "importing.validate", "importing.readers", "importing.write", "importing.demo",
     "srb.stats", "srb.tables", "scorecard.indicators", "scorecard.scoring", "scorecard.reasons",
-    "scorecard.uncertainty", "births.overview", "compare.comparison", "compare.monthly", "export.leader_notes",
+    "scorecard.uncertainty", "births.overview", "births.projection", "births.alerts", "compare.comparison",
+    "compare.monthly", "export.leader_notes",
 ]  # fmt: skip
 
 

@@ -36,7 +36,7 @@ def test_overview_shows_the_cutoff_year_against_last_year(demo_env, lang):
     assert values[0] == f"{births_2026:,}"
     labels = [m.label for m in at.metric]
     assert labels[0] == ("出生人数" if lang == "zh" else "Births")
-    assert len(at.metric) == 5  # births, rate, SRB, 3rd+ share, townships within plan
+    assert len(at.metric) == 6  # births, rate, SRB, 3rd+ share, townships within plan, year-end projection
     assert at.title[0].value == ("示范县出生概览" if lang == "zh" else "Demo County births overview")
     assert len(at.get("plotly_chart")) == 3  # trend, ranking, township map
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from natality.births import charts, overview
+from natality.births import charts, overview, projection, projection_view
 from natality.compare import charts as compare_charts
 from natality.compare import comparison as compare
 from natality.compare import view as compare_view
@@ -92,7 +92,11 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str 
     births_status = scoring.region_scorecard(ctx.version_dir, lang, ctx.region_code).status_for(year)
     target = overview.births_target_kpi(births_status.filter(pl.col("indicator") == "births"), months, lang)
     kpis += [target] if target else []
+    forecast = _projection_sentence(ctx, year, months)
     lines = [f"<b>{k.label}</b>: {k.value}" + (f"  ({k.delta})" if k.delta else "") for k in kpis]
+    if forecast:  # the partial year: where it will end, with its interval and the chance of the target
+        lines.append(f"<b>{ctx.t('projection.label')}</b>: {forecast}")
+        kpis.append(overview.Kpi(ctx.t("projection.label"), forecast, None, ""))
     notes = "\n".join(f"{k.label}: {k.value}" + (f" ({k.delta})" if k.delta else "") + f". {k.help}" for k in kpis)
     slides.append(Slide(ctx.t("export.kpi_heading"), text_figure(ctx.t("export.kpi_title", period=period),
                   [*lines, ctx.t("overview.versus", period=previous)], foot), notes))  # fmt: skip
@@ -118,6 +122,14 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str 
     slides += _map_slides(ctx, year, months, period)
     slides += _compare_slides(ctx, year, months, period, previous)
     return with_leader_notes(slides, notes_for_year(ctx.version_dir, year, ctx.region_code), ctx)
+
+
+def _projection_sentence(ctx: Ctx, year: int, months: int) -> str | None:
+    """'预计全年 6,650（90% 区间 6,480–6,820），达标可能性 84%' for a partial year, else None."""
+    if months >= 12:
+        return None
+    forecast = projection.projection(ctx.version_dir, year, None, ctx.region_code)
+    return projection_view.sentence(forecast.scope_row(), ctx.lang) if forecast.regions.height else None
 
 
 def _pairs(df: pl.DataFrame, name_col: str, value_col: str, decimals: int) -> str:
@@ -199,6 +211,9 @@ def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str
     county = compare.county_change(now, before, months)
     scope = ctx.region() if ctx.region_code else None  # "the county" for the whole extract, as before
     sentences = compare.summary_sentences(county, table, period, previous, ctx.lang, scope=scope)
+    forecast = _projection_sentence(ctx, year, months)
+    if forecast:
+        sentences.append(ctx.t("projection.pack_sentence", scope=ctx.region(), sentence=forecast))
     fig = text_figure(ctx.t("export.compare_title", period=period, period_base=previous),
                       ["• " + literal.plot(s) for s in sentences], ctx.footnote())  # fmt: skip
     out = [Slide(ctx.t("export.compare_heading"), fig, "\n".join(sentences))]

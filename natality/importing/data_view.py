@@ -24,6 +24,7 @@ from natality.importing.problems import ImportFailed
 UPLOAD_SLOTS = ("births", "boundaries", "population", "targets", "reported", "mapping")
 DEFAULT_UPLOAD_MB = 200
 MAX_ATTEMPTS, ATTEMPT_WINDOW_S = 5, 60.0  # password attempts per session: 5 a minute
+ALERT_COLOUR = "#1F2933"  # data alerts ringed on the heatmap
 GAP_COLOUR = "#D55E00"  # months without records: the house palette's alarm colour
 
 
@@ -82,9 +83,17 @@ def gap_count(frame: pl.DataFrame) -> int:
 
 
 def completeness_heatmap(
-    frame: pl.DataFrame, name_col: str, lang: str, title: str, subtitle: str, footnote: str, find: Sequence[str] = ()
+    frame: pl.DataFrame,
+    name_col: str,
+    lang: str,
+    title: str,
+    subtitle: str,
+    footnote: str,
+    find: Sequence[str] = (),
+    marks: pl.DataFrame | None = None,
 ) -> go.Figure:
-    """Townships x months, births in each cell; months with no records in the alarm colour.
+    """Townships x months, births in each cell; months with no records in the alarm colour; the
+    cells of ``marks`` (township_code, month_number: data alerts) ringed.
 
     Past ``TOP + BOTTOM`` townships only those with the most months without records are drawn
     (most first), and those of ``find`` (codes); the subtitle says how many of how many.
@@ -130,6 +139,16 @@ def completeness_heatmap(
             ),
         ]
     )  # fmt: skip
+    if marks is not None and marks.height:
+        drawn = marks.filter(pl.col("township_code").is_in(codes) & pl.col("month_number").is_in(months))
+        label = dict(zip(codes, y, strict=True))
+        fig.add_scatter(
+            x=[t(f"charts.month_{m}", lang) for m in drawn["month_number"].to_list()],
+            y=[label[c] for c in drawn["township_code"].to_list()], mode="markers",
+            marker={"symbol": "square-open", "size": 22, "color": ALERT_COLOUR, "line": {"width": 3}},
+            name=t("alerts.heatmap_mark", lang), hovertemplate="%{y} · %{x}: " + t("alerts.heatmap_mark", lang)
+            + "<extra></extra>",
+        )  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
     height = max(340, 180 + 26 * len(y))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Sequence
 
 import pandas as pd
 import polars as pl
@@ -151,11 +152,12 @@ def _set_texts(styler, texts: dict[str, list[str]]):
     return styler
 
 
-def styled_table(wide: pl.DataFrame, registry: Registry, lang: str):
-    """A pandas Styler for st.dataframe: traffic-light backgrounds and marked cell texts."""
+def styled_table(wide: pl.DataFrame, registry: Registry, lang: str, extra: Sequence[str] = ()):
+    """A pandas Styler for st.dataframe: traffic-light backgrounds and marked cell texts; the
+    columns ``extra`` of ``wide`` (already named for display) after the indicators."""
     ids = indicator_ids(wide)
     head = headers(registry, lang)
-    shown = ["township_name", "score", "rank", "class_label", *[f"{i}__value" for i in ids], "veto_reason"]
+    shown = ["township_name", "score", "rank", "class_label", *[f"{i}__value" for i in ids], *extra, "veto_reason"]
     # An empty string, not None: Streamlit shows a None cell as "None" whatever the Styler says.
     frame = wide.with_columns(pl.col("veto_reason").fill_null(""))
     view = frame.select(shown).to_pandas().rename(columns=head)

@@ -21,6 +21,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from natality.births import alerts, projection
 from natality.compare import monthly
 from natality.core import db, extract, i18n, literal, theme
 from natality.core.context import Ctx
@@ -375,3 +376,29 @@ def county_geojson(ctx: Ctx) -> dict:
 def map_geojson(ctx: Ctx, unit: str) -> dict:
     """The GeoJSON of a map of ``unit`` ("township" or "county") for the session's region."""
     return county_geojson(ctx) if unit == "county" else township_geojson(ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _births_projection(version_dir: str, year: int, region: str | None) -> projection.Projection | None:
+    try:
+        return projection.projection(version_dir, year, None, region)
+    except ValueError:  # a year the data cannot project (after the cut-off)
+        return None
+
+
+def births_projection(ctx: Ctx, year: int) -> projection.Projection | None:
+    """The year-end projection of ``year`` at the cut-off for the session's region (None when the
+    year cannot be projected), computed once per extract version, year and region."""
+    return _births_projection(ctx.version_dir, year, ctx.region_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _data_alerts(version_dir: str, lang: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
+    found, phi, cells = alerts.data_alerts(version_dir, lang, region)
+    return found, phi, alerts.BUDGET, cells
+
+
+def data_alerts(ctx: Ctx) -> tuple[pl.DataFrame, float, float, int]:
+    """(alerts with reasons, phi, the false-alert budget, township-months judged) for the session's
+    region and language, once per extract version."""
+    return _data_alerts(ctx.version_dir, ctx.lang, ctx.region_code)
