@@ -22,7 +22,6 @@ ends. ``make bench`` backtests the coverage (every past year cut at months 3, 6 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +29,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from natality.core import db, extract
+from natality.core import db, extract, once
 from natality.core.context import region_names
 
 LEVEL = 0.90
@@ -194,7 +193,7 @@ class Projection:
         return self.regions.row(0, named=True)
 
 
-@functools.lru_cache(maxsize=32)
+@once.cache(maxsize=32)  # one thread computes a key; the others wait for it
 def _projection(version_dir: str, year: int, month_to: int | None, region: str | None) -> Projection:
     towns, phi = township_projection(version_dir, year, month_to, region)
     manifest = extract.read_manifest(version_dir)
