@@ -142,7 +142,10 @@ class Session:
             except queue.Empty:
                 break
         started = time.perf_counter()
-        self.ws.send_binary(msg.SerializeToString())
+        try:
+            self.ws.send_binary(msg.SerializeToString())
+        except (OSError, websocket.WebSocketException) as exc:
+            raise ProtocolError(f"stream closed: {type(exc).__name__}: {exc}") from exc
         deadline = time.monotonic() + self.timeout
         while True:
             at, data = self._next(deadline)
