@@ -159,8 +159,10 @@ def start(data: Path, replicas: int, port: int | None = None, run_dir: Path | No
                 raise RuntimeError(f"replica {url} did not start; see {run_dir}")
         conf = run_dir / "nginx.conf"
         conf.write_text(nginx_conf(run_dir, ports, port, address))
-        cluster.nginx = subprocess.Popen([NGINX, "-p", str(run_dir), "-c", str(conf)],
-                                         stdout=(run_dir / "nginx.out").open("w"), stderr=subprocess.STDOUT)  # fmt: skip
+        out = (run_dir / "nginx.out").open("w")
+        cluster.nginx = subprocess.Popen(
+            [NGINX, "-p", str(run_dir), "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT
+        )
         if not wait_healthy(cluster.url, 20) or cluster.nginx.poll() is not None:
             raise RuntimeError(f"nginx did not start; see {run_dir}/error.log and nginx.out")
     except BaseException:

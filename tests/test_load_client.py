@@ -15,7 +15,7 @@ from natality.core import extract
 from tests.conftest import start_streamlit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-import stclient  # noqa: E402
+import stclient
 
 
 def good(view: stclient.View, lang: str) -> bool:
