@@ -52,6 +52,17 @@ class View:
     charts: int = 0
     errors: list[str] = field(default_factory=list)
     marks: set[str] = field(default_factory=set)  # labels whose mark appeared in the view
+    finished: bool = False  # the script ran to its end (not a compile error)
+
+    @property
+    def title(self) -> str:
+        """The page's first heading in the main area ("" if none came)."""
+        return self.headings[0] if self.headings else ""
+
+    @property
+    def good(self) -> bool:
+        """Finished, with a title, and no error box, exception element or missing page."""
+        return self.finished and bool(self.title) and not self.errors
 
     def has_title(self, title: tuple[str, str]) -> bool:
         """A heading that starts and ends as the page's title does (the middle may be a name)."""
@@ -69,9 +80,11 @@ def _escaped(text: str) -> str:
 
 
 class Session:
-    """One browser tab on ``base_url`` (``http://host:port``)."""
+    """One browser tab on ``base_url`` (``http://host:port``, or a port on 127.0.0.1)."""
 
-    def __init__(self, base_url: str, marks: dict[str, tuple[str, ...]] | None = None, timeout: float = 120.0):
+    def __init__(self, base_url: str | int, marks: dict[str, tuple[str, ...]] | None = None, timeout: float = 120.0):
+        if isinstance(base_url, int):
+            base_url = f"http://127.0.0.1:{base_url}"
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.pages: dict[str, str] = {}  # url path ("" for the default page) -> page_script_hash
@@ -124,11 +137,12 @@ class Session:
         return at, data
 
     def view(self, page: str, query: str = "") -> View:
-        """Open ``page`` (its URL path; "" the default page) with ``query`` and wait until it is done."""
+        """Open ``page`` (its URL path; "" or "overview" the default page) with ``query`` ("lang=en&year=2024")
+        and wait until it is done; ProtocolError if the stream closes or nothing finishes in time."""
         msg = BackMsg()
         rerun = msg.rerun_script
         rerun.query_string = query
-        path = "" if page == "overview" else page  # the default page's URL path is empty (as "/")
+        path = "" if page in ("overview", "") else page  # the default page's URL path is empty (as "/")
         if path in self.pages:  # a click in the sidebar: the page's hash
             rerun.page_script_hash = self.pages[path]
         else:  # the first view of the tab: the URL's path, as the frontend sends it
@@ -202,6 +216,7 @@ class Session:
                 return False
             if fwd.script_finished == COMPILE_ERROR:
                 view.errors.append("script compile error")
+            view.finished = fwd.script_finished != COMPILE_ERROR
             return True
         return False
 

@@ -60,7 +60,11 @@ def srb_change(boys_base: int, girls_base: int, boys: int, girls: int, min_birth
 
 
 def _erfc(x: pl.Series) -> pl.Series:
-    """math.erfc over a column (nulls stay null)."""
+    """math.erfc over a column (nulls stay null), on the numpy array outside any polars expression.
+
+    Never as ``map_batches`` inside an expression: a Python function run by polars' worker
+    threads waits for the interpreter lock, and another session holding that lock while it
+    waits for the same workers (a polars-to-pandas conversion) froze the whole server."""
     return pl.Series(x.name, special.erfc(x.to_numpy(allow_copy=True)), dtype=pl.Float64).fill_nan(None)
 
 
@@ -117,21 +121,19 @@ def compare_table(
     se = (pooled * (1 - pooled) * (1 / n1 + 1 / n2)).sqrt()
     judged = (n1 >= MIN_SRB_BIRTHS) & (n2 >= MIN_SRB_BIRTHS) & (girls_b > 0) & (girls > 0)
     z = pl.when(judged).then(pl.when(se > 0).then((boys / n2 - boys_b / n1) / se).otherwise(0.0))
+    changes = rows.with_columns(bb.fill_null(0)).with_columns(
+        township=pl.col("township_code").replace_strict(names, default=pl.col("township_code"), return_dtype=pl.String),
+        births_change=births - bb,
+        births_change_pct=pl.when(bb > 0).then(100.0 * (births - bb) / bb),
+        births_few=bb < MIN_BASE_BIRTHS,
+        rate_base=rate(bb, "pop_base"),
+        rate=rate(births, "population"),
+        srb_base=pl.when(girls_b > 0).then(100.0 * boys_b / girls_b),
+        srb=pl.when(girls > 0).then(100.0 * boys / girls),
+        srb_z=z.abs().truediv(math.sqrt(2)),
+    )
     table = (
-        rows.with_columns(bb.fill_null(0))
-        .with_columns(
-            township=pl.col("township_code").replace_strict(
-                names, default=pl.col("township_code"), return_dtype=pl.String
-            ),
-            births_change=births - bb,
-            births_change_pct=pl.when(bb > 0).then(100.0 * (births - bb) / bb),
-            births_few=bb < MIN_BASE_BIRTHS,
-            rate_base=rate(bb, "pop_base"),
-            rate=rate(births, "population"),
-            srb_base=pl.when(girls_b > 0).then(100.0 * boys_b / girls_b),
-            srb=pl.when(girls > 0).then(100.0 * boys / girls),
-            srb_p=z.abs().truediv(math.sqrt(2)).map_batches(_erfc, return_dtype=pl.Float64),
-        )
+        changes.with_columns(srb_p=_erfc(changes["srb_z"]))
         .with_columns(
             rate_change=pl.col("rate") - pl.col("rate_base"),
             srb_change=pl.col("srb") - pl.col("srb_base"),

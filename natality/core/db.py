@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from natality.core import once
 from natality.core.extract import ExtractError, live_version_dir
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
@@ -144,7 +144,7 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 
 
-@functools.lru_cache(maxsize=64)
+@once.cache(maxsize=64)
 def query_text(name: str) -> str:
     if not re.fullmatch(r"[a-z0-9_]+", name) or not (QUERIES_DIR / f"{name}.sql").is_file():
         raise QueryError(f"unknown query {name!r}; known: {', '.join(query_names())}")
@@ -157,7 +157,7 @@ def query_parameters(name: str) -> set[str]:
     return set(_PARAM.findall(sql))
 
 
-@functools.lru_cache(maxsize=2)
+@once.cache(maxsize=2)
 def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB per extract version, with a view per table of that version.
 

@@ -6,10 +6,11 @@ to both languages: ``births.title: {zh: 出生人数, en: Births}``.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import yaml
+
+from natality.core import once
 
 LANGS = ("zh", "en")
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -19,7 +20,7 @@ class CatalogueError(Exception):
     """A catalogue file with a duplicate key or a missing language."""
 
 
-@functools.lru_cache(maxsize=1)
+@once.cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(LOCALES_DIR.glob("*.yaml")):

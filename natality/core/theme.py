@@ -6,8 +6,6 @@ Every figure carries its own title (with period and unit), subtitle (filters) an
 
 from __future__ import annotations
 
-import functools
-
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -29,16 +27,27 @@ EXPORT_CONFIG = {
 TRACE_TYPES = ("bar", "scatter", "heatmap", "choropleth", "scattergeo")
 
 
-@functools.cache
+def _build_house_template() -> go.layout.Template:
+    white = pio.templates["plotly_white"]
+    data = {kind: getattr(white.data, kind) for kind in TRACE_TYPES}
+    return go.layout.Template(layout=white.layout, data=data)
+
+
+# Built once, at import (under Python's import lock), never lazily on a first call: plotly's
+# template objects are not safe to build from several threads at once, and a fresh server's
+# first sessions arriving together got "Invalid value" errors. plotly's default template (read
+# by every go.Figure()) is loaded here too for the same reason.
+_HOUSE_TEMPLATE = _build_house_template()
+pio.templates[pio.templates.default]
+
+
 def house_template() -> go.layout.Template:
     """plotly_white's layout and its defaults for the traces drawn here, built once per process.
 
     Naming "plotly_white" made plotly copy and validate its defaults for all 24 trace types on
     every figure, a fifth of a page's server time under load; the picture is the same.
     """
-    white = pio.templates["plotly_white"]
-    data = {kind: getattr(white.data, kind) for kind in TRACE_TYPES}
-    return go.layout.Template(layout=white.layout, data=data)
+    return _HOUSE_TEMPLATE
 
 
 def finish_figure(fig: go.Figure, title: str, subtitle: str, footnote: str, height: int = 460) -> go.Figure:

@@ -18,7 +18,6 @@ never mutate what they get.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from natality.core import once
 from natality.core.db import run_query
 from natality.geo.boundaries import display_townships, geojson_features
 
@@ -35,7 +35,7 @@ LEVELS = 3  # coarse levels besides the stored detail: pixel of the whole, of 1/
 UNITS = ("township", "county")
 
 
-@functools.lru_cache(maxsize=4)
+@once.cache(maxsize=4)
 def townships(version_dir: str) -> gpd.GeoDataFrame:
     """township_code, name, name_en, county_code, geometry (stored display geometry; empty where
     a township has no shape), sorted by code."""
@@ -66,7 +66,7 @@ def tolerance(version_dir: str, level: int) -> float:
     return extent(townships(version_dir)) / PIXELS / 3**level
 
 
-@functools.lru_cache(maxsize=16)
+@once.cache(maxsize=16)
 def township_level(version_dir: str, level: int | None) -> gpd.GeoDataFrame:
     """The townships at a level of detail (None: the stored detail)."""
     gdf = townships(version_dir)
@@ -75,7 +75,7 @@ def township_level(version_dir: str, level: int | None) -> gpd.GeoDataFrame:
     return _simplified(gdf, tolerance(version_dir, level))
 
 
-@functools.lru_cache(maxsize=4)
+@once.cache(maxsize=4)
 def counties(version_dir: str) -> gpd.GeoDataFrame:
     """county_code, name, name_en, townships (with a shape), geometry: the townships' stored
     display geometry dissolved per county, sorted by code."""
@@ -97,7 +97,7 @@ def counties(version_dir: str) -> gpd.GeoDataFrame:
     return out[["county_code", "name", "name_en", "townships", "geometry"]]
 
 
-@functools.lru_cache(maxsize=16)
+@once.cache(maxsize=16)
 def county_level(version_dir: str, level: int | None) -> gpd.GeoDataFrame:
     gdf = counties(version_dir)
     if level is None:
@@ -127,7 +127,7 @@ def level_for(version_dir: str, codes: list[str]) -> int | None:
     return None
 
 
-@functools.lru_cache(maxsize=32)
+@once.cache(maxsize=32)
 def region_geojson(version_dir: str, region: str | None, unit: str = "township") -> dict[str, Any]:
     """GeoJSON of the region's townships (unit="township") or of its counties ("county").
 

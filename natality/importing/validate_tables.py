@@ -75,8 +75,10 @@ def validate_table(
         years = [h for h in cols.ignored if _year_of_header(h)]
         if years:
             raw = _melt(raw, cols, years, "year", "population")
+            # the year of each header, as a lookup (no Python function inside a polars expression)
+            of_header = {h: str(_year_of_header(h)) for h in years}
             raw = RawTable(raw.file, raw.frame.with_columns(
-                pl.col("year").map_elements(lambda h: str(_year_of_header(h)), return_dtype=pl.String)
+                pl.col("year").replace_strict(of_header, default=None, return_dtype=pl.String)
             ))  # fmt: skip
     if kind in ("targets",) and not cols.has("indicator"):
         wide = [h for h in cols.ignored if canonical_for(h, INDICATOR_LOOKUP)]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import polars as pl
 
 from natality.core.i18n import fmt_num, t
-from natality.scorecard import scoring
+from natality.scorecard import reasons, scoring
 from natality.scorecard.indicators import load_registry
 from natality.srb.stats import shrink_srb, srb_estimate
 
@@ -170,17 +170,22 @@ def _with_status(out: pl.DataFrame, indicator: str, year: int, lang: str, versio
         pl.col("status").alias("status_id"),
     )
     joined = out.drop("met").join(verdict, on="township_code", how="left")
-    target_text = pl.struct("target_used", "status_id").map_elements(
-        lambda s: "" if s["target_used"] is None else "<br>" + _target_line(s, indicator, lang), return_dtype=pl.String
-    )
     return joined.with_columns(
-        pl.col("met_status").alias("met"), (pl.col("hover") + target_text.fill_null("")).alias("hover")
+        pl.col("met_status").alias("met"), (pl.col("hover") + _target_lines(joined, indicator, lang)).alias("hover")
     ).select(list(COLUMNS))
 
 
-def _target_line(s: dict, indicator: str, lang: str) -> str:
-    target = fmt_num(s["target_used"], DECIMALS.get(indicator, 1))
-    return t("maps.hover.target", lang, target=target, status=t(f"maps.status.{s['status_id']}", lang))
+def _target_lines(joined: pl.DataFrame, indicator: str, lang: str) -> pl.Series:
+    """The hover line "<br>Target 12.50: met" per row ("" where no target), for whole columns at once: no Python
+    function inside a polars expression on the serving path (it froze the server under load)."""
+    target = reasons.format_numbers(joined, {"target_s": ("target_used", DECIMALS.get(indicator, 1))})["target_s"]
+    statuses = {s: t(f"maps.status.{s}", lang) for s in joined["status_id"].drop_nulls().unique().to_list()}
+    status = pl.col("status_id").replace_strict(statuses, default=None, return_dtype=pl.String)
+    line = reasons.fill(t("maps.hover.target", lang), target=pl.col("target_s"), status=status)
+    texts = joined.select("target_used", "status_id").with_columns(target_s=target)
+    return texts.select(
+        pl.when(pl.col("target_used").is_not_null()).then(pl.lit("<br>") + line).fill_null("").alias("line")
+    )["line"]
 
 
 def _hover(lang: str, name: str, indicator: str, value: str) -> str:

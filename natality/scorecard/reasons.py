@@ -103,7 +103,7 @@ def _duckdb() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
-def _fill(template: str, **fields: pl.Expr | str) -> pl.Expr:
+def fill(template: str, **fields: pl.Expr | str) -> pl.Expr:
     """``template.format(**fields)`` with columns for fields: one text per row."""
     parts: list[pl.Expr] = []
     for literal, name, spec, conversion in string.Formatter().parse(template):
@@ -151,7 +151,7 @@ def reason_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.Seri
     small = frame.filter(code == "small_denominator")
     small = pl.concat([small, format_numbers(small, {"den_s": ("denominator", 0)})], how="horizontal")
     message = t("scorecard.reason.small_denominator", lang)
-    texts.append(small.select("_row", reason=_fill(message, den=pl.col("den_s"), min=pl.col("min_text"))))
+    texts.append(small.select("_row", reason=fill(message, den=pl.col("den_s"), min=pl.col("min_text"))))
     for codes in (_POINT_CODES, _INTERVAL_CODES):
         texts.append(_judged_texts(frame.filter(code.is_in(codes)), codes, lang))
     out = pl.concat(texts).sort("_row")
@@ -183,7 +183,7 @@ def _judged_texts(part: pl.DataFrame, codes: tuple[str, ...], lang: str) -> pl.D
     code = pl.col("reason_code")
     main = pl.when(False).then(pl.lit(""))
     for name in codes:
-        main = main.when(code == name).then(_fill(t(f"scorecard.reason.{name}", lang), **fields))
+        main = main.when(code == name).then(fill(t(f"scorecard.reason.{name}", lang), **fields))
     # A partial year's verdict starts with how its target or value was pro-rated.
     prefix = pl.when(False).then(pl.lit(""))
     for partial_year, months, fraction in (
@@ -191,7 +191,7 @@ def _judged_texts(part: pl.DataFrame, codes: tuple[str, ...], lang: str) -> pl.D
     ):
         message = t(f"scorecard.partial.{partial_year}", lang)
         basis = _basis(months, fraction, lang)
-        text = _fill(message, months=str(months), annual=pl.col("annual_s"), target=pl.col("target_s"),
+        text = fill(message, months=str(months), annual=pl.col("annual_s"), target=pl.col("target_s"),
                      share=f"{fraction:.1%}", basis=basis)  # fmt: skip
         same = (pl.col("partial_year") == partial_year) & (pl.col("months") == months)
         prefix = prefix.when(partial & same & (pl.col("fraction") == fraction)).then(text)

@@ -14,13 +14,13 @@ narrows it to a region and ranks within it without judging again.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
+from natality.core import once
 from natality.core.db import QueryError, run_query
 from natality.core.extract import live_version_dir, read_manifest
 from natality.scorecard import reasons, uncertainty
@@ -449,7 +449,7 @@ def _stamp(data_dir: str | Path | None) -> tuple:
     return str(root), files, (default.st_mtime_ns, default.st_size)
 
 
-@functools.lru_cache(maxsize=4)
+@once.cache(maxsize=4)
 def _judged(stamp: tuple) -> _Judged:
     data_dir = stamp[0]
     registry = load_registry(data_dir)
@@ -464,7 +464,7 @@ def _judged(stamp: tuple) -> _Judged:
     return _Judged(registry, cut, fraction, values, targets, judged, scored, region, simulation)
 
 
-@functools.lru_cache(maxsize=8)
+@once.cache(maxsize=8)
 def _scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
     j = _judged(stamp)
     towns = township_names(stamp[0], lang)
@@ -503,7 +503,7 @@ def region_scorecard(data_dir: str | Path | None = None, lang: str = "zh", regio
     return _region_scorecard(stamp, lang, region)
 
 
-@functools.lru_cache(maxsize=32)
+@once.cache(maxsize=32)
 def _region_scorecard(stamp: tuple, lang: str, region: str) -> ScorecardData:
     codes = run_query("township_list", stamp[0], region=region)["township_code"]
     return _scorecard_data(stamp, lang).for_townships(codes, region)
