@@ -15,6 +15,9 @@ A view is good only when its content arrived: a heading with the page's title an
 plotly charts, and no exception element, error box or "page not found" came. Every text of the
 view is searched for ``marks`` (e.g. the cut-off month the footnotes name, one label per
 published version), so a caller can tell when a view mixed two versions.
+
+Used by ``make load`` (bench/swarm.py), bench/view_cost.py and the tests of the server under
+concurrent sessions and behind nginx (tests/test_concurrency.py, test_load_client.py, test_replicas.py).
 """
 
 from __future__ import annotations
