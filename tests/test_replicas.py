@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -31,12 +33,15 @@ def test_notes_written_from_two_processes_at_once_are_all_kept(tmp_path):
     data = tmp_path / "x"  # the notes file lies beside the extract; the extract itself is not needed
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
+    notes.add_note(data, "births", "births_monthly", {"year": "2023"}, "张", "first")  # the file exists
+    stamp = notes.file_stamp(data)
     writers = [ctx.Process(target=_write_notes, args=(str(data), who, 60, barrier)) for who in ("王", "李")]
     for w in writers:
         w.start()
     for w in writers:
         w.join(timeout=120)
     assert [w.exitcode for w in writers] == [0, 0]
+    assert notes.file_stamp(data) != stamp  # what the page's cache of notes is keyed on moved
     kept = notes.notes_for_year(data, 2024)
     assert len(kept) == 120 and len({n.id for n in kept}) == 120
     assert sorted(n.body for n in kept if n.author == "王") == sorted(f"王 {k}" for k in range(60))
@@ -86,3 +91,18 @@ def test_two_replicas_behind_nginx_keep_each_tab_and_switch_together(cluster, tm
         view = tab.view("births", "lang=en")
         assert not view.errors and view.charts == 4 and view.marks == {month}
         tab.close()
+
+
+def test_a_note_written_while_another_replica_has_the_file_open_changes_the_cache_key(tmp_path):
+    """With another connection open (a replica reading notes), a write stays in the write-ahead log
+    and the notes file itself is untouched: the key of the page's cached notes must still move."""
+    data = tmp_path / "x"
+    notes.add_note(data, "births", "births_monthly", {"year": "2024"}, "王", "first")
+    with closing(sqlite3.connect(notes.notes_path(data))) as held:
+        held.execute("select count(*) from notes").fetchone()
+        main_file = notes.notes_path(data).stat()
+        before = notes.file_stamp(data)
+        notes.add_note(data, "births", "births_monthly", {"year": "2024"}, "李", "second")
+        assert notes.notes_path(data).stat().st_size == main_file.st_size  # the write is in the log
+        assert notes.file_stamp(data) != before
+        assert len(notes.notes_for_year(data, 2024)) == 2

@@ -77,6 +77,21 @@ def notes_path(data_dir: str | Path) -> Path:
     return path.with_name(path.name + FILE_SUFFIX)
 
 
+def file_stamp(data_dir: str | Path) -> tuple:
+    """Changes whenever a note is written or deleted, by any process: the time and size of the
+    notes file and of its write-ahead log (in WAL mode a write reaches the file itself only at the
+    next checkpoint). () when there are no notes yet."""
+    path = notes_path(data_dir)
+    stamp: tuple = ()
+    for part in (path, path.with_name(path.name + "-wal")):
+        try:
+            stat = part.stat()
+        except OSError:
+            continue
+        stamp += (part.name, stat.st_mtime_ns, stat.st_size)
+    return stamp
+
+
 def page_state(params: Mapping[str, object]) -> dict[str, str]:
     """The URL parameters that say what a page shows (language and presentation mode left out)."""
     return {str(k): str(v) for k, v in sorted(params.items()) if k not in VIEW_ONLY and v not in (None, "")}
