@@ -148,6 +148,11 @@ def answers(url: str) -> bool:
 # --- the report
 
 
+def machine_note() -> str:
+    """What else the machine runs: the load average of the last minute against its cores."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
 def capacity(steps: list[dict]) -> int:
     """The most sessions held at p95 <= 1 s with 0 errors (every smaller step too)."""
     held = 0
@@ -162,12 +167,13 @@ def print_sweep(title: str, result: dict) -> None:
     print(f"\n{title}")
     print(f"  {'sessions':>8s} {'views':>6s} {'views/s':>7s} {'p50 s':>6s} {'p95 s':>6s} {'max s':>6s} "
           f"{'errors':>6s} {'KB/view':>7s} {'server CPU/view':>15s} {'server CPU':>10s} {'client CPU/view':>15s} "
-          f"{'memory':>7s}")  # fmt: skip
+          f"{'memory':>7s} {'load avg':>8s}")  # fmt: skip
     for s in result["steps"]:
         print(f"  {s['sessions']:8d} {s['views']:6d} {s['views'] / s['seconds']:7.1f} {s['p50']:6.2f} "
               f"{s['p95']:6.2f} {s['max']:6.2f} {s['errors']:6d} {s['bytes'] / 1024:7.0f} "
               f"{s['server_cpu_per_view']:13.3f} s {s['server_cpu_pct']:8.0f} % "
-              f"{1000 * s['client_cpu_per_view']:12.1f} ms {s['memory_mb']:4.0f} MB")  # fmt: skip
+              f"{1000 * s['client_cpu_per_view']:12.1f} ms {s['memory_mb']:4.0f} MB "
+              f"{s.get('loadavg', 0):8.1f}")  # fmt: skip
     if result["steps"]:
         print(f"  per page, p50/p95/max s at {', '.join(str(s['sessions']) for s in result['steps'])} sessions:")
         for page in PAGES:
@@ -320,7 +326,7 @@ def main() -> int:
 
     print(f"\nload over {scale}: think time exponential, mean {args.think:g} s (seed {args.seed}); "
           f"{args.step_seconds:g} s measured per step; {os.cpu_count()} cores; "
-          f"{(time.monotonic() - began) / 60:.1f} min in all")  # fmt: skip
+          f"{(time.monotonic() - began) / 60:.1f} min in all; at the end {machine_note()}")  # fmt: skip
     if "single" in results:
         print_sweep("one process", results["single"])
     if "burst" in results:

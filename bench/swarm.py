@@ -267,7 +267,7 @@ def sweep(env: Environment, result: dict) -> None:
         step = {"sessions": n, "seconds": t1 - t0, **summary(views),
                 "server_cpu_per_view": (cpu1 - cpu0) / cpu_views, "server_cpu_pct": 100 * (cpu1 - cpu0) / (t1 - t0),
                 "client_cpu_per_view": (ccpu1 - ccpu0) / cpu_views, "client_cpu_pct": 100 * (ccpu1 - ccpu0) / (t1 - t0),
-                "memory_mb": rss_mb(CONFIG["pids"]),
+                "memory_mb": rss_mb(CONFIG["pids"]), "loadavg": os.getloadavg()[0],
                 "pages": {p: summary([v for v in views if v["page"] == p]) for p in stclient.PAGES},
                 "problems": sorted({e for v in views for e in v["errors"]})[:10]}  # fmt: skip
         result["steps"].append(step)
