@@ -190,8 +190,8 @@ def print_sweep(title: str, result: dict) -> None:
               f"{line['stderr']}")  # fmt: skip
     mem = [m for _, m in result["memory"]]
     if mem:
-        print(f"  server memory: start {mem[0]:.0f} MB, peak {max(mem):.0f} MB, end {mem[-1]:.0f} MB "
-              f"(growth {mem[-1] - mem[0]:+.0f} MB)")  # fmt: skip
+        print(f"  server memory: after the warm-up {result.get('memory_base', mem[0]):.0f} MB, peak {max(mem):.0f} MB, "
+              f"end {mem[-1]:.0f} MB (growth {growth(result):+.0f} MB)")  # fmt: skip
     views = len(result["records"])
     print(f"  client (the load driver): {result['client_cpu']:.1f} s CPU for {views} views "
           f"({1000 * result['client_cpu'] / max(views, 1):.1f} ms a view)")  # fmt: skip
@@ -213,8 +213,9 @@ def mixed(result: dict) -> int:
 
 
 def growth(result: dict) -> float:
+    """Memory at the end less memory after the warm-up (every page once in both languages)."""
     mem = [m for _, m in result["memory"]]
-    return mem[-1] - mem[0] if mem else 0.0
+    return mem[-1] - result.get("memory_base", mem[0]) if mem else 0.0
 
 
 # --- the run

@@ -345,6 +345,7 @@ def main() -> int:
         else:
             if CONFIG.get("warm", True):
                 warm_up(result)
+            result["memory_base"] = rss_mb(CONFIG["pids"])  # growth is measured from the working set
             user = Burst if mode == "burst" else Reader
             env = Environment(user_classes=[user], events=events)
             (burst if mode == "burst" else sweep)(env, result)

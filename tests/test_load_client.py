@@ -70,3 +70,24 @@ def test_a_stream_that_closes_is_an_error_not_a_hang(streamlit_server):
     tab.close()
     with pytest.raises(stclient.ProtocolError):
         tab.view("map", "lang=en")
+
+
+def test_the_locust_driver_runs_a_short_sweep(streamlit_server, demo_data, tmp_path):
+    """``make load``'s driver (bench/swarm.py, Locust users in their own process) for a few
+    seconds: views counted, none failed, the charts each page draws learnt in the warm-up."""
+    import json
+    import subprocess
+
+    month = extract.read_manifest(demo_data)["cutoff_month"]
+    config = {"mode": "sweep", "url": streamlit_server, "pids": [], "steps": [3], "step_seconds": 4, "settle": 1,
+              "think": 0.5, "seed": 1, "timeout": 60, "marks": {month: stclient.version_marks(month)}}  # fmt: skip
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    done = subprocess.run([sys.executable, str(bench / "swarm.py"), str(tmp_path / "config.json"),
+                           str(tmp_path / "result.json")], capture_output=True, text=True, timeout=240)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads((tmp_path / "result.json").read_text())
+    (step,) = result["steps"]
+    assert step["sessions"] == 3 and step["views"] >= 3 and step["errors"] == 0, step["problems"]
+    assert result["warmup_errors"] == [] and result["expected_charts"]["births:en"] == 4
+    assert all(r["marks"] == [month] for r in result["records"]) and result["health_failures"] == []
