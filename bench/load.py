@@ -90,14 +90,16 @@ async def _chromium_session(index: int, browser, url: str, stop_at: float, settl
     lang = ("zh", "en")[index % 2]
     await page.goto(f"{url}/?lang={lang}", timeout=120_000)
     await page.wait_for_function(SETTLED, timeout=120_000, polling=250)
-    k = index * 3
+    k, current = index * 3, "overview"
     while time.monotonic() < stop_at:
         name = PAGES[k % len(PAGES)]
         k += 1
+        if name == current:  # a click on the page shown changes nothing: the next one
+            continue
+        path = "" if name == "overview" else name
         start = time.perf_counter()
         try:
             before = await page.evaluate("() => (document.querySelector('h1') || {}).innerText || ''")
-            path = "" if name == "overview" else name
             await page.click(f"[data-testid=stSidebarNav] a[href$='/{path}']", timeout=60_000)
             await page.wait_for_function(
                 "b => ((document.querySelector('h1') || {}).innerText || '') !== b",
@@ -105,9 +107,11 @@ async def _chromium_session(index: int, browser, url: str, stop_at: float, settl
             )  # fmt: skip
             await page.wait_for_function(SETTLED, timeout=60_000, polling=100)
             settle[name].append(time.perf_counter() - start)
+            current = name
         except Exception as exc:  # counted, never fatal to the run
             failures.append(f"{name} {lang}: {type(exc).__name__}: {str(exc)[:120]}")
             await page.goto(f"{url}/{path}?lang={lang}", timeout=120_000)
+            current = name
         await asyncio.sleep(random.Random(k).uniform(1, 3))
     await context.close()
 
