@@ -260,10 +260,9 @@ def sweep(env: Environment, result: dict) -> None:
             jobs.append(gevent.spawn_later(delay, run_import, spec, result["imports"]))
         gevent.sleep(CONFIG["step_seconds"])
         t1, cpu1, ccpu1 = now(), cpu_seconds(CONFIG["pids"]), client_cpu()
-        started_in = [r for r in RECORDS if t0 <= r["start"] < t1]
-        cpu_views = max(len(started_in), 1)
         drain(t0, CONFIG.get("timeout", 120) + 5)
-        views = [r for r in RECORDS if t0 <= r["start"] < t1]
+        views = [r for r in RECORDS if t0 <= r["start"] < t1]  # the views started in the window
+        cpu_views = max(len(views), 1)
         step = {"sessions": n, "seconds": t1 - t0, **summary(views),
                 "server_cpu_per_view": (cpu1 - cpu0) / cpu_views, "server_cpu_pct": 100 * (cpu1 - cpu0) / (t1 - t0),
                 "client_cpu_per_view": (ccpu1 - ccpu0) / cpu_views, "client_cpu_pct": 100 * (ccpu1 - ccpu0) / (t1 - t0),
