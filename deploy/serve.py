@@ -127,8 +127,12 @@ class Cluster:
 def start_replica(data: Path, port: int, cookie_secret: str, log: Path, address: str = "127.0.0.1") -> subprocess.Popen:
     env = {**os.environ, "NATALITY_DATA": str(Path(data).absolute()), "PYTHONPATH": str(ROOT),
            "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}  # fmt: skip
+    # as ``make run`` starts the app: natality.ui.serve (warm first views) where the tree has it
+    starter = ["-m", "streamlit", "run", "dashboard.py"]
+    if (ROOT / "natality" / "ui" / "serve.py").exists():
+        starter = ["-m", "natality.ui.serve"]
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, *starter, "--server.port", str(port),
          "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
