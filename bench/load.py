@@ -36,6 +36,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -48,7 +49,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "deploy"))
 
@@ -139,6 +139,17 @@ def stop(proc: subprocess.Popen) -> None:
         print(f"  ! the server (pid {proc.pid}) did not stop on SIGTERM in 20 s: killed", flush=True)
         proc.kill()
         proc.wait(timeout=10)
+
+
+def start_one(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """One app process on a free loopback port, started as ``make run`` and each replica start it."""
+    port = serve.free_port()
+    proc = serve.start_replica(data, port, secrets.token_hex(32), log)
+    url = f"http://127.0.0.1:{port}"
+    if not serve.wait_healthy(url) or proc.poll() is not None:
+        stop(proc)
+        raise RuntimeError(f"the app did not start; see {log}")
+    return proc, url
 
 
 def answers(url: str) -> bool:
@@ -252,8 +263,6 @@ def main() -> int:
         chosen = [int(s) for s in spec.split(",") if int(s) in steps] or steps[-2:]
         return (chosen * 2)[:2]
 
-    from conftest import start_streamlit  # the tests' server starter: same flags, loopback only
-
     began = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="natality-load-"))
     template = args.keep or work / "template" / "demo"
@@ -281,7 +290,7 @@ def main() -> int:
     try:
         if args.single:
             data, config = prepare("single")
-            proc, url = start_streamlit(data, work / "single.log")
+            proc, url = start_one(data, work / "single.log")
             try:
                 print(f"one process over {scale}: sweep {steps} ...", flush=True)
                 results["single"] = swarm({**config, "mode": "sweep", "url": url, "pids": [proc.pid]}, work, "single")
@@ -309,7 +318,7 @@ def main() -> int:
                 stop(proc)
         for k in range(args.first_views and args.first_tries):
             data, config = prepare(f"first{k}")
-            proc, url = start_streamlit(data, work / f"first{k}.log")
+            proc, url = start_one(data, work / f"first{k}.log")
             try:
                 print(f"{args.first_views} first views at once on a fresh server ({k + 1}) ...", flush=True)
                 first = {"mode": "first", "url": url, "pids": [proc.pid], "sessions": args.first_views}
