@@ -7,7 +7,7 @@ CPU per page view. A view is good only when the page's title and all its charts 
 exception element or error box came. Over a copy of the demo county (``--townships N``: the
 province demo) it runs, one scenario after the other:
 
-1. **one process** (``streamlit run dashboard.py``): a sweep of 10, 25, 50, 100, 200 sessions
+1. **one process** (started as ``make run`` starts the app): a sweep of 10, 25, 50, 100, 200 sessions
    (each leader one tab in one language, every page in turn, an exponential think time of mean
    10 s, seeded), users added step by step, each step measured over ``--step-seconds``; two
    imports publish a new month during the run (in the 25- and 50-session steps; with replicas
