@@ -5,7 +5,7 @@ PORT ?= 8501
 DATA ?= data/demo
 REPLICAS ?= $(shell nproc)
 
-.PHONY: run serve test lint format bench load system-deps nginx demo
+.PHONY: run serve test lint format bench load mutate system-deps nginx demo
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -68,3 +68,8 @@ bench: $(VENV)/.dev-deps system-deps
 # --burst-seconds 15 --first-tries 1 --chromium-seconds 0"; province: LOAD_ARGS="--townships 2000".
 load: $(VENV)/.dev-deps system-deps
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+# Mutation testing: one wrong change at a time in srb/, scorecard/, importing/values.py (mutmut) and in
+# the crosswalk and region SQL (bench/mutate.py); prints the share killed per module: ~30 min, not in CI.
+mutate: $(VENV)/.dev-deps
+	$(PY) bench/mutate.py $(MUTATE_ARGS)

@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 
 from natality import ui
-from natality.core import db, extract, i18n
+from natality.core import db, extract, i18n, literal
 
 st.set_page_config(
     page_title="乡镇出生监测 · Township births", page_icon="📊", layout="wide",
@@ -34,7 +34,7 @@ st.session_state[ui.ROUTED] = True
 st.session_state[ui.PAGE_KEY] = page.url_path or "overview"
 ctx = ui.page_context()
 ui.region_select(ctx, st.sidebar)
-st.sidebar.markdown(f"**{ctx.region()}**")
+st.sidebar.markdown(f"**{literal.md(ctx.region())}**")
 st.sidebar.caption(ctx.t("app.cutoff", month=ctx.cutoff_text()))
 if ctx.manifest.get("synthetic"):
     st.sidebar.info(ctx.t("app.synthetic_banner"))
@@ -42,11 +42,11 @@ if ctx.manifest.get("synthetic"):
 try:
     page.run()
 except db.DamagedExtract as exc:  # a file damaged after the first check: the same message
-    st.error(ctx.t("extract.damaged", file=exc.file, version=exc.version, reason=exc.reason))
+    st.error(ctx.t("extract.damaged", file=literal.md(exc.file), version=exc.version, reason=literal.md(exc.reason)))
     st.info(ctx.t("extract.recover", versions=", ".join(r["version"] for r in extract.list_versions(ctx.data_dir))))
 except Exception as exc:  # a page error becomes a message, never a traceback
     logging.getLogger("natality").exception("page %s failed", page.title)
-    st.error(ctx.t("app.error", error=str(exc) or type(exc).__name__))
+    st.error(ctx.t("app.error", error=literal.md(str(exc) or type(exc).__name__)))
 finally:
     st.session_state[ui.ROUTED] = False
     st.session_state.pop(ui.PINNED, None)

@@ -5,7 +5,7 @@ import streamlit as st
 from natality import ui
 from natality.births import charts
 from natality.births import view as births_view
-from natality.core import ranking
+from natality.core import literal, ranking
 
 ctx = ui.page_context()
 st.title(ctx.t("births.title"))
@@ -16,7 +16,8 @@ with left:
 with right:
     township = ui.township_select(ctx, key="township")
 period = ctx.period(year)
-scope = ctx.t("births.scope", scope=births_view.scope_name(ui.township_names(ctx), township, ctx.region()))
+scope_name = births_view.scope_name(ui.township_names(ctx), township, ctx.region())
+scope = ctx.t("births.scope", scope=literal.plot(scope_name))
 
 by_town = ui.query(ctx, "births_by_township_year", year=year)
 find = ""
@@ -30,7 +31,7 @@ fig = charts.township_births_bar(
     by_town,
     ctx.lang,
     ctx.t("births.by_township_title", period=period),
-    ctx.t("births.county_total", scope=ctx.region(), total=f"{int(by_town['births'].sum()):,}"),
+    ctx.t("births.county_total", scope=literal.plot(ctx.region()), total=f"{int(by_town['births'].sum()):,}"),
     ctx.footnote(),
     find=found.codes,
 )

@@ -7,7 +7,7 @@ from natality import ui
 from natality.compare import charts as compare_charts
 from natality.compare import comparison as compare
 from natality.compare import view as compare_view
-from natality.core import ranking
+from natality.core import literal, ranking
 from natality.export import pack as export
 from natality.maps import view as map_view
 
@@ -40,7 +40,7 @@ for column, metric in zip(st.columns(4), compare_view.metrics(county, period, pe
 
 st.subheader(ctx.t("compare.sentences"))
 sentences = compare.summary_sentences(county, table, period, period_base, ctx.lang, scope=ctx.region())
-st.markdown("\n".join(f"- {s}" for s in sentences))
+st.markdown("\n".join(f"- {literal.md(s)}" for s in sentences))  # plain sentences with names in them
 if months < 12 and not scores_now.is_empty():
     # Scores of a partial year judge pro-rated targets and read on track / at risk; the base
     # year's scores judge whole-year results: say so where both are set side by side.

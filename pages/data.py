@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from natality import ui
-from natality.core import extract, ranking
+from natality.core import extract, literal, ranking
 from natality.importing import data_view
 
 ctx = ui.page_context()
@@ -29,7 +29,8 @@ counts = data_view.row_counts(ctx.manifest)
 for column, (table, n) in zip(st.columns(len(counts)), counts, strict=True):
     column.metric(ctx.t(f"data.table_{table}"), f"{n:,}")
 personal = data_view.personal_columns(ctx.manifest)
-st.caption(ctx.t("data.personal", columns="、".join(personal)) if personal else ctx.t("data.personal_none"))
+st.caption(ctx.t("data.personal", columns="、".join(map(literal.md, personal)))
+           if personal else ctx.t("data.personal_none"))  # fmt: skip
 sources = data_view.sources_table(ctx.manifest, ctx.lang)
 with st.expander(ctx.t("data.sources")):
     if sources.is_empty():
@@ -105,6 +106,6 @@ if password:
     ok, message = st.session_state.pop("data_result", (None, ""))
     if ok is not None:
         head, _, details = message.partition("\n")
-        (st.success if ok else st.error)(head)
+        (st.success if ok else st.error)(literal.md(head))  # plain text with file names in it
         if details:
             st.code(details, language=None, wrap_lines=True)

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from natality import ui
-from natality.core import theme
+from natality.core import literal, theme
 from natality.geo import boundaries as maps
 from natality.maps import view as map_view
 from natality.maps.charts import township_choropleth
@@ -54,7 +54,7 @@ value_col = "met" if method == "target" else "value"
 texts = map_view.map_texts(
     indicator, method, " / ".join(ctx.period(y) for y in sorted(shown)), ctx.footnote(), ctx.lang,
     shared_scale=len(shown) > 1, partial=ctx.months_in(year) < 12, unit=unit, without_shape=missing,
-    scope=ctx.region(),
+    scope=literal.plot(ctx.region()),
 )  # fmt: skip
 highlight = st.query_params.get("township") if unit == "township" else None
 fig = township_choropleth(

@@ -5,11 +5,11 @@ import streamlit as st
 
 from natality import ui
 from natality.births import charts, overview
-from natality.core import ranking
+from natality.core import literal, ranking
 from natality.maps import view as map_view
 
 ctx = ui.page_context()
-st.title(ctx.t("overview.title", scope=ctx.region()))
+st.title(ctx.t("overview.title", scope=literal.md(ctx.region())))
 if ctx.manifest.get("synthetic"):
     st.caption(ctx.t("app.synthetic_banner"))
 
@@ -32,8 +32,8 @@ for kpi in tiles:
 if year == ctx.cutoff_year:  # the latest month's news: the cut-off month against the month before
     heading, sentences = ui.month_changes(ctx)
     with st.container(border=True, key="overview_changes"):
-        st.subheader(heading)
-        st.markdown("\n".join(f"- {s}" for s in sentences))
+        st.subheader(literal.md(heading))  # plain text with names in it
+        st.markdown("\n".join(f"- {literal.md(s)}" for s in sentences))
 
 trend = ui.query(ctx, "county_births_by_year", township_code=None)
 if not trend.is_empty():
@@ -58,7 +58,7 @@ fig = charts.township_births_bar(
     by_town,
     ctx.lang,
     ctx.t("overview.rank_title", period=period),
-    ctx.t("overview.rank_total", scope=ctx.region(), total=f"{total:,}"),
+    ctx.t("overview.rank_total", scope=literal.plot(ctx.region()), total=f"{total:,}"),
     ctx.footnote(),
     find=found.codes,
 )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from natality import ui
-from natality.core import ranking
+from natality.core import literal, ranking
 from natality.scorecard import charts as scorecard_charts
 from natality.scorecard import reasons as scorecard_reasons
 from natality.scorecard import table as scorecard_table
@@ -61,7 +61,7 @@ st.download_button(
     key="scorecard_xlsx",
     on_click="ignore",
 )
-st.caption(ctx.footnote())
+st.caption(ctx.footnote(literal.md))
 
 with st.expander(ctx.t("scorecard.rules.title")):
     st.markdown(scorecard_reasons.rules_markdown(reg, ctx.lang, months, fraction))

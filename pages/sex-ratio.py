@@ -3,7 +3,7 @@
 import streamlit as st
 
 from natality import ui
-from natality.core import ranking
+from natality.core import literal, ranking
 from natality.srb import view as srb_view
 from natality.srb.dispersion import ALLOWANCES
 from natality.srb.tables import MIN_BIRTHS, level_text
@@ -52,7 +52,7 @@ fig = srb_view.funnel_figure(ctx, table, reference, reference_label, when, level
 ui.show_chart(fig, "srb_funnel", links_townships=True)
 st.caption(srb_view.allowance_text(ctx, allowance))
 st.caption(ctx.t("srb.funnel_caption", min=MIN_BIRTHS, level=level_text(level)))
-st.markdown(srb_view.flagged_text(ctx, table, level))
+st.markdown(literal.md(srb_view.flagged_text(ctx, table, level)))  # plain text with names in it
 
 st.subheader(ctx.t("srb.table_title", period=when))
 find = ""
@@ -69,7 +69,7 @@ if cut:
 ui.show_table_downloads(
     srb_view.display_table(ctx, table, level), "srb_table", f"srb_by_township_{year_from}_{year}", expanded=not cut
 )
-st.caption(ctx.t("srb.table_note", scope=ctx.region(), min=MIN_BIRTHS))
+st.caption(ctx.t("srb.table_note", scope=literal.md(ctx.region()), min=MIN_BIRTHS))
 
 codes, names, default = srb_view.township_options(table)
 township = ui.url_select(ctx.t("srb.township_select"), codes, "township", default, lambda c: names.get(c, c))

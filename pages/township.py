@@ -4,6 +4,7 @@ import streamlit as st
 
 from natality import ui
 from natality.births import charts
+from natality.core import literal
 from natality.maps import charts as map_charts
 from natality.scorecard import charts as scorecard_charts
 from natality.scorecard import table as scorecard_table
@@ -16,11 +17,11 @@ with left:
     code = ui.url_select(ctx.t("common.township"), list(names), "township", next(iter(names)), names.get)
 with right:
     year = ui.year_select(ctx, key="year")
-name = names[code]
-st.title(ctx.t("scorecard.profile_title", name=name))
+name = literal.plot(names[code])  # the name in the figures' titles
+st.title(ctx.t("scorecard.profile_title", name=literal.md(names[code])))
 formed = scorecard_table.formed_from_text(ui.query(ctx, "township_formed_from", township_code=code), ctx.lang)
 if formed:
-    st.info(formed)
+    st.info(literal.md(formed))  # plain text with names in it
 st.page_link("pages/scorecard.py", label=ctx.t("scorecard.back"), query_params={"year": year, "lang": ctx.lang})
 
 data = ui.scorecard_data(ctx)
@@ -38,7 +39,7 @@ with info:
             ctx.t(f"scorecard.{label}"), value, help=ctx.t("scorecard.rank_help") if label == "rank" else None
         )
     if veto:
-        st.warning(veto)
+        st.warning(literal.md(veto))
 with where:
     try:
         st.plotly_chart(map_charts.locator_map(ui.township_geojson(ctx), code, ctx.lang), key="township_locator",
@@ -50,8 +51,9 @@ first, last = status["year"].min(), status["year"].max()
 title = ctx.t("scorecard.ind_history_title", name=name, first=first, last=last)
 sub = ctx.t("scorecard.ind_history_subtitle")
 fig = scorecard_charts.indicator_history(
-    status, data.county, data.registry, ctx.lang, title, sub, ctx.footnote(), partial, county_name=ctx.region()
-)
+    status, data.county, data.registry, ctx.lang, title, sub, ctx.footnote(), partial,
+    county_name=literal.plot(ctx.region()),
+)  # fmt: skip
 ui.show_chart(fig, "township_indicators", scorecard_table.verdict_table(status, ctx.lang, with_year=True),
               f"township_{code}_indicators")  # fmt: skip
 

@@ -208,3 +208,29 @@ def test_data_page_lists_the_crosswalk(merged, monkeypatch, lang, fact):
     cells = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
     assert fact in cells  # the facts table
     assert ("区划调整对照" if lang == "zh" else "Crosswalk of changed townships") in cells  # the sources table
+
+
+def test_an_uneven_split_gives_each_left_over_birth_to_the_largest_remainder(tmp_path):
+    # 城关镇 (A) split 30 % to 新城镇 (C) and 70 % to 东区 (D); 王店乡 (B) merged into C. Cell by cell
+    # of A (floor of n * share, then the n - sum(floor) left over to the largest fractional parts):
+    #   2019-03 boys 3:  C 0.9 -> 0 (.9), D 2.1 -> 2 (.1): the 1 left over to C: C 1, D 2
+    #   2019-03 girls 2: C 0.6 -> 0 (.6), D 1.4 -> 1 (.4): to C: C 1, D 1
+    #   2020-05 boys 4:  C 1.2 -> 1 (.2), D 2.8 -> 2 (.8): to D: C 1, D 3
+    #   2020-05 girls 3: C 0.9 -> 0 (.9), D 2.1 -> 2 (.1): to C: C 1, D 2
+    # (the smallest remainder first would give C 0 / 0 / 2 / 0 instead)
+    split = "old_code,new_code,from_year,share\n411621100000,411621200000,2021,0.3\n"
+    split += "411621100000,411621102000,2021,0.7\n411621101000,411621200000,2021,1\n"
+    files = write_inputs(tmp_path / "in", split)
+    # A's 10,001 people: C 3,000.3 -> 3,000 (.3), D 7,000.7 -> 7,000 (.7): the 1 left over to D
+    files["population"].write_text(POPULATION.replace("10000", "10001"), encoding="utf-8")
+    out = tmp_path / "ext"
+    assert run_import(out, files) == 0
+    c = db.run_query("srb_township_by_year", out, township_code=C).select("year", "births", "boys", "girls")
+    d = db.run_query("srb_township_by_year", out, township_code=D).select("year", "births", "boys", "girls")
+    # C 2019: from A boys 1, girls 1 + B's 1 and 4; 2020: A 1 and 1 + B 2 and 2; then C's own rows
+    assert c.rows() == [(2019, 7, 2, 5), (2020, 6, 3, 3), (2021, 9, 5, 4), (2022, 6, 3, 3)]
+    # D 2019: from A boys 2, girls 1 + D's own 2 and 2; 2020: A 3 and 2 + D's own 1 and 1
+    assert d.rows() == [(2019, 7, 4, 3), (2020, 7, 4, 3), (2021, 5, 2, 3), (2022, 3, 1, 2)]
+    rate = db.run_query("indicator_birth_rate", out).filter(pl.col("year") == 2019).sort("township_code")
+    # 2019 people: C 3,000 + B's 5,000 = 8,000; D 7,001 + its own 8,000 = 15,001 (the total 23,001 kept)
+    assert rate.select("township_code", "denominator").rows() == [(D, 15001.0), (C, 8000.0)]

@@ -37,3 +37,26 @@ def test_duplicate_key_is_refused(tmp_path, monkeypatch):
             i18n.catalogue()
     finally:
         i18n.catalogue.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "x.k: {zh: 甲}\n",  # no English
+        "x.k: {en: A}\n",  # no Chinese
+        "x.k: {zh: 甲, en: 12}\n",  # a number, not a text
+        "x.k: 甲\n",  # one text for both
+    ],
+)
+def test_a_message_missing_a_language_is_refused(tmp_path, monkeypatch, entry):
+    (tmp_path / "a.yaml").write_text("x.ok: {zh: 好, en: OK}\n" + entry, encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        with pytest.raises(i18n.CatalogueError, match=r"a.yaml: key 'x.k' needs a text for each of \('zh', 'en'\)"):
+            i18n.catalogue()
+        (tmp_path / "a.yaml").write_text("x.ok: {zh: 好, en: OK}\n", encoding="utf-8")
+        i18n.catalogue.cache_clear()
+        assert i18n.catalogue() == {"x.ok": {"zh": "好", "en": "OK"}}  # the same file without it loads
+    finally:
+        i18n.catalogue.cache_clear()

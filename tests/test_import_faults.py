@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from natality import cli
 from natality.core import extract
 from natality.importing import data_view, import_log, importer
-from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
+from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard.py"
@@ -104,6 +104,20 @@ def test_disk_full_by_file_size_limit(template, tmp_path):
     assert done.returncode == 2, done.stderr
     assert "the disk is full" in done.stderr and "Traceback" not in done.stderr
     assert extract.read_manifest(out)["version"] == before and _live_tables(out) == tables
+
+
+def test_a_write_that_fails_leaves_no_staging_folder_and_the_live_files_byte_identical(template, tmp_path):
+    # No root, no mount: a file-size limit makes the write step fail after the staging folder was made
+    # (folders are not limited, the first table file over 1 kB is). The failed import itself must remove
+    # its staging folder: the next import would too, but until then it is a half-written version on disk.
+    out = copy_extract(template, tmp_path / "data")
+    vdir = extract.versions_dir(out)
+    before, versions = tree_digest(out), sorted(p.name for p in vdir.iterdir())
+    done = _import(["--out", str(out), "--births", str(_births(tmp_path / "b.csv", 30))], limit_bytes=1024)
+    assert done.returncode == 2, done.stderr
+    assert sorted(p.name for p in vdir.iterdir()) == versions  # no .staging-*, no new version
+    assert not list(out.parent.glob(f".{out.name}.link-*"))
+    assert tree_digest(out) == before
 
 
 def test_read_only_data_folder_fails_with_exit_2(template, tmpfs, tmp_path):

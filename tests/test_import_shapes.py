@@ -16,6 +16,7 @@ import xlwt
 from streamlit.testing.v1 import AppTest
 
 from natality.importing import data_view, importer
+from natality.importing.problems import ImportFailed
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
 
 C0, C1, C2 = CODES
@@ -254,3 +255,23 @@ def test_individual_records_may_repeat(ext, tmp_path):
     path.write_text(f"乡镇代码,出生日期,性别\n{C0},2024-03-05,男\n{C0},2024-03-05,男\n", encoding="utf-8")
     assert _import(ext, "--births", str(path)) == 0
     assert _births(ext) == [(C0, date(2024, 3, 1), "M", None, 2)]
+
+
+@pytest.mark.parametrize("stream_rows", [None, "1"], ids=["in_memory", "out_of_core"])
+def test_a_future_month_in_year_and_month_number_columns_is_refused(ext, tmp_path, monkeypatch, stream_rows):
+    if stream_rows:
+        monkeypatch.setenv("NATALITY_IMPORT_STREAM_ROWS", stream_rows)
+    path = tmp_path / "months.csv"
+    # Today is 2024-06-15: June 2024 has begun (accepted); July 2024 is a month ahead (row 3).
+    path.write_text(f"乡镇代码,年份,月份,性别,孩次,出生数\n{C0},2024,6,男,1,2\n{C0},2024,7,男,1,3\n", encoding="utf-8")
+    before = tree_digest(ext)
+    request = importer.ImportRequest(out=ext, births=path, today=date(2024, 6, 15))
+    with pytest.raises(ImportFailed) as failed:
+        importer.run_import(request)
+    assert [(p.key, p.row) for p in failed.value.problems] == [("date_future", 3)]
+    message = failed.value.render("en")
+    assert 'row 3, column "月份"' in message and "after today (2024-06-15)" in message
+    assert tree_digest(ext) == before
+    # the same file a month later is accepted: June 2 and July 3 births
+    importer.run_import(importer.ImportRequest(out=ext, births=path, today=date(2024, 7, 1)))
+    assert _births(ext) == [(C0, date(2024, 6, 1), "M", 1, 2), (C0, date(2024, 7, 1), "M", 1, 3)]

@@ -93,3 +93,23 @@ def test_trend_map_and_months_follow_the_region(two_counties):
     assert months.select("year", "month", "births").rows() == [(2023, 1, 4), (2024, 1, 18), (2024, 2, 10)]
     orders = db.run_query("srb_by_year_order", two_counties, region="419902").filter(year=2024)
     assert orders.select("birth_order", "boys", "girls").rows() == [(1, 30, 20), (2, 0, 0), (3, 3, 0)]
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        # 2023: A 4 (25-29); 2024: A 10 + 8 (25-29), B 5 + 5 (30-34)
+        ("419901", [(2023, "25-29", 4), (2024, "25-29", 18), (2024, "30-34", 10)]),
+        # 2023: C 6 (25-29); 2024: C 20 (20-24), 30 (25-29), 3 (35-39)
+        ("419902", [(2023, "25-29", 6), (2024, "20-24", 20), (2024, "25-29", 30), (2024, "35-39", 3)]),
+        ("999999", []),
+    ],
+)
+def test_mothers_age_follows_the_region(two_counties, region, expected):
+    rows = db.run_query("births_by_age_year", two_counties, township_code=None, region=region)
+    assert rows.select("year", "mother_age_band", "births").rows() == expected
+    # one township inside the region, and one outside it: nothing
+    a = db.run_query("births_by_age_year", two_counties, township_code=A, region="419901")
+    assert a.select("year", "mother_age_band", "births").rows() == [(2023, "25-29", 4), (2024, "25-29", 18)]
+    outside = db.run_query("births_by_age_year", two_counties, township_code=C, region="419901")
+    assert outside.height == 0

@@ -13,7 +13,6 @@ from scipy.stats import binomtest
 from natality.srb.stats import (
     EXACT_MAX_N,
     Z95,
-    classify_srb,
     clopper_pearson,
     funnel_limits,
     funnel_limits_share,
@@ -143,40 +142,6 @@ def test_funnel_limits_zero_births_are_none():
     low, high = funnel_limits([0, 1], 105.0, 0.998)
     assert low[0] is None and high[0] is None
     assert low[1] == 0.0 and high[1] is None  # one birth: anything is possible
-
-
-@pytest.mark.parametrize(
-    "boys,girls,expected",
-    [
-        (0, 0, "too_few"),
-        (1, 0, "too_few"),
-        (
-            60,
-            0,
-            "too_few",
-        ),  # 60 boys, no girls: striking, but below the 100-birth threshold
-        (525, 500, "expected"),
-        (600, 400, "above"),  # SRB 150 on 1,000 births
-        (420, 580, "below"),
-        (120, 0, "above"),
-    ],
-)
-def test_classify_srb(boys, girls, expected):
-    assert classify_srb(boys, girls, 105.0) == expected
-
-
-def test_classify_threshold_is_configurable():
-    assert classify_srb(60, 0, 105.0, min_births=10) == "above"
-    assert classify_srb(525, 500, 105.0, min_births=2000) == "too_few"
-
-
-def test_classification_agrees_with_the_drawn_limits():
-    # 1,000 births around 105: the 99.8 % upper limit is ~127.5; 560 boys (127.3) is inside,
-    # 565 (129.9) outside.
-    _low, high = funnel_limits([1000], 105.0, 0.998)
-    assert 100 * 560 / 440 < high[0] < 100 * 565 / 435
-    assert classify_srb(560, 440, 105.0) == "expected"
-    assert classify_srb(565, 435, 105.0) == "above"
 
 
 def test_shrinkage_pulls_small_townships_more():

@@ -157,3 +157,35 @@ def test_a_township_without_any_ratio_says_so():
     df = frame_by_year([2023, 2024], [0, 4], [0, 0])
     fig = srb_charts.township_srb_years(df, 105.0, "en", "t", "s", "f")
     assert any(a.text == t("srb.not_computable", "en") for a in fig.layout.annotations)
+
+
+def _classes(rows, reference=105.0, **options) -> list[str]:
+    return township_srb_table(by_township(rows), reference, **options)["classification"].cast(pl.String).to_list()
+
+
+def test_classes_agree_with_the_drawn_limits():
+    # 1,000 births around 105: the 99.8 % upper limit is ~127.5; 560 boys (SRB 127.3) is inside, 565 (129.9)
+    # outside
+    table = township_srb_table(by_township([("419901101000", "甲", 560, 440), ("419901102000", "乙", 565, 435)]), 105.0)
+    assert table["limit_high"][0] == pytest.approx(table["limit_high"][1])
+    assert 100 * 560 / 440 < table["limit_high"][0] < 100 * 565 / 435
+    assert table["classification"].cast(pl.String).to_list() == ["expected", "above"]
+
+
+def test_a_share_exactly_on_a_limit_is_inside():
+    # One birth: the exact 99.8 % limits of the share of boys are 0 and 1 (anything is possible), so a
+    # lone boy (share 1) or a lone girl (share 0) lies exactly on a limit: inside, not flagged.
+    rows = [("419901101000", "甲", 1, 0), ("419901102000", "乙", 0, 1)]
+    table = township_srb_table(by_township(rows), 105.0, min_births=1)
+    assert table["limit_high"].to_list() == [None, None]  # share 1: no finite SRB
+    assert table["limit_low"].to_list() == [0.0, 0.0]
+    assert table["classification"].cast(pl.String).to_list() == ["expected", "expected"]
+
+
+def test_the_smallest_township_judged_has_exactly_min_births():
+    rows = [("419901101000", "甲", 50, 50), ("419901102000", "乙", 50, 49), ("419901103000", "丙", 60, 0)]
+    # 100 births are enough at the default 100; 99 are too few; 60 boys and no girls are too few too
+    assert _classes(rows) == ["expected", "too_few", "too_few"]
+    # with 10 births enough, the 60 boys without a girl are far above any limit
+    assert _classes(rows, min_births=10) == ["expected", "expected", "above"]
+    assert _classes(rows[:1], min_births=2000) == ["too_few"]

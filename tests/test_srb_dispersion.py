@@ -90,6 +90,9 @@ def test_widened_limits_by_hand():
 def test_auto_widens_only_when_over_dispersed_and_there_are_enough_townships():
     assert choose_allowance("auto", Dispersion(PHI, TAU2, 10, 0.5)).reason == "too_few_townships"
     assert choose_allowance("auto", Dispersion(PHI, TAU2, 40, 0.5)).kind == "additive"  # 1.97 > 1.447
+    # the boundary: 29 judged townships are too few, 30 enough (phi 1.97 is over 1 + 2 sqrt(2 / 29) = 1.525)
+    assert choose_allowance("auto", Dispersion(PHI, TAU2, 29, 0.5)).reason == "too_few_townships"
+    assert choose_allowance("auto", Dispersion(PHI, TAU2, 30, 0.5)).kind == "additive"
     assert choose_allowance("auto", Dispersion(1.2, 0.0, 40, 0.5)).reason == "not_overdispersed"
     assert choose_allowance("none", Dispersion(PHI, TAU2, 40, 0.5)).kind == "none"
     assert choose_allowance("multiplicative", Dispersion(None, None, 2, None)).reason == "cannot_estimate"

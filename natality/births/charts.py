@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import polars as pl
 
-from natality.core import ranking
+from natality.core import literal, ranking
 from natality.core.i18n import t
 from natality.core.theme import PALETTE, PARTIAL_OPACITY, PREVIOUS, finish_figure
 from natality.srb.tables import unique_labels
@@ -62,7 +62,9 @@ def township_births_bar(
     name_col = "township_name" if lang == "zh" else "township_name_en"
     ranked = ranking.top_bottom(df, "births", keep=find)
     rows = ranked.rows.with_columns(
-        label=unique_labels(ranked.rows[name_col].fill_null(ranked.rows["township_name"]), ranked.rows["township_code"])
+        label=literal.plot_series(
+            unique_labels(ranked.rows[name_col].fill_null(ranked.rows["township_name"]), ranked.rows["township_code"])
+        )
     )
     gaps = {g.before: t("common.rank_gap", lang, n=f"{g.count:,}", first=g.first, last=g.last) for g in ranked.gaps}
     order = []  # top to bottom, a gap's marker where its rows would be

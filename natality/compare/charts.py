@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from natality.compare.comparison import COLUMNS
+from natality.core import literal
 from natality.core.i18n import t
 from natality.core.theme import PALETTE, PREVIOUS, finish_figure
 from natality.maps.charts import MapTexts, township_choropleth
@@ -34,7 +35,7 @@ def slope_chart(
     """
     base_col, now_col, _, decimals = COLUMNS[indicator]
     rows = table.filter(pl.col(base_col).is_not_null() & pl.col(now_col).is_not_null())
-    rows = rows.with_columns(few=_few(rows, indicator)).sort(now_col)
+    rows = rows.with_columns(few=_few(rows, indicator), township=literal.plot_expr("township")).sort(now_col)
     fig = go.Figure()
     fmt = f",.{decimals}f"
     for r in rows.iter_rows(named=True):
@@ -99,10 +100,11 @@ def change_map(
     base_col, now_col, change_col, decimals = COLUMNS[indicator]
     unit = t(f"compare.change_unit.{indicator}", lang)
     fmt = f"+,.{max(decimals, 1)}f"
+    names = literal.plot_list(table["township"].to_list())
     hover = [
-        f"<b>{r['township']}</b><br>{_v(r[base_col], decimals)} → {_v(r[now_col], decimals)}"
+        f"<b>{name}</b><br>{_v(r[base_col], decimals)} → {_v(r[now_col], decimals)}"
         f"<br>{t('compare.change', lang)}: {'–' if r[change_col] is None else format(r[change_col], fmt)} {unit}"
-        for r in table.iter_rows(named=True)
+        for name, r in zip(names, table.iter_rows(named=True), strict=True)
     ]
     frame = table.select(
         "township_code", pl.col(change_col).alias("value"), _few(table, indicator).alias("too_few")

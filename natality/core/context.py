@@ -5,12 +5,13 @@ Free of Streamlit, so that the command line (the meeting pack) builds the same t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-from natality.core import db, i18n
+from natality.core import db, i18n, literal
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,12 @@ class Ctx:
     def cutoff_text(self) -> str:
         return i18n.fmt_month(self.cutoff_year, self.cutoff_month, self.lang)
 
-    def footnote(self) -> str:
+    def footnote(self, escape: Callable[[object], str] = literal.plot) -> str:
+        """The figures' footnote (cut-off and source); ``escape`` the extract's name for the text's
+        sink: plotly by default, ``literal.md`` for a Streamlit caption."""
         key = "common.source_demo" if self.manifest.get("synthetic") else "common.source"
-        return self.t("common.footnote", cutoff=self.cutoff_text(), source=self.t(key, region=self.extract_name()))
+        source = self.t(key, region=escape(self.extract_name()))
+        return self.t("common.footnote", cutoff=self.cutoff_text(), source=source)
 
     def months_in(self, year: int) -> int:
         """Months of data in ``year``: 12, or the cut-off month for the current year."""

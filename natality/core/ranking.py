@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from natality.core.i18n import t
+from natality.core.literal import md
 
 TOP = 10
 BOTTOM = 10
@@ -57,14 +58,15 @@ def find_townships(
 
 
 def find_note(found: Found, lang: str) -> str | None:
-    """What a search found, in words (None when nothing was searched for)."""
+    """What a search found, in words for a caption (Markdown: the names and the text typed are
+    escaped); None when nothing was searched for."""
     if not found.text:
         return None
     if not found.total:
-        return t("common.find_none", lang, text=found.text)
+        return t("common.find_none", lang, text=md(found.text))
     if found.total > len(found.codes):
-        return t("common.find_many", lang, total=f"{found.total:,}", text=found.text, shown=len(found.codes))
-    return t("common.find_one", lang, n=found.total, names=("、" if lang == "zh" else ", ").join(found.names))
+        return t("common.find_many", lang, total=f"{found.total:,}", text=md(found.text), shown=len(found.codes))
+    return t("common.find_one", lang, n=found.total, names=("、" if lang == "zh" else ", ").join(map(md, found.names)))
 
 
 @dataclass(frozen=True)

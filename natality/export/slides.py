@@ -7,6 +7,7 @@ the maps and the compare page), so the pack never disagrees with what the app sh
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from natality.births import charts, overview
 from natality.compare import charts as compare_charts
 from natality.compare import comparison as compare
 from natality.compare import view as compare_view
-from natality.core import extract, theme
+from natality.core import extract, literal, theme
 from natality.core.context import Ctx, context_for
 from natality.core.notes import notes_for_year
 from natality.export.leader_notes import with_leader_notes
@@ -55,9 +56,11 @@ def text_figure(title: str, lines: list[str], footnote: str, big: bool = False) 
 
 
 def _wrap(text: str, width: int) -> str:
-    """Break a long sentence with <br> for an annotation (CJK has no spaces: cut by characters)."""
+    """Break a long sentence of plotly text with <br> for an annotation (CJK has no spaces: cut by
+    characters, never inside a tag or an entity such as an escaped name's ``&lt;``)."""
     if " " not in text:
-        return "<br>".join(text[i : i + width] for i in range(0, len(text), width))
+        units = re.findall(r"<[^>]*>|&#?\w+;|.", text, flags=re.S)
+        return "<br>".join("".join(units[i : i + width]) for i in range(0, len(units), width))
     out, line = [], ""
     for word in text.split(" "):
         if line and len(line) + len(word) + 1 > width:
@@ -78,7 +81,7 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str 
     slides = [
         Slide(
             ctx.t("export.title_heading"),
-            text_figure(ctx.t("export.title", region=ctx.region()),
+            text_figure(ctx.t("export.title", region=literal.plot(ctx.region())),
                         [ctx.t("export.title_period", period=period), ctx.t("app.cutoff", month=ctx.cutoff_text()),
                          ctx.t("app.synthetic_banner") if ctx.manifest.get("synthetic") else ""], foot, big=True),
             ctx.t("export.title_notes", region=ctx.region(), period=period, cutoff=ctx.cutoff_text()),
@@ -174,7 +177,7 @@ def _map_slides(ctx: Ctx, year: int, months: int, period: str) -> list[Slide]:
     for indicator in ("birth_rate", "srb_shrunk"):
         data = map_view.map_table(raw, indicator, year, months, ctx.lang, ctx.version_dir, ctx.region_code)
         texts = map_view.map_texts(indicator, "quantiles", period, ctx.footnote(), ctx.lang, partial=months < 12,
-                                   unit=unit, without_shape=missing, scope=ctx.region())  # fmt: skip
+                                   unit=unit, without_shape=missing, scope=literal.plot(ctx.region()))  # fmt: skip
         fig = township_choropleth(geojson, data, "value", texts, ctx.lang, method="quantiles", label_mode="name",
                                   code_col=map_view.UNIT_CODE[unit])  # fmt: skip
         notes = _pairs(
@@ -197,7 +200,7 @@ def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str
     scope = ctx.region() if ctx.region_code else None  # "the county" for the whole extract, as before
     sentences = compare.summary_sentences(county, table, period, previous, ctx.lang, scope=scope)
     fig = text_figure(ctx.t("export.compare_title", period=period, period_base=previous),
-                      ["• " + s for s in sentences], ctx.footnote())  # fmt: skip
+                      ["• " + literal.plot(s) for s in sentences], ctx.footnote())  # fmt: skip
     out = [Slide(ctx.t("export.compare_heading"), fig, "\n".join(sentences))]
     shown = compare_view.ranked_changes(table, "births")  # past 20 townships, the largest rises and falls
     unit = map_view.map_unit(ctx.version_dir, ctx.region_code)  # a city or province: by county

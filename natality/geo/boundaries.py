@@ -18,6 +18,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from natality.core import literal
 from natality.geo.formats import BoundaryError, read_any
 
 OUTPUT_CRS = "EPSG:4326"
@@ -69,16 +70,34 @@ def read_boundaries(
             f"{path.name}: no polygon geometry for township code(s) {', '.join(bad.unique()[:5])};"
             " expected a Polygon or MultiPolygon for every township"
         )
+    names = raw[name_col].astype("string").str.strip()
+    control = names.str.contains(literal.NAME_CONTROL, regex=True).fillna(False).to_numpy(bool)
+    too_long = (names.str.len() > literal.MAX_NAME).fillna(False).to_numpy(bool)
+    if control.any() or too_long.any():
+        refused = [(int(i) + 1, names.iloc[i], "name_control" if control[i] else "name_too_long")
+                   for i in np.flatnonzero(control | too_long)]  # fmt: skip
+        raise BoundaryNameError(path.name, name_col, refused)
     frame = gpd.GeoDataFrame(
         {
             "township_code": codes.to_numpy(),
-            "name": raw[name_col].astype("string").str.strip().to_numpy(),
+            "name": names.to_numpy(),
             "parent_name": (raw[parent_col].map(_code_text).to_numpy() if parent_col else [None] * len(raw)),
         },
         geometry=geoms,
         crs=OUTPUT_CRS,
     )
     return _dissolve_by_code(frame)
+
+
+class BoundaryNameError(BoundaryError):
+    """Township names that cannot be kept (``literal.name_problem``): ``refused`` lists
+    (feature number, name, problem key) for the field ``field`` of the file ``file``."""
+
+    def __init__(self, file: str, field: str, refused: list[tuple[int, str, str]]) -> None:
+        first = refused[0]
+        super().__init__(f"{file}: {len(refused)} township name(s) in field '{field}' with control characters or "
+                         f"over {literal.MAX_NAME} characters (feature {first[0]}: {first[2]})")  # fmt: skip
+        self.file, self.field, self.refused = file, field, refused
 
 
 def display_geometry(gdf: gpd.GeoDataFrame, tolerance: float | None = None) -> gpd.GeoDataFrame:

@@ -16,6 +16,7 @@ import polars as pl
 
 from natality.core import extract, ranking, theme
 from natality.core.i18n import fmt_month, t
+from natality.core.literal import plot
 from natality.importing import import_log
 from natality.importing.importer import ImportRequest, run_import, summary_text
 from natality.importing.problems import ImportFailed
@@ -108,7 +109,7 @@ def completeness_heatmap(
     codes = wide["township_code"].to_list()
     repeated = {n for n in names.values() if list(names.values()).count(n) > 1}
     # a repeated name would merge two rows of the category axis: tell them apart by their code
-    y = [f"{names[c]} [{c}]" if names[c] in repeated else names[c] for c in codes]
+    y = [plot(f"{names[c]} [{c}]" if names[c] in repeated else names[c]) for c in codes]
     counts = [[row.get(str(m)) for m in months] for row in wide.drop("township_code").iter_rows(named=True)]
     x = [t(f"charts.month_{m}", lang) for m in months]
     shown = [[c if c else None for c in row] for row in counts]

@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from natality.core import extract
+from natality.core import extract, literal
 from natality.core.i18n import normalise_lang, t
 from natality.importing import crosswalk as xwalk
 from natality.importing import import_log, stream
@@ -41,6 +41,7 @@ from natality.importing.townships import (
     warn_ambiguous_names,
     warn_one_sided,
 )
+from natality.importing.validate import name_problem
 from natality.importing.validate_births import BirthsInput, validate_births
 from natality.importing.validate_stream import validate_births_stream
 from natality.importing.validate_tables import TableInput, validate_regions, validate_table
@@ -185,6 +186,8 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     recovered = extract.remove_leftovers(Path(req.out))
     if recovered:  # a killed import's staging files: removed now that we hold the lock
         log.warn(Problem(str(req.out), "recovered_leftovers", fmt={"items": ", ".join(recovered)}))
+    if literal.name_problem(req.name):  # the region's name, kept as written like every name
+        log.add(name_problem("--name", literal.name_problem(req.name), None, None, req.name))
     mapping = load_mapping(req.mapping, log)
     live = _live_dir(req.out)
     inputs = {k: getattr(req, k) for k in INPUTS if getattr(req, k, None)}

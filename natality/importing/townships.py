@@ -15,6 +15,7 @@ import polars as pl
 from natality.geo import boundaries as maps
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
+from natality.importing.validate import name_problem
 from natality.importing.values import BadValue, parse_code
 
 CODES_LISTED = 20  # codes named in a warning before "... and N more"
@@ -60,6 +61,11 @@ def _read_boundary_file(path: Path, source: Path, options: dict, log: ProblemLog
             encoding=options.get("encoding"),
             crs=options.get("crs"),
         )
+    except maps.BoundaryNameError as exc:  # feature number and field, as a file's row and column
+        for feature, name, key in exc.refused[: log.limit]:
+            log.add(name_problem(path.name, key, feature, exc.field, name))
+        log.more += max(0, len(exc.refused) - log.limit)
+        return None
     except (maps.BoundaryError, OSError, ValueError, zipfile.BadZipFile) as exc:
         log.add(Problem(path.name, "boundary", fmt={"detail": str(exc)}))
         return None

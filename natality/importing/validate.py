@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from natality.core import literal
 from natality.importing.headers import (
     ALIASES,
     REGION_ALIASES,
@@ -57,6 +58,28 @@ def resolve_columns(raw: RawTable, kind: str, lookup: dict[str, str], log: Probl
         else:
             cols.ignored.append(header)
     return cols
+
+
+NAME_COLUMNS = ("township_name", "region_name", "region_name_en")
+
+
+def check_names(raw: RawTable, cols: Columns, log: ProblemLog) -> None:
+    """Names are kept as written, but never with control characters or over ``MAX_NAME``
+    characters: one problem per such cell, with its row and column (one vectorised pass)."""
+    for canon in NAME_COLUMNS:
+        header = cols.canon.get(canon)
+        if header is None:
+            continue
+        bad = raw.frame.select(ROW, pl.col(header), literal.name_problem_expr(header).alias("_problem"))
+        bad = bad.filter(pl.col("_problem").is_not_null())
+        for row, value, key in bad.head(log.limit).iter_rows():
+            log.add(name_problem(raw.file, key, row, header, value))
+        log.more += max(0, bad.height - log.limit)
+
+
+def name_problem(file: str, key: str, row: int | None, column: str | None, value: str) -> Problem:
+    """The problem of a refused name, its control characters shown as escapes (``\\n``)."""
+    return Problem(file, key, row, column, literal.visible(value), {"max": literal.MAX_NAME})
 
 
 def missing_column(raw: RawTable, log: ProblemLog, *canon: str) -> None:

@@ -66,6 +66,7 @@ def validate_births(
     policy, where given) are refused, or added up with ``sum_duplicates``."""
     value_maps = value_maps or {}
     cols = validate.resolve_columns(raw, "births", lookup, log)
+    validate.check_names(raw, cols, log)
     raw = validate.drop_total_rows(raw, cols, log)
     raw = melt_wide(raw, cols, "births", lookup)
     if raw.frame.height == 0:

@@ -16,6 +16,7 @@ from functools import partial
 
 import polars as pl
 
+from natality.core import literal
 from natality.importing import repeated, validate
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
@@ -111,6 +112,7 @@ def validate_births_stream(
     value_maps = value_maps or {}
     con = st.con
     cols = validate.resolve_columns(st.head(SAMPLE), "births", lookup, log)
+    _check_names(st, cols, log)
     _drop_total_rows(st, cols, log)
     height = query_value(con, f"select count(*) from {VIEW}")
     if height == 0:
@@ -308,6 +310,22 @@ def _counts(con, parsed: _Columns, out: dict[str, str], file: str, log: ProblemL
                      f"group by all having sum(births) > 0 order by {order}").pl()  # fmt: skip
     con.execute("drop view records")
     return counts.select([pl.col(c).cast(t) for c, t in BIRTHS_SCHEMA.items()])
+
+
+def _check_names(st: StreamTable, cols: validate.Columns, log: ProblemLog) -> None:
+    """``validate.check_names`` in DuckDB: the township names with control characters or too long."""
+    header = cols.canon.get("township_name")
+    if header is None:
+        return
+    column = st.columns[header]
+    # RE2 (DuckDB) spells the code points of literal.NAME_CONTROL as \x{...}
+    pattern = r"[\x{0}-\x{1f}\x{7f}-\x{9f}\x{2028}\x{2029}]"
+    where = f"regexp_matches({column}, {_lit(pattern)}) or length({column}) > {literal.MAX_NAME}"
+    rows = query_rows(st.con, f"select _row, {column} from raw where {where} order by _row limit {log.limit}")
+    for row, value in rows:
+        log.add(validate.name_problem(st.file, literal.name_problem(value) or "name_too_long", row, header, value))
+    if len(rows) == log.limit:
+        log.more += int(query_value(st.con, f"select count(*) from raw where {where}")) - len(rows)
 
 
 def _names(st: StreamTable, cols: validate.Columns, parsed: _Columns, header: str) -> dict[str, str]:

@@ -68,6 +68,7 @@ def validate_table(
 ) -> TableInput | None:
     """Validate a population / targets / reported file into its extract table."""
     cols = validate.resolve_columns(raw, kind, lookup, log)
+    validate.check_names(raw, cols, log)
     raw = validate.drop_total_rows(raw, cols, log)
     latest = today.year + (10 if kind == "targets" else 0)  # targets may be set ahead
     raw = melt_wide(raw, cols, kind, lookup)
@@ -158,6 +159,7 @@ def _region_name(text: str) -> str:
 def validate_regions(raw: RawTable, lookup: dict[str, str], log: ProblemLog) -> TableInput | None:
     """The regions file: region_code (6 digits), name, name_en (optional); one row per code."""
     cols = validate.resolve_columns(raw, "regions", lookup, log)
+    validate.check_names(raw, cols, log)
     raw = validate.drop_total_rows(raw, cols, log, keys=("region_code", "region_name"))
     if raw.frame.height == 0:
         log.add(Problem(raw.file, "empty"))

@@ -12,6 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from natality.core.literal import plot
 from natality.core.theme import FONT_FAMILY
 from natality.maps.frame import bulk_frame, polygon_extent
 
@@ -104,5 +105,6 @@ def _is_dark(colour: str) -> bool:
 
 
 def unit_name(feature: dict[str, Any], lang: str) -> str:
+    """The unit's name as plotly text (escaped: labels, hovers and footnotes of map figures)."""
     props = feature["properties"]
-    return (props.get("name_en") if lang == "en" else None) or props.get("name") or feature["id"]
+    return plot((props.get("name_en") if lang == "en" else None) or props.get("name") or feature["id"])

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import polars as pl
 
 from natality.core.i18n import fmt_num, t
+from natality.core.literal import plot
 from natality.scorecard import reasons, scoring
 from natality.scorecard.indicators import load_registry
 from natality.srb.stats import shrink_srb, srb_estimate
@@ -190,7 +191,7 @@ def _target_lines(joined: pl.DataFrame, indicator: str, lang: str) -> pl.Series:
 
 def _hover(lang: str, name: str, indicator: str, value: str) -> str:
     unit = t(f"maps.unit.{indicator}", lang)
-    return f"<b>{name}</b><br>{t(f'maps.ind.{indicator}', lang)}: {value} {unit}"
+    return f"<b>{plot(name)}</b><br>{t(f'maps.ind.{indicator}', lang)}: {value} {unit}"
 
 
 def _interval(lang: str, low, high, decimals: int) -> str:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from natality.core import ranking
+from natality.core import literal, ranking
 from natality.core.i18n import t
 from natality.core.theme import PALETTE, PARTIAL_OPACITY, finish_figure
 from natality.scorecard.indicators import Registry
@@ -92,7 +92,7 @@ def _bump_panel_figure(
     labels: dict[int, list[tuple[int, str, str]]] = {i: [] for i in range(len(spans))}
     x_labels = [year_label(y, partial_year) for y in years]
     for group in groups:
-        code, name = group["township_code"][0], group["township_name"][0]
+        code, name = group["township_code"][0], literal.plot(group["township_name"][0])
         on = code in highlight
         colour = PALETTE[highlight.index(code) % len(PALETTE)] if on else MUTED
         vetoed = group["vetoed"].to_list()
@@ -157,7 +157,7 @@ def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title:
             name=f"{cls.name[lang]} ({rows.height})",
             marker={"color": CLASS_COLOUR[i % len(CLASS_COLOUR)], "size": size, "line": {"color": "white", "width": 1},
                     "symbol": ["x" if v else "circle" for v in stack["vetoed"].to_list()]},
-            customdata=stack.select("township_name", "rank").rows(),
+            customdata=stack.select(literal.plot_expr("township_name"), "rank").rows(),
             hovertemplate="%{customdata[0]}: %{x:.1f} (" + t("scorecard.rank", lang) + " %{customdata[1]})"
             "<extra></extra>",
         )  # fmt: skip

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from natality.core.i18n import t
+from natality.core.literal import md
 from natality.scorecard.indicators import Indicator, Registry
 
 
@@ -342,6 +343,6 @@ def veto_markdown(card: pl.DataFrame, lang: str) -> str:
         rows = rows.with_columns(pl.col(column).str.strip_prefix(prefix))
         if rows.height:
             lines.append(f"**{t(key, lang, n=rows.height)}**")
-            lines += [f"- {r['township_name']}：{r[column]}" if lang == "zh" else f"- {r['township_name']}: {r[column]}"
-                      for r in rows.iter_rows(named=True)]  # fmt: skip
+            sep = "：" if lang == "zh" else ": "  # name and reason are plain text: escaped for Markdown
+            lines += [f"- {md(r['township_name'])}{sep}{md(r[column])}" for r in rows.iter_rows(named=True)]
     return "\n".join(lines)

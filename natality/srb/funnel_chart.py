@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from natality.core import literal
 from natality.core.i18n import t
 from natality.core.theme import finish_figure
 from natality.srb.dispersion import NO_ALLOWANCE, Allowance, adjusted_limits
@@ -100,6 +101,7 @@ def srb_funnel(
         rows = table.filter((pl.col("classification") == cls) & pl.col("srb").is_not_null())
         if rows.is_empty():
             continue
+        rows = rows.with_columns(literal.plot_expr("label"))  # names in the point texts and the hover
         fig.add_scatter(
             x=rows["births"].to_list(),
             y=rows["srb"].to_list(),

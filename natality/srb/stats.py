@@ -222,27 +222,5 @@ def _dersimonian_laird_tau2(y: np.ndarray, v: np.ndarray) -> float:
     return max(0.0, (q - (len(y) - 1)) / c) if c > 0 else 0.0
 
 
+# The classes of a township against the funnel limits (tables.township_srb_table).
 CLASSES = ("above", "expected", "below", "too_few")
-
-
-def classify_srb(
-    boys: int,
-    girls: int,
-    reference_srb: float,
-    level: float = 0.998,
-    min_births: int = 100,
-) -> str:
-    """'above' / 'below' the funnel limits at `level`, 'expected' inside, or 'too_few' births.
-
-    The same limits as the funnel plot, so the table and the plot always agree.
-    """
-    n = int(boys) + int(girls)
-    if n <= 0 or n < min_births:
-        return "too_few"
-    low, high = funnel_limits_share([n], share_from_srb(reference_srb), level)
-    p = int(boys) / n
-    if p > high[0]:
-        return "above"
-    if p < low[0]:
-        return "below"
-    return "expected"

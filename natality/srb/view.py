@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from natality.core import ranking
+from natality.core import literal, ranking
 from natality.core.i18n import fmt_num
 from natality.srb import charts as srb_charts
 from natality.srb import funnel_chart
@@ -65,11 +65,11 @@ def trend_figure(ctx, by_year: pl.DataFrame, targets: pl.DataFrame) -> go.Figure
         rows,
         targets,
         ctx.lang,
-        ctx.t("srb.trend_title", scope=ctx.region(), first=first, last=last),
+        ctx.t("srb.trend_title", scope=literal.plot(ctx.region()), first=first, last=last),
         _partial_note(ctx),
         ctx.footnote(),
         _partial_year(ctx),
-        series_name=ctx.t("srb.scope_srb", scope=ctx.region()),
+        series_name=ctx.t("srb.scope_srb", scope=literal.plot(ctx.region())),
     )
 
 
@@ -82,7 +82,7 @@ def order_figure(ctx, by_order: pl.DataFrame, by_year: pl.DataFrame) -> go.Figur
     return srb_charts.srb_by_order(
         rows,
         ctx.lang,
-        ctx.t("srb.order_title", scope=ctx.region(), first=first, last=last),
+        ctx.t("srb.order_title", scope=literal.plot(ctx.region()), first=first, last=last),
         "；".join(notes) if ctx.lang == "zh" else "; ".join(notes),
         ctx.footnote(),
         _partial_year(ctx),
@@ -158,7 +158,8 @@ def funnel_figure(
             f"srb.od.subtitle.{allowance.kind}", tau=_num((d.tau2 or 0.0) ** 0.5, 4), phi=_num(d.phi or 1.0, 2)
         )
         count_text += "<br>" + widened[:1].upper() + widened[1:]
-    subtitle = ctx.t("srb.funnel_reference", reference=reference_label) + "<br>" + count_text
+    # the label is plain text (a selectbox option): escaped as a whole for plotly
+    subtitle = ctx.t("srb.funnel_reference", reference=literal.plot(reference_label)) + "<br>" + count_text
     title = ctx.t("srb.funnel_title", period=when)
     return funnel_chart.srb_funnel(table, reference, ctx.lang, title, subtitle, ctx.footnote(), level, allowance)
 
@@ -208,6 +209,7 @@ def township_figures(
     ctx, name: str, by_year: pl.DataFrame, rolling: pl.DataFrame, county_rolling: pl.DataFrame, reference: float
 ) -> tuple[go.Figure, go.Figure]:
     by_year = by_year.filter(pl.col("year") >= FIRST_YEAR)
+    name = literal.plot(name)  # in titles and the series' name
     years = srb_charts.township_srb_years(
         by_year,
         reference,
@@ -225,6 +227,6 @@ def township_figures(
         ctx.t("srb.rolling_title", name=name),
         ctx.t("srb.rolling_subtitle"),
         ctx.footnote(),
-        county_name=ctx.t("srb.scope_srb", scope=ctx.region()),
+        county_name=ctx.t("srb.scope_srb", scope=literal.plot(ctx.region())),
     )
     return years, roll

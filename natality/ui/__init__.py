@@ -22,7 +22,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from natality.compare import monthly
-from natality.core import db, extract, i18n, theme
+from natality.core import db, extract, i18n, literal, theme
 from natality.core.context import Ctx
 from natality.geo import layers
 from natality.importing.demo import build_demo
@@ -87,14 +87,15 @@ def page_context() -> Ctx:
     try:
         version_dir = Path(pinned) if pinned else extract.live_version_dir(data_dir)
     except extract.ExtractError:
-        st.error(i18n.t("app.no_extract", lang, path=str(data_dir)))
+        st.error(i18n.t("app.no_extract", lang, path=literal.md(data_dir)))
         st.stop()
     if st.session_state.get(ROUTED):
         st.session_state[PINNED] = str(version_dir)
     try:
         db.connection(str(version_dir))
     except db.DamagedExtract as exc:
-        st.error(i18n.t("extract.damaged", lang, file=exc.file, version=exc.version, reason=exc.reason))
+        st.error(i18n.t("extract.damaged", lang, file=literal.md(exc.file), version=exc.version,
+                        reason=literal.md(exc.reason)))  # fmt: skip
         kept = ", ".join(r["version"] + (" *" if r["live"] else "") for r in extract.list_versions(data_dir))
         st.info(i18n.t("extract.recover", lang, versions=kept or "—"))
         st.stop()
@@ -118,7 +119,7 @@ def region_select(ctx: Ctx, container: Any = st) -> str | None:
     narrowing = table.filter(pl.col("townships") < everything)
     asked = _requested_region()
     if asked and asked not in set(table["region_code"].to_list()):
-        container.warning(ctx.t("app.region_unknown", code=asked[:40]))
+        container.warning(ctx.t("app.region_unknown", code=literal.md(asked[:40])))
         st.session_state[f"_kept_{REGION_KEY}"] = None
         st.query_params.pop(REGION_KEY, None)
     if narrowing.is_empty():

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from natality.core import context, db
+from natality.core import context, db, literal
 from natality.core.context import Ctx
 from natality.maps import view as map_view
 
@@ -69,8 +69,8 @@ def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) ->
         names = _region_names(ctx.version_dir, ctx.manifest).get(parent or "")
         name = names[1 if ctx.lang == "en" else 0] if names else ctx.extract_name()
         next(slots).button(
-            ctx.t("maps.back_to", name=name), key=map_widget_key(ctx, "map_back"), icon=":material/arrow_upward:",
-            on_click=_narrow_to, args=(parent,),
+            ctx.t("maps.back_to", name=literal.md(name)), key=map_widget_key(ctx, "map_back"),
+            icon=":material/arrow_upward:", on_click=_narrow_to, args=(parent,),
         )  # fmt: skip
     if counties:
         key = map_widget_key(ctx, "map_open_county")
