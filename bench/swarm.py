@@ -182,14 +182,20 @@ def client_cpu() -> float:
 
 
 def watch_health(result: dict, stop: Event) -> None:
-    """``/_stcore/health`` every 2 s (10 s to answer): a server that stops answering fails the run."""
+    """``/_stcore/health`` every 2 s, 10 s to answer. A miss is counted; three in a row (no answer
+    for 30 s: the server stopped answering, as when it froze) are a stall, which fails the run."""
+    in_a_row = 0
     while not stop.wait(2):
         try:
             with urllib.request.urlopen(CONFIG["url"] + "/_stcore/health", timeout=10) as response:
                 if response.status != 200:
                     raise OSError(f"status {response.status}")
+            in_a_row = 0
         except Exception as exc:
+            in_a_row += 1
             result["health_failures"].append(f"{now():.0f} s: {type(exc).__name__}: {str(exc)[:100]}")
+            if in_a_row == 3:
+                result["health_stalls"].append(f"no answer for 30 s at {now():.0f} s")
 
 
 def watch_memory(result: dict, stop: Event) -> None:
@@ -275,7 +281,7 @@ def sweep(env: Environment, result: dict) -> None:
               f"({step['server_cpu_pct']:.0f} %)", file=sys.stderr, flush=True)  # fmt: skip
         if CONFIG.get("stop_above") and (step["p95"] > 1.0 or step["errors"]):
             break
-        if len(result["health_failures"]) >= 3:  # the server stopped answering: nothing more to learn
+        if result["health_stalls"]:  # the server stopped answering: nothing more to learn
             break
     gevent.joinall(jobs, timeout=600)
     for spec in pending:  # the sweep stopped before the import's step: it runs now, one after the other
@@ -290,7 +296,7 @@ def burst(env: Environment, result: dict) -> None:
     t0, cpu0 = now(), cpu_seconds(CONFIG["pids"])
     runner.start(CONFIG["sessions"], spawn_rate=CONFIG["sessions"])
     deadline = time.monotonic() + CONFIG["seconds"]
-    while time.monotonic() < deadline and len(result["health_failures"]) < 3:  # a frozen server: stop early
+    while time.monotonic() < deadline and not result["health_stalls"]:  # a frozen server: stop early
         gevent.sleep(1)
     STOP.set()
     drain(0, CONFIG.get("timeout", 120) + 5)
@@ -332,8 +338,8 @@ def first_views(result: dict) -> None:
 
 def main() -> int:
     CONFIG.update(json.loads(Path(sys.argv[1]).read_text()))
-    result: dict = {"steps": [], "imports": [], "health_failures": [], "memory": [], "warmup_errors": [],
-                    "expected_charts": CONFIG.get("expected_charts", {})}  # fmt: skip
+    result: dict = {"steps": [], "imports": [], "health_failures": [], "health_stalls": [], "memory": [],
+                    "warmup_errors": [], "expected_charts": CONFIG.get("expected_charts", {})}  # fmt: skip
     stop = Event()
     watchers = [gevent.spawn(watch_health, result, stop), gevent.spawn(watch_memory, result, stop)]
     cpu0, ccpu0, t0 = cpu_seconds(CONFIG["pids"]), client_cpu(), now()
