@@ -100,3 +100,15 @@ def test_valid_records_always_import_with_every_birth_counted(ext, tmp_path_fact
     births = pl.read_parquet(ext / "births.parquet")
     assert births["births"].sum() == sum(1 for r in rows if SEXES[r[2]])
     assert "name" not in births.columns and "姓名" not in births.columns
+
+
+def test_a_measure_column_beside_a_two_row_header_of_the_same_measure_is_refused_not_melted(ext, tmp_path, capsys):
+    """Found by the generator: "出生数, 出生数, births" over a row "code, 2024-03" read as a two-row header
+    ("出生数 / 2024-03", a wide births column) beside a births column: melting it made a second
+    births column (an internal error, exit 1). A measure that is a column already is not wide."""
+    path = tmp_path / "births.csv"
+    path.write_text("出生数,出生数,births\n411621100000,2024-03\n411621100000\n", encoding="utf-8")
+    code = importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "a required column is missing" in err

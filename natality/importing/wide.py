@@ -19,11 +19,12 @@ from natality.importing.validate import Columns
 
 def wide_headers(raw: RawTable, cols: Columns, kind: str, lookup: dict[str, str]) -> dict[str, dict[str, str]]:
     """Unused headers that are wide-table columns, with their dimensions; none when a dimension
-    is a column of the table already (a 年份 column beside "2024" columns is not a wide table)."""
+    is a column of the table already (a 年份 column beside "2024" columns is not a wide table), and
+    none whose measure is one (a 出生数 column beside "出生数 / 2024-03" is not one either)."""
     found = {}
     for header in cols.ignored:
         dims = header_dims(header, kind, lookup)
-        if dims and not any(d in cols.canon for d in dims):
+        if dims and not any(d in cols.canon for d in dims) and dims.get("measure") not in cols.canon:
             found[header] = dims
     dims_sets = {frozenset(d) for d in found.values()}
     return found if len(dims_sets) == 1 else {}  # one layout; mixed ones are not guessed
