@@ -240,7 +240,7 @@ def growth(result: dict) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", default="10,25,50,100,200", help="session counts of the sweep")
-    ap.add_argument("--step-seconds", type=float, default=45, help="measured seconds per step")
+    ap.add_argument("--step-seconds", type=float, default=40, help="measured seconds per step")
     ap.add_argument("--think", type=float, default=10.0, help="mean seconds a leader reads a page (exponential)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--import-steps", default="25,50", help="the steps in which the two imports publish (one process)")
