@@ -3,8 +3,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 DATA ?= data/demo
+REPLICAS ?= $(shell nproc)
 
-.PHONY: run test lint format bench load mutate system-deps demo
+.PHONY: run serve test lint format bench load mutate system-deps nginx demo
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -18,14 +19,22 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
 
-# Debian's Chromium (browser tests) and a CJK font (Chinese in exported images).
+# Debian's Chromium (browser tests), a CJK font (Chinese in exported images) and nginx (replicas).
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	  else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+# Debian's nginx alone (make serve): run in the foreground with its own config, not as a service.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx; \
+	  else echo "Please install: nginx (sudo apt-get install nginx)"; exit 1; fi; \
 	fi
 
 demo: $(VENV)/.run-deps
@@ -33,6 +42,10 @@ demo: $(VENV)/.run-deps
 
 run: $(VENV)/.run-deps demo
 	NATALITY_DATA=$(DATA) $(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+
+# REPLICAS app processes (default: one per core) behind nginx on one port, sticky per browser tab.
+serve: $(VENV)/.run-deps demo nginx
+	$(PY) deploy/serve.py --replicas $(REPLICAS) --port $(PORT) --data $(DATA)
 
 test: $(VENV)/.dev-deps system-deps
 	$(PY) -m pytest -q
@@ -49,7 +62,10 @@ format: $(VENV)/.dev-deps
 bench: $(VENV)/.dev-deps system-deps
 	$(PY) bench/bench.py $(BENCH_ARGS)
 
-# 20 Chromium sessions through every page for 5 minutes while two imports publish: ~6 min.
+# Simulated leaders (Locust, Streamlit's protocol): sweep 10-200 sessions on one process and on
+# 2 replicas behind nginx while two imports publish, the burst, first views at once, 2 Chromium
+# sessions; prints the capacity: ~15 min. Quick: LOAD_ARGS="--steps 5,10 --step-seconds 15
+# --burst-seconds 15 --first-tries 1 --chromium-seconds 0"; province: LOAD_ARGS="--townships 2000".
 load: $(VENV)/.dev-deps system-deps
 	$(PY) bench/load.py $(LOAD_ARGS)
 

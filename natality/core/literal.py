@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import html
 import re
-import string
 
 import polars as pl
 

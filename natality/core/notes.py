@@ -25,6 +25,7 @@ MAX_AUTHOR = 60
 # URL parameters that change how a view looks, not what it shows: left out of a note's state.
 VIEW_ONLY = frozenset({"lang", "present"})
 FILE_SUFFIX = ".notes.sqlite3"
+BUSY_MS = 10_000  # how long a writer waits for another process's write to end
 
 SCHEMA = """
 create table if not exists notes (
@@ -76,6 +77,21 @@ def notes_path(data_dir: str | Path) -> Path:
     return path.with_name(path.name + FILE_SUFFIX)
 
 
+def file_stamp(data_dir: str | Path) -> tuple:
+    """Changes whenever a note is written or deleted, by any process: the time and size of the
+    notes file and of its write-ahead log (in WAL mode a write reaches the file itself only at the
+    next checkpoint). () when there are no notes yet."""
+    path = notes_path(data_dir)
+    stamp: tuple = ()
+    for part in (path, path.with_name(path.name + "-wal")):
+        try:
+            stat = part.stat()
+        except OSError:
+            continue
+        stamp += (part.name, stat.st_mtime_ns, stat.st_size)
+    return stamp
+
+
 def page_state(params: Mapping[str, object]) -> dict[str, str]:
     """The URL parameters that say what a page shows (language and presentation mode left out)."""
     return {str(k): str(v) for k, v in sorted(params.items()) if k not in VIEW_ONLY and v not in (None, "")}
@@ -86,13 +102,27 @@ def state_key(state: Mapping[str, str]) -> str:
 
 
 @contextmanager
-def _connect(data_dir: str | Path) -> Iterator[sqlite3.Connection]:
+def _connect(data_dir: str | Path, write: bool = False) -> Iterator[sqlite3.Connection]:
     """A connection in a transaction (committed on success); a file that cannot be opened or
-    written (read-only folder, damaged file) is NoteError('notes.error_storage'), not a traceback."""
+    written (read-only folder, damaged file) is NoteError('notes.error_storage'), not a traceback.
+
+    Several app processes (replicas behind nginx) share the file: it is in WAL mode (readers
+    never wait for a writer), a writer waits up to ``BUSY_MS`` for another (``busy_timeout``),
+    and a write transaction takes the write lock when it begins (``begin immediate``), so two
+    leaders saving at the same moment are served one after the other and both notes are kept."""
     try:
-        with closing(sqlite3.connect(notes_path(data_dir), timeout=10)) as con, con:
+        with closing(sqlite3.connect(notes_path(data_dir), timeout=BUSY_MS / 1000, isolation_level=None)) as con:
+            con.execute(f"pragma busy_timeout = {BUSY_MS}")
+            if con.execute("pragma journal_mode").fetchone()[0] != "wal":
+                con.execute("pragma journal_mode = wal")  # kept in the file: once per file
             con.executescript(SCHEMA)
-            yield con
+            con.execute("begin immediate" if write else "begin")
+            try:
+                yield con
+            except BaseException:
+                con.execute("rollback")
+                raise
+            con.execute("commit")
     except sqlite3.Error as exc:
         raise NoteError("notes.error_storage") from exc
 
@@ -120,7 +150,7 @@ def add_note(data_dir: str | Path, page: str, chart: str, state: Mapping[str, st
     year = int(state["year"]) if state.get("year", "").isdigit() else None
     created = datetime.now(UTC).isoformat(timespec="seconds")
     row = (page, chart, state_key(state), year, state.get("township"), state.get("region"), author, created, body)
-    with _connect(data_dir) as con:
+    with _connect(data_dir, write=True) as con:
         cur = con.execute(
             "insert into notes (page, chart, state, year, township_code, region_code, author, created_at, body)"
             " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -159,7 +189,7 @@ def notes_for_year(data_dir: str | Path, year: int, region: str | None = None) -
 
 def delete_note(data_dir: str | Path, note_id: int, author: str) -> None:
     """Delete note ``note_id`` if ``author`` wrote it; NoteError('notes.error_not_author') otherwise."""
-    with _connect(data_dir) as con:
+    with _connect(data_dir, write=True) as con:
         cur = con.execute("delete from notes where id = ? and author = ?", (int(note_id), author.strip()))
         if cur.rowcount != 1:
             raise NoteError("notes.error_not_author")

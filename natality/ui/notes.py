@@ -28,12 +28,10 @@ def _view_notes(data_dir: str, stamp: tuple, page: str, state: tuple) -> list[no
 
 def view_notes(page: str, state: dict[str, str]) -> list[notes.Note]:
     """The notes of this page state, all charts at once: one indexed query, then cached until the
-    notes file changes (its time and size are in the key, so another leader's note shows too)."""
+    notes file changes (its and its write-ahead log's time and size are in the key, so a note written
+    by another leader, on this replica or another, shows too)."""
     data_dir = str(extract.default_data_dir())
-    path = notes.notes_path(data_dir)
-    stat = path.stat() if path.exists() else None
-    stamp = (stat.st_mtime_ns, stat.st_size) if stat else ()
-    return _view_notes(data_dir, stamp, page, tuple(sorted(state.items())))
+    return _view_notes(data_dir, notes.file_stamp(data_dir), page, tuple(sorted(state.items())))
 
 
 def _add_note(page: str, chart: str, state: dict[str, str]) -> None:
