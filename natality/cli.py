@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from natality.core import db, extract
-from natality.export import pack
-from natality.importing import demo, import_log, importer
+from natality.export import pack_cli
+from natality.importing import demo_defaults, import_log, importer_cli
 from natality.scorecard import scoring
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -44,14 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="build the synthetic demo county (or, with --townships N, province) extract")
     p.add_argument("--out", required=True, help="extract directory to create or replace")
-    p.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
-    p.add_argument("--until", default=demo.DEFAULT_UNTIL, help="last month of data, YYYY-MM")
+    p.add_argument("--seed", type=int, default=demo_defaults.DEFAULT_SEED)
+    p.add_argument("--until", default=demo_defaults.DEFAULT_UNTIL, help="last month of data, YYYY-MM")
     p.add_argument(
         "--townships",
         type=int,
-        default=demo.DEFAULT_TOWNSHIPS,
+        default=demo_defaults.DEFAULT_TOWNSHIPS,
         metavar="N",
-        help=f"{demo.DEFAULT_TOWNSHIPS} (default): the demo county; more: a province-like demo of N townships "
+        help=f"{demo_defaults.DEFAULT_TOWNSHIPS} (default): the demo county; more: a province-like demo of N townships "
         "in cities and counties (e.g. 2000: about 12 cities, 133 counties, 15 M births)",
     )
 
@@ -76,8 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=run_log)
 
-    importer.register_cli(sub)
-    pack.register_cli(sub)
+    importer_cli.register_cli(sub)
+    pack_cli.register_cli(sub)
     return parser
 
 
@@ -132,10 +132,12 @@ def computed_queries() -> dict:
 
 def run_demo(args: argparse.Namespace) -> int:
     try:
+        from natality.importing import demo  # the generator's imports only for this command
+
         live = demo.build_demo(args.out, seed=args.seed, until=args.until, townships=args.townships)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
-    size = "" if args.townships == demo.DEFAULT_TOWNSHIPS else f" ({args.townships:,} townships)"
+    size = "" if args.townships == demo_defaults.DEFAULT_TOWNSHIPS else f" ({args.townships:,} townships)"
     print(f"demo extract written{size}: {args.out} -> {live}", file=sys.stderr)
     return EXIT_OK
 
@@ -159,6 +161,8 @@ def entry() -> int:
     """``python -m natality``: an import, run while leaders browse, yields the CPU to the
     dashboard (nice 10); in-process calls of ``main`` (tests, the server) are left as they are."""
     if sys.argv[1:2] == ["import"]:
+        from natality.importing import importer
+
         importer.yield_cpu_to_the_dashboard()
     return main()
 

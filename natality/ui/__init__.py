@@ -30,6 +30,8 @@ from natality.scorecard import scoring
 from natality.ui.access import login_configured as login_configured
 from natality.ui.access import require_login as require_login
 from natality.ui.access import session_who as session_who
+from natality.ui.figures import Built, SharedGeoJSON
+from natality.ui.figures import figure as figure
 from natality.ui.lang import language as language
 from natality.ui.lang import language_selector as language_selector
 from natality.ui.notes import PAGE_KEY as PAGE_KEY
@@ -150,9 +152,10 @@ def scorecard_data(ctx: Ctx) -> scoring.ScorecardData:
     return scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _township_geojson(version_dir: str, region: str | None = None) -> dict:
-    return layers.region_geojson(version_dir, region, "township")
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _township_geojson(version_dir: str, region: str | None = None) -> SharedGeoJSON:
+    # shared, not copied per session (a province's is ~1 MB); figures know it by its fingerprint
+    return SharedGeoJSON(layers.region_geojson(version_dir, region, "township"), (version_dir, region, "township"))
 
 
 def township_geojson(ctx: Ctx) -> dict:
@@ -245,8 +248,11 @@ def township_select(ctx: Ctx, key: str = "township", container: Any = st) -> str
 
 
 def for_display(fig: go.Figure) -> go.Figure:
-    """The figure as this session shows it: larger type in presentation mode."""
-    return theme.presentation_figure(fig) if st.session_state.get("present") else fig
+    """The figure as this session shows it: larger type in presentation mode (a copy: a shared
+    ``Built`` figure is never changed)."""
+    if not st.session_state.get("present"):
+        return fig
+    return theme.presentation_figure(fig.full() if isinstance(fig, Built) else fig)
 
 
 def show_chart(
@@ -299,7 +305,7 @@ def open_township_profile(code: str | None) -> None:
 def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded: bool = False) -> None:
     lang = language()
     with st.expander(i18n.t("common.show_table", lang), expanded=expanded):
-        st.dataframe(table, hide_index=True, key=f"{key}_table", placeholder="–")  # never "None"
+        st.dataframe(arrow(table), hide_index=True, key=f"{key}_table", placeholder="–")  # never "None"
         left, right = st.columns(2)
         # The files are made when the button is clicked (a callable), not on every rerun: at 2,000
         # townships an Excel file takes about a second. UTF-8 with BOM so that Excel opens Chinese CSV.
@@ -319,6 +325,13 @@ def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded
             key=f"{key}_xlsx",
             on_click="ignore",
         )
+
+
+def arrow(table: Any) -> Any:
+    """A polars frame as the Arrow table ``st.dataframe`` shows: given a polars frame, Streamlit
+    converts it to pandas on every view (a third of a table's cost, and the conversion ran
+    inside polars while holding the interpreter lock: one half of a freeze under load)."""
+    return table.to_arrow() if isinstance(table, pl.DataFrame) else table
 
 
 def excel_bytes(table: pl.DataFrame) -> bytes:
@@ -360,9 +373,9 @@ def presentation_mode() -> bool:
     return on
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _county_geojson(version_dir: str, region: str | None) -> dict:
-    return layers.region_geojson(version_dir, region, "county")
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _county_geojson(version_dir: str, region: str | None) -> SharedGeoJSON:
+    return SharedGeoJSON(layers.region_geojson(version_dir, region, "county"), (version_dir, region, "county"))
 
 
 def county_geojson(ctx: Ctx) -> dict:
