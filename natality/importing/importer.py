@@ -304,7 +304,7 @@ def _region_code(live: Path | None, known: set[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run ``import`` from an argument list (for tests and ``python -m natality.importing.importer``)."""
     parser = argparse.ArgumentParser(prog="python -m natality")
-    register_cli(parser.add_subparsers(dest="command", required=True))
+    register_cli(parser.add_subparsers(dest="command", required=True), main_args)
     args = parser.parse_args(["import", *(sys.argv[1:] if argv is None else argv)])
     return main_args(args)
 

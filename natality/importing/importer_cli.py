@@ -1,13 +1,15 @@
 """``python -m natality import``: its arguments, without importing the importer (readers,
-geopandas: about a second), so that the other commands start fast."""
+geopandas: about a second), so that the other commands start fast; the handler is given by
+the caller (``importer.main_args``, or natality.cli importing it when the command runs)."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 
-def register_cli(sub: argparse._SubParsersAction) -> None:
+def register_cli(sub: argparse._SubParsersAction, handler: Callable[[argparse.Namespace], int]) -> None:
     """Add ``import`` to the ``python -m natality`` sub-commands (hooked by natality.cli)."""
     p = sub.add_parser("import", help="import source files into a new version of an extract")
     p.add_argument("--out", required=True, type=Path, help="extract directory (created or updated)")
@@ -34,10 +36,4 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", default=None, help="encoding of a Shapefile without .cpg")
     p.add_argument("--crs", default=None, help="CRS of a boundary file that does not say (e.g. EPSG:4490)")
     p.add_argument("--lang", default=None, help="zh or en (default: NATALITY_LANG, then the locale)")
-    p.set_defaults(handler=_run_import)
-
-
-def _run_import(args: argparse.Namespace) -> int:
-    from natality.importing import importer
-
-    return importer.main_args(args)
+    p.set_defaults(handler=handler)

@@ -41,6 +41,8 @@ from natality.ui.regions import _region_names, _regions, _requested_region
 from natality.ui.regions import map_widget_key as map_widget_key
 from natality.ui.regions import open_region as open_region
 from natality.ui.regions import region_drilldown as region_drilldown
+from natality.ui.warm import warm as warm_version
+from natality.ui.warm import watch as watch_extract
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -93,6 +95,8 @@ def page_context() -> Ctx:
         st.stop()
     if st.session_state.get(ROUTED):
         st.session_state[PINNED] = str(version_dir)
+    watch_extract(data_dir)  # what every visitor shares, made in the background (once per process)
+    warm_version(str(version_dir))
     try:
         db.connection(str(version_dir))
     except db.DamagedExtract as exc:
