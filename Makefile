@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 DATA ?= data/demo
 
-.PHONY: run test lint format bench load system-deps demo
+.PHONY: run test lint format bench load system-deps demo viewcost
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -52,3 +52,10 @@ bench: $(VENV)/.dev-deps system-deps
 # 20 Chromium sessions through every page for 5 minutes while two imports publish: ~6 min.
 load: $(VENV)/.dev-deps system-deps
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+# Server CPU per page view (every page, both languages; county and a 2,000-township province)
+# over Streamlit's websocket protocol, and the cold start; VIEWCOST_ARGS="--baseline REF" adds
+# the same figures for git ref REF and the ratios: ~5 min (~10 with a baseline).
+VIEWCOST_ARGS ?= --townships 2000
+viewcost: $(VENV)/.dev-deps
+	$(PY) bench/view_cost.py $(VIEWCOST_ARGS)

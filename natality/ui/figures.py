@@ -22,11 +22,13 @@ from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from natality.geo.boundaries import geojson_size_bytes
 
-MAX_FIGURES = 256  # a province map is ~1 MB: a few hundred figures stay well under the memory goal
+MAX_FIGURES = 256
+MAX_BYTES = 64 * 1024 * 1024  # JSON size of the kept figures (a province map is ~1 MB)
 
 
 class Built(go.Figure):
@@ -63,13 +65,18 @@ class SharedGeoJSON(dict):
 
 
 _lock = threading.Lock()
-_figures: collections.OrderedDict[bytes, Any] = collections.OrderedDict()
+_figures: collections.OrderedDict[bytes, tuple[Any, int]] = collections.OrderedDict()
+_bytes = 0
 
 
 def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``builder(*args, **kwargs)``, built once per distinct arguments and shared (never change it).
 
-    The builder returns a figure, or a tuple of figures (each kept as ``Built``)."""
+    The builder returns a figure, or a tuple of figures (each kept as ``Built``). A lambda or a
+    local function is not known by its name: its figure is built every time."""
+    global _bytes
+    if "<" in builder.__qualname__:
+        return _built(builder(*args, **kwargs))
     digest = hashlib.blake2b(digest_size=20)
     _feed(digest, (builder.__module__, builder.__qualname__, args, kwargs))
     key = digest.digest()
@@ -77,19 +84,31 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         kept = _figures.get(key)
         if kept is not None:
             _figures.move_to_end(key)
-            return kept
-    made = builder(*args, **kwargs)
-    built = tuple(Built(f.to_dict()) for f in made) if isinstance(made, tuple) else Built(made.to_dict())
+            return kept[0]
+    built = _built(builder(*args, **kwargs))
+    size = sum(len(pio.to_json(b, validate=False, engine="orjson")) for b in _figures_of(built))
     with _lock:
-        _figures[key] = built
-        while len(_figures) > MAX_FIGURES:
-            _figures.popitem(last=False)
+        if key not in _figures:
+            _figures[key] = (built, size)
+            _bytes += size
+        while _figures and (len(_figures) > MAX_FIGURES or _bytes > MAX_BYTES):
+            _bytes -= _figures.popitem(last=False)[1][1]
     return built
 
 
+def _built(made: Any) -> Any:
+    return tuple(Built(f.to_dict()) for f in made) if isinstance(made, tuple) else Built(made.to_dict())
+
+
+def _figures_of(built: Any) -> tuple:
+    return built if isinstance(built, tuple) else (built,)
+
+
 def clear() -> None:
+    global _bytes
     with _lock:
         _figures.clear()
+        _bytes = 0
 
 
 def _feed(digest: Any, obj: Any) -> None:
