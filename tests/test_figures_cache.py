@@ -45,12 +45,7 @@ def test_presentation_copy_leaves_the_shared_figure_alone():
 
 def test_lambdas_are_not_cached_and_the_budget_evicts_the_oldest(monkeypatch):
     figures.clear()
-    made = [
-        figures.figure(
-            lambda: go.Figure(go.Bar(y=[k])),
-        )
-        for k in (1, 2)
-    ]
+    made = [figures.figure(lambda k=k: go.Figure(go.Bar(y=[k]))) for k in (1, 2)]
     assert made[0] is not made[1]
     monkeypatch.setattr(figures, "MAX_FIGURES", 2)
     frames = [pl.DataFrame({"township": ["A"], "births": [k]}) for k in range(3)]
