@@ -32,7 +32,7 @@ demo: $(VENV)/.run-deps
 	@[ -f $(DATA)/manifest.json ] || $(PY) -m natality demo --out $(DATA)
 
 run: $(VENV)/.run-deps demo
-	NATALITY_DATA=$(DATA) $(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	NATALITY_DATA=$(DATA) $(PY) -m natality.ui.serve --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.dev-deps system-deps
 	$(PY) -m pytest -q

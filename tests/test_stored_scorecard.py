@@ -91,3 +91,37 @@ def test_server_warms_a_new_version_in_the_background(tmp_path):
     for thread in [t for t in threading.enumerate() if t.name == "natality-warm"]:
         thread.join(timeout=120)
     assert [n.rsplit("-", 1)[-1] for n in _entries(extract.live_version_dir(data))[1:]] == ["en", "zh"]
+
+
+def test_serve_prepares_the_live_version_before_the_first_visit(tmp_path):
+    """``python -m natality.ui.serve`` (make run): the scorecards are made while the server starts."""
+    import os
+    import socket
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from stclient import Session
+
+    data = tmp_path / "demo"
+    build_demo(data)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "natality.ui.serve", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and len(_entries(extract.live_version_dir(data))) < 3:
+            time.sleep(0.5)  # no visitor yet: the preload alone makes them
+        assert [n.rsplit("-", 1)[-1] for n in _entries(extract.live_version_dir(data))[1:]] == ["en", "zh"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=30) as response:
+            assert response.status == 200
+        session = Session(port, timeout=120)
+        view = session.view("", "lang=en")
+        session.close()
+        assert view.good and view.charts >= 2, view.errors
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
