@@ -169,6 +169,7 @@ def main() -> None:
     parser.add_argument("--townships", type=int, default=0, help="also a province-size demo of N townships")
     parser.add_argument("--province-data", type=Path, help="reuse this province extract (built there if absent)")
     parser.add_argument("--baseline", help="a git ref to measure the same way, for before/after ratios")
+    parser.add_argument("--no-county", action="store_true", help="only the province (with --townships)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="viewcost-"))
     try:
@@ -182,7 +183,7 @@ def main() -> None:
         from natality.importing.demo import build_demo
         from natality.scorecard import scoring
 
-        scenarios = [("county", work / "county", 19)]
+        scenarios = [] if args.no_county else [("county", work / "county", 19)]
         if args.townships:
             scenarios.append(("province", args.province_data or work / "province", args.townships))
         for label, data, towns in scenarios:

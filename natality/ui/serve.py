@@ -18,7 +18,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 from streamlit.web import cli as streamlit_cli
 
-from natality.core import db, extract, theme
+from natality.core import db, extract, i18n, theme
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
@@ -31,7 +31,7 @@ PRELOAD_MODULES = (
     "natality.births.view", "natality.births.charts", "natality.srb.view", "natality.srb.charts",
     "natality.scorecard.table", "natality.scorecard.charts", "natality.maps.view", "natality.maps.charts",
     "natality.compare.view", "natality.compare.charts", "natality.compare.monthly", "natality.importing.data_view",
-    "natality.export.pack",
+    "natality.export.pack", "natality.ui", "scipy.stats",
 )  # fmt: skip
 
 
@@ -41,6 +41,7 @@ def preload(data: str | Path) -> None:
     first visitor then finds them ready. Runs in a thread beside the starting server."""
     for name in PRELOAD_MODULES:
         importlib.import_module(name)
+    i18n.catalogue()
     theme.finish_figure(go.Figure(go.Bar(x=[1], y=[1])), "", "", "").to_dict()
     try:
         version = str(extract.live_version_dir(data))
