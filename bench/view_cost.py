@@ -88,11 +88,11 @@ def measure(app: Path, data: Path, views: int, work: Path) -> dict[tuple[str, st
     proc, port = start_server(app, data, work / f"streamlit-{app.name}.log")
     server = psutil.Process(proc.pid)
     started = time.perf_counter()
-    while time.perf_counter() - started < 120:  # until the server is idle: a leader arrives after the start
+    quiet = 0
+    while time.perf_counter() - started < 180 and quiet < 3:  # idle 3 s running: a leader arrives after the start
         before = cpu_seconds(server)
-        time.sleep(0.5)
-        if cpu_seconds(server) - before < 0.05:
-            break
+        time.sleep(1.0)
+        quiet = quiet + 1 if cpu_seconds(server) - before < 0.03 else 0
     print(f"  {app.name}: server idle {time.perf_counter() - started:.1f} s after it answered, "
           f"{cpu_seconds(server):.1f} s CPU since its start")  # fmt: skip
     out: dict[tuple[str, str], dict[str, float]] = {}

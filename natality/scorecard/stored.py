@@ -94,7 +94,7 @@ def save(
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         os.rename(tmp, final)
         return True
-    except OSError:
+    except (OSError, ValueError, pl.exceptions.PolarsError):  # polars wraps a full disk in its own error
         return False
     finally:
         if tmp is not None and tmp.exists():
