@@ -36,6 +36,12 @@ def versions_dir(out_dir: Path) -> Path:
     return out_dir.with_name(out_dir.name + ".versions")
 
 
+def data_dir_of(version_dir: str | Path) -> Path:
+    """The extract directory a version belongs to (``DIR`` of ``DIR.versions/<version>``)."""
+    versions = Path(version_dir).parent
+    return versions.with_name(versions.name.removesuffix(".versions"))
+
+
 def live_version_dir(data_dir: str | Path | None = None) -> Path:
     """The directory holding the live version's files (symlinks resolved)."""
     path = Path(data_dir) if data_dir is not None else default_data_dir()

@@ -26,6 +26,7 @@ from natality.core import db, extract, i18n, theme
 from natality.core.context import Ctx
 from natality.geo import layers
 from natality.importing.demo import build_demo
+from natality.maps import view as map_view
 from natality.scorecard import scoring
 from natality.ui.access import login_configured as login_configured
 from natality.ui.access import require_login as require_login
@@ -95,8 +96,8 @@ def page_context() -> Ctx:
         st.stop()
     if st.session_state.get(ROUTED):
         st.session_state[PINNED] = str(version_dir)
-    watch_extract(data_dir)  # what every visitor shares, made in the background (once per process)
-    warm_version(str(version_dir))
+    watch_extract(data_dir, warm_overview)  # what every visitor shares, made in the background
+    warm_version(str(version_dir), warm_overview)
     try:
         db.connection(str(version_dir))
     except db.DamagedExtract as exc:
@@ -111,6 +112,20 @@ def page_context() -> Ctx:
         lang=lang, data_dir=str(data_dir), version_dir=str(version_dir), manifest=manifest,
         region_code=code if names else None, region_names=names,
     )  # fmt: skip
+
+
+def warm_overview(version_dir: str) -> None:
+    """The Overview's shared parts for the whole extract in both languages (``ui.warm``): the
+    month's changes and its map, the costliest parts of the page most leaders open first."""
+    manifest = _manifest(version_dir)
+    names = _region_names(version_dir, manifest).get("")
+    for lang in ("zh", "en"):
+        ctx = Ctx(lang=lang, data_dir=str(extract.data_dir_of(version_dir)), version_dir=version_dir,
+                  manifest=manifest, region_code=None, region_names=names)  # fmt: skip
+        year = ctx.cutoff_year
+        month_changes(ctx)
+        figure(map_view.overview_births_map, version_dir, year, ctx.months_in(year), ctx.period(year),
+               ctx.footnote(), lang)  # fmt: skip
 
 
 def region_select(ctx: Ctx, container: Any = st) -> str | None:

@@ -13,15 +13,18 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+import time
 from pathlib import Path
 
 import plotly.graph_objects as go
+from streamlit.runtime import Runtime
 from streamlit.web import cli as streamlit_cli
 
 from natality.core import db, extract, i18n, theme
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
+from natality.ui import warm_overview
 
 DASHBOARD = Path(__file__).resolve().parent.parent.parent / "dashboard.py"
 
@@ -49,6 +52,12 @@ def preload(data: str | Path) -> None:
         for lang in ("zh", "en"):
             scoring.region_scorecard(version, lang, None)
         layers.region_geojson(version, None, map_view.map_unit(version, None))
+        # The Overview's own cached parts go to Streamlit's caches: wait for its runtime to exist.
+        deadline = time.monotonic() + 60
+        while not Runtime.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if Runtime.exists():
+            warm_overview(version)
     except Exception as exc:  # no extract yet, or a damaged one: the pages say so
         print(f"note: nothing preloaded ({type(exc).__name__}: {exc})", file=sys.stderr)
 

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from natality.core import db, extract
@@ -31,17 +32,18 @@ _watched: set[str] = set()
 log = logging.getLogger("natality")
 
 
-def warm(version_dir: str) -> bool:
-    """Start warming ``version_dir`` in the background; False when it was started before."""
+def warm(version_dir: str, pages: Callable[[str], None] | None = None) -> bool:
+    """Start warming ``version_dir`` in the background, then ``pages(version_dir)`` (the first
+    page's own cached results); False when it was started before."""
     with _lock:
         if version_dir in _warmed:
             return False
         _warmed.add(version_dir)
-    threading.Thread(target=_warm, args=(version_dir,), name="natality-warm", daemon=True).start()
+    threading.Thread(target=_warm, args=(version_dir, pages), name="natality-warm", daemon=True).start()
     return True
 
 
-def _warm(version_dir: str) -> None:
+def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
     start = time.perf_counter()
     try:
         db.connection(version_dir)
@@ -50,24 +52,26 @@ def _warm(version_dir: str) -> None:
         unit = map_view.map_unit(version_dir, None)
         layers.region_geojson(version_dir, None, unit)
         layers.shaped_count(version_dir, None)
+        if pages is not None:
+            pages(version_dir)
     except Exception:  # a damaged version: the page says so when it is opened
         log.warning("warming %s failed", version_dir, exc_info=True)
         return
     log.info("warmed %s in %.1f s", version_dir, time.perf_counter() - start)
 
 
-def watch(data_dir: str | Path) -> None:
+def watch(data_dir: str | Path, pages: Callable[[str], None] | None = None) -> None:
     """Warm the live version of ``data_dir`` now and every new one within WATCH_SECONDS of its import."""
     key = str(data_dir)
     with _lock:
         if key in _watched:
             return
         _watched.add(key)
-    threading.Thread(target=_watch, args=(key,), name="natality-watch", daemon=True).start()
+    threading.Thread(target=_watch, args=(key, pages), name="natality-watch", daemon=True).start()
 
 
-def _watch(data_dir: str) -> None:
+def _watch(data_dir: str, pages: Callable[[str], None] | None) -> None:
     while True:
         with contextlib.suppress(extract.ExtractError):  # no extract yet: the page says so
-            warm(str(extract.live_version_dir(data_dir)))
+            warm(str(extract.live_version_dir(data_dir)), pages)
         time.sleep(WATCH_SECONDS)
