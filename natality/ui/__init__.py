@@ -115,14 +115,19 @@ def page_context() -> Ctx:
 
 
 def warm_overview(version_dir: str) -> None:
-    """The Overview's shared parts for the whole extract in both languages (``ui.warm``): the
-    month's changes and its map, the costliest parts of the page most leaders open first."""
+    """The Overview's shared parts for the whole extract in both languages (``ui.warm``): its
+    queries, the month's changes and its map, the costliest parts of the page most leaders open first."""
     manifest = _manifest(version_dir)
     names = _region_names(version_dir, manifest).get("")
     for lang in ("zh", "en"):
         ctx = Ctx(lang=lang, data_dir=str(extract.data_dir_of(version_dir)), version_dir=version_dir,
                   manifest=manifest, region_code=None, region_names=names)  # fmt: skip
         year = ctx.cutoff_year
+        query(ctx, "county_period_summary", year=year, month_to=ctx.months_in(year))
+        query(ctx, "county_births_by_year", township_code=None)
+        query(ctx, "births_by_township_year", year=year)
+        query(ctx, "township_list")
+        _regions(version_dir)
         month_changes(ctx)
         figure(map_view.overview_births_map, version_dir, year, ctx.months_in(year), ctx.period(year),
                ctx.footnote(), lang)  # fmt: skip
