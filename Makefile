@@ -5,7 +5,7 @@ PORT ?= 8501
 DATA ?= data/demo
 REPLICAS ?= $(shell nproc)
 
-.PHONY: run serve test lint format bench load mutate system-deps nginx demo
+.PHONY: run serve test lint format bench load mutate viewcost system-deps nginx demo
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -41,7 +41,7 @@ demo: $(VENV)/.run-deps
 	@[ -f $(DATA)/manifest.json ] || $(PY) -m natality demo --out $(DATA)
 
 run: $(VENV)/.run-deps demo
-	NATALITY_DATA=$(DATA) $(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	NATALITY_DATA=$(DATA) $(PY) -m natality.ui.serve --server.port $(PORT) --server.headless true
 
 # REPLICAS app processes (default: one per core) behind nginx on one port, sticky per browser tab.
 serve: $(VENV)/.run-deps demo nginx
@@ -73,3 +73,10 @@ load: $(VENV)/.dev-deps system-deps
 # the crosswalk and region SQL (bench/mutate.py); prints the share killed per module: ~30 min, not in CI.
 mutate: $(VENV)/.dev-deps
 	$(PY) bench/mutate.py $(MUTATE_ARGS)
+
+# Server CPU per page view (every page, both languages; county and a 2,000-township province)
+# over Streamlit's websocket protocol, and the cold start; VIEWCOST_ARGS="--baseline REF" adds
+# the same figures for git ref REF and the ratios: ~5 min (~10 with a baseline).
+VIEWCOST_ARGS ?= --townships 2000
+viewcost: $(VENV)/.dev-deps
+	$(PY) bench/view_cost.py $(VIEWCOST_ARGS)

@@ -11,11 +11,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from natality.births import alerts, projection
 from natality.core import db, extract
 from natality.core.i18n import t
-from natality.export import pack
-from natality.importing import demo, import_log, importer
+from natality.export import pack_cli
+from natality.importing import demo_defaults, import_log, importer_cli
 from natality.scorecard import scoring
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -46,14 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="build the synthetic demo county (or, with --townships N, province) extract")
     p.add_argument("--out", required=True, help="extract directory to create or replace")
-    p.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
-    p.add_argument("--until", default=demo.DEFAULT_UNTIL, help="last month of data, YYYY-MM")
+    p.add_argument("--seed", type=int, default=demo_defaults.DEFAULT_SEED)
+    p.add_argument("--until", default=demo_defaults.DEFAULT_UNTIL, help="last month of data, YYYY-MM")
     p.add_argument(
         "--townships",
         type=int,
-        default=demo.DEFAULT_TOWNSHIPS,
+        default=demo_defaults.DEFAULT_TOWNSHIPS,
         metavar="N",
-        help=f"{demo.DEFAULT_TOWNSHIPS} (default): the demo county; more: a province-like demo of N townships "
+        help=f"{demo_defaults.DEFAULT_TOWNSHIPS} (default): the demo county; more: a province-like demo of N townships "
         "in cities and counties (e.g. 2000: about 12 cities, 133 counties, 15 M births)",
     )
 
@@ -78,8 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=run_log)
 
-    importer.register_cli(sub)
-    pack.register_cli(sub)
+    importer_cli.register_cli(sub, run_import)
+    pack_cli.register_cli(sub)
     return parser
 
 
@@ -129,6 +128,8 @@ def run_log(args: argparse.Namespace) -> int:
 
 def computed_queries() -> dict:
     """Query names answered in Python after SQL (e.g. ``scorecard``): name -> function(data_dir, **params)."""
+    from natality.births import alerts, projection  # scipy's distributions only for these queries
+
     return {
         **scoring.COMPUTED_QUERIES,
         "births_projection": projection.births_projection_query,
@@ -142,6 +143,9 @@ ALERTS_PRINTED = 30  # after an import: the first alerts as warnings, then how m
 
 def print_alert_warnings(args: argparse.Namespace) -> None:
     """After an import: the implausible months of the new version as warnings on stderr."""
+    from natality.births import alerts
+    from natality.importing import importer
+
     lang = importer.resolve_lang(getattr(args, "lang", None))
     try:
         found, _, _ = alerts.data_alerts(extract.live_version_dir(args.out), lang)
@@ -154,14 +158,32 @@ def print_alert_warnings(args: argparse.Namespace) -> None:
         print(t("alerts.cli_more", lang, n=found.height - ALERTS_PRINTED), file=sys.stderr)
 
 
+def run_import(args: argparse.Namespace) -> int:
+    from natality.importing import importer  # its readers and geopandas only for this command
+
+    return importer.main_args(args)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     try:
+        from natality.importing import demo  # the generator's imports only for this command
+
         live = demo.build_demo(args.out, seed=args.seed, until=args.until, townships=args.townships)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
-    size = "" if args.townships == demo.DEFAULT_TOWNSHIPS else f" ({args.townships:,} townships)"
+    size = "" if args.townships == demo_defaults.DEFAULT_TOWNSHIPS else f" ({args.townships:,} townships)"
     print(f"demo extract written{size}: {args.out} -> {live}", file=sys.stderr)
     return EXIT_OK
+
+
+def prepare_scorecard(data: str | Path) -> None:
+    """Store the new version's scorecard in both languages (``scorecard.stored``): a server's
+    first visitor and every ``query scorecard`` read it instead of computing it (3 s at 2,000
+    townships). A scorecard that cannot be made (no targets, a bad registry) is left to the pages."""
+    try:
+        scoring.prepare(data)
+    except Exception as exc:  # the import itself succeeded: say so, and go on
+        print(f"note: the scorecard was not prepared ({type(exc).__name__}: {exc})", file=sys.stderr)
 
 
 def run_query_command(args: argparse.Namespace) -> int:
@@ -183,6 +205,8 @@ def entry() -> int:
     """``python -m natality``: an import, run while leaders browse, yields the CPU to the
     dashboard (nice 10); in-process calls of ``main`` (tests, the server) are left as they are."""
     if sys.argv[1:2] == ["import"]:
+        from natality.importing import importer
+
         importer.yield_cpu_to_the_dashboard()
     return main()
 
@@ -193,10 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"demo": run_demo, "query": run_query_command}
     handler = handlers.get(args.command) or getattr(args, "handler", None)
     try:
-        status = handler(args)
-        if args.command == "import" and status == EXIT_OK:
+        code = handler(args)
+        if code == EXIT_OK and args.command in ("import", "demo"):
+            prepare_scorecard(args.out)
+        if code == EXIT_OK and args.command == "import":
             print_alert_warnings(args)
-        return status
+        return code
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

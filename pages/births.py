@@ -27,7 +27,8 @@ if by_town.height > ranking.TOP + ranking.BOTTOM:  # only the ends are drawn: le
 found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
 if ranking.find_note(found, ctx.lang):
     st.caption(ranking.find_note(found, ctx.lang))
-fig = charts.township_births_bar(
+fig = ui.figure(
+    charts.township_births_bar,
     by_town,
     ctx.lang,
     ctx.t("births.by_township_title", period=period),
@@ -43,21 +44,43 @@ monthly = ui.query(ctx, "births_by_month", year=year, township_code=township)
 if monthly.is_empty():
     st.info(ctx.t("births.no_data"))
 else:
-    fig = charts.monthly_comparison(
-        monthly, year, ctx.lang, ctx.t("births.monthly_title", year=year, prev=year - 1), scope, ctx.footnote()
+    fig = ui.figure(
+        charts.monthly_comparison,
+        monthly,
+        year,
+        ctx.lang,
+        ctx.t("births.monthly_title", year=year, prev=year - 1),
+        scope,
+        ctx.footnote(),
     )
     ui.show_chart(fig, "births_monthly", births_view.monthly_table(monthly, year), f"births_by_month_{year}")
 
 by_order = ui.query(ctx, "births_by_order_year", township_code=township)
 categories, names = births_view.order_categories(by_order, ctx)
-fig = charts.stacked_by_year(
-    by_order, "birth_order", categories, names, ctx.lang, ctx.t("births.order_title"), scope, ctx.footnote()
+fig = ui.figure(
+    charts.stacked_by_year,
+    by_order,
+    "birth_order",
+    categories,
+    names,
+    ctx.lang,
+    ctx.t("births.order_title"),
+    scope,
+    ctx.footnote(),
 )
 ui.show_chart(fig, "births_order", by_order, "births_by_order")
 
 by_age = ui.query(ctx, "births_by_age_year", township_code=township)
 categories, names = births_view.age_categories(by_age, ctx)
-fig = charts.stacked_by_year(
-    by_age, "mother_age_band", categories, names, ctx.lang, ctx.t("births.age_title"), scope, ctx.footnote()
+fig = ui.figure(
+    charts.stacked_by_year,
+    by_age,
+    "mother_age_band",
+    categories,
+    names,
+    ctx.lang,
+    ctx.t("births.age_title"),
+    scope,
+    ctx.footnote(),
 )
 ui.show_chart(fig, "births_age", by_age, "births_by_mother_age")

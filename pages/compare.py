@@ -59,20 +59,20 @@ else:
     # A city or province is mapped by county (scores exist for townships only).
     unit = "township" if indicator == "score" else map_view.map_unit(ctx.version_dir, ctx.region_code)
     texts = compare_view.chart_texts(indicator, period, period_base, ctx.footnote(), ctx.lang, shown, unit)
-    fig = compare_charts.slope_chart(shown.rows, indicator, (period_base, period), ctx.lang, *texts["slope"])
+    fig = ui.figure(compare_charts.slope_chart, shown.rows, indicator, (period_base, period), ctx.lang, *texts["slope"])
     ui.show_chart(fig, "compare_slope")
     mapped = table
     if unit == "county":
         mapped = compare.county_compare_table(ui.query(ctx, "map_county_year", year=year, last_month=months),
                                               ui.query(ctx, "map_county_year", year=base, last_month=months),
                                               months, ctx.lang)  # fmt: skip
-    fig = compare_charts.change_map(ui.map_geojson(ctx, unit), mapped, indicator, ctx.lang, *texts["map"])
+    fig = ui.figure(compare_charts.change_map, ui.map_geojson(ctx, unit), mapped, indicator, ctx.lang, *texts["map"])
     ui.show_chart(fig, "compare_map")
 
 st.subheader(ctx.t("compare.table_title", period=period, period_base=period_base))
 if shown.cut:
     st.caption(ctx.t("compare.table_cut", top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{table.height:,}"))
-    st.dataframe(compare_view.ranked_display_table(shown, period, period_base, ctx.lang), hide_index=True,
+    st.dataframe(ui.arrow(compare_view.ranked_display_table(shown, period, period_base, ctx.lang)), hide_index=True,
                  key="compare_ranked", placeholder="–")  # fmt: skip
 full = compare_view.display_table(table, period, period_base, ctx.lang)
 ui.show_table_downloads(full, key="compare_table", file_stem=f"compare_{base}_{year}", expanded=not shown.cut)

@@ -25,7 +25,7 @@ def admin_password() -> str | None:
 
 
 st.subheader(ctx.t("data.live_title"))
-st.dataframe(data_view.extract_facts(ctx.manifest, ctx.lang), hide_index=True, key="data_facts")
+st.dataframe(ui.arrow(data_view.extract_facts(ctx.manifest, ctx.lang)), hide_index=True, key="data_facts")
 counts = data_view.row_counts(ctx.manifest)
 for column, (table, n) in zip(st.columns(len(counts)), counts, strict=True):
     column.metric(ctx.t(f"data.table_{table}"), f"{n:,}")
@@ -37,7 +37,7 @@ with st.expander(ctx.t("data.sources")):
     if sources.is_empty():
         st.caption(ctx.t("data.no_sources"))
     else:
-        st.dataframe(sources, hide_index=True, key="data_sources")
+        st.dataframe(ui.arrow(sources), hide_index=True, key="data_sources")
 
 st.subheader(ctx.t("data.completeness_title"))
 year = ui.year_select(ctx, key="year")
@@ -51,7 +51,7 @@ found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_co
 if ranking.find_note(found, ctx.lang):
     st.caption(ranking.find_note(found, ctx.lang))
 flagged, phi, budget, cells = ui.data_alerts(ctx)
-fig = data_view.completeness_heatmap(
+fig = ui.figure(data_view.completeness_heatmap,
     grid, ctx.name_col, ctx.lang, ctx.t("data.heatmap_title", period=period), ctx.t("data.heatmap_subtitle"),
     ctx.footnote(), find=found.codes, marks=alerts.heatmap_marks(flagged, year),
 )  # fmt: skip
@@ -69,11 +69,11 @@ else:
 
 st.subheader(ctx.t("data.versions_title"))
 st.caption(ctx.t("data.versions_help"))
-st.dataframe(data_view.versions_table(ctx.data_dir, ctx.lang), hide_index=True, key="data_versions")
+st.dataframe(ui.arrow(data_view.versions_table(ctx.data_dir, ctx.lang)), hide_index=True, key="data_versions")
 with st.expander(ctx.t("data.log_title")):
     log = data_view.log_table(ctx.data_dir, ctx.lang)
     if log.height:
-        st.dataframe(log, hide_index=True, key="data_log")
+        st.dataframe(ui.arrow(log), hide_index=True, key="data_log")
     else:
         st.caption(ctx.t("data.log_empty"))
 

@@ -8,7 +8,6 @@ import streamlit as st
 
 from natality import ui
 from natality.core import literal, theme
-from natality.geo import boundaries as maps
 from natality.maps import view as map_view
 from natality.maps.charts import township_choropleth
 
@@ -57,7 +56,7 @@ texts = map_view.map_texts(
     scope=literal.plot(ctx.region()),
 )  # fmt: skip
 highlight = st.query_params.get("township") if unit == "township" else None
-fig = township_choropleth(
+fig = ui.figure(township_choropleth,
     geojson, data, value_col, texts, ctx.lang, method=method, label_mode=label_mode, code_col=code_col,
     panel_col="period" if len(shown) > 1 else None, diverging=indicator == "change", highlight=highlight,
 )  # fmt: skip
@@ -81,6 +80,6 @@ st.caption(ctx.t(hint))
 if missing > 0:
     st.warning(ctx.t("maps.without_shape", n=missing))
 size = "maps.size_caption_county" if unit == "county" else "maps.size_caption"
-st.caption(ctx.t(size, kb=f"{maps.geojson_size_bytes(geojson) / 1024:,.1f}", n=len(geojson["features"])))
+st.caption(ctx.t(size, kb=f"{geojson.size_bytes / 1024:,.1f}", n=len(geojson["features"])))
 ui.show_table_downloads(data.drop("hover"), key="map", file_stem=f"map_{indicator}_{year}")
 ui.chart_notes("map")

@@ -45,7 +45,8 @@ if year == ctx.cutoff_year:  # the latest month's news: the cut-off month agains
 
 trend = ui.query(ctx, "county_births_by_year", township_code=None)
 if not trend.is_empty():
-    fig = charts.births_trend(
+    fig = ui.figure(
+        charts.births_trend,
         trend,
         ctx.lang,
         ctx.t("overview.trend_title", first=trend["year"].min(), last=trend["year"].max()),
@@ -62,7 +63,8 @@ if by_town.height > ranking.TOP + ranking.BOTTOM:  # only the ends are drawn: le
 found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
 if ranking.find_note(found, ctx.lang):
     st.caption(ranking.find_note(found, ctx.lang))
-fig = charts.township_births_bar(
+fig = ui.figure(
+    charts.township_births_bar,
     by_town,
     ctx.lang,
     ctx.t("overview.rank_title", period=period),
@@ -73,7 +75,7 @@ fig = charts.township_births_bar(
 table = by_town.with_columns(pl.col("births").rank("min", descending=True).cast(pl.Int32).alias("rank"))
 ui.show_chart(fig, "overview_rank", table, f"births_by_township_{year}", links_townships=True)
 ui.show_chart(
-    map_view.overview_births_map(ctx.version_dir, year, months, period, ctx.footnote(), ctx.lang),
+    ui.figure(map_view.overview_births_map, ctx.version_dir, year, months, period, ctx.footnote(), ctx.lang),
     "overview_map",
     links_townships=True,
 )

@@ -73,20 +73,26 @@ st.caption(ctx.footnote(literal.md))
 with st.expander(ctx.t("scorecard.rules.title")):
     st.markdown(scorecard_reasons.rules_markdown(reg, ctx.lang, months, fraction))
 with st.expander(ctx.t("scorecard.verdicts_title")):
-    st.dataframe(scorecard_table.verdict_table(status, ctx.lang), hide_index=True, key="scorecard_verdicts")
+    st.dataframe(ui.arrow(scorecard_table.verdict_table(status, ctx.lang)), hide_index=True, key="scorecard_verdicts")
 
 history = data.card.filter(data.card["year"] <= year)
 first, last = history["year"].min(), history["year"].max()
 partial = ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
 cut = ctx.t("scorecard.bump_cut", year=year, top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{card.height:,}")
-fig = scorecard_charts.rank_bump(
+fig = ui.figure(scorecard_charts.rank_bump,
     history, ctx.lang, ctx.t("scorecard.bump_title", first=first, last=last),
     ctx.t("scorecard.bump_subtitle") + (f"<br>{cut}" if ranked.cut else ""), ctx.footnote(),
     scorecard_table.bump_highlight(card), partial, find=found.codes,
 )  # fmt: skip
 ui.show_chart(fig, "scorecard_bump", history.select("year", "township_code", "township_name", "score", "rank"),
               "scorecard_ranks", links_townships=True)  # fmt: skip
-fig = scorecard_charts.score_distribution(
-    card, reg, ctx.lang, ctx.t("scorecard.dist_title", period=period), ctx.t("scorecard.dist_subtitle"), ctx.footnote()
+fig = ui.figure(
+    scorecard_charts.score_distribution,
+    card,
+    reg,
+    ctx.lang,
+    ctx.t("scorecard.dist_title", period=period),
+    ctx.t("scorecard.dist_subtitle"),
+    ctx.footnote(),
 )
 ui.show_chart(fig, "scorecard_dist", card, f"scorecard_{year}")

@@ -14,9 +14,9 @@ st.caption(ctx.t("srb.caption"))
 
 by_year = ui.query(ctx, "srb_by_year")
 targets = ui.query(ctx, "srb_targets", region_code=ctx.region_code or ctx.manifest.get("region_code", ""))
-ui.show_chart(srb_view.trend_figure(ctx, by_year, targets), "srb_trend", by_year, "srb_by_year")
+ui.show_chart(ui.figure(srb_view.trend_figure, ctx, by_year, targets), "srb_trend", by_year, "srb_by_year")
 by_order = ui.query(ctx, "srb_by_year_order")
-fig = srb_view.order_figure(ctx, by_order, by_year)
+fig = ui.figure(srb_view.order_figure, ctx, by_order, by_year)
 ui.show_chart(fig, "srb_order", by_order, "srb_by_year_order")
 
 left, middle, right = st.columns(3)
@@ -48,7 +48,7 @@ if int(towns["births"].sum()) == 0:
     st.stop()
 allowance = srb_view.funnel_allowance(towns, choice)
 table = srb_view.township_table(ctx, towns, reference, level, allowance)
-fig = srb_view.funnel_figure(ctx, table, reference, reference_label, when, level, allowance)
+fig = ui.figure(srb_view.funnel_figure, ctx, table, reference, reference_label, when, level, allowance)
 ui.show_chart(fig, "srb_funnel", links_townships=True)
 st.caption(srb_view.allowance_text(ctx, allowance))
 st.caption(ctx.t("srb.funnel_caption", min=MIN_BIRTHS, level=level_text(level)))
@@ -65,7 +65,7 @@ if ranking.find_note(found, ctx.lang):
 shown, cut = srb_view.ranked_display_table(ctx, table, found.codes, level)
 if cut:
     st.caption(ctx.t("srb.table_cut", top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{table.height:,}"))
-    st.dataframe(shown, hide_index=True, key="srb_ranked", placeholder="–")
+    st.dataframe(ui.arrow(shown), hide_index=True, key="srb_ranked", placeholder="–")
 ui.show_table_downloads(
     srb_view.display_table(ctx, table, level), "srb_table", f"srb_by_township_{year_from}_{year}", expanded=not cut
 )
@@ -76,6 +76,8 @@ township = ui.url_select(ctx.t("srb.township_select"), codes, "township", defaul
 town_years = ui.query(ctx, "srb_township_by_year", township_code=township)
 rolling = ui.query(ctx, "srb_rolling_12m", township_code=township)
 county_rolling = ui.query(ctx, "srb_rolling_12m", township_code=None)
-years_fig, rolling_fig = srb_view.township_figures(ctx, names[township], town_years, rolling, county_rolling, reference)
+years_fig, rolling_fig = ui.figure(
+    srb_view.township_figures, ctx, names[township], town_years, rolling, county_rolling, reference
+)
 ui.show_chart(years_fig, "srb_township_years", town_years, f"srb_{township}_by_year")
 ui.show_chart(rolling_fig, "srb_township_rolling", rolling, f"srb_{township}_rolling_12m")

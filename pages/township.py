@@ -42,18 +42,26 @@ with info:
         st.warning(literal.md(veto))
 with where:
     try:
-        st.plotly_chart(map_charts.locator_map(ui.township_geojson(ctx), code, ctx.lang), key="township_locator",
-                        config={"displayModeBar": False})  # fmt: skip
+        locator = ui.figure(map_charts.locator_map, ui.township_geojson(ctx), code, ctx.lang)
+        st.plotly_chart(locator, key="township_locator", config={"displayModeBar": False})
     except (OSError, ValueError, KeyError):
         st.caption(ctx.t("scorecard.no_locator"))
 
 first, last = status["year"].min(), status["year"].max()
 title = ctx.t("scorecard.ind_history_title", name=name, first=first, last=last)
 sub = ctx.t("scorecard.ind_history_subtitle")
-fig = scorecard_charts.indicator_history(
-    status, data.county, data.registry, ctx.lang, title, sub, ctx.footnote(), partial,
+fig = ui.figure(
+    scorecard_charts.indicator_history,
+    status,
+    data.county,
+    data.registry,
+    ctx.lang,
+    title,
+    sub,
+    ctx.footnote(),
+    partial,
     county_name=literal.plot(ctx.region()),
-)  # fmt: skip
+)
 ui.show_chart(fig, "township_indicators", scorecard_table.verdict_table(status, ctx.lang, with_year=True),
               f"township_{code}_indicators")  # fmt: skip
 
@@ -69,7 +77,7 @@ if own is not None and own.height:  # this year's cumulative births and where th
     ui.show_chart(fig, "township_projection", fan, f"township_{code}_projection_{y}")
 
 by_order = ui.query(ctx, "births_by_order_year", township_code=code)
-fig = charts.stacked_by_year(
+fig = ui.figure(charts.stacked_by_year,
     by_order, "birth_order", [1, 2, 3], [ctx.t("common.order_1"), ctx.t("common.order_2"), ctx.t("common.order_3")],
     ctx.lang, ctx.t("scorecard.order_title", name=name, first=first, last=last), ctx.t("scorecard.partial_sub",
     period=ctx.period(ctx.cutoff_year)) if partial else "", ctx.footnote(),
@@ -78,10 +86,10 @@ ui.show_chart(fig, "township_order", by_order, f"township_{code}_births_by_order
 
 srb = ui.query(ctx, "srb_township_by_year", township_code=code)
 title, sub = ctx.t("scorecard.srb_title", name=name), ctx.t("scorecard.srb_subtitle")
-fig = srb_charts.township_srb_years(srb, None, ctx.lang, title, sub, ctx.footnote(), partial)
+fig = ui.figure(srb_charts.township_srb_years, srb, None, ctx.lang, title, sub, ctx.footnote(), partial)
 ui.show_chart(fig, "township_srb", srb, f"township_{code}_srb")
 
-fig = scorecard_charts.rank_history(
+fig = ui.figure(scorecard_charts.rank_history,
     card, ctx.lang, ctx.t("scorecard.rank_title", name=name, n=len(names)), ctx.t("scorecard.rank_subtitle"),
     ctx.footnote(), partial, len(names),
 )  # fmt: skip

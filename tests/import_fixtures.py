@@ -70,7 +70,8 @@ def tree_digest(out: Path) -> dict[str, str]:
     live = out.resolve()
     digest = {"->": str(out.readlink())}
     for path in sorted(live.iterdir()):
-        digest[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.is_file():  # not derived/ (computed after publishing, scorecard.stored)
+            digest[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return digest
 
 

@@ -36,6 +36,12 @@ def versions_dir(out_dir: Path) -> Path:
     return out_dir.with_name(out_dir.name + ".versions")
 
 
+def data_dir_of(version_dir: str | Path) -> Path:
+    """The extract directory a version belongs to (``DIR`` of ``DIR.versions/<version>``)."""
+    versions = Path(version_dir).parent
+    return versions.with_name(versions.name.removesuffix(".versions"))
+
+
 def live_version_dir(data_dir: str | Path | None = None) -> Path:
     """The directory holding the live version's files (symlinks resolved)."""
     path = Path(data_dir) if data_dir is not None else default_data_dir()
@@ -101,6 +107,13 @@ def import_lock(out_dir: str | Path) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
+# Written into every manifest: what a version's derived/ folder is (docs/ARCHITECTURE.md).
+DERIVED_NOTE = (
+    "derived/: computed from this version's tables after publishing (the scorecard of every year, "
+    "natality.scorecard.stored); never copied into a new version; safe to delete"
+)
+
+
 def publish(out_dir: str | Path, write: Callable[[Path], dict], keep: int = 3, locked: bool = False) -> Path:
     """Write a new version with ``write(staging_dir) -> manifest`` and make it live atomically.
 
@@ -121,7 +134,7 @@ def publish(out_dir: str | Path, write: Callable[[Path], dict], keep: int = 3, l
     staging.mkdir()
     try:
         manifest = write(staging)
-        manifest = {"format_version": FORMAT_VERSION, **manifest, "version": version_id}
+        manifest = {"format_version": FORMAT_VERSION, **manifest, "version": version_id, "derived": DERIVED_NOTE}
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         _fsync_tree(staging)
         final = vdir / version_id

@@ -100,17 +100,6 @@ def pack_bytes(data_dir: str | Path | None, year: int, lang: str, fmt: str, regi
         return write_pdf(slides, renderer, lang)
 
 
-def register_cli(subparsers) -> None:
-    """Add ``pack`` to ``python -m natality``."""
-    p = subparsers.add_parser("pack", help="build the meeting pack (16:9 PPTX or PDF) for a year")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--data", default=None, help="extract directory (default: $NATALITY_DATA or data/demo)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--region", default=None, help="a county, city or province code (default: the whole extract)")
-    p.add_argument("--out", required=True, help="FILE.pptx or FILE.pdf")
-    p.set_defaults(handler=run_pack)
-
-
 def run_pack(args) -> int:
     """Exit 0 written; 2 bad input (format, year); 1 the pack cannot be made here (font, browser)."""
     out = Path(args.out)

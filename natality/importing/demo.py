@@ -22,13 +22,12 @@ from natality.core import extract
 from natality.core.extract import AGE_BANDS
 from natality.geo.boundaries import display_geometry
 from natality.importing import demo_province
+from natality.importing.demo_defaults import DEFAULT_SEED, DEFAULT_TOWNSHIPS, DEFAULT_UNTIL
 
 COUNTY_CODE = "419901"
 REGION_NAME = "示范县"
 REGION_NAME_EN = "Demo County"
 FIRST_YEAR = 2015
-DEFAULT_UNTIL = "2026-09"
-DEFAULT_SEED = 20  # chosen so the planted hotspots stand out of the 3-year funnel plots
 
 TOWNSHIPS = [
     ("城关镇", "Chengguan Town"), ("王店乡", "Wangdian Township"), ("李集镇", "Liji Town"),
@@ -39,7 +38,7 @@ TOWNSHIPS = [
     ("周庄乡", "Zhouzhuang Township"), ("范集镇", "Fanji Town"), ("郑营乡", "Zhengying Township"),
     ("吴桥镇", "Wuqiao Town"),
 ]  # fmt: skip
-DEFAULT_TOWNSHIPS = len(TOWNSHIPS)  # 19: the demo county; more builds a province
+assert len(TOWNSHIPS) == DEFAULT_TOWNSHIPS  # 19: the demo county; more builds a province
 
 # County crude birth rate (per mille) following the national shape; later years about 6.
 BIRTH_RATE = {2015: 12.0, 2016: 13.0, 2017: 12.4, 2018: 10.9, 2019: 10.5, 2020: 8.5,

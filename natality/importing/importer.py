@@ -30,6 +30,7 @@ from natality.core.i18n import normalise_lang, t
 from natality.importing import crosswalk as xwalk
 from natality.importing import import_log, stream
 from natality.importing.headers import alias_lookup, region_lookup
+from natality.importing.importer_cli import register_cli
 from natality.importing.names import NameIndex
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
 from natality.importing.readers import read_raw
@@ -303,40 +304,10 @@ def _region_code(live: Path | None, known: set[str]) -> str:
     return max(set(counties), key=counties.count) if counties else ""
 
 
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    """Add ``import`` to the ``python -m natality`` sub-commands (hooked by natality.cli)."""
-    p = sub.add_parser("import", help="import source files into a new version of an extract")
-    p.add_argument("--out", required=True, type=Path, help="extract directory (created or updated)")
-    helps = {
-        "births": "births: one row per child, or counts by township and month (CSV, Excel, Parquet)",
-        "boundaries": "township boundaries (GeoJSON, TopoJSON, zipped Shapefile, GeoPackage, GeoParquet)",
-        "population": "population by township and year",
-        "targets": "targets by township (or county) and year",
-        "reported": "reported indicators (numerator, denominator) by township and year",
-        "regions": "names of counties, cities and provinces: 6-digit code, name, English name",
-        "crosswalk": "merged, split and renamed townships: old_code, new_code, from_year, share (old_name)",
-        "mapping": "YAML mapping for unusual headers and values",
-    }
-    for table, text in helps.items():
-        p.add_argument(f"--{table}", type=Path, default=None, metavar="FILE", help=text)
-    p.add_argument("--name", default=None, help="region name shown in the app")
-    p.add_argument("--months-only", action="store_true",
-                   help="replace only the months present in the births file")  # fmt: skip
-    p.add_argument("--sum-duplicates", action="store_true",
-                   help="add up repeated rows of counts (same township, month, sex, order)")  # fmt: skip
-    p.add_argument("--code-field", default=None, help="boundary field holding township codes")
-    p.add_argument("--name-field", default=None, help="boundary field holding township names")
-    p.add_argument("--parent-field", default=None, help="boundary field holding the parent's name")
-    p.add_argument("--encoding", default=None, help="encoding of a Shapefile without .cpg")
-    p.add_argument("--crs", default=None, help="CRS of a boundary file that does not say (e.g. EPSG:4490)")
-    p.add_argument("--lang", default=None, help="zh or en (default: NATALITY_LANG, then the locale)")
-    p.set_defaults(handler=main_args)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run ``import`` from an argument list (for tests and ``python -m natality.importing.importer``)."""
     parser = argparse.ArgumentParser(prog="python -m natality")
-    register_cli(parser.add_subparsers(dest="command", required=True))
+    register_cli(parser.add_subparsers(dest="command", required=True), main_args)
     args = parser.parse_args(["import", *(sys.argv[1:] if argv is None else argv)])
     return main_args(args)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from natality.core import extract
+from natality.core import extract, once
 
 DEFAULT_REGISTRY = Path(__file__).with_name("indicators.yaml")
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
@@ -124,8 +124,10 @@ def load_registry(data_dir: str | Path | None = None, path: str | Path | None = 
     return parse_registry(text, source=str(path))
 
 
+@once.cache(maxsize=16)
 def parse_registry(text: str, source: str = "indicators.yaml") -> Registry:
-    """Validate registry YAML text and build the Registry."""
+    """Validate registry YAML text and build the Registry (kept per text: pages read it on every
+    view, and parsing the YAML was a tenth of a view's CPU; a Registry is never changed)."""
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -23,7 +23,7 @@ import polars as pl
 from natality.core import once
 from natality.core.db import QueryError, run_query
 from natality.core.extract import live_version_dir, read_manifest
-from natality.scorecard import reasons, uncertainty
+from natality.scorecard import reasons, stored, uncertainty
 from natality.scorecard.indicators import DEFAULT_REGISTRY, Indicator, Registry, RegistryError, load_registry
 from natality.srb.stats import Z95, srb_estimate, wilson_interval
 
@@ -466,6 +466,50 @@ def _judged(stamp: tuple) -> _Judged:
 
 @once.cache(maxsize=8)
 def _scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
+    """Read from the version's ``derived/`` folder when an earlier process stored it, else
+    computed and stored there (``stored``)."""
+    kept = _load_stored(stamp, lang)
+    if kept is not None:
+        return kept
+    data = _compute_scorecard_data(stamp, lang)
+    _store(stamp, lang, data)
+    return data
+
+
+_SHARED_TABLES = ("values", "county", "region_targets")
+
+
+def _store(stamp: tuple, lang: str, data: ScorecardData) -> None:
+    version_dir, sim = stamp[0], data.simulation
+    if not (Path(version_dir) / stored.DERIVED / stored.key(stamp)).is_dir():
+        tables = {name: getattr(data, name) for name in _SHARED_TABLES} | {"simulation_keys": sim.keys}
+        meta = {"cutoff": list(data.cutoff), "fraction": data.fraction, "region_code": data.region_code,
+                "decimals": sim.decimals}  # fmt: skip
+        stored.save(version_dir, stored.key(stamp), tables, {"ranking": sim.ranking}, meta)
+    stored.save(version_dir, stored.key(stamp, lang), {"status": data.status, "card": data.card}, {}, {})
+
+
+def _load_stored(stamp: tuple, lang: str) -> ScorecardData | None:
+    shared, texts = stored.load(stamp[0], stored.key(stamp)), stored.load(stamp[0], stored.key(stamp, lang))
+    if shared is None or texts is None:
+        return None
+    (tables, arrays, meta), (own, _, _) = shared, texts
+    simulation = uncertainty.SimulatedScores(tables["simulation_keys"], arrays["ranking"], meta["decimals"])
+    return ScorecardData(
+        registry=load_registry(stamp[0]), status=own["status"], card=own["card"], county=tables["county"],
+        cutoff=tuple(meta["cutoff"]), fraction=meta["fraction"], values=tables["values"],
+        region_targets=tables["region_targets"], region_code=meta["region_code"], simulation=simulation,
+    )  # fmt: skip
+
+
+def prepare(data_dir: str | Path | None = None) -> None:
+    """Compute and store the live version's scorecard in both languages (after an import, and in
+    the background when a server starts or sees a new version), so that no visitor waits for it."""
+    for lang in ("zh", "en"):
+        scorecard_data(data_dir, lang)
+
+
+def _compute_scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
     j = _judged(stamp)
     towns = township_names(stamp[0], lang)
     judged = j.judged.with_columns(reason=reasons.reason_texts(j.judged, j.registry, lang))

@@ -27,10 +27,13 @@ from natality.core import db, extract, i18n, literal, theme
 from natality.core.context import Ctx
 from natality.geo import layers
 from natality.importing.demo import build_demo
+from natality.maps import view as map_view
 from natality.scorecard import scoring
 from natality.ui.access import login_configured as login_configured
 from natality.ui.access import require_login as require_login
 from natality.ui.access import session_who as session_who
+from natality.ui.figures import Built, SharedGeoJSON
+from natality.ui.figures import figure as figure
 from natality.ui.lang import language as language
 from natality.ui.lang import language_selector as language_selector
 from natality.ui.notes import PAGE_KEY as PAGE_KEY
@@ -40,6 +43,8 @@ from natality.ui.regions import _region_names, _regions, _requested_region
 from natality.ui.regions import map_widget_key as map_widget_key
 from natality.ui.regions import open_region as open_region
 from natality.ui.regions import region_drilldown as region_drilldown
+from natality.ui.warm import warm as warm_version
+from natality.ui.warm import watch as watch_extract
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -92,6 +97,8 @@ def page_context() -> Ctx:
         st.stop()
     if st.session_state.get(ROUTED):
         st.session_state[PINNED] = str(version_dir)
+    watch_extract(data_dir, warm_overview)  # what every visitor shares, made in the background
+    warm_version(str(version_dir), warm_overview)
     try:
         db.connection(str(version_dir))
     except db.DamagedExtract as exc:
@@ -107,6 +114,25 @@ def page_context() -> Ctx:
         lang=lang, data_dir=str(data_dir), version_dir=str(version_dir), manifest=manifest,
         region_code=code if names else None, region_names=names,
     )  # fmt: skip
+
+
+def warm_overview(version_dir: str) -> None:
+    """The Overview's shared parts for the whole extract in both languages (``ui.warm``): its
+    queries, the month's changes and its map, the costliest parts of the page most leaders open first."""
+    manifest = _manifest(version_dir)
+    names = _region_names(version_dir, manifest).get("")
+    for lang in ("zh", "en"):
+        ctx = Ctx(lang=lang, data_dir=str(extract.data_dir_of(version_dir)), version_dir=version_dir,
+                  manifest=manifest, region_code=None, region_names=names)  # fmt: skip
+        year = ctx.cutoff_year
+        query(ctx, "county_period_summary", year=year, month_to=ctx.months_in(year))
+        query(ctx, "county_births_by_year", township_code=None)
+        query(ctx, "births_by_township_year", year=year)
+        query(ctx, "township_list")
+        _regions(version_dir)
+        month_changes(ctx)
+        figure(map_view.overview_births_map, version_dir, year, ctx.months_in(year), ctx.period(year),
+               ctx.footnote(), lang)  # fmt: skip
 
 
 def region_select(ctx: Ctx, container: Any = st) -> str | None:
@@ -152,9 +178,10 @@ def scorecard_data(ctx: Ctx) -> scoring.ScorecardData:
     return scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _township_geojson(version_dir: str, region: str | None = None) -> dict:
-    return layers.region_geojson(version_dir, region, "township")
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _township_geojson(version_dir: str, region: str | None = None) -> SharedGeoJSON:
+    # shared, not copied per session (a province's is ~1 MB); figures know it by its fingerprint
+    return SharedGeoJSON(layers.region_geojson(version_dir, region, "township"), (version_dir, region, "township"))
 
 
 def township_geojson(ctx: Ctx) -> dict:
@@ -247,8 +274,11 @@ def township_select(ctx: Ctx, key: str = "township", container: Any = st) -> str
 
 
 def for_display(fig: go.Figure) -> go.Figure:
-    """The figure as this session shows it: larger type in presentation mode."""
-    return theme.presentation_figure(fig) if st.session_state.get("present") else fig
+    """The figure as this session shows it: larger type in presentation mode (a copy: a shared
+    ``Built`` figure is never changed)."""
+    if not st.session_state.get("present"):
+        return fig
+    return theme.presentation_figure(fig.full() if isinstance(fig, Built) else fig)
 
 
 def show_chart(
@@ -301,7 +331,7 @@ def open_township_profile(code: str | None) -> None:
 def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded: bool = False) -> None:
     lang = language()
     with st.expander(i18n.t("common.show_table", lang), expanded=expanded):
-        st.dataframe(table, hide_index=True, key=f"{key}_table", placeholder="–")  # never "None"
+        st.dataframe(arrow(table), hide_index=True, key=f"{key}_table", placeholder="–")  # never "None"
         left, right = st.columns(2)
         # The files are made when the button is clicked (a callable), not on every rerun: at 2,000
         # townships an Excel file takes about a second. UTF-8 with BOM so that Excel opens Chinese CSV.
@@ -321,6 +351,13 @@ def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded
             key=f"{key}_xlsx",
             on_click="ignore",
         )
+
+
+def arrow(table: Any) -> Any:
+    """A polars frame as the Arrow table ``st.dataframe`` shows: given a polars frame, Streamlit
+    converts it to pandas on every view (a third of a table's cost, and the conversion ran
+    inside polars while holding the interpreter lock: one half of a freeze under load)."""
+    return table.to_arrow() if isinstance(table, pl.DataFrame) else table
 
 
 def excel_bytes(table: pl.DataFrame) -> bytes:
@@ -362,9 +399,9 @@ def presentation_mode() -> bool:
     return on
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _county_geojson(version_dir: str, region: str | None) -> dict:
-    return layers.region_geojson(version_dir, region, "county")
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _county_geojson(version_dir: str, region: str | None) -> SharedGeoJSON:
+    return SharedGeoJSON(layers.region_geojson(version_dir, region, "county"), (version_dir, region, "county"))
 
 
 def county_geojson(ctx: Ctx) -> dict:

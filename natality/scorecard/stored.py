@@ -1,0 +1,101 @@
+"""The scorecard of a version kept on disk, so that no leader and no command pays for it twice.
+
+The scorecard of every year with its 200-draw rank simulation is the same for everyone who
+reads a version: at 2,000 townships it takes about 3 s of CPU, which a fresh server's first
+visitor and every ``python -m natality query scorecard`` process used to pay. It is computed
+once, right after an import or a demo build (``python -m natality import|demo``, the Data
+page's upload) or by the first process that needs it, and written into the version's
+``derived/`` folder: ``derived/scorecard-<key>/`` (what is the same in both languages: indicator
+values, the county's values, the simulation's keys as Parquet and its ranking keys as
+``ranking.npy``, and ``meta.json``) and ``derived/scorecard-<key>-<lang>/`` (the verdicts and
+scorecard tables with their texts). The key is a hash of the
+version's files (name, size, time), the indicator registry in force and the code and messages
+that compute the scorecard, so a changed registry or a new release never reads a stale one.
+
+``derived/`` is not part of the extract's contract (DESIGN.md): it holds nothing that cannot be
+computed again from the tables, an import never copies it into a new version, each entry is
+written in a temporary folder and renamed into place whole, and a version that cannot be
+written to (read-only, full disk) is simply computed in memory as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from natality.core import once
+
+DERIVED = "derived"
+FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent.parent  # natality/
+# What the scorecard's numbers and words come from besides the extract.
+_SOURCES = ("scorecard/*.py", "scorecard/*.yaml", "srb/*.py", "core/db.py", "core/i18n.py", "core/locales/*.yaml")
+
+
+@once.cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code and messages the scorecard is computed with (and of queries/*.sql)."""
+    digest = hashlib.blake2b(f"format {FORMAT}".encode(), digest_size=16)
+    files = [p for pattern in _SOURCES for p in sorted(_PACKAGE.glob(pattern))]
+    files += sorted((_PACKAGE.parent / "queries").rglob("*.sql"))
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def key(stamp: tuple, lang: str | None = None) -> str:
+    """The entry's name for a ``scoring._stamp`` (version dir, its files, the default registry)."""
+    digest = hashlib.blake2b(repr((stamp[1:], code_fingerprint())).encode(), digest_size=12)
+    return f"scorecard-{digest.hexdigest()}" + (f"-{lang}" if lang else "")
+
+
+def load(version_dir: str | Path, name: str) -> tuple[dict[str, pl.DataFrame], dict[str, np.ndarray], dict] | None:
+    """(tables, arrays, meta) of a stored entry, or None when there is none (or it cannot be
+    read: then it is computed again)."""
+    folder = Path(version_dir) / DERIVED / name
+    meta_path = folder / "meta.json"
+    if not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        tables = {t: pl.read_parquet(folder / f"{t}.parquet") for t in meta["tables"]}
+        arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in meta["arrays"]}
+    except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
+        return None
+    return tables, arrays, meta
+
+
+def save(
+    version_dir: str | Path, name: str, tables: dict[str, pl.DataFrame], arrays: dict[str, np.ndarray], meta: dict
+) -> bool:
+    """Write an entry whole (a temporary folder renamed into place); False when the version
+    cannot be written to or another process wrote the same entry first."""
+    derived = Path(version_dir) / DERIVED
+    final = derived / name
+    if final.is_dir():
+        return False
+    tmp = None
+    try:
+        derived.mkdir(exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=derived))
+        tmp.chmod(0o755)  # readable by a server running as another user, as the tables are
+        for table, frame in tables.items():
+            frame.write_parquet(tmp / f"{table}.parquet")
+        for array, values in arrays.items():
+            np.save(tmp / f"{array}.npy", values, allow_pickle=False)
+        meta = {**meta, "tables": list(tables), "arrays": list(arrays)}
+        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        os.rename(tmp, final)
+        return True
+    except (OSError, ValueError, pl.exceptions.PolarsError):  # polars wraps a full disk in its own error
+        return False
+    finally:
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,151 @@
+"""Figures built once for everyone: a page's figure is the same for every leader who asks for the
+same data, texts and language, so it is built (and turned into plotly's dict) once and shared.
+
+Building a plotly figure validates every property it is given, and the house theme's template
+with it: that was most of a page view's server CPU (``make viewcost``). ``figure(builder, *args)``
+keys the figure by the builder and a fingerprint of its arguments (polars frames by their row
+hashes, the shared GeoJSON by its version, region and unit), so a figure can never be served
+for other inputs than its own. What is kept is a ``Built`` figure: Streamlit reads its dict as it
+is, without copying or validating it again. Kept figures are never changed; presentation mode
+makes its own copy (``full``).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import functools
+import hashlib
+import pickle
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+
+from natality.geo.boundaries import geojson_size_bytes
+
+MAX_FIGURES = 256
+MAX_BYTES = 64 * 1024 * 1024  # JSON size of the kept figures (a province map is ~1 MB)
+
+
+class Built(go.Figure):
+    """A finished figure as plotly's dict, shown by ``st.plotly_chart`` without another copy.
+
+    Only ``to_dict``/``to_plotly_json`` (what Streamlit and plotly.io read) give the figure; for
+    anything else (a presentation-mode copy, a test reading traces) use ``full()``."""
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def to_plotly_json(self) -> dict:
+        return self._spec
+
+    def full(self) -> go.Figure:
+        return go.Figure(self._spec)
+
+
+class SharedGeoJSON(dict):
+    """A GeoJSON dict shared by every session (never changed), known by what it was made from."""
+
+    def __init__(self, geojson: dict, fingerprint: tuple) -> None:
+        super().__init__(geojson)
+        self.fingerprint = fingerprint
+
+    @functools.cached_property
+    def size_bytes(self) -> int:
+        """Bytes as sent to the browser (measured once)."""
+        return geojson_size_bytes(self)
+
+
+_lock = threading.Lock()
+_figures: collections.OrderedDict[bytes, tuple[Any, int]] = collections.OrderedDict()
+_bytes = 0
+
+
+def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``builder(*args, **kwargs)``, built once per distinct arguments and shared (never change it).
+
+    The builder returns a figure, or a tuple of figures (each kept as ``Built``). A lambda or a
+    local function is not known by its name: its figure is built every time."""
+    global _bytes
+    if "<" in builder.__qualname__:
+        return _built(builder(*args, **kwargs))
+    digest = hashlib.blake2b(digest_size=20)
+    _feed(digest, (builder.__module__, builder.__qualname__, args, kwargs))
+    key = digest.digest()
+    with _lock:
+        kept = _figures.get(key)
+        if kept is not None:
+            _figures.move_to_end(key)
+            return kept[0]
+    built = _built(builder(*args, **kwargs))
+    size = sum(len(pio.to_json(b, validate=False, engine="orjson")) for b in _figures_of(built))
+    with _lock:
+        if key not in _figures:
+            _figures[key] = (built, size)
+            _bytes += size
+        while _figures and (len(_figures) > MAX_FIGURES or _bytes > MAX_BYTES):
+            _bytes -= _figures.popitem(last=False)[1][1]
+    return built
+
+
+def _built(made: Any) -> Any:
+    return tuple(Built(f.to_dict()) for f in made) if isinstance(made, tuple) else Built(made.to_dict())
+
+
+def _figures_of(built: Any) -> tuple:
+    return built if isinstance(built, tuple) else (built,)
+
+
+def clear() -> None:
+    global _bytes
+    with _lock:
+        _figures.clear()
+        _bytes = 0
+
+
+def _feed(digest: Any, obj: Any) -> None:
+    """Feed ``obj`` into the hash: its type and content, recursively."""
+    if obj is None or isinstance(obj, str | int | float | bool):
+        digest.update(f"{type(obj).__name__}:{obj!r};".encode())
+    elif isinstance(obj, pl.DataFrame):
+        digest.update(f"frame{obj.shape}{list(obj.schema.items())};".encode())
+        if obj.height and obj.width:
+            try:
+                digest.update(obj.hash_rows(seed=1).to_numpy().tobytes())
+            except pl.exceptions.PolarsError:  # a column type rows cannot be hashed by: its bytes
+                digest.update(pickle.dumps(obj))
+    elif isinstance(obj, pl.Series):
+        _feed(digest, obj.to_frame())
+    elif isinstance(obj, SharedGeoJSON):
+        _feed(digest, ("geojson", obj.fingerprint))
+    elif isinstance(obj, dict):
+        digest.update(b"{")
+        for key, value in obj.items():
+            _feed(digest, key)
+            _feed(digest, value)
+        digest.update(b"}")
+    elif isinstance(obj, list | tuple):
+        digest.update(f"{type(obj).__name__}[".encode())
+        for value in obj:
+            _feed(digest, value)
+        digest.update(b"]")
+    elif isinstance(obj, set | frozenset):
+        parts = []
+        for value in obj:
+            part = hashlib.blake2b(digest_size=20)
+            _feed(part, value)
+            parts.append(part.digest())
+        digest.update(b"set" + b"".join(sorted(parts)))
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        digest.update(type(obj).__qualname__.encode())
+        _feed(digest, [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)])
+    else:
+        digest.update(type(obj).__qualname__.encode() + pickle.dumps(obj))

@@ -1,0 +1,127 @@
+"""No cold start (issue 19, point 4): a version's scorecard is computed once and stored in its
+``derived/`` folder, read back equal by any later process, never read when the version's files,
+registry or code changed, prepared by ``python -m natality demo|import``, and warmed by a server
+in the background."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+from polars.testing import assert_frame_equal
+
+from natality.core import extract
+from natality.importing.demo import build_demo
+from natality.scorecard import scoring, stored
+from tests.conftest import ROOT
+
+TABLES = ("status", "card", "county", "values", "region_targets")
+
+
+def _entries(version) -> list[str]:
+    folder = version / stored.DERIVED
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+
+
+def test_stored_scorecard_reads_back_equal(tmp_path):
+    data = tmp_path / "demo"
+    build_demo(data)
+    version = extract.live_version_dir(data)
+    scoring.clear_cache()
+    computed = scoring.scorecard_data(data, "en")
+    names = _entries(version)
+    assert len(names) == 2 and names[1] == names[0] + "-en"  # the shared part and the English texts
+    scoring.clear_cache()
+    read = scoring.scorecard_data(data, "en")
+    assert read is not computed
+    for table in TABLES:
+        assert_frame_equal(getattr(read, table), getattr(computed, table))
+    assert_frame_equal(read.simulation.keys, computed.simulation.keys)
+    assert np.array_equal(read.simulation.ranking, computed.simulation.ranking)
+    assert (read.cutoff, read.fraction, read.region_code, read.registry) == (
+        computed.cutoff, computed.fraction, computed.region_code, computed.registry)  # fmt: skip
+    assert read.card_for(2024).equals(computed.card_for(2024))
+
+
+def test_a_changed_version_or_code_never_reads_a_stale_scorecard(tmp_path):
+    data = tmp_path / "demo"
+    build_demo(data)
+    version = extract.live_version_dir(data)
+    stamp = scoring._stamp(data)
+    assert stored.key(stamp, "zh") == stored.key(scoring._stamp(data), "zh")
+    (version / "indicators.yaml").write_text((ROOT / "natality/scorecard/indicators.yaml").read_text(encoding="utf-8"))
+    assert stored.key(scoring._stamp(data), "zh") != stored.key(stamp, "zh")  # the extract's own registry
+    stored.code_fingerprint.cache_clear()
+    try:
+        original = stored.FORMAT
+        stored.FORMAT = original + 1
+        assert stored.key(stamp, "zh") != stored.key(scoring._stamp(data), "zh")
+    finally:
+        stored.FORMAT = original
+        stored.code_fingerprint.cache_clear()
+
+
+def test_demo_command_prepares_both_languages_and_query_reads_them(tmp_path):
+    data = tmp_path / "demo"
+    run = [sys.executable, "-m", "natality"]
+    subprocess.run([*run, "demo", "--out", str(data)], cwd=ROOT, check=True, capture_output=True, timeout=300)
+    names = _entries(extract.live_version_dir(data))
+    assert [n.rsplit("-", 1)[-1] for n in names[1:]] == ["en", "zh"] and len(names) == 3
+    start = time.process_time()
+    out = subprocess.run([*run, "query", "scorecard", "--data", str(data), "-p", "year=2024", "--format", "csv"],
+                         cwd=ROOT, check=True, capture_output=True, text=True, timeout=120)  # fmt: skip
+    scoring.clear_cache()
+    expected = scoring.scorecard(2024, data, "zh").write_csv()
+    assert out.stdout == expected
+    assert time.process_time() - start < 60  # sanity; the figures are in bench/view_cost.py
+
+
+def test_server_warms_a_new_version_in_the_background(tmp_path):
+    from natality.ui import warm
+
+    data = tmp_path / "demo"
+    build_demo(data)
+    version = str(extract.live_version_dir(data))
+    scoring.clear_cache()
+    assert warm.warm(version) is True
+    assert warm.warm(version) is False  # once per version and process
+    for thread in [t for t in threading.enumerate() if t.name == "natality-warm"]:
+        thread.join(timeout=120)
+    assert [n.rsplit("-", 1)[-1] for n in _entries(extract.live_version_dir(data))[1:]] == ["en", "zh"]
+
+
+def test_serve_prepares_the_live_version_before_the_first_visit(tmp_path):
+    """``python -m natality.ui.serve`` (make run): the scorecards are made while the server starts."""
+    import os
+    import socket
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from stclient import Session
+
+    data = tmp_path / "demo"
+    build_demo(data)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "natality.ui.serve", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and len(_entries(extract.live_version_dir(data))) < 3:
+            time.sleep(0.5)  # no visitor yet: the preload alone makes them
+        assert [n.rsplit("-", 1)[-1] for n in _entries(extract.live_version_dir(data))[1:]] == ["en", "zh"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=30) as response:
+            assert response.status == 200
+        session = Session(port, timeout=120)
+        view = session.view("", "lang=en")
+        session.close()
+        assert view.good and view.charts >= 2, view.errors
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
