@@ -131,6 +131,9 @@ def warm_overview(version_dir: str) -> None:
         query(ctx, "township_list")
         _regions(version_dir)
         month_changes(ctx)
+        data_alerts(ctx)  # the changes panel names new alerts (seconds at 2,000 townships)
+        if ctx.months_in(year) < 12:
+            births_projection(ctx, year)  # the year-end tile
         figure(map_view.overview_births_map, version_dir, year, ctx.months_in(year), ctx.period(year),
                ctx.footnote(), lang)  # fmt: skip
 
