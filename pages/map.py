@@ -7,7 +7,6 @@ import polars as pl
 import streamlit as st
 
 from natality import ui
-from natality.core import theme
 from natality.geo import boundaries as maps
 from natality.maps import view as map_view
 from natality.maps.charts import township_choropleth
@@ -61,10 +60,8 @@ fig = township_choropleth(
     geojson, data, value_col, texts, ctx.lang, method=method, label_mode=label_mode, code_col=code_col,
     panel_col="period" if len(shown) > 1 else None, diverging=indicator == "change", highlight=highlight,
 )  # fmt: skip
-event = st.plotly_chart(
-    ui.for_display(fig), key=ui.map_widget_key(ctx, f"map_{unit}"), config=theme.EXPORT_CONFIG,
-    on_select="rerun", selection_mode="points",
-)  # fmt: skip
+event = ui.show_figure(fig, ui.map_widget_key(ctx, f"map_{unit}"), on_select="rerun", selection_mode="points")
+ui.image_downloads(fig, "map", f"map_{indicator}_{year}")
 clicked = map_view.clicked_code(event)
 has_profile = (Path(__file__).parent / "township.py").exists()
 if unit == "county" and clicked in counties:

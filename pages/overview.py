@@ -22,9 +22,14 @@ kpis = overview.headline_kpis(summary, year, period, previous, ctx.lang)
 births_status = ui.scorecard_data(ctx).status_for(year).filter(pl.col("indicator") == "births")
 target = overview.births_target_kpi(births_status, months, ctx.lang)
 tiles = kpis + ([target] if target else [])
-st.caption(ctx.t("overview.kpi_caption", period=period))
-for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
-    column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)
+phone = ui.is_phone()
+st.caption(ctx.t("overview.kpi_caption_phone" if phone else "overview.kpi_caption", period=period))
+with st.container(key="overview_tiles"):  # two a row on a narrow screen (ui.phone.NARROW_CSS)
+    for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
+        column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)
+if phone:  # a phone has no hover: the tiles' counts and intervals a tap away
+    with st.popover(ctx.t("overview.kpi_details")):
+        st.markdown("\n".join(f"- **{kpi.label}**: {kpi.help}" for kpi in tiles if kpi.help))
 for kpi in tiles:
     if kpi.note:
         st.caption(kpi.note)

@@ -41,8 +41,8 @@ with info:
         st.warning(veto)
 with where:
     try:
-        st.plotly_chart(map_charts.locator_map(ui.township_geojson(ctx), code, ctx.lang), key="township_locator",
-                        config={"displayModeBar": False})  # fmt: skip
+        ui.show_figure(map_charts.locator_map(ui.township_geojson(ctx), code, ctx.lang), "township_locator",
+                       desktop_config={"displayModeBar": False})  # fmt: skip
     except (OSError, ValueError, KeyError):
         st.caption(ctx.t("scorecard.no_locator"))
 

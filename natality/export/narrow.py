@@ -1,0 +1,305 @@
+"""A finished figure laid out again for a narrow width: a phone's screen and the portrait image
+shared in chat groups (1080 px wide).
+
+Plotly does not wrap text, so titles, subtitles and footnotes are broken into lines here from an
+estimate of each character's width (a CJK character is square, Latin letters about 0.6 of the font
+size), the margins are set from the number of lines, the legend goes below the plot, and a map
+fills the width with only the township labels that fit at that width. The figure the desktop
+shows is never changed: every function returns a copy.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from natality.maps.labels import _text_em
+
+# The plotly chart on a 390 px phone: 390 less Streamlit's side padding (2 x 16 px); text is
+# wrapped a little narrower still, so that a 360 px phone gets no clipped line either.
+PHONE_WIDTH = 358
+PHONE_TEXT_WIDTH = 320
+# On a touch screen plotly's floating toolbar lies over the title: no toolbar (the images and the
+# table are download buttons under the chart).
+PHONE_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+# The portrait image: 540 px of layout at scale 2 is 1080 px wide, at least 4:5 (1080 x 1350).
+PORTRAIT_WIDTH = 540
+PORTRAIT_MIN_HEIGHT = 675
+LINE = 1.3  # plotly's line height, in font sizes
+MIN_PLOT = 240  # the plot area of a phone chart, px (the whole chart is >= 260 px)
+
+
+@dataclass(frozen=True)
+class Narrow:
+    """Type sizes and widths of one narrow layout."""
+
+    width: int  # layout px of the figure
+    text_width: int  # px a title line may take
+    title: int
+    body: int
+    foot: int
+    min_height: int
+
+
+PHONE = Narrow(PHONE_WIDTH, PHONE_TEXT_WIDTH, title=16, body=13, foot=11, min_height=260)
+PORTRAIT = Narrow(PORTRAIT_WIDTH, PORTRAIT_WIDTH - 28, title=21, body=15, foot=12, min_height=PORTRAIT_MIN_HEIGHT)
+
+_TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_CLOSING = set("，。、：；！？）》」』】,.:;!?)%‰")
+
+
+def wrap_text(text: str, width_px: float, size: float, bold: bool = False) -> list[str]:
+    """``text`` (plotly's HTML-like markup) broken into lines no wider than ``width_px`` at font
+    ``size``: between words, or between any two CJK characters; tags are kept and not counted,
+    an entity (``&lt;``) counts as one character. Existing ``<br>`` breaks are kept."""
+    limit = width_px / (size * (1.06 if bold else 1.0))
+    lines: list[str] = []
+    for paragraph in _BREAK.split(text or ""):
+        line, used = "", 0.0
+        for piece in _pieces(paragraph):
+            em = 0.0 if piece.startswith("<") else 0.6 if piece.startswith("&") else _text_em(piece)
+            # a closing mark never starts a line (Chinese line-breaking rules): it may overhang
+            fits = used + em <= limit or piece[:1] in _CLOSING
+            if not fits and used > 0 and not piece.startswith("<"):
+                lines.append(line.rstrip())
+                line, used = "", 0.0
+                piece = piece.lstrip()
+            line += piece
+            used += em
+        lines.append(line.rstrip())
+    return lines
+
+
+def _pieces(paragraph: str) -> list[str]:
+    """Tags, entities, single CJK characters and Latin words (with their trailing space)."""
+    out: list[str] = []
+    for chunk in _TOKEN.split(paragraph):
+        if not chunk:
+            continue
+        if _TOKEN.fullmatch(chunk):
+            out.append(chunk)
+            continue
+        out += re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+", chunk)
+    return out
+
+
+def phone_figure(fig: go.Figure) -> go.Figure:
+    """The figure as a 390 px phone shows it (see the module docstring)."""
+    return narrow_figure(fig, PHONE)
+
+
+def portrait_figure(fig: go.Figure) -> go.Figure:
+    """The figure as a portrait image for a chat group: 540 px of layout (1080 px at scale 2),
+    title, period (in the title or subtitle), source and cut-off (the footnote) all inside."""
+    return narrow_figure(fig, PORTRAIT)
+
+
+def _footnote(fig: go.Figure):
+    """The house footnote (``theme.finish_figure``): the paper-anchored annotation under the plot."""
+    for annotation in fig.layout.annotations:
+        under = annotation.y == 0 and annotation.yanchor == "top" and (annotation.yshift or 0) < -30
+        if under and annotation.xref == "paper":
+            return annotation
+    return None
+
+
+def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
+    """A copy of a house-themed figure laid out for ``spec.width`` px."""
+    out = go.Figure(fig)
+    title = out.layout.title
+    heading = wrap_text(_plain_bold(title.text or ""), spec.text_width, spec.title, bold=True)
+    sub = wrap_text(title.subtitle.text or "", spec.text_width, spec.body)
+    # one text element: plotly spaces its lines by the element's font size, so the height is known
+    lines = [f"<b>{line}</b>" for line in heading if line] + [
+        f"<span style='font-size:{spec.body}px;color:#52606D'>{line}</span>" for line in sub if line
+    ]
+    top = 10 + round(len(lines) * LINE * spec.title) + 10 if lines else 16
+    geos = _geo_names(out)
+    left = 10 if geos else 44
+    legend_items = _legend_labels(out)
+    # a horizontal legend wraps at the plot's width (a map's plot is the whole width)
+    legend_rows = _legend_rows(legend_items, spec, spec.width - left - 10)
+    legend_h = round(legend_rows * spec.body * 1.9) + (6 if legend_rows else 0)
+    foot = _footnote(out)
+    foot_lines = wrap_text(foot.text, spec.text_width * 1.05, spec.foot) if foot is not None else []
+    foot_h = round(len(foot_lines) * LINE * spec.foot) + 6 if foot_lines else 0
+    axis_h = 4 if geos else _x_ticks(out, spec)
+    bottom = axis_h + legend_h + foot_h + 8
+    plot = _map_plot_height(out, geos, spec) if geos else max(MIN_PLOT, (out.layout.height or 460) - 170)
+    height = max(spec.min_height, top + plot + bottom)
+    out.update_layout(
+        width=spec.width if spec is PORTRAIT else None,
+        height=height,
+        autosize=spec is not PORTRAIT,
+        font={"size": spec.body},
+        title={
+            "text": "<br>".join(lines),
+            "subtitle": {"text": ""},
+            "font": {"size": spec.title},
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1 - 10 / height,
+            "yref": "container",
+            "yanchor": "top",
+        },
+        margin={"l": left, "r": 10, "t": top, "b": bottom},
+    )
+    if legend_items:
+        plot_h = height - top - bottom
+        out.update_layout(
+            legend={
+                "orientation": "h",
+                "x": 0,
+                "xanchor": "left",
+                "xref": "paper",
+                "yref": "paper",
+                "y": -(axis_h + 4) / plot_h,
+                "yanchor": "top",
+                "title": {"side": "top"},
+                "font": {"size": spec.body - 1},
+                "entrywidthmode": "pixels",
+                "entrywidth": 0,
+                "valign": "middle",
+            },
+            showlegend=True,
+        )
+    if foot is not None:
+        foot.text = "<br>".join(foot_lines)
+        foot.yshift = -(axis_h + legend_h + 2)
+        foot.align = "left"
+        foot.font.size = spec.foot
+    if not geos:
+        out.update_xaxes(automargin=True)
+        out.update_yaxes(automargin=True)
+    else:
+        _fill_width(out, geos)
+        _thin_labels(out, geos, spec)
+    return out
+
+
+def _plain_bold(text: str) -> str:
+    """The title without the house ``<b>`` wrapper (each wrapped line gets its own)."""
+    return re.sub(r"</?b>", "", text)
+
+
+def _legend_labels(fig: go.Figure) -> list[str]:
+    """The entries plotly draws in the legend (by its own rules: a lone trace gets none)."""
+    if fig.layout.showlegend is False:
+        return []
+    quiet = ("choropleth", "heatmap")
+    shown = [
+        t.name for t in fig.data
+        if t.name and (t.showlegend is True or (t.showlegend is None and len(fig.data) > 1 and t.type not in quiet))
+    ]  # fmt: skip
+    title = fig.layout.legend.title.text if fig.layout.legend.title else None
+    return shown + ([f"\n{title}"] if shown and title else [])
+
+
+def _legend_rows(labels: list[str], spec: Narrow, width: float) -> int:
+    """Rows a horizontal legend of these entries takes (each: its text, a swatch and gaps; a
+    legend title, marked by a leading newline, takes rows of its own)."""
+    rows, used = 0, 0.0
+    for label in labels:
+        lines = _BREAK.split(_TOKEN.sub("", label.lstrip("\n")))
+        if label.startswith("\n"):
+            rows += len(lines)
+            continue
+        entry = max(_text_em(line) for line in lines) * (spec.body - 1) + 50  # swatch and gaps
+        if rows == 0 or used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def _has_axis_title(fig: go.Figure, axis: str) -> bool:
+    return any(getattr(fig.layout[name].title, "text", None) for name in fig.layout if name.startswith(axis))
+
+
+def _geo_names(fig: go.Figure) -> list[str]:
+    """The geo subplots that draw something ("geo", "geo2", ...), in order."""
+    used = {t.geo or "geo" for t in fig.data if t.type in ("choropleth", "scattergeo")}
+    return sorted(used, key=lambda n: int(n[3:] or 1))
+
+
+def _x_ticks(fig: go.Figure, spec: Narrow) -> int:
+    """Height of the x axis under the plot: its tick labels (tilted 45 degrees when text labels are
+    too many for the width: then set so, so that the estimate holds) and its title."""
+    # text on the axis (numbers and dates are thinned by plotly itself)
+    columns = [() if t.x is None else t.x for t in fig.data if t.type in ("bar", "scatter") and t.orientation != "h"]
+    labels = [v for x in columns for v in x]
+    labels = [v for v in labels if isinstance(v, str) and v]
+    size = spec.body - 1
+    height = round(size * 1.6)
+    if labels:
+        widest = max(_text_em(v) for v in labels) * size
+        count = len(set(labels))
+        columns = max(1, len({t.xaxis for t in fig.data if t.xaxis} or {"x"}))
+        if count * (widest + 6) > (spec.width - 90) / columns:
+            fig.update_xaxes(tickangle=-45)
+            height = round((widest + size) * 0.71) + 8
+        else:
+            fig.update_xaxes(tickangle=0)
+    return height + (round(spec.body * 1.9) if _has_axis_title(fig, "xaxis") else 0)
+
+
+def _map_plot_height(fig: go.Figure, geos: list[str], spec: Narrow) -> int:
+    """Height of a map's plot so that its width, not its height, is the bound: the whole column."""
+    geo = fig.layout[geos[0]]
+    lon, lat = geo.lonaxis.range, geo.lataxis.range
+    if not lon or not lat:
+        return max(MIN_PLOT, spec.width)
+    width = (spec.width - 20) / len(geos)
+    aspect = _mercator(lat[1]) - _mercator(lat[0])
+    aspect /= math.radians(lon[1] - lon[0]) or 1.0
+    return max(MIN_PLOT, math.ceil(width * aspect) + 4)
+
+
+def _mercator(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _fill_width(fig: go.Figure, geos: list[str]) -> None:
+    """Maps side by side across the whole width (the desktop keeps 20 % for the legend)."""
+    step = 1 / len(geos)
+    old = [fig.layout[g].domain.x for g in geos]
+    for i, name in enumerate(geos):
+        fig.layout[name].domain.x = [i * step, (i + 1) * step - (0.01 if len(geos) > 1 else 0)]
+    # panel titles ("2023", "2024") sit over the centre of their map
+    centres = {round((x[0] + x[1]) / 2, 3): i for i, x in enumerate(old) if x}
+    for annotation in fig.layout.annotations:
+        i = centres.get(round(annotation.x or -1, 3)) if annotation.xref == "paper" else None
+        if i is not None and annotation.y != 0:
+            annotation.x = (i + 0.5) * step
+
+
+def _thin_labels(fig: go.Figure, geos: list[str], spec: Narrow) -> None:
+    """Keep only the map labels that clear each other at this width, largest units first (the
+    order the label traces already have); the rest stay in the tap label and the table."""
+    geo = fig.layout[geos[0]]
+    lon, lat = geo.lonaxis.range, geo.lataxis.range
+    if not lon or not lat:
+        return
+    width = (spec.width - 20) / len(geos)
+    mid = math.cos(math.radians((lat[0] + lat[1]) / 2))
+    deg_x = (lon[1] - lon[0]) / width
+    deg_y = deg_x * mid
+    kept: list[tuple[float, float, float, float]] = []  # shared: dark and light labels are two traces
+    for trace in fig.data:
+        if trace.type != "scattergeo" or trace.mode != "text" or trace.text is None or len(trace.text) < 2:
+            continue
+        size = (trace.textfont.size or 12) if trace.textfont else 12
+        keep = []
+        for x, y, text in zip(trace.lon, trace.lat, trace.text, strict=True):
+            lines = _BREAK.split(text or "")
+            half_w = max(_text_em(line) for line in lines) * size / 2 * deg_x
+            half_h = len(lines) * size * 1.15 / 2 * deg_y
+            keep.append(all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept))
+            if keep[-1]:
+                kept.append((x, y, half_w, half_h))
+        trace.lon = [v for v, k in zip(trace.lon, keep, strict=True) if k]
+        trace.lat = [v for v, k in zip(trace.lat, keep, strict=True) if k]
+        trace.text = [v for v, k in zip(trace.text, keep, strict=True) if k]
