@@ -62,8 +62,9 @@ def wrap_text(text: str, width_px: float, size: float, bold: bool = False) -> li
         line, used = "", 0.0
         for piece in _pieces(paragraph):
             em = 0.0 if piece.startswith("<") else 0.6 if piece.startswith("&") else _text_em(piece)
-            # a closing mark never starts a line (Chinese line-breaking rules): it may overhang
-            fits = used + em <= limit or piece[:1] in _CLOSING
+            # a word's trailing space may pass the edge; a closing mark never starts a line
+            # (Chinese line-breaking rules): it may overhang
+            fits = used + em - (_text_em(piece) - _text_em(piece.rstrip())) <= limit or piece[:1] in _CLOSING
             if not fits and used > 0 and not piece.startswith("<"):
                 lines.append(line.rstrip())
                 line, used = "", 0.0
@@ -121,8 +122,9 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     geos = _geo_names(out)
     left = 10 if geos else 44
     legend_items = _legend_labels(out)
-    # a horizontal legend wraps at the plot's width (a map's plot is the whole width)
-    legend_rows = _legend_rows(legend_items, spec, spec.width - left - 10)
+    # a grid of equal columns (plotly's own wrapping is hard to foresee); the plot is a little
+    # narrower than the figure, and narrower still when axis labels push the margin
+    legend_rows, legend_columns = _legend_grid(legend_items, spec, spec.width - left - 40)
     legend_h = round(legend_rows * spec.body * 1.9) + (6 if legend_rows else 0)
     foot = _footnote(out)
     foot_lines = wrap_text(foot.text, spec.text_width * 1.05, spec.foot) if foot is not None else []
@@ -142,7 +144,9 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
             "font": {"size": spec.title},
             "x": 0.01,
             "xanchor": "left",
-            "y": 1 - 10 / height,
+            # plotly lowers a one-line title by its cap height (0.7 em) to hang it from "top", but
+            # not a title of several lines: lower those here, or the first line is cut off
+            "y": 1 - (10 + (0.7 * spec.title if len(lines) > 1 else 0)) / height,
             "yref": "container",
             "yanchor": "top",
         },
@@ -161,8 +165,8 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
                 "yanchor": "top",
                 "title": {"side": "top"},
                 "font": {"size": spec.body - 1},
-                "entrywidthmode": "pixels",
-                "entrywidth": 0,
+                "entrywidthmode": "fraction" if legend_columns else "pixels",
+                "entrywidth": 1 / legend_columns - 0.01 if legend_columns else 0,
                 "valign": "middle",
             },
             showlegend=True,
@@ -199,20 +203,23 @@ def _legend_labels(fig: go.Figure) -> list[str]:
     return shown + ([f"\n{title}"] if shown and title else [])
 
 
-def _legend_rows(labels: list[str], spec: Narrow, width: float) -> int:
-    """Rows a horizontal legend of these entries takes (each: its text, a swatch and gaps; a
-    legend title, marked by a leading newline, takes rows of its own)."""
-    rows, used = 0, 0.0
-    for label in labels:
-        lines = _BREAK.split(_TOKEN.sub("", label.lstrip("\n")))
-        if label.startswith("\n"):
-            rows += len(lines)
-            continue
-        entry = max(_text_em(line) for line in lines) * (spec.body - 1) + 50  # swatch and gaps
-        if rows == 0 or used + entry > width:
-            rows, used = rows + 1, 0.0
-        used += entry
-    return rows
+def _legend_grid(labels: list[str], spec: Narrow, width: float) -> tuple[int, int]:
+    """(rows, columns) of a horizontal legend of these entries within ``width`` px: one row when
+    all fit (columns 0: plotly's own spacing), else a grid of equal columns, each wider than the
+    widest entry (text, swatch and gaps); a legend title, marked by a leading newline, takes rows
+    of its own."""
+    titles = sum(len(_BREAK.split(label)) for label in labels if label.startswith("\n"))
+    entries = [
+        max(_text_em(line) for line in _BREAK.split(_TOKEN.sub("", label))) * (spec.body - 1) + 46
+        for label in labels
+        if not label.startswith("\n")
+    ]
+    if not entries:
+        return titles, 0
+    if sum(entries) <= width:
+        return titles + 1, 0
+    columns = max(1, min(len(entries), int(width // max(entries))))
+    return titles + math.ceil(len(entries) / columns), columns
 
 
 def _has_axis_title(fig: go.Figure, axis: str) -> bool:
