@@ -138,12 +138,10 @@ def test_meeting_screen_qr_code_opens_the_same_view_by_the_forwarded_host(stream
         page.goto(f"{streamlit_server}/births?lang=en&year=2024&present=1")
         settle(page)
         assert_no_exception(page)
-        qr = page.locator("details.natality-qr svg")
+        qr = page.locator("details.natality-qr img")
         qr.wait_for(timeout=30_000)
         read = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
-        assert [r.text for r in read] == ["https://births.example.gov.cn/births?lang=en&year=2024&township="] or [
-            r.text for r in read
-        ] == ["https://births.example.gov.cn/births?lang=en&year=2024"]
+        assert [r.text for r in read] == ["https://births.example.gov.cn/births?lang=en&year=2024"]
         page.get_by_role("button", name="Copy link").click()
         page.get_by_text("Copied").wait_for(timeout=5_000)
         copied = page.evaluate("() => navigator.clipboard.readText()")

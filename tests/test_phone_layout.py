@@ -153,25 +153,21 @@ def test_portrait_image_is_1080_wide_with_title_and_footnote_in_real_chinese():
     assert right.getbbox() is None
 
 
+PROXIED = {
+    "Host": "127.0.0.1:8501",
+    "X-Forwarded-Host": "births.example.gov.cn, 10.0.0.2",
+    "X-Forwarded-Proto": "https",
+}
+LAN = "http://192.168.1.20:8501/births"
+
+
 @pytest.mark.parametrize(
     ("headers", "browser_url", "expected"),
     [
         # behind a proxy: its host and scheme, the first of a list
-        (
-            {
-                "Host": "127.0.0.1:8501",
-                "X-Forwarded-Host": "births.example.gov.cn, 10.0.0.2",
-                "X-Forwarded-Proto": "https",
-            },
-            "http://127.0.0.1:8501/births",
-            "https://births.example.gov.cn/births?lang=zh&year=2024",
-        ),  # fmt: skip
+        (PROXIED, "http://127.0.0.1:8501/births", "https://births.example.gov.cn/births?lang=zh&year=2024"),
         # reached directly on the county's network
-        (
-            {"Host": "192.168.1.20:8501"},
-            "http://192.168.1.20:8501/births",
-            "http://192.168.1.20:8501/births?lang=zh&year=2024",
-        ),
+        ({"Host": "192.168.1.20:8501"}, LAN, f"{LAN}?lang=zh&year=2024"),
         # no browser URL yet: the page's path
         ({"host": "10.1.1.1"}, None, "http://10.1.1.1/births?lang=zh&year=2024"),
     ],

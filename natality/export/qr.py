@@ -27,3 +27,11 @@ def qr_png(url: str, scale: int = 8) -> bytes:
     buffer = io.BytesIO()
     qr_code(url).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
+
+
+def qr_data_uri(url: str, size_px: int = 220) -> str:
+    """The SVG of ``qr_svg`` as a ``data:`` URI for an ``<img>`` (the page's HTML sanitiser
+    keeps images but drops inline SVG)."""
+    code = qr_code(url)
+    scale = max(2, size_px // code.symbol_size(scale=1, border=4)[0])
+    return code.svg_data_uri(scale=scale, border=4, dark="#000", light="#fff")

@@ -389,7 +389,8 @@ def excel_bytes(table: pl.DataFrame) -> bytes:
 PRESENT_CSS = """<style>
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stAppDeployButton"],
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"], [data-testid="stSidebarNav"] {display: none !important;}
-[data-testid="stHeader"] {background: transparent;}
+[data-testid="stHeader"] {background: transparent; pointer-events: none;}
+[data-testid="stHeader"] button {pointer-events: auto;}  /* the empty header lets taps through to the page */
 .stMainBlockContainer {padding-top: 1.2rem; max-width: 100%;}
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label {font-size: 1.35rem !important;}
 [data-testid="stMain"] h1 {font-size: 3rem;}

@@ -13,11 +13,13 @@ import streamlit as st
 from natality.core import i18n
 from natality.export import qr
 
-# A chain link drawn inline (an emoji needs a colour-emoji font the server's screenshots lack).
+# A chain link as an image (the page's HTML sanitiser drops inline SVG; an emoji needs a
+# colour-emoji font that many machines lack).
 LINK_ICON = (
-    '<svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '
-    'stroke-linecap="round" aria-hidden="true"><path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7"/>'
-    '<path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7"/></svg>'
+    '<img alt="" width="16" height="16" src="data:image/svg+xml;utf8,'
+    "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='%231f2933' "
+    "stroke-width='2' stroke-linecap='round'%3E%3Cpath d='M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7'/%3E"
+    "%3Cpath d='M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7'/%3E%3C/svg%3E\">"
 )
 # Page state that belongs to the screen it was set on, not to the view handed on.
 NOT_SHARED = ("present",)
@@ -105,7 +107,7 @@ def view_qr(lang: str, url_path: str) -> None:
 bottom:1.2rem;z-index:1000;background:#fff;border:1px solid #c9ced6;border-radius:.6rem;padding:.5rem .6rem;
 box-shadow:0 2px 10px rgba(0,0,0,.15);max-width:240px;font-size:.95rem;color:#1f2933">
 <summary style="cursor:pointer;font-weight:600">{html.escape(i18n.t("share.qr_heading", lang))}</summary>
-<div style="line-height:0;margin:.4rem 0">{qr.qr_svg(url, size_px=200)}</div>
+<img src="{qr.qr_data_uri(url, size_px=200)}" alt="QR" style="display:block;margin:.4rem 0;width:200px;height:auto">
 <div style="font-size:.8rem;color:#52606d;overflow-wrap:anywhere">{html.escape(note)}</div>
 </details>"""
     )
