@@ -24,7 +24,7 @@ target = overview.births_target_kpi(births_status, months, ctx.lang)
 tiles = kpis + ([target] if target else [])
 phone = ui.is_phone()
 st.caption(ctx.t("overview.kpi_caption_phone" if phone else "overview.kpi_caption", period=period))
-with st.container(key="overview_tiles"):  # two a row on a narrow screen (ui.phone.NARROW_CSS)
+with st.container(key="tiles_overview"):  # two a row on a narrow screen (ui.phone.NARROW_CSS)
     for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
         column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)
 if phone:  # a phone has no hover: the tiles' counts and intervals a tap away

@@ -111,7 +111,7 @@ def test_every_page_reads_on_a_phone(streamlit_server, chromium, lang):
                     problems.append(f"{name}: the map is drawn {c['map']:.0f} px wide in {c['column']:.0f} px")
             shoot(page, SHOTS / f"phone_{path or 'overview'}_{lang}.png")
             if path == "":
-                tops = page.locator(".st-key-overview_tiles [data-testid=stMetric]").evaluate_all(
+                tops = page.locator(".st-key-tiles_overview [data-testid=stMetric]").evaluate_all(
                     "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
                 )
                 rows = [tops.count(t) for t in sorted(set(tops))]

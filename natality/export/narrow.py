@@ -119,15 +119,20 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
         f"<span style='font-size:{spec.body}px;color:#52606D'>{line}</span>" for line in sub if line
     ]
     top = 10 + round(len(lines) * LINE * spec.title) + 10 if lines else 16
+    # titles of the top row of small multiples stand above their panels, in the margin
+    panel_titles = any(
+        a.yref == "paper" and a.yanchor == "bottom" and (a.y or 0) >= 0.9 for a in out.layout.annotations
+    )
+    top += round(spec.body * 1.7) if panel_titles else 0
     geos = _geo_names(out)
-    left = 10 if geos else 44
+    left, right = (10, 10) if geos else _side_margins(out, spec)
     legend_items = _legend_labels(out)
-    # a grid of equal columns (plotly's own wrapping is hard to foresee); the plot is a little
-    # narrower than the figure, and narrower still when axis labels push the margin
-    legend_rows, legend_columns = _legend_grid(legend_items, spec, spec.width - left - 40)
+    # a grid of equal columns across the plot's width (plotly's own wrapping of a legend under
+    # the plot is hard to foresee)
+    legend_rows, legend_columns = _legend_grid(legend_items, spec, spec.width - left - right - 6)
     legend_h = round(legend_rows * spec.body * 1.9) + (6 if legend_rows else 0)
     foot = _footnote(out)
-    foot_lines = wrap_text(foot.text, spec.text_width * 1.05, spec.foot) if foot is not None else []
+    foot_lines = wrap_text(foot.text, spec.width - 20, spec.foot) if foot is not None else []
     foot_h = round(len(foot_lines) * LINE * spec.foot) + 6 if foot_lines else 0
     axis_h = 4 if geos else _x_ticks(out, spec)
     bottom = axis_h + legend_h + foot_h + 8
@@ -150,7 +155,7 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
             "yref": "container",
             "yanchor": "top",
         },
-        margin={"l": left, "r": 10, "t": top, "b": bottom},
+        margin={"l": left, "r": right, "t": top, "b": bottom},
     )
     if legend_items:
         plot_h = height - top - bottom
@@ -174,6 +179,7 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     if foot is not None:
         foot.text = "<br>".join(foot_lines)
         foot.yshift = -(axis_h + legend_h + 2)
+        foot.xshift = -(left - 8)  # from the figure's left edge, as wide as the figure
         foot.align = "left"
         foot.font.size = spec.foot
     if not geos:
@@ -183,6 +189,23 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
         _fill_width(out, geos)
         _thin_labels(out, geos, spec)
     return out
+
+
+def _side_margins(fig: go.Figure, spec: Narrow) -> tuple[int, int]:
+    """(left, right) margins of a chart with axes: room for the y tick labels (township names of
+    a horizontal bar chart) and title, a right-hand axis, and values written past the bars.
+    Generous, so that plotly's automargin need not move the plot after the footnote is placed."""
+    size = spec.body - 1
+    names = [v for t in fig.data if t.type == "bar" and t.orientation == "h" for v in (t.y if t.y is not None else ())]
+    names = [v for v in names if isinstance(v, str)]
+    left = round(max(_text_em(v) for v in names) * size) + 14 if names else 36
+    left += round(spec.body * 1.6) if _has_axis_title(fig, "yaxis") and not names else 0
+    right = 10
+    if any(fig.layout[n].side == "right" for n in fig.layout if n.startswith("yaxis") and fig.layout[n].overlaying):
+        right += 50
+    if any(t.type == "bar" and t.orientation == "h" and t.textposition == "outside" for t in fig.data):
+        right += 30
+    return left, right
 
 
 def _plain_bold(text: str) -> str:

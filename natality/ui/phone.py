@@ -38,19 +38,19 @@ def is_phone() -> bool:
     return is_phone_request(dict(headers.items()) if headers else {})
 
 
-# Narrow screens (a phone, or any window under 640 px): the page never scrolls sideways, the
-# Overview's metric tiles go two a row (Streamlit would stack its columns one a row), tables
-# scroll inside themselves.
+# Narrow screens (a phone, or any window under 640 px): the page never scrolls sideways, metric
+# tiles in a container keyed "tiles_..." go two a row (Streamlit would stack its columns one a
+# row), tables scroll inside themselves.
 NARROW_CSS = """<style>
 @media (max-width: 640px) {
   .stMainBlockContainer {padding-left: 1rem !important; padding-right: 1rem !important; max-width: 100vw;}
   [data-testid="stMain"] .stMarkdown, [data-testid="stMain"] .stCaption {overflow-wrap: anywhere;}
   [data-testid="stMain"] h1 {font-size: 1.6rem; padding-top: .5rem;}
-  .st-key-overview_tiles [data-testid="stHorizontalBlock"] {flex-wrap: wrap !important; gap: .5rem 1rem !important;}
-  .st-key-overview_tiles [data-testid="stColumn"] {
+  [class*="st-key-tiles_"] [data-testid="stHorizontalBlock"] {flex-wrap: wrap !important; gap: .5rem 1rem !important;}
+  [class*="st-key-tiles_"] [data-testid="stColumn"] {
     flex: 1 1 calc(50% - .5rem) !important; min-width: calc(50% - .5rem) !important;
     max-width: calc(50% - .5rem) !important; width: calc(50% - .5rem) !important;}
-  .st-key-overview_tiles [data-testid="stMetricValue"] {font-size: 1.6rem;}
+  [data-testid="stMain"] [data-testid="stMetricValue"] {font-size: 1.6rem;}
   [data-testid="stDataFrame"], [data-testid="stTable"] {max-width: 100%; overflow-x: auto;}
   .js-plotly-plot, .stPlotlyChart {max-width: 100%;}
 }
