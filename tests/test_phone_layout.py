@@ -81,7 +81,7 @@ def test_phone_figure_wraps_title_puts_legend_below_and_leaves_the_desktop_figur
     assert lines[0] == "<b>历年出生人数与出生率（2015–2026年，</b>"
     assert "".join(line.removeprefix("<b>").removesuffix("</b>") for line in lines[:2]) == TITLE
     assert any(SUBTITLE[:6] in line for line in lines[2:])  # the subtitle in the same text, below
-    assert phone.layout.title.subtitle.text == ""
+    assert not phone.layout.title.subtitle.text
     # the top margin holds every line: 10 + lines x 1.3 x 16 + 10
     assert phone.layout.margin.t == 10 + round(len(lines) * 1.3 * 16) + 10
     assert phone.layout.legend.orientation == "h" and phone.layout.legend.y < 0

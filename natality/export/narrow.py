@@ -99,21 +99,26 @@ def portrait_figure(fig: go.Figure) -> go.Figure:
     return narrow_figure(fig, PORTRAIT)
 
 
-def _footnote(fig: go.Figure):
+def _footnote(layout: dict) -> dict | None:
     """The house footnote (``theme.finish_figure``): the paper-anchored annotation under the plot."""
-    for annotation in fig.layout.annotations:
-        under = annotation.y == 0 and annotation.yanchor == "top" and (annotation.yshift or 0) < -30
-        if under and annotation.xref == "paper":
+    for annotation in layout.get("annotations", ()):
+        under = annotation.get("y") == 0 and annotation.get("yanchor") == "top"
+        if under and (annotation.get("yshift") or 0) < -30 and annotation.get("xref") == "paper":
             return annotation
     return None
 
 
 def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
-    """A copy of a house-themed figure laid out for ``spec.width`` px."""
-    out = go.Figure(fig)
-    title = out.layout.title
-    heading = wrap_text(_plain_bold(title.text or ""), spec.text_width, spec.title, bold=True)
-    sub = wrap_text(title.subtitle.text or "", spec.text_width, spec.body)
+    """A copy of a house-themed figure laid out for ``spec.width`` px.
+
+    Worked on the figure's plain data (``to_dict``, a deep copy) and made a figure again without
+    validation: it was validated when it was built, and plotly's own copy and ``update_layout``
+    validate the whole house template again, several times the cost of all the rest."""
+    d = fig.to_dict()
+    layout, data = d["layout"], d["data"]
+    title = layout.get("title", {})
+    heading = wrap_text(_plain_bold(title.get("text") or ""), spec.text_width, spec.title, bold=True)
+    sub = wrap_text(title.get("subtitle", {}).get("text") or "", spec.text_width, spec.body)
     # one text element: plotly spaces its lines by the element's font size, so the height is known
     lines = [f"<b>{line}</b>" for line in heading if line] + [
         f"<span style='font-size:{spec.body}px;color:#52606D'>{line}</span>" for line in sub if line
@@ -121,32 +126,32 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     top = 10 + round(len(lines) * LINE * spec.title) + 10 if lines else 16
     # titles of the top row of small multiples stand above their panels, in the margin
     panel_titles = any(
-        a.yref == "paper" and a.yanchor == "bottom" and (a.y or 0) >= 0.9 for a in out.layout.annotations
+        a.get("yref") == "paper" and a.get("yanchor") == "bottom" and (a.get("y") or 0) >= 0.9
+        for a in layout.get("annotations", ())
     )
     top += round(spec.body * 1.7) if panel_titles else 0
-    geos = _geo_names(out)
-    left, right = (10, 10) if geos else _side_margins(out, spec)
-    legend_items = _legend_labels(out)
+    geos = _geo_names(data)
+    left, right = (10, 10) if geos else _side_margins(layout, data, spec)
+    legend_items = _legend_labels(layout, data)
     # a grid of equal columns across the plot's width (plotly's own wrapping of a legend under
     # the plot is hard to foresee)
     legend_rows, legend_columns = _legend_grid(legend_items, spec, spec.width - left - right - 6)
     legend_h = round(legend_rows * spec.body * 1.9) + (6 if legend_rows else 0)
-    foot = _footnote(out)
-    foot_lines = wrap_text(foot.text, spec.width - 20, spec.foot) if foot is not None else []
+    foot = _footnote(layout)
+    foot_lines = wrap_text(foot["text"], spec.width - 20, spec.foot) if foot is not None else []
     foot_h = round(len(foot_lines) * LINE * spec.foot) + 6 if foot_lines else 0
-    axis_h = 4 if geos else _x_ticks(out, spec)
+    axis_h = 4 if geos else _x_ticks(layout, data, spec)
     bottom = axis_h + legend_h + foot_h + 8
-    plot = _map_plot_height(out, geos, spec) if geos else max(MIN_PLOT, (out.layout.height or 460) - 170)
+    plot = _map_plot_height(layout, geos, spec) if geos else max(MIN_PLOT, (layout.get("height") or 460) - 170)
     height = max(spec.min_height, top + plot + bottom)
-    out.update_layout(
+    layout.update(
         width=spec.width if spec is PORTRAIT else None,
         height=height,
         autosize=spec is not PORTRAIT,
-        font={"size": spec.body},
+        font={**layout.get("font", {}), "size": spec.body},
         title={
             "text": "<br>".join(lines),
-            "subtitle": {"text": ""},
-            "font": {"size": spec.title},
+            "font": {**title.get("font", {}), "size": spec.title},
             "x": 0.01,
             "xanchor": "left",
             # plotly lowers a one-line title by its cap height (0.7 em) to hang it from "top", but
@@ -158,52 +163,58 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
         margin={"l": left, "r": right, "t": top, "b": bottom},
     )
     if legend_items:
-        plot_h = height - top - bottom
-        out.update_layout(
-            legend={
-                "orientation": "h",
-                "x": 0,
-                "xanchor": "left",
-                "xref": "paper",
-                "yref": "paper",
-                "y": -(axis_h + 4) / plot_h,
-                "yanchor": "top",
-                "title": {"side": "top"},
-                "font": {"size": spec.body - 1},
-                "entrywidthmode": "fraction" if legend_columns else "pixels",
-                "entrywidth": 1 / legend_columns - 0.01 if legend_columns else 0,
-                "valign": "middle",
-            },
-            showlegend=True,
-        )
+        old = layout.get("legend", {})
+        layout["legend"] = {
+            **old,
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "xref": "paper",
+            "yref": "paper",
+            "y": -(axis_h + 4) / (height - top - bottom),
+            "yanchor": "top",
+            "title": {**old.get("title", {}), "side": "top"},
+            "font": {**old.get("font", {}), "size": spec.body - 1},
+            "entrywidthmode": "fraction" if legend_columns else "pixels",
+            "entrywidth": 1 / legend_columns - 0.01 if legend_columns else 0,
+            "valign": "middle",
+        }
+        layout["showlegend"] = True
     if foot is not None:
-        foot.text = "<br>".join(foot_lines)
-        foot.yshift = -(axis_h + legend_h + 2)
-        foot.xshift = -(left - 8)  # from the figure's left edge, as wide as the figure
-        foot.align = "left"
-        foot.font.size = spec.foot
+        foot.update(
+            text="<br>".join(foot_lines),
+            yshift=-(axis_h + legend_h + 2),
+            xshift=-(left - 8),  # from the figure's left edge, as wide as the figure
+            align="left",
+            font={**foot.get("font", {}), "size": spec.foot},
+        )
     if not geos:
-        out.update_xaxes(automargin=True)
-        out.update_yaxes(automargin=True)
+        for name in _axes(layout, "xaxis") + _axes(layout, "yaxis"):
+            layout.setdefault(name, {})["automargin"] = True
     else:
-        _fill_width(out, geos)
-        _thin_labels(out, geos, spec)
-    return out
+        _fill_width(layout, geos)
+        _thin_labels(layout, data, geos, spec)
+    return go.Figure(d, _validate=False)
 
 
-def _side_margins(fig: go.Figure, spec: Narrow) -> tuple[int, int]:
+def _axes(layout: dict, kind: str) -> list[str]:
+    """The layout's axes of a kind ("xaxis", "xaxis2", ...), the first always among them."""
+    return [kind, *(k for k in layout if k.startswith(kind) and k != kind)]
+
+
+def _side_margins(layout: dict, data: list[dict], spec: Narrow) -> tuple[int, int]:
     """(left, right) margins of a chart with axes: room for the y tick labels (township names of
     a horizontal bar chart) and title, a right-hand axis, and values written past the bars.
     Generous, so that plotly's automargin need not move the plot after the footnote is placed."""
     size = spec.body - 1
-    names = [v for t in fig.data if t.type == "bar" and t.orientation == "h" for v in (t.y if t.y is not None else ())]
-    names = [v for v in names if isinstance(v, str)]
+    bars = [t for t in data if t.get("type") == "bar" and t.get("orientation") == "h"]
+    names = [v for t in bars for v in (t.get("y") if t.get("y") is not None else ()) if isinstance(v, str)]
     left = round(max(_text_em(v) for v in names) * size) + 14 if names else 36
-    left += round(spec.body * 1.6) if _has_axis_title(fig, "yaxis") and not names else 0
+    left += round(spec.body * 1.6) if _has_axis_title(layout, "yaxis") and not names else 0
     right = 10
-    if any(fig.layout[n].side == "right" for n in fig.layout if n.startswith("yaxis") and fig.layout[n].overlaying):
+    if any(layout[n].get("side") == "right" and layout[n].get("overlaying") for n in _axes(layout, "yaxis")[1:]):
         right += 50
-    if any(t.type == "bar" and t.orientation == "h" and t.textposition == "outside" for t in fig.data):
+    if any(t.get("textposition") == "outside" for t in bars):
         right += 30
     return left, right
 
@@ -213,17 +224,19 @@ def _plain_bold(text: str) -> str:
     return re.sub(r"</?b>", "", text)
 
 
-def _legend_labels(fig: go.Figure) -> list[str]:
+def _legend_labels(layout: dict, data: list[dict]) -> list[str]:
     """The entries plotly draws in the legend (by its own rules: a lone trace gets none)."""
-    if fig.layout.showlegend is False:
+    if layout.get("showlegend") is False:
         return []
     quiet = ("choropleth", "heatmap")
-    shown = [
-        t.name for t in fig.data
-        if t.name and (t.showlegend is True or (t.showlegend is None and len(fig.data) > 1 and t.type not in quiet))
-    ]  # fmt: skip
-    title = fig.layout.legend.title.text if fig.layout.legend.title else None
-    return shown + ([f"\n{title}"] if shown and title else [])
+
+    def drawn(t: dict) -> bool:
+        shown = t.get("showlegend")
+        return bool(t.get("name")) and (shown is True or (shown is None and len(data) > 1 and t["type"] not in quiet))
+
+    names = [t["name"] for t in data if drawn(t)]
+    title = layout.get("legend", {}).get("title", {}).get("text")
+    return names + ([f"\n{title}"] if names and title else [])
 
 
 def _legend_grid(labels: list[str], spec: Narrow, width: float) -> tuple[int, int]:
@@ -245,41 +258,42 @@ def _legend_grid(labels: list[str], spec: Narrow, width: float) -> tuple[int, in
     return titles + math.ceil(len(entries) / columns), columns
 
 
-def _has_axis_title(fig: go.Figure, axis: str) -> bool:
-    return any(getattr(fig.layout[name].title, "text", None) for name in fig.layout if name.startswith(axis))
+def _has_axis_title(layout: dict, kind: str) -> bool:
+    return any((layout.get(name, {}).get("title") or {}).get("text") for name in _axes(layout, kind))
 
 
-def _geo_names(fig: go.Figure) -> list[str]:
+def _geo_names(data: list[dict]) -> list[str]:
     """The geo subplots that draw something ("geo", "geo2", ...), in order."""
-    used = {t.geo or "geo" for t in fig.data if t.type in ("choropleth", "scattergeo")}
+    used = {t.get("geo") or "geo" for t in data if t.get("type") in ("choropleth", "scattergeo")}
     return sorted(used, key=lambda n: int(n[3:] or 1))
 
 
-def _x_ticks(fig: go.Figure, spec: Narrow) -> int:
+def _x_ticks(layout: dict, data: list[dict], spec: Narrow) -> int:
     """Height of the x axis under the plot: its tick labels (tilted 45 degrees when text labels are
     too many for the width: then set so, so that the estimate holds) and its title."""
     # text on the axis (numbers and dates are thinned by plotly itself)
-    columns = [() if t.x is None else t.x for t in fig.data if t.type in ("bar", "scatter") and t.orientation != "h"]
-    labels = [v for x in columns for v in x]
-    labels = [v for v in labels if isinstance(v, str) and v]
+    upright = [t for t in data if t.get("type") in ("bar", "scatter") and t.get("orientation") != "h"]
+    labels = [v for t in upright for v in (t.get("x") if t.get("x") is not None else ()) if isinstance(v, str) and v]
     size = spec.body - 1
     height = round(size * 1.6)
     if labels:
         widest = max(_text_em(v) for v in labels) * size
-        count = len(set(labels))
-        columns = max(1, len({t.xaxis for t in fig.data if t.xaxis} or {"x"}))
-        if count * (widest + 6) > (spec.width - 90) / columns:
-            fig.update_xaxes(tickangle=-45)
-            height = round((widest + size) * 0.71) + 8
-        else:
-            fig.update_xaxes(tickangle=0)
-    return height + (round(spec.body * 1.9) if _has_axis_title(fig, "xaxis") else 0)
+        panels = max(1, len({t.get("xaxis") for t in data if t.get("xaxis")}))
+        tilted = len(set(labels)) * (widest + 6) > (spec.width - 90) / panels
+        for name in _axes(layout, "xaxis"):
+            layout.setdefault(name, {})["tickangle"] = -45 if tilted else 0
+        height = round((widest + size) * 0.71) + 8 if tilted else height
+    return height + (round(spec.body * 1.9) if _has_axis_title(layout, "xaxis") else 0)
 
 
-def _map_plot_height(fig: go.Figure, geos: list[str], spec: Narrow) -> int:
+def _geo_ranges(layout: dict, geo: str) -> tuple[list | None, list | None]:
+    box = layout.get(geo, {})
+    return box.get("lonaxis", {}).get("range"), box.get("lataxis", {}).get("range")
+
+
+def _map_plot_height(layout: dict, geos: list[str], spec: Narrow) -> int:
     """Height of a map's plot so that its width, not its height, is the bound: the whole column."""
-    geo = fig.layout[geos[0]]
-    lon, lat = geo.lonaxis.range, geo.lataxis.range
+    lon, lat = _geo_ranges(layout, geos[0])
     if not lon or not lat:
         return max(MIN_PLOT, spec.width)
     width = (spec.width - 20) / len(geos)
@@ -292,44 +306,45 @@ def _mercator(lat: float) -> float:
     return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
-def _fill_width(fig: go.Figure, geos: list[str]) -> None:
+def _fill_width(layout: dict, geos: list[str]) -> None:
     """Maps side by side across the whole width (the desktop keeps 20 % for the legend)."""
     step = 1 / len(geos)
-    old = [fig.layout[g].domain.x for g in geos]
+    old = [layout.get(g, {}).get("domain", {}).get("x") for g in geos]
     for i, name in enumerate(geos):
-        fig.layout[name].domain.x = [i * step, (i + 1) * step - (0.01 if len(geos) > 1 else 0)]
+        layout.setdefault(name, {}).setdefault("domain", {})["x"] = [
+            i * step,
+            (i + 1) * step - (0.01 if i + 1 < len(geos) else 0),
+        ]
     # panel titles ("2023", "2024") sit over the centre of their map
     centres = {round((x[0] + x[1]) / 2, 3): i for i, x in enumerate(old) if x}
-    for annotation in fig.layout.annotations:
-        i = centres.get(round(annotation.x or -1, 3)) if annotation.xref == "paper" else None
-        if i is not None and annotation.y != 0:
-            annotation.x = (i + 0.5) * step
+    for annotation in layout.get("annotations", ()):
+        i = centres.get(round(annotation.get("x") or -1, 3)) if annotation.get("xref") == "paper" else None
+        if i is not None and annotation.get("y") != 0:
+            annotation["x"] = (i + 0.5) * step
 
 
-def _thin_labels(fig: go.Figure, geos: list[str], spec: Narrow) -> None:
+def _thin_labels(layout: dict, data: list[dict], geos: list[str], spec: Narrow) -> None:
     """Keep only the map labels that clear each other at this width, largest units first (the
     order the label traces already have); the rest stay in the tap label and the table."""
-    geo = fig.layout[geos[0]]
-    lon, lat = geo.lonaxis.range, geo.lataxis.range
+    lon, lat = _geo_ranges(layout, geos[0])
     if not lon or not lat:
         return
     width = (spec.width - 20) / len(geos)
-    mid = math.cos(math.radians((lat[0] + lat[1]) / 2))
     deg_x = (lon[1] - lon[0]) / width
-    deg_y = deg_x * mid
+    deg_y = deg_x * math.cos(math.radians((lat[0] + lat[1]) / 2))
     kept: list[tuple[float, float, float, float]] = []  # shared: dark and light labels are two traces
-    for trace in fig.data:
-        if trace.type != "scattergeo" or trace.mode != "text" or trace.text is None or len(trace.text) < 2:
+    for trace in data:
+        texts = trace.get("text")
+        if trace.get("type") != "scattergeo" or trace.get("mode") != "text" or texts is None or len(texts) < 2:
             continue
-        size = (trace.textfont.size or 12) if trace.textfont else 12
+        size = trace.get("textfont", {}).get("size") or 12
         keep = []
-        for x, y, text in zip(trace.lon, trace.lat, trace.text, strict=True):
+        for x, y, text in zip(trace["lon"], trace["lat"], texts, strict=True):
             lines = _BREAK.split(text or "")
             half_w = max(_text_em(line) for line in lines) * size / 2 * deg_x
             half_h = len(lines) * size * 1.15 / 2 * deg_y
             keep.append(all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept))
             if keep[-1]:
                 kept.append((x, y, half_w, half_h))
-        trace.lon = [v for v, k in zip(trace.lon, keep, strict=True) if k]
-        trace.lat = [v for v, k in zip(trace.lat, keep, strict=True) if k]
-        trace.text = [v for v, k in zip(trace.text, keep, strict=True) if k]
+        for key in ("lon", "lat", "text"):
+            trace[key] = [v for v, k in zip(trace[key], keep, strict=True) if k]
