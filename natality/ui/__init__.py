@@ -1,7 +1,7 @@
 """Shared Streamlit pieces: page context, cached queries, URL-synced selectors, chart output.
 
-The only part of the package that imports streamlit (with ``lang``, ``regions``, ``access`` and
-``notes`` beside it). Page state lives in the URL (``?lang=``, ``?year=``, ``?township=``) so
+The only part of the package that imports streamlit (with ``lang``, ``regions``, ``access``,
+``notes``, ``phone`` and ``share`` beside it). Page state lives in the URL (``?lang=``, ``?year=``, ``?township=``) so
 that a copied link opens the same view.
 
 May import: natality.core, natality.geo, natality.importing, natality.srb, natality.scorecard,
