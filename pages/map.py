@@ -74,7 +74,7 @@ elif unit == "township" and clicked and clicked != highlight and clicked in set(
 hint = (
     "maps.click_hint_county" if unit == "county" else "maps.click_hint" if has_profile else "maps.click_hint_highlight"
 )
-st.caption(ctx.t(hint))
+st.caption(ctx.t(hint + ("_phone" if ui.is_phone() else "")))  # a phone has no hover: tap, or the table
 if missing > 0:
     st.warning(ctx.t("maps.without_shape", n=missing))
 size = "maps.size_caption_county" if unit == "county" else "maps.size_caption"
