@@ -191,6 +191,7 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     if not geos:
         for name in _axes(layout, "xaxis") + _axes(layout, "yaxis"):
             layout.setdefault(name, {})["automargin"] = True
+        _thin_point_labels(layout, data, spec.width - left - right, height - top - bottom)
     else:
         _fill_width(layout, geos)
         _thin_labels(layout, data, geos, spec)
@@ -348,3 +349,53 @@ def _thin_labels(layout: dict, data: list[dict], geos: list[str], spec: Narrow) 
                 kept.append((x, y, half_w, half_h))
         for key in ("lon", "lat", "text"):
             trace[key] = [v for v, k in zip(trace[key], keep, strict=True) if k]
+
+
+def _thin_point_labels(layout: dict, data: list[dict], width: float, height: float) -> None:
+    """Point labels (a scatter's ``text`` mode, e.g. township names on the funnel plot) that would
+    overlap at this size: the points furthest from the middle keep theirs, the others are left
+    to a tap and the table. Only on the first pair of axes, with ranges set or from the data."""
+    points = []  # (x, y, label, trace, index)
+    for trace in data:
+        texts, xs, ys = trace.get("text"), trace.get("x"), trace.get("y")
+        first_axes = not trace.get("xaxis", "x")[1:] and not trace.get("yaxis", "y")[1:]
+        labelled = trace.get("type") == "scatter" and "text" in (trace.get("mode") or "")
+        if not (labelled and first_axes and isinstance(texts, (list, tuple)) and xs is not None and ys is not None):
+            continue
+        points += [(x, y, str(v), trace, i) for i, (x, y, v) in enumerate(zip(xs, ys, texts, strict=False))
+                   if v and _number(x) and _number(y)]  # fmt: skip
+    if len(points) < 2:
+        return
+    x0, x1 = _axis_range(layout.get("xaxis", {}), [p[0] for p in points])
+    y0, y1 = _axis_range(layout.get("yaxis", {}), [p[1] for p in points])
+    if x1 <= x0 or y1 <= y0:
+        return
+    middle = sorted(p[1] for p in points)[len(points) // 2]
+    kept: list[tuple[float, float, float, float]] = []
+    for x, y, label, trace, i in sorted(points, key=lambda p: -abs(p[1] - middle)):
+        size = (trace.get("textfont") or {}).get("size") or 12
+        px, py = (x - x0) / (x1 - x0) * width, (y1 - y) / (y1 - y0) * height
+        where = trace.get("textposition") or "middle center"
+        where = where[i] if isinstance(where, (list, tuple)) else where
+        py += size * 0.9 * (("bottom" in where) - ("top" in where))  # drawn above or below its point
+        half_w, half_h = _text_em(_TOKEN.sub("", label)) * size / 2, size * 0.65
+        if all(abs(px - kx) > half_w + kw or abs(py - ky) > half_h + kh for kx, ky, kw, kh in kept):
+            kept.append((px, py, half_w, half_h))
+        else:
+            trace["text"] = [*trace["text"][:i], "", *trace["text"][i + 1 :]]
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _axis_range(axis: dict, values: list[float]) -> tuple[float, float]:
+    """An axis's drawn range: as set, else the data's with plotly's 5 % padding (from 0 with
+    ``rangemode: tozero``)."""
+    if axis.get("range") and all(_number(v) for v in axis["range"]) and axis.get("type") != "log":
+        return float(axis["range"][0]), float(axis["range"][1])
+    low, high = min(values), max(values)
+    if axis.get("rangemode") == "tozero":
+        low = min(low, 0.0)
+    pad = (high - low) * 0.05
+    return low - pad, high + pad
