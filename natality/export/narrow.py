@@ -136,6 +136,11 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     # a grid of equal columns across the plot's width (plotly's own wrapping of a legend under
     # the plot is hard to foresee)
     legend_rows, legend_columns = _legend_grid(legend_items, spec, spec.width - left - right - 6)
+    groups = {t.get("legendgroup") for t in data if t.get("legendgroup") and t.get("showlegend") is not False}
+    if legend_items and groups:  # plotly lays legend groups out in blocks of their own: a row each
+        titles = sum(len(_BREAK.split(item)) for item in legend_items if item.startswith("\n"))
+        entries = len(legend_items) - (1 if titles else 0)
+        legend_rows, legend_columns = titles + entries + (len(groups) - 1) // 2, 0
     legend_h = round(legend_rows * spec.body * 1.9) + (6 if legend_rows else 0)
     foot = _footnote(layout)
     foot_lines = wrap_text(foot["text"], spec.width - 20, spec.foot) if foot is not None else []
