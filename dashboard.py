@@ -15,6 +15,7 @@ st.set_page_config(
 lang = ui.language_selector()
 ui.require_login(lang)
 ui.presentation_mode()
+ui.narrow_css()
 ui.ensure_demo(extract.default_data_dir())
 
 pages = [
@@ -39,6 +40,7 @@ st.sidebar.caption(ctx.t("app.cutoff", month=ctx.cutoff_text()))
 if ctx.manifest.get("synthetic"):
     st.sidebar.info(ctx.t("app.synthetic_banner"))
 
+ui.copy_link_button(ctx.lang)
 try:
     page.run()
 except db.DamagedExtract as exc:  # a file damaged after the first check: the same message
@@ -50,3 +52,5 @@ except Exception as exc:  # a page error becomes a message, never a traceback
 finally:
     st.session_state[ui.ROUTED] = False
     st.session_state.pop(ui.PINNED, None)
+if st.session_state.get("present"):  # after the page: its URL state is complete
+    ui.view_qr(ctx.lang, page.url_path or "")

@@ -292,6 +292,10 @@ def scenario(label: str, data: Path, region: str | None, browser: bool) -> None:
         projection_backtest.report(data)
     if browser:
         browser_settle(data, region)
+        if region is None and "county" in label:
+            from phone_settle import phone_figures  # a leader's phone: 390 px, WeChat's browser
+
+            phone_figures(data)
 
 
 def main() -> None:

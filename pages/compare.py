@@ -35,8 +35,9 @@ scores_now = compare.scores_of(ui.scorecard_data(ctx), year)  # the region's own
 scores_base = compare.scores_of(ui.scorecard_data(ctx), base)
 table = compare.compare_table(now, before, months, ui.township_names(ctx), scores_now, scores_base)
 county = compare.county_change(now, before, months)
-for column, metric in zip(st.columns(4), compare_view.metrics(county, period, period_base, ctx.lang), strict=True):
-    column.metric(metric.label, metric.value, metric.delta, help=metric.help, delta_color="off")
+with st.container(key="tiles_compare"):  # two a row on a narrow screen (ui.phone.NARROW_CSS)
+    for column, metric in zip(st.columns(4), compare_view.metrics(county, period, period_base, ctx.lang), strict=True):
+        column.metric(metric.label, metric.value, metric.delta, help=metric.help, delta_color="off")
 
 st.subheader(ctx.t("compare.sentences"))
 sentences = compare.summary_sentences(county, table, period, period_base, ctx.lang, scope=ctx.region())

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from natality import ui
-from natality.core import literal, theme
+from natality.core import literal
 from natality.maps import view as map_view
 from natality.maps.charts import township_choropleth
 
@@ -60,10 +60,8 @@ fig = ui.figure(township_choropleth,
     geojson, data, value_col, texts, ctx.lang, method=method, label_mode=label_mode, code_col=code_col,
     panel_col="period" if len(shown) > 1 else None, diverging=indicator == "change", highlight=highlight,
 )  # fmt: skip
-event = st.plotly_chart(
-    ui.for_display(fig), key=ui.map_widget_key(ctx, f"map_{unit}"), config=theme.EXPORT_CONFIG,
-    on_select="rerun", selection_mode="points",
-)  # fmt: skip
+event = ui.show_figure(fig, ui.map_widget_key(ctx, f"map_{unit}"), on_select="rerun", selection_mode="points")
+ui.image_downloads(fig, "map", f"map_{indicator}_{year}")
 clicked = map_view.clicked_code(event)
 has_profile = (Path(__file__).parent / "township.py").exists()
 if unit == "county" and clicked in counties:
@@ -76,7 +74,7 @@ elif unit == "township" and clicked and clicked != highlight and clicked in set(
 hint = (
     "maps.click_hint_county" if unit == "county" else "maps.click_hint" if has_profile else "maps.click_hint_highlight"
 )
-st.caption(ctx.t(hint))
+st.caption(ctx.t(hint + ("_phone" if ui.is_phone() else "")))  # a phone has no hover: tap, or the table
 if missing > 0:
     st.warning(ctx.t("maps.without_shape", n=missing))
 size = "maps.size_caption_county" if unit == "county" else "maps.size_caption"

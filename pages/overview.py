@@ -27,9 +27,14 @@ if forecast is not None and forecast.regions.height:  # the partial year: where 
     now = summary.filter(pl.col("year") == year).to_dicts()
     boys, girls = (now[0]["boys"], now[0]["girls"]) if now else (None, None)
     tiles.append(projection_view.projection_kpi(forecast.scope_row(), forecast.phi, ctx.lang, boys, girls))
-st.caption(ctx.t("overview.kpi_caption", period=period))
-for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
-    column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)
+phone = ui.is_phone()
+st.caption(ctx.t("overview.kpi_caption_phone" if phone else "overview.kpi_caption", period=period))
+with st.container(key="tiles_overview"):  # two a row on a narrow screen (ui.phone.NARROW_CSS)
+    for column, kpi in zip(st.columns(len(tiles) or 1), tiles, strict=False):
+        column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, delta_color=kpi.delta_color)
+if phone:  # a phone has no hover: the tiles' counts and intervals a tap away
+    with st.popover(ctx.t("overview.kpi_details")):
+        st.markdown("\n".join(f"- **{kpi.label}**: {kpi.help}" for kpi in tiles if kpi.help))
 for kpi in tiles:
     if kpi.note:
         st.caption(kpi.note)

@@ -43,7 +43,7 @@ with info:
 with where:
     try:
         locator = ui.figure(map_charts.locator_map, ui.township_geojson(ctx), code, ctx.lang)
-        st.plotly_chart(locator, key="township_locator", config={"displayModeBar": False})
+        ui.show_figure(locator, "township_locator", desktop_config={"displayModeBar": False})
     except (OSError, ValueError, KeyError):
         st.caption(ctx.t("scorecard.no_locator"))
 

@@ -58,7 +58,9 @@ def test_births_page_in_both_languages(demo_env, lang):
     table = at.dataframe[0].value
     total = db.run_query("births_by_township_year", demo_env, year=2024)["births"].sum()
     assert int(table["births"].iloc[-1]) == total
-    assert len(at.get("download_button")) == 8
+    keys = [b.key for b in at.get("download_button")]
+    assert len([k for k in keys if k.endswith(("_csv", "_xlsx"))]) == 8  # each chart's table, CSV and Excel
+    assert len([k for k in keys if k.endswith(("_slide_png", "_portrait_png"))]) == 8  # and its two images
 
 
 def test_births_township_filter_through_the_url(tmp_path, monkeypatch):

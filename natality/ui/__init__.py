@@ -1,7 +1,7 @@
 """Shared Streamlit pieces: page context, cached queries, URL-synced selectors, chart output.
 
-The only part of the package that imports streamlit (with ``lang``, ``regions``, ``access`` and
-``notes`` beside it). Page state lives in the URL (``?lang=``, ``?year=``, ``?township=``) so
+The only part of the package that imports streamlit (with ``lang``, ``regions``, ``access``,
+``notes``, ``phone`` and ``share`` beside it). Page state lives in the URL (``?lang=``, ``?year=``, ``?township=``) so
 that a copied link opens the same view.
 
 May import: natality.core, natality.geo, natality.importing, natality.srb, natality.scorecard,
@@ -25,6 +25,7 @@ from natality.births import alerts, projection
 from natality.compare import monthly
 from natality.core import db, extract, i18n, literal, theme
 from natality.core.context import Ctx
+from natality.export import narrow, render
 from natality.geo import layers
 from natality.importing.demo import build_demo
 from natality.maps import view as map_view
@@ -38,11 +39,15 @@ from natality.ui.lang import language as language
 from natality.ui.lang import language_selector as language_selector
 from natality.ui.notes import PAGE_KEY as PAGE_KEY
 from natality.ui.notes import chart_notes as chart_notes
+from natality.ui.phone import is_phone as is_phone
+from natality.ui.phone import narrow_css as narrow_css
 from natality.ui.regions import REGION_KEY as REGION_KEY
 from natality.ui.regions import _region_names, _regions, _requested_region
 from natality.ui.regions import map_widget_key as map_widget_key
 from natality.ui.regions import open_region as open_region
 from natality.ui.regions import region_drilldown as region_drilldown
+from natality.ui.share import copy_link_button as copy_link_button
+from natality.ui.share import view_qr as view_qr
 from natality.ui.warm import warm as warm_version
 from natality.ui.warm import watch as watch_extract
 
@@ -284,6 +289,17 @@ def for_display(fig: go.Figure) -> go.Figure:
     return theme.presentation_figure(fig.full() if isinstance(fig, Built) else fig)
 
 
+def show_figure(fig: go.Figure, key: str, desktop_config: dict | None = None, **select: Any) -> Any:
+    """``st.plotly_chart`` as this session's screen wants it: on a phone laid out for the width
+    (``narrow.phone_figure``: wrapped title, legend below, no floating toolbar), larger type in
+    presentation mode, else as built (with ``desktop_config``, else the slide toolbar).
+    ``select``: ``on_select`` / ``selection_mode``."""
+    shown = for_display(fig)
+    if is_phone():
+        return st.plotly_chart(narrow.phone_figure(shown), key=key, config=narrow.PHONE_CONFIG, **select)
+    return st.plotly_chart(shown, key=key, config=desktop_config or theme.EXPORT_CONFIG, **select)
+
+
 def show_chart(
     fig: go.Figure,
     key: str,
@@ -291,23 +307,65 @@ def show_chart(
     file_stem: str = "table",
     links_townships: bool = False,
 ) -> Any:
-    """A plotly chart with the slide-size PNG button, the table behind it for download, and the
-    leaders' notes on it (``chart_notes``).
+    """A plotly chart (``show_figure``) with its images to download (slide and portrait), the
+    table behind it for download, and the leaders' notes on it (``chart_notes``).
 
     ``links_townships``: the figure's points carry township codes as customdata, and a click
     opens that township's profile.
     """
     if links_townships:
-        event = st.plotly_chart(
-            for_display(fig), key=key, config=theme.EXPORT_CONFIG, on_select="rerun", selection_mode="points"
-        )
+        event = show_figure(fig, key, on_select="rerun", selection_mode="points")
         open_township_profile(clicked_township(event, set(township_names(page_context()))))
     else:
-        event = st.plotly_chart(for_display(fig), key=key, config=theme.EXPORT_CONFIG)
+        event = show_figure(fig, key)
+    image_downloads(fig, key, file_stem if table is not None else key)
     if table is not None:
         show_table_downloads(table, key=key, file_stem=file_stem)
     chart_notes(key)
     return event
+
+
+@st.cache_resource(show_spinner=False)
+def _export_problem() -> str:
+    """Why this server cannot render images ("" when it can): checked once per process."""
+    try:
+        render.cjk_font_file()
+        render.chromium_path()
+    except render.ExportError as exc:
+        return str(exc)
+    return ""
+
+
+def slide_png(fig: go.Figure) -> bytes:
+    """The chart as a 1920 x 1080 slide image (960 x 540 at scale 2)."""
+    return render.figure_png(go.Figure(fig).update_layout(width=render.SLIDE_PX[0], height=render.SLIDE_PX[1]))
+
+
+def portrait_png(fig: go.Figure) -> bytes:
+    """The chart as a portrait image for a chat group: 1080 px wide, title and footnote inside."""
+    portrait = narrow.portrait_figure(fig)
+    return render.figure_png(portrait, (narrow.PORTRAIT_WIDTH, int(portrait.layout.height)))
+
+
+def image_downloads(fig: go.Figure, key: str, file_stem: str) -> None:
+    """The chart's two images as download buttons in a popover: the slide (1920 x 1080, also the
+    desktop toolbar's camera) and the portrait for phones; rendered by kaleido when tapped."""
+    lang = language()
+    problem = _export_problem()
+    with st.popover(i18n.t("export.images", lang), icon=":material/image:", key=f"{key}_images"):
+        if problem:
+            st.caption(i18n.t("export.image_unavailable", lang, reason=problem))
+        for kind, make in (("slide", slide_png), ("portrait", portrait_png)):
+            st.download_button(
+                i18n.t(f"export.image_{kind}", lang),
+                lambda make=make: make(fig),
+                file_name=f"{file_stem}_{kind}.png",
+                mime="image/png",
+                key=f"{key}_{kind}_png",
+                on_click="ignore",
+                disabled=bool(problem),
+                icon=":material/download:",
+            )
 
 
 def clicked_township(event: Any, codes: set[str]) -> str | None:
@@ -373,7 +431,8 @@ def excel_bytes(table: pl.DataFrame) -> bytes:
 PRESENT_CSS = """<style>
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stAppDeployButton"],
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"], [data-testid="stSidebarNav"] {display: none !important;}
-[data-testid="stHeader"] {background: transparent;}
+[data-testid="stHeader"] {background: transparent; pointer-events: none;}
+[data-testid="stHeader"] button {pointer-events: auto;}  /* the empty header lets taps through to the page */
 .stMainBlockContainer {padding-top: 1.2rem; max-width: 100%;}
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label {font-size: 1.35rem !important;}
 [data-testid="stMain"] h1 {font-size: 3rem;}

@@ -1,0 +1,62 @@
+"""Phones: which browser is one (from the request's headers), and the page CSS for narrow screens.
+
+The choice is made from the headers Streamlit gives in ``st.context.headers``: the client hint
+``Sec-CH-UA-Mobile: ?1`` (Chrome, Edge and Android WebViews send it) or a phone's User-Agent
+(``Mobile``/``iPhone``/``Android``, which WeChat's built-in browser carries beside
+``MicroMessenger``; WeChat on a Windows or Mac desktop and tablets are not phones). The server
+must know before it draws a figure, and the browser's width reaches the server only after a
+first draw, so the width is used only by the CSS below (tiles two a row, nothing wider than the
+screen), which holds for any narrow window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import streamlit as st
+
+_PHONE_AGENT = re.compile(r"iPhone|iPod|Android.*Mobile|Mobile.*Android|Windows Phone|HarmonyOS.*Mobile|Mobi", re.I)
+_NOT_PHONE = re.compile(r"iPad|WindowsWechat|MacWechat|Tablet", re.I)
+
+
+def is_phone_request(headers: Mapping[str, str]) -> bool:
+    """Whether a request with these headers comes from a phone (names case-insensitive)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    agent = lower.get("user-agent", "")
+    if lower.get("sec-ch-ua-mobile", "").strip() == "?1":
+        return True
+    return bool(_PHONE_AGENT.search(agent)) and not _NOT_PHONE.search(agent)
+
+
+def is_phone() -> bool:
+    """Whether this session's browser is a phone (``is_phone_request`` on ``st.context.headers``)."""
+    try:
+        headers = st.context.headers
+    except Exception:  # no browser (a script run in a test harness): the desktop layout
+        return False
+    return is_phone_request(dict(headers.items()) if headers else {})
+
+
+# Narrow screens (a phone, or any window under 640 px): the page never scrolls sideways, metric
+# tiles in a container keyed "tiles_..." go two a row (Streamlit would stack its columns one a
+# row), tables scroll inside themselves.
+NARROW_CSS = """<style>
+@media (max-width: 640px) {
+  .stMainBlockContainer {padding-left: 1rem !important; padding-right: 1rem !important; max-width: 100vw;}
+  [data-testid="stMain"] .stMarkdown, [data-testid="stMain"] .stCaption {overflow-wrap: anywhere;}
+  [data-testid="stMain"] h1 {font-size: 1.6rem; padding-top: .5rem;}
+  [class*="st-key-tiles_"] [data-testid="stHorizontalBlock"] {flex-wrap: wrap !important; gap: .5rem 1rem !important;}
+  [class*="st-key-tiles_"] [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - .5rem) !important; min-width: calc(50% - .5rem) !important;
+    max-width: calc(50% - .5rem) !important; width: calc(50% - .5rem) !important;}
+  [data-testid="stMain"] [data-testid="stMetricValue"] {font-size: 1.6rem;}
+  [data-testid="stDataFrame"], [data-testid="stTable"] {max-width: 100%; overflow-x: auto;}
+  .js-plotly-plot, .stPlotlyChart {max-width: 100%;}
+}
+</style>"""
+
+
+def narrow_css() -> None:
+    """Put the narrow-screen CSS on the page (once per run, before the page draws)."""
+    st.html(NARROW_CSS)
