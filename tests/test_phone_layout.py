@@ -226,3 +226,22 @@ def test_qr_code_reads_back_as_the_url():
     image.putdata([0 if v else 255 for row in grid for v in row])
     image = image.resize((len(grid) * 8, len(grid) * 8), Image.NEAREST)
     assert [r.text for r in zxingcpp.read_barcodes(image)] == [url]
+
+
+def test_the_phone_layout_of_a_shared_built_figure_leaves_the_shared_figure_as_it_was():
+    """ui.figure hands every session the same ``Built`` figure, whose to_dict is its own dict: the
+    phone layout must work on a copy, or one phone would lay out the desktop's figure too."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from natality.core.theme import finish_figure
+    from natality.export import narrow
+    from natality.ui.figures import Built
+
+    made = go.Figure(go.Bar(x=["甲镇", "乙镇"], y=[3, 5], name="出生数"))
+    shared = Built(finish_figure(made, "历年出生人数与出生率 " * 3, "一个很长的副标题 " * 4, "来源").to_dict())
+    before = json.dumps(shared.to_dict(), sort_keys=True, default=str)
+    phone = narrow.phone_figure(shared)
+    assert json.dumps(shared.to_dict(), sort_keys=True, default=str) == before
+    assert phone.to_dict()["layout"] != shared.to_dict()["layout"]
