@@ -231,6 +231,10 @@ def test_an_uneven_split_gives_each_left_over_birth_to_the_largest_remainder(tmp
     assert c.rows() == [(2019, 7, 2, 5), (2020, 6, 3, 3), (2021, 9, 5, 4), (2022, 6, 3, 3)]
     # D 2019: from A boys 2, girls 1 + D's own 2 and 2; 2020: A 3 and 2 + D's own 1 and 1
     assert d.rows() == [(2019, 7, 4, 3), (2020, 7, 4, 3), (2021, 5, 2, 3), (2022, 3, 1, 2)]
+    # the split old code is gone from every sum: the county's 2019 is 7 + 7 = 14 as registered, not 14 + A's 5
+    year = db.run_query("births_by_township_year", out, year=2019).select("township_code", "births")
+    assert sorted(year.rows()) == [(D, 7), (C, 7)]
+    assert db.run_query("srb_county", out, year_from=2019, year_to=2019)["births"].to_list() == [14]
     rate = db.run_query("indicator_birth_rate", out).filter(pl.col("year") == 2019).sort("township_code")
     # 2019 people: C 3,000 + B's 5,000 = 8,000; D 7,001 + its own 8,000 = 15,001 (the total 23,001 kept)
     assert rate.select("township_code", "denominator").rows() == [(D, 15001.0), (C, 8000.0)]
