@@ -226,8 +226,18 @@ def test_an_uneven_split_gives_each_left_over_birth_to_the_largest_remainder(tmp
     # 11,666 (.9): the 1 to D. B's 5,000 of 2020 go to C beside A's 5,000: two equal parts, both counted.
     population = POPULATION.replace(",2019,10000", ",2019,10003") + "411621100000,2020,16667\n411621101000,2020,5000\n"
     files["population"].write_text(population, encoding="utf-8")
+    # reported indicators: A's 30 of 50 split into 9 of 15 (C) and 21 of 35 (D); B's 9 of 15 go to C too
+    files["reported"] = tmp_path / "in" / "reported.csv"
+    files["reported"].write_text(
+        f"乡镇代码,年份,指标,分子,分母\n{A},2019,出生统计准确率,30,50\n{B},2019,出生统计准确率,9,15\n"
+        f"{D},2019,出生统计准确率,19,20\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "ext"
     assert run_import(out, files) == 0
+    reported = db.run_query("indicator_reported", out, indicator="stats_accuracy")
+    # C: 9 + 9 = 18 of 15 + 15 = 30 (two equal parts, both counted); D: 21 + 19 = 40 of 35 + 20 = 55
+    assert reported.rows() == [(D, 2019, 40.0, 55.0), (C, 2019, 18.0, 30.0)]
     c = db.run_query("srb_township_by_year", out, township_code=C).select("year", "births", "boys", "girls")
     d = db.run_query("srb_township_by_year", out, township_code=D).select("year", "births", "boys", "girls")
     # C 2019: from A boys 1, girls 1 + B's 1 and 4; 2020: A 1 and 1 + B 2 and 2; then C's own rows
