@@ -204,7 +204,7 @@ def test_the_reference_the_funnel_is_drawn_around():
     assert reference_value("natural", 112.4, 108.0) == 105.0
     # a choice without its value (no births, no target) falls back to the natural 105
     assert reference_value("county", None, 108.0) == 105.0 and reference_value("target", 112.4, None) == 105.0
-    targets = pl.DataFrame({"year": [2023, 2024], "target": [110, 108.5]})
+    targets = pl.DataFrame({"year": [2023, 2024], "target": [110.0, 108.5]})
     assert target_for_year(targets, 2024) == 108.5 and target_for_year(targets, 2023) == 110.0
     assert target_for_year(targets, 2025) is None
     assert [level_text(v) for v in (0.998, 0.99, 0.95)] == ["99.8", "99", "95"]
