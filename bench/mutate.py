@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sql-only", action="store_true")
     p.add_argument("--python-only", action="store_true")
     p.add_argument("--list-sql", action="store_true", help="print the SQL mutants without running them")
+    p.add_argument("--report-only", action="store_true", help="print the last Python results without running")
     p.add_argument("--recheck", type=Path, default=None, help="an earlier run's output: run only its SQL survivors")
     args = p.parse_args(argv)
     if args.list_sql:
@@ -272,11 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         print(text, flush=True)
 
     started = time.monotonic()
-    if not args.sql_only:
+    if not args.sql_only and not args.report_only:
         (ROOT / "mutants.log").unlink(missing_ok=True)
         run_mutmut(args.max_children, log, args.sample)
     killed_before = earlier_kills(args.recheck) if args.recheck else set()
-    sql = {} if args.python_only else run_sql(log, killed_before)
+    sql = {} if args.python_only or args.report_only else run_sql(log, killed_before)
     py = {} if args.sql_only else python_results()
     print()
     print("\n".join(report(py, sql)))
