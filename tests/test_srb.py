@@ -165,6 +165,11 @@ def test_a_tiny_township_cannot_escape_shrinkage():
     assert out.tau2 == 0.0
     assert out.srb[1] == pytest.approx(out.mean_srb)
     assert out.mean_srb == pytest.approx(100 * 160.5 / 150.5, rel=0.02)
+    # by hand, with tau^2 = 0 the mean is the inverse-variance mean of y = ln((M + .5) / (F + .5)),
+    # v = 1 / (M + .5) + 1 / (F + .5): y 0.0643309, 2.1972246, -1.0986123; w = 1 / v 77.66961, 0.45, 0.375;
+    # mu = (77.66961 x 0.0643309 + 0.45 x 2.1972246 - 0.375 x 1.0986123) / 78.49461 = 0.0710026: 107.358
+    assert out.mean_srb == pytest.approx(107.358405, abs=1e-5)
+    assert out.weight_on_mean == [1.0, 1.0, 1.0]
     # counting the tiny ones in tau^2 would leave the 4-birth township far above the mean
     loose = shrink_srb([160, 4, 0], [150, 0, 1], min_births_for_tau2=0)
     assert loose.tau2 > 0.1 and loose.srb[1] > 140

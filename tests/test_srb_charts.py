@@ -75,6 +75,16 @@ def test_display_table_has_no_none_nan_or_inf_text(table):
     assert interval[3] == "≥ 26.0" and interval[5] == "–"  # no upper limit; nothing at all
     assert shown["Assessment (99.8%)"].to_list()[3] == "○ Too few births to judge"
     assert shown["Assessment (99.8%)"].to_list()[1] == "▲ Significantly above the reference"
+    # a township with boys and girls: its 95 % interval both ends, one decimal (525 / 500: Wilson)
+    est = srb_estimate(525, 500)
+    assert interval[0] == f"{est.low:.1f}–{est.high:.1f}" and "–" in interval[0] and not interval[0].startswith("≥")
+    # SRB to one decimal: 420 / 580 = 72.41 -> 72.4
+    assert shown["SRB"].to_list()[2] == 72.4
+
+
+def test_unique_labels_are_a_label_column():
+    assert unique_labels(pl.Series(["甲", "乙"]), pl.Series(["419901101000", "419901102000"])).name == "label"
+    assert unique_labels(pl.Series(["甲", "甲"]), pl.Series(["419901101000", "419901101000"])).name == "label"
 
 
 def test_unique_labels_for_repeated_names():
