@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -343,3 +344,11 @@ def test_judge_one_partial_year_by_hand():
     assert q1["achievement"] == pytest.approx(0.9)
     assert (q1["low"], q1["high"]) == (pytest.approx(4 * full["low"]), pytest.approx(4 * full["high"]))
     assert full["value"] == pytest.approx(2.5) and full["low"] < 2.5 < full["high"]
+    # without a target nothing is judged, and says why
+    none = scoring.judge_one(births, 2020, 55, None, None)
+    assert (none["status"], none["reason_code"], none["achievement"]) == ("not_judged", "no_target", None)
+    # higher is better: the achievement is value / target (55 of a prorated 60: 0.9167, at risk)
+    more = replace(births, directions=((0, "higher"),))
+    up = scoring.judge_one(more, 2020, 55, None, 120, months=6)
+    assert (up["status"], up["achievement"]) == ("at_risk", pytest.approx(55 / 60))
+

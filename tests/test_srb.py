@@ -13,6 +13,7 @@ from scipy.stats import binomtest
 from natality.srb.stats import (
     EXACT_MAX_N,
     Z95,
+    _exact_envelope,
     clopper_pearson,
     funnel_limits,
     funnel_limits_share,
@@ -23,6 +24,22 @@ from natality.srb.stats import (
 )
 
 Z2 = Z95 * Z95
+
+
+@pytest.fixture(autouse=True)
+def _limits_worked_out_afresh():
+    """The exact limits are cached per process: each test here works them out again, so that a wrong
+    change in the code behind them cannot hide behind limits an earlier test (or `make mutate`'s fork
+    server) left in the cache."""
+    _exact_envelope.cache_clear()
+
+
+@pytest.mark.parametrize("p0", [0.5, 105 / 205, 0.6])
+def test_limits_are_shares_between_0_and_1(p0):
+    # one to ten births: the 99.8 % limits reach 0 and 1 (anything is possible) but never pass them
+    low, high = funnel_limits_share(list(range(1, 11)), p0, 0.998)
+    assert (low >= 0.0).all() and (high <= 1.0).all() and (low < p0).all() and (high > p0).all()
+    assert (low[0], high[0]) == (0.0, 1.0)
 
 
 def test_srb_estimate_is_boys_per_100_girls():
