@@ -351,4 +351,3 @@ def test_judge_one_partial_year_by_hand():
     more = replace(births, directions=((0, "higher"),))
     up = scoring.judge_one(more, 2020, 55, None, 120, months=6)
     assert (up["status"], up["achievement"]) == ("at_risk", pytest.approx(55 / 60))
-
