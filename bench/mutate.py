@@ -221,6 +221,20 @@ def python_results(include_unchecked: bool = False) -> dict[str, dict[str, str]]
     return out
 
 
+def forget_survivors() -> list[str]:
+    """Mark the survivors of mutmut's last run as not run (in mutants/<path>.meta); their names."""
+    names = []
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        codes = data.get("exit_code_by_key", {})
+        for key, code in codes.items():
+            if code in (0, 5, 33):  # survived, no tests
+                codes[key] = None
+                names.append(key)
+        meta.write_text(json.dumps(data), encoding="utf-8")
+    return names
+
+
 def share(statuses: list[str]) -> tuple[int, int]:
     """(killed, tried): a timeout counts as killed (the change made the tests hang), 'no tests' as
     tried and not killed (no test reaches the change), 'not checked'/'skipped' not at all."""
@@ -261,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--python-only", action="store_true")
     p.add_argument("--list-sql", action="store_true", help="print the SQL mutants without running them")
     p.add_argument("--report-only", action="store_true", help="print the last Python results without running")
+    p.add_argument("--rerun-survivors", action="store_true",
+                   help="run the last Python survivors again (after adding tests), keep the rest")  # fmt: skip
     p.add_argument("--recheck", type=Path, default=None, help="an earlier run's output: run only its SQL survivors")
     args = p.parse_args(argv)
     if args.list_sql:
@@ -273,11 +289,13 @@ def main(argv: list[str] | None = None) -> int:
         print(text, flush=True)
 
     started = time.monotonic()
-    if not args.sql_only and not args.report_only:
+    if args.rerun_survivors:
+        _mutmut(["run", "--max-children", str(args.max_children), *forget_survivors()], log)
+    elif not args.sql_only and not args.report_only:
         (ROOT / "mutants.log").unlink(missing_ok=True)
         run_mutmut(args.max_children, log, args.sample)
     killed_before = earlier_kills(args.recheck) if args.recheck else set()
-    sql = {} if args.python_only or args.report_only else run_sql(log, killed_before)
+    sql = {} if args.python_only or args.report_only or args.rerun_survivors else run_sql(log, killed_before)
     py = {} if args.sql_only else python_results()
     print()
     print("\n".join(report(py, sql)))

@@ -40,6 +40,9 @@ def test_limits_are_shares_between_0_and_1(p0):
     low, high = funnel_limits_share(list(range(1, 11)), p0, 0.998)
     assert (low >= 0.0).all() and (high <= 1.0).all() and (low < p0).all() and (high > p0).all()
     assert (low[0], high[0]) == (0.0, 1.0)
+    # no births: no limits at all (NaN inside, None once on the SRB scale)
+    none_low, none_high = funnel_limits_share([0], p0, 0.998)
+    assert np.isnan(none_low[0]) and np.isnan(none_high[0])
 
 
 def test_srb_estimate_is_boys_per_100_girls():
