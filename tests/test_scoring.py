@@ -351,3 +351,23 @@ def test_judge_one_partial_year_by_hand():
     more = replace(births, directions=((0, "higher"),))
     up = scoring.judge_one(more, 2020, 55, None, 120, months=6)
     assert (up["status"], up["achievement"]) == ("at_risk", pytest.approx(55 / 60))
+
+
+def test_credit_earned_by_hand():
+    # target 100 (lower is better), floor 10 % of it: full credit at 100 falling to none at 110
+    rows = pl.DataFrame(
+        {
+            "status": ["met", "missed", "at_risk", "missed", "missed", "at_risk", "not_judged"],
+            "value": [90.0, 104.0, 104.0, 120.0, 104.0, 125.0, None],
+            "target": [100.0] * 7,
+            "direction": ["lower"] * 7,
+            "achievement": [None, None, None, None, None, 0.8, None],
+            "credit_rule": ["proportional"] * 4 + ["all_or_nothing"] + ["proportional"] * 2,
+            "floor_kind": ["percent", "percent", "percent", "percent", "percent", None, "percent"],
+            "floor_amount": [10.0, 10.0, 10.0, 10.0, 10.0, None, 10.0],
+        }
+    )
+    credit = rows.select(scoring.credit_earned().alias("credit"))["credit"].to_list()
+    # met: 1; 104 is 4 of the 10 short: 0.6, missed or (partial year) at risk alike; past the floor: 0;
+    # all or nothing: 0; no floor: the achievement 0.8; not judged: 0
+    assert credit == pytest.approx([1.0, 0.6, 0.6, 0.0, 0.0, 0.8, 0.0])
