@@ -137,7 +137,14 @@ def _top_level_and(cond: str) -> list[str]:
     return parts
 
 
-def run_sql(log) -> dict[str, list[SqlMutant]]:
+def earlier_kills(path: Path) -> set[tuple[str, int]]:
+    """(file, number) of the SQL mutants a previous run's output (``--recheck FILE``) says were killed:
+    tests are only ever added, so those stay killed and only the rest are run again."""
+    found = re.findall(r"^\s+(\S+?):\d+ .+?: killed \(.*?, (\d+)/\d+\)$", path.read_text(encoding="utf-8"), re.M)
+    return {(rel, int(n)) for rel, n in found}
+
+
+def run_sql(log, killed_before: set[tuple[str, int]] = frozenset()) -> dict[str, list[SqlMutant]]:
     """Each SQL mutant in a copy of the project, with the tests of its file; killed = a test failed."""
     results: dict[str, list[SqlMutant]] = {}
     with tempfile.TemporaryDirectory(prefix="natality-sql-mutants-") as tmp:
@@ -152,6 +159,9 @@ def run_sql(log) -> dict[str, list[SqlMutant]]:
                 raise SystemExit(f"{rel}: its tests fail without any mutation (exit {base}): fix them first")
             mutants = sql_mutants(rel)
             for n, mutant in enumerate(mutants, 1):
+                if (rel, n) in killed_before:
+                    mutant.status = "killed"
+                    continue
                 lines = original.splitlines()
                 lines[mutant.line - 1] = mutant.after
                 (copy / rel).write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -170,16 +180,32 @@ def _pytest(cwd: Path, tests: list[str], env: dict) -> int:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True).returncode
 
 
-def run_mutmut(max_children: int, log) -> int:
-    """``mutmut run`` over pyproject's [tool.mutmut]; its progress spinner goes to a log file."""
-    with open(ROOT / "mutants.log", "w", encoding="utf-8") as out:
-        done = subprocess.run([str(MUTMUT), "run", "--max-children", str(max_children)], cwd=ROOT, stdout=out,
-                              stderr=subprocess.STDOUT)  # fmt: skip
-    log(f"mutmut run: exit {done.returncode} (its output: mutants.log)")
+def run_mutmut(max_children: int, log, sample: int = 1) -> int:
+    """``mutmut run`` over pyproject's [tool.mutmut]; its progress spinner goes to mutants.log.
+
+    ``sample`` N > 1: every N-th mutant of each module only (by name, so the same ones each time; the
+    first ``mutmut run`` of a pattern that names none makes the mutants and the test map)."""
+    names: list[str] = []
+    if sample > 1:
+        _mutmut(["run", "--max-children", str(max_children), "none.such"], log)
+        for by_key in python_results(include_unchecked=True).values():
+            names += sorted(by_key, key=_natural)[::sample]
+        log(f"mutmut: a sample of {len(names)} mutants (1 in {sample})")
+    return _mutmut(["run", "--max-children", str(max_children), *names], log)
+
+
+def _natural(name: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def _mutmut(args: list[str], log) -> int:
+    with open(ROOT / "mutants.log", "a", encoding="utf-8") as out:
+        done = subprocess.run([str(MUTMUT), *args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    log(f"mutmut {args[0]}: exit {done.returncode} (its output: mutants.log)")
     return done.returncode
 
 
-def python_results() -> dict[str, dict[str, str]]:
+def python_results(include_unchecked: bool = False) -> dict[str, dict[str, str]]:
     """Per source file, each mutant's status from mutmut's result files (mutants/<path>.meta)."""
     status = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout",
               255: "timeout", 5: "no tests", 33: "no tests", 34: "skipped", None: "not checked"}  # fmt: skip
@@ -187,9 +213,26 @@ def python_results() -> dict[str, dict[str, str]]:
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         rel = str(meta.relative_to(ROOT / "mutants"))[: -len(".meta")]
         codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
-        if codes:
-            out[rel] = {k: status.get(v, "suspicious") for k, v in codes.items()}
+        by_key = {k: status.get(v, "suspicious") for k, v in codes.items()}
+        if not include_unchecked:
+            by_key = {k: v for k, v in by_key.items() if v != "not checked"}
+        if by_key:
+            out[rel] = by_key
     return out
+
+
+def forget_survivors() -> list[str]:
+    """Mark the survivors of mutmut's last run as not run (in mutants/<path>.meta); their names."""
+    names = []
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        codes = data.get("exit_code_by_key", {})
+        for key, code in codes.items():
+            if code in (0, 5, 33):  # survived, no tests
+                codes[key] = None
+                names.append(key)
+        meta.write_text(json.dumps(data), encoding="utf-8")
+    return names
 
 
 def share(statuses: list[str]) -> tuple[int, int]:
@@ -227,9 +270,14 @@ def report(py: dict[str, dict[str, str]], sql: dict[str, list[SqlMutant]]) -> li
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--max-children", type=int, default=2)
+    p.add_argument("--sample", type=int, default=1, help="N: every N-th Python mutant only (a quicker estimate)")
     p.add_argument("--sql-only", action="store_true")
     p.add_argument("--python-only", action="store_true")
     p.add_argument("--list-sql", action="store_true", help="print the SQL mutants without running them")
+    p.add_argument("--report-only", action="store_true", help="print the last Python results without running")
+    p.add_argument("--rerun-survivors", action="store_true",
+                   help="run the last Python survivors again (after adding tests), keep the rest")  # fmt: skip
+    p.add_argument("--recheck", type=Path, default=None, help="an earlier run's output: run only its SQL survivors")
     args = p.parse_args(argv)
     if args.list_sql:
         for rel in SQL_TESTS:
@@ -241,9 +289,13 @@ def main(argv: list[str] | None = None) -> int:
         print(text, flush=True)
 
     started = time.monotonic()
-    if not args.sql_only:
-        run_mutmut(args.max_children, log)
-    sql = {} if args.python_only else run_sql(log)
+    if args.rerun_survivors:
+        _mutmut(["run", "--max-children", str(args.max_children), *forget_survivors()], log)
+    elif not args.sql_only and not args.report_only:
+        (ROOT / "mutants.log").unlink(missing_ok=True)
+        run_mutmut(args.max_children, log, args.sample)
+    killed_before = earlier_kills(args.recheck) if args.recheck else set()
+    sql = {} if args.python_only or args.report_only or args.rerun_survivors else run_sql(log, killed_before)
     py = {} if args.sql_only else python_results()
     print()
     print("\n".join(report(py, sql)))

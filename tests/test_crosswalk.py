@@ -221,16 +221,39 @@ def test_an_uneven_split_gives_each_left_over_birth_to_the_largest_remainder(tmp
     split = "old_code,new_code,from_year,share\n411621100000,411621200000,2021,0.3\n"
     split += "411621100000,411621102000,2021,0.7\n411621101000,411621200000,2021,1\n"
     files = write_inputs(tmp_path / "in", split)
-    # A's 10,001 people: C 3,000.3 -> 3,000 (.3), D 7,000.7 -> 7,000 (.7): the 1 left over to D
-    files["population"].write_text(POPULATION.replace("10000", "10001"), encoding="utf-8")
+    # A's people in 2019, 10,003: C 3,000.9 -> 3,000 (.9), D 7,002.1 -> 7,002 (.1): the 1 left over to C
+    # (the largest remainder, not the largest part); in 2020, 16,667: C 5,000.1 -> 5,000 (.1), D 11,666.9 ->
+    # 11,666 (.9): the 1 to D. B's 5,000 of 2020 go to C beside A's 5,000: two equal parts, both counted.
+    population = POPULATION.replace(",2019,10000", ",2019,10003") + "411621100000,2020,16667\n411621101000,2020,5000\n"
+    files["population"].write_text(population, encoding="utf-8")
+    # reported indicators: A's 30 of 50 split into 9 of 15 (C) and 21 of 35 (D); B's 9 of 15 go to C too
+    files["reported"] = tmp_path / "in" / "reported.csv"
+    files["reported"].write_text(
+        f"乡镇代码,年份,指标,分子,分母\n{A},2019,出生统计准确率,30,50\n{B},2019,出生统计准确率,9,15\n"
+        f"{D},2019,出生统计准确率,19,20\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "ext"
     assert run_import(out, files) == 0
+    reported = db.run_query("indicator_reported", out, indicator="stats_accuracy")
+    # C: 9 + 9 = 18 of 15 + 15 = 30 (two equal parts, both counted); D: 21 + 19 = 40 of 35 + 20 = 55
+    assert reported.rows() == [(D, 2019, 40.0, 55.0), (C, 2019, 18.0, 30.0)]
     c = db.run_query("srb_township_by_year", out, township_code=C).select("year", "births", "boys", "girls")
     d = db.run_query("srb_township_by_year", out, township_code=D).select("year", "births", "boys", "girls")
     # C 2019: from A boys 1, girls 1 + B's 1 and 4; 2020: A 1 and 1 + B 2 and 2; then C's own rows
     assert c.rows() == [(2019, 7, 2, 5), (2020, 6, 3, 3), (2021, 9, 5, 4), (2022, 6, 3, 3)]
     # D 2019: from A boys 2, girls 1 + D's own 2 and 2; 2020: A 3 and 2 + D's own 1 and 1
     assert d.rows() == [(2019, 7, 4, 3), (2020, 7, 4, 3), (2021, 5, 2, 3), (2022, 3, 1, 2)]
-    rate = db.run_query("indicator_birth_rate", out).filter(pl.col("year") == 2019).sort("township_code")
-    # 2019 people: C 3,000 + B's 5,000 = 8,000; D 7,001 + its own 8,000 = 15,001 (the total 23,001 kept)
-    assert rate.select("township_code", "denominator").rows() == [(D, 15001.0), (C, 8000.0)]
+    # the split old code is gone from every sum: the county's 2019 is 7 + 7 = 14 as registered, not 14 + A's 5
+    year = db.run_query("births_by_township_year", out, year=2019).select("township_code", "births")
+    assert sorted(year.rows()) == [(D, 7), (C, 7)]
+    assert db.run_query("srb_county", out, year_from=2019, year_to=2019)["births"].to_list() == [14]
+    rate = db.run_query("indicator_birth_rate", out).filter(pl.col("year") <= 2020).sort("year", "township_code")
+    # 2019: C 3,001 + B's 5,000 = 8,001; D 7,002 + its own 8,000 = 15,002 (the total 23,003 kept);
+    # 2020: C 5,000 + 5,000 = 10,000; D 11,667
+    assert rate.select("year", "township_code", "denominator").rows() == [
+        (2019, D, 15002.0), (2019, C, 8001.0), (2020, D, 11667.0), (2020, C, 10000.0)]  # fmt: skip
+    # the population view itself: today's townships only, the old codes' people moved, not kept as well
+    people = db.connection(str(out.resolve())).sql("select township_code, year, population from population")
+    assert sorted(people.fetchall()) == [(D, 2019, 15002), (D, 2020, 11667), (D, 2021, 7900), (C, 2019, 8001),
+                                         (C, 2020, 10000), (C, 2021, 14800)]  # fmt: skip

@@ -10,6 +10,7 @@ from natality.importing.headers import alias_lookup, is_personal_header, looks_p
 from natality.importing.values import (
     BadValue,
     age_band,
+    is_total_label,
     parse_age,
     parse_age_band,
     parse_bool,
@@ -17,8 +18,10 @@ from natality.importing.values import (
     parse_count,
     parse_date,
     parse_month,
+    parse_month_number,
     parse_number,
     parse_order,
+    parse_region_code,
     parse_sex,
     parse_year,
 )
@@ -166,3 +169,112 @@ def test_personal_values_under_an_innocent_header():
     assert looks_personal(["41162119900101123X", "411621199001011234", ""])
     assert looks_personal(["13812345678", "15912345678"])
     assert not looks_personal(["411621100000", "411621101000"])
+
+
+def _key(parse, *args) -> tuple[str, dict]:
+    with pytest.raises(BadValue) as exc:
+        parse(*args)
+    assert str(exc.value) == exc.value.key  # the exception says which expectation failed
+    return exc.value.key, exc.value.fmt
+
+
+# The edges of every parser: the first and last value accepted, the first refused, and the key that
+# names the message (found by mutation testing: each case below fails on a one-character change).
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("'411621100000", "411621100000"), ("`411621100000", "411621100000"), ('="411621100000"', "411621100000"),
+     ("4116 2110 0000", "411621100000"), ("411621100000.00", "411621100000")],
+)  # fmt: skip
+def test_code_without_excel_text_markers(text, code):
+    assert parse_code(text) == code
+
+
+@pytest.mark.parametrize("text", ["4.11621e+11", "4E11", '="4116211"', '411621100000"', "411621100000'"])
+def test_code_markers_only_where_excel_puts_them(text):
+    assert _key(parse_code, text)[0] in ("code", "code_scientific")
+    assert _key(parse_code, "4.11621e+11")[0] == "code_scientific"
+
+
+def test_region_codes():
+    codes = [parse_region_code(v) for v in ("411621", " 410000 ", "'411600", "411621.0")]
+    assert codes == ["411621", "410000", "411600", "411621"]
+    for text in ("41162", "4116211", "411621100000", "县"):
+        assert _key(parse_region_code, text)[0] == "region_code"
+
+
+def test_total_labels():
+    assert [is_total_label(v) for v in ("合计", " 总 计 ", "Total", "SUBTOTAL", "城关镇", "")] == [
+        True, True, True, True, False, False]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [("2ND", 2), ("1st", 1), ("Third", None), ("3RD", 3), ("Child 2", 2), ("第1次", 1), ("MORE", 3),
+     ("3 or more", None)],
+)  # fmt: skip
+def test_order_in_capitals_and_words(text, order):
+    if order is None:
+        assert _key(parse_order, text)[0] == "order"
+    else:
+        assert parse_order(text) == order
+
+
+@pytest.mark.parametrize("text", ["多", "first?", "0", "孩"])
+def test_order_refusals_name_the_order(text):
+    assert _key(parse_order, text) == ("order", {})
+
+
+def test_excel_serial_days_and_their_range():
+    assert parse_date("80000", date(2200, 1, 1)) == date(2119, 1, 11)  # 1899-12-30 + 80,000 days (Excel: 11 Jan 2119)
+    assert _key(parse_date, "80001", date(2200, 1, 1))[0] == "date"  # not a serial: five digits, no date
+    assert _key(parse_date, "10000", TODAY)[0] == "date_too_early"  # serial 10,000: 1927-05-18
+    assert parse_date("18264", TODAY) == date(1950, 1, 1)
+
+
+def test_date_range_ends_are_inside():
+    assert parse_date("1949-01-01", TODAY) == date(1949, 1, 1)
+    assert parse_date("2026-11-22", TODAY) == TODAY
+    assert _key(parse_date, "2026-11-23", TODAY) == ("date_future", {"today": "2026-11-22"})
+    assert parse_date("2000-01-01") == date(2000, 1, 1)  # today defaults to the real today
+    assert parse_month("2000-01") == date(2000, 1, 1)
+
+
+def test_month_range_ends():
+    assert parse_month("2024-01", TODAY) == date(2024, 1, 1) and parse_month("2024-12", TODAY) == date(2024, 12, 1)
+    assert _key(parse_month, "2024-00", TODAY)[0] == "month"
+    assert parse_month("1949-01", TODAY) == date(1949, 1, 1)
+    # a full date in the future keeps its own message and the day it was judged on
+    assert _key(parse_month, "2026-12-05", TODAY) == ("date_future", {"today": "2026-11-22"})
+    assert _key(parse_month, "1948-12-31", TODAY)[0] == "date_too_early"
+
+
+def test_years_and_month_numbers():
+    assert [parse_year(v, 2026) for v in ("1949", "2026", "2024.0", "2024年度")] == [1949, 2026, 2024, 2024]
+    assert _key(parse_year, "1948", 2026) == ("year", {"latest": 2026})
+    assert _key(parse_year, "2027", 2026) == ("year", {"latest": 2026})
+    assert [parse_month_number(v) for v in ("1", "12", "3月", "03", "7.0", "１２")] == [1, 12, 3, 3, 7, 12]
+    for text in ("0", "13", "1.5", "三月", "", "100"):
+        assert _key(parse_month_number, text)[0] == "month_number"
+
+
+def test_counts_and_numbers_spelled_as_offices_do():
+    assert [parse_count(v) for v in ("0", "1 234", "5人", "1,000.0")] == [0, 1234, 5, 1000]
+    assert [parse_number(v) for v in ("1,234.5", "3‰", "-2.5", "0", "7 %")] == [1234.5, 3.0, -2.5, 0.0, 7.0]
+    for text in ("nan", "inf", "-inf", "x", ""):
+        assert _key(parse_number, text)[0] == "number"
+
+
+def test_ages_and_bands():
+    assert [parse_age(v) for v in ("10", "60", "25周岁", "25.0")] == [10, 60, 25, 25]
+    for text in ("9", "61", "25.5", "二十"):
+        assert _key(parse_age, text)[0] == "age"
+    assert [parse_age_band(v) for v in ("20~24", "20至24岁", "20—24", "20_24", "45-49", "", "未知", "不详")] == [
+        "20-24", "20-24", "20-24", "20-24", "45-49", None, None, None]  # fmt: skip
+    key, fmt = _key(parse_age_band, "50-54")
+    assert key == "age_band" and fmt["bands"].startswith("15-19, 20-24")
+
+
+def test_booleans():
+    assert [parse_bool(v) for v in ("YES", "True", "T", "符合政策", "No", "F", "违规", "未知", "不详")] == [
+        True, True, True, True, False, False, False, None, None]  # fmt: skip
+    assert _key(parse_bool, "maybe") == ("bool", {})

@@ -113,3 +113,17 @@ def test_mothers_age_follows_the_region(two_counties, region, expected):
     assert a.select("year", "mother_age_band", "births").rows() == [(2023, "25-29", 4), (2024, "25-29", 18)]
     outside = db.run_query("births_by_age_year", two_counties, township_code=C, region="419901")
     assert outside.height == 0
+
+
+def test_one_townships_months_and_orders_within_its_region(two_counties):
+    # B alone: 5 boys and 5 girls in 2024-02, nothing in 2023 (not every township of its county)
+    months = db.run_query("births_by_month", two_counties, township_code=B, year=2024, region="419901")
+    assert months.rows() == [(2024, 2, 10)]
+    # A alone by order: 2023 one first-born, 4; 2024 18 first-borns
+    orders = db.run_query("births_by_order_year", two_counties, township_code=A, region="419901")
+    assert orders.rows() == [(2023, 1, 4), (2024, 1, 18)]
+    # C is not in county 419901: nothing, whatever its own births
+    assert db.run_query("births_by_month", two_counties, township_code=C, year=2024, region="419901").height == 0
+    # one township's yearly totals with its own people: A 2024 18 births among 1,000 (not the county's 3,000)
+    years = db.run_query("county_births_by_year", two_counties, township_code=A, region="419901")
+    assert [(r["year"], r["births"], r["population"]) for r in years.to_dicts()] == [(2023, 4, None), (2024, 18, 1000)]

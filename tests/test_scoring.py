@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -318,3 +319,55 @@ def test_verdict_table_shows_points_earned(extract_dir):
         ("Births", "! at risk", 7.5, 20.0),
         ("Birth rate", "! at risk", 0.0, 10.0),
     ]
+
+
+def test_judge_one_partial_year_by_hand():
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    births, rate = registry.indicator("births"), registry.indicator("birth_rate")
+    # births (lower is better, the target prorated): 6 of 12 months, no fraction given: 120 x 6 / 12 = 60;
+    # 55 births so far are on track, achievement 60 / 55
+    assert scoring.judge_one(births, 2020, 55, None, 120, months=6) == {
+        "value": 55.0, "low": None, "high": None, "target": 60.0, "target_annual": 120, "direction": "lower",
+        "status": "on_track", "reason_code": "point_met", "achievement": pytest.approx(60 / 55)}  # fmt: skip
+    # the share of a year's births expected by June given (0.4): 120 x 0.4 = 48, and 55 is at risk
+    june = scoring.judge_one(births, 2020, 55, None, 120, months=6, fraction=0.4)
+    assert (june["target"], june["status"], june["reason_code"]) == (48.0, "at_risk", "point_missed")
+    assert june["achievement"] == pytest.approx(48 / 55)
+    # a whole year ignores the fraction: 55 against 120 is met
+    year = scoring.judge_one(births, 2020, 55, None, 120, months=12, fraction=0.4)
+    assert (year["target"], year["status"]) == (120, "met")
+    # the birth rate annualised: 10 births among 4,000 people in 3 months = 2.5 per 1,000, x 12 / 3 = 10.0
+    # per 1,000 a year, over the target 9: at risk, achievement 0.9; its interval is annualised alike
+    q1 = scoring.judge_one(rate, 2020, 10, 4000, 9.0, months=3)
+    full = scoring.judge_one(rate, 2020, 10, 4000, 9.0)
+    assert (q1["value"], q1["status"], q1["reason_code"]) == (pytest.approx(10.0), "at_risk", "point_missed")
+    assert q1["achievement"] == pytest.approx(0.9)
+    assert (q1["low"], q1["high"]) == (pytest.approx(4 * full["low"]), pytest.approx(4 * full["high"]))
+    assert full["value"] == pytest.approx(2.5) and full["low"] < 2.5 < full["high"]
+    # without a target nothing is judged, and says why
+    none = scoring.judge_one(births, 2020, 55, None, None)
+    assert (none["status"], none["reason_code"], none["achievement"]) == ("not_judged", "no_target", None)
+    # higher is better: the achievement is value / target (55 of a prorated 60: 0.9167, at risk)
+    more = replace(births, directions=((0, "higher"),))
+    up = scoring.judge_one(more, 2020, 55, None, 120, months=6)
+    assert (up["status"], up["achievement"]) == ("at_risk", pytest.approx(55 / 60))
+
+
+def test_credit_earned_by_hand():
+    # target 100 (lower is better), floor 10 % of it: full credit at 100 falling to none at 110
+    rows = pl.DataFrame(
+        {
+            "status": ["met", "missed", "at_risk", "missed", "missed", "at_risk", "not_judged"],
+            "value": [90.0, 104.0, 104.0, 120.0, 104.0, 125.0, None],
+            "target": [100.0] * 7,
+            "direction": ["lower"] * 7,
+            "achievement": [None, None, None, None, None, 0.8, None],
+            "credit_rule": ["proportional"] * 4 + ["all_or_nothing"] + ["proportional"] * 2,
+            "floor_kind": ["percent", "percent", "percent", "percent", "percent", None, "percent"],
+            "floor_amount": [10.0, 10.0, 10.0, 10.0, 10.0, None, 10.0],
+        }
+    )
+    credit = rows.select(scoring.credit_earned().alias("credit"))["credit"].to_list()
+    # met: 1; 104 is 4 of the 10 short: 0.6, missed or (partial year) at risk alike; past the floor: 0;
+    # all or nothing: 0; no floor: the achievement 0.8; not judged: 0
+    assert credit == pytest.approx([1.0, 0.6, 0.6, 0.0, 0.0, 0.8, 0.0])

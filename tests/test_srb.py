@@ -13,6 +13,7 @@ from scipy.stats import binomtest
 from natality.srb.stats import (
     EXACT_MAX_N,
     Z95,
+    _exact_envelope,
     clopper_pearson,
     funnel_limits,
     funnel_limits_share,
@@ -23,6 +24,25 @@ from natality.srb.stats import (
 )
 
 Z2 = Z95 * Z95
+
+
+@pytest.fixture(autouse=True)
+def _limits_worked_out_afresh():
+    """The exact limits are cached per process: each test here works them out again, so that a wrong
+    change in the code behind them cannot hide behind limits an earlier test (or `make mutate`'s fork
+    server) left in the cache."""
+    _exact_envelope.cache_clear()
+
+
+@pytest.mark.parametrize("p0", [0.5, 105 / 205, 0.6])
+def test_limits_are_shares_between_0_and_1(p0):
+    # one to ten births: the 99.8 % limits reach 0 and 1 (anything is possible) but never pass them
+    low, high = funnel_limits_share(list(range(1, 11)), p0, 0.998)
+    assert (low >= 0.0).all() and (high <= 1.0).all() and (low < p0).all() and (high > p0).all()
+    assert (low[0], high[0]) == (0.0, 1.0)
+    # no births: no limits at all (NaN inside, None once on the SRB scale)
+    none_low, none_high = funnel_limits_share([0], p0, 0.998)
+    assert np.isnan(none_low[0]) and np.isnan(none_high[0])
 
 
 def test_srb_estimate_is_boys_per_100_girls():
@@ -165,6 +185,11 @@ def test_a_tiny_township_cannot_escape_shrinkage():
     assert out.tau2 == 0.0
     assert out.srb[1] == pytest.approx(out.mean_srb)
     assert out.mean_srb == pytest.approx(100 * 160.5 / 150.5, rel=0.02)
+    # by hand, with tau^2 = 0 the mean is the inverse-variance mean of y = ln((M + .5) / (F + .5)),
+    # v = 1 / (M + .5) + 1 / (F + .5): y 0.0643309, 2.1972246, -1.0986123; w = 1 / v 77.66961, 0.45, 0.375;
+    # mu = (77.66961 x 0.0643309 + 0.45 x 2.1972246 - 0.375 x 1.0986123) / 78.49461 = 0.0710026: 107.358
+    assert out.mean_srb == pytest.approx(107.358405, abs=1e-5)
+    assert out.weight_on_mean == [1.0, 1.0, 1.0]
     # counting the tiny ones in tau^2 would leave the 4-birth township far above the mean
     loose = shrink_srb([160, 4, 0], [150, 0, 1], min_births_for_tau2=0)
     assert loose.tau2 > 0.1 and loose.srb[1] > 140

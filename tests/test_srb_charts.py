@@ -12,7 +12,14 @@ from natality.core.i18n import t
 from natality.srb import charts as srb_charts
 from natality.srb import funnel_chart
 from natality.srb.stats import srb_estimate
-from natality.srb.tables import township_srb_table, township_table_display, unique_labels
+from natality.srb.tables import (
+    level_text,
+    reference_value,
+    target_for_year,
+    township_srb_table,
+    township_table_display,
+    unique_labels,
+)
 
 
 def by_township(rows: list[tuple[str, str, int, int]]) -> pl.DataFrame:
@@ -68,6 +75,16 @@ def test_display_table_has_no_none_nan_or_inf_text(table):
     assert interval[3] == "≥ 26.0" and interval[5] == "–"  # no upper limit; nothing at all
     assert shown["Assessment (99.8%)"].to_list()[3] == "○ Too few births to judge"
     assert shown["Assessment (99.8%)"].to_list()[1] == "▲ Significantly above the reference"
+    # a township with boys and girls: its 95 % interval both ends, one decimal (525 / 500: Wilson)
+    est = srb_estimate(525, 500)
+    assert interval[0] == f"{est.low:.1f}–{est.high:.1f}" and "–" in interval[0] and not interval[0].startswith("≥")
+    # SRB to one decimal: 420 / 580 = 72.41 -> 72.4
+    assert shown["SRB"].to_list()[2] == 72.4
+
+
+def test_unique_labels_are_a_label_column():
+    assert unique_labels(pl.Series(["甲", "乙"]), pl.Series(["419901101000", "419901102000"])).name == "label"
+    assert unique_labels(pl.Series(["甲", "甲"]), pl.Series(["419901101000", "419901101000"])).name == "label"
 
 
 def test_unique_labels_for_repeated_names():
@@ -189,3 +206,15 @@ def test_the_smallest_township_judged_has_exactly_min_births():
     # with 10 births enough, the 60 boys without a girl are far above any limit
     assert _classes(rows, min_births=10) == ["expected", "expected", "above"]
     assert _classes(rows[:1], min_births=2000) == ["too_few"]
+
+
+def test_the_reference_the_funnel_is_drawn_around():
+    assert reference_value("county", 112.4, 108.0) == 112.4
+    assert reference_value("target", 112.4, 108.0) == 108.0
+    assert reference_value("natural", 112.4, 108.0) == 105.0
+    # a choice without its value (no births, no target) falls back to the natural 105
+    assert reference_value("county", None, 108.0) == 105.0 and reference_value("target", 112.4, None) == 105.0
+    targets = pl.DataFrame({"year": [2023, 2024], "target": [110.0, 108.5]})
+    assert target_for_year(targets, 2024) == 108.5 and target_for_year(targets, 2023) == 110.0
+    assert target_for_year(targets, 2025) is None
+    assert [level_text(v) for v in (0.998, 0.99, 0.95)] == ["99.8", "99", "95"]

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from natality.srb import funnel_chart
 from natality.srb.dispersion import (
+    Allowance,
     Dispersion,
     adjusted_limits_share,
     adjusted_z,
@@ -85,6 +86,23 @@ def test_widened_limits_by_hand():
     # z of the 240-boys township: 0.1 / sqrt(0.000625 + 0.00123843) = 2.3166 (plain 4.0)
     zs = adjusted_z(np.array([240]), np.array([400]), 0.5, choose_allowance("additive", d))
     assert zs[0] == pytest.approx(2.316562, abs=1e-6)
+    # multiplicative: 4.0 / sqrt(1.97) = 2.849885; one birth, one boy: (1 - 0.5) / sqrt(0.25) = 1.0; none: NaN
+    zs = adjusted_z(np.array([240, 1, 0]), np.array([400, 1, 0]), 0.5, choose_allowance("multiplicative", d))
+    assert zs[:2].tolist() == pytest.approx([4.0 / math.sqrt(1.97), 1.0 / math.sqrt(1.97)]) and np.isnan(zs[2])
+    assert adjusted_z(np.array([1]), np.array([1]), 0.5)[0] == pytest.approx(1.0)
+
+
+def test_an_allowance_without_an_estimate_widens_nothing():
+    # only choose_allowance makes allowances, and never one without phi; made by hand, it leaves the limits
+    plain = adjusted_limits_share([400], 0.5, 0.998)
+    bare = Dispersion(None, None, 0, None)
+    for kind in ("multiplicative", "additive"):
+        widened = adjusted_limits_share([400], 0.5, 0.998, Allowance(kind, kind, bare))
+        assert (widened[0][0], widened[1][0]) == pytest.approx((plain[0][0], plain[1][0]))
+    # "none" and a choice the page does not know both read as "none", chosen
+    for choice in ("none", "bogus"):
+        got = choose_allowance(choice, Dispersion(PHI, TAU2, 40, 0.5))
+        assert (got.kind, got.choice, got.reason) == ("none", "none", "chosen")
 
 
 def test_auto_widens_only_when_over_dispersed_and_there_are_enough_townships():
