@@ -28,6 +28,22 @@ def demo_data(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """The tiny three-township extract of tests/import_fixtures, built once per test module."""
+    from tests.import_fixtures import build_tiny_extract
+
+    return build_tiny_extract(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture
+def ext(template, tmp_path) -> Path:
+    """A fresh copy of the tiny extract for one test to import into."""
+    from tests.import_fixtures import copy_extract
+
+    return copy_extract(template, tmp_path / "data")
+
+
 @pytest.fixture
 def demo_env(demo_data, monkeypatch) -> Path:
     """NATALITY_DATA pointing at the demo extract, for AppTest runs."""

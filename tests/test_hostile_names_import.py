@@ -13,22 +13,12 @@ from natality.core import literal
 from natality.importing import importer
 from tests.hostile_names import CODES, EXTRACT_NAME, REGIONS, TOWNS, boundary_file, build_hostile_extract, manifest
 from tests.import_fixtures import CODES as TINY_CODES
-from tests.import_fixtures import build_tiny_extract, copy_extract, tree_digest
+from tests.import_fixtures import tree_digest
 
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     return build_hostile_extract(tmp_path_factory.mktemp("hostile"))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_tiny_extract(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture
-def ext(template, tmp_path):
-    return copy_extract(template, tmp_path / "data")
 
 
 def test_names_are_kept_exactly_as_written(hostile):

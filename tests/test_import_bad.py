@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from natality.importing import importer
-from tests.import_fixtures import all_versions, build_tiny_extract, copy_extract, tree_digest
+from tests.import_fixtures import all_versions, tree_digest
 
 C0 = "411621100000"
 HEAD = "乡镇代码,出生日期,性别,孩次\n"
@@ -65,16 +65,6 @@ CORPUS = [
      ["towns.geojson: the boundary file cannot be used"]),
     ("bad_mapping", "mapping", "map.yaml", b"births: [unclosed", ["map.yaml: the mapping file cannot be read"]),
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_tiny_extract(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture
-def ext(template, tmp_path):
-    return copy_extract(template, tmp_path / "data")
 
 
 @pytest.mark.parametrize(("flag", "name", "content", "expected"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from natality.importing import importer
-from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
+from tests.import_fixtures import CODES, copy_extract
 
 HEAD_ZH = ["序号", "姓名", "身份证号", "乡镇代码", "出生日期", "性别", "孩次", "母亲年龄", "联系电话", "家庭住址"]
 HEAD_EN = ["No", "Name", "ID Number", "Township Code", "Date of Birth", "Sex", "Birth Order", "Mother Age", "Phone",
@@ -29,16 +29,6 @@ EXPECTED = [
     (CODES[1], date(2024, 4, 1), "M", 3, "35-39", 1),
 ]
 PERSONAL_ZH = ["姓名", "身份证号", "联系电话", "家庭住址"]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_tiny_extract(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture
-def ext(template, tmp_path):
-    return copy_extract(template, tmp_path / "data")
 
 
 def _csv(head, rows, sep=",", newline="\n") -> str:

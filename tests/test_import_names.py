@@ -17,20 +17,10 @@ from natality.core import db
 from natality.importing import importer
 from natality.importing.names import NameIndex, bare_key, edit_distance, name_key
 from natality.importing.values import BadValue
-from tests.import_fixtures import CODES, boundary_geojson, build_tiny_extract, copy_extract, tree_digest
+from tests.import_fixtures import CODES, boundary_geojson, tree_digest
 
 C0, C1, C2 = CODES  # 城关镇, 王店乡, 东区
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_tiny_extract(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture
-def ext(template, tmp_path):
-    return copy_extract(template, tmp_path / "data")
 
 
 def _births(out) -> list[tuple]:

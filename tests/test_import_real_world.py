@@ -10,17 +10,7 @@ import polars as pl
 import pytest
 
 from natality.importing import importer
-from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_tiny_extract(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture
-def ext(template, tmp_path):
-    return copy_extract(template, tmp_path / "data")
+from tests.import_fixtures import CODES, tree_digest
 
 
 def _births(out) -> list[tuple]:

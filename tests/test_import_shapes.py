@@ -17,19 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from natality.importing import data_view, importer
 from natality.importing.problems import ImportFailed
-from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
+from tests.import_fixtures import CODES, tree_digest
 
 C0, C1, C2 = CODES
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_tiny_extract(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture
-def ext(template, tmp_path):
-    return copy_extract(template, tmp_path / "data")
 
 
 def _import(ext, *args: str) -> int:
