@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import plotly.graph_objects as go
 from streamlit.runtime import Runtime
 from streamlit.web import cli as streamlit_cli
 
+import natality.ui.warm as background
 from natality.core import db, extract, i18n, theme
 from natality.geo import layers
 from natality.maps import view as map_view
@@ -65,7 +65,7 @@ def preload(data: str | Path) -> None:
 def main(streamlit_args: list[str]) -> int:
     """``streamlit run dashboard.py STREAMLIT_ARGS`` in this process, preloading beside it."""
     data = extract.default_data_dir()
-    threading.Thread(target=preload, args=(data,), name="natality-preload", daemon=True).start()
+    background.start_thread(preload, data, name="natality-preload")  # waited for at exit (ui.warm.stop)
     sys.argv = ["streamlit", "run", str(DASHBOARD), *streamlit_args]
     return streamlit_cli.main()
 
