@@ -107,12 +107,11 @@ def _connect(data_dir: str | Path, write: bool = False) -> Iterator[sqlite3.Conn
     written (read-only folder, damaged file) is NoteError('notes.error_storage'), not a traceback.
 
     Several app processes (replicas behind nginx) share the file: it is in WAL mode (readers
-    never wait for a writer), a writer waits up to ``BUSY_MS`` for another (``busy_timeout``),
+    never wait for a writer), a writer waits up to ``BUSY_MS`` for another (sqlite3's ``timeout``, its busy timeout),
     and a write transaction takes the write lock when it begins (``begin immediate``), so two
     leaders saving at the same moment are served one after the other and both notes are kept."""
     try:
         with closing(sqlite3.connect(notes_path(data_dir), timeout=BUSY_MS / 1000, isolation_level=None)) as con:
-            con.execute(f"pragma busy_timeout = {BUSY_MS}")
             if con.execute("pragma journal_mode").fetchone()[0] != "wal":
                 con.execute("pragma journal_mode = wal")  # kept in the file: once per file
             con.executescript(SCHEMA)
