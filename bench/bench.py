@@ -35,7 +35,7 @@ import duckdb  # noqa: E402
 import projection_backtest  # noqa: E402
 
 from natality.core import db, extract  # noqa: E402
-from natality.importing.demo import build_demo  # noqa: E402
+from natality.demo.county import build_demo  # noqa: E402
 
 PAGES = {  # url path -> page file
     "overview": "pages/overview.py",

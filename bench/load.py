@@ -57,7 +57,7 @@ import serve  # noqa: E402
 import stclient  # noqa: E402
 
 from natality.core import extract  # noqa: E402
-from natality.importing.demo import build_demo  # noqa: E402
+from natality.demo.county import build_demo  # noqa: E402
 
 GOAL_P95_S, GOAL_MEMORY_MB = 1.0, 200
 PAGES = tuple(stclient.PAGES)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from natality.importing.demo import build_demo  # noqa: E402
+from natality.demo.county import build_demo  # noqa: E402
 
 PAGES = ["overview", "births", "sex-ratio", "scorecard", "township", "map", "compare", "data"]
 WECHAT_UA = (

@@ -180,7 +180,7 @@ def main() -> None:
             archive = subprocess.run(["git", "archive", args.baseline], cwd=ROOT, capture_output=True, check=True)
             subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
             apps["before"] = base
-        from natality.importing.demo import build_demo
+        from natality.demo.county import build_demo
         from natality.scorecard import scoring
 
         scenarios = [] if args.no_county else [("county", work / "county", 19)]

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from natality.core import db, extract
 from natality.core.i18n import t
+from natality.demo import defaults as demo_defaults
 from natality.export import pack_cli
-from natality.importing import demo_defaults, import_log, importer_cli
+from natality.importing import import_log, importer_cli
 from natality.scorecard import scoring
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -166,7 +167,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     try:
-        from natality.importing import demo  # the generator's imports only for this command
+        from natality.demo import county as demo  # the generator's imports only for this command
 
         live = demo.build_demo(args.out, seed=args.seed, until=args.until, townships=args.townships)
     except ValueError as exc:

@@ -9,7 +9,7 @@ import streamlit as st
 from natality import ui
 from natality.births import alerts
 from natality.core import extract, literal, ranking
-from natality.importing import data_view
+from natality.versions import view as data_view
 
 ctx = ui.page_context()
 st.title(ctx.t("data.title"))

@@ -21,7 +21,7 @@ SHOTS = ROOT / "tests" / "screenshots"
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory) -> Path:
     """The demo county, built once per test session (read-only: tests must not modify it)."""
-    from natality.importing.demo import build_demo
+    from natality.demo.county import build_demo
 
     out = tmp_path_factory.mktemp("extracts") / "demo"
     build_demo(out)

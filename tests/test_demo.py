@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from natality.core import db
-from natality.importing import demo
+from natality.demo import county as demo
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ import shapely
 
 from natality import cli
 from natality.core import db, extract
-from natality.importing import demo, demo_province
+from natality.demo import county as demo
+from natality.demo import province as demo_province
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("births", "population", "reported", "targets")
@@ -30,7 +31,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 UTM_49N = 32649  # metres around the province's centre (113.6 E)
 
 # sha256 of each table's CSV for the default county demo (seed 20, to 2026-09), as built by
-# natality/importing/demo.py before the province code existed (commit 35b5094).
+# natality/importing/demo.py (now natality/demo/county.py) before the province code existed (commit 35b5094).
 COUNTY_FINGERPRINT = {
     "births": (51627, "3c635c37d2b4539136231b76774bda1577ecfb3499b3486001dd43a7fcc29321"),
     "population": (228, "d0fb6eafb1204ed2914119f2f746c1446fc744dc2b6acfd8c76db9913ae2097a"),

@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from natality.core import extract
-from natality.importing import data_view, importer
+from natality.importing import importer
+from natality.versions import view as data_view
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"

@@ -21,7 +21,8 @@ from streamlit.testing.v1 import AppTest
 from natality import cli
 from natality.core import extract
 from natality.core.i18n import t
-from natality.importing import data_view, import_log, importer
+from natality.importing import import_log, importer
+from natality.versions import view as data_view
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent

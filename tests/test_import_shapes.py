@@ -15,8 +15,9 @@ import pytest
 import xlwt
 from streamlit.testing.v1 import AppTest
 
-from natality.importing import data_view, importer
+from natality.importing import importer
 from natality.importing.problems import ImportFailed
+from natality.versions import view as data_view
 from tests.import_fixtures import CODES, tree_digest
 
 C0, C1, C2 = CODES

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db
-from natality.importing.demo import build_demo
+from natality.demo.county import build_demo
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGES = [None, "births.py", "sex-ratio.py", "scorecard.py", "map.py", "compare.py", "data.py", "township.py"]

@@ -14,7 +14,7 @@ import numpy as np
 from polars.testing import assert_frame_equal
 
 from natality.core import extract
-from natality.importing.demo import build_demo
+from natality.demo.county import build_demo
 from natality.scorecard import scoring, stored
 from tests.conftest import ROOT
 

@@ -4,7 +4,7 @@ The only part of the package that imports streamlit (with ``lang``, ``regions``,
 ``notes``, ``phone`` and ``share`` beside it). Page state lives in the URL (``?lang=``, ``?year=``, ``?township=``) so
 that a copied link opens the same view.
 
-May import: natality.core, natality.geo, natality.importing, natality.srb, natality.scorecard,
+May import: natality.core, natality.geo, natality.importing, natality.demo, natality.srb, natality.scorecard,
 natality.births, natality.maps, natality.compare, natality.export.
 """
 
@@ -25,9 +25,9 @@ from natality.births import alerts, projection
 from natality.compare import monthly
 from natality.core import db, extract, i18n, literal, theme
 from natality.core.context import Ctx
+from natality.demo.county import build_demo
 from natality.export import narrow, render
 from natality.geo import layers
-from natality.importing.demo import build_demo
 from natality.maps import view as map_view
 from natality.scorecard import scoring
 from natality.ui.access import login_configured as login_configured

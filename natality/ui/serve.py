@@ -33,7 +33,7 @@ DASHBOARD = Path(__file__).resolve().parent.parent.parent / "dashboard.py"
 PRELOAD_MODULES = (
     "natality.births.view", "natality.births.charts", "natality.srb.view", "natality.srb.charts",
     "natality.scorecard.table", "natality.scorecard.charts", "natality.maps.view", "natality.maps.charts",
-    "natality.compare.view", "natality.compare.charts", "natality.compare.monthly", "natality.importing.data_view",
+    "natality.compare.view", "natality.compare.charts", "natality.compare.monthly", "natality.versions.view",
     "natality.export.pack", "natality.ui", "scipy.stats",
 )  # fmt: skip
 

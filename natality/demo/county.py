@@ -3,7 +3,7 @@
 Monthly births 2015-01 to a cut-off month. Seeded and deterministic: the same seed, cut-off and
 size give the same tables. The model follows "The demo county" in shared/DOMAIN.md; the numbers
 below are its anchors. ``--townships N`` above 19 builds a province-like extract with the same
-model (its map and hierarchy are drawn by ``natality.importing.demo_province``), its births drawn
+model (its map and hierarchy are drawn by ``natality.demo.province``), its births drawn
 with vectorised numpy draws so that 2,000 townships (about 15 M births) build in seconds.
 """
 
@@ -20,9 +20,9 @@ import shapely
 
 from natality.core import extract
 from natality.core.extract import AGE_BANDS
+from natality.demo import province as demo_province
+from natality.demo.defaults import DEFAULT_SEED, DEFAULT_TOWNSHIPS, DEFAULT_UNTIL
 from natality.geo.boundaries import display_geometry
-from natality.importing import demo_province
-from natality.importing.demo_defaults import DEFAULT_SEED, DEFAULT_TOWNSHIPS, DEFAULT_UNTIL
 
 COUNTY_CODE = "419901"
 REGION_NAME = "示范县"

@@ -1,7 +1,7 @@
 """The layout of the province-like demo: outline, township cells, counties, cities, codes, names.
 
 ``python -m natality demo --townships N`` (N > 19) builds a synthetic province of N townships;
-this module draws its map and its hierarchy, ``natality.importing.demo`` its births and the rest.
+this module draws its map and its hierarchy, ``natality.demo.county`` its births and the rest.
 
 - One province (code 990000: the prefix 99 is no real province, so the data is plainly made up),
   cities 99CC00, counties 99CCKK of about 10-25 townships, townships county + 3 digits + "000"
