@@ -11,86 +11,47 @@
 -- there is no county to open).
 with
 
-town_county as (
-    select
-        t.township_code,
-        coalesce(c.county_code, t.township_code) as county_code
-    from region_townships($region::varchar) as t
-    left join (
-        select
-            tr.township_code,
-            tr.region_code as county_code
-        from township_regions as tr
-        inner join regions as r on tr.region_code = r.region_code
-        where r.level = 'county'
-    ) as c on t.township_code = c.township_code
+period_counts as (
+    select *
+    from township_period_counts($region::varchar, $year, $last_month)
 ),
 
-period_births as (
+county_counts as (
     select
-        tc.county_code,
-        year(b.month)::integer as year,
-        b.sex,
-        b.birth_order,
-        b.births
-    from region_births_order(null, $region::varchar) as b
-    inner join town_county as tc on b.township_code = tc.township_code
-    where year(b.month) in ($year, $year - 1)
-        and month(b.month) <= $last_month
-),
-
-counts as (
-    select
-        county_code,
-        coalesce(sum(births) filter (where year = $year), 0)::bigint as births,
-        coalesce(sum(births) filter (where year = $year and sex = 'M'), 0)::bigint as boys,
-        coalesce(sum(births) filter (where year = $year and sex = 'F'), 0)::bigint as girls,
-        coalesce(
-            sum(births) filter (where year = $year and birth_order >= 3), 0
-        )::bigint as births_order3p,
-        coalesce(
-            sum(births) filter (where year = $year and birth_order is not null), 0
-        )::bigint as births_order_known,
-        coalesce(sum(births) filter (where year = $year - 1), 0)::bigint as births_prev
-    from period_births
-    group by county_code
-),
-
-township_population as (
-    select
-        township_code,
-        sum(population)::bigint as population
-    from population
-    where year = $year
-    group by township_code
-),
-
-units as (
-    select
-        tc.county_code,
+        town_county.county_code,
         count(*)::integer as townships,
-        count(p.population)::integer as with_population,
-        sum(p.population)::bigint as population
-    from town_county as tc
-    left join township_population as p on tc.township_code = p.township_code
-    group by tc.county_code
+        sum(period_counts.births)::bigint as births,
+        sum(period_counts.boys)::bigint as boys,
+        sum(period_counts.girls)::bigint as girls,
+        sum(period_counts.births_order3p)::bigint as births_order3p,
+        sum(period_counts.births_order_known)::bigint as births_order_known,
+        sum(period_counts.births_prev)::bigint as births_prev,
+        count(period_counts.population)::integer as with_population,
+        sum(period_counts.population)::bigint as population
+    from period_counts
+    inner join township_county_codes($region::varchar) as town_county
+        on period_counts.township_code = town_county.township_code
+    group by town_county.county_code
 )
 
 select
-    u.county_code,
-    coalesce(r.name, t.name, u.county_code) as name,
-    coalesce(r.name_en, t.name_en, r.name, t.name, u.county_code) as name_en,
-    u.townships,
-    coalesce(c.births, 0)::bigint as births,
-    coalesce(c.boys, 0)::bigint as boys,
-    coalesce(c.girls, 0)::bigint as girls,
-    coalesce(c.births_order3p, 0)::bigint as births_order3p,
-    coalesce(c.births_order_known, 0)::bigint as births_order_known,
-    coalesce(c.births_prev, 0)::bigint as births_prev,
-    case when u.with_population = u.townships then u.population end as population,
-    r.region_code is not null as is_county
-from units as u
-left join counts as c on u.county_code = c.county_code
-left join regions as r on u.county_code = r.region_code
-left join townships as t on u.county_code = t.township_code
-order by u.county_code
+    county_counts.county_code,
+    coalesce(regions.name, townships.name, county_counts.county_code) as name,
+    coalesce(
+        regions.name_en, townships.name_en, regions.name, townships.name, county_counts.county_code
+    ) as name_en,
+    county_counts.townships,
+    county_counts.births,
+    county_counts.boys,
+    county_counts.girls,
+    county_counts.births_order3p,
+    county_counts.births_order_known,
+    county_counts.births_prev,
+    case
+        when county_counts.with_population = county_counts.townships then county_counts.population
+    end as population,
+    regions.region_code is not null as is_county
+from county_counts
+left join regions on county_counts.county_code = regions.region_code
+left join townships on county_counts.county_code = townships.township_code
+order by county_counts.county_code

@@ -6,56 +6,22 @@
 -- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
 
-period_births as (
-    select
-        township_code,
-        year(month)::integer as year,
-        sex,
-        birth_order,
-        births
-    from region_births_order(null, $region::varchar)
-    where year(month) in ($year, $year - 1)
-        and month(month) <= $last_month
-),
-
-counts as (
-    select
-        township_code,
-        coalesce(sum(births) filter (where year = $year), 0)::bigint as births,
-        coalesce(sum(births) filter (where year = $year and sex = 'M'), 0)::bigint as boys,
-        coalesce(sum(births) filter (where year = $year and sex = 'F'), 0)::bigint as girls,
-        coalesce(
-            sum(births) filter (where year = $year and birth_order >= 3), 0
-        )::bigint as births_order3p,
-        coalesce(
-            sum(births) filter (where year = $year and birth_order is not null), 0
-        )::bigint as births_order_known,
-        coalesce(sum(births) filter (where year = $year - 1), 0)::bigint as births_prev
-    from period_births
-    group by township_code
-),
-
-year_population as (
-    select
-        township_code,
-        sum(population)::bigint as population
-    from population
-    where year = $year
-    group by township_code
+period_counts as (
+    select *
+    from township_period_counts($region::varchar, $year, $last_month)
 )
 
 select
-    t.township_code,
-    t.name,
-    t.name_en,
-    coalesce(c.births, 0)::bigint as births,
-    coalesce(c.boys, 0)::bigint as boys,
-    coalesce(c.girls, 0)::bigint as girls,
-    coalesce(c.births_order3p, 0)::bigint as births_order3p,
-    coalesce(c.births_order_known, 0)::bigint as births_order_known,
-    coalesce(c.births_prev, 0)::bigint as births_prev,
-    p.population
-from region_townships($region::varchar) as t
-left join counts as c on t.township_code = c.township_code
-left join year_population as p on t.township_code = p.township_code
-order by t.township_code
+    period_counts.township_code,
+    townships.name,
+    townships.name_en,
+    period_counts.births,
+    period_counts.boys,
+    period_counts.girls,
+    period_counts.births_order3p,
+    period_counts.births_order_known,
+    period_counts.births_prev,
+    period_counts.population
+from period_counts
+inner join townships on period_counts.township_code = townships.township_code
+order by period_counts.township_code

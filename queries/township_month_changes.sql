@@ -7,71 +7,31 @@
 -- population is the township's mean population of $year (null when not given).
 with
 
-period_births as (
-    select
-        township_code,
-        year(month)::integer as year,
-        month(month)::integer < $month as before,
-        sex,
-        birth_order,
-        births
-    from region_births_order(null, $region::varchar)
-    where year(month) in ($year, $year - 1)
-        and month(month) <= $month
+now_counts as (
+    select *
+    from township_period_counts($region::varchar, $year, $month)
 ),
 
-counts as (
-    select
-        township_code,
-        coalesce(sum(births) filter (where year = $year), 0)::bigint as births,
-        coalesce(sum(births) filter (where year = $year and sex = 'M'), 0)::bigint as boys,
-        coalesce(sum(births) filter (where year = $year and sex = 'F'), 0)::bigint as girls,
-        coalesce(
-            sum(births) filter (where year = $year and birth_order >= 3), 0
-        )::bigint as births_order3p,
-        coalesce(
-            sum(births) filter (where year = $year and birth_order is not null), 0
-        )::bigint as births_order_known,
-        coalesce(sum(births) filter (where year = $year - 1), 0)::bigint as births_prev,
-        coalesce(sum(births) filter (where year = $year and before), 0)::bigint as births_before,
-        coalesce(sum(births) filter (where year = $year and before and sex = 'M'), 0)::bigint as boys_before,
-        coalesce(sum(births) filter (where year = $year and before and sex = 'F'), 0)::bigint as girls_before,
-        coalesce(
-            sum(births) filter (where year = $year and before and birth_order >= 3), 0
-        )::bigint as births_order3p_before,
-        coalesce(
-            sum(births) filter (where year = $year and before and birth_order is not null), 0
-        )::bigint as births_order_known_before,
-        coalesce(sum(births) filter (where year = $year - 1 and before), 0)::bigint as births_prev_before
-    from period_births
-    group by township_code
-),
-
-year_population as (
-    select
-        township_code,
-        sum(population)::bigint as population
-    from population
-    where year = $year
-    group by township_code
+before_counts as (
+    select *
+    from township_period_counts($region::varchar, $year, $month - 1)
 )
 
 select
-    t.township_code,
-    coalesce(c.births, 0)::bigint as births,
-    coalesce(c.boys, 0)::bigint as boys,
-    coalesce(c.girls, 0)::bigint as girls,
-    coalesce(c.births_order3p, 0)::bigint as births_order3p,
-    coalesce(c.births_order_known, 0)::bigint as births_order_known,
-    coalesce(c.births_prev, 0)::bigint as births_prev,
-    coalesce(c.births_before, 0)::bigint as births_before,
-    coalesce(c.boys_before, 0)::bigint as boys_before,
-    coalesce(c.girls_before, 0)::bigint as girls_before,
-    coalesce(c.births_order3p_before, 0)::bigint as births_order3p_before,
-    coalesce(c.births_order_known_before, 0)::bigint as births_order_known_before,
-    coalesce(c.births_prev_before, 0)::bigint as births_prev_before,
-    p.population
-from region_townships($region::varchar) as t
-left join counts as c on t.township_code = c.township_code
-left join year_population as p on t.township_code = p.township_code
-order by t.township_code
+    now_counts.township_code,
+    now_counts.births,
+    now_counts.boys,
+    now_counts.girls,
+    now_counts.births_order3p,
+    now_counts.births_order_known,
+    now_counts.births_prev,
+    before_counts.births as births_before,
+    before_counts.boys as boys_before,
+    before_counts.girls as girls_before,
+    before_counts.births_order3p as births_order3p_before,
+    before_counts.births_order_known as births_order_known_before,
+    before_counts.births_prev as births_prev_before,
+    now_counts.population
+from now_counts
+inner join before_counts on now_counts.township_code = before_counts.township_code
+order by now_counts.township_code

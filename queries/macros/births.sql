@@ -75,3 +75,83 @@ from townships as t
 cross join years as y
 left join counts as c on c.township_code = t.township_code and c.year = y.year
 left join population as p on p.township_code = t.township_code and p.year = y.year;
+
+-- township_period_counts(region, of_year, to_month): one row per township of region (null: the
+-- whole extract; every township, zero counts where it had no births) over months 1..to_month of
+-- of_year: births, boys, girls, third-and-higher births, births of known order, births_prev (the
+-- same months of the year before), and population (the township's population of of_year, null
+-- when not given). The indicator columns of map_township_year.sql, added up by county in
+-- map_county_year.sql, taken at two cut-off months by township_month_changes.sql.
+create or replace macro township_period_counts(region, of_year, to_month) as table
+with
+period_births as (
+    select
+        township_code,
+        year(month)::integer as year,
+        sex,
+        birth_order,
+        births
+    from region_births_order(null, region)
+    where
+        year(month) in (of_year, of_year - 1)
+        and month(month) <= to_month
+),
+
+counts as (
+    select
+        township_code,
+        coalesce(sum(births) filter (where year = of_year), 0)::bigint as births,
+        coalesce(sum(births) filter (where year = of_year and sex = 'M'), 0)::bigint as boys,
+        coalesce(sum(births) filter (where year = of_year and sex = 'F'), 0)::bigint as girls,
+        coalesce(
+            sum(births) filter (where year = of_year and birth_order >= 3), 0
+        )::bigint as births_order3p,
+        coalesce(
+            sum(births) filter (where year = of_year and birth_order is not null), 0
+        )::bigint as births_order_known,
+        coalesce(sum(births) filter (where year = of_year - 1), 0)::bigint as births_prev
+    from period_births
+    group by township_code
+),
+
+year_population as (
+    select
+        township_code,
+        sum(population)::bigint as population
+    from population
+    where year = of_year
+    group by township_code
+)
+
+select
+    region_towns.township_code,
+    coalesce(counts.births, 0)::bigint as births,
+    coalesce(counts.boys, 0)::bigint as boys,
+    coalesce(counts.girls, 0)::bigint as girls,
+    coalesce(counts.births_order3p, 0)::bigint as births_order3p,
+    coalesce(counts.births_order_known, 0)::bigint as births_order_known,
+    coalesce(counts.births_prev, 0)::bigint as births_prev,
+    year_population.population
+from region_townships(region) as region_towns
+left join counts on region_towns.township_code = counts.township_code
+left join year_population on region_towns.township_code = year_population.township_code;
+
+-- township_county_codes(region): the county of every township of region (null: the whole
+-- extract), from township_regions; a township whose code names no county (a code of its own kind
+-- without a parent) stands for itself. Shared by township_counties.sql and map_county_year.sql.
+create or replace macro township_county_codes(region) as table
+with
+counties as (
+    select
+        township_regions.township_code,
+        township_regions.region_code as county_code
+    from township_regions
+    inner join regions on township_regions.region_code = regions.region_code
+    where regions.level = 'county'
+)
+
+select
+    region_towns.township_code,
+    coalesce(counties.county_code, region_towns.township_code) as county_code
+from region_townships(region) as region_towns
+left join counties on region_towns.township_code = counties.township_code;
