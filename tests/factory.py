@@ -82,3 +82,47 @@ def make_extract(
 
     extract.publish(out, write)
     return out
+
+
+# The two-county extract several tests share: 甲县 (419901) has townships A (甲一镇) and B (甲二乡),
+# 乙县 (419902) has C (乙一镇), both in city 419900; squares side by side, A | B | C. Its births of
+# 2024 (to March): A 10 boys 8 girls (January, first births), B 5 and 5 (February, second births),
+# C 30 boys 20 girls (January, first births) and 3 boys (March, third births). Each test adds the
+# rows of its own year before, population, targets and any further region.
+TWO_COUNTY_CODES = ("419901001000", "419901002000", "419902001000")
+_A, _B, _C = TWO_COUNTY_CODES
+TWO_COUNTY_TOWNSHIPS = [(_A, "甲一镇", "Jia One"), (_B, "甲二乡", "Jia Two"), (_C, "乙一镇", "Yi One")]
+TWO_COUNTY_REGIONS = [("419901", "甲县", "Jia County"), ("419902", "乙县", "Yi County")]
+TWO_COUNTY_BIRTHS_2024 = [
+    (_A, "2024-01", "M", 1, "25-29", None, 10), (_A, "2024-01", "F", 1, "25-29", None, 8),
+    (_B, "2024-02", "M", 2, "30-34", None, 5), (_B, "2024-02", "F", 2, "30-34", None, 5),
+    (_C, "2024-01", "M", 1, "25-29", None, 30), (_C, "2024-01", "F", 1, "20-24", None, 20),
+    (_C, "2024-03", "M", 3, "35-39", None, 3),
+]  # fmt: skip
+
+
+def two_county_population(years: tuple[int, ...]) -> list[tuple[str, int, int]]:
+    """A 1,000, B 2,000 and C 3,000 people in each of ``years``."""
+    people = dict(zip(TWO_COUNTY_CODES, (1000, 2000, 3000), strict=True))
+    return [(code, year, people[code]) for year in years for code in TWO_COUNTY_CODES]
+
+
+def make_two_county_extract(
+    out: Path,
+    births_before: list[tuple],
+    population: list[tuple[str, int, int]],
+    targets: list[tuple[str, int, str, float]] = (),
+    more_regions: list[tuple[str, str, str | None]] = (),
+) -> Path:
+    """Publish the two-county extract at ``out`` (cut off at 2024-03): the births of 2024 above and
+    ``births_before`` (rows as for make_extract), with the regions file naming both counties."""
+    return make_extract(
+        out,
+        TWO_COUNTY_TOWNSHIPS,
+        [*TWO_COUNTY_BIRTHS_2024, *births_before],
+        population=population,
+        targets=targets,
+        cutoff="2024-03",
+        region_code="419900",
+        regions=[*TWO_COUNTY_REGIONS, *more_regions],
+    )

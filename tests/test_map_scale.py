@@ -23,30 +23,16 @@ from natality.core import db, extract
 from natality.geo import boundaries, layers
 from natality.maps import view as map_view
 from natality.srb.stats import shrink_srb, srb_estimate
-from tests.factory import BIRTHS_SCHEMA, make_extract
+from tests.factory import BIRTHS_SCHEMA, TWO_COUNTY_CODES, make_extract, make_two_county_extract, two_county_population
 
-A, B, C = "419901001000", "419901002000", "419902001000"
+A, B, C = TWO_COUNTY_CODES
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
 @pytest.fixture(scope="module")
 def two_counties_data(tmp_path_factory) -> Path:
-    births = [
-        (A, "2024-01", "M", 1, "25-29", None, 10), (A, "2024-01", "F", 1, "25-29", None, 8),
-        (B, "2024-02", "M", 2, "30-34", None, 5), (B, "2024-02", "F", 2, "30-34", None, 5),
-        (C, "2024-01", "M", 1, "25-29", None, 30), (C, "2024-01", "F", 1, "20-24", None, 20),
-        (C, "2024-03", "M", 3, "35-39", None, 3),
-        (A, "2023-01", "M", 1, "25-29", None, 4), (C, "2023-02", "F", 1, "25-29", None, 6),
-    ]  # fmt: skip
-    return make_extract(
-        tmp_path_factory.mktemp("scale") / "x",
-        [(A, "甲一镇", "Jia One"), (B, "甲二乡", "Jia Two"), (C, "乙一镇", "Yi One")],
-        births,
-        population=[(A, 2024, 1000), (B, 2024, 2000), (C, 2024, 3000)],
-        cutoff="2024-03",
-        region_code="419900",
-        regions=[("419901", "甲县", "Jia County"), ("419902", "乙县", "Yi County")],
-    )
+    before = [(A, "2023-01", "M", 1, "25-29", None, 4), (C, "2023-02", "F", 1, "25-29", None, 6)]
+    return make_two_county_extract(tmp_path_factory.mktemp("scale") / "x", before, two_county_population((2024,)))
 
 
 @pytest.fixture(scope="module")

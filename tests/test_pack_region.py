@@ -12,32 +12,24 @@ from pathlib import Path
 import pytest
 
 from natality.export.slides import build_slides
-from tests.factory import make_extract
+from tests.factory import TWO_COUNTY_CODES, make_two_county_extract, two_county_population
 
-A, B, C = "419901001000", "419901002000", "419902001000"  # 甲县: A, B; 乙县: C
+A, B, C = TWO_COUNTY_CODES  # 甲县: A, B; 乙县: C
 
 
 @pytest.fixture
 def two_counties(tmp_path) -> Path:
     """2024 (to March): A 10 boys 8 girls, B 5 and 5, C 33 and 20; 2023 (January-March): A 30 and
     30, B 2 girls, C 6 girls. Births targets of 5 for every township in both years."""
-    births = [
-        (A, "2024-01", "M", 1, "25-29", None, 10), (A, "2024-01", "F", 1, "25-29", None, 8),
-        (B, "2024-02", "M", 2, "30-34", None, 5), (B, "2024-02", "F", 2, "30-34", None, 5),
-        (C, "2024-01", "M", 1, "25-29", None, 30), (C, "2024-01", "F", 1, "20-24", None, 20),
-        (C, "2024-03", "M", 3, "35-39", None, 3),
+    before = [
         (A, "2023-01", "M", 1, "25-29", None, 30), (A, "2023-01", "F", 1, "25-29", None, 30),
         (C, "2023-02", "F", 1, "25-29", None, 6), (B, "2023-02", "F", 1, "25-29", None, 2),
     ]  # fmt: skip
-    return make_extract(
+    return make_two_county_extract(
         tmp_path / "x",
-        [(A, "甲一镇", "Jia One"), (B, "甲二乡", "Jia Two"), (C, "乙一镇", "Yi One")],
-        births,
-        population=[(c, y, p) for y in (2023, 2024) for c, p in ((A, 1000), (B, 2000), (C, 3000))],
+        before,
+        two_county_population((2023, 2024)),
         targets=[(c, y, "births", 5.0) for y in (2023, 2024) for c in (A, B, C)],
-        cutoff="2024-03",
-        region_code="419900",
-        regions=[("419901", "甲县", "Jia County"), ("419902", "乙县", "Yi County")],
     )
 
 

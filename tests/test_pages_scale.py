@@ -17,7 +17,7 @@ from natality.core.ranking import Gap
 from natality.scorecard import charts as scorecard_charts
 from natality.srb import funnel_chart
 from natality.srb.tables import township_srb_table
-from tests.factory import make_extract
+from tests.factory import TWO_COUNTY_CODES, make_extract, make_two_county_extract, two_county_population
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
@@ -153,30 +153,22 @@ def test_bump_chart_of_sixty_draws_the_top_ten_the_bottom_ten_and_the_one_search
 
 # -- pages narrowed to one county --------------------------------------------------------------
 
-A, B, C = "419901001000", "419901002000", "419902001000"
+A, B, C = TWO_COUNTY_CODES
 
 
 @pytest.fixture
 def two_counties(tmp_path, monkeypatch) -> Path:
     """甲县 (419901) has A and B, 乙县 (419902) has C. 2024 (to March): A 10 boys 8 girls, B 5 and 5,
     C 33 and 20; 2023 (January-February): A 30 boys and 30 girls, B 2 girls, C 6 girls."""
-    births = [
-        (A, "2024-01", "M", 1, "25-29", None, 10), (A, "2024-01", "F", 1, "25-29", None, 8),
-        (B, "2024-02", "M", 2, "30-34", None, 5), (B, "2024-02", "F", 2, "30-34", None, 5),
-        (C, "2024-01", "M", 1, "25-29", None, 30), (C, "2024-01", "F", 1, "20-24", None, 20),
-        (C, "2024-03", "M", 3, "35-39", None, 3),
+    before = [
         (A, "2023-01", "M", 1, "25-29", None, 30), (A, "2023-01", "F", 1, "25-29", None, 30),
         (C, "2023-02", "F", 1, "25-29", None, 6), (B, "2023-02", "F", 1, "25-29", None, 2),
     ]  # fmt: skip
-    data = make_extract(
+    data = make_two_county_extract(
         tmp_path / "x",
-        [(A, "甲一镇", "Jia One"), (B, "甲二乡", "Jia Two"), (C, "乙一镇", "Yi One")],
-        births,
-        population=[(c, y, p) for y in (2023, 2024) for c, p in ((A, 1000), (B, 2000), (C, 3000))],
+        before,
+        two_county_population((2023, 2024)),
         targets=[(c, 2024, "births", 5.0) for c in (A, B, C)],
-        cutoff="2024-03",
-        region_code="419900",
-        regions=[("419901", "甲县", "Jia County"), ("419902", "乙县", "Yi County")],
     )
     monkeypatch.setenv("NATALITY_DATA", str(data))
     return data
