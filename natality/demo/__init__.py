@@ -1,7 +1,7 @@
 """The synthetic demo: a county of 19 townships (``county``), or a province-like tree of N townships
-(``province``), written as a real extract with boundaries. Not an importer: it writes the extract's
+(its map and hierarchy ``province``, its tables ``province_tables``), both drawn from one model of
+births (``model``), written as a real extract with boundaries. Not an importer: it writes the extract's
 files directly, so tests and `make run` have data without any office's files.
 
 May import: natality.core, natality.geo.
 """
-
