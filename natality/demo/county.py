@@ -20,25 +20,8 @@ import shapely
 
 from natality.core import extract
 from natality.core.extract import AGE_BANDS
+from natality.demo import model
 from natality.demo.defaults import DEFAULT_SEED, DEFAULT_TOWNSHIPS, DEFAULT_UNTIL
-from natality.demo.model import (
-    BIRTH_RATE,
-    DRAGON_YEAR_BOOST,
-    FIRST_YEAR,
-    HOTSPOT_EXTRA,
-    LATER_BIRTH_RATE,
-    REPORTED_YEARS,
-    SRB_END,
-    SRB_START,
-    DemoTables,
-    age_shares,
-    order_shares,
-    parse_until,
-    reported_table,
-    season,
-    targets_table,
-    yearly_population,
-)
 from natality.demo.province_tables import province_tables
 
 COUNTY_CODE = "419901"
@@ -92,11 +75,11 @@ def _voronoi(pts: np.ndarray, outline: shapely.Polygon) -> list:
 
 def build_tables(
     seed: int = DEFAULT_SEED, until: str = DEFAULT_UNTIL, townships: int = DEFAULT_TOWNSHIPS
-) -> DemoTables:
+) -> model.DemoTables:
     """Generate every table of the demo: the county (19 townships), or a province of ``townships``."""
     if townships != DEFAULT_TOWNSHIPS:
         return province_tables(seed, until, townships)
-    last_year, last_month = parse_until(until)
+    last_year, last_month = model.parse_until(until)
     rng = np.random.default_rng(seed)
     n = len(TOWNSHIPS)
     codes = [f"{COUNTY_CODE}{101 + i:03d}000" for i in range(n)]
@@ -114,29 +97,28 @@ def build_tables(
     town_srb_effect = rng.normal(0, 1.0, n)
     largest = np.argsort(base_pop)[::-1][1:5]  # not the county seat, among the next four
     hotspot_idx = sorted(rng.choice(largest, size=3, replace=False))
+    hot = np.zeros(n, dtype=bool)
+    hot[hotspot_idx] = True
     compliance = rng.uniform(0.85, 0.99, n)
 
-    years = list(range(FIRST_YEAR, last_year + 1))
-    pop = yearly_population(rng, base_pop, years)
-    by_month = season()
+    years = list(range(model.FIRST_YEAR, last_year + 1))
+    pop = model.yearly_population(rng, base_pop, years)
+    by_month = model.season()
 
     rows = {k: [] for k in ("code", "month", "sex", "order", "age", "compliant", "births")}
     for year in years:
-        rate = BIRTH_RATE.get(year, LATER_BIRTH_RATE)
-        boost = DRAGON_YEAR_BOOST.get(year, 1.0)
+        rate = model.BIRTH_RATE.get(year, model.LATER_BIRTH_RATE)
+        boost = model.DRAGON_YEAR_BOOST.get(year, 1.0)
         months = range(1, (last_month if year == last_year else 12) + 1)
-        t = (year - FIRST_YEAR) / max(last_year - FIRST_YEAR, 1)
-        srb_order = SRB_START + (SRB_END - SRB_START) * t
+        srb = model.true_srb(year, last_year, town_srb_effect, hot)
         for m in months:
             expected = pop[year] * rate * multiplier * boost * by_month[m - 1] / 12_000
             total = rng.poisson(expected)
-            by_order = rng.multinomial(total, np.tile(order_shares(year), (n, 1)))  # (n, 3)
-            srb = srb_order[None, :] + town_srb_effect[:, None]
-            srb[hotspot_idx] += HOTSPOT_EXTRA
+            by_order = rng.multinomial(total, np.tile(model.order_shares(year), (n, 1)))  # (n, 3)
             boys = rng.binomial(by_order, srb / (100 + srb))
             for sex, counts in (("M", boys), ("F", by_order - boys)):
-                ages = rng.multinomial(counts, np.tile(age_shares(year), (n, 3, 1)))  # (n, 3, 7)
-                if year in REPORTED_YEARS:
+                ages = rng.multinomial(counts, np.tile(model.age_shares(year), (n, 3, 1)))  # (n, 3, 7)
+                if year in model.REPORTED_YEARS:
                     p_ok = np.clip(compliance[:, None, None] - np.array([0, 0.02, 0.35])[None, :, None], 0, 1)
                     ok = rng.binomial(ages, np.broadcast_to(p_ok, ages.shape))
                     splits = ((True, ok), (False, ages - ok))
@@ -164,13 +146,7 @@ def build_tables(
         }
     ).sort("township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant")
 
-    population = pl.DataFrame(
-        {
-            "township_code": [c for _ in years for c in codes],
-            "year": pl.Series([y for y in years for _ in codes], dtype=pl.Int32),
-            "population": pl.Series([int(p) for y in years for p in pop[y]], dtype=pl.Int64),
-        }
-    )
+    population = model.population_table(codes, pop, years)
     by_year = births.group_by("township_code", pl.col("month").dt.year().alias("year")).agg(pl.col("births").sum())
     annual = {
         year: pl.DataFrame({"township_code": codes})
@@ -179,8 +155,8 @@ def build_tables(
         .to_numpy()
         for year in years
     }
-    reported = reported_table(rng, codes, annual, pop, years)
-    targets = targets_table(rng, codes, pop, multiplier, years, [([COUNTY_CODE], np.zeros(n, dtype=np.int64))])
+    reported = model.reported_table(rng, codes, annual, pop, years)
+    targets = model.targets_table(rng, codes, pop, multiplier, years, [([COUNTY_CODE], np.zeros(n, dtype=np.int64))])
 
     townships = gpd.GeoDataFrame(
         {
@@ -195,7 +171,7 @@ def build_tables(
     townships["geometry_display"] = gpd.GeoSeries(
         shapely.coverage_simplify(townships.geometry.values, tolerance=0.002), crs="EPSG:4326"
     )
-    return DemoTables(
+    return model.DemoTables(
         townships=townships,
         births=births,
         population=population,
@@ -209,7 +185,7 @@ def build_tables(
     )
 
 
-def write_tables(tables: DemoTables, root: Path, seed: int) -> dict:
+def write_tables(tables: model.DemoTables, root: Path, seed: int) -> dict:
     """Write the tables into ``root`` and return the manifest."""
     tables.townships.to_parquet(root / "townships.parquet", index=False)
     tables.births.write_parquet(root / "births.parquet")

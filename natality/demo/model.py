@@ -90,6 +90,23 @@ def yearly_population(rng: np.random.Generator, base_pop: np.ndarray, years: lis
     return {y: np.round(base_pop * (1 - 0.004) ** (y - FIRST_YEAR) * rng.normal(1, 0.003, n)) for y in years}
 
 
+def true_srb(year: int, last_year: int, township_effect: np.ndarray, hot: np.ndarray) -> np.ndarray:
+    """Each township's true SRB by order in ``year`` (townships x 3): the drift from 2015 to the
+    last year, the township's own effect, and the planted extra where ``hot``."""
+    t = (year - FIRST_YEAR) / max(last_year - FIRST_YEAR, 1)
+    return SRB_START + (SRB_END - SRB_START) * t + township_effect[:, None] + hot[:, None] * HOTSPOT_EXTRA
+
+
+def population_table(codes: list[str], pop: dict, years: list[int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "township_code": [c for _ in years for c in codes],
+            "year": pl.Series([y for y in years for _ in codes], dtype=pl.Int32),
+            "population": pl.Series(np.concatenate([pop[y] for y in years]).astype(np.int64)),
+        }
+    )
+
+
 def reported_table(
     rng: np.random.Generator, codes: list[str], annual: dict, pop: dict, years: list[int]
 ) -> pl.DataFrame:

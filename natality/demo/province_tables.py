@@ -11,29 +11,11 @@ import numpy as np
 import polars as pl
 
 from natality.core.extract import AGE_BANDS
-from natality.demo import province
-from natality.demo.model import (
-    BIRTH_RATE,
-    DRAGON_YEAR_BOOST,
-    FIRST_YEAR,
-    HOTSPOT_EXTRA,
-    LATER_BIRTH_RATE,
-    REPORTED_YEARS,
-    SRB_END,
-    SRB_START,
-    DemoTables,
-    age_shares,
-    order_shares,
-    parse_until,
-    reported_table,
-    season,
-    targets_table,
-    yearly_population,
-)
+from natality.demo import model, province
 from natality.geo.boundaries import display_geometry
 
 
-def province_tables(seed: int, until: str, n: int) -> DemoTables:
+def province_tables(seed: int, until: str, n: int) -> model.DemoTables:
     """Every table of a province of ``n`` townships (layout from ``natality.demo.province``).
 
     Births per township, month, sex, order, mother's age band (and, to 2020, policy
@@ -41,7 +23,7 @@ def province_tables(seed: int, until: str, n: int) -> DemoTables:
     births split by its shares: the same distribution as the county's Poisson total split
     multinomially, but one numpy draw per year for every township and cell.
     """
-    last_year, last_month = parse_until(until)
+    last_year, last_month = model.parse_until(until)
     rng = np.random.default_rng(seed)
     layout = province.build_layout(rng, n)
     codes = layout.codes
@@ -59,24 +41,23 @@ def province_tables(seed: int, until: str, n: int) -> DemoTables:
     hot[hotspot_idx] = True
     compliance = rng.uniform(0.85, 0.99, n)
 
-    years = list(range(FIRST_YEAR, last_year + 1))
-    pop = yearly_population(rng, base_pop, years)
-    by_month = season()
+    years = list(range(model.FIRST_YEAR, last_year + 1))
+    pop = model.yearly_population(rng, base_pop, years)
+    by_month = model.season()
 
     parts = []
     annual = {}  # year -> births by township
     for year in years:
-        rate = BIRTH_RATE.get(year, LATER_BIRTH_RATE)
-        boost = DRAGON_YEAR_BOOST.get(year, 1.0)
+        rate = model.BIRTH_RATE.get(year, model.LATER_BIRTH_RATE)
+        boost = model.DRAGON_YEAR_BOOST.get(year, 1.0)
         months = last_month if year == last_year else 12
-        t = (year - FIRST_YEAR) / max(last_year - FIRST_YEAR, 1)
-        srb = SRB_START + (SRB_END - SRB_START) * t + town_srb_effect[:, None] + hot[:, None] * HOTSPOT_EXTRA
+        srb = model.true_srb(year, last_year, town_srb_effect, hot)
         boy = srb / (100 + srb)  # (n, 3)
         # Axes (township, month, sex F/M, order, age band, compliant False/True): C order of
         # np.nonzero is then the sort order of the births table within a year.
-        cell = np.stack([1 - boy, boy], axis=1) * order_shares(year)  # (n, 2, 3)
-        cell = cell[..., None] * age_shares(year)  # (n, 2, 3, 7)
-        if year in REPORTED_YEARS:
+        cell = np.stack([1 - boy, boy], axis=1) * model.order_shares(year)  # (n, 2, 3)
+        cell = cell[..., None] * model.age_shares(year)  # (n, 2, 3, 7)
+        if year in model.REPORTED_YEARS:
             ok = np.clip(compliance[:, None] - np.array([0, 0.02, 0.35]), 0, 1)  # (n, 3)
             cell = cell[..., None] * np.stack([1 - ok, ok], axis=-1)[:, None, :, None, :]
         else:
@@ -90,18 +71,18 @@ def province_tables(seed: int, until: str, n: int) -> DemoTables:
         parts.append(
             (
                 ti.astype(np.int32),
-                ((year - FIRST_YEAR) * 12 + mi).astype(np.int32),
+                ((year - model.FIRST_YEAR) * 12 + mi).astype(np.int32),
                 si.astype(np.int8),
                 (oi + 1).astype(np.int8),
                 ai.astype(np.int8),
-                ci.astype(np.int8) if year in REPORTED_YEARS else np.full(len(ti), -1, dtype=np.int8),
+                ci.astype(np.int8) if year in model.REPORTED_YEARS else np.full(len(ti), -1, dtype=np.int8),
                 flat[nonzero],
             )
         )
     columns = [np.concatenate(arrays) for arrays in zip(*parts, strict=True)]
     order = np.argsort(columns[0], kind="stable")  # by township, then (as drawn) year, month, ...
     town, month, sex, birth_order, age, compliant, count = (c[order] for c in columns)
-    first_days = [date(FIRST_YEAR + i // 12, i % 12 + 1, 1) for i in range(len(years) * 12)]
+    first_days = [date(model.FIRST_YEAR + i // 12, i % 12 + 1, 1) for i in range(len(years) * 12)]
     births = pl.DataFrame(
         {
             "township_code": pl.Series(codes, dtype=pl.String).gather(town),
@@ -117,15 +98,9 @@ def province_tables(seed: int, until: str, n: int) -> DemoTables:
     )
     del columns, town, month, sex, birth_order, age, compliant, count
 
-    population = pl.DataFrame(
-        {
-            "township_code": [c for _ in years for c in codes],
-            "year": pl.Series([y for y in years for _ in codes], dtype=pl.Int32),
-            "population": pl.Series(np.concatenate([pop[y] for y in years]).astype(np.int64)),
-        }
-    )
-    reported = reported_table(rng, codes, annual, pop, years)
-    targets = targets_table(rng, codes, pop, multiplier, years, _region_levels(layout))
+    population = model.population_table(codes, pop, years)
+    reported = model.reported_table(rng, codes, annual, pop, years)
+    targets = model.targets_table(rng, codes, pop, multiplier, years, _region_levels(layout))
 
     townships = gpd.GeoDataFrame(
         {
@@ -140,7 +115,7 @@ def province_tables(seed: int, until: str, n: int) -> DemoTables:
         crs="EPSG:4326",
     )
     townships["geometry_display"] = gpd.GeoSeries(display_geometry(townships).geometry.to_numpy(), crs="EPSG:4326")
-    return DemoTables(
+    return model.DemoTables(
         townships=townships,
         births=births,
         population=population,
