@@ -1,10 +1,10 @@
 """A finished figure laid out again for a narrow width: a phone's screen and the portrait image
 shared in chat groups (1080 px wide).
 
-Plotly does not wrap text, so titles, subtitles and footnotes are broken into lines here from an
-estimate of each character's width (a CJK character is square, Latin letters about 0.6 of the font
-size), the margins are set from the number of lines, the legend goes below the plot, and a map
-fills the width with only the township labels that fit at that width. The figure the desktop
+Plotly does not wrap text, so titles, subtitles and footnotes are broken into lines
+(``narrow_text``) from an estimate of each character's width (a CJK character is square, Latin
+letters about 0.6 of the font size), the margins are set from the number of lines, the legend goes
+below the plot, and a map fills the width with only the township labels that fit at that width. The figure the desktop
 shows is never changed: every function returns a copy.
 """
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from natality.export.narrow_text import BREAK, TOKEN, geo_ranges, thin_map_labels, thin_point_labels, wrap_text
 from natality.maps.labels import _text_em
 
 # The plotly chart on a 390 px phone: 390 less Streamlit's side padding (2 x 16 px); text is
@@ -47,46 +48,6 @@ class Narrow:
 
 PHONE = Narrow(PHONE_WIDTH, PHONE_TEXT_WIDTH, title=16, body=13, foot=11, min_height=260)
 PORTRAIT = Narrow(PORTRAIT_WIDTH, PORTRAIT_WIDTH - 28, title=21, body=15, foot=12, min_height=PORTRAIT_MIN_HEIGHT)
-
-_TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_CLOSING = set("，。、：；！？）》」』】,.:;!?)%‰")
-
-
-def wrap_text(text: str, width_px: float, size: float, bold: bool = False) -> list[str]:
-    """``text`` (plotly's HTML-like markup) broken into lines no wider than ``width_px`` at font
-    ``size``: between words, or between any two CJK characters; tags are kept and not counted,
-    an entity (``&lt;``) counts as one character. Existing ``<br>`` breaks are kept."""
-    limit = width_px / (size * (1.06 if bold else 1.0))
-    lines: list[str] = []
-    for paragraph in _BREAK.split(text or ""):
-        line, used = "", 0.0
-        for piece in _pieces(paragraph):
-            em = 0.0 if piece.startswith("<") else 0.6 if piece.startswith("&") else _text_em(piece)
-            # a word's trailing space may pass the edge; a closing mark never starts a line
-            # (Chinese line-breaking rules): it may overhang
-            fits = used + em - (_text_em(piece) - _text_em(piece.rstrip())) <= limit or piece[:1] in _CLOSING
-            if not fits and used > 0 and not piece.startswith("<"):
-                lines.append(line.rstrip())
-                line, used = "", 0.0
-                piece = piece.lstrip()
-            line += piece
-            used += em
-        lines.append(line.rstrip())
-    return lines
-
-
-def _pieces(paragraph: str) -> list[str]:
-    """Tags, entities, single CJK characters and Latin words (with their trailing space)."""
-    out: list[str] = []
-    for chunk in _TOKEN.split(paragraph):
-        if not chunk:
-            continue
-        if _TOKEN.fullmatch(chunk):
-            out.append(chunk)
-            continue
-        out += re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+", chunk)
-    return out
 
 
 def phone_figure(fig: go.Figure) -> go.Figure:
@@ -141,7 +102,7 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     legend_rows, legend_columns = _legend_grid(legend_items, spec, spec.width - left - right - 6)
     groups = {t.get("legendgroup") for t in data if t.get("legendgroup") and t.get("showlegend") is not False}
     if legend_items and groups:  # plotly lays legend groups out in blocks of their own: a row each
-        titles = sum(len(_BREAK.split(item)) for item in legend_items if item.startswith("\n"))
+        titles = sum(len(BREAK.split(item)) for item in legend_items if item.startswith("\n"))
         entries = len(legend_items) - (1 if titles else 0)
         legend_rows, legend_columns = titles + entries + (len(groups) - 1) // 2, 0
     legend_h = round(legend_rows * spec.body * 1.9) + (6 if legend_rows else 0)
@@ -199,10 +160,10 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     if not geos:
         for name in _axes(layout, "xaxis") + _axes(layout, "yaxis"):
             layout.setdefault(name, {})["automargin"] = True
-        _thin_point_labels(layout, data, spec.width - left - right, height - top - bottom)
+        thin_point_labels(layout, data, spec.width - left - right, height - top - bottom)
     else:
         _fill_width(layout, geos)
-        _thin_labels(layout, data, geos, spec)
+        thin_map_labels(layout, data, geos, spec.width)
     return go.Figure(d, _validate=False)
 
 
@@ -253,9 +214,9 @@ def _legend_grid(labels: list[str], spec: Narrow, width: float) -> tuple[int, in
     all fit (columns 0: plotly's own spacing), else a grid of equal columns, each wider than the
     widest entry (text, swatch and gaps); a legend title, marked by a leading newline, takes rows
     of its own."""
-    titles = sum(len(_BREAK.split(label)) for label in labels if label.startswith("\n"))
+    titles = sum(len(BREAK.split(label)) for label in labels if label.startswith("\n"))
     entries = [
-        max(_text_em(line) for line in _BREAK.split(_TOKEN.sub("", label))) * (spec.body - 1) + 46
+        max(_text_em(line) for line in BREAK.split(TOKEN.sub("", label))) * (spec.body - 1) + 46
         for label in labels
         if not label.startswith("\n")
     ]
@@ -295,14 +256,9 @@ def _x_ticks(layout: dict, data: list[dict], spec: Narrow) -> int:
     return height + (round(spec.body * 1.9) if _has_axis_title(layout, "xaxis") else 0)
 
 
-def _geo_ranges(layout: dict, geo: str) -> tuple[list | None, list | None]:
-    box = layout.get(geo, {})
-    return box.get("lonaxis", {}).get("range"), box.get("lataxis", {}).get("range")
-
-
 def _map_plot_height(layout: dict, geos: list[str], spec: Narrow) -> int:
     """Height of a map's plot so that its width, not its height, is the bound: the whole column."""
-    lon, lat = _geo_ranges(layout, geos[0])
+    lon, lat = geo_ranges(layout, geos[0])
     if not lon or not lat:
         return max(MIN_PLOT, spec.width)
     width = (spec.width - 20) / len(geos)
@@ -330,80 +286,3 @@ def _fill_width(layout: dict, geos: list[str]) -> None:
         i = centres.get(round(annotation.get("x") or -1, 3)) if annotation.get("xref") == "paper" else None
         if i is not None and annotation.get("y") != 0:
             annotation["x"] = (i + 0.5) * step
-
-
-def _thin_labels(layout: dict, data: list[dict], geos: list[str], spec: Narrow) -> None:
-    """Keep only the map labels that clear each other at this width, largest units first (the
-    order the label traces already have); the rest stay in the tap label and the table."""
-    lon, lat = _geo_ranges(layout, geos[0])
-    if not lon or not lat:
-        return
-    width = (spec.width - 20) / len(geos)
-    deg_x = (lon[1] - lon[0]) / width
-    deg_y = deg_x * math.cos(math.radians((lat[0] + lat[1]) / 2))
-    kept: list[tuple[float, float, float, float]] = []  # shared: dark and light labels are two traces
-    for trace in data:
-        texts = trace.get("text")
-        if trace.get("type") != "scattergeo" or trace.get("mode") != "text" or texts is None or len(texts) < 2:
-            continue
-        size = trace.get("textfont", {}).get("size") or 12
-        keep = []
-        for x, y, text in zip(trace["lon"], trace["lat"], texts, strict=True):
-            lines = _BREAK.split(text or "")
-            half_w = max(_text_em(line) for line in lines) * size / 2 * deg_x
-            half_h = len(lines) * size * 1.15 / 2 * deg_y
-            keep.append(all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept))
-            if keep[-1]:
-                kept.append((x, y, half_w, half_h))
-        for key in ("lon", "lat", "text"):
-            trace[key] = [v for v, k in zip(trace[key], keep, strict=True) if k]
-
-
-def _thin_point_labels(layout: dict, data: list[dict], width: float, height: float) -> None:
-    """Point labels (a scatter's ``text`` mode, e.g. township names on the funnel plot) that would
-    overlap at this size: the points furthest from the middle keep theirs, the others are left
-    to a tap and the table. Only on the first pair of axes, with ranges set or from the data."""
-    points = []  # (x, y, label, trace, index)
-    for trace in data:
-        texts, xs, ys = trace.get("text"), trace.get("x"), trace.get("y")
-        first_axes = not trace.get("xaxis", "x")[1:] and not trace.get("yaxis", "y")[1:]
-        labelled = trace.get("type") == "scatter" and "text" in (trace.get("mode") or "")
-        if not (labelled and first_axes and isinstance(texts, (list, tuple)) and xs is not None and ys is not None):
-            continue
-        points += [(x, y, str(v), trace, i) for i, (x, y, v) in enumerate(zip(xs, ys, texts, strict=False))
-                   if v and _number(x) and _number(y)]  # fmt: skip
-    if len(points) < 2:
-        return
-    x0, x1 = _axis_range(layout.get("xaxis", {}), [p[0] for p in points])
-    y0, y1 = _axis_range(layout.get("yaxis", {}), [p[1] for p in points])
-    if x1 <= x0 or y1 <= y0:
-        return
-    middle = sorted(p[1] for p in points)[len(points) // 2]
-    kept: list[tuple[float, float, float, float]] = []
-    for x, y, label, trace, i in sorted(points, key=lambda p: -abs(p[1] - middle)):
-        size = (trace.get("textfont") or {}).get("size") or 12
-        px, py = (x - x0) / (x1 - x0) * width, (y1 - y) / (y1 - y0) * height
-        where = trace.get("textposition") or "middle center"
-        where = where[i] if isinstance(where, (list, tuple)) else where
-        py += size * 0.9 * (("bottom" in where) - ("top" in where))  # drawn above or below its point
-        half_w, half_h = _text_em(_TOKEN.sub("", label)) * size / 2, size * 0.65
-        if all(abs(px - kx) > half_w + kw or abs(py - ky) > half_h + kh for kx, ky, kw, kh in kept):
-            kept.append((px, py, half_w, half_h))
-        else:
-            trace["text"] = [*trace["text"][:i], "", *trace["text"][i + 1 :]]
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
-
-
-def _axis_range(axis: dict, values: list[float]) -> tuple[float, float]:
-    """An axis's drawn range: as set, else the data's with plotly's 5 % padding (from 0 with
-    ``rangemode: tozero``)."""
-    if axis.get("range") and all(_number(v) for v in axis["range"]) and axis.get("type") != "log":
-        return float(axis["range"][0]), float(axis["range"][1])
-    low, high = min(values), max(values)
-    if axis.get("rangemode") == "tozero":
-        low = min(low, 0.0)
-    pad = (high - low) * 0.05
-    return low - pad, high + pad
