@@ -16,13 +16,11 @@ import argparse
 import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -30,21 +28,17 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "deploy"))
 
+import serve as serve_app  # noqa: E402
 from stclient import Session  # noqa: E402
 
 PAGES = ["", "births", "sex-ratio", "scorecard", "township", "map", "compare", "data"]
 GOAL = {"county": 0.08, "province": 0.15}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(app: Path, data: Path, log: Path) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
+    port = serve_app.free_port()
     env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(app)}
     # The app's own start (python -m natality.ui.serve: preloads beside the server) where it has one.
     serve = (
@@ -58,14 +52,8 @@ def start_server(app: Path, data: Path, log: Path) -> tuple[subprocess.Popen, in
          "--server.fileWatcherType", "none"],
         cwd=app, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return proc, port
-        except OSError:
-            time.sleep(0.3)
+    if serve_app.wait_healthy(f"http://127.0.0.1:{port}", 90):
+        return proc, port
     proc.kill()
     raise RuntimeError(f"streamlit did not start; see {log}")
 

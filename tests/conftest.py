@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy"))
+import serve  # noqa: E402  (deploy/serve.py: free_port, wait_healthy)
+
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
 
@@ -51,14 +51,8 @@ def demo_env(demo_data, monkeypatch) -> Path:
     return demo_data
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_streamlit(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = serve.free_port()
     env = {**os.environ, "NATALITY_DATA": str(data_dir), "PYTHONPATH": str(ROOT)}
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
@@ -67,14 +61,8 @@ def start_streamlit(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, s
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
+    if serve.wait_healthy(url, 60):
+        return proc, url
     proc.kill()
     raise RuntimeError(f"streamlit did not start; see {log_path}")
 
