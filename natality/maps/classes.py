@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import jenkspy
 import numpy as np
 
 METHODS = ("quantiles", "equal", "natural", "target")
@@ -24,7 +25,8 @@ def class_breaks(values: Sequence[float | None], method: str, k: int = 5) -> lis
     """k + 1 ascending edges from min to max (fewer when there are few distinct values).
 
     quantiles: equal counts per class; equal: equal widths; natural: Fisher-Jenks optimal
-    breaks (the least within-class variance), computed exactly by dynamic programming.
+    breaks (the least within-class variance), computed exactly by ``jenkspy`` (in C: 2,000
+    townships in a fraction of the time numpy's dynamic programming took).
     """
     if method not in METHODS or method == "target":
         raise ValueError(f"unknown classification {method!r}; expected one of {METHODS[:3]}")
@@ -40,7 +42,7 @@ def class_breaks(values: Sequence[float | None], method: str, k: int = 5) -> lis
     if method == "quantiles":
         edges = np.quantile(x, np.linspace(0, 1, k + 1))
     else:
-        edges = np.array([x[0], *_jenks_upper_bounds(x, k)])
+        edges = np.array(jenkspy.jenks_breaks(x, n_classes=k))
     return [float(e) for e in np.unique(edges)]
 
 
@@ -95,31 +97,3 @@ def with_zero_break(breaks: list[float]) -> list[float]:
     if len(breaks) >= 2 and breaks[0] < 0 < breaks[-1] and 0.0 not in breaks:
         return sorted([*breaks, 0.0])
     return breaks
-
-
-def _jenks_upper_bounds(x: np.ndarray, k: int) -> list[float]:
-    """Upper edges of the k Fisher-Jenks classes of sorted x (O(k n^2), vectorised per row)."""
-    n = x.size
-    s1 = np.concatenate([[0.0], np.cumsum(x)])
-    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
-
-    def sse(i: np.ndarray, j: int) -> np.ndarray:  # squared error of x[i:j] for many i
-        cnt = j - i
-        tot = s1[j] - s1[i]
-        return (s2[j] - s2[i]) - tot * tot / cnt
-
-    cost = np.full((k + 1, n + 1), np.inf)
-    back = np.zeros((k + 1, n + 1), dtype=int)
-    cost[0, 0] = 0.0
-    for c in range(1, k + 1):
-        for j in range(c, n + 1):
-            i = np.arange(c - 1, j)
-            total = cost[c - 1, i] + sse(i, j)
-            best = int(np.argmin(total))
-            cost[c, j] = total[best]
-            back[c, j] = i[best]
-    uppers, j = [], n
-    for c in range(k, 0, -1):
-        uppers.append(float(x[j - 1]))
-        j = back[c, j]
-    return uppers[::-1]
