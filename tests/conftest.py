@@ -72,6 +72,11 @@ def streamlit_server(demo_data, tmp_path_factory):
     """A real ``streamlit run dashboard.py`` on a free port over the demo extract; yields its URL."""
     proc, url = start_streamlit(demo_data, tmp_path_factory.mktemp("server") / "streamlit.log")
     yield url
+    stop_streamlit(proc)
+
+
+def stop_streamlit(proc: subprocess.Popen) -> None:
+    """Stop a server of start_streamlit: SIGTERM, and SIGKILL after 10 s."""
     proc.terminate()
     try:
         proc.wait(timeout=10)

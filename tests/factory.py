@@ -10,6 +10,7 @@ import polars as pl
 import shapely
 
 from natality.core import extract
+from natality.srb.stats import srb_estimate
 
 BIRTHS_SCHEMA = {
     "township_code": pl.String, "month": pl.Date, "sex": pl.String, "birth_order": pl.Int8,
@@ -126,3 +127,14 @@ def make_two_county_extract(
         region_code="419900",
         regions=[*TWO_COUNTY_REGIONS, *more_regions],
     )
+
+
+def srb_township_rows(rows: list[tuple[str, str, int, int]], en_suffix: str = "") -> pl.DataFrame:
+    """Rows shaped as queries/srb_by_township.sql gives them, from (code, name, boys, girls): the
+    English name is the name and ``en_suffix``; srb, srb_low, srb_high by srb.stats.srb_estimate."""
+    out = []
+    for code, name, boys, girls in rows:
+        est = srb_estimate(boys, girls)
+        out.append((code, name, f"{name}{en_suffix}", boys + girls, boys, girls, est.srb, est.low, est.high))
+    cols = ["township_code", "township_name", "township_name_en", "births", "boys", "girls"]
+    return pl.DataFrame(out, schema=[*cols, "srb", "srb_low", "srb_high"], orient="row")

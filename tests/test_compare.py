@@ -12,10 +12,10 @@ from natality.compare import comparison as compare
 from natality.compare import view as compare_view
 from natality.core import db
 from natality.core.theme import PREVIOUS
+from tests.apptest_pages import open_page
 from tests.factory import make_extract
 
 A, B, C = "419901101000", "419901102000", "419901103000"
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 TOWNS = [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian"), (C, "李集镇", "Liji")]
 # Cut-off 2024-06: 2024 is partial, so 2023 is cut to January-June (A's September births drop out).
 BIRTHS = [
@@ -149,16 +149,7 @@ def test_slope_chart_and_change_map(tiny):
 
 
 def run_page(lang: str, **params) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.run()
-    at.switch_page("pages/compare.py")
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page("pages/compare.py", lang=lang, **params)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, start_streamlit
+from tests.conftest import ROOT, start_streamlit, stop_streamlit
 
 sys.path.insert(0, str(ROOT / "bench"))
 from stclient import Session
@@ -159,10 +159,6 @@ def test_burst_of_first_views_on_a_fresh_server(demo_data, tmp_path):
         assert len(views) == sessions * 4
         assert all(v.charts >= 1 for v in views), "every one of these pages draws a chart"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_streamlit(proc)
         log = Path(tmp_path / "streamlit.log").read_text(errors="replace")
         assert "Traceback" not in log, log[-3000:]

@@ -10,22 +10,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db
+from tests.apptest_pages import open_page
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 
 
 def open_url(page: str | None, params: dict) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}")
-        at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page(page and f"pages/{page}", **params)
 
 
 def url_value(at: AppTest, key: str) -> str | None:

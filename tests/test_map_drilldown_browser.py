@@ -5,11 +5,10 @@ opens a county too, and a township click still opens its profile. Nothing leaves
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
-from tests.conftest import SHOTS, assert_no_exception, start_streamlit, wait_for_app
+from tests.conftest import SHOTS, assert_no_exception, start_streamlit, stop_streamlit, wait_for_app
 from tests.test_map_scale import grid_extract
 
 pytestmark = pytest.mark.browser
@@ -20,11 +19,7 @@ def province_server(tmp_path_factory):
     data = grid_extract(tmp_path_factory.mktemp("province") / "p")
     proc, url = start_streamlit(data, tmp_path_factory.mktemp("server") / "streamlit.log")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_streamlit(proc)
 
 
 def drawn(page) -> list[str]:

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db
 from natality.maps import view as map_view
+from tests.apptest_pages import open_page
 from tests.conftest import SHOTS, assert_no_exception, wait_for_app
-
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
 def map_app(lang: str, **params) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.run()
-    at.switch_page("pages/map.py")
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page("pages/map.py", lang=lang, **params)
 
 
 def figure(at: AppTest) -> dict:

@@ -23,10 +23,10 @@ from natality.core import db, extract
 from natality.geo import boundaries, layers
 from natality.maps import view as map_view
 from natality.srb.stats import shrink_srb, srb_estimate
+from tests.apptest_pages import open_page
 from tests.factory import BIRTHS_SCHEMA, TWO_COUNTY_CODES, make_extract, make_two_county_extract, two_county_population
 
 A, B, C = TWO_COUNTY_CODES
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
 @pytest.fixture(scope="module")
@@ -99,15 +99,7 @@ def test_county_map_figure_title_and_options(two_counties):
 
 def map_page(data: Path, monkeypatch, **params) -> AppTest:
     monkeypatch.setenv("NATALITY_DATA", str(data))
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    for key, value in {"lang": "zh", "year": 2024, **params}.items():
-        at.query_params[key] = str(value)
-    at.run()
-    at.switch_page("pages/map.py")
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page("pages/map.py", **{"lang": "zh", "year": 2024, **params})
 
 
 def drawn(at: AppTest) -> list[str]:

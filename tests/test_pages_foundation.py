@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db
+from tests.apptest_pages import open_page
 from tests.factory import make_extract
 
 A, B = "419901101000", "419901102000"
@@ -14,17 +15,7 @@ DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
 def app(lang: str, page: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page(page, 90, lang=lang, **params)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -17,10 +17,14 @@ from natality.core.ranking import Gap
 from natality.scorecard import charts as scorecard_charts
 from natality.srb import funnel_chart
 from natality.srb.tables import township_srb_table
-from tests.factory import TWO_COUNTY_CODES, make_extract, make_two_county_extract, two_county_population
-
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
-
+from tests import apptest_pages
+from tests.factory import (
+    TWO_COUNTY_CODES,
+    make_extract,
+    make_two_county_extract,
+    srb_township_rows,
+    two_county_population,
+)
 
 # -- the helper ----------------------------------------------------------------------------
 
@@ -116,24 +120,7 @@ def test_funnel_names_at_most_twenty_outliers_however_many_there_are():
 
 
 def _srb_rows(rows: list[tuple[str, str, int, int]]) -> pl.DataFrame:
-    from natality.srb.stats import srb_estimate
-
-    out = []
-    for c, name, boys, girls in rows:
-        est = srb_estimate(boys, girls)
-        out.append((c, name, name, boys + girls, boys, girls, est.srb, est.low, est.high))
-    cols = [
-        "township_code",
-        "township_name",
-        "township_name_en",
-        "births",
-        "boys",
-        "girls",
-        "srb",
-        "srb_low",
-        "srb_high",
-    ]
-    return pl.DataFrame(out, schema=cols, orient="row")
+    return srb_township_rows(rows)
 
 
 def test_bump_chart_of_sixty_draws_the_top_ten_the_bottom_ten_and_the_one_searched():
@@ -175,17 +162,7 @@ def two_counties(tmp_path, monkeypatch) -> Path:
 
 
 def open_page(page: str | None, lang: str = "zh", **params) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}")
-        at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return apptest_pages.open_page(page and f"pages/{page}", lang=lang, **params)
 
 
 def figures(at: AppTest) -> list[dict]:

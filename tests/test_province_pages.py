@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from natality.core import db
 from natality.demo.county import build_demo
+from tests.apptest_pages import open_app
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGES = [None, "births.py", "sex-ratio.py", "scorecard.py", "map.py", "compare.py", "data.py", "township.py"]
 
 
@@ -36,15 +36,7 @@ def a_county(province) -> tuple[str, str, int]:
 
 
 def open_page(data: Path, page: str | None, lang: str, **params) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=300)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}")
-        at.run()
-    return at
+    return open_app(page and f"pages/{page}", 300, lang=lang, **params)
 
 
 def check(at: AppTest, page: str | None) -> list[dict]:

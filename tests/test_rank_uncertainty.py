@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -45,9 +44,9 @@ from streamlit.testing.v1 import AppTest
 from natality.scorecard import scoring, uncertainty
 from natality.scorecard import table as scorecard_table
 from natality.scorecard.indicators import DEFAULT_REGISTRY, load_registry
+from tests.apptest_pages import open_page
 from tests.factory import make_extract
 
-ROOT = Path(__file__).resolve().parent.parent
 T1, T2, T3 = (f"419901{n}000" for n in (101, 102, 103))
 T4 = "419902101000"
 BIRTHS = {
@@ -174,15 +173,7 @@ def test_rank_texts_over_columns_match_rank_text(extract_dir):
 
 def _page(monkeypatch, extract_dir, page: str, **params: str) -> AppTest:
     monkeypatch.setenv("NATALITY_DATA", str(extract_dir))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page(page, **params)
 
 
 def _shown(frame) -> dict[str, str]:

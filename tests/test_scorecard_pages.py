@@ -12,23 +12,15 @@ from streamlit.testing.v1 import AppTest
 
 from natality.scorecard import scoring
 from natality.scorecard import table as scorecard_table
+from tests.apptest_pages import open_page
 from tests.conftest import assert_no_exception, wait_for_app
 
-ROOT = Path(__file__).resolve().parent.parent
 SHOTS = Path("/tmp/shots")
 HOTSPOT = "419901106000"  # 陈楼乡, a planted SRB hotspot of the demo county (for screenshots)
 
 
 def _run(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page(page, **params)
 
 
 @pytest.mark.parametrize(

@@ -20,26 +20,12 @@ from natality.srb.tables import (
     township_table_display,
     unique_labels,
 )
+from tests.factory import srb_township_rows
 
 
 def by_township(rows: list[tuple[str, str, int, int]]) -> pl.DataFrame:
-    """srb_by_township-shaped rows from (code, name, boys, girls)."""
-    out = []
-    for code, name, boys, girls in rows:
-        est = srb_estimate(boys, girls)
-        out.append((code, name, f"{name} EN", boys + girls, boys, girls, est.srb, est.low, est.high))
-    cols = [
-        "township_code",
-        "township_name",
-        "township_name_en",
-        "births",
-        "boys",
-        "girls",
-        "srb",
-        "srb_low",
-        "srb_high",
-    ]
-    return pl.DataFrame(out, schema=cols, orient="row")
+    """srb_by_township-shaped rows from (code, name, boys, girls); English names "<name> EN"."""
+    return srb_township_rows(rows, " EN")
 
 
 TOWNS = by_township([

@@ -26,9 +26,8 @@ from natality.srb.dispersion import (
 )
 from natality.srb.stats import srb_estimate
 from natality.srb.tables import township_srb_table
+from tests.apptest_pages import open_page
 from tests.factory import make_extract
-
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 # Ten townships, pooled share of boys p0 = 1,250 / 2,500 = 0.5 exactly.
 # Five with 400 births: s = sqrt(0.25 / 400) = 0.025, z = (boys / 400 - 0.5) / 0.025 = (boys - 200) / 10
@@ -197,16 +196,7 @@ def province_extract(tmp_path, monkeypatch) -> Path:
 
 
 def run_page(lang: str, **params) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.run()
-    at.switch_page("pages/sex-ratio.py")
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page("pages/sex-ratio.py", lang=lang, **params)
 
 
 def funnel(at: AppTest) -> dict:

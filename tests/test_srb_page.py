@@ -5,29 +5,19 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_pages import open_page
 from tests.factory import make_extract
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGE = "pages/sex-ratio.py"
 CLASS_COL = {"zh": "判断（99.8%）", "en": "Assessment (99.8%)"}
 
 
 def run_page(lang: str, **params) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page(PAGE, lang=lang, **params)
 
 
 def township_table(at: AppTest, lang: str):

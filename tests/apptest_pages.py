@@ -1,0 +1,31 @@
+"""The dashboard opened in Streamlit's AppTest as a leader's browser opens a link: the URL's
+parameters (``lang``, ``year``, ``region`` ...), then a page of the sidebar. Shared by the page tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
+
+
+def open_app(page: str | None = None, timeout: float = 120, **params) -> AppTest:
+    """The dashboard run with ``params`` in the URL, then switched to ``page`` (``pages/map.py``;
+    None: the Overview), whatever it shows."""
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=timeout)
+    for key, value in params.items():
+        at.query_params[key] = str(value)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def open_page(page: str | None = None, timeout: float = 120, **params) -> AppTest:
+    """``open_app``, and the page ran without an exception or an error box."""
+    at = open_app(page, timeout, **params)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
