@@ -10,9 +10,10 @@ from streamlit.testing.v1 import AppTest
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
-def open_app(page: str | None = None, timeout: float = 120, **params) -> AppTest:
+def open_app(page: str | None = None, timeout: float = 120, /, **params) -> AppTest:
     """The dashboard run with ``params`` in the URL, then switched to ``page`` (``pages/map.py``;
-    None: the Overview), whatever it shows."""
+    None: the Overview), whatever it shows. ``page`` and ``timeout`` are positional only, so any
+    name can be a URL parameter."""
     at = AppTest.from_file(str(DASHBOARD), default_timeout=timeout)
     for key, value in params.items():
         at.query_params[key] = str(value)
@@ -23,7 +24,7 @@ def open_app(page: str | None = None, timeout: float = 120, **params) -> AppTest
     return at
 
 
-def open_page(page: str | None = None, timeout: float = 120, **params) -> AppTest:
+def open_page(page: str | None = None, timeout: float = 120, /, **params) -> AppTest:
     """``open_app``, and the page ran without an exception or an error box."""
     at = open_app(page, timeout, **params)
     assert not at.exception, at.exception

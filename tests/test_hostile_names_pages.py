@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from natality.core import literal
 from natality.core.literal import JOINER
+from tests.apptest_pages import open_app
 from tests.hostile_names import COUNTY_A, EXTRACT_NAME, REGIONS, TOWNS, build_hostile_extract
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGES = [None, "births.py", "sex-ratio.py", "scorecard.py", "township.py", "map.py", "compare.py", "data.py"]
 NAMES = [*TOWNS, *(n for pair in REGIONS.values() for n in pair), EXTRACT_NAME]
 # Pieces of the names that read as markup when not escaped (the last two of each list: a name
@@ -33,16 +33,7 @@ def hostile(tmp_path_factory) -> Path:
 
 
 def _open(page: str | None, lang: str, region: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    at.query_params["lang"] = lang
-    if region:
-        at.query_params["region"] = region
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}")
-        at.run()
+    at = open_app(page and f"pages/{page}", lang=lang, **({"region": region} if region else {}), **params)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -5,8 +5,6 @@ view or a clear message, never a traceback, and never reaches SQL as text (value
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,8 +12,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db
+from tests.apptest_pages import open_app
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGES = [None, "births.py", "sex-ratio.py", "scorecard.py", "map.py", "compare.py", "data.py", "township.py"]
 # Every parameter a page reads from its URL (see tests/test_deeplinks.py).
 KEYS = ["lang", "year", "township", "region", "base", "indicator", "window", "ref", "classes", "labels", "compare",
@@ -31,14 +29,7 @@ params = st.dictionaries(st.sampled_from(KEYS), values, min_size=1, max_size=5)
 
 
 def _open(page: str | None, query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}")
-        at.run()
-    return at
+    return open_app(page and f"pages/{page}", **query)
 
 
 def _assert_calm(at: AppTest, query: dict) -> None:
