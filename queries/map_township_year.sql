@@ -8,7 +8,7 @@ with
 
 period_counts as (
     select *
-    from township_period_counts($region::varchar, $year, $last_month)
+    from township_period_counts($region::varchar, $year, [$last_month])
 )
 
 select

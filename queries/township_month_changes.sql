@@ -7,31 +7,26 @@
 -- population is the township's mean population of $year (null when not given).
 with
 
-now_counts as (
+period_counts as (
     select *
-    from township_period_counts($region::varchar, $year, $month)
-),
-
-before_counts as (
-    select *
-    from township_period_counts($region::varchar, $year, $month - 1)
+    from township_period_counts($region::varchar, $year, [$month, $month - 1])
 )
 
 select
-    now_counts.township_code,
-    now_counts.births,
-    now_counts.boys,
-    now_counts.girls,
-    now_counts.births_order3p,
-    now_counts.births_order_known,
-    now_counts.births_prev,
-    before_counts.births as births_before,
-    before_counts.boys as boys_before,
-    before_counts.girls as girls_before,
-    before_counts.births_order3p as births_order3p_before,
-    before_counts.births_order_known as births_order_known_before,
-    before_counts.births_prev as births_prev_before,
-    now_counts.population
-from now_counts
-inner join before_counts on now_counts.township_code = before_counts.township_code
-order by now_counts.township_code
+    period_counts.township_code,
+    any_value(period_counts.births) filter (where period_counts.to_month = $month) as births,
+    any_value(period_counts.boys) filter (where period_counts.to_month = $month) as boys,
+    any_value(period_counts.girls) filter (where period_counts.to_month = $month) as girls,
+    any_value(period_counts.births_order3p) filter (where period_counts.to_month = $month) as births_order3p,
+    any_value(period_counts.births_order_known) filter (where period_counts.to_month = $month) as births_order_known,
+    any_value(period_counts.births_prev) filter (where period_counts.to_month = $month) as births_prev,
+    any_value(period_counts.births) filter (where period_counts.to_month = $month - 1) as births_before,
+    any_value(period_counts.boys) filter (where period_counts.to_month = $month - 1) as boys_before,
+    any_value(period_counts.girls) filter (where period_counts.to_month = $month - 1) as girls_before,
+    any_value(period_counts.births_order3p) filter (where period_counts.to_month = $month - 1) as births_order3p_before,
+    any_value(period_counts.births_order_known) filter (where period_counts.to_month = $month - 1) as births_order_known_before,
+    any_value(period_counts.births_prev) filter (where period_counts.to_month = $month - 1) as births_prev_before,
+    any_value(period_counts.population) as population
+from period_counts
+group by period_counts.township_code
+order by period_counts.township_code

@@ -6,7 +6,7 @@ townships takes two queries and a few polars passes): which townships crossed a 
 (the scorecard's own rules, ``scoring.judge``, applied at both months), whose funnel status
 changed (the Sex ratio page's 99.8 % limits around the region's SRB of the year to date), and the
 largest movements (the month's births against the same month of the previous year). Both
-months come from one query (queries/township_month_changes.sql: the township_period_counts macro at both).
+months come from one scan of the births (queries/township_month_changes.sql).
 ``change_sentences`` says it in words, in either language.
 """
 

@@ -76,42 +76,58 @@ cross join years as y
 left join counts as c on c.township_code = t.township_code and c.year = y.year
 left join population as p on p.township_code = t.township_code and p.year = y.year;
 
--- township_period_counts(region, of_year, to_month): one row per township of region (null: the
--- whole extract; every township, zero counts where it had no births) over months 1..to_month of
--- of_year: births, boys, girls, third-and-higher births, births of known order, births_prev (the
--- same months of the year before), and population (the township's population of of_year, null
--- when not given). The indicator columns of map_township_year.sql, added up by county in
--- map_county_year.sql, taken at two cut-off months by township_month_changes.sql.
-create or replace macro township_period_counts(region, of_year, to_month) as table
+-- township_period_counts(region, of_year, to_months): one row per township of region (null: the
+-- whole extract; every township, zero counts where it had no births) and cut-off month of the
+-- list to_months, over months 1..to_month of of_year: births, boys, girls, third-and-higher births,
+-- births of known order, births_prev (the same months of the year before), and population (the
+-- township's population of of_year, null when not given). The indicator columns of
+-- map_township_year.sql (one cut-off), added up by county in map_county_year.sql, and taken at two
+-- cut-off months in one scan by township_month_changes.sql.
+create or replace macro township_period_counts(region, of_year, to_months) as table
 with
 period_births as (
     select
         township_code,
         year(month)::integer as year,
+        month(month)::integer as month_number,
         sex,
         birth_order,
         births
     from region_births_order(null, region)
     where
         year(month) in (of_year, of_year - 1)
-        and month(month) <= to_month
+        and month(month) <= list_max(to_months)
+),
+
+cut_offs as (
+    select unnest(to_months)::integer as to_month
 ),
 
 counts as (
     select
-        township_code,
-        coalesce(sum(births) filter (where year = of_year), 0)::bigint as births,
-        coalesce(sum(births) filter (where year = of_year and sex = 'M'), 0)::bigint as boys,
-        coalesce(sum(births) filter (where year = of_year and sex = 'F'), 0)::bigint as girls,
+        period_births.township_code,
+        cut_offs.to_month,
+        coalesce(sum(period_births.births) filter (where period_births.year = of_year), 0)::bigint as births,
         coalesce(
-            sum(births) filter (where year = of_year and birth_order >= 3), 0
+            sum(period_births.births) filter (where period_births.year = of_year and period_births.sex = 'M'), 0
+        )::bigint as boys,
+        coalesce(
+            sum(period_births.births) filter (where period_births.year = of_year and period_births.sex = 'F'), 0
+        )::bigint as girls,
+        coalesce(
+            sum(period_births.births) filter (
+                where period_births.year = of_year and period_births.birth_order >= 3
+            ), 0
         )::bigint as births_order3p,
         coalesce(
-            sum(births) filter (where year = of_year and birth_order is not null), 0
+            sum(period_births.births) filter (
+                where period_births.year = of_year and period_births.birth_order is not null
+            ), 0
         )::bigint as births_order_known,
-        coalesce(sum(births) filter (where year = of_year - 1), 0)::bigint as births_prev
+        coalesce(sum(period_births.births) filter (where period_births.year = of_year - 1), 0)::bigint as births_prev
     from period_births
-    group by township_code
+    inner join cut_offs on period_births.month_number <= cut_offs.to_month
+    group by period_births.township_code, cut_offs.to_month
 ),
 
 year_population as (
@@ -125,6 +141,7 @@ year_population as (
 
 select
     region_towns.township_code,
+    cut_offs.to_month,
     coalesce(counts.births, 0)::bigint as births,
     coalesce(counts.boys, 0)::bigint as boys,
     coalesce(counts.girls, 0)::bigint as girls,
@@ -133,7 +150,9 @@ select
     coalesce(counts.births_prev, 0)::bigint as births_prev,
     year_population.population
 from region_townships(region) as region_towns
-left join counts on region_towns.township_code = counts.township_code
+cross join cut_offs
+left join counts
+    on region_towns.township_code = counts.township_code and cut_offs.to_month = counts.to_month
 left join year_population on region_towns.township_code = year_population.township_code;
 
 -- township_county_codes(region): the county of every township of region (null: the whole
