@@ -46,13 +46,7 @@ if months < 12 and not scores_now.is_empty():
     # Scores of a partial year judge pro-rated targets and read on track / at risk; the base
     # year's scores judge whole-year results: say so where both are set side by side.
     st.caption(ctx.t("compare.scores_unlike", year=year, base=base))
-find = ""
-if table.height > ranking.TOP + ranking.BOTTOM:  # only the largest changes are drawn: let the rest be found
-    find = st.text_input(ctx.t("common.find_township"), key="compare_find",
-                         placeholder=ctx.t("common.find_placeholder"), help=ctx.t("common.find_help"))  # fmt: skip
-found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
-if ranking.find_note(found, ctx.lang):
-    st.caption(ranking.find_note(found, ctx.lang))
+found = ui.find_township(ctx, table.height, "compare_find")  # only the largest changes are drawn
 shown = compare_view.ranked_changes(table, indicator, found.codes)
 if indicator == "score" and (scores_now.is_empty() or scores_base.is_empty()):
     st.info(ctx.t("compare.no_scores", year=year if scores_now.is_empty() else base))

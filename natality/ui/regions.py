@@ -14,7 +14,7 @@ from natality.maps import view as map_view
 REGION_KEY = "region"
 
 
-def _requested_region() -> str | None:
+def requested_region() -> str | None:
     """The region of the URL (``?region=CODE``) or the last one chosen in this session."""
     kept = f"_kept_{REGION_KEY}"
     if kept in st.session_state:
@@ -23,12 +23,14 @@ def _requested_region() -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _regions(version_dir: str) -> pl.DataFrame:
+def regions(version_dir: str) -> pl.DataFrame:
+    """The extract's regions (``regions.sql``: code, level, names, townships), once per version."""
     return db.run_query("regions", version_dir)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
+def region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
+    """Region code -> (Chinese, English) name ("" for the whole extract), once per version."""
     return context.region_names(version_dir, manifest)
 
 
@@ -65,8 +67,8 @@ def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) ->
     # repeats on the way (the router's first rerun) cannot lose the click.
     slots = iter(container.columns([1, 2, 2], vertical_alignment="bottom"))
     if ctx.region_code:
-        parent = map_view.parent_region(_regions(ctx.version_dir), ctx.region_code)
-        names = _region_names(ctx.version_dir, ctx.manifest).get(parent or "")
+        parent = map_view.parent_region(regions(ctx.version_dir), ctx.region_code)
+        names = region_names(ctx.version_dir, ctx.manifest).get(parent or "")
         name = names[1 if ctx.lang == "en" else 0] if names else ctx.extract_name()
         next(slots).button(
             ctx.t("maps.back_to", name=literal.md(name)), key=map_widget_key(ctx, "map_back"),
