@@ -6,7 +6,8 @@ this file only hands on the names of its modules:
 - ``selectors``: URL-synced selectors (``?year=``, ``?township=``, ``?region=``), the find-a-township box
 - ``output``: charts on the page (``show_chart``), image and table downloads
 - ``present``: presentation mode and its CSS; ``phone``: phones and the narrow-screen CSS
-- ``admin``: the Data page's upload and rollback forms; ``access``: who is acting, the login
+- ``admin``: the Data page's upload and rollback forms; ``pack``: the Compare page's meeting pack
+- ``access``: who is acting, the login
 - ``lang``, ``regions``, ``notes``, ``share``, ``figures``, ``warm``: language, region, leaders'
   notes, the view's link and QR code, figures built once, a version's shared work in the background
 
@@ -45,11 +46,14 @@ from natality.ui.output import (
     show_chart,
     show_figure,
     show_table_downloads,
+    show_township_grid,
     slide_png,
+    xlsx_download,
 )
+from natality.ui.pack import meeting_pack
 from natality.ui.phone import is_phone, narrow_css
 from natality.ui.present import PRESENT_CSS, presentation_mode, presentation_requested, presenting
-from natality.ui.regions import REGION_KEY, map_widget_key, open_region, region_drilldown
+from natality.ui.regions import REGION_KEY, follow_map_click, map_widget_key, open_region, region_drilldown
 from natality.ui.run import PINNED, ROUTED, ensure_demo, page_context
 from natality.ui.selectors import find_township, region_select, township_select, url_select, year_select
 from natality.ui.share import copy_link_button, view_qr
@@ -73,6 +77,7 @@ __all__ = [
     "excel_bytes",
     "figure",
     "find_township",
+    "follow_map_click",
     "for_display",
     "image_downloads",
     "is_phone",
@@ -82,6 +87,7 @@ __all__ = [
     "manifest",
     "map_geojson",
     "map_widget_key",
+    "meeting_pack",
     "month_changes",
     "narrow_css",
     "open_region",
@@ -100,10 +106,14 @@ __all__ = [
     "show_chart",
     "show_figure",
     "show_table_downloads",
+    "show_township_grid",
     "slide_png",
     "township_geojson",
     "township_names",
+    "township_select",
     "url_select",
+    "view_qr",
     "warm_overview",
+    "xlsx_download",
     "year_select",
 ]

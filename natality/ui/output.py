@@ -4,6 +4,7 @@ presentation, desktop), with its images, its table as CSV and Excel, and the lea
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
@@ -19,6 +20,8 @@ from natality.ui.notes import chart_notes
 from natality.ui.phone import is_phone
 from natality.ui.present import presenting
 from natality.ui.run import page_context
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def for_display(fig: go.Figure) -> go.Figure:
@@ -150,10 +153,31 @@ def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded
             i18n.t("common.download_xlsx", lang),
             lambda: excel_bytes(table),
             file_name=f"{file_stem}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            mime=XLSX_MIME,
             key=f"{key}_xlsx",
             on_click="ignore",
         )
+
+
+def show_township_grid(shown: Any, codes: pl.Series, key: str, year: int) -> None:
+    """A table of townships (``shown``: a frame or a pandas Styler, rows in the order of ``codes``),
+    every row without scrolling up to ~30; a row picked opens that township's profile for ``year``."""
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        height=min(36 * (len(codes) + 1) + 3, 1100),
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+    if event.selection.rows:
+        code = codes[event.selection.rows[0]]
+        st.switch_page("pages/township.py", query_params={"township": code, "year": year, "lang": language()})
+
+
+def xlsx_download(label: str, make: Callable[[], bytes], file_name: str, key: str) -> None:
+    """A download button of an Excel file made by ``make`` when clicked (not on every rerun)."""
+    st.download_button(label, make, file_name=file_name, mime=XLSX_MIME, key=key, on_click="ignore")
 
 
 def arrow(table: Any) -> Any:

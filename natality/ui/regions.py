@@ -81,3 +81,18 @@ def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) ->
             placeholder=ctx.t("maps.open_county_placeholder"), key=key,
             on_change=lambda: _narrow_to(st.session_state[key]) if st.session_state.get(key) else None,
         )  # fmt: skip
+
+
+def follow_map_click(ctx: Ctx, event: Any, unit: str, counties: dict[str, str], codes: set[str], profile: bool) -> None:
+    """Where a click on the map leads: a county of a county map narrows every page to it; a township
+    (one of ``codes``, not the one already highlighted) opens its profile, or with no Township page
+    (``profile`` False) is highlighted through ``?township=``."""
+    clicked = map_view.clicked_code(event)
+    highlighted = st.query_params.get("township")
+    if unit == "county" and clicked in counties:
+        open_region(clicked)
+    elif unit == "township" and clicked and clicked != highlighted and clicked in codes:
+        if profile:
+            st.switch_page("pages/township.py", query_params={"township": clicked, "lang": ctx.lang})
+        st.query_params["township"] = clicked
+        st.rerun()
