@@ -24,4 +24,4 @@ select
     coalesce(y.girls, 0)::bigint as girls
 from region_townships($region::varchar) as t
 left join yearly as y using (township_code)
-order by births desc, t.township_code
+order by births desc, t.township_code asc

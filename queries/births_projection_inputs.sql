@@ -8,7 +8,10 @@
 -- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
 towns as (
-    select township_code, township_name, township_name_en
+    select
+        township_code,
+        township_name,
+        township_name_en
     from region_townships($region::varchar)
 ),
 
@@ -42,12 +45,15 @@ grid as (
     cross join history_years as h
     cross join (select unnest(range(1, 13))::integer as month_number) as m
     left join monthly as x
-        on x.township_code = t.township_code and x.year = h.year and x.month_number = m.month_number
+        on t.township_code = x.township_code and h.year = x.year and m.month_number = x.month_number
 ),
 
 -- township-years with births (a township formed later has no history before it)
 township_years as (
-    select township_code, year, sum(births)::bigint as total
+    select
+        township_code,
+        year,
+        sum(births)::bigint as total
     from grid
     group by township_code, year
     having sum(births) > 0
@@ -58,7 +64,7 @@ shares as (
         g.month_number,
         sum(g.births)::double / sum(sum(g.births)) over () as share
     from grid as g
-    inner join township_years as ty on ty.township_code = g.township_code and ty.year = g.year
+    inner join township_years as ty on g.township_code = ty.township_code and g.year = ty.year
     group by g.month_number
 ),
 
@@ -71,28 +77,34 @@ history as (
         sum(power(g.births - ty.total * s.share, 2) / (ty.total * s.share)) as pearson_x2,
         count(*)::bigint as pearson_cells
     from grid as g
-    inner join township_years as ty on ty.township_code = g.township_code and ty.year = g.year
-    inner join shares as s on s.month_number = g.month_number
+    inner join township_years as ty on g.township_code = ty.township_code and g.year = ty.year
+    inner join shares as s on g.month_number = s.month_number
     where s.share > 0
     group by g.township_code
 ),
 
 this_year as (
-    select township_code, sum(births)::bigint as births_to_date
+    select
+        township_code,
+        sum(births)::bigint as births_to_date
     from monthly
     where year = $year and month_number <= $month_to
     group by township_code
 ),
 
 year_targets as (
-    select township_code, max(target)::double as target
+    select
+        township_code,
+        max(target)::double as target
     from targets
     where year = $year and indicator = 'births'
     group by township_code
 ),
 
 year_population as (
-    select township_code, sum(population)::bigint as population
+    select
+        township_code,
+        sum(population)::bigint as population
     from population
     where year = $year
     group by township_code
@@ -112,8 +124,8 @@ select
     g.target,
     p.population
 from towns as t
-left join this_year as b on b.township_code = t.township_code
-left join history as h on h.township_code = t.township_code
-left join year_targets as g on g.township_code = t.township_code
-left join year_population as p on p.township_code = t.township_code
+left join this_year as b on t.township_code = b.township_code
+left join history as h on t.township_code = h.township_code
+left join year_targets as g on t.township_code = g.township_code
+left join year_population as p on t.township_code = p.township_code
 order by t.township_code

@@ -7,7 +7,9 @@
 -- $region (varchar or null): a county, city or province code; null = the whole extract.
 with
 bounds as (
-    select min(month) as first_month, max(month) as last_month
+    select
+        min(month) as first_month,
+        max(month) as last_month
     from births_monthly
 ),
 
@@ -23,7 +25,9 @@ monthly as (
 ),
 
 starts as (
-    select township_code, min(month) as first_month
+    select
+        township_code,
+        min(month) as first_month
     from monthly
     group by township_code
 ),
@@ -51,13 +55,17 @@ year_shares as (
 ),
 
 median_shares as (
-    select month_number, median(share) as share
+    select
+        month_number,
+        median(share) as share
     from year_shares
     group by month_number
 ),
 
 season as (
-    select month_number, 12.0 * share / sum(share) over () as factor
+    select
+        month_number,
+        12.0 * share / sum(share) over () as factor
     from median_shares
 ),
 
@@ -70,8 +78,8 @@ grid as (
         coalesce(x.girls, 0)::bigint as girls,
         coalesce(f.factor, 1.0) as factor
     from starts as s
-    inner join months as m on m.month >= s.first_month
-    left join monthly as x on x.township_code = s.township_code and x.month = m.month
+    inner join months as m on s.first_month <= m.month
+    left join monthly as x on s.township_code = x.township_code and m.month = x.month
     left join season as f on f.month_number = month(m.month)
 )
 
@@ -85,5 +93,5 @@ select
     g.girls,
     g.factor
 from grid as g
-left join townships as t on t.township_code = g.township_code
+left join townships as t on g.township_code = t.township_code
 order by g.township_code, g.month

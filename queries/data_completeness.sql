@@ -8,7 +8,10 @@ with last_month as (
 ),
 
 months as (
-    select unnest(generate_series(make_date($year::integer, 1, 1), make_date($year::integer, 12, 1), interval 1 month))::date as month
+    select
+        unnest(
+            generate_series(make_date($year::integer, 1, 1), make_date($year::integer, 12, 1), interval 1 month)
+        )::date as month
 ),
 
 codes as (
@@ -24,14 +27,17 @@ grid as (
         coalesce(t.township_name_en, t.township_name, c.township_code) as township_name_en,
         m.month
     from codes as c
-    left join townships as t on t.township_code = c.township_code
+    left join townships as t on c.township_code = t.township_code
     cross join months as m
     cross join last_month as l
     where m.month <= l.last_month
 ),
 
 counts as (
-    select township_code, month, sum(births)::bigint as births
+    select
+        township_code,
+        month,
+        sum(births)::bigint as births
     from births_monthly
     where year(month) = $year
     group by township_code, month
@@ -44,5 +50,5 @@ select
     month(g.month)::integer as month_number,
     coalesce(c.births, 0)::bigint as births
 from grid as g
-left join counts as c on c.township_code = g.township_code and c.month = g.month
+left join counts as c on g.township_code = c.township_code and g.month = c.month
 order by g.township_code, g.month

@@ -9,5 +9,5 @@ select
     p.name as parent_name,
     p.name_en as parent_name_en
 from townships as t
-left join townships as p on p.township_code = t.parent_code
+left join townships as p on t.parent_code = p.township_code
 order by t.township_code

@@ -25,7 +25,7 @@ counts as (
         coalesce(w.boys, 0)::bigint as boys,
         coalesce(w.girls, 0)::bigint as girls
     from region_townships($region::varchar) as t
-    left join window_births as w on w.township_code = t.township_code
+    left join window_births as w on t.township_code = w.township_code
 )
 
 select

@@ -32,7 +32,7 @@ counts as (
         coalesce(s.girls, 0)::bigint as girls
     from years as y
     cross join orders as o
-    left join sums as s on s.year = y.year and s.birth_order = o.birth_order
+    left join sums as s on y.year = s.year and o.birth_order = s.birth_order
 )
 
 select

@@ -13,6 +13,5 @@ counts as (
     where year(month) between $year_from and $year_to
 )
 
-select
-    unnest(srb_columns(boys, girls))
+select unnest(srb_columns(boys, girls))
 from counts

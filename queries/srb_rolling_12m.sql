@@ -26,7 +26,7 @@ monthly as (
         coalesce(s.boys, 0)::bigint as boys,
         coalesce(s.girls, 0)::bigint as girls
     from months as m
-    left join sums as s on s.month = m.month
+    left join sums as s on m.month = s.month
 ),
 
 rolling as (
@@ -40,7 +40,10 @@ rolling as (
 ),
 
 counts as (
-    select month, boys::bigint as boys, girls::bigint as girls
+    select
+        month,
+        boys::bigint as boys,
+        girls::bigint as girls
     from rolling
     where n_months = 12
 )

@@ -24,7 +24,7 @@ counts as (
         coalesce(s.boys, 0)::bigint as boys,
         coalesce(s.girls, 0)::bigint as girls
     from years as y
-    left join sums as s on s.year = y.year
+    left join sums as s on y.year = s.year
 )
 
 select

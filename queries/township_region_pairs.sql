@@ -9,15 +9,17 @@ towns as (
 ),
 
 pairs as (
-    select r.township_code, r.region_code
+    select
+        r.township_code,
+        r.region_code
     from township_regions as r
-    inner join towns as t on t.township_code = r.township_code
+    inner join towns as t on r.township_code = t.township_code
 ),
 
 inside as (
     select p.region_code
     from pairs as p
-    inner join regions as g on g.region_code = p.region_code
+    inner join regions as g on p.region_code = g.region_code
     group by p.region_code
     having count(*) = any_value(g.townships)
 )
@@ -29,6 +31,6 @@ select
     g.name,
     g.name_en
 from pairs as p
-inner join inside as i on i.region_code = p.region_code
-inner join regions as g on g.region_code = p.region_code
+inner join inside as i on p.region_code = i.region_code
+inner join regions as g on p.region_code = g.region_code
 order by p.region_code, p.township_code

@@ -12,66 +12,68 @@ create or replace macro girls_sum(births, sex) as coalesce(sum(births) filter (w
 -- births, births, boys, girls, third-and-higher births, births of known order, population.
 -- Shared by county_births_by_year.sql and county_period_summary.sql.
 create or replace macro births_year_totals(code, region, month_to) as table
-with
-by_year as (
+    with
+    by_year as (
+        select
+            year(month)::integer as year,
+            count(distinct month(month))::integer as months,
+            sum(births)::bigint as births,
+            boys_sum(births, sex) as boys,
+            girls_sum(births, sex) as girls,
+            coalesce(sum(births) filter (where birth_order >= 3), 0)::bigint as births_order3p,
+            coalesce(sum(births) filter (where birth_order is not null), 0)::bigint as births_order_known
+        from region_births_order(code, region)
+        where month_to is null or month(month) <= month_to
+        group by year(month)
+    ),
+
+    pop as (
+        select
+            year,
+            sum(population)::bigint as population
+        from region_population(code, region)
+        group by year
+    )
+
     select
-        year(month)::integer as year,
-        count(distinct month(month))::integer as months,
-        sum(births)::bigint as births,
-        boys_sum(births, sex) as boys,
-        girls_sum(births, sex) as girls,
-        coalesce(sum(births) filter (where birth_order >= 3), 0)::bigint as births_order3p,
-        coalesce(sum(births) filter (where birth_order is not null), 0)::bigint as births_order_known
-    from region_births_order(code, region)
-    where month_to is null or month(month) <= month_to
-    group by year(month)
-),
-
-pop as (
-    select year, sum(population)::bigint as population
-    from region_population(code, region)
-    group by year
-)
-
-select
-    b.year,
-    b.months,
-    b.months < 12 as is_partial,
-    b.births,
-    b.boys,
-    b.girls,
-    b.births_order3p,
-    b.births_order_known,
-    p.population,
-    round(b.births * 12.0 / coalesce(month_to, b.months) / p.population * 1000, 2)::double as birth_rate
-from by_year as b
-left join pop as p using (year);
+        b.year,
+        b.months,
+        b.months < 12 as is_partial,
+        b.births,
+        b.boys,
+        b.girls,
+        b.births_order3p,
+        b.births_order_known,
+        p.population,
+        round(b.births * 12.0 / coalesce(month_to, b.months) / p.population * 1000, 2)::double as birth_rate
+    from by_year as b
+    left join pop as p using (year);
 
 -- township_year_births(): one row per township per year present in the births (a township
 -- without births in such a year gets 0), with its population (null where none is given).
 -- Shared by indicator_births.sql and indicator_birth_rate.sql.
 create or replace macro township_year_births() as table
-with
-years as (
-    select distinct year(month)::integer as year
-    from births_monthly
-),
+    with
+    years as (
+        select distinct year(month)::integer as year
+        from births_monthly
+    ),
 
-counts as (
+    counts as (
+        select
+            township_code,
+            year(month)::integer as year,
+            sum(births)::bigint as births
+        from births_monthly
+        group by all
+    )
+
     select
-        township_code,
-        year(month)::integer as year,
-        sum(births)::bigint as births
-    from births_monthly
-    group by all
-)
-
-select
-    t.township_code,
-    y.year,
-    coalesce(c.births, 0)::bigint as births,
-    p.population
-from townships as t
-cross join years as y
-left join counts as c on c.township_code = t.township_code and c.year = y.year
-left join population as p on p.township_code = t.township_code and p.year = y.year;
+        t.township_code,
+        y.year,
+        coalesce(c.births, 0)::bigint as births,
+        p.population
+    from townships as t
+    cross join years as y
+    left join counts as c on t.township_code = c.township_code and y.year = c.year
+    left join population as p on t.township_code = p.township_code and y.year = p.year;

@@ -5,15 +5,19 @@
 
 -- in_region(code, region): the township ``code`` lies in ``region`` (always true for null).
 create or replace macro in_region(code, region) as
-    region is null
-    or code in (select r.township_code from township_regions as r where r.region_code = region);
+region is null
+or code in (
+    select r.township_code from township_regions as r
+    where r.region_code = region
+);
 
 -- The tables narrowed to a region (and, for births, to one township when ``township`` is given).
 -- region_births reads births_monthly (births summed by township, month and sex), region_births_order
 -- births_core (the same by order too): both made once per connection (natality/core/db.py), in
 -- memory, a tenth and a quarter of the file's rows at province scale.
 create or replace macro region_townships(region) as table
-    select * from townships where in_region(township_code, region);
+    select * from townships
+    where in_region(township_code, region);
 
 create or replace macro region_births(township, region) as table
     select * from births_monthly

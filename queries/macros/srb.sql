@@ -8,24 +8,26 @@
 -- (the same numbers as centre -/+ half-width, tested against natality.srb.stats). Written flat
 -- because DuckDB expands macros as text: the nested form took ~20 ms to plan per query.
 create or replace macro srb_wilson_s(boys, girls) as
-    sqrt(boys::double * girls / (boys + girls) + 1.959964 * 1.959964 / 4);
+sqrt(boys::double * girls / (boys + girls) + 1.959964 * 1.959964 / 4);
 
 create or replace macro srb_ratio(boys, girls) as 100.0 * boys / nullif(girls, 0);
 
 create or replace macro srb_wilson_low(boys, girls) as
-    case
-        when boys + girls = 0 then null
-        when boys = 0 then 0.0
-        else 100.0 * (boys + 1.959964 * 1.959964 / 2 - 1.959964 * srb_wilson_s(boys, girls))
-            / (girls + 1.959964 * 1.959964 / 2 + 1.959964 * srb_wilson_s(boys, girls))
-    end;
+case
+    when boys + girls = 0 then null
+    when boys = 0 then 0.0
+    else
+        100.0 * (boys + 1.959964 * 1.959964 / 2 - 1.959964 * srb_wilson_s(boys, girls))
+        / (girls + 1.959964 * 1.959964 / 2 + 1.959964 * srb_wilson_s(boys, girls))
+end;
 
 create or replace macro srb_wilson_high(boys, girls) as
-    case
-        when girls = 0 then null
-        else 100.0 * (boys + 1.959964 * 1.959964 / 2 + 1.959964 * srb_wilson_s(boys, girls))
-            / (girls + 1.959964 * 1.959964 / 2 - 1.959964 * srb_wilson_s(boys, girls))
-    end;
+case
+    when girls = 0 then null
+    else
+        100.0 * (boys + 1.959964 * 1.959964 / 2 + 1.959964 * srb_wilson_s(boys, girls))
+        / (girls + 1.959964 * 1.959964 / 2 - 1.959964 * srb_wilson_s(boys, girls))
+end;
 
 -- The six columns every SRB row carries, in this order: unnest(srb_columns(boys, girls)).
 create or replace macro srb_columns(boys, girls) as struct_pack(

@@ -17,20 +17,30 @@
 create table births_split as
 with changed as (
     select
-        township_code, month, sex, birth_order, mother_age_band, policy_compliant,
+        township_code,
+        month,
+        sex,
+        birth_order,
+        mother_age_band,
+        policy_compliant,
         sum(births)::bigint as births
     from births_file
-    where township_code in (select old_code from crosswalk where share < 1)
+    where
+        township_code in (
+            select old_code from crosswalk
+            where share < 1
+        )
     group by all
 ),
 
 split as (
     select
-        c.new_code, x.*,
+        c.new_code,
+        x.*,
         x.births * c.share as exact,
         floor(round(x.births * c.share, 9))::bigint as whole
     from changed as x
-    inner join crosswalk as c on c.old_code = x.township_code
+    inner join crosswalk as c on x.township_code = c.old_code
 ),
 
 ranked as (
@@ -47,30 +57,55 @@ ranked as (
 )
 
 select
-    new_code as township_code, month, sex, birth_order, mother_age_band, policy_compliant,
+    new_code as township_code,
+    month,
+    sex,
+    birth_order,
+    mother_age_band,
+    policy_compliant,
     (whole + (place <= left_over)::bigint)::bigint as births
 from ranked
 where whole + (place <= left_over)::bigint > 0;
 
 -- a whole township (share 1: a merger or a new code) is relabelled row by row
 create view births as
+with m as (
+    select
+        old_code,
+        new_code
+    from crosswalk
+    where share = 1
+)
+
 select
     coalesce(m.new_code, b.township_code) as township_code,
-    b.month, b.sex, b.birth_order, b.mother_age_band, b.policy_compliant, b.births
+    b.month,
+    b.sex,
+    b.birth_order,
+    b.mother_age_band,
+    b.policy_compliant,
+    b.births
 from births_file as b
-left join (select old_code, new_code from crosswalk where share = 1) as m on m.old_code = b.township_code
-where b.township_code not in (select old_code from crosswalk where share < 1)
+left join m on b.township_code = m.old_code
+where
+    b.township_code not in (
+        select old_code from crosswalk
+        where share < 1
+    )
 union all
 select * from births_split;
 
 create view population as
 with split as (
     select
-        c.new_code, p.township_code, p.year, p.population,
+        c.new_code,
+        p.township_code,
+        p.year,
+        p.population,
         p.population * c.share as exact,
         floor(round(p.population * c.share, 9))::bigint as whole
     from population_file as p
-    inner join crosswalk as c on c.old_code = p.township_code
+    inner join crosswalk as c on p.township_code = c.old_code
 ),
 
 ranked as (
@@ -84,34 +119,60 @@ ranked as (
 ),
 
 moved as (
-    select new_code as township_code, year, (whole + (place <= left_over)::bigint)::bigint as population
+    select
+        new_code as township_code,
+        year,
+        (whole + (place <= left_over)::bigint)::bigint as population
     from ranked
 ),
 
 kept as (
-    select township_code, year, population::bigint as population
+    select
+        township_code,
+        year,
+        population::bigint as population
     from population_file
     where township_code not in (select old_code from crosswalk)
+),
+
+prep_1 as (select * from kept
+union all
+select * from moved
 )
 
--- an old township's people added to its successor's for the same year (if both were reported)
-select township_code, year, sum(population)::bigint as population
-from (select * from kept union all select * from moved)
+select
+    township_code,
+    year,
+    sum(population)::bigint as population
+from prep_1
 group by township_code, year;
 
 create view reported as
 with moved as (
-    select township_code, year, indicator, numerator, denominator
+    select
+        township_code,
+        year,
+        indicator,
+        numerator,
+        denominator
     from reported_file
     where township_code not in (select old_code from crosswalk)
     union all
-    select c.new_code, r.year, r.indicator, r.numerator * c.share, r.denominator * c.share
+    select
+        c.new_code,
+        r.year,
+        r.indicator,
+        r.numerator * c.share,
+        r.denominator * c.share
     from reported_file as r
-    inner join crosswalk as c on c.old_code = r.township_code
+    inner join crosswalk as c on r.township_code = c.old_code
 )
 
 select
-    township_code, year, indicator,
-    sum(numerator)::double as numerator, sum(denominator)::double as denominator
+    township_code,
+    year,
+    indicator,
+    sum(numerator)::double as numerator,
+    sum(denominator)::double as denominator
 from moved
 group by township_code, year, indicator;
