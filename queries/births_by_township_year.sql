@@ -15,13 +15,13 @@ yearly as (
 )
 
 select
-    t.township_code,
-    t.township_name,
-    t.township_name_en,
+    towns.township_code,
+    towns.township_name,
+    towns.township_name_en,
     $year::integer as year,
-    coalesce(y.births, 0)::bigint as births,
-    coalesce(y.boys, 0)::bigint as boys,
-    coalesce(y.girls, 0)::bigint as girls
-from region_townships($region::varchar) as t
-left join yearly as y using (township_code)
-order by births desc, t.township_code asc
+    coalesce(yearly.births, 0)::bigint as births,
+    coalesce(yearly.boys, 0)::bigint as boys,
+    coalesce(yearly.girls, 0)::bigint as girls
+from region_townships($region::varchar) as towns
+left join yearly using (township_code)
+order by births desc, towns.township_code asc

@@ -33,8 +33,8 @@ starts as (
 ),
 
 months as (
-    select unnest(generate_series(b.first_month, b.last_month, interval 1 month))::date as month
-    from bounds as b
+    select unnest(generate_series(bounds.first_month, bounds.last_month, interval 1 month))::date as month
+    from bounds
 ),
 
 complete_years as (
@@ -48,10 +48,10 @@ complete_years as (
 -- 214 in one township-year does not move it), rescaled to a mean of 1 over the year
 year_shares as (
     select
-        month(m.month)::integer as month_number,
-        m.births / sum(m.births) over (partition by m.township_code, year(m.month)) as share
-    from monthly as m
-    where year(m.month) in (select c.year from complete_years as c)
+        month(monthly.month)::integer as month_number,
+        monthly.births / sum(monthly.births) over (partition by monthly.township_code, year(monthly.month)) as share
+    from monthly
+    where year(monthly.month) in (select complete_years.year from complete_years)
 ),
 
 median_shares as (
@@ -71,27 +71,27 @@ season as (
 
 grid as (
     select
-        s.township_code,
-        m.month,
-        coalesce(x.births, 0)::bigint as births,
-        coalesce(x.boys, 0)::bigint as boys,
-        coalesce(x.girls, 0)::bigint as girls,
-        coalesce(f.factor, 1.0) as factor
-    from starts as s
-    inner join months as m on s.first_month <= m.month
-    left join monthly as x on s.township_code = x.township_code and m.month = x.month
-    left join season as f on f.month_number = month(m.month)
+        starts.township_code,
+        months.month,
+        coalesce(monthly.births, 0)::bigint as births,
+        coalesce(monthly.boys, 0)::bigint as boys,
+        coalesce(monthly.girls, 0)::bigint as girls,
+        coalesce(season.factor, 1.0) as factor
+    from starts
+    inner join months on starts.first_month <= months.month
+    left join monthly on starts.township_code = monthly.township_code and months.month = monthly.month
+    left join season on season.month_number = month(months.month)
 )
 
 select
-    g.township_code,
-    coalesce(t.township_name, g.township_code) as township_name,
-    coalesce(t.township_name_en, t.township_name, g.township_code) as township_name_en,
-    g.month,
-    g.births,
-    g.boys,
-    g.girls,
-    g.factor
-from grid as g
-left join townships as t on g.township_code = t.township_code
-order by g.township_code, g.month
+    grid.township_code,
+    coalesce(townships.township_name, grid.township_code) as township_name,
+    coalesce(townships.township_name_en, townships.township_name, grid.township_code) as township_name_en,
+    grid.month,
+    grid.births,
+    grid.boys,
+    grid.girls,
+    grid.factor
+from grid
+left join townships on grid.township_code = townships.township_code
+order by grid.township_code, grid.month

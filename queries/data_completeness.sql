@@ -22,15 +22,15 @@ codes as (
 
 grid as (
     select
-        c.township_code,
-        coalesce(t.township_name, c.township_code) as township_name,
-        coalesce(t.township_name_en, t.township_name, c.township_code) as township_name_en,
-        m.month
-    from codes as c
-    left join townships as t on c.township_code = t.township_code
-    cross join months as m
-    cross join last_month as l
-    where m.month <= l.last_month
+        codes.township_code,
+        coalesce(townships.township_name, codes.township_code) as township_name,
+        coalesce(townships.township_name_en, townships.township_name, codes.township_code) as township_name_en,
+        months.month
+    from codes
+    left join townships on codes.township_code = townships.township_code
+    cross join months
+    cross join last_month
+    where months.month <= last_month.last_month
 ),
 
 counts as (
@@ -44,11 +44,11 @@ counts as (
 )
 
 select
-    g.township_code,
-    g.township_name,
-    g.township_name_en,
-    month(g.month)::integer as month_number,
-    coalesce(c.births, 0)::bigint as births
-from grid as g
-left join counts as c on g.township_code = c.township_code and g.month = c.month
-order by g.township_code, g.month
+    grid.township_code,
+    grid.township_name,
+    grid.township_name_en,
+    month(grid.month)::integer as month_number,
+    coalesce(counts.births, 0)::bigint as births
+from grid
+left join counts on grid.township_code = counts.township_code and grid.month = counts.month
+order by grid.township_code, grid.month

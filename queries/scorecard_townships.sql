@@ -2,12 +2,12 @@
 -- parent is itself in the townships table).
 -- params: none
 select
-    t.township_code,
-    t.name as township_name,
-    t.name_en as township_name_en,
-    t.parent_code,
-    p.name as parent_name,
-    p.name_en as parent_name_en
-from townships as t
-left join townships as p on t.parent_code = p.township_code
-order by t.township_code
+    town.township_code,
+    town.name as township_name,
+    town.name_en as township_name_en,
+    town.parent_code,
+    parent.name as parent_name,
+    parent.name_en as parent_name_en
+from townships as town
+left join townships as parent on town.parent_code = parent.township_code
+order by town.township_code

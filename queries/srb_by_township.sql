@@ -18,14 +18,14 @@ window_births as (
 
 counts as (
     select
-        t.township_code,
-        t.township_name,
-        t.township_name_en,
-        t.parent_code,
-        coalesce(w.boys, 0)::bigint as boys,
-        coalesce(w.girls, 0)::bigint as girls
-    from region_townships($region::varchar) as t
-    left join window_births as w on t.township_code = w.township_code
+        towns.township_code,
+        towns.township_name,
+        towns.township_name_en,
+        towns.parent_code,
+        coalesce(window_births.boys, 0)::bigint as boys,
+        coalesce(window_births.girls, 0)::bigint as girls
+    from region_townships($region::varchar) as towns
+    left join window_births on towns.township_code = window_births.township_code
 )
 
 select

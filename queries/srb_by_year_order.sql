@@ -26,13 +26,13 @@ sums as (
 
 counts as (
     select
-        y.year,
-        o.birth_order,
-        coalesce(s.boys, 0)::bigint as boys,
-        coalesce(s.girls, 0)::bigint as girls
-    from years as y
-    cross join orders as o
-    left join sums as s on y.year = s.year and o.birth_order = s.birth_order
+        years.year,
+        orders.birth_order,
+        coalesce(sums.boys, 0)::bigint as boys,
+        coalesce(sums.girls, 0)::bigint as girls
+    from years
+    cross join orders
+    left join sums on years.year = sums.year and orders.birth_order = sums.birth_order
 )
 
 select

@@ -22,11 +22,11 @@ sums as (
 
 monthly as (
     select
-        m.month,
-        coalesce(s.boys, 0)::bigint as boys,
-        coalesce(s.girls, 0)::bigint as girls
-    from months as m
-    left join sums as s on m.month = s.month
+        months.month,
+        coalesce(sums.boys, 0)::bigint as boys,
+        coalesce(sums.girls, 0)::bigint as girls
+    from months
+    left join sums on months.month = sums.month
 ),
 
 rolling as (

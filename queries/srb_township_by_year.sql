@@ -20,11 +20,11 @@ sums as (
 
 counts as (
     select
-        y.year,
-        coalesce(s.boys, 0)::bigint as boys,
-        coalesce(s.girls, 0)::bigint as girls
-    from years as y
-    left join sums as s on y.year = s.year
+        years.year,
+        coalesce(sums.boys, 0)::bigint as boys,
+        coalesce(sums.girls, 0)::bigint as girls
+    from years
+    left join sums on years.year = sums.year
 )
 
 select

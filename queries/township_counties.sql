@@ -9,13 +9,13 @@ counties as (
         tr.township_code,
         tr.region_code as county_code
     from township_regions as tr
-    inner join regions as r on tr.region_code = r.region_code
-    where r.level = 'county'
+    inner join regions on tr.region_code = regions.region_code
+    where regions.level = 'county'
 )
 
 select
-    t.township_code,
-    coalesce(c.county_code, t.township_code) as county_code
-from townships as t
-left join counties as c on t.township_code = c.township_code
-order by t.township_code
+    townships.township_code,
+    coalesce(counties.county_code, townships.township_code) as county_code
+from townships
+left join counties on townships.township_code = counties.township_code
+order by townships.township_code

@@ -10,27 +10,27 @@ towns as (
 
 pairs as (
     select
-        r.township_code,
-        r.region_code
-    from township_regions as r
-    inner join towns as t on r.township_code = t.township_code
+        township_regions.township_code,
+        township_regions.region_code
+    from township_regions
+    inner join towns on township_regions.township_code = towns.township_code
 ),
 
 inside as (
-    select p.region_code
-    from pairs as p
-    inner join regions as g on p.region_code = g.region_code
-    group by p.region_code
-    having count(*) = any_value(g.townships)
+    select pairs.region_code
+    from pairs
+    inner join regions on pairs.region_code = regions.region_code
+    group by pairs.region_code
+    having count(*) = any_value(regions.townships)
 )
 
 select
-    p.township_code,
-    p.region_code,
-    g.level,
-    g.name,
-    g.name_en
-from pairs as p
-inner join inside as i on p.region_code = i.region_code
-inner join regions as g on p.region_code = g.region_code
-order by p.region_code, p.township_code
+    pairs.township_code,
+    pairs.region_code,
+    regions.level,
+    regions.name,
+    regions.name_en
+from pairs
+inner join inside on pairs.region_code = inside.region_code
+inner join regions on pairs.region_code = regions.region_code
+order by pairs.region_code, pairs.township_code

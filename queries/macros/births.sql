@@ -36,18 +36,20 @@ create or replace macro births_year_totals(code, region, month_to) as table
     )
 
     select
-        b.year,
-        b.months,
-        b.months < 12 as is_partial,
-        b.births,
-        b.boys,
-        b.girls,
-        b.births_order3p,
-        b.births_order_known,
-        p.population,
-        round(b.births * 12.0 / coalesce(month_to, b.months) / p.population * 1000, 2)::double as birth_rate
-    from by_year as b
-    left join pop as p using (year);
+        by_year.year,
+        by_year.months,
+        by_year.months < 12 as is_partial,
+        by_year.births,
+        by_year.boys,
+        by_year.girls,
+        by_year.births_order3p,
+        by_year.births_order_known,
+        pop.population,
+        round(
+            by_year.births * 12.0 / coalesce(month_to, by_year.months) / pop.population * 1000, 2
+        )::double as birth_rate
+    from by_year
+    left join pop using (year);
 
 -- township_year_births(): one row per township per year present in the births (a township
 -- without births in such a year gets 0), with its population (null where none is given).
@@ -69,11 +71,11 @@ create or replace macro township_year_births() as table
     )
 
     select
-        t.township_code,
-        y.year,
-        coalesce(c.births, 0)::bigint as births,
-        p.population
-    from townships as t
-    cross join years as y
-    left join counts as c on t.township_code = c.township_code and y.year = c.year
-    left join population as p on t.township_code = p.township_code and y.year = p.year;
+        townships.township_code,
+        years.year,
+        coalesce(counts.births, 0)::bigint as births,
+        population.population
+    from townships
+    cross join years
+    left join counts on townships.township_code = counts.township_code and years.year = counts.year
+    left join population on townships.township_code = population.township_code and years.year = population.year;

@@ -7,8 +7,8 @@
 create or replace macro in_region(code, region) as
 region is null
 or code in (
-    select r.township_code from township_regions as r
-    where r.region_code = region
+    select township_regions.township_code from township_regions
+    where township_regions.region_code = region
 );
 
 -- The tables narrowed to a region (and, for births, to one township when ``township`` is given).

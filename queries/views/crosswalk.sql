@@ -35,12 +35,12 @@ with changed as (
 
 split as (
     select
-        c.new_code,
-        x.*,
-        x.births * c.share as exact,
-        floor(round(x.births * c.share, 9))::bigint as whole
-    from changed as x
-    inner join crosswalk as c on x.township_code = c.old_code
+        crosswalk.new_code,
+        changed.*,
+        changed.births * crosswalk.share as exact,
+        floor(round(changed.births * crosswalk.share, 9))::bigint as whole
+    from changed
+    inner join crosswalk on changed.township_code = crosswalk.old_code
 ),
 
 ranked as (
@@ -69,7 +69,7 @@ where whole + (place <= left_over)::bigint > 0;
 
 -- a whole township (share 1: a merger or a new code) is relabelled row by row
 create view births as
-with m as (
+with renamed as (
     select
         old_code,
         new_code
@@ -78,17 +78,17 @@ with m as (
 )
 
 select
-    coalesce(m.new_code, b.township_code) as township_code,
-    b.month,
-    b.sex,
-    b.birth_order,
-    b.mother_age_band,
-    b.policy_compliant,
-    b.births
-from births_file as b
-left join m on b.township_code = m.old_code
+    coalesce(renamed.new_code, births_file.township_code) as township_code,
+    births_file.month,
+    births_file.sex,
+    births_file.birth_order,
+    births_file.mother_age_band,
+    births_file.policy_compliant,
+    births_file.births
+from births_file
+left join renamed on births_file.township_code = renamed.old_code
 where
-    b.township_code not in (
+    births_file.township_code not in (
         select old_code from crosswalk
         where share < 1
     )
@@ -98,14 +98,14 @@ select * from births_split;
 create view population as
 with split as (
     select
-        c.new_code,
-        p.township_code,
-        p.year,
-        p.population,
-        p.population * c.share as exact,
-        floor(round(p.population * c.share, 9))::bigint as whole
-    from population_file as p
-    inner join crosswalk as c on p.township_code = c.old_code
+        crosswalk.new_code,
+        population_file.township_code,
+        population_file.year,
+        population_file.population,
+        population_file.population * crosswalk.share as exact,
+        floor(round(population_file.population * crosswalk.share, 9))::bigint as whole
+    from population_file
+    inner join crosswalk on population_file.township_code = crosswalk.old_code
 ),
 
 ranked as (
@@ -135,16 +135,17 @@ kept as (
     where township_code not in (select old_code from crosswalk)
 ),
 
-prep_1 as (select * from kept
-union all
-select * from moved
+combined as (
+    select * from kept
+    union all
+    select * from moved
 )
 
 select
     township_code,
     year,
     sum(population)::bigint as population
-from prep_1
+from combined
 group by township_code, year;
 
 create view reported as
@@ -159,13 +160,13 @@ with moved as (
     where township_code not in (select old_code from crosswalk)
     union all
     select
-        c.new_code,
-        r.year,
-        r.indicator,
-        r.numerator * c.share,
-        r.denominator * c.share
-    from reported_file as r
-    inner join crosswalk as c on r.township_code = c.old_code
+        crosswalk.new_code,
+        reported_file.year,
+        reported_file.indicator,
+        reported_file.numerator * crosswalk.share,
+        reported_file.denominator * crosswalk.share
+    from reported_file
+    inner join crosswalk on reported_file.township_code = crosswalk.old_code
 )
 
 select
