@@ -1,7 +1,7 @@
--- Births by township for one year.
--- Grain: one row per township (every township of the extract, 0 when it had no births).
--- Params: $year (integer).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- births_by_township_year: births, boys and girls by township for one year.
+-- Grain: one row per township (every township of the region, 0 when it had no births).
+-- Params: $year (integer), $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: none.
 with
 yearly as (
     select

@@ -1,11 +1,11 @@
--- births_projection_inputs: the counts behind the year-end projection of $year cut at month
--- $month_to (natality/births/projection.py): births to date, and over the complete years among
--- the 3 before $year, the births of months 1..$month_to ("done") and of the months after ("rest"),
--- with the Pearson chi-square of those years' monthly counts against each township-year's total
--- spread by the pooled seasonal shares (for the over-dispersion phi), and the births target.
+-- births_projection_inputs: the counts behind the year-end projection of $year cut at month $month_to
+--   (natality/births/projection.py).
 -- Grain: one row per township of $region (every township; 0 where it had no births).
--- Params: $year (int), $month_to (int 1-12),
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- Params: $year (integer), $month_to (integer 1-12), $region (varchar or null: a county, city or province code; null =
+--   the whole extract).
+-- Notes: births to date, and over the complete years among the 3 before $year, the births of months 1..$month_to
+--   ("done") and of the months after ("rest"), with the Pearson chi-square of those years' monthly counts against each
+--   township-year's total spread by the pooled seasonal shares (for the over-dispersion phi), and the births target.
 with
 towns as (
     select

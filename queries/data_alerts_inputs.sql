@@ -1,10 +1,10 @@
--- data_alerts_inputs: every township-month of $region from the township's first month with births
--- to the extract's last month (0 where nothing was recorded), with the pooled seasonal factor of
--- its calendar month (mean 1 over the year: the median share over the complete township-years).
--- natality/births/alerts.py adds what the neighbouring months make plausible (a rolling median
--- in polars: DuckDB's windowed median and sums took seconds at 2,000 townships).
--- Grain: one row per township per month, ordered by township and month. Params:
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- data_alerts_inputs: every township-month of $region from the township's first month with births to the extract's
+--   last month (0 where nothing was recorded), with the pooled seasonal factor of its calendar month.
+-- Grain: one row per township per month, ordered by township and month.
+-- Params: $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: the seasonal factor has mean 1 over the year: the median share over the complete township-years.
+--   natality/births/alerts.py adds what the neighbouring months make plausible (a rolling median in polars: DuckDB's
+--   windowed median and sums took seconds at 2,000 townships).
 with
 bounds as (
     select

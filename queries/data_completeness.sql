@@ -1,7 +1,8 @@
--- Births per township per month of one year, with 0 where a township has no records that month,
--- so that gaps in an import stand out. Townships known only from the births (no shape) are included.
--- Grain: one row per township per month, months up to the extract's last month. Params: $year.
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- data_completeness: births per township per month of one year, with 0 where a township has no records that month, so
+--   that gaps in an import stand out.
+-- Grain: one row per township per month, months up to the extract's last month.
+-- Params: $year (integer), $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: townships known only from the births (no shape) are included.
 with last_month as (
     select max(month) as last_month
     from births_monthly

@@ -1,6 +1,7 @@
--- scorecard_townships: one row per township with its names and its parent's name (if the
--- parent is itself in the townships table).
--- params: none
+-- scorecard_townships: every township with its names and its parent's name, for the scorecard.
+-- Grain: one row per township.
+-- Params: none.
+-- Notes: the parent's name only where the parent is itself in the townships table.
 select
     town.township_code,
     town.name as township_name,

@@ -1,9 +1,9 @@
--- srb_by_township: one row per township, births pooled over the years $year_from..$year_to
--- (inclusive). Townships without births in the window keep a row with zero counts.
--- township_name / township_name_en come from the view: a repeated name carries its parent.
--- params: $year_from, $year_to (int)
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- srb_by_township: births and sex ratio at birth by township, pooled over the years $year_from..$year_to (inclusive).
+-- Grain: one row per township (townships without births in the window keep a row with zero counts).
+-- Params: $year_from, $year_to (integer), $region (varchar or null: a county, city or province code; null = the whole
+--   extract).
+-- Notes: township_name / township_name_en come from the view: a repeated name carries its parent. births, boys, girls,
+--   srb, srb_low, srb_high are srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 window_births as (

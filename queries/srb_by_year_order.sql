@@ -1,8 +1,8 @@
--- srb_by_year_order: one row per calendar year and birth order (1, 2, 3 = third and higher)
--- for the whole county. Births of unknown order are left out (they have no order to show).
--- params: none
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- srb_by_year_order: births and sex ratio at birth of the region by calendar year and birth order.
+-- Grain: one row per calendar year and birth order (1, 2, 3 = third and higher).
+-- Params: $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: births of unknown order are left out (they have no order to show). births, boys, girls, srb, srb_low, srb_high
+--   are srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 orders as (

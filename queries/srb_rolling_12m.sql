@@ -1,9 +1,10 @@
--- srb_rolling_12m: one row per month for one township or the county, counts summed over the
--- 12 months ending with that month; only months with 12 months of data behind them.
--- params: $township_code (varchar or null: null = the whole county). Monthly SRB itself is
--- never shown: monthly counts are tiny.
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- srb_rolling_12m: births and sex ratio at birth of one township or the region, counts summed over the 12 months
+--   ending with each month.
+-- Grain: one row per month with 12 months of data behind it.
+-- Params: $township_code (varchar or null: null = the whole region), $region (varchar or null: a county, city or
+--   province code; null = the whole extract).
+-- Notes: monthly SRB itself is never shown: monthly counts are tiny. births, boys, girls, srb, srb_low, srb_high are
+--   srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 months as (

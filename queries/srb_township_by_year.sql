@@ -1,7 +1,7 @@
--- srb_township_by_year: one row per calendar year for one township; every year with births
--- anywhere in the county has a row (zero counts where the township had none).
--- params: $township_code (str, 12 digits)
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
+-- srb_township_by_year: births and sex ratio at birth of one township by calendar year.
+-- Grain: one row per calendar year with births anywhere in the extract (zero counts where the township had none).
+-- Params: $township_code (varchar, 12 digits).
+-- Notes: births, boys, girls, srb, srb_low, srb_high are srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 years as (

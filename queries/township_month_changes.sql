@@ -1,10 +1,11 @@
--- township_month_changes: one row per township of $region (every township; zero counts where it
--- had no births): the year to date of $year up to $month ("now") and up to $month - 1 ("before"),
--- with the same months of the year before, in one scan (the Overview's changes since last month,
--- natality/compare/monthly.py). Columns of map_township_year, then the same ending in _before.
--- params: $year (int), $month (int 2-12: the cut-off month), $region (varchar or null: a county,
--- city or province code; null = the whole extract)
--- population is the township's mean population of $year (null when not given).
+-- township_month_changes: the year to date of $year up to $month ("now") and up to $month - 1 ("before"), with the
+--   same months of the year before, in one scan (the Overview's changes since last month,
+--   natality/compare/monthly.py).
+-- Grain: one row per township of $region (every township; zero counts where it had no births).
+-- Params: $year (integer), $month (integer 2-12: the cut-off month), $region (varchar or null: a county, city or
+--   province code; null = the whole extract).
+-- Notes: columns of map_township_year, then the same ending in _before. population is the township's mean population of
+--   $year (null when not given).
 with
 
 period_births as (

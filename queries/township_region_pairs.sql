@@ -1,7 +1,8 @@
--- township_region_pairs: each township of $region with every county, city or province above it
--- that lies wholly inside $region (for region totals, e.g. births_projection_region).
--- Grain: one row per township per region. Params:
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- township_region_pairs: each township of $region with every county, city or province above it that lies wholly inside
+--   $region (for region totals, e.g. births_projection_region).
+-- Grain: one row per township per region.
+-- Params: $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: none.
 with
 towns as (
     select township_code

@@ -1,5 +1,8 @@
--- Births macros, created once per DuckDB connection (natality/db.py) after the views: a table
--- macro binds the views it reads when it is created.
+-- births: births macros (births_year_totals, township_year_births), created once per DuckDB connection
+--   (natality/core/db.py) after the views.
+-- Grain: per macro, below.
+-- Params: per macro, below.
+-- Notes: a table macro binds the views it reads when it is created.
 
 -- Boys and girls among the rows summed (0 where none): the counts behind every sex ratio.
 create or replace macro boys_sum(births, sex) as coalesce(sum(births) filter (where sex = 'M'), 0)::bigint;

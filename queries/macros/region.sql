@@ -1,7 +1,9 @@
--- Region macros, created once per DuckDB connection (natality/db.py) first of the macros: a
--- region is a county, city or province code of the regions table; null = the whole extract.
--- Every query that adds townships up reads its tables through these, so totals, rankings and
--- reference values follow the region a leader has chosen.
+-- region: region macros (in_region, region_townships, region_births, ...), created once per DuckDB connection
+--   (natality/core/db.py), first of the macros.
+-- Grain: per macro, below.
+-- Params: region: a county, city or province code of the regions table; null = the whole extract.
+-- Notes: every query that adds townships up reads its tables through these, so totals, rankings and reference values
+--   follow the region a leader has chosen.
 
 -- in_region(code, region): the township ``code`` lies in ``region`` (always true for null).
 create or replace macro in_region(code, region) as

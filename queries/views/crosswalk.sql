@@ -1,16 +1,15 @@
--- The births, population and reported views on today's townships, through the crosswalk
--- (crosswalk: one row per old township and the new township it went to: old_code, new_code,
--- from_year, share, old_name). Created by core/db.py, in place of the plain views, on a
--- connection whose version has crosswalk.parquet; the files are read as births_file,
--- population_file and reported_file. Output: the same columns as the files, one row per row
--- of an unchanged township, and per old row and new township for a changed one.
---
--- Counts are split by share with the largest-remainder rule cell by cell (a cell: one old
--- township, month, sex, order, age band and policy flag; or one township-year of population):
--- each new township gets floor(n * share), and the n - sum(floor) left over go one each to the
--- largest fractional parts, ties broken by a hash of the cell so that no township is favoured
--- month after month. Every cell keeps its total, so every sum over townships is kept exactly.
--- A merge (share 1) is a plain relabelling.
+-- crosswalk: the births, population and reported views on today's townships, through the crosswalk (one row per old
+--   township and the new township it went to: old_code, new_code, from_year, share, old_name).
+-- Grain: the same columns as the files: one row per row of an unchanged township, and per old row and new township for
+--   a changed one.
+-- Params: none (views).
+-- Notes: created by natality/core/db.py, in place of the plain views, on a connection whose version has
+--   crosswalk.parquet; the files are read as births_file, population_file and reported_file. Counts are split by share
+--   with the largest-remainder rule cell by cell (a cell: one old township, month, sex, order, age band and policy
+--   flag; or one township-year of population): each new township gets floor(n * share), and the n - sum(floor) left
+--   over go one each to the largest fractional parts, ties broken by a hash of the cell so that no township is favoured
+--   month after month. Every cell keeps its total, so every sum over townships is kept exactly. A merge (share 1) is a
+--   plain relabelling.
 
 -- The split rows are made once per connection (births_split): queries that read births directly
 -- (mother's age, policy) then pay only for relabelling, not for splitting again.
