@@ -4,4 +4,3 @@ files directly, so tests and `make run` have data without any office's files.
 
 May import: natality.core, natality.geo.
 """
-
