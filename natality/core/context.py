@@ -127,6 +127,10 @@ def context_for(
     if region and names is None:
         raise UnknownRegion(region)
     return Ctx(
-        lang=lang, data_dir=data_dir or version_dir, version_dir=version_dir, manifest=manifest,
-        region_code=region, region_names=names,
-    )  # fmt: skip
+        lang=lang,
+        data_dir=data_dir or version_dir,
+        version_dir=version_dir,
+        manifest=manifest,
+        region_code=region,
+        region_names=names,
+    )

@@ -71,16 +71,23 @@ def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) ->
         names = region_names(ctx.version_dir, ctx.manifest).get(parent or "")
         name = names[1 if ctx.lang == "en" else 0] if names else ctx.extract_name()
         next(slots).button(
-            ctx.t("maps.back_to", name=literal.md(name)), key=map_widget_key(ctx, "map_back"),
-            icon=":material/arrow_upward:", on_click=_narrow_to, args=(parent,),
-        )  # fmt: skip
+            ctx.t("maps.back_to", name=literal.md(name)),
+            key=map_widget_key(ctx, "map_back"),
+            icon=":material/arrow_upward:",
+            on_click=_narrow_to,
+            args=(parent,),
+        )
     if counties:
         key = map_widget_key(ctx, "map_open_county")
         next(slots).selectbox(
-            ctx.t("maps.open_county"), list(counties), index=None, format_func=counties.get,
-            placeholder=ctx.t("maps.open_county_placeholder"), key=key,
+            ctx.t("maps.open_county"),
+            list(counties),
+            index=None,
+            format_func=counties.get,
+            placeholder=ctx.t("maps.open_county_placeholder"),
+            key=key,
             on_change=lambda: _narrow_to(st.session_state[key]) if st.session_state.get(key) else None,
-        )  # fmt: skip
+        )
 
 
 def follow_map_click(ctx: Ctx, event: Any, unit: str, counties: dict[str, str], codes: set[str], profile: bool) -> None:
