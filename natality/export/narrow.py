@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from natality.maps.labels import _text_em
+from natality.maps.labels import text_em
 
 # The plotly chart on a 390 px phone: 390 less Streamlit's side padding (2 x 16 px); text is
 # wrapped a little narrower still, so that a 360 px phone gets no clipped line either.
@@ -62,10 +62,10 @@ def wrap_text(text: str, width_px: float, size: float, bold: bool = False) -> li
     for paragraph in _BREAK.split(text or ""):
         line, used = "", 0.0
         for piece in _pieces(paragraph):
-            em = 0.0 if piece.startswith("<") else 0.6 if piece.startswith("&") else _text_em(piece)
+            em = 0.0 if piece.startswith("<") else 0.6 if piece.startswith("&") else text_em(piece)
             # a word's trailing space may pass the edge; a closing mark never starts a line
             # (Chinese line-breaking rules): it may overhang
-            fits = used + em - (_text_em(piece) - _text_em(piece.rstrip())) <= limit or piece[:1] in _CLOSING
+            fits = used + em - (text_em(piece) - text_em(piece.rstrip())) <= limit or piece[:1] in _CLOSING
             if not fits and used > 0 and not piece.startswith("<"):
                 lines.append(line.rstrip())
                 line, used = "", 0.0
@@ -218,7 +218,7 @@ def _side_margins(layout: dict, data: list[dict], spec: Narrow) -> tuple[int, in
     size = spec.body - 1
     bars = [t for t in data if t.get("type") == "bar" and t.get("orientation") == "h"]
     names = [v for t in bars for v in (t.get("y") if t.get("y") is not None else ()) if isinstance(v, str)]
-    left = round(max(_text_em(v) for v in names) * size) + 14 if names else 36
+    left = round(max(text_em(v) for v in names) * size) + 14 if names else 36
     left += round(spec.body * 1.6) if _has_axis_title(layout, "yaxis") and not names else 0
     right = 10
     if any(layout[n].get("side") == "right" and layout[n].get("overlaying") for n in _axes(layout, "yaxis")[1:]):
@@ -255,7 +255,7 @@ def _legend_grid(labels: list[str], spec: Narrow, width: float) -> tuple[int, in
     of its own."""
     titles = sum(len(_BREAK.split(label)) for label in labels if label.startswith("\n"))
     entries = [
-        max(_text_em(line) for line in _BREAK.split(_TOKEN.sub("", label))) * (spec.body - 1) + 46
+        max(text_em(line) for line in _BREAK.split(_TOKEN.sub("", label))) * (spec.body - 1) + 46
         for label in labels
         if not label.startswith("\n")
     ]
@@ -286,7 +286,7 @@ def _x_ticks(layout: dict, data: list[dict], spec: Narrow) -> int:
     size = spec.body - 1
     height = round(size * 1.6)
     if labels:
-        widest = max(_text_em(v) for v in labels) * size
+        widest = max(text_em(v) for v in labels) * size
         panels = max(1, len({t.get("xaxis") for t in data if t.get("xaxis")}))
         tilted = len(set(labels)) * (widest + 6) > (spec.width - 90) / panels
         for name in _axes(layout, "xaxis"):
@@ -350,7 +350,7 @@ def _thin_labels(layout: dict, data: list[dict], geos: list[str], spec: Narrow) 
         keep = []
         for x, y, text in zip(trace["lon"], trace["lat"], texts, strict=True):
             lines = _BREAK.split(text or "")
-            half_w = max(_text_em(line) for line in lines) * size / 2 * deg_x
+            half_w = max(text_em(line) for line in lines) * size / 2 * deg_x
             half_h = len(lines) * size * 1.15 / 2 * deg_y
             keep.append(all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept))
             if keep[-1]:
@@ -389,7 +389,7 @@ def _thin_point_labels(layout: dict, data: list[dict], width: float, height: flo
         where = trace.get("textposition") or "middle center"
         where = where[i] if isinstance(where, (list, tuple)) else where
         py += size * 0.9 * (("bottom" in where) - ("top" in where))  # drawn above or below its point
-        half_w, half_h = _text_em(_TOKEN.sub("", label)) * size / 2, size * 0.65
+        half_w, half_h = text_em(_TOKEN.sub("", label)) * size / 2, size * 0.65
         if all(abs(px - kx) > half_w + kw or abs(py - ky) > half_h + kh for kx, ky, kw, kh in kept):
             kept.append((px, py, half_w, half_h))
         else:
