@@ -50,13 +50,16 @@ serve: $(VENV)/.run-deps demo nginx
 test: $(VENV)/.dev-deps system-deps
 	$(PY) -m pytest -q
 
+# ruff (Python: checks and the formatter's layout) and sqlfluff (queries/: .sqlfluff, DuckDB dialect); CI runs it.
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/sqlfluff lint queries
 
 format: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/sqlfluff fix queries
 
 # Both scenarios (county, 2,000-township province) with import and Chromium figures: ~10 min.
 bench: $(VENV)/.dev-deps system-deps

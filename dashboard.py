@@ -8,9 +8,11 @@ from natality import ui
 from natality.core import db, extract, i18n, literal
 
 st.set_page_config(
-    page_title="乡镇出生监测 · Township births", page_icon="📊", layout="wide",
+    page_title="乡镇出生监测 · Township births",
+    page_icon="📊",
+    layout="wide",
     initial_sidebar_state="collapsed" if ui.presentation_requested() else "auto",
-)  # fmt: skip
+)
 
 lang = ui.language_selector()
 ui.require_login(lang)

@@ -92,8 +92,10 @@ def run_versions(args: argparse.Namespace) -> int:
         mark = "*" if row["live"] else " "
         state = "" if row["readable"] else "  (unreadable: manifest.json missing or damaged)"
         births = f"{row['births_rows']:,} births rows" if row["births_rows"] is not None else ""
-        print(f"{mark} {row['version']}  created {row['created_at'] or '?'}  data to {row['cutoff_month'] or '?'}"
-              f"  {births}{state}")  # fmt: skip
+        print(
+            f"{mark} {row['version']}  created {row['created_at'] or '?'}  data to {row['cutoff_month'] or '?'}"
+            f"  {births}{state}"
+        )
     return EXIT_OK
 
 
@@ -106,8 +108,14 @@ def run_rollback(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except extract.ExtractError as exc:
         raise BadInput(str(exc)) from exc
-    import_log.append(data, who=import_log.cli_user(), source="cli", result="rollback", version=live.name,
-                      message=f"rollback to {live.name}")  # fmt: skip
+    import_log.append(
+        data,
+        who=import_log.cli_user(),
+        source="cli",
+        result="rollback",
+        version=live.name,
+        message=f"rollback to {live.name}",
+    )
     print(f"live version is now {live.name} ({data} -> {live})", file=sys.stderr)
     return EXIT_OK
 
@@ -122,8 +130,10 @@ def run_log(args: argparse.Namespace) -> int:
         print(f"{import_log.log_path(data)}: no imports logged yet", file=sys.stderr)
     for row in rows.iter_rows(named=True):
         version = f"  -> {row['version']}" if row["version"] else ""
-        print(f"{row['time']}  {row['result']:<8} {row['who']} ({row['source']}){version}  {row['files']}"
-              f"  {row['message']}".rstrip())  # fmt: skip
+        print(
+            f"{row['time']}  {row['result']:<8} {row['who']} ({row['source']}){version}  {row['files']}"
+            f"  {row['message']}".rstrip()
+        )
     return EXIT_OK
 
 

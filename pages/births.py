@@ -5,7 +5,7 @@ import streamlit as st
 from natality import ui
 from natality.births import charts
 from natality.births import view as births_view
-from natality.core import literal, ranking
+from natality.core import literal
 
 ctx = ui.page_context()
 st.title(ctx.t("births.title"))
@@ -20,13 +20,7 @@ scope_name = births_view.scope_name(ui.township_names(ctx), township, ctx.region
 scope = ctx.t("births.scope", scope=literal.plot(scope_name))
 
 by_town = ui.query(ctx, "births_by_township_year", year=year)
-find = ""
-if by_town.height > ranking.TOP + ranking.BOTTOM:  # only the ends are drawn: let the rest be found
-    find = st.text_input(ctx.t("common.find_township"), key="births_find", placeholder=ctx.t("common.find_placeholder"),
-                         help=ctx.t("common.find_help"))  # fmt: skip
-found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
-if ranking.find_note(found, ctx.lang):
-    st.caption(ranking.find_note(found, ctx.lang))
+found = ui.find_township(ctx, by_town.height, "births_find")  # only the ends are drawn: let the rest be found
 fig = ui.figure(
     charts.township_births_bar,
     by_town,

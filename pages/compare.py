@@ -8,7 +8,6 @@ from natality.compare import charts as compare_charts
 from natality.compare import comparison as compare
 from natality.compare import view as compare_view
 from natality.core import literal, ranking
-from natality.export import pack as export
 from natality.maps import view as map_view
 
 ctx = ui.page_context()
@@ -23,8 +22,8 @@ indicator = ui.url_select(
 months = compare.months_compared(year, ctx.cutoff_year, ctx.cutoff_month)
 period = ctx.period(year)
 period_base = ctx.period(base, months)
-st.caption(ctx.t("compare.same_months", year=year, month=months) if months < 12
-           else ctx.t("compare.full_years", period=period, period_base=period_base))  # fmt: skip
+same = ctx.t("compare.same_months", year=year, month=months)
+st.caption(same if months < 12 else ctx.t("compare.full_years", period=period, period_base=period_base))
 
 now = ui.query(ctx, "map_township_year", year=year, last_month=months)
 before = ui.query(ctx, "map_township_year", year=base, last_month=months)
@@ -46,13 +45,7 @@ if months < 12 and not scores_now.is_empty():
     # Scores of a partial year judge pro-rated targets and read on track / at risk; the base
     # year's scores judge whole-year results: say so where both are set side by side.
     st.caption(ctx.t("compare.scores_unlike", year=year, base=base))
-find = ""
-if table.height > ranking.TOP + ranking.BOTTOM:  # only the largest changes are drawn: let the rest be found
-    find = st.text_input(ctx.t("common.find_township"), key="compare_find",
-                         placeholder=ctx.t("common.find_placeholder"), help=ctx.t("common.find_help"))  # fmt: skip
-found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
-if ranking.find_note(found, ctx.lang):
-    st.caption(ranking.find_note(found, ctx.lang))
+found = ui.find_township(ctx, table.height, "compare_find")  # only the largest changes are drawn
 shown = compare_view.ranked_changes(table, indicator, found.codes)
 if indicator == "score" and (scores_now.is_empty() or scores_base.is_empty()):
     st.info(ctx.t("compare.no_scores", year=year if scores_now.is_empty() else base))
@@ -64,34 +57,19 @@ else:
     ui.show_chart(fig, "compare_slope")
     mapped = table
     if unit == "county":
-        mapped = compare.county_compare_table(ui.query(ctx, "map_county_year", year=year, last_month=months),
-                                              ui.query(ctx, "map_county_year", year=base, last_month=months),
-                                              months, ctx.lang)  # fmt: skip
+        counties_now, counties_base = (
+            ui.query(ctx, "map_county_year", year=y, last_month=months) for y in (year, base)
+        )
+        mapped = compare.county_compare_table(counties_now, counties_base, months, ctx.lang)
     fig = ui.figure(compare_charts.change_map, ui.map_geojson(ctx, unit), mapped, indicator, ctx.lang, *texts["map"])
     ui.show_chart(fig, "compare_map")
 
 st.subheader(ctx.t("compare.table_title", period=period, period_base=period_base))
 if shown.cut:
     st.caption(ctx.t("compare.table_cut", top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{table.height:,}"))
-    st.dataframe(ui.arrow(compare_view.ranked_display_table(shown, period, period_base, ctx.lang)), hide_index=True,
-                 key="compare_ranked", placeholder="–")  # fmt: skip
+    ranked = compare_view.ranked_display_table(shown, period, period_base, ctx.lang)
+    st.dataframe(ui.arrow(ranked), hide_index=True, key="compare_ranked", placeholder="–")
 full = compare_view.display_table(table, period, period_base, ctx.lang)
 ui.show_table_downloads(full, key="compare_table", file_stem=f"compare_{base}_{year}", expanded=not shown.cut)
 
-st.subheader(ctx.t("compare.pack_title"))
-p1, p2 = st.columns([1, 3])
-fmt = p1.radio(ctx.t("compare.pack_format"), ["pptx", "pdf"], key="pack_format", horizontal=True)
-p2.caption(ctx.t("compare.pack_help", year=year))
-if p2.button(ctx.t("compare.pack_build"), key="pack_build"):
-    with st.spinner(ctx.t("compare.pack_build")):
-        try:
-            built = export.pack_bytes(ctx.version_dir, year, ctx.lang, fmt, ctx.region_code)
-            st.session_state["pack"] = (year, ctx.lang, fmt, ctx.region_code, built)
-        except export.ExportError as exc:
-            st.error(ctx.t("compare.pack_failed", error=str(exc)))
-pack = st.session_state.get("pack")
-if pack and pack[:4] == (year, ctx.lang, fmt, ctx.region_code):
-    mime = export.MIME[fmt]
-    stem = f"meeting_pack_{ctx.region_code}_{year}" if ctx.region_code else f"meeting_pack_{year}"
-    p2.download_button(ctx.t("compare.pack_download"), pack[4], file_name=f"{stem}_{ctx.lang}.{fmt}",
-                       mime=mime, key="pack_download", on_click="ignore", type="primary")  # fmt: skip
+ui.meeting_pack(ctx, year)

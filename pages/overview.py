@@ -5,7 +5,7 @@ import streamlit as st
 
 from natality import ui
 from natality.births import alerts, charts, overview, projection_view
-from natality.core import literal, ranking
+from natality.core import literal
 from natality.maps import view as map_view
 
 ctx = ui.page_context()
@@ -61,13 +61,7 @@ if not trend.is_empty():
 
 by_town = ui.query(ctx, "births_by_township_year", year=year)
 total = int(by_town["births"].sum())
-find = ""
-if by_town.height > ranking.TOP + ranking.BOTTOM:  # only the ends are drawn: let the rest be found
-    find = st.text_input(ctx.t("common.find_township"), key="overview_find",
-                         placeholder=ctx.t("common.find_placeholder"), help=ctx.t("common.find_help"))  # fmt: skip
-found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
-if ranking.find_note(found, ctx.lang):
-    st.caption(ranking.find_note(found, ctx.lang))
+found = ui.find_township(ctx, by_town.height, "overview_find")  # only the ends are drawn: let the rest be found
 fig = ui.figure(
     charts.township_births_bar,
     by_town,

@@ -1,5 +1,7 @@
 """Scorecard: townships against the targets the county set them; every verdict explained."""
 
+from functools import partial
+
 import streamlit as st
 
 from natality import ui
@@ -32,42 +34,23 @@ if forecast is not None:  # the partial year: each township's projected total an
     columns = projection_view.scorecard_columns(forecast.townships, ctx.lang)
     wide, extra = wide.join(columns, on="township_code", how="left"), columns.columns[1:]
     st.caption(ctx.t("projection.scorecard_caption", period=period))
-find, show_all = "", False
+box, show_all = st, False
 if wide.height > ranking.TOP + ranking.BOTTOM:  # a city: the ends of the ranking, the rest on demand
-    f1, f2 = st.columns([3, 1])
-    find = f1.text_input(ctx.t("common.find_township"), key="scorecard_find",
-                         placeholder=ctx.t("common.find_placeholder"), help=ctx.t("common.find_help"))  # fmt: skip
-    show_all = f2.toggle(ctx.t("scorecard.show_all", n=f"{wide.height:,}"), key="scorecard_all")
-found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
-if ranking.find_note(found, ctx.lang):
-    st.caption(ranking.find_note(found, ctx.lang))
+    box, right = st.columns([3, 1])
+    show_all = right.toggle(ctx.t("scorecard.show_all", n=f"{wide.height:,}"), key="scorecard_all")
+found = ui.find_township(ctx, wide.height, "scorecard_find", box)
 ranked = ranking.top_bottom(wide, "rank", descending=False, keep=found.codes)
 grid = wide if show_all or not ranked.cut else ranked.rows.drop("position", "matched")
 if grid.height < wide.height:
     st.caption(ctx.t("scorecard.grid_cut", year=year, top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{wide.height:,}"))
-event = st.dataframe(
-    scorecard_table.styled_table(grid, reg, ctx.lang, extra),
-    hide_index=True,
-    height=min(36 * (grid.height + 1) + 3, 1100),  # every township without scrolling (up to ~30)
-    key="scorecard_grid",
-    on_select="rerun",
-    selection_mode="single-row",
-)
-if event.selection.rows:
-    code = grid["township_code"][event.selection.rows[0]]
-    st.switch_page("pages/township.py", query_params={"township": code, "year": year, "lang": ctx.lang})
+styled = scorecard_table.styled_table(grid, reg, ctx.lang, extra)
+ui.show_township_grid(styled, grid["township_code"], "scorecard_grid", year)
 vetoes = scorecard_reasons.veto_markdown(card, ctx.lang)
 if vetoes:
     st.markdown(vetoes)
 title = f"{ctx.t('scorecard.title')} {period}"
-st.download_button(
-    ctx.t("scorecard.download_xlsx"),
-    lambda: scorecard_table.excel_bytes(wide, reg, ctx.lang, title, ctx.footnote()),  # made on click
-    file_name=f"scorecard_{year}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="scorecard_xlsx",
-    on_click="ignore",
-)
+excel = partial(scorecard_table.excel_bytes, wide, reg, ctx.lang, title, ctx.footnote())  # made on click
+ui.xlsx_download(ctx.t("scorecard.download_xlsx"), excel, f"scorecard_{year}.xlsx", "scorecard_xlsx")
 st.caption(ctx.footnote(literal.md))
 
 with st.expander(ctx.t("scorecard.rules.title")):
@@ -77,15 +60,13 @@ with st.expander(ctx.t("scorecard.verdicts_title")):
 
 history = data.card.filter(data.card["year"] <= year)
 first, last = history["year"].min(), history["year"].max()
-partial = ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
 cut = ctx.t("scorecard.bump_cut", year=year, top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{card.height:,}")
-fig = ui.figure(scorecard_charts.rank_bump,
-    history, ctx.lang, ctx.t("scorecard.bump_title", first=first, last=last),
-    ctx.t("scorecard.bump_subtitle") + (f"<br>{cut}" if ranked.cut else ""), ctx.footnote(),
-    scorecard_table.bump_highlight(card), partial, find=found.codes,
-)  # fmt: skip
-ui.show_chart(fig, "scorecard_bump", history.select("year", "township_code", "township_name", "score", "rank"),
-              "scorecard_ranks", links_townships=True)  # fmt: skip
+subtitle = ctx.t("scorecard.bump_subtitle") + (f"<br>{cut}" if ranked.cut else "")
+texts = ctx.t("scorecard.bump_title", first=first, last=last), subtitle, ctx.footnote()
+highlight = scorecard_table.bump_highlight(card)
+fig = ui.figure(scorecard_charts.rank_bump, history, ctx.lang, *texts, highlight, ctx.partial_year, find=found.codes)
+ranks = history.select("year", "township_code", "township_name", "score", "rank")
+ui.show_chart(fig, "scorecard_bump", ranks, "scorecard_ranks", links_townships=True)
 fig = ui.figure(
     scorecard_charts.score_distribution,
     card,

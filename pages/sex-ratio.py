@@ -55,13 +55,7 @@ st.caption(ctx.t("srb.funnel_caption", min=MIN_BIRTHS, level=level_text(level)))
 st.markdown(literal.md(srb_view.flagged_text(ctx, table, level)))  # plain text with names in it
 
 st.subheader(ctx.t("srb.table_title", period=when))
-find = ""
-if table.height > ranking.TOP + ranking.BOTTOM:  # only the ends are listed: let the rest be found
-    find = st.text_input(ctx.t("common.find_township"), key="srb_find", placeholder=ctx.t("common.find_placeholder"),
-                         help=ctx.t("common.find_help"))  # fmt: skip
-found = ranking.find_townships(ui.query(ctx, "township_list"), find, ctx.name_col)
-if ranking.find_note(found, ctx.lang):
-    st.caption(ranking.find_note(found, ctx.lang))
+found = ui.find_township(ctx, table.height, "srb_find")  # only the ends are listed: let the rest be found
 shown, cut = srb_view.ranked_display_table(ctx, table, found.codes, level)
 if cut:
     st.caption(ctx.t("srb.table_cut", top=ranking.TOP, bottom=ranking.BOTTOM, n=f"{table.height:,}"))

@@ -1,7 +1,7 @@
--- Births by township for one year.
--- Grain: one row per township (every township of the extract, 0 when it had no births).
--- Params: $year (integer).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- births_by_township_year: births, boys and girls by township for one year.
+-- Grain: one row per township (every township of the region, 0 when it had no births).
+-- Params: $year (integer), $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: none.
 with
 yearly as (
     select
@@ -15,13 +15,13 @@ yearly as (
 )
 
 select
-    t.township_code,
-    t.township_name,
-    t.township_name_en,
+    towns.township_code,
+    towns.township_name,
+    towns.township_name_en,
     $year::integer as year,
-    coalesce(y.births, 0)::bigint as births,
-    coalesce(y.boys, 0)::bigint as boys,
-    coalesce(y.girls, 0)::bigint as girls
-from region_townships($region::varchar) as t
-left join yearly as y using (township_code)
-order by births desc, t.township_code
+    coalesce(yearly.births, 0)::bigint as births,
+    coalesce(yearly.boys, 0)::bigint as boys,
+    coalesce(yearly.girls, 0)::bigint as girls
+from region_townships($region::varchar) as towns
+left join yearly using (township_code)
+order by births desc, towns.township_code asc

@@ -1,14 +1,17 @@
--- births_projection_inputs: the counts behind the year-end projection of $year cut at month
--- $month_to (natality/births/projection.py): births to date, and over the complete years among
--- the 3 before $year, the births of months 1..$month_to ("done") and of the months after ("rest"),
--- with the Pearson chi-square of those years' monthly counts against each township-year's total
--- spread by the pooled seasonal shares (for the over-dispersion phi), and the births target.
+-- births_projection_inputs: the counts behind the year-end projection of $year cut at month $month_to
+--   (natality/births/projection.py).
 -- Grain: one row per township of $region (every township; 0 where it had no births).
--- Params: $year (int), $month_to (int 1-12),
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- Params: $year (integer), $month_to (integer 1-12), $region (varchar or null: a county, city or province code; null =
+--   the whole extract).
+-- Notes: births to date, and over the complete years among the 3 before $year, the births of months 1..$month_to
+--   ("done") and of the months after ("rest"), with the Pearson chi-square of those years' monthly counts against each
+--   township-year's total spread by the pooled seasonal shares (for the over-dispersion phi), and the births target.
 with
 towns as (
-    select township_code, township_name, township_name_en
+    select
+        township_code,
+        township_name,
+        township_name_en
     from region_townships($region::varchar)
 ),
 
@@ -32,22 +35,32 @@ monthly as (
     group by all
 ),
 
+months_of_year as (
+    select unnest(range(1, 13))::integer as month_number
+),
+
 grid as (
     select
-        t.township_code,
-        h.year,
-        m.month_number,
-        coalesce(x.births, 0)::bigint as births
-    from towns as t
-    cross join history_years as h
-    cross join (select unnest(range(1, 13))::integer as month_number) as m
-    left join monthly as x
-        on x.township_code = t.township_code and x.year = h.year and x.month_number = m.month_number
+        towns.township_code,
+        history_years.year,
+        months_of_year.month_number,
+        coalesce(monthly.births, 0)::bigint as births
+    from towns
+    cross join history_years
+    cross join months_of_year
+    left join monthly
+        on
+            towns.township_code = monthly.township_code
+            and history_years.year = monthly.year
+            and months_of_year.month_number = monthly.month_number
 ),
 
 -- township-years with births (a township formed later has no history before it)
 township_years as (
-    select township_code, year, sum(births)::bigint as total
+    select
+        township_code,
+        year,
+        sum(births)::bigint as total
     from grid
     group by township_code, year
     having sum(births) > 0
@@ -55,65 +68,71 @@ township_years as (
 
 shares as (
     select
-        g.month_number,
-        sum(g.births)::double / sum(sum(g.births)) over () as share
-    from grid as g
-    inner join township_years as ty on ty.township_code = g.township_code and ty.year = g.year
-    group by g.month_number
+        grid.month_number,
+        sum(grid.births)::double / sum(sum(grid.births)) over () as share
+    from grid
+    inner join township_years as ty on grid.township_code = ty.township_code and grid.year = ty.year
+    group by grid.month_number
 ),
 
 history as (
     select
-        g.township_code,
-        count(distinct g.year)::integer as history_years,
-        sum(g.births) filter (where g.month_number <= $month_to)::bigint as births_done,
-        sum(g.births) filter (where g.month_number > $month_to)::bigint as births_rest,
-        sum(power(g.births - ty.total * s.share, 2) / (ty.total * s.share)) as pearson_x2,
+        grid.township_code,
+        count(distinct grid.year)::integer as history_years,
+        sum(grid.births) filter (where grid.month_number <= $month_to)::bigint as births_done,
+        sum(grid.births) filter (where grid.month_number > $month_to)::bigint as births_rest,
+        sum(power(grid.births - ty.total * shares.share, 2) / (ty.total * shares.share)) as pearson_x2,
         count(*)::bigint as pearson_cells
-    from grid as g
-    inner join township_years as ty on ty.township_code = g.township_code and ty.year = g.year
-    inner join shares as s on s.month_number = g.month_number
-    where s.share > 0
-    group by g.township_code
+    from grid
+    inner join township_years as ty on grid.township_code = ty.township_code and grid.year = ty.year
+    inner join shares on grid.month_number = shares.month_number
+    where shares.share > 0
+    group by grid.township_code
 ),
 
 this_year as (
-    select township_code, sum(births)::bigint as births_to_date
+    select
+        township_code,
+        sum(births)::bigint as births_to_date
     from monthly
     where year = $year and month_number <= $month_to
     group by township_code
 ),
 
 year_targets as (
-    select township_code, max(target)::double as target
+    select
+        township_code,
+        max(target)::double as target
     from targets
     where year = $year and indicator = 'births'
     group by township_code
 ),
 
 year_population as (
-    select township_code, sum(population)::bigint as population
+    select
+        township_code,
+        sum(population)::bigint as population
     from population
     where year = $year
     group by township_code
 )
 
 select
-    t.township_code,
-    t.township_name,
-    t.township_name_en,
-    coalesce(b.births_to_date, 0)::bigint as births_to_date,
+    towns.township_code,
+    towns.township_name,
+    towns.township_name_en,
+    coalesce(this_year.births_to_date, 0)::bigint as births_to_date,
     $month_to::integer as months,
-    coalesce(h.history_years, 0)::integer as history_years,
-    coalesce(h.births_done, 0)::bigint as births_done,
-    coalesce(h.births_rest, 0)::bigint as births_rest,
-    coalesce(h.pearson_x2, 0)::double as pearson_x2,
-    coalesce(h.pearson_cells, 0)::bigint as pearson_cells,
-    g.target,
-    p.population
-from towns as t
-left join this_year as b on b.township_code = t.township_code
-left join history as h on h.township_code = t.township_code
-left join year_targets as g on g.township_code = t.township_code
-left join year_population as p on p.township_code = t.township_code
-order by t.township_code
+    coalesce(history.history_years, 0)::integer as history_years,
+    coalesce(history.births_done, 0)::bigint as births_done,
+    coalesce(history.births_rest, 0)::bigint as births_rest,
+    coalesce(history.pearson_x2, 0)::double as pearson_x2,
+    coalesce(history.pearson_cells, 0)::bigint as pearson_cells,
+    year_targets.target,
+    year_population.population
+from towns
+left join this_year on towns.township_code = this_year.township_code
+left join history on towns.township_code = history.township_code
+left join year_targets on towns.township_code = year_targets.township_code
+left join year_population on towns.township_code = year_population.township_code
+order by towns.township_code

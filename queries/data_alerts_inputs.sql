@@ -1,13 +1,15 @@
--- data_alerts_inputs: every township-month of $region from the township's first month with births
--- to the extract's last month (0 where nothing was recorded), with the pooled seasonal factor of
--- its calendar month (mean 1 over the year: the median share over the complete township-years).
--- natality/births/alerts.py adds what the neighbouring months make plausible (a rolling median
--- in polars: DuckDB's windowed median and sums took seconds at 2,000 townships).
--- Grain: one row per township per month, ordered by township and month. Params:
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- data_alerts_inputs: every township-month of $region from the township's first month with births to the extract's
+--   last month (0 where nothing was recorded), with the pooled seasonal factor of its calendar month.
+-- Grain: one row per township per month, ordered by township and month.
+-- Params: $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: the seasonal factor has mean 1 over the year: the median share over the complete township-years.
+--   natality/births/alerts.py adds what the neighbouring months make plausible (a rolling median in polars: DuckDB's
+--   windowed median and sums took seconds at 2,000 townships).
 with
 bounds as (
-    select min(month) as first_month, max(month) as last_month
+    select
+        min(month) as first_month,
+        max(month) as last_month
     from births_monthly
 ),
 
@@ -23,14 +25,16 @@ monthly as (
 ),
 
 starts as (
-    select township_code, min(month) as first_month
+    select
+        township_code,
+        min(month) as first_month
     from monthly
     group by township_code
 ),
 
 months as (
-    select unnest(generate_series(b.first_month, b.last_month, interval 1 month))::date as month
-    from bounds as b
+    select unnest(generate_series(bounds.first_month, bounds.last_month, interval 1 month))::date as month
+    from bounds
 ),
 
 complete_years as (
@@ -44,46 +48,50 @@ complete_years as (
 -- 214 in one township-year does not move it), rescaled to a mean of 1 over the year
 year_shares as (
     select
-        month(m.month)::integer as month_number,
-        m.births / sum(m.births) over (partition by m.township_code, year(m.month)) as share
-    from monthly as m
-    where year(m.month) in (select c.year from complete_years as c)
+        month(monthly.month)::integer as month_number,
+        monthly.births / sum(monthly.births) over (partition by monthly.township_code, year(monthly.month)) as share
+    from monthly
+    where year(monthly.month) in (select complete_years.year from complete_years)
 ),
 
 median_shares as (
-    select month_number, median(share) as share
+    select
+        month_number,
+        median(share) as share
     from year_shares
     group by month_number
 ),
 
 season as (
-    select month_number, 12.0 * share / sum(share) over () as factor
+    select
+        month_number,
+        12.0 * share / sum(share) over () as factor
     from median_shares
 ),
 
 grid as (
     select
-        s.township_code,
-        m.month,
-        coalesce(x.births, 0)::bigint as births,
-        coalesce(x.boys, 0)::bigint as boys,
-        coalesce(x.girls, 0)::bigint as girls,
-        coalesce(f.factor, 1.0) as factor
-    from starts as s
-    inner join months as m on m.month >= s.first_month
-    left join monthly as x on x.township_code = s.township_code and x.month = m.month
-    left join season as f on f.month_number = month(m.month)
+        starts.township_code,
+        months.month,
+        coalesce(monthly.births, 0)::bigint as births,
+        coalesce(monthly.boys, 0)::bigint as boys,
+        coalesce(monthly.girls, 0)::bigint as girls,
+        coalesce(season.factor, 1.0) as factor
+    from starts
+    inner join months on starts.first_month <= months.month
+    left join monthly on starts.township_code = monthly.township_code and months.month = monthly.month
+    left join season on season.month_number = month(months.month)
 )
 
 select
-    g.township_code,
-    coalesce(t.township_name, g.township_code) as township_name,
-    coalesce(t.township_name_en, t.township_name, g.township_code) as township_name_en,
-    g.month,
-    g.births,
-    g.boys,
-    g.girls,
-    g.factor
-from grid as g
-left join townships as t on t.township_code = g.township_code
-order by g.township_code, g.month
+    grid.township_code,
+    coalesce(townships.township_name, grid.township_code) as township_name,
+    coalesce(townships.township_name_en, townships.township_name, grid.township_code) as township_name_en,
+    grid.month,
+    grid.births,
+    grid.boys,
+    grid.girls,
+    grid.factor
+from grid
+left join townships on grid.township_code = townships.township_code
+order by grid.township_code, grid.month

@@ -1,7 +1,8 @@
--- indicator_birth_rate: one row per township per year with births and mean population.
--- params: none
--- numerator = births, denominator = population (per mille = numerator / denominator x 1000).
--- Years without population keep a null denominator (not judged).
+-- indicator_birth_rate: births and mean population of every township-year, for the birth-rate indicator.
+-- Grain: one row per township per year with births.
+-- Params: none.
+-- Notes: numerator = births, denominator = population (per mille = numerator / denominator x 1000). Years without
+--   population keep a null denominator (not judged).
 select
     township_code,
     year,

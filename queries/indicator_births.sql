@@ -1,7 +1,8 @@
--- indicator_births: one row per township per year with births (years present in the data;
--- a township without births in such a year gets 0).
--- params: none
--- numerator = births, denominator = null (a count has no denominator).
+-- indicator_births: births of every township-year, for the births indicator.
+-- Grain: one row per township per year with births (years present in the data; a township without births in such a year
+--   gets 0).
+-- Params: none.
+-- Notes: numerator = births, denominator = null (a count has no denominator).
 select
     township_code,
     year,

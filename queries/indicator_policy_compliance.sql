@@ -1,7 +1,8 @@
--- indicator_policy_compliance: one row per township per year in which compliance was recorded
--- (policy_compliant is null after the 2021 policy change: those years have no row).
--- params: none
--- numerator = policy-compliant births, denominator = births with a recorded compliance.
+-- indicator_policy_compliance: policy-compliant births of every township-year, for the compliance indicator.
+-- Grain: one row per township per year in which compliance was recorded.
+-- Params: none.
+-- Notes: policy_compliant is null after the 2021 policy change: those years have no row. numerator = policy-compliant
+--   births, denominator = births with a recorded compliance.
 select
     township_code,
     year(month)::integer as year,

@@ -1,6 +1,7 @@
--- indicator_reported: one row per township per year of a reported indicator.
--- params: $indicator (text, reported.indicator)
--- numerator, denominator as reported (e.g. audited births reported correctly / audited births).
+-- indicator_reported: a reported (audited) indicator of every township-year.
+-- Grain: one row per township per year of the indicator.
+-- Params: $indicator (varchar: reported.indicator).
+-- Notes: numerator, denominator as reported (e.g. audited births reported correctly / audited births).
 select
     township_code,
     year::integer as year,

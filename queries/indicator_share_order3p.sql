@@ -1,7 +1,7 @@
--- indicator_share_order3p: one row per township per year, third-and-higher births among the
--- births of known order.
--- params: none
--- numerator = births of order >= 3, denominator = births with a known order.
+-- indicator_share_order3p: third-and-higher births among the births of known order, for the share indicator.
+-- Grain: one row per township per year.
+-- Params: none.
+-- Notes: numerator = births of order >= 3, denominator = births with a known order.
 select
     township_code,
     year(month)::integer as year,

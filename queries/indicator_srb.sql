@@ -1,7 +1,8 @@
--- indicator_srb: one row per township per year with boys and births of known sex.
--- params: none
--- numerator = boys, denominator = boys + girls; SRB = 100 x boys / girls (computed in
--- natality.scoring with natality.srb.srb_estimate, which also gives the Wilson 95 % interval).
+-- indicator_srb: boys and births of known sex of every township-year, for the SRB indicator.
+-- Grain: one row per township per year with births.
+-- Params: none.
+-- Notes: numerator = boys, denominator = boys + girls; SRB = 100 x boys / girls (computed in natality/scorecard/ with
+--   natality.srb.srb_estimate, which also gives the Wilson 95 % interval).
 select
     township_code,
     year(month)::integer as year,

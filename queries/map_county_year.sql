@@ -1,14 +1,12 @@
--- map_county_year: one row per county of $region (every county, zero counts where it had no
--- births) for the months 1..$last_month of $year, with the same months of the year before:
--- map_township_year added up by county, for the map of a city, a province or a whole extract.
--- params: $year (int), $last_month (int 1-12: 12 for a full year, the cut-off month for the
--- current partial year), $region (varchar or null): a city or province code; null = the whole
--- extract.
--- population is the sum of the townships' mean populations of $year, null when any township
--- of the county has none (a rate over part of a county would be read as the county's).
--- townships = townships of the county in $region. A township whose code names no county
--- stands for itself (county_code = its own code, as in township_counties.sql; is_county false:
--- there is no county to open).
+-- map_county_year: map_township_year added up by county, for the map of a city, a province or a whole extract: the
+--   months 1..$last_month of $year, with the same months of the year before.
+-- Grain: one row per county of $region (every county, zero counts where it had no births).
+-- Params: $year (integer), $last_month (integer 1-12: 12 for a full year, the cut-off month for the current partial
+--   year), $region (varchar or null: a city or province code; null = the whole extract).
+-- Notes: population is the sum of the townships' mean populations of $year, null when any township of the county has
+--   none (a rate over part of a county would be read as the county's). townships = townships of the county in $region.
+--   A township whose code names no county stands for itself (county_code = its own code, as in township_counties.sql;
+--   is_county false: there is no county to open).
 with
 
 period_counts as (

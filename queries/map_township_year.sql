@@ -1,9 +1,10 @@
--- map_township_year: one row per township (every township, zero counts where it had no births)
--- for the months 1..$last_month of $year, with the same months of the year before for change.
--- params: $year (int), $last_month (int 1-12: 12 for a full year, the cut-off month for the
--- current partial year, so that "change against the previous year" compares like with like)
--- population is the township's mean population of $year (null when not given).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- map_township_year: births, boys, girls and population of every township for the months 1..$last_month of $year, with
+--   the same months of the year before for change.
+-- Grain: one row per township (every township, zero counts where it had no births).
+-- Params: $year (integer), $last_month (integer 1-12: 12 for a full year, the cut-off month for the current partial
+--   year, so that "change against the previous year" compares like with like), $region (varchar or null: a county, city
+--   or province code; null = the whole extract).
+-- Notes: population is the township's mean population of $year (null when not given).
 with
 
 period_counts as (

@@ -1,8 +1,9 @@
--- scorecard_year_share: the county's share of a year's births that fell in January..$month,
--- pooled over the (up to) three complete years before $year; used to pro-rate annual targets
--- for a partial year by the county's own seasonal pattern (years before the partial year are
--- complete: the extract runs up to its cut-off month). Zero rows when there is no earlier year.
--- params: $year (int, the partial year), $month (int, its last month with data)
+-- scorecard_year_share: the county's share of a year's births that fell in January..$month, pooled over the (up to)
+--   three complete years before $year.
+-- Grain: one row, or none when there is no earlier year.
+-- Params: $year (integer, the partial year), $month (integer, its last month with data).
+-- Notes: used to pro-rate annual targets for a partial year by the county's own seasonal pattern (years before the
+--   partial year are complete: the extract runs up to its cut-off month).
 with
 
 by_year as (

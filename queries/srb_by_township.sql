@@ -1,9 +1,9 @@
--- srb_by_township: one row per township, births pooled over the years $year_from..$year_to
--- (inclusive). Townships without births in the window keep a row with zero counts.
--- township_name / township_name_en come from the view: a repeated name carries its parent.
--- params: $year_from, $year_to (int)
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- srb_by_township: births and sex ratio at birth by township, pooled over the years $year_from..$year_to (inclusive).
+-- Grain: one row per township (townships without births in the window keep a row with zero counts).
+-- Params: $year_from, $year_to (integer), $region (varchar or null: a county, city or province code; null = the whole
+--   extract).
+-- Notes: township_name / township_name_en come from the view: a repeated name carries its parent. births, boys, girls,
+--   srb, srb_low, srb_high are srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 window_births as (
@@ -18,14 +18,14 @@ window_births as (
 
 counts as (
     select
-        t.township_code,
-        t.township_name,
-        t.township_name_en,
-        t.parent_code,
-        coalesce(w.boys, 0)::bigint as boys,
-        coalesce(w.girls, 0)::bigint as girls
-    from region_townships($region::varchar) as t
-    left join window_births as w on w.township_code = t.township_code
+        towns.township_code,
+        towns.township_name,
+        towns.township_name_en,
+        towns.parent_code,
+        coalesce(window_births.boys, 0)::bigint as boys,
+        coalesce(window_births.girls, 0)::bigint as girls
+    from region_townships($region::varchar) as towns
+    left join window_births on towns.township_code = window_births.township_code
 )
 
 select

@@ -1,7 +1,8 @@
--- srb_by_year: one row per calendar year with births, for the whole county.
--- params: none. The cut-off year is partial (see the manifest's cutoff_month).
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- srb_by_year: births and sex ratio at birth of the region by calendar year.
+-- Grain: one row per calendar year with births.
+-- Params: $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: the cut-off year is partial (see the manifest's cutoff_month). births, boys, girls, srb, srb_low, srb_high are
+--   srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 counts as (

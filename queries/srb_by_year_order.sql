@@ -1,8 +1,8 @@
--- srb_by_year_order: one row per calendar year and birth order (1, 2, 3 = third and higher)
--- for the whole county. Births of unknown order are left out (they have no order to show).
--- params: none
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- srb_by_year_order: births and sex ratio at birth of the region by calendar year and birth order.
+-- Grain: one row per calendar year and birth order (1, 2, 3 = third and higher).
+-- Params: $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: births of unknown order are left out (they have no order to show). births, boys, girls, srb, srb_low, srb_high
+--   are srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 orders as (
@@ -26,13 +26,13 @@ sums as (
 
 counts as (
     select
-        y.year,
-        o.birth_order,
-        coalesce(s.boys, 0)::bigint as boys,
-        coalesce(s.girls, 0)::bigint as girls
-    from years as y
-    cross join orders as o
-    left join sums as s on s.year = y.year and s.birth_order = o.birth_order
+        years.year,
+        orders.birth_order,
+        coalesce(sums.boys, 0)::bigint as boys,
+        coalesce(sums.girls, 0)::bigint as girls
+    from years
+    cross join orders
+    left join sums on years.year = sums.year and orders.birth_order = sums.birth_order
 )
 
 select

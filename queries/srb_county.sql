@@ -1,8 +1,9 @@
--- srb_county: one row for the whole county, births pooled over the years $year_from..$year_to
--- (inclusive); the county-level match of srb_by_township.
--- params: $year_from, $year_to (int)
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- srb_county: births and sex ratio at birth of the whole region, pooled over the years $year_from..$year_to
+--   (inclusive): the region-level match of srb_by_township.
+-- Grain: one row.
+-- Params: $year_from, $year_to (integer), $region (varchar or null: a county, city or province code; null = the whole
+--   extract).
+-- Notes: births, boys, girls, srb, srb_low, srb_high are srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 counts as (
@@ -13,6 +14,5 @@ counts as (
     where year(month) between $year_from and $year_to
 )
 
-select
-    unnest(srb_columns(boys, girls))
+select unnest(srb_columns(boys, girls))
 from counts

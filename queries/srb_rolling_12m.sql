@@ -1,9 +1,10 @@
--- srb_rolling_12m: one row per month for one township or the county, counts summed over the
--- 12 months ending with that month; only months with 12 months of data behind them.
--- params: $township_code (varchar or null: null = the whole county). Monthly SRB itself is
--- never shown: monthly counts are tiny.
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- srb_rolling_12m: births and sex ratio at birth of one township or the region, counts summed over the 12 months
+--   ending with each month.
+-- Grain: one row per month with 12 months of data behind it.
+-- Params: $township_code (varchar or null: null = the whole region), $region (varchar or null: a county, city or
+--   province code; null = the whole extract).
+-- Notes: monthly SRB itself is never shown: monthly counts are tiny. births, boys, girls, srb, srb_low, srb_high are
+--   srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 months as (
@@ -22,11 +23,11 @@ sums as (
 
 monthly as (
     select
-        m.month,
-        coalesce(s.boys, 0)::bigint as boys,
-        coalesce(s.girls, 0)::bigint as girls
-    from months as m
-    left join sums as s on s.month = m.month
+        months.month,
+        coalesce(sums.boys, 0)::bigint as boys,
+        coalesce(sums.girls, 0)::bigint as girls
+    from months
+    left join sums on months.month = sums.month
 ),
 
 rolling as (
@@ -40,7 +41,10 @@ rolling as (
 ),
 
 counts as (
-    select month, boys::bigint as boys, girls::bigint as girls
+    select
+        month,
+        boys::bigint as boys,
+        girls::bigint as girls
     from rolling
     where n_months = 12
 )

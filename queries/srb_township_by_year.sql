@@ -1,7 +1,7 @@
--- srb_township_by_year: one row per calendar year for one township; every year with births
--- anywhere in the county has a row (zero counts where the township had none).
--- params: $township_code (str, 12 digits)
--- births, boys, girls, srb, srb_low, srb_high: srb_columns() of queries/macros/srb.sql (Wilson 95 %).
+-- srb_township_by_year: births and sex ratio at birth of one township by calendar year.
+-- Grain: one row per calendar year with births anywhere in the extract (zero counts where the township had none).
+-- Params: $township_code (varchar, 12 digits).
+-- Notes: births, boys, girls, srb, srb_low, srb_high are srb_columns() of queries/macros/srb.sql (Wilson 95 %).
 with
 
 years as (
@@ -20,11 +20,11 @@ sums as (
 
 counts as (
     select
-        y.year,
-        coalesce(s.boys, 0)::bigint as boys,
-        coalesce(s.girls, 0)::bigint as girls
-    from years as y
-    left join sums as s on s.year = y.year
+        years.year,
+        coalesce(sums.boys, 0)::bigint as boys,
+        coalesce(sums.girls, 0)::bigint as girls
+    from years
+    left join sums on years.year = sums.year
 )
 
 select

@@ -1,7 +1,8 @@
--- township_region_pairs: each township of $region with every county, city or province above it
--- that lies wholly inside $region (for region totals, e.g. births_projection_region).
--- Grain: one row per township per region. Params:
--- $region (varchar or null): a county, city or province code; null = the whole extract.
+-- township_region_pairs: each township of $region with every county, city or province above it that lies wholly inside
+--   $region (for region totals, e.g. births_projection_region).
+-- Grain: one row per township per region.
+-- Params: $region (varchar or null: a county, city or province code; null = the whole extract).
+-- Notes: none.
 with
 towns as (
     select township_code
@@ -9,26 +10,28 @@ towns as (
 ),
 
 pairs as (
-    select r.township_code, r.region_code
-    from township_regions as r
-    inner join towns as t on t.township_code = r.township_code
+    select
+        township_regions.township_code,
+        township_regions.region_code
+    from township_regions
+    inner join towns on township_regions.township_code = towns.township_code
 ),
 
 inside as (
-    select p.region_code
-    from pairs as p
-    inner join regions as g on g.region_code = p.region_code
-    group by p.region_code
-    having count(*) = any_value(g.townships)
+    select pairs.region_code
+    from pairs
+    inner join regions on pairs.region_code = regions.region_code
+    group by pairs.region_code
+    having count(*) = any_value(regions.townships)
 )
 
 select
-    p.township_code,
-    p.region_code,
-    g.level,
-    g.name,
-    g.name_en
-from pairs as p
-inner join inside as i on i.region_code = p.region_code
-inner join regions as g on g.region_code = p.region_code
-order by p.region_code, p.township_code
+    pairs.township_code,
+    pairs.region_code,
+    regions.level,
+    regions.name,
+    regions.name_en
+from pairs
+inner join inside on pairs.region_code = inside.region_code
+inner join regions on pairs.region_code = regions.region_code
+order by pairs.region_code, pairs.township_code

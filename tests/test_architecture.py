@@ -29,7 +29,7 @@ ALLOWED = {
     "maps": {"core", "geo", "srb", "scorecard"},
     "compare": {"core", "srb", "scorecard", "maps"},
     "export": {"core", "srb", "scorecard", "births", "maps", "compare"},
-    "ui": {"core", "geo", "importing", "demo", "srb", "scorecard", "births", "maps", "compare", "export"},
+    "ui": {"core", "geo", "importing", "demo", "versions", "srb", "scorecard", "births", "maps", "compare", "export"},
     "cli": {"core", "geo", "importing", "demo", "srb", "scorecard", "births", "maps", "compare", "export"},
     "__main__": {"cli"},
 }

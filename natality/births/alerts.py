@@ -124,10 +124,14 @@ def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
     f = np.maximum(phi * noise, 1 + 1e-9)
     log_p0 = np.where(judged, -expected * np.log(f) / (f - 1), 0.0)
     frame = inputs.with_columns(
-        expected=pl.Series(expected), limit=pl.Series(limits), p_high=pl.Series(p_high), p_low=pl.Series(p_low),
-        is_high=pl.Series(high), is_low=pl.Series(low),
+        expected=pl.Series(expected),
+        limit=pl.Series(limits),
+        p_high=pl.Series(p_high),
+        p_low=pl.Series(p_low),
+        is_high=pl.Series(high),
+        is_low=pl.Series(low),
         log_p0=pl.Series(log_p0),
-    )  # fmt: skip
+    )
     zero = pl.col("births") == 0
     runs = (
         frame.with_columns(run=(~zero).cast(pl.Int32).cum_sum().over("township_code"))
@@ -145,18 +149,31 @@ def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
         .filter(pl.col("log_p0") < math.log(level))
     )
     run_alerts = runs.select(
-        "township_code", "township_name", "township_name_en", "month", kind=pl.lit("zero_run"),
-        births=pl.lit(0, dtype=pl.Int64), expected=pl.col("expected").round(1), upper=pl.lit(None, dtype=pl.Float64),
-        run_months="run_months", last_month="last_month", p=pl.col("log_p0").exp(),
-    )  # fmt: skip
+        "township_code",
+        "township_name",
+        "township_name_en",
+        "month",
+        kind=pl.lit("zero_run"),
+        births=pl.lit(0, dtype=pl.Int64),
+        expected=pl.col("expected").round(1),
+        upper=pl.lit(None, dtype=pl.Float64),
+        run_months="run_months",
+        last_month="last_month",
+        p=pl.col("log_p0").exp(),
+    )
     counts = frame.filter(pl.col("is_high") | pl.col("is_low")).select(
-        "township_code", "township_name", "township_name_en", "month",
+        "township_code",
+        "township_name",
+        "township_name_en",
+        "month",
         kind=pl.when(pl.col("is_high")).then(pl.lit("high")).otherwise(pl.lit("low")),
-        births="births", expected=pl.col("expected").round(1),
+        births="births",
+        expected=pl.col("expected").round(1),
         upper=pl.col("limit"),
-        run_months=pl.lit(None, dtype=pl.UInt32), last_month=pl.lit(None, dtype=pl.Date),
+        run_months=pl.lit(None, dtype=pl.UInt32),
+        last_month=pl.lit(None, dtype=pl.Date),
         p=pl.min_horizontal("p_high", "p_low"),
-    )  # fmt: skip
+    )
     srb = _srb_alerts(inputs, level)
     alerts = pl.concat([counts, run_alerts, srb], how="diagonal_relaxed")
     return alerts.sort("township_code", "month", "kind"), phi, level
@@ -181,15 +198,25 @@ def _srb_alerts(inputs: pl.DataFrame, level: float) -> pl.DataFrame:
     dist = stats.betabinom(np.maximum(n[rows], 1), a[rows], b[rows])
     limit = np.where(p_high < p_low, dist.isf(level), dist.ppf(level)) if rows.size else np.zeros(0)
     frame = inputs[rows].with_columns(
-        expected=pl.Series(n[rows] * share[rows], dtype=pl.Float64), upper=pl.Series(limit, dtype=pl.Float64),
+        expected=pl.Series(n[rows] * share[rows], dtype=pl.Float64),
+        upper=pl.Series(limit, dtype=pl.Float64),
         p=pl.Series(np.minimum(p_high, p_low), dtype=pl.Float64),
-    )  # fmt: skip
+    )
     return frame.select(
-        "township_code", "township_name", "township_name_en", "month", kind=pl.lit("srb_jump"),
-        births=pl.col("boys"), expected=pl.col("expected").round(1), upper="upper",
-        run_months=pl.lit(None, dtype=pl.UInt32), last_month=pl.lit(None, dtype=pl.Date), p="p",
-        month_births=pl.col("boys") + pl.col("girls"), srb_around=100 * pl.col("boys_around") / pl.col("girls_around"),
-    )  # fmt: skip
+        "township_code",
+        "township_name",
+        "township_name_en",
+        "month",
+        kind=pl.lit("srb_jump"),
+        births=pl.col("boys"),
+        expected=pl.col("expected").round(1),
+        upper="upper",
+        run_months=pl.lit(None, dtype=pl.UInt32),
+        last_month=pl.lit(None, dtype=pl.Date),
+        p="p",
+        month_births=pl.col("boys") + pl.col("girls"),
+        srb_around=100 * pl.col("boys_around") / pl.col("girls_around"),
+    )
 
 
 def reasons(alerts: pl.DataFrame, lang: str, level: float) -> list[str]:
@@ -199,17 +226,24 @@ def reasons(alerts: pl.DataFrame, lang: str, level: float) -> list[str]:
     out = []
     for r in alerts.iter_rows(named=True):
         month = fmt_month(r["month"].year, r["month"].month, lang)
-        common = {"name": r[name_col], "month": month, "births": fmt_int(r["births"], lang), "level": limit,
-                  "expected": fmt_int(r["expected"], lang), "limit": fmt_int(r["upper"], lang)}  # fmt: skip
+        common = {
+            "name": r[name_col],
+            "month": month,
+            "births": fmt_int(r["births"], lang),
+            "level": limit,
+            "expected": fmt_int(r["expected"], lang),
+            "limit": fmt_int(r["upper"], lang),
+        }
         if r["kind"] == "zero_run":
             last = r["last_month"]
             common.update(last=fmt_month(last.year, last.month, lang), n=r["run_months"])
         if r["kind"] == "srb_jump":
             total = r.get("month_births") or 0
             common.update(
-                total=fmt_int(total, lang), share=f"{100 * r['births'] / total:.0f}" if total else "–",
+                total=fmt_int(total, lang),
+                share=f"{100 * r['births'] / total:.0f}" if total else "–",
                 around=f"{100 * r['expected'] / total:.0f}" if total else "–",
-            )  # fmt: skip
+            )
         out.append(t(f"alerts.reason_{r['kind']}", lang, **common))
     return out
 

@@ -17,24 +17,56 @@ def projection_fan(
     x = [t(f"charts.month_{m}", lang) for m in fan["month"].to_list()]
     fig = go.Figure()
     if fan["last_year"].drop_nulls().len():
-        fig.add_scatter(x=x, y=fan["last_year"].to_list(), name=t("projection.last_year", lang, year=year - 1),
-                        mode="lines", line={"color": PREVIOUS, "width": 2},
-                        hovertemplate="%{x}: %{y:,}<extra></extra>")  # fmt: skip
+        fig.add_scatter(
+            x=x,
+            y=fan["last_year"].to_list(),
+            name=t("projection.last_year", lang, year=year - 1),
+            mode="lines",
+            line={"color": PREVIOUS, "width": 2},
+            hovertemplate="%{x}: %{y:,}<extra></extra>",
+        )
     if fan["mean"].drop_nulls().len():
-        fig.add_scatter(x=x, y=fan["high"].to_list(), mode="lines", line={"width": 0}, showlegend=False,
-                        hoverinfo="skip", name="high")  # fmt: skip
-        fig.add_scatter(x=x, y=fan["low"].to_list(), mode="lines", line={"width": 0}, fill="tonexty",
-                        fillcolor="rgba(0, 114, 178, 0.2)", name=t("projection.fan_band", lang),
-                        hovertemplate="%{x}: %{y:,.0f}<extra></extra>")  # fmt: skip
-        fig.add_scatter(x=x, y=fan["mean"].to_list(), name=t("projection.fan_mean", lang), mode="lines",
-                        line={"color": PALETTE[0], "dash": "dot", "width": 2},
-                        hovertemplate="%{x}: %{y:,.0f}<extra></extra>")  # fmt: skip
-    fig.add_scatter(x=x, y=fan["this_year"].to_list(), name=t("projection.this_year", lang, year=year),
-                    mode="lines+markers", line={"color": PALETTE[0], "width": 3},
-                    hovertemplate="%{x}: %{y:,}<extra></extra>")  # fmt: skip
+        fig.add_scatter(
+            x=x,
+            y=fan["high"].to_list(),
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+            name="high",
+        )
+        fig.add_scatter(
+            x=x,
+            y=fan["low"].to_list(),
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(0, 114, 178, 0.2)",
+            name=t("projection.fan_band", lang),
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+        )
+        fig.add_scatter(
+            x=x,
+            y=fan["mean"].to_list(),
+            name=t("projection.fan_mean", lang),
+            mode="lines",
+            line={"color": PALETTE[0], "dash": "dot", "width": 2},
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+        )
+    fig.add_scatter(
+        x=x,
+        y=fan["this_year"].to_list(),
+        name=t("projection.this_year", lang, year=year),
+        mode="lines+markers",
+        line={"color": PALETTE[0], "width": 3},
+        hovertemplate="%{x}: %{y:,}<extra></extra>",
+    )
     if target is not None:
-        fig.add_hline(y=target, line={"color": PALETTE[3], "dash": "dash", "width": 2},
-                      annotation_text=t("projection.target_line", lang, target=f"{target:,.0f}"),
-                      annotation_position="top left")  # fmt: skip
+        fig.add_hline(
+            y=target,
+            line={"color": PALETTE[3], "dash": "dash", "width": 2},
+            annotation_text=t("projection.target_line", lang, target=f"{target:,.0f}"),
+            annotation_position="top left",
+        )
     fig.update_layout(xaxis={"type": "category"}, yaxis={"title": t("charts.births_axis", lang), "rangemode": "tozero"})
     return finish_figure(fig, title, subtitle, footnote)

@@ -111,9 +111,11 @@ def _with_interval(frame: pl.DataFrame) -> pl.DataFrame:
         return series.cast(pl.Int64) if digits == 0 else series
 
     return frame.with_columns(
-        projected=col(projected, 0), projected_low=col(np.floor(low), 0), projected_high=col(np.ceil(high), 0),
+        projected=col(projected, 0),
+        projected_low=col(np.floor(low), 0),
+        projected_high=col(np.ceil(high), 0),
         p_meet=col(p_meet, 3),
-    )  # fmt: skip
+    )
 
 
 def months_to(version_dir: str, year: int, month_to: int | None) -> int:
@@ -151,10 +153,14 @@ def region_projection(
 
     ``region_targets``: township_code (a region's code), target."""
     summed = [
-        pl.len().alias("townships"), pl.col("births_to_date").sum(), pl.col("months").first(), pl.col("mu").sum(),
-        pl.col("variance").sum(), pl.col("population").sum(),
+        pl.len().alias("townships"),
+        pl.col("births_to_date").sum(),
+        pl.col("months").first(),
+        pl.col("mu").sum(),
+        pl.col("variance").sum(),
+        pl.col("population").sum(),
         pl.col("mu").is_null().any().alias("incomplete"),
-    ]  # fmt: skip
+    ]
     scope_code, scope_name, scope_level = scope
     whole = towns.select(summed).with_columns(
         region_code=pl.lit(scope_code), region_name=pl.lit(scope_name), level=pl.lit(scope_level)
@@ -174,9 +180,10 @@ def region_projection(
     out = _with_interval(out)
     rate = 1000 / pl.col("population")
     return out.with_columns(
-        birth_rate=(pl.col("projected") * rate).round(2), birth_rate_low=(pl.col("projected_low") * rate).round(2),
+        birth_rate=(pl.col("projected") * rate).round(2),
+        birth_rate_low=(pl.col("projected_low") * rate).round(2),
         birth_rate_high=(pl.col("projected_high") * rate).round(2),
-    ).select(REGION_COLUMNS)  # fmt: skip
+    ).select(REGION_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -238,9 +245,11 @@ def _int_param(name: str, value: object, required: bool) -> int | None:
 def _cli_projection(data_dir, year, month_to, region) -> Projection:
     try:
         return projection(
-            extract.live_version_dir(data_dir), _int_param("year", year, True), _int_param("month_to", month_to, False),
+            extract.live_version_dir(data_dir),
+            _int_param("year", year, True),
+            _int_param("month_to", month_to, False),
             region or None,
-        )  # fmt: skip
+        )
     except ValueError as exc:
         raise db.QueryError(f"births_projection: {exc}") from exc
 
@@ -278,16 +287,22 @@ def backtest(version_dir: str | Path, cuts: tuple[int, ...] = (3, 6, 9)) -> pl.D
             inside = (pl.col("actual") >= pl.col("projected_low")) & (pl.col("actual") <= pl.col("projected_high"))
             whole = _with_interval(
                 towns.select(
-                    pl.col("births_to_date").sum(), pl.col("mu").sum(), pl.col("variance").sum(),
+                    pl.col("births_to_date").sum(),
+                    pl.col("mu").sum(),
+                    pl.col("variance").sum(),
                     target=pl.lit(None, dtype=pl.Float64),
                 )
-            ).row(0, named=True)  # fmt: skip
+            ).row(0, named=True)
             rows.append(
                 {
-                    "year": year, "cut": cut, "townships": towns.height,
+                    "year": year,
+                    "cut": cut,
+                    "townships": towns.height,
                     "covered": int(towns.select(inside.sum()).item()),
-                    "projected": whole["projected"], "low": whole["projected_low"], "high": whole["projected_high"],
+                    "projected": whole["projected"],
+                    "low": whole["projected_low"],
+                    "high": whole["projected_high"],
                     "actual": int(towns["actual"].sum()),
                 }
-            )  # fmt: skip
+            )
     return pl.DataFrame(rows)

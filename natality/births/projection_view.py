@@ -29,9 +29,12 @@ def sentence(row: dict, lang: str) -> str:
     if row.get("projected") is None:
         return t("projection.no_history", lang)
     text = t(
-        "projection.sentence", lang, projected=fmt_int(row["projected"], lang),
-        low=fmt_int(row["projected_low"], lang), high=fmt_int(row["projected_high"], lang),
-    )  # fmt: skip
+        "projection.sentence",
+        lang,
+        projected=fmt_int(row["projected"], lang),
+        low=fmt_int(row["projected_low"], lang),
+        high=fmt_int(row["projected_high"], lang),
+    )
     if row.get("p_meet") is not None:
         text += t("projection.p_meet", lang, p=_percent(row["p_meet"], row))
     return text
@@ -41,15 +44,30 @@ def year_end_texts(row: dict, boys: int | None, girls: int | None, lang: str) ->
     """The birth rate the projection gives and the interval the year-end SRB will have at this ratio."""
     out = []
     if row.get("birth_rate") is not None:
-        out.append(t("projection.rate", lang, rate=fmt_num(row["birth_rate"], 2), low=fmt_num(row["birth_rate_low"], 2),
-                     high=fmt_num(row["birth_rate_high"], 2)))  # fmt: skip
+        out.append(
+            t(
+                "projection.rate",
+                lang,
+                rate=fmt_num(row["birth_rate"], 2),
+                low=fmt_num(row["birth_rate_low"], 2),
+                high=fmt_num(row["birth_rate_high"], 2),
+            )
+        )
     if boys and girls and row.get("projected"):
         scale = row["projected"] / (boys + girls)
         est = srb_estimate(round(boys * scale), round(girls * scale))
         if est.low is not None and est.high is not None:
             births = fmt_int(row["projected"], lang)
-            out.append(t("projection.srb", lang, srb=fmt_num(100 * boys / girls), births=births,
-                         low=fmt_num(est.low), high=fmt_num(est.high)))  # fmt: skip
+            out.append(
+                t(
+                    "projection.srb",
+                    lang,
+                    srb=fmt_num(100 * boys / girls),
+                    births=births,
+                    low=fmt_num(est.low),
+                    high=fmt_num(est.high),
+                )
+            )
     return ("" if lang == "zh" else " ").join(out)
 
 
@@ -59,27 +77,31 @@ def projection_kpi(row: dict, phi: float, lang: str, boys: int | None = None, gi
     target = fmt_int(row["target"], lang) if row.get("target") is not None else t("projection.no_target", lang)
     value = fmt_int(row["projected"], lang) if row.get("projected") is not None else "–"
     help_text = t(
-        "projection.help", lang, to_date=fmt_int(row["births_to_date"], lang), months=row["months"],
-        phi=f"{phi:.2f}", target=target,
-    )  # fmt: skip
+        "projection.help",
+        lang,
+        to_date=fmt_int(row["births_to_date"], lang),
+        months=row["months"],
+        phi=f"{phi:.2f}",
+        target=target,
+    )
     extra = year_end_texts(row, boys, girls, lang)
     help_text = f"{help_text} {extra}" if extra else help_text
-    return Kpi(t("projection.label", lang), value, None, help_text, "off",
-               note=sentence(row, lang))  # fmt: skip
+    return Kpi(t("projection.label", lang), value, None, help_text, "off", note=sentence(row, lang))
 
 
 def scorecard_columns(towns: pl.DataFrame, lang: str) -> pl.DataFrame:
     """township_code, the projection with its interval ('521 (496–549)') and the chance of the target."""
-    text = pl.format(
-        "{} ({}–{})", pl.col("projected"), pl.col("projected_low"), pl.col("projected_high")
-    )  # fmt: skip
+    text = pl.format("{} ({}–{})", pl.col("projected"), pl.col("projected_low"), pl.col("projected_high"))
     certain = (pl.col("births_to_date") >= pl.col("target")) | (pl.col("months") >= 12)
     chance = (
-        pl.when(pl.col("p_meet").is_null()).then(pl.lit("–"))
-        .when((pl.col("p_meet") < 0.01) & ~((pl.col("p_meet") == 0) & certain)).then(pl.lit("<1%"))
-        .when((pl.col("p_meet") > 0.99) & ~((pl.col("p_meet") == 1) & certain)).then(pl.lit(">99%"))
+        pl.when(pl.col("p_meet").is_null())
+        .then(pl.lit("–"))
+        .when((pl.col("p_meet") < 0.01) & ~((pl.col("p_meet") == 0) & certain))
+        .then(pl.lit("<1%"))
+        .when((pl.col("p_meet") > 0.99) & ~((pl.col("p_meet") == 1) & certain))
+        .then(pl.lit(">99%"))
         .otherwise(pl.format("{}%", (pl.col("p_meet") * 100).round(0).cast(pl.Int64)))
-    )  # fmt: skip
+    )
     return towns.select(
         "township_code",
         pl.when(pl.col("projected").is_not_null())

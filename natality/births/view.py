@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from natality.core.context import Ctx
 from natality.core.extract import AGE_BANDS
 from natality.core.i18n import t
 
@@ -15,7 +16,7 @@ def scope_name(names: dict[str, str], township: str | None, whole: str) -> str:
     return names.get(township, township)
 
 
-def with_total(by_town: pl.DataFrame, ctx) -> pl.DataFrame:
+def with_total(by_town: pl.DataFrame, ctx: Ctx) -> pl.DataFrame:
     """Births by township with a total row (of the region shown) at the bottom."""
     total = pl.DataFrame(
         {
@@ -50,14 +51,14 @@ def monthly_table(monthly: pl.DataFrame, year: int) -> pl.DataFrame:
     return wide.with_columns((pl.col(str(year)) - pl.col(str(year - 1))).alias("change"))
 
 
-def order_categories(df: pl.DataFrame, ctx) -> tuple[list, list[str]]:
+def order_categories(df: pl.DataFrame, ctx: Ctx) -> tuple[list, list[str]]:
     present = set(df["birth_order"].to_list())
     cats = [c for c in (1, 2, 3, None) if c in present]
     keys = {1: "common.order_1", 2: "common.order_2", 3: "common.order_3", None: "common.order_unknown"}
     return cats, [t(keys[c], ctx.lang) for c in cats]
 
 
-def age_categories(df: pl.DataFrame, ctx) -> tuple[list, list[str]]:
+def age_categories(df: pl.DataFrame, ctx: Ctx) -> tuple[list, list[str]]:
     present = set(df["mother_age_band"].to_list())
     cats = [b for b in AGE_BANDS if b in present] + ([None] if None in present else [])
     return cats, [t("common.age_unknown", ctx.lang) if c is None else c for c in cats]

@@ -67,8 +67,11 @@ def slope_chart(
         hoverinfo="skip",
         showlegend=False,
     )
-    for name, colour in ((t("compare.legend.rose", lang), ROSE), (t("compare.legend.fell", lang), FELL),
-                         (t(f"compare.legend.grey.{indicator}", lang), PREVIOUS)):  # fmt: skip
+    for name, colour in (
+        (t("compare.legend.rose", lang), ROSE),
+        (t("compare.legend.fell", lang), FELL),
+        (t(f"compare.legend.grey.{indicator}", lang), PREVIOUS),
+    ):
         fig.add_scatter(x=[None], y=[None], mode="lines", line={"color": colour, "width": 3}, name=name)
     fig.update_layout(
         xaxis={"type": "category", "range": [-0.15, 1.9], "showgrid": False},

@@ -145,9 +145,12 @@ def compare_table(
         frame = frame if frame is not None else _NO_SCORES
         bounds = [pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Int32) for c in ("rank_low", "rank_high")]
         renamed = frame.select(
-            "township_code", pl.col("score").alias(f"score{suffix}"), pl.col("rank").alias(f"rank{suffix}"),
-            bounds[0].alias(f"rank_low{suffix}"), bounds[1].alias(f"rank_high{suffix}"),
-        )  # fmt: skip
+            "township_code",
+            pl.col("score").alias(f"score{suffix}"),
+            pl.col("rank").alias(f"rank{suffix}"),
+            bounds[0].alias(f"rank_low{suffix}"),
+            bounds[1].alias(f"rank_high{suffix}"),
+        )
         table = table.join(renamed, on="township_code", how="left")
     # A rank change is a change only when the two years' 90 % rank intervals do not overlap.
     apart = (pl.col("rank_high") < pl.col("rank_low_base")) | (pl.col("rank_low") > pl.col("rank_high_base"))
@@ -168,8 +171,15 @@ _TABLE_SCHEMA = {
     "rate_base": pl.Float64, "rate": pl.Float64, "rate_change": pl.Float64, "srb_base": pl.Float64,
     "srb": pl.Float64, "srb_change": pl.Float64, "srb_p": pl.Float64, "srb_beyond_chance": pl.Boolean,
 }  # fmt: skip
-_NO_SCORES = pl.DataFrame(schema={"township_code": pl.String, "score": pl.Float64, "rank": pl.Int32,
-                                   "rank_low": pl.Int32, "rank_high": pl.Int32})  # fmt: skip
+_NO_SCORES = pl.DataFrame(
+    schema={
+        "township_code": pl.String,
+        "score": pl.Float64,
+        "rank": pl.Int32,
+        "rank_low": pl.Int32,
+        "rank_high": pl.Int32,
+    }
+)
 
 
 def county_compare_table(now: pl.DataFrame, base: pl.DataFrame, months: int, lang: str) -> pl.DataFrame:
@@ -235,9 +245,18 @@ def summary_sentences(
     out = []
     if county.births_change_pct is not None:
         key = "fell" if county.births < county.births_base else "rose" if county.births > county.births_base else "same"
-        out.append(t(f"compare.s.births_{key}", lang, pct=_pct(county.births_change_pct), now=f"{county.births:,}",
-                     base=f"{county.births_base:,}", period=period, period_base=period_base,
-                     scope=scope))  # fmt: skip
+        out.append(
+            t(
+                f"compare.s.births_{key}",
+                lang,
+                pct=_pct(county.births_change_pct),
+                now=f"{county.births:,}",
+                base=f"{county.births_base:,}",
+                period=period,
+                period_base=period_base,
+                scope=scope,
+            )
+        )
     judged = table.filter(pl.col("births_change_pct").is_not_null())
     if judged.height:
         text = t("compare.s.townships", lang, fell=county.fell, rose=county.rose, n=county.townships)
@@ -275,9 +294,18 @@ def summary_sentences(
             sure = ranked
         if sure.height:
             up = sure.sort("rank_change", "score", descending=True).row(0, named=True)
-            out.append(t("compare.s.score", lang, top=top["township"], score=fmt_num(top["score"]),
-                         up=up["township"], places=up["rank_change"], rank_base=up["rank_base"],
-                         rank=up["rank"]))  # fmt: skip
+            out.append(
+                t(
+                    "compare.s.score",
+                    lang,
+                    top=top["township"],
+                    score=fmt_num(top["score"]),
+                    up=up["township"],
+                    places=up["rank_change"],
+                    rank_base=up["rank_base"],
+                    rank=up["rank"],
+                )
+            )
         else:
             out.append(t("compare.s.score_no_sure", lang, top=top["township"], score=fmt_num(top["score"])))
     return out[:5]

@@ -186,9 +186,16 @@ def change_sentences(
     """The panel in words: the month's births, target lines crossed, funnel changes, largest movements."""
     month_name = t(f"charts.month_{changes.month}", lang)
     out = [
-        t("changes.births", lang, scope=scope, month_name=month_name, births=fmt_int(changes.births, lang),
-          before=fmt_int(changes.births_last_year, lang), change=f"{changes.births - changes.births_last_year:+,}")
-    ]  # fmt: skip
+        t(
+            "changes.births",
+            lang,
+            scope=scope,
+            month_name=month_name,
+            births=fmt_int(changes.births, lang),
+            before=fmt_int(changes.births_last_year, lang),
+            change=f"{changes.births - changes.births_last_year:+,}",
+        )
+    ]
     by_id = {ind.id: ind.name.get(lang, ind.id) for ind in registry.indicators}
     sep = "；" if lang == "zh" else "; "
     crossed = changes.crossings.with_columns(good=pl.col("status").is_in(scoring.GOOD))
@@ -214,11 +221,16 @@ def change_sentences(
     else:
         out.append(t("changes.funnel_none", lang, ref=ref, month=changes.month))
     moves = [
-        t("changes.move", lang, name=names.get(r["township_code"], r["township_code"]),
-          now=fmt_int(r["month_births"], lang), before=fmt_int(r["month_births_last_year"], lang),
-          change=f"{r['change']:+,}")
+        t(
+            "changes.move",
+            lang,
+            name=names.get(r["township_code"], r["township_code"]),
+            now=fmt_int(r["month_births"], lang),
+            before=fmt_int(r["month_births_last_year"], lang),
+            change=f"{r['change']:+,}",
+        )
         for r in changes.moves.iter_rows(named=True)
-    ]  # fmt: skip
+    ]
     if moves:
         out.append(t("changes.moves", lang, month_name=month_name) + sep.join(moves) + ("。" if lang == "zh" else "."))
     return out

@@ -40,19 +40,44 @@ def metrics(county: CountyChange, period: str, period_base: str, lang: str) -> l
     if county.rate is not None and county.rate_base is not None:
         rate_delta = f"{county.rate - county.rate_base:+.2f}‰"
     s = county.srb
-    verdict = t("compare.too_few" if s.beyond_chance is None else "compare.beyond" if s.beyond_chance
-                else "compare.within", lang)  # fmt: skip
+    verdict = t(
+        "compare.too_few" if s.beyond_chance is None else "compare.beyond" if s.beyond_chance else "compare.within",
+        lang,
+    )
     return [
-        Metric(t("compare.metric.births", lang), f"{county.births:,}", None if pct is None else f"{pct:+.1f}%",
-               helptext(f"{county.births_base:,}", f"{county.births:,}")),
-        Metric(t("compare.metric.rate", lang), fmt_num(county.rate, 2), rate_delta,
-               helptext(fmt_num(county.rate_base, 2), fmt_num(county.rate, 2))),
-        Metric(t("compare.metric.srb", lang), fmt_num(s.srb), None if s.change is None else f"{s.change:+.1f}",
-               t("compare.metric.srb_help", lang, period=period, period_base=period_base, base=fmt_num(s.srb_base),
-                 now=fmt_num(s.srb), verdict=verdict)),
-        Metric(t("compare.metric.fell", lang), t("compare.metric.fell_value", lang, fell=county.fell,
-               n=county.townships), None, t("compare.metric.fell_help", lang, period=period, period_base=period_base)),
-    ]  # fmt: skip
+        Metric(
+            t("compare.metric.births", lang),
+            f"{county.births:,}",
+            None if pct is None else f"{pct:+.1f}%",
+            helptext(f"{county.births_base:,}", f"{county.births:,}"),
+        ),
+        Metric(
+            t("compare.metric.rate", lang),
+            fmt_num(county.rate, 2),
+            rate_delta,
+            helptext(fmt_num(county.rate_base, 2), fmt_num(county.rate, 2)),
+        ),
+        Metric(
+            t("compare.metric.srb", lang),
+            fmt_num(s.srb),
+            None if s.change is None else f"{s.change:+.1f}",
+            t(
+                "compare.metric.srb_help",
+                lang,
+                period=period,
+                period_base=period_base,
+                base=fmt_num(s.srb_base),
+                now=fmt_num(s.srb),
+                verdict=verdict,
+            ),
+        ),
+        Metric(
+            t("compare.metric.fell", lang),
+            t("compare.metric.fell_value", lang, fell=county.fell, n=county.townships),
+            None,
+            t("compare.metric.fell_help", lang, period=period, period_base=period_base),
+        ),
+    ]
 
 
 def ranked_changes(table: pl.DataFrame, indicator: str, find: tuple[str, ...] = ()) -> ranking.Ranking:

@@ -43,6 +43,15 @@ class Ctx:
     def t(self, key: str, **fmt: Any) -> str:
         return i18n.t(key, self.lang, **fmt)
 
+    @property
+    def partial_year(self) -> int | None:
+        """The cut-off year when it is not yet complete (its figures are partial), else None."""
+        return self.cutoff_year if self.months_in(self.cutoff_year) < 12 else None
+
+    def labeller(self, prefix: str) -> Callable[[object], str]:
+        """A selector's ``format_func``: option ``x`` shown as the message ``prefix.x``."""
+        return lambda option: self.t(f"{prefix}.{option}")
+
     def region(self) -> str:
         """The name of what the pages show: the chosen region, or the whole extract."""
         if self.region_names is not None:
@@ -118,6 +127,10 @@ def context_for(
     if region and names is None:
         raise UnknownRegion(region)
     return Ctx(
-        lang=lang, data_dir=data_dir or version_dir, version_dir=version_dir, manifest=manifest,
-        region_code=region, region_names=names,
-    )  # fmt: skip
+        lang=lang,
+        data_dir=data_dir or version_dir,
+        version_dir=version_dir,
+        manifest=manifest,
+        region_code=region,
+        region_names=names,
+    )

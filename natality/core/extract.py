@@ -195,12 +195,22 @@ def list_versions(out_dir: str | Path) -> list[dict]:
     live = out_dir.resolve() if out_dir.exists() else None
     rows = []
     for path in sorted(p for p in vdir.iterdir() if p.is_dir() and not p.name.startswith(".")) if vdir.is_dir() else []:
-        row = {"version": path.name, "live": path.resolve() == live, "readable": False,
-               "created_at": None, "cutoff_month": None, "births_rows": None}  # fmt: skip
+        row = {
+            "version": path.name,
+            "live": path.resolve() == live,
+            "readable": False,
+            "created_at": None,
+            "cutoff_month": None,
+            "births_rows": None,
+        }
         try:
             manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-            row.update(readable=True, created_at=manifest.get("created_at"), cutoff_month=manifest.get("cutoff_month"),
-                       births_rows=(manifest.get("row_counts") or {}).get("births"))  # fmt: skip
+            row.update(
+                readable=True,
+                created_at=manifest.get("created_at"),
+                cutoff_month=manifest.get("cutoff_month"),
+                births_rows=(manifest.get("row_counts") or {}).get("births"),
+            )
         except (OSError, ValueError):
             pass
         rows.append(row)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from natality.export.narrow_text import BREAK, TOKEN, geo_ranges, thin_map_labels, thin_point_labels, wrap_text
-from natality.maps.labels import _text_em
+from natality.maps.labels import text_em
 
 # The plotly chart on a 390 px phone: 390 less Streamlit's side padding (2 x 16 px); text is
 # wrapped a little narrower still, so that a 360 px phone gets no clipped line either.
@@ -179,7 +179,7 @@ def _side_margins(layout: dict, data: list[dict], spec: Narrow) -> tuple[int, in
     size = spec.body - 1
     bars = [t for t in data if t.get("type") == "bar" and t.get("orientation") == "h"]
     names = [v for t in bars for v in (t.get("y") if t.get("y") is not None else ()) if isinstance(v, str)]
-    left = round(max(_text_em(v) for v in names) * size) + 14 if names else 36
+    left = round(max(text_em(v) for v in names) * size) + 14 if names else 36
     left += round(spec.body * 1.6) if _has_axis_title(layout, "yaxis") and not names else 0
     right = 10
     if any(layout[n].get("side") == "right" and layout[n].get("overlaying") for n in _axes(layout, "yaxis")[1:]):
@@ -216,7 +216,7 @@ def _legend_grid(labels: list[str], spec: Narrow, width: float) -> tuple[int, in
     of its own."""
     titles = sum(len(BREAK.split(label)) for label in labels if label.startswith("\n"))
     entries = [
-        max(_text_em(line) for line in BREAK.split(TOKEN.sub("", label))) * (spec.body - 1) + 46
+        max(text_em(line) for line in BREAK.split(TOKEN.sub("", label))) * (spec.body - 1) + 46
         for label in labels
         if not label.startswith("\n")
     ]
@@ -247,7 +247,7 @@ def _x_ticks(layout: dict, data: list[dict], spec: Narrow) -> int:
     size = spec.body - 1
     height = round(size * 1.6)
     if labels:
-        widest = max(_text_em(v) for v in labels) * size
+        widest = max(text_em(v) for v in labels) * size
         panels = max(1, len({t.get("xaxis") for t in data if t.get("xaxis")}))
         tilted = len(set(labels)) * (widest + 6) > (spec.width - 90) / panels
         for name in _axes(layout, "xaxis"):

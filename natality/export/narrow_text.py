@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from natality.maps.labels import _text_em
+from natality.maps.labels import text_em
 
 TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
 BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -25,10 +25,10 @@ def wrap_text(text: str, width_px: float, size: float, bold: bool = False) -> li
     for paragraph in BREAK.split(text or ""):
         line, used = "", 0.0
         for piece in _pieces(paragraph):
-            em = 0.0 if piece.startswith("<") else 0.6 if piece.startswith("&") else _text_em(piece)
+            em = 0.0 if piece.startswith("<") else 0.6 if piece.startswith("&") else text_em(piece)
             # a word's trailing space may pass the edge; a closing mark never starts a line
             # (Chinese line-breaking rules): it may overhang
-            fits = used + em - (_text_em(piece) - _text_em(piece.rstrip())) <= limit or piece[:1] in _CLOSING
+            fits = used + em - (text_em(piece) - text_em(piece.rstrip())) <= limit or piece[:1] in _CLOSING
             if not fits and used > 0 and not piece.startswith("<"):
                 lines.append(line.rstrip())
                 line, used = "", 0.0
@@ -75,7 +75,7 @@ def thin_map_labels(layout: dict, data: list[dict], geos: list[str], width_px: f
         keep = []
         for x, y, text in zip(trace["lon"], trace["lat"], texts, strict=True):
             lines = BREAK.split(text or "")
-            half_w = max(_text_em(line) for line in lines) * size / 2 * deg_x
+            half_w = max(text_em(line) for line in lines) * size / 2 * deg_x
             half_h = len(lines) * size * 1.15 / 2 * deg_y
             keep.append(all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept))
             if keep[-1]:
@@ -111,7 +111,7 @@ def thin_point_labels(layout: dict, data: list[dict], width: float, height: floa
         where = trace.get("textposition") or "middle center"
         where = where[i] if isinstance(where, (list, tuple)) else where
         py += size * 0.9 * (("bottom" in where) - ("top" in where))  # drawn above or below its point
-        half_w, half_h = _text_em(TOKEN.sub("", label)) * size / 2, size * 0.65
+        half_w, half_h = text_em(TOKEN.sub("", label)) * size / 2, size * 0.65
         if all(abs(px - kx) > half_w + kw or abs(py - ky) > half_h + kh for kx, ky, kw, kh in kept):
             kept.append((px, py, half_w, half_h))
         else:

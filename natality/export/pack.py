@@ -79,8 +79,11 @@ def write_pdf(slides: list[Slide], renderer: Renderer, lang: str) -> bytes:
         writer.add_outline_item(slide.heading, i)
         if slide.notes:
             box = page.mediabox
-            note = Text(text=slide.notes, rect=(float(box.right) - 40, float(box.top) - 40, float(box.right) - 16,
-                                                float(box.top) - 16), open=False)  # fmt: skip
+            note = Text(
+                text=slide.notes,
+                rect=(float(box.right) - 40, float(box.top) - 40, float(box.right) - 16, float(box.top) - 16),
+                open=False,
+            )
             writer.add_annotation(page_number=i, annotation=note)
     writer.add_metadata({"/Title": slides[0].heading if slides else "", "/Lang": "zh-CN" if lang == "zh" else "en"})
     writer.page_mode = "/UseOutlines"
@@ -116,8 +119,10 @@ def run_pack(args) -> int:
     region = args.region or None
     if region and region not in region_names(str(version_dir), manifest):
         known = ", ".join(sorted(region_names(str(version_dir), manifest))[:12])
-        print(f"error: --region {region[:40]}: not a county, city or province of this extract (e.g. {known})",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"error: --region {region[:40]}: not a county, city or province of this extract (e.g. {known})",
+            file=sys.stderr,
+        )
         return 2
     last = int(manifest["cutoff_month"][:4])
     if not 2000 <= args.year <= last:
@@ -135,6 +140,7 @@ def run_pack(args) -> int:
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)
     os.replace(tmp, out)  # a reader never sees half a file
-    print(f"meeting pack written: {out} ({len(data) / 1024:,.0f} KB, {time.monotonic() - started:.1f} s)",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"meeting pack written: {out} ({len(data) / 1024:,.0f} KB, {time.monotonic() - started:.1f} s)", file=sys.stderr
+    )
     return 0

@@ -42,8 +42,11 @@ def cjk_font_file() -> Path:
         raise ExportError("fontconfig (fc-match) is missing: cannot check for a CJK font. Install fontconfig.")
     result = subprocess.run(
         ["fc-match", "-f", "%{family}|%{file}", f"{CJK_FAMILY}:lang=zh-cn"],
-        capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     family, _, path = result.stdout.partition("|")
     if result.returncode != 0 or not any(k in family for k in ("CJK", "Source Han", "Noto Sans SC")) or not path:
         raise ExportError(
@@ -58,8 +61,9 @@ def chromium_path() -> str:
     for candidate in (os.environ.get("NATALITY_CHROMIUM"), os.environ.get("BROWSER_PATH"), *CHROMIUM_CANDIDATES):
         if candidate and Path(candidate).is_file():
             return candidate
-    raise ExportError("no Chromium found for image export: install it (apt-get install chromium) "
-                      "or set NATALITY_CHROMIUM to its path")  # fmt: skip
+    raise ExportError(
+        "no Chromium found for image export: install it (apt-get install chromium) or set NATALITY_CHROMIUM to its path"
+    )
 
 
 class Renderer:

@@ -48,8 +48,18 @@ def text_figure(title: str, lines: list[str], footnote: str, big: bool = False) 
     for line in lines:
         # about 900 px of line: a Chinese character is as wide as the type size, a Latin letter half
         wrapped = _wrap(line, int(900 / (size * (1.0 if any("\u4e00" <= c <= "\u9fff" for c in line) else 0.5))))
-        fig.add_annotation(text=wrapped, x=0.02, y=y, xref="paper", yref="paper", xanchor="left", yanchor="top",
-                           showarrow=False, align="left", font={"size": size})  # fmt: skip
+        fig.add_annotation(
+            text=wrapped,
+            x=0.02,
+            y=y,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            align="left",
+            font={"size": size},
+        )
         y -= (0.16 if big else 0.1) * (wrapped.count("<br>") + 1) + (0 if big else 0.03)
     fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False})
     return theme.finish_figure(fig, title, "", footnote, height=540)
@@ -81,12 +91,19 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str 
     slides = [
         Slide(
             ctx.t("export.title_heading"),
-            text_figure(ctx.t("export.title", region=literal.plot(ctx.region())),
-                        [ctx.t("export.title_period", period=period), ctx.t("app.cutoff", month=ctx.cutoff_text()),
-                         ctx.t("app.synthetic_banner") if ctx.manifest.get("synthetic") else ""], foot, big=True),
+            text_figure(
+                ctx.t("export.title", region=literal.plot(ctx.region())),
+                [
+                    ctx.t("export.title_period", period=period),
+                    ctx.t("app.cutoff", month=ctx.cutoff_text()),
+                    ctx.t("app.synthetic_banner") if ctx.manifest.get("synthetic") else "",
+                ],
+                foot,
+                big=True,
+            ),
             ctx.t("export.title_notes", region=ctx.region(), period=period, cutoff=ctx.cutoff_text()),
         )
-    ]  # fmt: skip
+    ]
     summary = ctx.query("county_period_summary", year=year, month_to=months)
     kpis = overview.headline_kpis(summary, year, period, previous, lang)
     births_status = scoring.region_scorecard(ctx.version_dir, lang, ctx.region_code).status_for(year)
@@ -98,12 +115,20 @@ def build_slides(data_dir: str | Path | None, year: int, lang: str, region: str 
         lines.append(f"<b>{ctx.t('projection.label')}</b>: {forecast}")
         kpis.append(overview.Kpi(ctx.t("projection.label"), forecast, None, ""))
     notes = "\n".join(f"{k.label}: {k.value}" + (f" ({k.delta})" if k.delta else "") + f". {k.help}" for k in kpis)
-    slides.append(Slide(ctx.t("export.kpi_heading"), text_figure(ctx.t("export.kpi_title", period=period),
-                  [*lines, ctx.t("overview.versus", period=previous)], foot), notes))  # fmt: skip
+    slides.append(
+        Slide(
+            ctx.t("export.kpi_heading"),
+            text_figure(
+                ctx.t("export.kpi_title", period=period), [*lines, ctx.t("overview.versus", period=previous)], foot
+            ),
+            notes,
+        )
+    )
 
     trend = ctx.query("county_births_by_year", township_code=None)
-    fig = charts.births_trend(trend, lang, ctx.t("overview.trend_title", first=trend["year"].min(),
-                              last=trend["year"].max()), foot)  # fmt: skip
+    fig = charts.births_trend(
+        trend, lang, ctx.t("overview.trend_title", first=trend["year"].min(), last=trend["year"].max()), foot
+    )
     notes = "\n".join(f"{r['year']}: {r['births']:,}; {r['birth_rate']:.2f}‰" for r in trend.iter_rows(named=True))
     slides.append(Slide(ctx.t("export.trend_heading"), fig, notes, "overview_trend"))
 
@@ -141,8 +166,11 @@ def _pairs(df: pl.DataFrame, name_col: str, value_col: str, decimals: int) -> st
 def _srb_slides(ctx: Ctx, year: int) -> list[Slide]:
     by_year = ctx.query("srb_by_year")
     targets = ctx.query("srb_targets", region_code=ctx.region_code or ctx.manifest.get("region_code", ""))
-    notes = "\n".join(f"{r['year']}: {r['srb']:.1f} (95% {r['srb_low']:.1f}–{r['srb_high']:.1f}; {r['births']:,})"
-                      for r in by_year.iter_rows(named=True) if r["srb"] is not None)  # fmt: skip
+    notes = "\n".join(
+        f"{r['year']}: {r['srb']:.1f} (95% {r['srb_low']:.1f}–{r['srb_high']:.1f}; {r['births']:,})"
+        for r in by_year.iter_rows(named=True)
+        if r["srb"] is not None
+    )
     out = [Slide(ctx.t("export.srb_heading"), srb_view.trend_figure(ctx, by_year, targets), notes, "srb_trend")]
     year_from = year - 2  # the Sex ratio page's default: three years pooled
     county = ctx.query("srb_county", year_from=year_from, year_to=year)
@@ -171,10 +199,14 @@ def _scorecard_slides(ctx: Ctx, year: int) -> list[Slide]:
         return []
     period = ctx.period(year)
     title = ctx.t("scorecard.dist_title", period=period)
-    fig = scorecard_charts.score_distribution(card, data.registry, ctx.lang, title, ctx.t("scorecard.dist_subtitle"),
-                                              ctx.footnote())  # fmt: skip
-    notes = "; ".join(f"{r['rank']}. {r['township_name']} {r['score']:.1f} ({r['class_label'] or '–'})"
-                      for r in card.iter_rows(named=True) if r["score"] is not None)  # fmt: skip
+    fig = scorecard_charts.score_distribution(
+        card, data.registry, ctx.lang, title, ctx.t("scorecard.dist_subtitle"), ctx.footnote()
+    )
+    notes = "; ".join(
+        f"{r['rank']}. {r['township_name']} {r['score']:.1f} ({r['class_label'] or '–'})"
+        for r in card.iter_rows(named=True)
+        if r["score"] is not None
+    )
     return [Slide(ctx.t("export.score_heading"), fig, notes, "scorecard_dist")]
 
 
@@ -188,10 +220,27 @@ def _map_slides(ctx: Ctx, year: int, months: int, period: str) -> list[Slide]:
     out = []
     for indicator in ("birth_rate", "srb_shrunk"):
         data = map_view.map_table(raw, indicator, year, months, ctx.lang, ctx.version_dir, ctx.region_code)
-        texts = map_view.map_texts(indicator, "quantiles", period, ctx.footnote(), ctx.lang, partial=months < 12,
-                                   unit=unit, without_shape=missing, scope=literal.plot(ctx.region()))  # fmt: skip
-        fig = township_choropleth(geojson, data, "value", texts, ctx.lang, method="quantiles", label_mode="name",
-                                  code_col=map_view.UNIT_CODE[unit])  # fmt: skip
+        texts = map_view.map_texts(
+            indicator,
+            "quantiles",
+            period,
+            ctx.footnote(),
+            ctx.lang,
+            partial=months < 12,
+            unit=unit,
+            without_shape=missing,
+            scope=literal.plot(ctx.region()),
+        )
+        fig = township_choropleth(
+            geojson,
+            data,
+            "value",
+            texts,
+            ctx.lang,
+            method="quantiles",
+            label_mode="name",
+            code_col=map_view.UNIT_CODE[unit],
+        )
         notes = _pairs(
             data.sort("value", descending=True, nulls_last=True), "name", "value", map_view.DECIMALS[indicator]
         )
@@ -206,35 +255,46 @@ def _compare_slides(ctx: Ctx, year: int, months: int, period: str, previous: str
     towns = ctx.query("township_list")
     names = dict(zip(towns["township_code"], towns[ctx.name_col], strict=True))
     data = scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
-    table = compare.compare_table(now, before, months, names, compare.scores_of(data, year),
-                                  compare.scores_of(data, base))  # fmt: skip
+    table = compare.compare_table(
+        now, before, months, names, compare.scores_of(data, year), compare.scores_of(data, base)
+    )
     county = compare.county_change(now, before, months)
     scope = ctx.region() if ctx.region_code else None  # "the county" for the whole extract, as before
     sentences = compare.summary_sentences(county, table, period, previous, ctx.lang, scope=scope)
     forecast = _projection_sentence(ctx, year, months)
     if forecast:
         sentences.append(ctx.t("projection.pack_sentence", scope=ctx.region(), sentence=forecast))
-    fig = text_figure(ctx.t("export.compare_title", period=period, period_base=previous),
-                      ["• " + literal.plot(s) for s in sentences], ctx.footnote())  # fmt: skip
+    fig = text_figure(
+        ctx.t("export.compare_title", period=period, period_base=previous),
+        ["• " + literal.plot(s) for s in sentences],
+        ctx.footnote(),
+    )
     out = [Slide(ctx.t("export.compare_heading"), fig, "\n".join(sentences))]
     shown = compare_view.ranked_changes(table, "births")  # past 20 townships, the largest rises and falls
     unit = map_view.map_unit(ctx.version_dir, ctx.region_code)  # a city or province: by county
     texts = compare_view.chart_texts("births", period, previous, ctx.footnote(), ctx.lang, shown, unit)
     fig = compare_charts.slope_chart(shown.rows, "births", (previous, period), ctx.lang, *texts["slope"])
-    notes = "; ".join(f"{r['township']} {r['births_base']:,} → {r['births']:,}"
-                      for r in shown.rows.iter_rows(named=True))  # fmt: skip
+    notes = "; ".join(
+        f"{r['township']} {r['births_base']:,} → {r['births']:,}" for r in shown.rows.iter_rows(named=True)
+    )
     out.append(Slide(ctx.t("export.slope_heading"), fig, notes, "compare_slope"))
     geojson = map_view.geojson_for(ctx.version_dir, ctx.region_code, unit)
     if geojson["features"]:
         mapped = table
         if unit == "county":
-            mapped = compare.county_compare_table(ctx.query("map_county_year", year=year, last_month=months),
-                                                  ctx.query("map_county_year", year=base, last_month=months),
-                                                  months, ctx.lang)  # fmt: skip
+            mapped = compare.county_compare_table(
+                ctx.query("map_county_year", year=year, last_month=months),
+                ctx.query("map_county_year", year=base, last_month=months),
+                months,
+                ctx.lang,
+            )
         fig = compare_charts.change_map(geojson, mapped, "births", ctx.lang, *texts["map"])
         # The notes name what the map draws: counties, or at most the slope's townships.
         listed = mapped if unit == "county" or not shown.cut else shown.rows
-        notes = "; ".join(f"{r['township']} {r['births_change_pct']:+.1f}%" for r in listed.iter_rows(named=True)
-                          if r["births_change_pct"] is not None)  # fmt: skip
+        notes = "; ".join(
+            f"{r['township']} {r['births_change_pct']:+.1f}%"
+            for r in listed.iter_rows(named=True)
+            if r["births_change_pct"] is not None
+        )
         out.append(Slide(ctx.t("export.change_map_heading"), fig, notes, "compare_map"))
     return out

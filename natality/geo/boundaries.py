@@ -74,8 +74,10 @@ def read_boundaries(
     control = names.str.contains(literal.NAME_CONTROL, regex=True).fillna(False).to_numpy(bool)
     too_long = (names.str.len() > literal.MAX_NAME).fillna(False).to_numpy(bool)
     if control.any() or too_long.any():
-        refused = [(int(i) + 1, names.iloc[i], "name_control" if control[i] else "name_too_long")
-                   for i in np.flatnonzero(control | too_long)]  # fmt: skip
+        refused = [
+            (int(i) + 1, names.iloc[i], "name_control" if control[i] else "name_too_long")
+            for i in np.flatnonzero(control | too_long)
+        ]
         raise BoundaryNameError(path.name, name_col, refused)
     frame = gpd.GeoDataFrame(
         {
@@ -95,8 +97,10 @@ class BoundaryNameError(BoundaryError):
 
     def __init__(self, file: str, field: str, refused: list[tuple[int, str, str]]) -> None:
         first = refused[0]
-        super().__init__(f"{file}: {len(refused)} township name(s) in field '{field}' with control characters or "
-                         f"over {literal.MAX_NAME} characters (feature {first[0]}: {first[2]})")  # fmt: skip
+        super().__init__(
+            f"{file}: {len(refused)} township name(s) in field '{field}' with control characters or "
+            f"over {literal.MAX_NAME} characters (feature {first[0]}: {first[2]})"
+        )
         self.file, self.field, self.refused = file, field, refused
 
 

@@ -86,7 +86,7 @@ def _non_overlapping(
     for c in codes:
         x, y = by_code[c]["properties"]["label_lon"], by_code[c]["properties"]["label_lat"]
         lines = label[c].split("<br>")
-        half_w = max(map(_text_em, lines)) * size / 2 * deg_x
+        half_w = max(map(text_em, lines)) * size / 2 * deg_x
         half_h = len(lines) * size * 1.15 / 2 * deg_y
         if all(abs(x - kx) > half_w + kw or abs(y - ky) > half_h + kh for kx, ky, kw, kh in kept):
             kept.append((x, y, half_w, half_h))
@@ -94,7 +94,7 @@ def _non_overlapping(
     return out
 
 
-def _text_em(text: str) -> float:
+def text_em(text: str) -> float:
     """Width of a line in font-size units: a CJK character is square, Latin and digits ~0.55."""
     return sum(0.95 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
 

@@ -9,10 +9,12 @@ Scores and targets belong to townships: a county map offers neither.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import plotly.graph_objects as go
 import polars as pl
 
+from natality.core.context import Ctx
 from natality.core.db import run_query
 from natality.core.i18n import t
 from natality.geo import layers
@@ -145,6 +147,25 @@ def method_options(version_dir: str, indicator: str, year: int, unit: str = "tow
     if unit == "county":
         return [m for m in METHODS if m != "target"]
     return [m for m in METHODS if m != "target" or has_targets(version_dir, indicator, year)]
+
+
+def map_frames(
+    ctx: Ctx, query: Callable[..., pl.DataFrame], unit: str, years: list[int], indicator: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The map's rows of each of ``years`` (``map_table``, a ``period`` column telling them apart)
+    stacked, and the last year's query rows; ``query(name, **params)`` runs a query (cached in the UI)."""
+    tables = []
+    for year in years:  # one or two years
+        raw = query(QUERY[unit], year=year, last_month=ctx.months_in(year))
+        table = map_table(raw, indicator, year, ctx.months_in(year), ctx.lang, ctx.version_dir, ctx.region_code)
+        tables.append(table.with_columns(pl.lit(ctx.period(year)).alias("period")))
+    return pl.concat(tables), raw
+
+
+def click_hint(unit: str, profile: bool, phone: bool) -> str:
+    """The message key of the caption under the map: what a click (a tap on a phone) does there."""
+    hint = "maps.click_hint" if profile else "maps.click_hint_highlight"
+    return ("maps.click_hint_county" if unit == "county" else hint) + ("_phone" if phone else "")
 
 
 def clicked_code(event: object) -> str | None:

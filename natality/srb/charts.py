@@ -21,9 +21,15 @@ def _natural_range(fig: go.Figure, lang: str) -> None:
     low, high = NATURAL_RANGE
     fig.add_hrect(y0=low, y1=high, fillcolor="#009E73", opacity=0.12, line_width=0, layer="below")
     fig.add_annotation(
-        text=t("srb.natural_range", lang), xref="paper", x=0.005, xanchor="left", y=(low + high) / 2,
-        yanchor="middle", showarrow=False, font={"size": 12, "color": "#00734F"},
-    )  # fmt: skip
+        text=t("srb.natural_range", lang),
+        xref="paper",
+        x=0.005,
+        xanchor="left",
+        y=(low + high) / 2,
+        yanchor="middle",
+        showarrow=False,
+        font={"size": 12, "color": "#00734F"},
+    )
 
 
 def _srb_axis(lang: str, *series: list) -> dict:
@@ -39,9 +45,14 @@ def _say_if_empty(fig: go.Figure, srb: list, lang: str) -> None:
     """An empty chart must say why rather than look broken."""
     if all(v is None for v in srb):
         fig.add_annotation(
-            text=t("srb.not_computable", lang), xref="paper", yref="paper", x=0.5, y=0.92,
-            showarrow=False, font={"size": 15, "color": "#52606D"},
-        )  # fmt: skip
+            text=t("srb.not_computable", lang),
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.92,
+            showarrow=False,
+            font={"size": 15, "color": "#52606D"},
+        )
 
 
 def _hex_rgba(colour: str, alpha: float) -> str:
@@ -54,14 +65,25 @@ def _line_with_band(
 ) -> None:
     """The SRB line with its 95 % interval as a shaded band (gaps where undefined)."""
     fig.add_scatter(
-        x=x, y=df["srb_high"].to_list(), mode="lines", line={"width": 0}, showlegend=False,
-        hoverinfo="skip", legendgroup=name,
-    )  # fmt: skip
+        x=x,
+        y=df["srb_high"].to_list(),
+        mode="lines",
+        line={"width": 0},
+        showlegend=False,
+        hoverinfo="skip",
+        legendgroup=name,
+    )
     fig.add_scatter(
-        x=x, y=df["srb_low"].to_list(), mode="lines", line={"width": 0}, fill="tonexty",
-        fillcolor=_hex_rgba(colour, BAND_OPACITY), name=f"{name} · {t('srb.interval95', lang)}",
-        hoverinfo="skip", legendgroup=name,
-    )  # fmt: skip
+        x=x,
+        y=df["srb_low"].to_list(),
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor=_hex_rgba(colour, BAND_OPACITY),
+        name=f"{name} · {t('srb.interval95', lang)}",
+        hoverinfo="skip",
+        legendgroup=name,
+    )
     fig.add_scatter(
         x=x,
         y=df["srb"].to_list(),
@@ -100,9 +122,13 @@ def srb_trend(
     target = [by_year.get(y) for y in df["year"].to_list()]
     if any(v is not None for v in target):
         fig.add_scatter(
-            x=x, y=target, mode="lines", line={"color": "#D55E00", "dash": "dash", "shape": "hvh"},
-            name=t("srb.target", lang), hovertemplate="%{x}: %{y:.1f}<extra></extra>",
-        )  # fmt: skip
+            x=x,
+            y=target,
+            mode="lines",
+            line={"color": "#D55E00", "dash": "dash", "shape": "hvh"},
+            name=t("srb.target", lang),
+            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+        )
     axis = _srb_axis(lang, df["srb_low"].to_list(), df["srb_high"].to_list(), target)
     fig.update_layout(xaxis={"type": "category"}, yaxis=axis)
     return finish_figure(fig, title, subtitle, footnote)
@@ -156,20 +182,23 @@ def township_srb_years(
         error_y={"type": "data", "array": plus, "arrayminus": minus, "color": PALETTE[0], "thickness": 1.5},
         customdata=rows.select("srb_low", "srb_high", "births").rows(),
         hovertemplate="%{x}: %{y:.1f} (%{customdata[0]:.1f}–%{customdata[1]:.1f})<br>"
-        + t("common.births", lang) + " %{customdata[2]:,}<extra></extra>",
-    )  # fmt: skip
+        + t("common.births", lang)
+        + " %{customdata[2]:,}<extra></extra>",
+    )
     if reference is not None:
         fig.add_hline(y=reference, line={"color": "#1F2933", "width": 1.5})
     # births but no girls: the SRB has no value, only a lower limit; show that limit as an arrow
     open_rows = df.filter(pl.col("srb").is_null() & (pl.col("births") > 0))
     if open_rows.height:
         fig.add_scatter(
-            x=year_labels(open_rows["year"].to_list(), partial_year), y=open_rows["srb_low"].to_list(),
-            mode="markers", name=t("srb.no_girls", lang),
+            x=year_labels(open_rows["year"].to_list(), partial_year),
+            y=open_rows["srb_low"].to_list(),
+            mode="markers",
+            name=t("srb.no_girls", lang),
             marker={"symbol": "triangle-up-open", "size": 12, "color": PALETTE[0]},
             customdata=open_rows.select("boys", "srb_low").rows(),
             hovertemplate="%{x}: " + t("srb.no_girls_hover", lang) + "<extra></extra>",
-        )  # fmt: skip
+        )
     fig.update_layout(
         xaxis={
             "type": "category",
@@ -198,10 +227,13 @@ def rolling_srb(
     _say_if_empty(fig, township["srb"].to_list(), lang)
     _line_with_band(fig, township["month"].to_list(), township, name, PALETTE[0], lang, mode="lines")
     fig.add_scatter(
-        x=county["month"].to_list(), y=county["srb"].to_list(), mode="lines",
-        line={"color": "#7B8794", "dash": "dash"}, name=county_name or t("srb.county_srb", lang),
+        x=county["month"].to_list(),
+        y=county["srb"].to_list(),
+        mode="lines",
+        line={"color": "#7B8794", "dash": "dash"},
+        name=county_name or t("srb.county_srb", lang),
         hovertemplate="%{x|%Y-%m}: %{y:.1f}<extra></extra>",
-    )  # fmt: skip
+    )
     axis = _srb_axis(lang, township["srb_low"].to_list(), township["srb_high"].to_list(), county["srb"].to_list())
     fig.update_layout(yaxis=axis, xaxis={"tickformat": "%Y"})
     return finish_figure(fig, title, subtitle, footnote)

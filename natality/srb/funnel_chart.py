@@ -85,14 +85,26 @@ def srb_funnel(
         name = t("srb.limit_at", lang, level=level_text(at))
         for i, values in enumerate((high, low)):
             fig.add_scatter(
-                x=grid, y=values, mode="lines", line={"color": "#7B8794", "dash": dash, "width": width},
-                name=name, legendgroup=name, showlegend=i == 0, hoverinfo="skip",
-            )  # fmt: skip
+                x=grid,
+                y=values,
+                mode="lines",
+                line={"color": "#7B8794", "dash": dash, "width": width},
+                name=name,
+                legendgroup=name,
+                showlegend=i == 0,
+                hoverinfo="skip",
+            )
     fig.add_hline(y=reference, line={"color": "#1F2933", "width": 1.5})
     fig.add_annotation(  # at the left, where only small townships sit and labels are rare
-        text=t("srb.reference_line", lang, value=f"{reference:.1f}"), xref="paper", x=0.005, xanchor="left",
-        y=reference, yanchor="bottom", showarrow=False, font={"size": 12},
-    )  # fmt: skip
+        text=t("srb.reference_line", lang, value=f"{reference:.1f}"),
+        xref="paper",
+        x=0.005,
+        xanchor="left",
+        y=reference,
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 12},
+    )
     table = table.with_columns(pl.lit(reference).alias("reference"))
     table = table.with_columns(
         show_label=pl.Series(_labelled(table, allowance)), label_position=pl.Series(_label_positions(table["births"]))
@@ -113,11 +125,17 @@ def srb_funnel(
             textfont={"size": 12, "color": colour},
             customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high", "township_code").rows(),
             hovertemplate="<b>%{customdata[0]}</b><br>"
-            + t("common.births", lang) + " %{x:,} (" + t("common.boys", lang) + " %{customdata[1]:,}, "
-            + t("common.girls", lang) + " %{customdata[2]:,})<br>"
-            + t("srb.col.srb", lang) + " %{y:.1f}, " + t("srb.interval95", lang)
+            + t("common.births", lang)
+            + " %{x:,} ("
+            + t("common.boys", lang)
+            + " %{customdata[1]:,}, "
+            + t("common.girls", lang)
+            + " %{customdata[2]:,})<br>"
+            + t("srb.col.srb", lang)
+            + " %{y:.1f}, "
+            + t("srb.interval95", lang)
             + " %{customdata[3]:.1f}–%{customdata[4]:.1f}<extra></extra>",
-        )  # fmt: skip
+        )
     judged = table.filter(~pl.col("too_few") & pl.col("srb").is_not_null())["srb"].to_list()
     low_y = min([*judged, reference - 25.0]) - 6
     high_y = max([*judged, reference + 25.0]) + 8

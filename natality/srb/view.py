@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from natality.core import literal, ranking
+from natality.core.context import Ctx
 from natality.core.i18n import fmt_num
 from natality.srb import charts as srb_charts
 from natality.srb import funnel_chart
@@ -29,23 +30,23 @@ FIRST_YEAR = 2015
 MAX_FLAGGED_NAMED = 20  # a province can have dozens outside the limits: name the most extreme, count the rest
 
 
-def period(ctx, year_from: int, year_to: int) -> str:
+def period(ctx: Ctx, year_from: int, year_to: int) -> str:
     """'2026年1-9月' for one year, '2024年至2026年1-9月' for a pooled window."""
     if year_from == year_to:
         return ctx.period(year_to)
     return ctx.t("srb.period_window", first=year_from, last=ctx.period(year_to))
 
 
-def _partial_year(ctx) -> int | None:
+def _partial_year(ctx: Ctx) -> int | None:
     return ctx.cutoff_year if ctx.months_in(ctx.cutoff_year) < 12 else None
 
 
-def _partial_note(ctx) -> str:
+def _partial_note(ctx: Ctx) -> str:
     year = _partial_year(ctx)
     return "" if year is None else ctx.t("srb.partial_note", year=year, month=ctx.cutoff_month)
 
 
-def reference_options(ctx, county: pl.DataFrame, targets: pl.DataFrame, year: int) -> dict[str, tuple[float, str]]:
+def reference_options(ctx: Ctx, county: pl.DataFrame, targets: pl.DataFrame, year: int) -> dict[str, tuple[float, str]]:
     """Reference choices offered to the user: key -> (value, label). Target only where one exists."""
     county_srb = county["srb"][0] if county.height else None
     options = {}
@@ -58,7 +59,7 @@ def reference_options(ctx, county: pl.DataFrame, targets: pl.DataFrame, year: in
     return options
 
 
-def trend_figure(ctx, by_year: pl.DataFrame, targets: pl.DataFrame) -> go.Figure:
+def trend_figure(ctx: Ctx, by_year: pl.DataFrame, targets: pl.DataFrame) -> go.Figure:
     rows = by_year.filter(pl.col("year") >= FIRST_YEAR)
     first, last = rows["year"].min(), rows["year"].max()
     return srb_charts.srb_trend(
@@ -73,7 +74,7 @@ def trend_figure(ctx, by_year: pl.DataFrame, targets: pl.DataFrame) -> go.Figure
     )
 
 
-def order_figure(ctx, by_order: pl.DataFrame, by_year: pl.DataFrame) -> go.Figure:
+def order_figure(ctx: Ctx, by_order: pl.DataFrame, by_year: pl.DataFrame) -> go.Figure:
     rows = by_order.filter(pl.col("year") >= FIRST_YEAR)
     total = by_year.filter(pl.col("year") >= FIRST_YEAR)["births"].sum()
     unknown = int(total - rows["births"].sum())
@@ -100,7 +101,11 @@ def funnel_allowance(by_township: pl.DataFrame, choice: str) -> Allowance:
 
 
 def township_table(
-    ctx, by_township: pl.DataFrame, reference: float, level: float = LEVEL_OUTER, allowance: Allowance = NO_ALLOWANCE
+    ctx: Ctx,
+    by_township: pl.DataFrame,
+    reference: float,
+    level: float = LEVEL_OUTER,
+    allowance: Allowance = NO_ALLOWANCE,
 ) -> pl.DataFrame:
     return township_srb_table(
         by_township, reference, min_births=MIN_BIRTHS, level=level, lang=ctx.lang, allowance=allowance
@@ -111,7 +116,7 @@ def _num(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}"
 
 
-def allowance_text(ctx, allowance: Allowance) -> str:
+def allowance_text(ctx: Ctx, allowance: Allowance) -> str:
     """The sentence under the funnel: the over-dispersion estimate and what allowance was made."""
     d = allowance.dispersion
     if d.phi is None:
@@ -134,7 +139,7 @@ def allowance_text(ctx, allowance: Allowance) -> str:
 
 
 def funnel_figure(
-    ctx,
+    ctx: Ctx,
     table: pl.DataFrame,
     reference: float,
     reference_label: str,
@@ -164,7 +169,7 @@ def funnel_figure(
     return funnel_chart.srb_funnel(table, reference, ctx.lang, title, subtitle, ctx.footnote(), level, allowance)
 
 
-def flagged_text(ctx, table: pl.DataFrame, level: float = LEVEL_OUTER) -> str:
+def flagged_text(ctx: Ctx, table: pl.DataFrame, level: float = LEVEL_OUTER) -> str:
     """One sentence naming the townships outside the limits at ``level``, highest SRB first (at most
     ``MAX_FLAGGED_NAMED``, the furthest from the reference; the others counted)."""
     flagged = table.filter(pl.col("classification").is_in(["above", "below"])).sort("srb", descending=True)
@@ -180,12 +185,12 @@ def flagged_text(ctx, table: pl.DataFrame, level: float = LEVEL_OUTER) -> str:
     return text + (ctx.t("srb.flagged_more", n=more) if more else "")
 
 
-def display_table(ctx, table: pl.DataFrame, level: float = LEVEL_OUTER) -> pl.DataFrame:
+def display_table(ctx: Ctx, table: pl.DataFrame, level: float = LEVEL_OUTER) -> pl.DataFrame:
     return township_table_display(table.sort("births", descending=True), ctx.t, level)
 
 
 def ranked_display_table(
-    ctx, table: pl.DataFrame, find: tuple[str, ...] = (), level: float = LEVEL_OUTER
+    ctx: Ctx, table: pl.DataFrame, find: tuple[str, ...] = (), level: float = LEVEL_OUTER
 ) -> tuple[pl.DataFrame, bool]:
     """The townships with the highest and the lowest shrunk SRB (the fair basis for a ranking),
     those of ``find``, and a marker row for each run left out; and whether anything was left out.
@@ -206,7 +211,7 @@ def township_options(table: pl.DataFrame) -> tuple[list[str], dict[str, str], st
 
 
 def township_figures(
-    ctx, name: str, by_year: pl.DataFrame, rolling: pl.DataFrame, county_rolling: pl.DataFrame, reference: float
+    ctx: Ctx, name: str, by_year: pl.DataFrame, rolling: pl.DataFrame, county_rolling: pl.DataFrame, reference: float
 ) -> tuple[go.Figure, go.Figure]:
     by_year = by_year.filter(pl.col("year") >= FIRST_YEAR)
     name = literal.plot(name)  # in titles and the series' name

@@ -75,8 +75,12 @@ def chart_notes(chart: str) -> None:
             st.text(f"{note.author} · {note.created_at[:16].replace('T', ' ')} UTC", width="stretch")
             st.text(note.body, width="stretch")
             if author and note.author == author:
-                st.button(i18n.t("notes.delete", lang), key=f"{chart}_note_delete_{note.id}",
-                          on_click=_delete_note, args=(chart, note.id))  # fmt: skip
+                st.button(
+                    i18n.t("notes.delete", lang),
+                    key=f"{chart}_note_delete_{note.id}",
+                    on_click=_delete_note,
+                    args=(chart, note.id),
+                )
         error = st.session_state.get(f"{chart}_note_error")
         if error:
             st.warning(i18n.t(error, lang, n=notes.MAX_TEXT))
@@ -87,6 +91,10 @@ def chart_notes(chart: str) -> None:
                 st.text(i18n.t("notes.writing_as", lang, author=author))
             else:
                 st.text_input(i18n.t("notes.author", lang), key=f"{chart}_note_author", max_chars=notes.MAX_AUTHOR)
-            st.text_area(i18n.t("notes.text", lang), key=f"{chart}_note_text", max_chars=notes.MAX_TEXT,
-                         placeholder=i18n.t("notes.placeholder", lang))  # fmt: skip
+            st.text_area(
+                i18n.t("notes.text", lang),
+                key=f"{chart}_note_text",
+                max_chars=notes.MAX_TEXT,
+                placeholder=i18n.t("notes.placeholder", lang),
+            )
             st.form_submit_button(i18n.t("notes.add", lang), on_click=_add_note, args=(page, chart, state))

@@ -14,7 +14,7 @@ from natality.maps import view as map_view
 REGION_KEY = "region"
 
 
-def _requested_region() -> str | None:
+def requested_region() -> str | None:
     """The region of the URL (``?region=CODE``) or the last one chosen in this session."""
     kept = f"_kept_{REGION_KEY}"
     if kept in st.session_state:
@@ -23,12 +23,14 @@ def _requested_region() -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _regions(version_dir: str) -> pl.DataFrame:
+def regions(version_dir: str) -> pl.DataFrame:
+    """The extract's regions (``regions.sql``: code, level, names, townships), once per version."""
     return db.run_query("regions", version_dir)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
+def region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
+    """Region code -> (Chinese, English) name ("" for the whole extract), once per version."""
     return context.region_names(version_dir, manifest)
 
 
@@ -65,17 +67,39 @@ def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) ->
     # repeats on the way (the router's first rerun) cannot lose the click.
     slots = iter(container.columns([1, 2, 2], vertical_alignment="bottom"))
     if ctx.region_code:
-        parent = map_view.parent_region(_regions(ctx.version_dir), ctx.region_code)
-        names = _region_names(ctx.version_dir, ctx.manifest).get(parent or "")
+        parent = map_view.parent_region(regions(ctx.version_dir), ctx.region_code)
+        names = region_names(ctx.version_dir, ctx.manifest).get(parent or "")
         name = names[1 if ctx.lang == "en" else 0] if names else ctx.extract_name()
         next(slots).button(
-            ctx.t("maps.back_to", name=literal.md(name)), key=map_widget_key(ctx, "map_back"),
-            icon=":material/arrow_upward:", on_click=_narrow_to, args=(parent,),
-        )  # fmt: skip
+            ctx.t("maps.back_to", name=literal.md(name)),
+            key=map_widget_key(ctx, "map_back"),
+            icon=":material/arrow_upward:",
+            on_click=_narrow_to,
+            args=(parent,),
+        )
     if counties:
         key = map_widget_key(ctx, "map_open_county")
         next(slots).selectbox(
-            ctx.t("maps.open_county"), list(counties), index=None, format_func=counties.get,
-            placeholder=ctx.t("maps.open_county_placeholder"), key=key,
+            ctx.t("maps.open_county"),
+            list(counties),
+            index=None,
+            format_func=counties.get,
+            placeholder=ctx.t("maps.open_county_placeholder"),
+            key=key,
             on_change=lambda: _narrow_to(st.session_state[key]) if st.session_state.get(key) else None,
-        )  # fmt: skip
+        )
+
+
+def follow_map_click(ctx: Ctx, event: Any, unit: str, counties: dict[str, str], codes: set[str], profile: bool) -> None:
+    """Where a click on the map leads: a county of a county map narrows every page to it; a township
+    (one of ``codes``, not the one already highlighted) opens its profile, or with no Township page
+    (``profile`` False) is highlighted through ``?township=``."""
+    clicked = map_view.clicked_code(event)
+    highlighted = st.query_params.get("township")
+    if unit == "county" and clicked in counties:
+        open_region(clicked)
+    elif unit == "township" and clicked and clicked != highlighted and clicked in codes:
+        if profile:
+            st.switch_page("pages/township.py", query_params={"township": clicked, "lang": ctx.lang})
+        st.query_params["township"] = clicked
+        st.rerun()

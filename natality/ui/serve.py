@@ -24,7 +24,7 @@ from natality.core import db, extract, i18n, theme
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
-from natality.ui import warm_overview
+from natality.ui.cached import warm_overview
 
 DASHBOARD = Path(__file__).resolve().parent.parent.parent / "dashboard.py"
 

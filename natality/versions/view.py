@@ -127,28 +127,44 @@ def completeness_heatmap(
     fig = go.Figure(
         [
             go.Heatmap(
-                z=shown, x=x, y=y, colorscale="Blues", text=[[f"{c:,}" if c else "" for c in r] for r in counts],
-                texttemplate="%{text}", colorbar={"title": {"text": unit}}, xgap=2, ygap=2,
+                z=shown,
+                x=x,
+                y=y,
+                colorscale="Blues",
+                text=[[f"{c:,}" if c else "" for c in r] for r in counts],
+                texttemplate="%{text}",
+                colorbar={"title": {"text": unit}},
+                xgap=2,
+                ygap=2,
                 hovertemplate="%{y} · %{x}: %{z} " + unit + "<extra></extra>",
             ),
             go.Heatmap(
-                z=gaps, x=x, y=y, colorscale=[[0, GAP_COLOUR], [1, GAP_COLOUR]], showscale=False, xgap=2, ygap=2,
+                z=gaps,
+                x=x,
+                y=y,
+                colorscale=[[0, GAP_COLOUR], [1, GAP_COLOUR]],
+                showscale=False,
+                xgap=2,
+                ygap=2,
                 text=[[t("data.no_records_short", lang) if c == 0 else "" for c in r] for r in counts],
-                texttemplate="%{text}", textfont={"color": "white"}, name=t("data.no_records", lang),
+                texttemplate="%{text}",
+                textfont={"color": "white"},
+                name=t("data.no_records", lang),
                 hovertemplate="%{y} · %{x}: " + t("data.no_records", lang) + "<extra></extra>",
             ),
         ]
-    )  # fmt: skip
+    )
     if marks is not None and marks.height:
         drawn = marks.filter(pl.col("township_code").is_in(codes) & pl.col("month_number").is_in(months))
         label = dict(zip(codes, y, strict=True))
         fig.add_scatter(
             x=[t(f"charts.month_{m}", lang) for m in drawn["month_number"].to_list()],
-            y=[label[c] for c in drawn["township_code"].to_list()], mode="markers",
+            y=[label[c] for c in drawn["township_code"].to_list()],
+            mode="markers",
             marker={"symbol": "square-open", "size": 22, "color": ALERT_COLOUR, "line": {"width": 3}},
-            name=t("alerts.heatmap_mark", lang), hovertemplate="%{y} · %{x}: " + t("alerts.heatmap_mark", lang)
-            + "<extra></extra>",
-        )  # fmt: skip
+            name=t("alerts.heatmap_mark", lang),
+            hovertemplate="%{y} · %{x}: " + t("alerts.heatmap_mark", lang) + "<extra></extra>",
+        )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
     height = max(340, 180 + 26 * len(y))
@@ -195,8 +211,15 @@ def too_large(sizes: dict[str, tuple[str, int]], limit_mb: int) -> list[str]:
     return [f"{name} ({size / 1e6:,.0f} MB)" for name, size in sizes.values() if size > limit_mb * 1_000_000]
 
 
-def refusal(history: Sequence[float], now: float, given: str, password: str, sizes: dict[str, tuple[str, int]],
-            limit_mb: int, lang: str) -> tuple[str | None, list[float]]:  # fmt: skip
+def refusal(
+    history: Sequence[float],
+    now: float,
+    given: str,
+    password: str,
+    sizes: dict[str, tuple[str, int]],
+    limit_mb: int,
+    lang: str,
+) -> tuple[str | None, list[float]]:
     """Why an upload or rollback attempt is refused (None: go ahead), and the attempts to keep.
 
     Checked in this order: too many attempts (before the password is even compared, so guessing
@@ -236,8 +259,9 @@ def run_upload(
             path.parent.mkdir()
             path.write_bytes(data)
             paths[slot] = path
-        request = ImportRequest(out=Path(out), months_only=months_only, sum_duplicates=sum_duplicates, who=who,
-                                source="page", **paths)  # fmt: skip
+        request = ImportRequest(
+            out=Path(out), months_only=months_only, sum_duplicates=sum_duplicates, who=who, source="page", **paths
+        )
         try:
             summary = run_import(request)
         except ImportFailed as exc:
@@ -256,8 +280,11 @@ def refuse_upload(out: str | Path, who: str, files: dict[str, tuple[str, int]], 
 def log_table(out: str | Path, lang: str, limit: int = 100) -> pl.DataFrame:
     """The import log, newest first, with headers in the user's language."""
     rows = import_log.read(out, limit)
-    rows = rows.with_columns(pl.col("result").replace_strict(
-        {r: t(f"data.log_result_{r}", lang) for r in import_log.RESULTS}, default=pl.col("result")))  # fmt: skip
+    rows = rows.with_columns(
+        pl.col("result").replace_strict(
+            {r: t(f"data.log_result_{r}", lang) for r in import_log.RESULTS}, default=pl.col("result")
+        )
+    )
     return rows.rename({c: t(f"data.log_{c}", lang) for c in rows.columns})
 
 
@@ -284,6 +311,7 @@ def run_rollback(out: str | Path, version: str, who: str, lang: str) -> tuple[bo
         return False, t("importer.locked", lang, out=Path(out).name)
     except extract.ExtractError as exc:
         return False, str(exc)
-    import_log.append(out, who=who, source="page", result="rollback", version=live.name,
-                      message=f"rollback to {live.name}")  # fmt: skip
+    import_log.append(
+        out, who=who, source="page", result="rollback", version=live.name, message=f"rollback to {live.name}"
+    )
     return True, t("data.rolled_back", lang, version=live.name)

@@ -1,19 +1,25 @@
--- Region macros, created once per DuckDB connection (natality/db.py) first of the macros: a
--- region is a county, city or province code of the regions table; null = the whole extract.
--- Every query that adds townships up reads its tables through these, so totals, rankings and
--- reference values follow the region a leader has chosen.
+-- region: region macros (in_region, region_townships, region_births, ...), created once per DuckDB connection
+--   (natality/core/db.py), first of the macros.
+-- Grain: per macro, below.
+-- Params: region: a county, city or province code of the regions table; null = the whole extract.
+-- Notes: every query that adds townships up reads its tables through these, so totals, rankings and reference values
+--   follow the region a leader has chosen.
 
 -- in_region(code, region): the township ``code`` lies in ``region`` (always true for null).
 create or replace macro in_region(code, region) as
-    region is null
-    or code in (select r.township_code from township_regions as r where r.region_code = region);
+region is null
+or code in (
+    select township_regions.township_code from township_regions
+    where township_regions.region_code = region
+);
 
 -- The tables narrowed to a region (and, for births, to one township when ``township`` is given).
 -- region_births reads births_monthly (births summed by township, month and sex), region_births_order
 -- births_core (the same by order too): both made once per connection (natality/core/db.py), in
 -- memory, a tenth and a quarter of the file's rows at province scale.
 create or replace macro region_townships(region) as table
-    select * from townships where in_region(township_code, region);
+    select * from townships
+    where in_region(township_code, region);
 
 create or replace macro region_births(township, region) as table
     select * from births_monthly

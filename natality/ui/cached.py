@@ -1,0 +1,144 @@
+"""Cached data and layers: query results, scorecards, projections, alerts and map GeoJSON, kept per
+extract version (and region and language where they differ), so a new import shows without a restart.
+
+``st.cache_data`` for results a session may copy, ``st.cache_resource`` for the shared GeoJSON
+(never mutated). ``warm_overview`` makes the Overview's shared parts before the first visitor asks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from natality.births import alerts, projection
+from natality.compare import monthly
+from natality.core import db, extract
+from natality.core.context import Ctx
+from natality.geo import layers
+from natality.maps import view as map_view
+from natality.scorecard import scoring
+from natality.ui.figures import SharedGeoJSON, figure
+from natality.ui.regions import region_names, regions
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def manifest(version_dir: str) -> dict:
+    """The version's manifest (``extract.read_manifest``), read once per version."""
+    return extract.read_manifest(version_dir)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
+    return db.run_query(name, version_dir, **dict(params))
+
+
+def query(ctx: Ctx, name: str, **params: Any) -> pl.DataFrame:
+    """``db.run_query`` cached per extract version and region: a new import shows without a restart."""
+    return _query(ctx.version_dir, name, tuple(sorted(ctx.scoped(name, params).items())))
+
+
+def scorecard_data(ctx: Ctx) -> scoring.ScorecardData:
+    """Every year judged and scored (the Scorecard's numbers) for the session's region, ranked
+    within it; kept per extract version, language and region (``scoring.region_scorecard``)."""
+    return scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
+
+
+def township_names(ctx: Ctx) -> dict[str, str]:
+    """township_code -> display name in the session's language (ambiguous names disambiguated)."""
+    towns = query(ctx, "township_list")
+    return dict(zip(towns["township_code"].to_list(), towns[ctx.name_col].to_list(), strict=True))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _township_geojson(version_dir: str, region: str | None = None) -> SharedGeoJSON:
+    # shared, not copied per session (a province's is ~1 MB); figures know it by its fingerprint
+    return SharedGeoJSON(layers.region_geojson(version_dir, region, "township"), (version_dir, region, "township"))
+
+
+def township_geojson(ctx: Ctx) -> dict:
+    """The region's townships' display geometry as GeoJSON, cached per extract version and
+    region (never mutate it); coarser for a city or province, so 2,000 townships stay ~1 MB."""
+    return _township_geojson(ctx.version_dir, ctx.region_code)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _county_geojson(version_dir: str, region: str | None) -> SharedGeoJSON:
+    return SharedGeoJSON(layers.region_geojson(version_dir, region, "county"), (version_dir, region, "county"))
+
+
+def county_geojson(ctx: Ctx) -> dict:
+    """The region's counties (dissolved from their townships) as GeoJSON, cached per extract
+    version and region (never mutate it)."""
+    return _county_geojson(ctx.version_dir, ctx.region_code)
+
+
+def map_geojson(ctx: Ctx, unit: str) -> dict:
+    """The GeoJSON of a map of ``unit`` ("township" or "county") for the session's region."""
+    return county_geojson(ctx) if unit == "county" else township_geojson(ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _month_changes(version_dir: str, region: str | None, lang: str, _ctx: Ctx) -> tuple[str, list[str]]:
+    return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
+
+
+def month_changes(ctx: Ctx) -> tuple[str, list[str]]:
+    """The Overview's "changes since last month" (heading, sentences), computed once per extract
+    version, region and language."""
+    return _month_changes(ctx.version_dir, ctx.region_code, ctx.lang, ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _births_projection(version_dir: str, year: int, region: str | None) -> projection.Projection | None:
+    try:
+        return projection.projection(version_dir, year, None, region)
+    except ValueError:  # a year the data cannot project (after the cut-off)
+        return None
+
+
+def births_projection(ctx: Ctx, year: int) -> projection.Projection | None:
+    """The year-end projection of ``year`` at the cut-off for the session's region (None when the
+    year cannot be projected), computed once per extract version, year and region."""
+    return _births_projection(ctx.version_dir, year, ctx.region_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _data_alerts(version_dir: str, lang: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
+    found, phi, cells = alerts.data_alerts(version_dir, lang, region)
+    return found, phi, alerts.BUDGET, cells
+
+
+def data_alerts(ctx: Ctx) -> tuple[pl.DataFrame, float, float, int]:
+    """(alerts with reasons, phi, the false-alert budget, township-months judged) for the session's
+    region and language, once per extract version."""
+    return _data_alerts(ctx.version_dir, ctx.lang, ctx.region_code)
+
+
+def warm_overview(version_dir: str) -> None:
+    """The Overview's shared parts for the whole extract in both languages (``ui.warm``): its
+    queries, the month's changes and its map, the costliest parts of the page most leaders open first."""
+    kept = manifest(version_dir)
+    names = region_names(version_dir, kept).get("")
+    for lang in ("zh", "en"):
+        ctx = Ctx(
+            lang=lang,
+            data_dir=str(extract.data_dir_of(version_dir)),
+            version_dir=version_dir,
+            manifest=kept,
+            region_code=None,
+            region_names=names,
+        )
+        year = ctx.cutoff_year
+        query(ctx, "county_period_summary", year=year, month_to=ctx.months_in(year))
+        query(ctx, "county_births_by_year", township_code=None)
+        query(ctx, "births_by_township_year", year=year)
+        query(ctx, "township_list")
+        regions(version_dir)
+        month_changes(ctx)
+        data_alerts(ctx)  # the changes panel names new alerts (seconds at 2,000 townships)
+        if ctx.months_in(year) < 12:
+            births_projection(ctx, year)  # the year-end tile
+        months = ctx.months_in(year)
+        figure(map_view.overview_births_map, version_dir, year, months, ctx.period(year), ctx.footnote(), lang)
