@@ -371,3 +371,95 @@ def test_credit_earned_by_hand():
     # met: 1; 104 is 4 of the 10 short: 0.6, missed or (partial year) at risk alike; past the floor: 0;
     # all or nothing: 0; no floor: the achievement 0.8; not judged: 0
     assert credit == pytest.approx([1.0, 0.6, 0.6, 0.0, 0.0, 0.8, 0.0])
+
+
+def test_for_townships_ranks_within_keeps_the_fraction_and_the_regions_own_targets(extract_dir):
+    data = scoring.scorecard_data(extract_dir, "en")
+    sub = data.for_townships([A, B], "990001")
+    assert sub.townships == frozenset({A, B}) and sub.region_code == "990001"
+    assert set(sub.status["township_code"]) == {A, B}
+    # Ranked among A and B only, year by year: 2019 both 100 (tied first); 2020 A 100, B vetoed
+    # (64.3, ranked last); 2021 A 100, B 25.0. Ordered by year, then rank.
+    assert sub.card.select("township_code", "year", "rank", "prev_rank", "rank_change").rows() == [
+        (A, 2019, 1, None, None), (B, 2019, 1, None, None),
+        (A, 2020, 1, 1, 0), (B, 2020, 2, 1, -1),
+        (A, 2021, 1, 1, 0), (B, 2021, 2, 2, 0),
+    ]  # fmt: skip
+    county = {(r["indicator"], r["year"]): r for r in sub.county.iter_rows(named=True)}
+    # SRB 2020 over A and B: boys 110 + 300, girls 100 + 200 -> 410 / 300 = 136.7, against the
+    # county's own target (a row of targets.parquet whose code is the county's, 990001)
+    assert county["srb", 2020]["value"] == pytest.approx(100 * 410 / 300)
+    assert county["srb", 2020]["target"] == 107.0
+    # The birth rate of January-June 2021 annualised with the whole extract's seasonal share 0.4:
+    # (130 + 90) births / 20,000 people x 1,000 = 11 per 1,000 by June, / 0.4 = 27.5 (not / 0.5)
+    assert sub.fraction == pytest.approx(0.4)
+    assert county["birth_rate", 2021]["value"] == pytest.approx(27.5)
+    # Without a region code the reference values carry no target; one township alone ranks first
+    alone = data.for_townships([B])
+    county = {(r["indicator"], r["year"]): r for r in alone.county.iter_rows(named=True)}
+    assert (county["srb", 2020]["value"], county["srb", 2020]["target"]) == (pytest.approx(150.0), None)
+    assert county["birth_rate", 2021]["value"] == pytest.approx(22.5)  # 90 / 10,000 x 1,000 / 0.4
+    assert alone.card.select("year", "rank").rows() == [(2019, 1), (2020, 1), (2021, 1)]
+
+
+def test_scorecard_query_in_each_language(extract_dir):
+    english = scoring.scorecard_query(extract_dir, "2020", "en")
+    assert english.equals(scoring.scorecard(2020, extract_dir, "en"))
+    assert english["class_label"].to_list() == ["Advanced", "Key management", "Key management", "Key management"]
+    assert scoring.scorecard_query(extract_dir, 2020).equals(scoring.scorecard(2020, extract_dir, "zh"))
+    with pytest.raises(scoring.QueryError, match=r"year=YYYY \(e\.g\. -p year=2019\), got '20x'"):
+        scoring.scorecard_query(extract_dir, "20x")
+    (extract_dir / "indicators.yaml").write_text("indicators: [1, 2]\n", encoding="utf-8")
+    try:
+        with pytest.raises(scoring.QueryError, match=r"indicators\.yaml"):
+            scoring.scorecard_query(extract_dir, "2020", "en")
+    finally:
+        (extract_dir / "indicators.yaml").unlink()
+
+
+def test_township_names_fall_back_and_tell_apart_by_code(tmp_path):
+    from tests.factory import make_extract
+
+    t1, t2, t3 = "419901101000", "419901102000", "419901103000"
+    towns = [(t1, "东镇", "Dong"), (t2, "东镇", "Dong"), (t3, "西乡", None)]
+    data = make_extract(tmp_path / "ext", towns, [(t1, "2024-01", "M", 1, "25-29", None, 1)])
+    # The same name under the same parent (419901, not itself a township: its code stands for its
+    # name): "name (parent)" is still repeated, so each shows its own code; no English name: the Chinese
+    assert scoring.township_names(data, "en").rows() == [
+        (t1, f"Dong (419901) [{t1}]"), (t2, f"Dong (419901) [{t2}]"), (t3, "西乡"),
+    ]  # fmt: skip
+    assert scoring.township_names(data, "zh")["township_name"].to_list() == [
+        f"东镇 (419901) [{t1}]", f"东镇 (419901) [{t2}]", "西乡",
+    ]  # fmt: skip
+
+
+def test_estimates_over_columns_at_the_edges():
+    from natality.scorecard import judging
+    from natality.srb.stats import Z95
+
+    z2 = Z95 * Z95
+    rows = [  # numerator, denominator, formula, scale
+        (0.0, 10.0, "rate", 100.0),  # no successes: low exactly 0, high z² / (n + z²)
+        (10.0, 10.0, "rate", 100.0),  # all: low n / (n + z²), high exactly 1
+        (12.0, 10.0, "rate", 100.0),  # more than the denominator: undefined
+        (0.0, 0.0, "rate", 100.0),  # no denominator: undefined
+        (None, 10.0, "rate", 100.0),  # no numerator
+        (7.0, None, "count", 1.0),  # a count has no interval
+        (3.0, 3.0, "srb", 100.0),  # 3 boys, no girl: no SRB; low 100 x s / (1 - s), s = 3 / (3 + z²)
+        (0.0, 4.0, "srb", 100.0),  # 4 girls: SRB 0, low 0, high 100 x z² / 4
+    ]
+    frame = pl.DataFrame(rows, schema=["numerator", "denominator", "formula", "scale"], orient="row")
+    out = judging._with_estimates(frame)
+    assert out.columns == ["numerator", "denominator", "formula", "scale", "value", "low", "high"]
+    got = out.select("value", "low", "high").rows()
+    expected = [
+        (0.0, 0.0, 100 * z2 / (10 + z2)),
+        (100.0, 100 * 10 / (10 + z2), 100.0),
+        (None, None, None),
+        (None, None, None),
+        (None, None, None),
+        (7.0, None, None),
+        (None, 100 * 3 / z2, None),
+        (0.0, 0.0, 100 * z2 / 4),
+    ]
+    assert got == [tuple(None if v is None else pytest.approx(v, rel=1e-12) for v in row) for row in expected]
