@@ -345,3 +345,13 @@ def test_draw_ranks_by_counting():
     counted = uncertainty._draw_ranks(keys, 0)
     assert np.array_equal(counted, uncertainty._draw_ranks(keys))
     assert counted[:, :5].min() == 26 and counted[:, 5:].max() <= 25
+
+
+def test_a_target_of_zero_is_met_in_every_draw_of_none():
+    # No third births among 300 (p = 0: every draw is 0) against a target of 0 %: the lower bound
+    # 0 is not above the target, so met; one birth already has a lower bound above 0.
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    first = uncertainty._first_beyond(np.array([300.0]), np.array([0.0]), higher=False)
+    assert first.tolist() == [1.0]
+    share3p = registry.indicator("share_order3p")
+    assert _draws(share3p, ("T", "share_order3p", 0.0, 300.0, 0.0, 12, 1.0)) == ([[True] * 6], [[1.0] * 6])

@@ -463,3 +463,92 @@ def test_estimates_over_columns_at_the_edges():
         (0.0, 0.0, 100 * z2 / 4),
     ]
     assert got == [tuple(None if v is None else pytest.approx(v, rel=1e-12) for v in row) for row in expected]
+
+
+def test_a_target_of_zero_is_met_by_none_and_small_denominators_are_not_judged():
+    share3p = load_registry(path=DEFAULT_REGISTRY).indicator("share_order3p")  # interval, lower is better
+    # No third births among 300 against a target of 0 %: the interval 0-1.3 % starts at the target
+    # itself, not above it: met (a "lower bound above the target" miss needs a bound above 0)
+    none = scoring.judge_one(share3p, 2020, 0, 300, 0.0)
+    assert (none["status"], none["reason_code"], none["value"], none["low"]) == ("met", "interval_met", 0.0, 0.0)
+    assert none["achievement"] is None  # target / value is undefined at 0
+    one = scoring.judge_one(share3p, 2020, 1, 300, 0.0)  # one third birth: the interval 0.06-1.9 % is above 0
+    assert (one["status"], one["reason_code"]) == ("missed", "interval_missed")
+    # 100 births < the minimum 200: not judged, and the reason says so
+    small = scoring.judge_one(share3p, 2020, 5, 100, 10.0)
+    assert (small["status"], small["reason_code"], small["value"]) == ("not_judged", "small_denominator", 5.0)
+
+
+def test_judge_over_columns_by_hand():
+    from natality.srb.stats import wilson_interval
+
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    values = pl.DataFrame(
+        [("T", 2020, "share_order3p", 0.0, 300.0), ("T", 2021, "births", 130.0, None),
+         ("T", 2021, "birth_rate", 130.0, 10_000.0)],
+        schema=scoring.VALUE_SCHEMA, orient="row",
+    )  # fmt: skip
+    targets = pl.DataFrame(
+        [("T", 2020, "share_order3p", 0.0), ("T", 2020, "srb", 107.0), ("T", 2021, "births", 240.0),
+         ("T", 2021, "birth_rate", 25.0), ("U", 2021, "births", 10.0)],
+        schema=["township_code", "year", "indicator", "target"], orient="row",
+    )  # fmt: skip
+    out = scoring.judge(values, targets, registry, (2021, 6), 0.4)
+    low, high = wilson_interval(130, 10_000)
+    # U has a target but no value of any kind: not a township of the extract, left out. T's SRB
+    # has a target and no value: kept, not judged (no data). Share of third births 0 of 300 vs 0 %:
+    # met. January-June 2021 with 40 % of a year's births expected by June: births 130 against
+    # 240 x 0.4 = 96 (higher is better from 2021) on track; the birth rate 130 / 10,000 x 1,000 = 13
+    # per 1,000 in half a year, annualised / 0.4 = 32.5 (interval alike) against 25: on track.
+    cols = ("township_code", "year", "indicator", "value", "low", "high", "target", "status", "reason_code", "months")
+    assert out.select(cols).rows() == [
+        ("T", 2020, "share_order3p", 0.0, 0.0, pytest.approx(100 * 1.959964**2 / (300 + 1.959964**2)), 0.0, "met",
+         "interval_met", 12),
+        ("T", 2020, "srb", None, None, None, 107.0, "not_judged", "no_data", 12),
+        ("T", 2021, "birth_rate", pytest.approx(32.5), pytest.approx(1000 * low / 0.4),
+         pytest.approx(1000 * high / 0.4), 25.0, "on_track", "point_met", 6),
+        ("T", 2021, "births", 130.0, None, None, pytest.approx(96.0), "on_track", "point_met", 6),
+    ]  # fmt: skip
+    assert out["fraction"].to_list() == [1.0, 1.0, 0.4, 0.4]
+
+
+def test_ranked_with_and_without_vetoed_last():
+    from natality.scorecard import ranking
+
+    scored = pl.DataFrame(
+        {"township_code": ["A", "B", "C", "A", "B", "C"], "year": [2019] * 3 + [2020] * 3,
+         "score": [50.5, 50.0, 50.0, 10.0, 90.0, None], "vetoed": [False, True, False, False, False, False]},
+    )  # fmt: skip
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    cols = ("township_code", "year", "rank", "tied", "prev_rank", "rank_change")
+    # 2019: B's veto puts it below C though both have 50.0 (vetoed townships rank last); 2020: no
+    # veto, B first; C has no score, no rank
+    assert ranking._ranked(scored, registry).select(cols).rows() == [
+        ("A", 2019, 1, False, None, None), ("B", 2019, 3, False, None, None), ("C", 2019, 2, False, None, None),
+        ("A", 2020, 2, False, 1, -1), ("B", 2020, 1, False, 3, 2), ("C", 2020, None, False, 2, None),
+    ]  # fmt: skip
+    # Without "vetoed rank last" the veto does not move B: tied with C at 2
+    flat = ranking._ranked(scored, replace(registry, vetoed_rank_last=False)).filter(pl.col("year") == 2019)
+    assert flat.select("township_code", "rank", "tied").rows() == [("A", 1, False), ("B", 2, True), ("C", 2, True)]
+
+
+def test_stored_scorecard_reads_back_with_its_values_and_decimals(extract_dir):
+    import shutil
+
+    from natality.core import extract
+
+    shutil.rmtree(extract.live_version_dir(extract_dir) / "derived", ignore_errors=True)
+    scoring.clear_cache()
+    computed = scoring.scorecard_data(extract_dir, "en")  # computed and stored
+    scoring.clear_cache()
+    read = scoring.scorecard_data(extract_dir, "en")  # read back from derived/
+    assert read is not computed and read.simulation.decimals == computed.simulation.decimals == 1
+    assert read.values.equals(computed.values) and read.region_targets.equals(computed.region_targets)
+    assert read.card.equals(computed.card) and read.for_townships([A, B], "990001").county.equals(
+        computed.for_townships([A, B], "990001").county
+    )
+    # region_scorecard without a language is the Chinese scorecard
+    assert scoring.region_scorecard(extract_dir).card.equals(scoring.scorecard_data(extract_dir, "zh").card)
+    # a region's scorecard carries the region's own targets (990001: SRB 107 in 2020)
+    county = scoring.region_scorecard(extract_dir, "en", "990001").county
+    assert county.filter((pl.col("indicator") == "srb") & (pl.col("year") == 2020))["target"].to_list() == [107.0]
