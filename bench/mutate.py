@@ -180,18 +180,20 @@ def _pytest(cwd: Path, tests: list[str], env: dict) -> int:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True).returncode
 
 
-def run_mutmut(max_children: int, log, sample: int = 1, modules: tuple[str, ...] = ()) -> int:
+def run_mutmut(max_children: int, log, sample: int = 1, modules: tuple[str, ...] = (), offset: int = 0) -> int:
     """``mutmut run`` over pyproject's [tool.mutmut]; its progress spinner goes to mutants.log.
 
     ``sample`` N > 1: every N-th mutant of each module only (by name, so the same ones each time; the
     first ``mutmut run`` of a pattern that names none makes the mutants and the test map).
-    ``modules``: only the mutants of the files whose path starts with one of these."""
+    ``modules``: only the mutants of the files whose path starts with one of these; ``offset`` K:
+    the sample starts at each module's K-th mutant (another sample of the same size)."""
     names: list[str] = []
-    if sample > 1 or modules:
+    if sample > 1 or modules or offset:
         _mutmut(["run", "--max-children", str(max_children), "none.such"], log)
         for by_key in python_results(include_unchecked=True, modules=modules).values():
-            names += sorted(by_key, key=_natural)[::sample]
-        log(f"mutmut: {len(names)} mutants (1 in {sample}{' of ' + ', '.join(modules) if modules else ''})")
+            names += sorted(by_key, key=_natural)[offset::sample]
+        of = f" of {', '.join(modules)}" if modules else ""
+        log(f"mutmut: {len(names)} mutants (1 in {sample}, from the {offset}th{of})")
     return _mutmut(["run", "--max-children", str(max_children), *names], log)
 
 
@@ -276,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--max-children", type=int, default=2)
     p.add_argument("--sample", type=int, default=1, help="N: every N-th Python mutant only (a quicker estimate)")
+    p.add_argument("--offset", type=int, default=0, help="K: the sample starts at each module's K-th mutant")
     p.add_argument("--modules", nargs="+", default=(), metavar="PATH",
                    help="only the modules whose path starts with one of these (natality/scorecard/)")  # fmt: skip
     p.add_argument("--sql-only", action="store_true")
@@ -300,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         _mutmut(["run", "--max-children", str(args.max_children), *forget_survivors(tuple(args.modules))], log)
     elif not args.sql_only and not args.report_only:
         (ROOT / "mutants.log").unlink(missing_ok=True)
-        run_mutmut(args.max_children, log, args.sample, tuple(args.modules))
+        run_mutmut(args.max_children, log, args.sample, tuple(args.modules), args.offset)
     killed_before = earlier_kills(args.recheck) if args.recheck else set()
     sql = {} if args.python_only or args.report_only or args.rerun_survivors else run_sql(log, killed_before)
     py = {} if args.sql_only else python_results(modules=tuple(args.modules))
