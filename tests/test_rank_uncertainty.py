@@ -355,3 +355,48 @@ def test_a_target_of_zero_is_met_in_every_draw_of_none():
     assert first.tolist() == [1.0]
     share3p = registry.indicator("share_order3p")
     assert _draws(share3p, ("T", "share_order3p", 0.0, 300.0, 0.0, 12, 1.0)) == ([[True] * 6], [[1.0] * 6])
+
+
+def test_counts_small_variances_drawn_exactly_the_rest_by_the_normal():
+    # Columns whose variance is under NORMAL_FROM (10) come from ``exact`` (here: always 7); the others
+    # from the normal approximation (mean 1,000, sd 40: never 7)
+    mean, var = np.array([0.5, 1000.0, 9.9]), np.array([0.5, 1600.0, 9.9])
+    out = uncertainty._counts(np.random.default_rng(0), mean, var, 50, lambda c, d: np.full((d, c.size), 7.0))
+    assert out.shape == (50, 3) and set(out[:, 0]) == set(out[:, 2]) == {7.0}
+    assert out[:, 1].min() > 800 and out[:, 1].max() < 1200 and len(set(out[:, 1])) > 10
+
+
+def test_draws_vary_between_draws_and_repeat_with_the_seed():
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    # 3 births expected (Poisson, drawn exactly) against <= 3, floor 100 % of the target (3 births):
+    # credit 1 up to 3 births, then 1 - (k - 3) / 3; over 200 draws k takes every one of these values.
+    births = replace(registry.indicator("births"), floor=("percent", 100.0))
+    _, credit = _draws(births, ("T", "births", 3.0, None, 3.0, 12, 1.0), draws=200)
+    assert {round(c, 4) for c in credit[0]} == {1.0, 0.6667, 0.3333, 0.0}  # k <= 3, 4, 5, >= 6
+    rows = _rows(("T", "births", 3.0, None, 3.0, 12, 1.0), ("U", "births", 30.0, None, 25.0, 12, 1.0))
+    first = uncertainty._year_keys(rows, registry, 50, uncertainty.SEED)
+    assert np.array_equal(first, uncertainty._year_keys(rows, registry, 50, uncertainty.SEED))  # seeded
+    assert len(np.unique(first[:, 1])) > 3
+
+
+def test_point_judged_srb_and_a_higher_floor_in_the_draws():
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    # An SRB judged by its point: 300 boys of 300, no girl: an infinite SRB, missed against 107
+    # (as a share of boys, 100 %, it would look "met" below 107)
+    point_srb = replace(registry.indicator("srb"), judge="point")
+    assert _draws(point_srb, ("T", "srb", 300.0, 300.0, 107.0, 12, 1.0))[0] == [[False] * 6]
+    # Higher is better, floor 10 points: 10 of 10 = 100 % against a target of 105 % is 5 short:
+    # 1 - 5 / 10 = 0.5
+    compliance = registry.indicator("policy_compliance")
+    assert _draws(compliance, ("T", "policy_compliance", 10.0, 10.0, 105.0, 12, 1.0)) == ([[False] * 6], [[0.5] * 6])
+
+
+def test_a_veto_from_any_vetoing_indicator_holds():
+    # births made a vetoing indicator too: 2021 (higher is better) T has 0 births against 5: missed,
+    # vetoed; its SRB (0 boys of 300: SRB 0) is met, which must not lift the veto. Points: births 0
+    # (5 short of a 0.5 floor), SRB 25 of 45 -> 55.6, minus the penalty 1000 -> -944.4.
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    indicators = tuple(replace(i, veto=True) if i.id == "births" else i for i in registry.indicators)
+    rows = _rows(("T", "births", 0.0, None, 5.0, 12, 1.0), ("T", "srb", 0.0, 300.0, 107.0, 12, 1.0), year=2021)
+    keys = uncertainty._year_keys(rows, replace(registry, indicators=indicators), 3, uncertainty.SEED)
+    assert keys.tolist() == [[pytest.approx(-944.4)]] * 3

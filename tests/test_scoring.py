@@ -552,3 +552,52 @@ def test_stored_scorecard_reads_back_with_its_values_and_decimals(extract_dir):
     # a region's scorecard carries the region's own targets (990001: SRB 107 in 2020)
     county = scoring.region_scorecard(extract_dir, "en", "990001").county
     assert county.filter((pl.col("indicator") == "srb") & (pl.col("year") == 2020))["target"].to_list() == [107.0]
+
+
+def test_estimate_and_judge_one_edges():
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    share3p, srb = registry.indicator("share_order3p"), registry.indicator("srb")
+    # no denominator, or none at all: nothing to estimate
+    assert scoring.estimate(share3p, 0, 0) == scoring.estimate(share3p, 5, None) == (None, None, None)
+    # SRB 110 boys / 100 girls = 110.0 above 107, its interval reaching below: met, as noise
+    noise = scoring.judge_one(srb, 2020, 110, 210, 107.0)
+    assert (noise["status"], noise["reason_code"]) == ("met", "interval_noise")
+    # lower is better and a value under 1: 1 third birth of 300 = 0.333 % against 1 %: achievement 3
+    low = scoring.judge_one(replace(share3p, judge="point"), 2020, 1, 300, 1.0)
+    assert (low["status"], low["achievement"]) == ("met", pytest.approx(3.0))
+
+
+def test_credit_with_a_floor_under_one_and_a_target_of_zero():
+    # floor 0.5 points beyond a target of 100 (lower is better): 100.2 is 0.2 short -> 1 - 0.2 / 0.5 = 0.6
+    rows = pl.DataFrame(
+        {"status": ["missed"], "value": [100.2], "target": [100.0], "direction": ["lower"], "achievement": [None],
+         "credit_rule": ["proportional"], "floor_kind": ["points"], "floor_amount": [0.5]},
+        schema_overrides={"achievement": pl.Float64},
+    )  # fmt: skip
+    assert rows.select(scoring.credit_earned().alias("c"))["c"].to_list() == [pytest.approx(0.6)]
+    # higher is better against a target of 0: met, and no achievement (value / 0 is undefined)
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    values = pl.DataFrame([("T", 2020, "policy_compliance", 50.0, 100.0)], schema=scoring.VALUE_SCHEMA, orient="row")
+    targets = pl.DataFrame([("T", 2020, "policy_compliance", 0.0)], schema=["township_code", "year", "indicator",
+                                                                            "target"], orient="row")  # fmt: skip
+    out = scoring.judge(values, targets, registry, (2020, 12))
+    assert out.select("status", "achievement", "credit").rows() == [("met", None, 1.0)]
+
+
+def test_fraction_for_prepare_and_region_code(extract_dir):
+    import shutil
+
+    from natality.core import extract
+    from natality.scorecard import stored
+
+    derived = extract.live_version_dir(extract_dir) / "derived"
+    shutil.rmtree(derived, ignore_errors=True)
+    scoring.clear_cache()
+    scoring.prepare(extract_dir)  # both languages computed and stored
+    names = sorted(p.name for p in derived.iterdir())
+    key = stored.key(scoring._stamp(extract_dir))
+    assert names == [key, key + "-en", key + "-zh"]
+    data = scoring.scorecard_data(extract_dir, "zh")
+    assert data.region_code == "990001"  # the manifest's region, whose own targets county carries
+    # cut-off 2021-06: 2021 has 6 months and the seasonal share 0.4; other years are whole
+    assert (data.fraction_for(2021), data.fraction_for(2020), data.fraction_for(6)) == ((6, 0.4), (12, 1.0), (12, 1.0))
