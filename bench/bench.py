@@ -48,7 +48,7 @@ PAGES = {  # url path -> page file
     "data": "pages/data.py",
 }
 TARGET_QUERIES_MS, TARGET_SETTLE_S, TARGET_COLD_S, TARGET_GEOJSON_MB = 300, 2.0, 5.0, 1.5
-SHARED_MODULES = ("natality.scorecard.scoring", "natality.geo.layers")
+SHARED_MODULES = ("natality.scorecard.scoring", "natality.scorecard.judging", "natality.geo.layers")
 
 
 def timed(fn, repeat: int = 5) -> float:

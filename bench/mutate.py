@@ -180,17 +180,20 @@ def _pytest(cwd: Path, tests: list[str], env: dict) -> int:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True).returncode
 
 
-def run_mutmut(max_children: int, log, sample: int = 1) -> int:
+def run_mutmut(max_children: int, log, sample: int = 1, modules: tuple[str, ...] = (), offset: int = 0) -> int:
     """``mutmut run`` over pyproject's [tool.mutmut]; its progress spinner goes to mutants.log.
 
     ``sample`` N > 1: every N-th mutant of each module only (by name, so the same ones each time; the
-    first ``mutmut run`` of a pattern that names none makes the mutants and the test map)."""
+    first ``mutmut run`` of a pattern that names none makes the mutants and the test map).
+    ``modules``: only the mutants of the files whose path starts with one of these; ``offset`` K:
+    the sample starts at each module's K-th mutant (another sample of the same size)."""
     names: list[str] = []
-    if sample > 1:
+    if sample > 1 or modules or offset:
         _mutmut(["run", "--max-children", str(max_children), "none.such"], log)
-        for by_key in python_results(include_unchecked=True).values():
-            names += sorted(by_key, key=_natural)[::sample]
-        log(f"mutmut: a sample of {len(names)} mutants (1 in {sample})")
+        for by_key in python_results(include_unchecked=True, modules=modules).values():
+            names += sorted(by_key, key=_natural)[offset::sample]
+        of = f" of {', '.join(modules)}" if modules else ""
+        log(f"mutmut: {len(names)} mutants (1 in {sample}, from the {offset}th{of})")
     return _mutmut(["run", "--max-children", str(max_children), *names], log)
 
 
@@ -205,13 +208,15 @@ def _mutmut(args: list[str], log) -> int:
     return done.returncode
 
 
-def python_results(include_unchecked: bool = False) -> dict[str, dict[str, str]]:
+def python_results(include_unchecked: bool = False, modules: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
     """Per source file, each mutant's status from mutmut's result files (mutants/<path>.meta)."""
     status = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout",
               255: "timeout", 5: "no tests", 33: "no tests", 34: "skipped", None: "not checked"}  # fmt: skip
     out: dict[str, dict[str, str]] = {}
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         rel = str(meta.relative_to(ROOT / "mutants"))[: -len(".meta")]
+        if modules and not rel.startswith(modules):
+            continue
         codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
         by_key = {k: status.get(v, "suspicious") for k, v in codes.items()}
         if not include_unchecked:
@@ -221,10 +226,12 @@ def python_results(include_unchecked: bool = False) -> dict[str, dict[str, str]]
     return out
 
 
-def forget_survivors() -> list[str]:
+def forget_survivors(modules: tuple[str, ...] = ()) -> list[str]:
     """Mark the survivors of mutmut's last run as not run (in mutants/<path>.meta); their names."""
     names = []
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        if modules and not str(meta.relative_to(ROOT / "mutants")).startswith(modules):
+            continue
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes = data.get("exit_code_by_key", {})
         for key, code in codes.items():
@@ -271,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--max-children", type=int, default=2)
     p.add_argument("--sample", type=int, default=1, help="N: every N-th Python mutant only (a quicker estimate)")
+    p.add_argument("--offset", type=int, default=0, help="K: the sample starts at each module's K-th mutant")
+    p.add_argument("--modules", nargs="+", default=(), metavar="PATH",
+                   help="only the modules whose path starts with one of these (natality/scorecard/)")  # fmt: skip
     p.add_argument("--sql-only", action="store_true")
     p.add_argument("--python-only", action="store_true")
     p.add_argument("--list-sql", action="store_true", help="print the SQL mutants without running them")
@@ -290,13 +300,13 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     if args.rerun_survivors:
-        _mutmut(["run", "--max-children", str(args.max_children), *forget_survivors()], log)
+        _mutmut(["run", "--max-children", str(args.max_children), *forget_survivors(tuple(args.modules))], log)
     elif not args.sql_only and not args.report_only:
         (ROOT / "mutants.log").unlink(missing_ok=True)
-        run_mutmut(args.max_children, log, args.sample)
+        run_mutmut(args.max_children, log, args.sample, tuple(args.modules), args.offset)
     killed_before = earlier_kills(args.recheck) if args.recheck else set()
     sql = {} if args.python_only or args.report_only or args.rerun_survivors else run_sql(log, killed_before)
-    py = {} if args.sql_only else python_results()
+    py = {} if args.sql_only else python_results(modules=tuple(args.modules))
     print()
     print("\n".join(report(py, sql)))
     print(f"\n{time.monotonic() - started:.0f} s")

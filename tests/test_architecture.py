@@ -37,9 +37,9 @@ ALLOWED = {
 NO_FIGURES = [
     "core.extract", "core.db", "core.i18n", "core.context", "core.notes", "geo.formats", "geo.boundaries",
     "importing.importer", "importing.validate", "importing.readers", "importing.write", "demo.county", "demo.province",
-    "srb.stats", "srb.tables", "scorecard.indicators", "scorecard.scoring", "scorecard.reasons",
-    "scorecard.uncertainty", "births.overview", "births.projection", "births.alerts", "compare.comparison",
-    "compare.monthly", "export.leader_notes",
+    "srb.stats", "srb.tables", "scorecard.indicators", "scorecard.judging", "scorecard.ranking",
+    "scorecard.scoring", "scorecard.reasons", "scorecard.uncertainty", "births.overview", "births.projection",
+    "births.alerts", "compare.comparison", "compare.monthly", "export.leader_notes",
 ]  # fmt: skip
 
 

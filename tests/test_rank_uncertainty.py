@@ -255,3 +255,139 @@ def test_partial_year_misses_are_not_vetoed_in_the_draws(tmp_path):
     keys = data.simulation.keys
     t1 = keys.filter(pl.col("township_code") == T1)["column"][0]
     assert set(np.unique(data.simulation.ranking[:, t1])) == {0.0}
+
+
+def _rows(*rows, year: int = 2020) -> pl.DataFrame:
+    """One year's judged rows: (township_code, indicator, numerator, denominator, target, months, fraction)."""
+    names = ["township_code", "indicator", "numerator", "denominator", "target", "months", "fraction"]
+    return pl.DataFrame(rows, schema=names, orient="row").with_columns(year=pl.lit(year, dtype=pl.Int32))
+
+
+def _draws(ind, *rows, year: int = 2020, draws: int = 6):
+    good, credit = uncertainty._indicator_draws(ind, _rows(*rows, year=year), year, np.random.default_rng(0), draws)
+    return good.T.tolist(), credit.T.tolist()  # per row: its draws
+
+
+def test_indicator_draws_by_hand():
+    # Inputs whose draws cannot vary (a count of 0 is always 0; a rate of n out of n always n),
+    # so every draw's verdict is worked out exactly.
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    births = registry.indicator("births")  # a count, lower is better to 2020, higher from 2021
+    # 0 births against 5: met when lower is better, missed when higher is better (no partial
+    # credit when the floor, 10 % of 5 = 0.5 births, is 5 short: 1 - 5 / 0.5 < 0 -> 0)
+    assert _draws(births, ("T", "births", 0.0, None, 5.0, 12, 1.0)) == ([[True] * 6], [[1.0] * 6])
+    assert _draws(births, ("T", "births", 0.0, None, 5.0, 12, 1.0), year=2021) == ([[False] * 6], [[0.0] * 6])
+    # A rate judged by its interval, lower is better: 10 of 10 is 100 %, above a target of 90 %,
+    # but its 95 % interval reaches down to 10 / (10 + z²) = 72.2 %: met; against 70 %: missed.
+    rate = replace(registry.indicator("policy_compliance"), directions=((0, "lower"),), judge="interval",
+                   credit="all_or_nothing")  # fmt: skip
+    assert _draws(rate, ("T", "r", 10.0, 10.0, 90.0, 12, 1.0), ("U", "r", 10.0, 10.0, 70.0, 12, 1.0)) == (
+        [[True] * 6, [False] * 6], [[1.0] * 6, [0.0] * 6]
+    )  # fmt: skip
+    # Judged by the point instead: 100 % against 90 % is 10 points over; proportional credit with a
+    # floor 20 points beyond: 1 - 10 / 20 = 0.5; without a floor: 90 / 100 = 0.9
+    point = replace(rate, judge="point", credit="proportional", floor=("points", 20.0))
+    assert _draws(point, ("T", "r", 10.0, 10.0, 90.0, 12, 1.0)) == ([[False] * 6], [[0.5] * 6])
+    assert _draws(replace(point, floor=None), ("T", "r", 10.0, 10.0, 90.0, 12, 1.0))[1] == [[pytest.approx(0.9)] * 6]
+    # A partial year's rate annualised (half the year's births expected by June: x 2), higher is
+    # better, by its interval: 0 births among 1,000 people, upper bound z² / (1,000 + z²) = 3.83
+    # per 1,000 by June, 7.65 a year: a target of 3 a year is within reach (on track); it would not
+    # be if the target were compared with the half-year bound doubled the other way (3 / 500 = 6.0).
+    annual = replace(registry.indicator("birth_rate"), directions=((0, "higher"),), judge="interval")
+    assert _draws(annual, ("T", "birth_rate", 0.0, 1000.0, 3.0, 6, 0.5))[0] == [[True] * 6]
+    assert _draws(annual, ("T", "birth_rate", 0.0, 1000.0, 8.0, 6, 0.5))[0] == [[False] * 6]
+
+
+def test_year_keys_score_and_veto_by_hand():
+    # T: births 0 against 10 (met, 20 points) and SRB 300 boys of 300 against 107 (missed by its
+    # interval, a veto): 100 x 20 / 45 = 44.4, minus the veto penalty 1000 -> -955.6 in every draw.
+    # U: births only, met: 100.0.
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    rows = _rows(("T", "births", 0.0, None, 10.0, 12, 1.0), ("T", "srb", 300.0, 300.0, 107.0, 12, 1.0),
+                 ("U", "births", 0.0, None, 10.0, 12, 1.0))  # fmt: skip
+    keys = uncertainty._year_keys(rows, registry, 4, uncertainty.SEED)
+    assert keys.dtype == np.float32 and keys.shape == (4, 2)
+    assert keys.tolist() == [[pytest.approx(-955.6), 100.0]] * 4
+    unranked = uncertainty._year_keys(rows, replace(registry, vetoed_rank_last=False), 4, uncertainty.SEED)
+    assert unranked.tolist() == [[pytest.approx(44.4), 100.0]] * 4
+    # A partial year's miss is at risk, not vetoed: 44.4 even when vetoed townships rank last
+    partial = rows.with_columns(months=pl.lit(6), fraction=pl.lit(0.5))
+    assert uncertainty._year_keys(partial, registry, 4, uncertainty.SEED).tolist() == [[pytest.approx(44.4), 100.0]] * 4
+
+
+def test_nothing_scored_simulates_nothing():
+    judged = pl.DataFrame(
+        {"township_code": ["T"], "year": [2020], "indicator": ["births"], "status": ["not_judged"],
+         "target": [None], "numerator": [1.0], "denominator": [None]},
+        schema_overrides={"year": pl.Int32, "target": pl.Float64},
+    )  # fmt: skip
+    sim = uncertainty.simulate_scores(judged, load_registry(path=DEFAULT_REGISTRY))
+    assert sim.keys.schema == pl.Schema({"township_code": pl.String, "year": pl.Int32, "column": pl.Int64})
+    assert sim.ranking.shape == (uncertainty.DRAWS, 0) and sim.decimals == 1
+
+
+def test_draw_ranks_by_counting():
+    # Few distinct whole-number keys (decimals 0, spread 6 <= 4 x 5 townships): ranks are counted
+    keys = np.array([[3, 1, 3, 2, 0], [0, 0, 0, 5, 5], [1, 2, 3, 4, 5]], dtype=np.float32)
+    assert uncertainty._draw_ranks(keys, 0).tolist() == [[1, 4, 1, 3, 5], [3, 3, 3, 1, 1], [5, 4, 3, 2, 1]]
+    # Vetoed keys (1000 below) counted too: their empty levels closed, the spread 9 + 101 + 1 = 111 <= 120
+    keys = np.random.default_rng(1).integers(0, 10, (4, 30)).astype(np.float32)
+    keys[:, :5] -= 1000.0
+    counted = uncertainty._draw_ranks(keys, 0)
+    assert np.array_equal(counted, uncertainty._draw_ranks(keys))
+    assert counted[:, :5].min() == 26 and counted[:, 5:].max() <= 25
+
+
+def test_a_target_of_zero_is_met_in_every_draw_of_none():
+    # No third births among 300 (p = 0: every draw is 0) against a target of 0 %: the lower bound
+    # 0 is not above the target, so met; one birth already has a lower bound above 0.
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    first = uncertainty._first_beyond(np.array([300.0]), np.array([0.0]), higher=False)
+    assert first.tolist() == [1.0]
+    share3p = registry.indicator("share_order3p")
+    assert _draws(share3p, ("T", "share_order3p", 0.0, 300.0, 0.0, 12, 1.0)) == ([[True] * 6], [[1.0] * 6])
+
+
+def test_counts_small_variances_drawn_exactly_the_rest_by_the_normal():
+    # Columns whose variance is under NORMAL_FROM (10) come from ``exact`` (here: always 7); the others
+    # from the normal approximation (mean 1,000, sd 40: never 7)
+    mean, var = np.array([0.5, 1000.0, 9.9]), np.array([0.5, 1600.0, 9.9])
+    out = uncertainty._counts(np.random.default_rng(0), mean, var, 50, lambda c, d: np.full((d, c.size), 7.0))
+    assert out.shape == (50, 3) and set(out[:, 0]) == set(out[:, 2]) == {7.0}
+    assert out[:, 1].min() > 800 and out[:, 1].max() < 1200 and len(set(out[:, 1])) > 10
+
+
+def test_draws_vary_between_draws_and_repeat_with_the_seed():
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    # 3 births expected (Poisson, drawn exactly) against <= 3, floor 100 % of the target (3 births):
+    # credit 1 up to 3 births, then 1 - (k - 3) / 3; over 200 draws k takes every one of these values.
+    births = replace(registry.indicator("births"), floor=("percent", 100.0))
+    _, credit = _draws(births, ("T", "births", 3.0, None, 3.0, 12, 1.0), draws=200)
+    assert {round(c, 4) for c in credit[0]} == {1.0, 0.6667, 0.3333, 0.0}  # k <= 3, 4, 5, >= 6
+    rows = _rows(("T", "births", 3.0, None, 3.0, 12, 1.0), ("U", "births", 30.0, None, 25.0, 12, 1.0))
+    first = uncertainty._year_keys(rows, registry, 50, uncertainty.SEED)
+    assert np.array_equal(first, uncertainty._year_keys(rows, registry, 50, uncertainty.SEED))  # seeded
+    assert len(np.unique(first[:, 1])) > 3
+
+
+def test_point_judged_srb_and_a_higher_floor_in_the_draws():
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    # An SRB judged by its point: 300 boys of 300, no girl: an infinite SRB, missed against 107
+    # (as a share of boys, 100 %, it would look "met" below 107)
+    point_srb = replace(registry.indicator("srb"), judge="point")
+    assert _draws(point_srb, ("T", "srb", 300.0, 300.0, 107.0, 12, 1.0))[0] == [[False] * 6]
+    # Higher is better, floor 10 points: 10 of 10 = 100 % against a target of 105 % is 5 short:
+    # 1 - 5 / 10 = 0.5
+    compliance = registry.indicator("policy_compliance")
+    assert _draws(compliance, ("T", "policy_compliance", 10.0, 10.0, 105.0, 12, 1.0)) == ([[False] * 6], [[0.5] * 6])
+
+
+def test_a_veto_from_any_vetoing_indicator_holds():
+    # births made a vetoing indicator too: 2021 (higher is better) T has 0 births against 5: missed,
+    # vetoed; its SRB (0 boys of 300: SRB 0) is met, which must not lift the veto. Points: births 0
+    # (5 short of a 0.5 floor), SRB 25 of 45 -> 55.6, minus the penalty 1000 -> -944.4.
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    indicators = tuple(replace(i, veto=True) if i.id == "births" else i for i in registry.indicators)
+    rows = _rows(("T", "births", 0.0, None, 5.0, 12, 1.0), ("T", "srb", 0.0, 300.0, 107.0, 12, 1.0), year=2021)
+    keys = uncertainty._year_keys(rows, replace(registry, indicators=indicators), 3, uncertainty.SEED)
+    assert keys.tolist() == [[pytest.approx(-944.4)]] * 3

@@ -371,3 +371,233 @@ def test_credit_earned_by_hand():
     # met: 1; 104 is 4 of the 10 short: 0.6, missed or (partial year) at risk alike; past the floor: 0;
     # all or nothing: 0; no floor: the achievement 0.8; not judged: 0
     assert credit == pytest.approx([1.0, 0.6, 0.6, 0.0, 0.0, 0.8, 0.0])
+
+
+def test_for_townships_ranks_within_keeps_the_fraction_and_the_regions_own_targets(extract_dir):
+    data = scoring.scorecard_data(extract_dir, "en")
+    sub = data.for_townships([A, B], "990001")
+    assert sub.townships == frozenset({A, B}) and sub.region_code == "990001"
+    assert set(sub.status["township_code"]) == {A, B}
+    # Ranked among A and B only, year by year: 2019 both 100 (tied first); 2020 A 100, B vetoed
+    # (64.3, ranked last); 2021 A 100, B 25.0. Ordered by year, then rank.
+    assert sub.card.select("township_code", "year", "rank", "prev_rank", "rank_change").rows() == [
+        (A, 2019, 1, None, None), (B, 2019, 1, None, None),
+        (A, 2020, 1, 1, 0), (B, 2020, 2, 1, -1),
+        (A, 2021, 1, 1, 0), (B, 2021, 2, 2, 0),
+    ]  # fmt: skip
+    county = {(r["indicator"], r["year"]): r for r in sub.county.iter_rows(named=True)}
+    # SRB 2020 over A and B: boys 110 + 300, girls 100 + 200 -> 410 / 300 = 136.7, against the
+    # county's own target (a row of targets.parquet whose code is the county's, 990001)
+    assert county["srb", 2020]["value"] == pytest.approx(100 * 410 / 300)
+    assert county["srb", 2020]["target"] == 107.0
+    # The birth rate of January-June 2021 annualised with the whole extract's seasonal share 0.4:
+    # (130 + 90) births / 20,000 people x 1,000 = 11 per 1,000 by June, / 0.4 = 27.5 (not / 0.5)
+    assert sub.fraction == pytest.approx(0.4)
+    assert county["birth_rate", 2021]["value"] == pytest.approx(27.5)
+    # Without a region code the reference values carry no target; one township alone ranks first
+    alone = data.for_townships([B])
+    county = {(r["indicator"], r["year"]): r for r in alone.county.iter_rows(named=True)}
+    assert (county["srb", 2020]["value"], county["srb", 2020]["target"]) == (pytest.approx(150.0), None)
+    assert county["birth_rate", 2021]["value"] == pytest.approx(22.5)  # 90 / 10,000 x 1,000 / 0.4
+    assert alone.card.select("year", "rank").rows() == [(2019, 1), (2020, 1), (2021, 1)]
+
+
+def test_scorecard_query_in_each_language(extract_dir):
+    english = scoring.scorecard_query(extract_dir, "2020", "en")
+    assert english.equals(scoring.scorecard(2020, extract_dir, "en"))
+    assert english["class_label"].to_list() == ["Advanced", "Key management", "Key management", "Key management"]
+    assert scoring.scorecard_query(extract_dir, 2020).equals(scoring.scorecard(2020, extract_dir, "zh"))
+    with pytest.raises(scoring.QueryError, match=r"year=YYYY \(e\.g\. -p year=2019\), got '20x'"):
+        scoring.scorecard_query(extract_dir, "20x")
+    (extract_dir / "indicators.yaml").write_text("indicators: [1, 2]\n", encoding="utf-8")
+    try:
+        with pytest.raises(scoring.QueryError, match=r"indicators\.yaml"):
+            scoring.scorecard_query(extract_dir, "2020", "en")
+    finally:
+        (extract_dir / "indicators.yaml").unlink()
+
+
+def test_township_names_fall_back_and_tell_apart_by_code(tmp_path):
+    from tests.factory import make_extract
+
+    t1, t2, t3 = "419901101000", "419901102000", "419901103000"
+    towns = [(t1, "东镇", "Dong"), (t2, "东镇", "Dong"), (t3, "西乡", None)]
+    data = make_extract(tmp_path / "ext", towns, [(t1, "2024-01", "M", 1, "25-29", None, 1)])
+    # The same name under the same parent (419901, not itself a township: its code stands for its
+    # name): "name (parent)" is still repeated, so each shows its own code; no English name: the Chinese
+    assert scoring.township_names(data, "en").rows() == [
+        (t1, f"Dong (419901) [{t1}]"), (t2, f"Dong (419901) [{t2}]"), (t3, "西乡"),
+    ]  # fmt: skip
+    assert scoring.township_names(data, "zh")["township_name"].to_list() == [
+        f"东镇 (419901) [{t1}]", f"东镇 (419901) [{t2}]", "西乡",
+    ]  # fmt: skip
+
+
+def test_estimates_over_columns_at_the_edges():
+    from natality.scorecard import judging
+    from natality.srb.stats import Z95
+
+    z2 = Z95 * Z95
+    rows = [  # numerator, denominator, formula, scale
+        (0.0, 10.0, "rate", 100.0),  # no successes: low exactly 0, high z² / (n + z²)
+        (10.0, 10.0, "rate", 100.0),  # all: low n / (n + z²), high exactly 1
+        (12.0, 10.0, "rate", 100.0),  # more than the denominator: undefined
+        (0.0, 0.0, "rate", 100.0),  # no denominator: undefined
+        (None, 10.0, "rate", 100.0),  # no numerator
+        (7.0, None, "count", 1.0),  # a count has no interval
+        (3.0, 3.0, "srb", 100.0),  # 3 boys, no girl: no SRB; low 100 x s / (1 - s), s = 3 / (3 + z²)
+        (0.0, 4.0, "srb", 100.0),  # 4 girls: SRB 0, low 0, high 100 x z² / 4
+    ]
+    frame = pl.DataFrame(rows, schema=["numerator", "denominator", "formula", "scale"], orient="row")
+    out = judging._with_estimates(frame)
+    assert out.columns == ["numerator", "denominator", "formula", "scale", "value", "low", "high"]
+    got = out.select("value", "low", "high").rows()
+    expected = [
+        (0.0, 0.0, 100 * z2 / (10 + z2)),
+        (100.0, 100 * 10 / (10 + z2), 100.0),
+        (None, None, None),
+        (None, None, None),
+        (None, None, None),
+        (7.0, None, None),
+        (None, 100 * 3 / z2, None),
+        (0.0, 0.0, 100 * z2 / 4),
+    ]
+    assert got == [tuple(None if v is None else pytest.approx(v, rel=1e-12) for v in row) for row in expected]
+
+
+def test_a_target_of_zero_is_met_by_none_and_small_denominators_are_not_judged():
+    share3p = load_registry(path=DEFAULT_REGISTRY).indicator("share_order3p")  # interval, lower is better
+    # No third births among 300 against a target of 0 %: the interval 0-1.3 % starts at the target
+    # itself, not above it: met (a "lower bound above the target" miss needs a bound above 0)
+    none = scoring.judge_one(share3p, 2020, 0, 300, 0.0)
+    assert (none["status"], none["reason_code"], none["value"], none["low"]) == ("met", "interval_met", 0.0, 0.0)
+    assert none["achievement"] is None  # target / value is undefined at 0
+    one = scoring.judge_one(share3p, 2020, 1, 300, 0.0)  # one third birth: the interval 0.06-1.9 % is above 0
+    assert (one["status"], one["reason_code"]) == ("missed", "interval_missed")
+    # 100 births < the minimum 200: not judged, and the reason says so
+    small = scoring.judge_one(share3p, 2020, 5, 100, 10.0)
+    assert (small["status"], small["reason_code"], small["value"]) == ("not_judged", "small_denominator", 5.0)
+
+
+def test_judge_over_columns_by_hand():
+    from natality.srb.stats import wilson_interval
+
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    values = pl.DataFrame(
+        [("T", 2020, "share_order3p", 0.0, 300.0), ("T", 2021, "births", 130.0, None),
+         ("T", 2021, "birth_rate", 130.0, 10_000.0)],
+        schema=scoring.VALUE_SCHEMA, orient="row",
+    )  # fmt: skip
+    targets = pl.DataFrame(
+        [("T", 2020, "share_order3p", 0.0), ("T", 2020, "srb", 107.0), ("T", 2021, "births", 240.0),
+         ("T", 2021, "birth_rate", 25.0), ("U", 2021, "births", 10.0)],
+        schema=["township_code", "year", "indicator", "target"], orient="row",
+    )  # fmt: skip
+    out = scoring.judge(values, targets, registry, (2021, 6), 0.4)
+    low, high = wilson_interval(130, 10_000)
+    # U has a target but no value of any kind: not a township of the extract, left out. T's SRB
+    # has a target and no value: kept, not judged (no data). Share of third births 0 of 300 vs 0 %:
+    # met. January-June 2021 with 40 % of a year's births expected by June: births 130 against
+    # 240 x 0.4 = 96 (higher is better from 2021) on track; the birth rate 130 / 10,000 x 1,000 = 13
+    # per 1,000 in half a year, annualised / 0.4 = 32.5 (interval alike) against 25: on track.
+    cols = ("township_code", "year", "indicator", "value", "low", "high", "target", "status", "reason_code", "months")
+    assert out.select(cols).rows() == [
+        ("T", 2020, "share_order3p", 0.0, 0.0, pytest.approx(100 * 1.959964**2 / (300 + 1.959964**2)), 0.0, "met",
+         "interval_met", 12),
+        ("T", 2020, "srb", None, None, None, 107.0, "not_judged", "no_data", 12),
+        ("T", 2021, "birth_rate", pytest.approx(32.5), pytest.approx(1000 * low / 0.4),
+         pytest.approx(1000 * high / 0.4), 25.0, "on_track", "point_met", 6),
+        ("T", 2021, "births", 130.0, None, None, pytest.approx(96.0), "on_track", "point_met", 6),
+    ]  # fmt: skip
+    assert out["fraction"].to_list() == [1.0, 1.0, 0.4, 0.4]
+
+
+def test_ranked_with_and_without_vetoed_last():
+    from natality.scorecard import ranking
+
+    scored = pl.DataFrame(
+        {"township_code": ["A", "B", "C", "A", "B", "C"], "year": [2019] * 3 + [2020] * 3,
+         "score": [50.5, 50.0, 50.0, 10.0, 90.0, None], "vetoed": [False, True, False, False, False, False]},
+    )  # fmt: skip
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    cols = ("township_code", "year", "rank", "tied", "prev_rank", "rank_change")
+    # 2019: B's veto puts it below C though both have 50.0 (vetoed townships rank last); 2020: no
+    # veto, B first; C has no score, no rank
+    assert ranking._ranked(scored, registry).select(cols).rows() == [
+        ("A", 2019, 1, False, None, None), ("B", 2019, 3, False, None, None), ("C", 2019, 2, False, None, None),
+        ("A", 2020, 2, False, 1, -1), ("B", 2020, 1, False, 3, 2), ("C", 2020, None, False, 2, None),
+    ]  # fmt: skip
+    # Without "vetoed rank last" the veto does not move B: tied with C at 2
+    flat = ranking._ranked(scored, replace(registry, vetoed_rank_last=False)).filter(pl.col("year") == 2019)
+    assert flat.select("township_code", "rank", "tied").rows() == [("A", 1, False), ("B", 2, True), ("C", 2, True)]
+
+
+def test_stored_scorecard_reads_back_with_its_values_and_decimals(extract_dir):
+    import shutil
+
+    from natality.core import extract
+
+    shutil.rmtree(extract.live_version_dir(extract_dir) / "derived", ignore_errors=True)
+    scoring.clear_cache()
+    computed = scoring.scorecard_data(extract_dir, "en")  # computed and stored
+    scoring.clear_cache()
+    read = scoring.scorecard_data(extract_dir, "en")  # read back from derived/
+    assert read is not computed and read.simulation.decimals == computed.simulation.decimals == 1
+    assert read.values.equals(computed.values) and read.region_targets.equals(computed.region_targets)
+    assert read.card.equals(computed.card) and read.for_townships([A, B], "990001").county.equals(
+        computed.for_townships([A, B], "990001").county
+    )
+    # region_scorecard without a language is the Chinese scorecard
+    assert scoring.region_scorecard(extract_dir).card.equals(scoring.scorecard_data(extract_dir, "zh").card)
+    # a region's scorecard carries the region's own targets (990001: SRB 107 in 2020)
+    county = scoring.region_scorecard(extract_dir, "en", "990001").county
+    assert county.filter((pl.col("indicator") == "srb") & (pl.col("year") == 2020))["target"].to_list() == [107.0]
+
+
+def test_estimate_and_judge_one_edges():
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    share3p, srb = registry.indicator("share_order3p"), registry.indicator("srb")
+    # no denominator, or none at all: nothing to estimate
+    assert scoring.estimate(share3p, 0, 0) == scoring.estimate(share3p, 5, None) == (None, None, None)
+    # SRB 110 boys / 100 girls = 110.0 above 107, its interval reaching below: met, as noise
+    noise = scoring.judge_one(srb, 2020, 110, 210, 107.0)
+    assert (noise["status"], noise["reason_code"]) == ("met", "interval_noise")
+    # lower is better and a value under 1: 1 third birth of 300 = 0.333 % against 1 %: achievement 3
+    low = scoring.judge_one(replace(share3p, judge="point"), 2020, 1, 300, 1.0)
+    assert (low["status"], low["achievement"]) == ("met", pytest.approx(3.0))
+
+
+def test_credit_with_a_floor_under_one_and_a_target_of_zero():
+    # floor 0.5 points beyond a target of 100 (lower is better): 100.2 is 0.2 short -> 1 - 0.2 / 0.5 = 0.6
+    rows = pl.DataFrame(
+        {"status": ["missed"], "value": [100.2], "target": [100.0], "direction": ["lower"], "achievement": [None],
+         "credit_rule": ["proportional"], "floor_kind": ["points"], "floor_amount": [0.5]},
+        schema_overrides={"achievement": pl.Float64},
+    )  # fmt: skip
+    assert rows.select(scoring.credit_earned().alias("c"))["c"].to_list() == [pytest.approx(0.6)]
+    # higher is better against a target of 0: met, and no achievement (value / 0 is undefined)
+    registry = load_registry(path=DEFAULT_REGISTRY)
+    values = pl.DataFrame([("T", 2020, "policy_compliance", 50.0, 100.0)], schema=scoring.VALUE_SCHEMA, orient="row")
+    targets = pl.DataFrame([("T", 2020, "policy_compliance", 0.0)], schema=["township_code", "year", "indicator",
+                                                                            "target"], orient="row")  # fmt: skip
+    out = scoring.judge(values, targets, registry, (2020, 12))
+    assert out.select("status", "achievement", "credit").rows() == [("met", None, 1.0)]
+
+
+def test_fraction_for_prepare_and_region_code(extract_dir):
+    import shutil
+
+    from natality.core import extract
+    from natality.scorecard import stored
+
+    derived = extract.live_version_dir(extract_dir) / "derived"
+    shutil.rmtree(derived, ignore_errors=True)
+    scoring.clear_cache()
+    scoring.prepare(extract_dir)  # both languages computed and stored
+    names = sorted(p.name for p in derived.iterdir())
+    key = stored.key(scoring._stamp(extract_dir))
+    assert names == [key, key + "-en", key + "-zh"]
+    data = scoring.scorecard_data(extract_dir, "zh")
+    assert data.region_code == "990001"  # the manifest's region, whose own targets county carries
+    # cut-off 2021-06: 2021 has 6 months and the seasonal share 0.4; other years are whole
+    assert (data.fraction_for(2021), data.fraction_for(2020), data.fraction_for(6)) == ((6, 0.4), (12, 1.0), (12, 1.0))

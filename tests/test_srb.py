@@ -247,3 +247,14 @@ def test_funnel_limits_are_monotone_in_births(reference, level, start):
     assert np.all(np.diff(low) >= 0)
     assert np.all(np.diff(high) <= 0)
     assert np.all(low <= reference / (100 + reference)) and np.all(high >= reference / (100 + reference))
+
+
+def test_the_normal_limit_is_held_inside_the_exact_one_past_the_exact_range():
+    # Reference SRB 107 (share 107 / 207 = 0.51691), 99.8 %: at 5,001 births the normal upper limit
+    # p0 + 3.0902 x sqrt(p0 (1 - p0) / 5001) = 0.538745 lies above the exact one at 5,000 births
+    # (0.538735, the discrete binomial quantile): held there, so the funnel never widens again.
+    p0 = 107 / 207
+    low, high = funnel_limits_share([EXACT_MAX_N, EXACT_MAX_N + 1, 40_000], p0, 0.998)
+    assert EXACT_MAX_N == 5000 and high[1] == high[0] == pytest.approx(0.538735, abs=1e-6)
+    half = 3.090232 * math.sqrt(p0 * (1 - p0) / 40_000)  # far past it, the normal limit itself
+    assert high[2] == pytest.approx(p0 + half, rel=1e-6) and low[2] == pytest.approx(p0 - half, rel=1e-6)

@@ -31,7 +31,7 @@ LEVEL = 0.90
 # normal approximation, rounded and clipped: several times faster than exact draws.
 NORMAL_FROM = 10.0
 _JUDGED = ("met", "missed", "on_track", "at_risk")
-_VETO_PENALTY = 1000.0  # as scoring._ranked: a vetoed township ranks below every other
+_VETO_PENALTY = 1000.0  # as ranking._ranked: a vetoed township ranks below every other
 _INTERVAL_SCHEMA = {"township_code": pl.String, "year": pl.Int32, "rank_low": pl.Int32, "rank_high": pl.Int32}
 
 
