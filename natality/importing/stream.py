@@ -3,13 +3,14 @@
 A file of millions of records is never held in memory. It is turned into Parquet of text cells
 in a work directory beside the extract (CSV by DuckDB's reader, or chunk by chunk through
 Python's ``csv`` when the file has something DuckDB reads differently; Parquet through polars'
-streaming engine), and validation (``validate_stream``) runs as SQL over the view ``raw``: the
-same headers, the same stripped cells and the same source row numbers that ``readers.read_raw``
-gives for a small file, so that both paths report the same problems and produce the same
-births table. DuckDB runs with a memory limit and spills to the work directory.
+streaming engine) as the view ``raw`` (``cells.Cells``): the same headers, the same stripped
+cells and the same source row numbers that ``readers.read_raw`` gives for a small file, whose
+polars frame DuckDB reads where it lies (``cells.from_frame``). Validation is the same SQL over
+either (``validate_births``). DuckDB runs with a memory limit and spills to the work directory.
 
 Files of fewer than ``NATALITY_IMPORT_STREAM_ROWS`` records (default 200,000) and Excel
-workbooks (at most about a million rows) take the in-memory path of ``readers``.
+workbooks (at most about a million rows) are read in memory by ``readers``: the threshold
+decides only where the cells live.
 """
 
 from __future__ import annotations
@@ -23,26 +24,26 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from natality.importing.cells import Cells, query_rows, query_value, sql_text
 from natality.importing.problems import ImportFailed, Problem
 from natality.importing.readers import (
     HEADER_SCAN_ROWS,
     ROW,
-    RawTable,
     _sniff_delimiter,
     locate_header,
     parquet_text_columns,
 )
 
+_lit = sql_text
+
 STREAM_ROWS_ENV = "NATALITY_IMPORT_STREAM_ROWS"
 STREAM_ROWS = 200_000
-MEMORY_ENV = "NATALITY_IMPORT_MEMORY"
-MEMORY_LIMIT = "1GB"  # DuckDB's; the whole import then stays well under 2 GB
 BLOCK = 16 << 20  # bytes read at a time
 CHUNK_ROWS = 100_000  # records per chunk on the Python reader's path
 SLACK = 8  # columns allowed beyond the widest of the first rows before falling back to Python
@@ -106,52 +107,7 @@ def work_dir(out: Path) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _lit(text: str | Path) -> str:
-    """A SQL string literal (paths of the work directory and the user's file)."""
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-def query_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
-    return con.sql(sql).fetchall()
-
-
-def query_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
-    """The first column of the first row."""
-    return query_rows(con, sql)[0][0]
-
-
-def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"memory_limit": os.environ.get(MEMORY_ENV) or MEMORY_LIMIT,
-                                 "temp_directory": str(workdir / "spill"),
-                                 "preserve_insertion_order": True})  # fmt: skip
-    con.execute("set enable_progress_bar = false")
-    return con
-
-
-@dataclass
-class StreamTable:
-    """A file as the view ``raw`` of a DuckDB connection: ``_row`` plus one text column per
-    header (``columns[header]`` names it in SQL), like ``RawTable`` but out of core."""
-
-    file: str
-    con: duckdb.DuckDBPyConnection
-    columns: dict[str, str] = field(default_factory=dict)  # header as written -> SQL column
-    encoding: str | None = None
-    sheet: str | None = None
-
-    @property
-    def headers(self) -> list[str]:
-        return list(self.columns)
-
-    def head(self, n: int, view: str = "raw") -> RawTable:
-        """The first ``n`` rows as a RawTable (samples for header and content checks)."""
-        cells = "".join(f"{sql}, " for sql in self.columns.values())
-        frame = self.con.sql(f"select {cells}_row from {view} order by _row limit {n}").pl()
-        frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
-        return RawTable(self.file, frame, self.encoding, self.sheet)
-
-
-def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) -> StreamTable:
+def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) -> Cells:
     """Read a CSV or Parquet births file into the view ``raw`` of ``con`` (from ``connect``).
     Raises ImportFailed as ``read_raw`` does."""
     path = Path(path)
@@ -163,7 +119,7 @@ def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) ->
     return _open_csv(path, file, lookup, con, workdir)
 
 
-def _open_parquet(path: Path, file: str, con, workdir: Path) -> StreamTable:
+def _open_parquet(path: Path, file: str, con, workdir: Path) -> Cells:
     try:
         lf = pl.scan_parquet(path)
         schema = lf.collect_schema()
@@ -175,7 +131,7 @@ def _open_parquet(path: Path, file: str, con, workdir: Path) -> StreamTable:
     con.execute(f"create view raw as select * from read_parquet({_lit(target)})")
     if query_value(con, "select count(*) from raw") == 0:
         raise ImportFailed([Problem(file, "empty")])
-    return StreamTable(file, con, {str(name): f"h{k}" for k, name in enumerate(schema)})
+    return Cells(file, con, {str(name): f"h{k}" for k, name in enumerate(schema)})
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -294,7 +250,7 @@ def _head_text(path: Path, codec: str) -> str:
                 return "".join(parts)
 
 
-def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path) -> StreamTable:
+def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path) -> Cells:
     text_path, encoding, codec, facts = _utf8_text(path, file, workdir)
     delimiter = "\t" if encoding == "utf-16" else _sniff_delimiter(_head_text(text_path, codec))
     with open(text_path, encoding=codec, newline="") as fh:
@@ -408,4 +364,4 @@ def _raw_view(con, file: str, encoding: str, source: tuple[str, int], header_idx
         names[f"c{j}"] = name
     cells = ", ".join(f"{c} as h{k}" for k, c in enumerate(names))
     con.execute(f"create view raw as select (_rec + 1)::bigint as _row{', ' if cells else ''}{cells} from kept")
-    return StreamTable(file, con, {name: f"h{k}" for k, name in enumerate(names.values())}, encoding)
+    return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names.values())}, encoding)

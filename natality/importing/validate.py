@@ -231,16 +231,6 @@ def report_duplicates(raw: RawTable, frame: pl.DataFrame, keys: list[str], log: 
     log.more += max(0, dup.height - log.limit)
 
 
-def township_names(raw: RawTable, cols: Columns, codes: pl.Series) -> dict[str, str]:
-    """Code -> township name as written in the file (first seen), when the file has names."""
-    header = cols.canon.get("township_name")
-    if header is None or codes.name == header:
-        return {}
-    pairs = pl.DataFrame({"code": codes, "name": raw.frame[header]}).drop_nulls()
-    pairs = pairs.filter(pl.col("name") != "").unique("code", keep="first", maintain_order=True)
-    return dict(pairs.iter_rows())
-
-
 def first_rows(codes: pl.Series, rows: pl.Series) -> dict[str, int]:
     """Code -> the first file row where it appears (for messages about unknown codes)."""
     frame = pl.DataFrame({"code": codes, "row": rows}).drop_nulls()
