@@ -283,7 +283,7 @@ def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = 
             warn_one_sided(req.births.name, set(births.code_rows) - mapped, codes, log)
         elif live is not None and (live / "births.parquet").is_file():
             live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
-            warn_one_sided(req.boundaries.name, set(live_births["township_code"]), codes, log)
+            warn_one_sided(req.boundaries.name, set(live_births["township_code"].unique()), codes, log)
         return codes
     codes = live_township_codes(live)
     if codes is not None:

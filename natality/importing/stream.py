@@ -49,6 +49,8 @@ CHUNK_ROWS = 100_000  # records per chunk on the Python reader's path
 SLACK = 8  # columns allowed beyond the widest of the first rows before falling back to Python
 # Unicode White_Space, exactly what polars' str.strip_chars() strips (RE2 syntax).
 WHITE = r"[\t-\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+WHITE_CHARS = "".join(map(chr, [*range(9, 14), 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
+                                0x202F, 0x205F, 0x3000]))  # the same, for DuckDB's trim()
 
 
 def stream_threshold() -> int:
@@ -120,18 +122,49 @@ def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) ->
 
 
 def _open_parquet(path: Path, file: str, con, workdir: Path) -> Cells:
+    """The file's columns as text cells (``readers.parquet_text_columns``' rules): a view of DuckDB
+    over the file itself when every column is text, a whole number, a date or a boolean (their
+    text is the same in both, and nothing is copied), else Parquet of text cells written by
+    polars' streaming engine."""
+    target = workdir / "raw.parquet"
     try:
-        lf = pl.scan_parquet(path)
-        schema = lf.collect_schema()
-        exprs = [e.alias(f"h{k}") for k, e in enumerate(parquet_text_columns(schema))]
-        target = workdir / "raw.parquet"
-        lf.select(exprs).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64)).sink_parquet(target)
+        names = _duckdb_text_view(path, con)
+        if names is None:
+            lf = pl.scan_parquet(path)
+            names = [str(name) for name in lf.collect_schema()]
+            exprs = [e.alias(f"h{k}") for k, e in enumerate(parquet_text_columns(lf.collect_schema()))]
+            rows = pl.col(ROW).cast(pl.Int64)
+            lf.select(exprs).with_row_index(ROW, offset=2).with_columns(rows).sink_parquet(target)
+            con.read_parquet(str(target)).create_view("raw")
     except Exception as exc:
         raise ImportFailed([Problem(file, "parquet_unreadable", fmt={"detail": str(exc)[:200]})]) from None
-    con.execute(f"create view raw as select * from read_parquet({_lit(target)})")
     if query_value(con, "select count(*) from raw") == 0:
         raise ImportFailed([Problem(file, "empty")])
-    return Cells(file, con, {str(name): f"h{k}" for k, name in enumerate(schema)})
+    return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names)})
+
+
+_WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+def _duckdb_text_view(path: Path, con) -> list[str] | None:
+    """The view ``raw`` over the file; its headers, or None when a column's text could differ."""
+    rel = con.read_parquet(str(path))
+    cells = []
+    for k, (name, kind) in enumerate(zip(rel.columns, map(str, rel.types), strict=True)):
+        column = duckdb.ColumnExpression(name)
+        if kind == "VARCHAR":
+            text = duckdb.FunctionExpression("trim", column, duckdb.ConstantExpression(WHITE_CHARS))
+        elif kind in _WHOLE or kind == "BOOLEAN":
+            text = column.cast(duckdb.sqltype("VARCHAR"))
+        elif kind == "DATE":
+            text = duckdb.FunctionExpression("strftime", column, duckdb.ConstantExpression("%Y-%m-%d"))
+        else:
+            return None
+        empty = duckdb.ConstantExpression("")
+        cells.append(duckdb.CoalesceOperator(text, empty).alias(f"h{k}"))
+    rows = duckdb.SQLExpression("(file_row_number + 2)::bigint").alias(ROW)
+    con.read_parquet(str(path), file_row_number=True).select(rows, *cells).create_view("raw")
+    return [str(name) for name in rel.columns]
 
 
 # -- CSV ------------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def _townships(
     if live is not None and (live / "townships.parquet").is_file():
         old = pl.read_parquet(live / "townships.parquet", columns=["township_code", "name"])
         names = {**dict(old.iter_rows()), **names}
-    birth_codes = set(births_frame["township_code"]) - mapped if births_frame is not None else set()
+    birth_codes = set(births_frame["township_code"].unique()) - mapped if births_frame is not None else set()
     base = shapes if shapes is not None else townships_from_codes(names, sorted(birth_codes))
     missing = sorted(birth_codes - set(base["township_code"]))
     if not missing:
