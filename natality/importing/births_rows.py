@@ -18,6 +18,7 @@ from natality.importing.values import is_total_label
 from natality.importing.wide import wide_headers
 
 VIEW = "b"  # the records: rows after total and note rows are dropped, a wide table melted
+TAIL = 1000  # rows at the end of a file looked at first for the notes under the table
 KEY_COLUMNS = ("township_code", "township_name")
 # RE2 (DuckDB) spelling of the code points of literal.NAME_CONTROL
 NAME_CONTROL = r"[\x{0}-\x{1f}\x{7f}-\x{9f}\x{2028}\x{2029}]"
@@ -82,7 +83,7 @@ def _drop_footer_rows(cells: Cells, cols: validate.Columns, log: ProblemLog) -> 
     no_key = " and ".join(f"{c} = ''" for c in keys)
     note = " or ".join(f"regexp_matches({c}, '[:：]')" for c in keys)
     flag = f"((({no_key}) or ({note})) and ({filled}) * 2 < {len(mapped)})"
-    last = query_value(con, f"select max(_row) from no_totals where not {flag}")
+    last = _last_record(con, flag)
     if last is None:  # every row looks like a note: keep them all
         return
     first = query_rows(con, "select _row from no_totals where _row > $last order by _row limit 10", {"last": last})
@@ -91,6 +92,20 @@ def _drop_footer_rows(cells: Cells, cols: validate.Columns, log: ProblemLog) -> 
     n = query_value(con, "select count(*) from no_totals where _row > $last", {"last": last})
     log.warn(Problem(cells.file, "footer_rows_skipped", fmt={"rows": ", ".join(str(r) for (r,) in first), "n": n}))
     con.execute(f"create or replace view no_notes as select * from no_totals where _row <= {int(last)}")
+
+
+def _last_record(con, flag: str) -> int | None:
+    """The last row that is not a note under the table (None: every row is one). The notes are a
+    few rows at the end: the last ``TAIL`` rows are looked at first, the whole file only when
+    every one of them is a note."""
+    end = query_value(con, "select max(_row) from no_totals")
+    if end is None:
+        return None
+    tail = f"from no_totals where _row > $start and not {flag}"
+    last = query_value(con, f"select max(_row) {tail}", {"start": end - TAIL})
+    if last is None:
+        last = query_value(con, f"select max(_row) {tail}", {"start": -1})
+    return last
 
 
 def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str]) -> bool:

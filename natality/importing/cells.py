@@ -84,8 +84,10 @@ class Cells:
     def head(self, n: int, view: str = "raw") -> RawTable:
         """The first ``n`` rows as a RawTable (samples for header and content checks)."""
         cells = "".join(f"{sql}, " for sql in self.columns.values())
+        # the first n rows in the file's order: DuckDB keeps it (preserve_insertion_order), so no sort of the whole view
         order = ORDER if view != "raw" else ROW
-        frame = self.con.sql(f"select {cells}_row from {view} order by {order} limit $n", params={"n": n}).pl()
+        first = f"(select {cells}{order} from {view} limit $n)"
+        frame = self.con.sql(f"select {cells}_row from {first} order by {order}", params={"n": n}).pl()
         frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
         return RawTable(self.file, frame, self.encoding, self.sheet)
 

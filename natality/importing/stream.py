@@ -151,19 +151,19 @@ def _duckdb_text_view(path: Path, con) -> list[str] | None:
     rel = con.read_parquet(str(path))
     cells = []
     for k, (name, kind) in enumerate(zip(rel.columns, map(str, rel.types), strict=True)):
-        column = duckdb.ColumnExpression(name)
+        column = '"' + name.replace('"', '""') + '"'
         if kind == "VARCHAR":
-            text = duckdb.FunctionExpression("trim", column, duckdb.ConstantExpression(WHITE_CHARS))
+            text = f"trim({column}, {_lit(WHITE_CHARS)})"
         elif kind in _WHOLE or kind == "BOOLEAN":
-            text = column.cast(duckdb.sqltype("VARCHAR"))
+            text = f"{column}::varchar"
         elif kind == "DATE":
-            text = duckdb.FunctionExpression("strftime", column, duckdb.ConstantExpression("%Y-%m-%d"))
+            text = f"strftime({column}, '%Y-%m-%d')"
         else:
             return None
-        empty = duckdb.ConstantExpression("")
-        cells.append(duckdb.CoalesceOperator(text, empty).alias(f"h{k}"))
-    rows = duckdb.SQLExpression("(file_row_number + 2)::bigint").alias(ROW)
-    con.read_parquet(str(path), file_row_number=True).select(rows, *cells).create_view("raw")
+        cells.append(f"coalesce({text}, '') as h{k}")
+    # a view's definition takes no parameters: the path is a quoted literal
+    source = f"read_parquet({_lit(path)}, file_row_number = true)"
+    con.execute(f"create view raw as select (file_row_number + 2)::bigint as _row, {', '.join(cells)} from {source}")
     return [str(name) for name in rel.columns]
 
 

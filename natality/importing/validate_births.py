@@ -215,27 +215,20 @@ def _counts(con, parsed: ParsedColumns, out: dict[str, str], file: str, log: Pro
             for sex, c in (("M", "boys"), ("F", "girls"))
             if c in out
         ]
-    con.execute("create or replace temp view records as " + " union all ".join(parts))
-    unknown = query_value(con, "select sum(births) from records where sex is null")
-    if unknown:
-        log.warn(Problem(file, "sex_unknown_dropped", fmt={"n": int(unknown)}))
-    casts = {
-        "township_code": "varchar",
-        "month": "date",
-        "sex": "varchar",
-        "birth_order": "tinyint",
-        "mother_age_band": "varchar",
-        "policy_compliant": "boolean",
-    }
+    records = " union all ".join(parts)
+    casts = {"township_code": "varchar", "month": "date", "sex": "varchar", "birth_order": "tinyint",
+             "mother_age_band": "varchar", "policy_compliant": "boolean"}  # fmt: skip
     columns = {k: f"{k}::{t}" for k, t in casts.items()}
     columns["policy_compliant"] = f"(case when year(month) <= {LAST_POLICY_YEAR} then policy_compliant end)::boolean"
     select = ", ".join(f"{sql} as {k}" for k, sql in columns.items())
     order = ", ".join(f"{k} asc nulls last" for k in KEYS)
-    counts = con.sql(
-        f"select {select}, sum(births)::bigint as births from records where sex is not null "
-        f"group by all having sum(births) > 0 order by {order}"
-    ).pl()
-    con.execute("drop view records")
+    # one pass over the records: the births of unknown sex are counted with the rest, then dropped
+    counts = con.sql(f"select {select}, sum(births)::bigint as births from ({records}) "
+                     f"group by all having sum(births) > 0 order by {order}").pl()  # fmt: skip
+    unknown = counts.filter(pl.col("sex").is_null())["births"].sum()
+    if unknown:
+        log.warn(Problem(file, "sex_unknown_dropped", fmt={"n": int(unknown)}))
+    counts = counts.filter(pl.col("sex").is_not_null())
     return counts.select([pl.col(c).cast(t) for c, t in BIRTHS_SCHEMA.items()])
 
 
