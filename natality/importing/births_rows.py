@@ -14,10 +14,11 @@ from natality.core import literal
 from natality.importing import validate
 from natality.importing.cells import ORDER, Cells, query_rows, query_value, register
 from natality.importing.problems import Problem, ProblemLog
-from natality.importing.values import is_total_label
+from natality.importing.values import is_subtotal_label, is_total_label
 from natality.importing.wide import wide_headers
 
 VIEW = "b"  # the records: rows after total and note rows are dropped, a wide table melted
+ALL = "b_all"  # the records and the total rows (``_total``), to check the totals
 TAIL = 1000  # rows at the end of a file looked at first for the notes under the table
 KEY_COLUMNS = ("township_code", "township_name")
 # RE2 (DuckDB) spelling of the code points of literal.NAME_CONTROL
@@ -46,52 +47,75 @@ def check_names(cells: Cells, cols: validate.Columns, log: ProblemLog) -> None:
 
 
 def records_view(cells: Cells, cols: validate.Columns, log: ProblemLog, lookup: dict[str, str]) -> int:
-    """Make the view ``b`` (total and note rows dropped, a wide table melted); its row count."""
-    _drop_total_rows(cells, cols, log)
-    _drop_footer_rows(cells, cols, log)
+    """Make the views ``b`` (the records: total and note rows dropped, a wide table melted) and
+    ``b_all`` (the records and the total rows, ``_total`` 'sub' or 'grand' on a total row);
+    returns the number of records."""
+    con = cells.con
+    _mark_total_rows(cells, cols)
+    last = _drop_footer_rows(cells, cols, log)
+    keep = "true" if last is None else f"_row <= {int(last)}"
+    con.execute(f"create or replace view all_rows as select * from marked where _total is not null or {keep}")
     if not _melt_wide(cells, cols, lookup):
-        cells.con.execute(f"create or replace view {VIEW} as select *, 0 as _cell from no_notes")
-    return int(query_value(cells.con, f"select count(*) from {VIEW}"))
+        con.execute(f"create or replace view {ALL} as select *, 0 as _cell from all_rows")
+    con.execute(f"create or replace view {VIEW} as select * from {ALL} where _total is null")
+    return int(query_value(con, f"select count(*) from {VIEW}"))
 
 
-def _drop_total_rows(cells: Cells, cols: validate.Columns, log: ProblemLog) -> None:
-    """``validate.drop_total_rows``: rows whose township is 合计, 总计, total ... as the view ``no_totals``."""
+def _mark_total_rows(cells: Cells, cols: validate.Columns) -> None:
+    """Rows whose township is 合计, 总计, 小计, total ... (``values.is_total_label``): the view
+    ``marked``, the file with ``_total`` ('sub' for 小计 and subtotal, else 'grand'; null on other rows)."""
     con = cells.con
     sql = [cells.columns[cols.canon[c]] for c in KEY_COLUMNS if c in cols.canon]
-    labels = [v for c in sql for (v,) in query_rows(con, f"select distinct {c} from raw") if is_total_label(v)]
-    keep = "true"
-    if labels:
-        register(con, "total_labels", pl.DataFrame({"v": pl.Series(list(dict.fromkeys(labels)), dtype=pl.String)}))
-        total = " or ".join(f"{c} in (select v from total_labels)" for c in sql)
-        first = query_rows(con, f"select _row from raw where {total} order by _row limit 10")
-        n = query_value(con, f"select count(*) from raw where {total}")
-        log.warn(Problem(cells.file, "total_rows_skipped", fmt={"rows": ", ".join(str(r) for (r,) in first), "n": n}))
-        keep = f"not ({total})"
-    con.execute(f"create or replace view no_totals as select * from raw where {keep}")
+    labels = {
+        v: is_subtotal_label(v)
+        for c in sql
+        for (v,) in query_rows(con, f"select distinct {c} from raw")
+        if is_total_label(v)
+    }
+    if not labels:
+        con.execute("create or replace view marked as select *, null::varchar as _total from raw")
+        return
+    frame = pl.DataFrame({"v": list(labels), "sub": list(labels.values())}, schema={"v": pl.String, "sub": pl.Boolean})
+    register(con, "total_labels", frame)
+    joins = "".join(f" left join total_labels t{k} on raw.{c} = t{k}.v" for k, c in enumerate(sql))
+    sub = " or ".join(f"coalesce(t{k}.sub, false)" for k in range(len(sql)))
+    found = " or ".join(f"t{k}.v is not null" for k in range(len(sql)))
+    kind = f"case when {sub} then 'sub' when {found} then 'grand' end"
+    con.execute(f"create or replace view marked as select raw.*, {kind} as _total from raw{joins}")
 
 
-def _drop_footer_rows(cells: Cells, cols: validate.Columns, log: ProblemLog) -> None:
+def note_total_rows(cells: Cells, log: ProblemLog, checked: bool) -> None:
+    """One line in the summary: the total rows skipped (``checked``: each agreed with its rows)."""
+    first = query_rows(cells.con, "select _row from marked where _total is not null order by _row limit 10")
+    if first:
+        n = query_value(cells.con, "select count(*) from marked where _total is not null")
+        key = "total_rows_checked" if checked else "total_rows_skipped"
+        log.warn(Problem(cells.file, key, fmt={"rows": ", ".join(str(r) for (r,) in first), "n": n}))
+
+
+def _drop_footer_rows(cells: Cells, cols: validate.Columns, log: ProblemLog) -> int | None:
     """Notes under the table (填报单位：… 制表人：… 注：…): trailing rows with fewer than half of the
-    table's columns filled and either no township or a colon in the text. The view ``no_notes``."""
+    table's columns filled and either no township or a colon in the text. The last row kept, or
+    None when none is dropped."""
     con = cells.con
     keys = [cells.columns[cols.canon[c]] for c in KEY_COLUMNS if c in cols.canon]
     mapped = [cells.columns[h] for h in dict.fromkeys(cols.canon.values())]
-    con.execute("create or replace view no_notes as select * from no_totals")
+    con.execute("create or replace view no_totals as select * from marked where _total is null")
     if not keys or len(mapped) < 2:
-        return
+        return None
     filled = " + ".join(f"({c} <> '')::integer" for c in mapped)
     no_key = " and ".join(f"{c} = ''" for c in keys)
     note = " or ".join(f"regexp_matches({c}, '[:：]')" for c in keys)
     flag = f"((({no_key}) or ({note})) and ({filled}) * 2 < {len(mapped)})"
     last = _last_record(con, flag)
     if last is None:  # every row looks like a note: keep them all
-        return
+        return None
     first = query_rows(con, "select _row from no_totals where _row > $last order by _row limit 10", {"last": last})
     if not first:
-        return
+        return None
     n = query_value(con, "select count(*) from no_totals where _row > $last", {"last": last})
     log.warn(Problem(cells.file, "footer_rows_skipped", fmt={"rows": ", ".join(str(r) for (r,) in first), "n": n}))
-    con.execute(f"create or replace view no_notes as select * from no_totals where _row <= {int(last)}")
+    return last
 
 
 def _last_record(con, flag: str) -> int | None:
@@ -128,13 +152,12 @@ def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str]) -> 
         pl.DataFrame(labels, schema={k: pl.Int32 if k == "_cell" else pl.String for k in labels}),
     )
     keep = {h: cells.columns[h] for h in dict.fromkeys(cols.canon.values())}
-    kept = ", ".join(f"u.{c}" for c in keep.values())
     new = {name: f"d{k}" for k, name in enumerate([*dims, measure])}
-    dims_sql = ", ".join(f"l.{d} as {new[d]}" for d in dims)
     on = ", ".join(f'"{c}"' for c in labels["sql"])
+    columns = ", ".join([*(f"u.{c}" for c in keep.values()), *(f"l.{d} as {new[d]}" for d in dims)])
     cells.con.execute(
-        f"create or replace view {VIEW} as select u._row, l._cell, l._header, {kept}{', ' if kept else ''}{dims_sql}, "
-        f"u._value as {new[measure]} from (unpivot no_notes on {on} into name _sql value _value) u "
+        f"create or replace view {ALL} as select u._row, u._total, l._cell, l._header, {columns}, "
+        f"u._value as {new[measure]} from (unpivot all_rows on {on} into name _sql value _value) u "
         f"join wide_labels l on u._sql = l.sql where u._value <> ''"
     )
     cells.columns = {**keep, **new}

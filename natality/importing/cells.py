@@ -102,11 +102,14 @@ def from_frame(raw: RawTable, con: duckdb.DuckDBPyConnection) -> Cells:
 
 
 class ParsedColumns:
-    """Parsed columns of a view (``b``): one mapping table ``m_<name>(v, p)`` per column."""
+    """Parsed columns of a view (``b``): one mapping table ``m_<name>(v, p)`` per column, made from
+    the values of ``values_view`` (the records and the total rows beside them, which are parsed
+    to be checked but whose bad cells are no problem)."""
 
-    def __init__(self, cells: Cells, log: ProblemLog, view: str) -> None:
+    def __init__(self, cells: Cells, log: ProblemLog, view: str, values_view: str | None = None) -> None:
         self.cells, self.con, self.log, self.view = cells, cells.con, log, view
-        self.joins: dict[str, str] = {}  # mapping table -> the header's SQL column it maps
+        self.values_view = values_view or view
+        self.joins: dict[str, str] = {}  # mapping table -> the SQL column it maps
 
     def sql(self, header: str) -> str:
         return f"{self.view}.{self.cells.columns[header]}"
@@ -116,8 +119,8 @@ class ParsedColumns:
     ) -> str:
         """``validate.parse_column`` in SQL: returns the SQL of the parsed value (null for a bad
         cell); bad cells become problems, in the file's order, the first ``log.limit`` listed."""
-        column = self.sql(header)
-        values = [v for (v,) in query_rows(self.con, f"select distinct {column} from {self.view}")]
+        column = self.cells.columns[header]
+        values = [v for (v,) in query_rows(self.con, f"select distinct {column} from {self.values_view}")]
         replace = {str(k): str(v) for k, v in (value_map or {}).items()}
         good: dict[str, object] = {}
         bad: dict[str, BadValue] = {}
@@ -136,7 +139,7 @@ class ParsedColumns:
         register(self.con, table, frame)
         self.joins[table] = column
         if bad:
-            self._report(name, header, column, bad)
+            self._report(name, header, self.sql(header), bad)
         return f"{table}.p"
 
     def _report(self, name: str, header: str, column: str, bad: dict[str, BadValue]) -> None:
@@ -154,7 +157,8 @@ class ParsedColumns:
         total = query_value(self.con, f"select count(*) from {self.view} where {where}")
         self.log.more += max(0, total - self.log.limit)
 
-    def source(self, *tables: str) -> str:
-        """The view left-joined to the mapping tables (every table when none are named)."""
-        joins = "".join(f" left join {t} on {self.joins[t]} = {t}.v" for t in (tables or self.joins) if t in self.joins)
-        return f"{self.view}{joins}"
+    def source(self, *tables: str, view: str | None = None) -> str:
+        """The view (or ``view``) left-joined to the mapping tables (every table when none are named)."""
+        view = view or self.view
+        named = [t for t in (tables or self.joins) if t in self.joins]
+        return view + "".join(f" left join {t} on {view}.{self.joins[t]} = {t}.v" for t in named)

@@ -16,8 +16,8 @@ from functools import partial
 
 import polars as pl
 
-from natality.importing import births_rows, repeated, validate
-from natality.importing.births_rows import VIEW
+from natality.importing import births_rows, repeated, totals, validate
+from natality.importing.births_rows import ALL, VIEW
 from natality.importing.cells import SAMPLE, Cells, ParsedColumns, query_rows, query_value
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
@@ -81,7 +81,7 @@ def validate_births(
         return None
     head = cells.head(SAMPLE, VIEW)
     start = len(log.problems) + log.more
-    parsed = ParsedColumns(cells, log, VIEW)
+    parsed = ParsedColumns(cells, log, VIEW, values_view=ALL)
 
     def col(canon: str, parser, dtype, required: bool = False) -> str:
         return parsed.parse(canon, cols.canon[canon], parser, dtype, required, value_maps.get(canon))
@@ -122,6 +122,12 @@ def validate_births(
                 f"where {code} is not null group by all",
             )
         )
+    checked = 0
+    if len(log.problems) + log.more == start and header is not None and month is not None:
+        headers = {c: cols.canon[c] for c in totals.COUNTS if c in cols.canon}
+        checked = totals.check_totals(parsed, out, headers, log)
+        totals.check_total_column(parsed, out, headers, log)
+    births_rows.note_total_rows(cells, log, checked > 0)
     if len(log.problems) + log.more > start or header is None or month is None:
         return BirthsInput(None, cols, aggregated, {}, height, code_rows, header or "")
     if aggregated:

@@ -31,8 +31,15 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+SUBTOTAL_WORDS = {"小计", "subtotal"}  # a subtotal: the rows since the previous total
+
+
 def is_total_label(text: str) -> bool:
     return clean(text).lower().replace(" ", "") in TOTAL_WORDS
+
+
+def is_subtotal_label(text: str) -> bool:
+    return clean(text).lower().replace(" ", "") in SUBTOTAL_WORDS
 
 
 def _code_text(text: str) -> str:
