@@ -18,6 +18,8 @@ import polars as pl
 from natality.importing.births_rows import ALL
 from natality.importing.cells import ParsedColumns, query_rows, register
 from natality.importing.problems import Problem, ProblemLog
+from natality.importing.validate import Columns
+from natality.importing.values import is_total_label, parse_count
 
 COUNTS = ("births", "boys", "girls")
 DIMENSIONS = ("month", "sex", "birth_order", "mother_age_band", "policy_compliant")
@@ -85,22 +87,29 @@ def _any_between(con, low: int, high: int) -> bool:
     return bool(query_rows(con, sql, {"lo": low, "hi": high})[0][0])
 
 
-def check_total_column(parsed: ParsedColumns, out: dict[str, str], headers: dict[str, str], log: ProblemLog) -> None:
-    """A 合计 (births) column beside 男 and 女 columns: each row's births must be boys + girls."""
-    if not all(c in out for c in COUNTS) or "sex" in out:
+def check_total_column(parsed: ParsedColumns, out: dict[str, str], cols: Columns, log: ProblemLog) -> None:
+    """A 合计 column beside 男 and 女 columns (read as births, or a header that is a total word):
+    each record's total must be its boys + girls."""
+    if "sex" in out or "boys" not in out or "girls" not in out:
         return
+    header = cols.canon.get("births") or next((h for h in cols.ignored if is_total_label(h)), None)
+    if header is None:
+        return
+    total = out.get("births") or parsed.parse("total_column", header, _count_or_empty, pl.Int64)
     summed = f"coalesce({out['boys']}, 0) + coalesce({out['girls']}, 0)"
     view = parsed.view
     found = query_rows(
         parsed.con,
-        f"select {view}._row, {out['births']}, {summed} from {parsed.source()} "
-        f"where {out['births']} <> {summed} order by {view}._row, {view}._cell limit $n",
+        f"select {view}._row, {total}, {summed} from {parsed.source()} "
+        f"where {total} <> {summed} order by {view}._row, {view}._cell limit $n",
         {"n": log.limit},
     )
-    for row, total, summed_value in found:
-        log.add(
-            Problem(parsed.cells.file, "total_mismatch", row, headers["births"], None, _numbers(total, summed_value))
-        )
+    for row, value, summed_value in found:
+        log.add(Problem(parsed.cells.file, "total_mismatch", row, header, None, _numbers(value, summed_value)))
+
+
+def _count_or_empty(text: str) -> int | None:
+    return parse_count(text) if text.strip() else None
 
 
 def _numbers(total: int, summed: int) -> dict:

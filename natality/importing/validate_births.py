@@ -126,7 +126,7 @@ def validate_births(
     if len(log.problems) + log.more == start and header is not None and month is not None:
         headers = {c: cols.canon[c] for c in totals.COUNTS if c in cols.canon}
         checked = totals.check_totals(parsed, out, headers, log)
-        totals.check_total_column(parsed, out, headers, log)
+        totals.check_total_column(parsed, out, cols, log)
     births_rows.note_total_rows(cells, log, checked > 0)
     if len(log.problems) + log.more > start or header is None or month is None:
         return BirthsInput(None, cols, aggregated, {}, height, code_rows, header or "")
