@@ -63,7 +63,10 @@ def test_a_subtotal_that_disagrees_is_refused_naming_the_row_and_both_numbers(
     before = tree_digest(ext)
     assert _import(ext, path, monkeypatch, streamed) == 2
     err = capsys.readouterr().err
-    assert "report.csv, row 6, column \"女婴数\": the total says 7, but the rows it totals add up to 6 (a difference of +1)" in err
+    assert (
+        'report.csv, row 6, column "女婴数": the total says 7, but the rows it totals add up to 6 (a difference of +1)'
+        in err
+    )
     # the grand total (15 girls) still agrees with the records (9 + 0 + 6): only row 6 is named
     assert "row 7" not in err
     assert tree_digest(ext) == before
@@ -102,7 +105,7 @@ def test_a_mismatch_is_named_in_both_languages_and_changes_nothing(ext, tmp_path
     before = tree_digest(ext)
     assert _import(ext, path, monkeypatch, False, "en") == 2
     en = capsys.readouterr().err
-    assert "report.xlsx, row 4, column \"出生人数" in en and "男" in en.split("row 4, column ")[1].split(":")[0]
+    assert 'report.xlsx, row 4, column "出生人数' in en and "男" in en.split("row 4, column ")[1].split(":")[0]
     assert "the total says 9, but the rows it totals add up to 8 (a difference of +1)" in en
     assert _import(ext, path, monkeypatch, False, "zh") == 2
     zh = capsys.readouterr().err
@@ -132,7 +135,10 @@ def test_a_wide_file_is_melted_and_its_totals_checked_cell_by_cell(ext, tmp_path
     before = tree_digest(ext)
     assert _import(ext, path, monkeypatch, streamed) == 2
     err = capsys.readouterr().err
-    assert "wide.csv, row 4, column \"2024年2月\": the total says 3, but the rows it totals add up to 1 (a difference of +2)" in err
+    assert (
+        'wide.csv, row 4, column "2024年2月": the total says 3, but the rows it totals add up to 1 (a difference of +2)'
+        in err
+    )
     assert tree_digest(ext) == before
 
 
@@ -142,7 +148,10 @@ def test_a_total_column_beside_boys_and_girls(ext, tmp_path, monkeypatch, capsys
     path.write_text(f"乡镇代码,月份,男,女,合计\n{C0},2024-03,5,4,9\n{C1},2024-03,2,1,4\n", encoding="gb18030")
     assert _import(ext, path, monkeypatch, streamed) == 2
     err = capsys.readouterr().err
-    assert "cols.csv, row 3, column \"合计\": the total says 4, but the rows it totals add up to 3 (a difference of +1)" in err
+    assert (
+        'cols.csv, row 3, column "合计": the total says 4, but the rows it totals add up to 3 (a difference of +1)'
+        in err
+    )
     path.write_text(f"乡镇代码,月份,男,女,合计\n{C0},2024-03,5,4,9\n{C1},2024-03,2,1,3\n", encoding="gb18030")
     assert _import(ext, path, monkeypatch, streamed) == 0
     march = date(2024, 3, 1)
@@ -196,7 +205,7 @@ def test_totals_wherever_they_fall(shared, tmp_path_factory, capsys, groups, sub
     err = capsys.readouterr().err
     if named is not None:
         assert code == 2, err
-        assert f"row {named + 2}, column \"男婴数\": the total says {lines[named][2]}" in err
+        assert f'row {named + 2}, column "男婴数": the total says {lines[named][2]}' in err
         assert err.count("the total says") == 1, err
         return
     assert code == 0, err
