@@ -52,11 +52,6 @@ def query_value(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = 
     return query_rows(con, sql, params)[0][0]
 
 
-def sql_text(text: str | Path) -> str:
-    """A SQL string literal, for the few places DuckDB takes no parameter (a view's definition)."""
-    return "'" + str(text).replace("'", "''") + "'"
-
-
 def register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """``frame`` as the table ``name`` (a copy: the frame may go away)."""
     con.register("_frame", frame)

@@ -30,7 +30,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from natality.importing.cells import Cells, query_rows, query_value, sql_text
+from natality.core.literal import sql_identifier, sql_string
+from natality.importing.cells import Cells, query_rows, query_value
 from natality.importing.problems import ImportFailed, Problem
 from natality.importing.readers import (
     HEADER_SCAN_ROWS,
@@ -40,17 +41,15 @@ from natality.importing.readers import (
     parquet_text_columns,
 )
 
-_lit = sql_text
-
 STREAM_ROWS_ENV = "NATALITY_IMPORT_STREAM_ROWS"
 STREAM_ROWS = 200_000
 BLOCK = 16 << 20  # bytes read at a time
 CHUNK_ROWS = 100_000  # records per chunk on the Python reader's path
 SLACK = 8  # columns allowed beyond the widest of the first rows before falling back to Python
 # Unicode White_Space, exactly what polars' str.strip_chars() strips (RE2 syntax).
-WHITE = r"[\t-\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+# Unicode White_Space, exactly what polars' str.strip_chars() strips, for DuckDB's trim()
 WHITE_CHARS = "".join(map(chr, [*range(9, 14), 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
-                                0x202F, 0x205F, 0x3000]))  # the same, for DuckDB's trim()
+                                0x202F, 0x205F, 0x3000]))
 
 
 def stream_threshold() -> int:
@@ -151,9 +150,9 @@ def _duckdb_text_view(path: Path, con) -> list[str] | None:
     rel = con.read_parquet(str(path))
     cells = []
     for k, (name, kind) in enumerate(zip(rel.columns, map(str, rel.types), strict=True)):
-        column = '"' + name.replace('"', '""') + '"'
+        column = sql_identifier(name)
         if kind == "VARCHAR":
-            text = f"trim({column}, {_lit(WHITE_CHARS)})"
+            text = f"trim({column}, {sql_string(WHITE_CHARS)})"
         elif kind in _WHOLE or kind == "BOOLEAN":
             text = f"{column}::varchar"
         elif kind == "DATE":
@@ -162,7 +161,7 @@ def _duckdb_text_view(path: Path, con) -> list[str] | None:
             return None
         cells.append(f"coalesce({text}, '') as h{k}")
     # a view's definition takes no parameters: the path is a quoted literal
-    source = f"read_parquet({_lit(path)}, file_row_number = true)"
+    source = f"read_parquet({sql_string(path)}, file_row_number = true)"
     con.execute(f"create view raw as select (file_row_number + 2)::bigint as _row, {', '.join(cells)} from {source}")
     return [str(name) for name in rel.columns]
 
@@ -311,23 +310,24 @@ def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: P
     """Records by DuckDB's parallel reader: stripped cells c0.. and ``_e`` (all empty), in file
     order. None when DuckDB refuses the file (malformed quotes, a longer row): Python reads it."""
     target = workdir / "records.parquet"
-    columns = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width)) + "}"
-    strip = [f"regexp_replace(coalesce(c{j}, ''), '^{WHITE}+|{WHITE}+$', '', 'g')" for j in range(width)]
-    cells = ", ".join(f"{s} as c{j}" for j, s in enumerate(strip))
-    empty = " and ".join(f"{s} = ''" for s in strip)
-    for parallel in ("true", "false"):  # the parallel reader cannot pad rows around quoted line breaks
-        options = (f"delim={_lit(delimiter)}, quote='\"', escape='\"', header=false, auto_detect=false, skip=0, "
-                   f"null_padding=true, strict_mode=true, parallel={parallel}, max_line_size=131072, "
-                   f"columns={columns}")  # fmt: skip
+    cells = ", ".join(f"trim(coalesce(c{j}, ''), $white) as c{j}" for j in range(width))
+    empty = " and ".join(f"trim(coalesce(c{j}, ''), $white) = ''" for j in range(width))
+    options = ("delim = $delim, quote = '\"', escape = '\"', header = false, auto_detect = false, skip = 0, "
+               "null_padding = true, strict_mode = true, parallel = $parallel, max_line_size = 131072, "
+               "columns = $columns")  # fmt: skip
+    params = {"path": str(text_path), "delim": delimiter, "white": WHITE_CHARS,
+              "columns": {f"c{j}": "VARCHAR" for j in range(width)}}  # fmt: skip
+    for parallel in (True, False):  # the parallel reader cannot pad rows around quoted line breaks
         try:
-            con.execute(f"copy (select {cells}, ({empty}) as _e from read_csv({_lit(text_path)}, {options})) "
-                        f"to {_lit(target)} (format parquet)")  # fmt: skip
+            records = con.sql(f"select {cells}, ({empty}) as _e from read_csv($path, {options})",
+                              params={**params, "parallel": parallel})  # fmt: skip
+            records.write_parquet(str(target))
         except duckdb.Error as exc:
-            if parallel == "true" and "parallel" in str(exc):
+            if parallel and "parallel" in str(exc):
                 continue
             target.unlink(missing_ok=True)
             return None
-        parquet = f"read_parquet({_lit(target)}, file_row_number=true)"
+        parquet = f"read_parquet({sql_string(target)}, file_row_number=true)"
         rel = f"(select {_cells(width)}, _e, file_row_number as _rec from {parquet})"
         return rel, width
     return None
@@ -363,7 +363,7 @@ def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str,
                 gc.enable()
     if not files:
         raise ImportFailed([Problem(file, "empty")])
-    listed = "[" + ", ".join(_lit(f) for f in files) + "]"
+    listed = "[" + ", ".join(sql_string(f) for f in files) + "]"
     cells = ", ".join(f"coalesce(c{j}, '') as c{j}" for j in range(width))
     rel = f"(select {cells}{', ' if width else ''}_e, _rec from read_parquet({listed}, union_by_name=true))"
     return rel, width
@@ -372,7 +372,7 @@ def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str,
 def _raw_view(con, file: str, encoding: str, source: tuple[str, int], header_idx: int, header: list[str]):
     """``raw``: the rows under the header that are not empty, named as ``rows_to_frame`` names them."""
     rel, width = source
-    con.execute(f"create view body as select * from {rel} where _rec > {header_idx}")
+    con.execute(f"create view body as select * from {rel} where _rec > {int(header_idx)}")  # a view takes no parameter
     if query_value(con, "select count(*) from body") == 0 or max(width, len(header)) == 0:
         raise ImportFailed([Problem(file, "empty")])
     con.execute("create view kept as select * from body where not _e")
