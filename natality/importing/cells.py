@@ -23,7 +23,7 @@ import polars as pl
 
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
-from natality.importing.values import BadValue
+from natality.importing.values import BadValue, parse_distinct
 
 MEMORY_ENV = "NATALITY_IMPORT_MEMORY"
 MEMORY_LIMIT = "1GB"  # DuckDB's; the whole import then stays well under 2 GB
@@ -116,17 +116,7 @@ class ParsedColumns:
         cell); bad cells become problems, in the file's order, the first ``log.limit`` listed."""
         column = self.cells.columns[header]
         values = [v for (v,) in query_rows(self.con, f"select distinct {column} from {self.values_view}")]
-        replace = {str(k): str(v) for k, v in (value_map or {}).items()}
-        good: dict[str, object] = {}
-        bad: dict[str, BadValue] = {}
-        for value in values:
-            mapped = replace.get(value, value)
-            try:
-                if required and not mapped.strip():
-                    raise BadValue("required")
-                good[value] = parser(mapped)
-            except BadValue as exc:
-                bad[value] = exc
+        good, bad = parse_distinct(values, parser, required, value_map)
         table = f"m_{name}"
         frame = pl.DataFrame(
             {"v": pl.Series(list(good), dtype=pl.String), "p": pl.Series(list(good.values()), dtype=dtype)}

@@ -46,7 +46,7 @@ from natality.importing.townships import (
 from natality.importing.validate import name_problem
 from natality.importing.validate_births import BirthsInput, validate_births
 from natality.importing.validate_tables import TableInput, validate_regions, validate_table
-from natality.importing.write import write_version
+from natality.importing.write import Checked, write_version
 
 OTHER_TABLES = ("population", "targets", "reported")
 INPUTS = ("births", *OTHER_TABLES, "regions")
@@ -244,8 +244,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                       "encoding": crosswalk_raw.encoding, "sheet": crosswalk_raw.sheet, "personal": [],
                       "ignored": []})  # fmt: skip
     log.check()
-    state = {"births": births, "tables": tables, "shapes": shapes, "files": files, "region": region,
-             "regions": regions, "crosswalk": crosswalk, "mapped": mapped}  # fmt: skip
+    state = Checked(births, tables, shapes, tuple(files), region, regions, crosswalk, frozenset(mapped))
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
     return ImportSummary(final.name, manifest, log.warnings, files)

@@ -37,6 +37,7 @@ from natality.importing.readers import (
     HEADER_SCAN_ROWS,
     ROW,
     _sniff_delimiter,
+    column_names,
     locate_header,
     parquet_text_columns,
 )
@@ -46,7 +47,6 @@ STREAM_ROWS = 200_000
 BLOCK = 16 << 20  # bytes read at a time
 CHUNK_ROWS = 100_000  # records per chunk on the Python reader's path
 SLACK = 8  # columns allowed beyond the widest of the first rows before falling back to Python
-# Unicode White_Space, exactly what polars' str.strip_chars() strips (RE2 syntax).
 # Unicode White_Space, exactly what polars' str.strip_chars() strips, for DuckDB's trim()
 WHITE_CHARS = "".join(map(chr, [*range(9, 14), 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
                                 0x202F, 0x205F, 0x3000]))
@@ -384,17 +384,8 @@ def _raw_view(con, file: str, encoding: str, source: tuple[str, int], header_idx
         filled = dict(zip(unnamed, row, strict=True))
     if query_value(con, "select count(*) from kept") == 0:
         raise ImportFailed([Problem(file, "empty")])
-    names: dict[str, str] = {}
-    for j, name in enumerate(header):
-        if j >= width:
-            continue  # a header cell over no data at all (only possible past every row)
-        if not name and not filled.get(j):
-            continue  # trailing (or stray) empty column
-        name = name or f"#{j + 1}"
-        base, k = name, 2
-        while name in names.values():
-            name, k = f"{base} ({k})", k + 1
-        names[f"c{j}"] = name
+    # a header cell past ``width`` stands over no data at all (only possible past every row)
+    names = column_names(header[:width], lambda j: bool(filled.get(j)))
     cells = ", ".join(f"{c} as h{k}" for k, c in enumerate(names))
     con.execute(f"create view raw as select (_rec + 1)::bigint as _row{', ' if cells else ''}{cells} from kept")
     return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names.values())}, encoding)
