@@ -77,8 +77,9 @@ def small_gb18030_import(work: Path, repeat: int = 5) -> float:
     version = extract.live_version_dir(county)
     con = duckdb.connect()
     rows = con.sql(
-        "select township_code as 乡镇代码, strftime(month, '%Y-%m-') || lpad((1 + (row_number() over () % 28))::varchar, 2, '0') "
-        "as 出生日期, case sex when 'M' then '男' else '女' end as 性别, coalesce(birth_order, 1) as 孩次 "
+        "select township_code as 乡镇代码, "
+        "strftime(month, '%Y-%m-') || lpad((1 + (row_number() over () % 28))::varchar, 2, '0') as 出生日期, "
+        "case sex when 'M' then '男' else '女' end as 性别, coalesce(birth_order, 1) as 孩次 "
         f"from read_parquet(?) order by township_code, month, sex limit {SMALL_ROWS}",
         params=[str(version / "births.parquet")],
     ).fetchall()
