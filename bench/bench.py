@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -257,27 +255,12 @@ def _settle(page, url: str) -> float:
 
 
 def import_figures(data: Path, work: Path) -> None:
-    """15 M one-row-per-child records through ``python -m natality import``: wall time, peak RSS."""
-    from province_records import write_birth_records
+    """The importer's figures (bench/import_figures.py): 15 M one-row-per-child records (wall
+    time, peak memory) and a 400-row GB18030 CSV, each through ``python -m natality import``."""
+    import import_figures as figures
 
-    version = extract.live_version_dir(data)
-    records = work / "births_records.parquet"
-    start = time.perf_counter()
-    write_birth_records(version, records)
-    made = time.perf_counter() - start
-    rows = duckdb.connect().read_parquet(str(records)).count("*").fetchall()[0][0]
-    out = work / "imported"
-    cmd = [sys.executable, "-m", "natality", "import", "--out", str(out), "--births", str(records),
-           "--boundaries", str(version / "townships.parquet"), "--name", "示范省"]  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, the largest child so far
-    status = "ok" if done.returncode == 0 else f"exit {done.returncode}: {done.stderr.strip()[-300:]}"
-    print(f"  records file: {rows:,} rows written in {made:.1f} s")
-    print(f"  import: {wall:.1f} s (target <= 60 s), peak memory {peak / 1024:,.0f} MB (target <= 2,048 MB;"
-          f" {'' if peak > before else 'upper bound: an earlier child peaked higher; '}max RSS), {status}")  # fmt: skip
+    figures.small_gb18030_import(work)
+    figures.records_import(data, work)
 
 
 def scenario(label: str, data: Path, region: str | None, browser: bool) -> None:

@@ -126,3 +126,14 @@ def visible(text: str) -> str:
     """``text`` with its control characters written as escapes (``\\n``, ``\\x07``), for a message
     that quotes a refused name on one line."""
     return _NAME_CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def sql_string(text: object) -> str:
+    """``text`` as a SQL string literal, for the one place a value cannot be a bound parameter:
+    the definition of a DuckDB view (a scratch file's path). Values are bound everywhere else."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def sql_identifier(name: object) -> str:
+    """``name`` (a column header as written in a user's file) as a quoted SQL identifier."""
+    return '"' + str(name).replace('"', '""') + '"'

@@ -6,9 +6,10 @@ live one and switches to it atomically (``extract.publish``), holding the extrac
 reading the live version to the switch. Tables not imported are carried over from the live
 version; ``--months-only`` replaces just the months present in the births file.
 
-A births file of many records (``stream.STREAM_ROWS``, 200,000 by default) is read and validated
-out of core in DuckDB (``stream``, ``validate_stream``): the same messages and the same births
-table as the in-memory path, in bounded memory.
+Every births file is validated by one piece of SQL (``validate_births``) over a DuckDB view of
+its text cells (``cells``): a small file's cells stay in memory (``readers``), a file of many
+records (``stream.STREAM_ROWS``, 200,000 by default) is written out as Parquet of text cells in a
+work directory beside the extract (``stream``), so that memory stays bounded.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ import yaml
 
 from natality.core import extract, literal
 from natality.core.i18n import normalise_lang, t
+from natality.importing import cells, import_log, stream
 from natality.importing import crosswalk as xwalk
-from natality.importing import import_log, stream
 from natality.importing.headers import alias_lookup, region_lookup
 from natality.importing.importer_cli import register_cli
 from natality.importing.names import NameIndex
@@ -44,9 +45,8 @@ from natality.importing.townships import (
 )
 from natality.importing.validate import name_problem
 from natality.importing.validate_births import BirthsInput, validate_births
-from natality.importing.validate_stream import validate_births_stream
 from natality.importing.validate_tables import TableInput, validate_regions, validate_table
-from natality.importing.write import write_version
+from natality.importing.write import Checked, write_version
 
 OTHER_TABLES = ("population", "targets", "reported")
 INPUTS = ("births", *OTHER_TABLES, "regions")
@@ -206,11 +206,11 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         lookup = region_lookup(columns) if table == "regions" else alias_lookup(columns)
         values = _section(mapping, table, "values")
         try:
-            if table == "births" and stream.wants_stream(path):
-                raw, result = _births_out_of_core(req, path, lookup, log, today, values, names)
+            if table == "births":
+                raw, result = _births(req, path, lookup, log, today, values, names)
             else:
                 raw = read_raw(path, table, lookup)
-                result = _validate(table, raw, lookup, log, today, values, names, req.sum_duplicates)
+                result = _validate(table, raw, lookup, log, today, values, names)
         except ImportFailed as exc:  # the file cannot be read at all
             for problem in exc.problems:
                 log.add(problem)
@@ -244,30 +244,30 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                       "encoding": crosswalk_raw.encoding, "sheet": crosswalk_raw.sheet, "personal": [],
                       "ignored": []})  # fmt: skip
     log.check()
-    state = {"births": births, "tables": tables, "shapes": shapes, "files": files, "region": region,
-             "regions": regions, "crosswalk": crosswalk, "mapped": mapped}  # fmt: skip
+    state = Checked(births, tables, shapes, tuple(files), region, regions, crosswalk, frozenset(mapped))
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
     return ImportSummary(final.name, manifest, log.warnings, files)
 
 
-def _validate(table: str, raw, lookup: dict, log: ProblemLog, today: date, values: dict, names: NameIndex | None,
-              sum_duplicates: bool = False):  # fmt: skip
-    if table == "births":
-        return validate_births(raw, lookup, log, today, values, names, sum_duplicates)
+def _validate(table: str, raw, lookup: dict, log: ProblemLog, today: date, values: dict, names: NameIndex | None):
     if table == "regions":
         return validate_regions(raw, lookup, log)
     return validate_table(raw, table, lookup, log, today, names)
 
 
-def _births_out_of_core(req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today: date, values: dict,
-                        names: NameIndex | None) -> tuple[stream.StreamTable, BirthsInput | None]:  # fmt: skip
-    """A large births file read and validated in DuckDB, in a scratch directory beside the extract."""
+def _births(req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today: date, values: dict,
+            names: NameIndex | None) -> tuple[cells.Cells, BirthsInput | None]:  # fmt: skip
+    """A births file as text cells in DuckDB (in memory, or Parquet in a scratch directory beside
+    the extract for a large file), validated by the one validator."""
     with stream.work_dir(req.out) as workdir:
-        con = stream.connect(workdir)
+        con = cells.connect(workdir)
         try:
-            source = stream.open_births(path, lookup, workdir, con)
-            return source, validate_births_stream(source, lookup, log, today, values, names, req.sum_duplicates)
+            if stream.wants_stream(path):
+                source = stream.open_births(path, lookup, workdir, con)
+            else:
+                source = cells.from_frame(read_raw(path, "births", lookup), con)
+            return source, validate_births(source, lookup, log, today, values, names, req.sum_duplicates)
         finally:
             con.close()
 
@@ -282,7 +282,7 @@ def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = 
             warn_one_sided(req.births.name, set(births.code_rows) - mapped, codes, log)
         elif live is not None and (live / "births.parquet").is_file():
             live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
-            warn_one_sided(req.boundaries.name, set(live_births["township_code"]), codes, log)
+            warn_one_sided(req.boundaries.name, set(live_births["township_code"].unique()), codes, log)
         return codes
     codes = live_township_codes(live)
     if codes is not None:

@@ -205,16 +205,23 @@ def rows_to_frame(rows: list[list[str]], file: str, kind: str, lookup: dict[str,
     raw = raw.filter(pl.any_horizontal([pl.col(f"c{j}") != "" for j in range(width)]) if width else pl.lit(False))
     if raw.height == 0:
         raise ImportFailed([Problem(file, "empty")])
+    names = column_names(header, lambda j: not (raw[f"c{j}"] == "").all())
+    return raw.select([*(pl.col(c).alias(n) for c, n in names.items()), ROW])
+
+
+def column_names(header: list[str], has_data) -> dict[str, str]:
+    """``c{j}`` -> the column's name: its header, ``#j`` for an empty header over data (a column
+    with neither is a trailing or stray empty one, left out), a repeated header numbered."""
     names: dict[str, str] = {}
     for j, name in enumerate(header):
-        if not name and (raw[f"c{j}"] == "").all():
-            continue  # trailing (or stray) empty column
+        if not name and not has_data(j):
+            continue
         name = name or f"#{j + 1}"
         base, k = name, 2
         while name in names.values():
             name, k = f"{base} ({k})", k + 1
         names[f"c{j}"] = name
-    return raw.select([*(pl.col(c).alias(n) for c, n in names.items()), ROW])
+    return names
 
 
 def read_raw(path: str | Path, kind: str, lookup: dict[str, str] | None = None) -> RawTable:

@@ -11,24 +11,12 @@ from __future__ import annotations
 import polars as pl
 
 from natality.importing.problems import Problem, ProblemLog
-from natality.importing.readers import ROW
-
-
-def check_frame(file: str, frame: pl.DataFrame, keys: list[str], log: ProblemLog, sum_duplicates: bool) -> None:
-    """``frame``: the parsed rows with ``_row`` (a melted wide row keeps its file row)."""
-    dup = (
-        frame.select([*keys, ROW])
-        .with_columns(pl.col(ROW).min().over(keys).alias("_first"))
-        .filter(pl.col(ROW) != pl.col("_first"))
-        .sort(ROW)
-    )
-    _report(file, dup.rename({ROW: "r", "_first": "f"}), keys, log, sum_duplicates)
 
 
 def check_sql(con, source: str, row: str, keys: dict[str, str], file: str, log: ProblemLog,
               sum_duplicates: bool) -> None:  # fmt: skip
-    """The same in DuckDB for a file read out of core: ``keys`` maps each key to its SQL over
-    ``source``; only the repeated rows reach Python."""
+    """In DuckDB, over the parsed records: ``keys`` maps each key to its SQL over ``source``
+    (a melted wide row keeps its file row); only the repeated rows reach Python."""
     named = ", ".join(f"{sql} as {k}" for k, sql in keys.items())
     listed = ", ".join(keys.values())
     dup = con.sql(

@@ -3,13 +3,14 @@
 A file of millions of records is never held in memory. It is turned into Parquet of text cells
 in a work directory beside the extract (CSV by DuckDB's reader, or chunk by chunk through
 Python's ``csv`` when the file has something DuckDB reads differently; Parquet through polars'
-streaming engine), and validation (``validate_stream``) runs as SQL over the view ``raw``: the
-same headers, the same stripped cells and the same source row numbers that ``readers.read_raw``
-gives for a small file, so that both paths report the same problems and produce the same
-births table. DuckDB runs with a memory limit and spills to the work directory.
+streaming engine) as the view ``raw`` (``cells.Cells``): the same headers, the same stripped
+cells and the same source row numbers that ``readers.read_raw`` gives for a small file, whose
+polars frame DuckDB reads where it lies (``cells.from_frame``). Validation is the same SQL over
+either (``validate_births``). DuckDB runs with a memory limit and spills to the work directory.
 
 Files of fewer than ``NATALITY_IMPORT_STREAM_ROWS`` records (default 200,000) and Excel
-workbooks (at most about a million rows) take the in-memory path of ``readers``.
+workbooks (at most about a million rows) are read in memory by ``readers``: the threshold
+decides only where the cells live.
 """
 
 from __future__ import annotations
@@ -23,31 +24,33 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from natality.core.literal import sql_identifier, sql_string
+from natality.importing.cells import Cells, query_rows, query_value
 from natality.importing.problems import ImportFailed, Problem
 from natality.importing.readers import (
     HEADER_SCAN_ROWS,
     ROW,
-    RawTable,
     _sniff_delimiter,
+    column_names,
     locate_header,
     parquet_text_columns,
 )
 
 STREAM_ROWS_ENV = "NATALITY_IMPORT_STREAM_ROWS"
 STREAM_ROWS = 200_000
-MEMORY_ENV = "NATALITY_IMPORT_MEMORY"
-MEMORY_LIMIT = "1GB"  # DuckDB's; the whole import then stays well under 2 GB
 BLOCK = 16 << 20  # bytes read at a time
 CHUNK_ROWS = 100_000  # records per chunk on the Python reader's path
 SLACK = 8  # columns allowed beyond the widest of the first rows before falling back to Python
-# Unicode White_Space, exactly what polars' str.strip_chars() strips (RE2 syntax).
-WHITE = r"[\t-\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+# Unicode White_Space, exactly what polars' str.strip_chars() strips, for DuckDB's trim()
+WHITE_CHARS = "".join(
+    map(chr, [*range(9, 14), 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000])
+)
 
 
 def stream_threshold() -> int:
@@ -106,52 +109,7 @@ def work_dir(out: Path) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _lit(text: str | Path) -> str:
-    """A SQL string literal (paths of the work directory and the user's file)."""
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-def query_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
-    return con.sql(sql).fetchall()
-
-
-def query_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
-    """The first column of the first row."""
-    return query_rows(con, sql)[0][0]
-
-
-def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"memory_limit": os.environ.get(MEMORY_ENV) or MEMORY_LIMIT,
-                                 "temp_directory": str(workdir / "spill"),
-                                 "preserve_insertion_order": True})  # fmt: skip
-    con.execute("set enable_progress_bar = false")
-    return con
-
-
-@dataclass
-class StreamTable:
-    """A file as the view ``raw`` of a DuckDB connection: ``_row`` plus one text column per
-    header (``columns[header]`` names it in SQL), like ``RawTable`` but out of core."""
-
-    file: str
-    con: duckdb.DuckDBPyConnection
-    columns: dict[str, str] = field(default_factory=dict)  # header as written -> SQL column
-    encoding: str | None = None
-    sheet: str | None = None
-
-    @property
-    def headers(self) -> list[str]:
-        return list(self.columns)
-
-    def head(self, n: int, view: str = "raw") -> RawTable:
-        """The first ``n`` rows as a RawTable (samples for header and content checks)."""
-        cells = "".join(f"{sql}, " for sql in self.columns.values())
-        frame = self.con.sql(f"select {cells}_row from {view} order by _row limit {n}").pl()
-        frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
-        return RawTable(self.file, frame, self.encoding, self.sheet)
-
-
-def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) -> StreamTable:
+def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) -> Cells:
     """Read a CSV or Parquet births file into the view ``raw`` of ``con`` (from ``connect``).
     Raises ImportFailed as ``read_raw`` does."""
     path = Path(path)
@@ -163,19 +121,50 @@ def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) ->
     return _open_csv(path, file, lookup, con, workdir)
 
 
-def _open_parquet(path: Path, file: str, con, workdir: Path) -> StreamTable:
+def _open_parquet(path: Path, file: str, con, workdir: Path) -> Cells:
+    """The file's columns as text cells (``readers.parquet_text_columns``' rules): a view of DuckDB
+    over the file itself when every column is text, a whole number, a date or a boolean (their
+    text is the same in both, and nothing is copied), else Parquet of text cells written by
+    polars' streaming engine."""
+    target = workdir / "raw.parquet"
     try:
-        lf = pl.scan_parquet(path)
-        schema = lf.collect_schema()
-        exprs = [e.alias(f"h{k}") for k, e in enumerate(parquet_text_columns(schema))]
-        target = workdir / "raw.parquet"
-        lf.select(exprs).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64)).sink_parquet(target)
+        names = _duckdb_text_view(path, con)
+        if names is None:
+            lf = pl.scan_parquet(path)
+            names = [str(name) for name in lf.collect_schema()]
+            exprs = [e.alias(f"h{k}") for k, e in enumerate(parquet_text_columns(lf.collect_schema()))]
+            rows = pl.col(ROW).cast(pl.Int64)
+            lf.select(exprs).with_row_index(ROW, offset=2).with_columns(rows).sink_parquet(target)
+            con.read_parquet(str(target)).create_view("raw")
     except Exception as exc:
         raise ImportFailed([Problem(file, "parquet_unreadable", fmt={"detail": str(exc)[:200]})]) from None
-    con.execute(f"create view raw as select * from read_parquet({_lit(target)})")
     if query_value(con, "select count(*) from raw") == 0:
         raise ImportFailed([Problem(file, "empty")])
-    return StreamTable(file, con, {str(name): f"h{k}" for k, name in enumerate(schema)})
+    return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names)})
+
+
+_WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+def _duckdb_text_view(path: Path, con) -> list[str] | None:
+    """The view ``raw`` over the file; its headers, or None when a column's text could differ."""
+    rel = con.read_parquet(str(path))
+    cells = []
+    for k, (name, kind) in enumerate(zip(rel.columns, map(str, rel.types), strict=True)):
+        column = sql_identifier(name)
+        if kind == "VARCHAR":
+            text = f"trim({column}, {sql_string(WHITE_CHARS)})"
+        elif kind in _WHOLE or kind == "BOOLEAN":
+            text = f"{column}::varchar"
+        elif kind == "DATE":
+            text = f"strftime({column}, '%Y-%m-%d')"
+        else:
+            return None
+        cells.append(f"coalesce({text}, '') as h{k}")
+    # a view's definition takes no parameters: the path is a quoted literal
+    source = f"read_parquet({sql_string(path)}, file_row_number = true)"
+    con.execute(f"create view raw as select (file_row_number + 2)::bigint as _row, {', '.join(cells)} from {source}")
+    return [str(name) for name in rel.columns]
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -294,7 +283,7 @@ def _head_text(path: Path, codec: str) -> str:
                 return "".join(parts)
 
 
-def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path) -> StreamTable:
+def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path) -> Cells:
     text_path, encoding, codec, facts = _utf8_text(path, file, workdir)
     delimiter = "\t" if encoding == "utf-16" else _sniff_delimiter(_head_text(text_path, codec))
     with open(text_path, encoding=codec, newline="") as fh:
@@ -322,23 +311,24 @@ def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: P
     """Records by DuckDB's parallel reader: stripped cells c0.. and ``_e`` (all empty), in file
     order. None when DuckDB refuses the file (malformed quotes, a longer row): Python reads it."""
     target = workdir / "records.parquet"
-    columns = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width)) + "}"
-    strip = [f"regexp_replace(coalesce(c{j}, ''), '^{WHITE}+|{WHITE}+$', '', 'g')" for j in range(width)]
-    cells = ", ".join(f"{s} as c{j}" for j, s in enumerate(strip))
-    empty = " and ".join(f"{s} = ''" for s in strip)
-    for parallel in ("true", "false"):  # the parallel reader cannot pad rows around quoted line breaks
-        options = (f"delim={_lit(delimiter)}, quote='\"', escape='\"', header=false, auto_detect=false, skip=0, "
-                   f"null_padding=true, strict_mode=true, parallel={parallel}, max_line_size=131072, "
-                   f"columns={columns}")  # fmt: skip
+    cells = ", ".join(f"trim(coalesce(c{j}, ''), $white) as c{j}" for j in range(width))
+    empty = " and ".join(f"trim(coalesce(c{j}, ''), $white) = ''" for j in range(width))
+    options = ("delim = $delim, quote = '\"', escape = '\"', header = false, auto_detect = false, skip = 0, "
+               "null_padding = true, strict_mode = true, parallel = $parallel, max_line_size = 131072, "
+               "columns = $columns")  # fmt: skip
+    params = {"path": str(text_path), "delim": delimiter, "white": WHITE_CHARS,
+              "columns": {f"c{j}": "VARCHAR" for j in range(width)}}  # fmt: skip
+    for parallel in (True, False):  # the parallel reader cannot pad rows around quoted line breaks
         try:
-            con.execute(f"copy (select {cells}, ({empty}) as _e from read_csv({_lit(text_path)}, {options})) "
-                        f"to {_lit(target)} (format parquet)")  # fmt: skip
+            records = con.sql(f"select {cells}, ({empty}) as _e from read_csv($path, {options})",
+                              params={**params, "parallel": parallel})  # fmt: skip
+            records.write_parquet(str(target))
         except duckdb.Error as exc:
-            if parallel == "true" and "parallel" in str(exc):
+            if parallel and "parallel" in str(exc):
                 continue
             target.unlink(missing_ok=True)
             return None
-        parquet = f"read_parquet({_lit(target)}, file_row_number=true)"
+        parquet = f"read_parquet({sql_string(target)}, file_row_number=true)"
         rel = f"(select {_cells(width)}, _e, file_row_number as _rec from {parquet})"
         return rel, width
     return None
@@ -374,7 +364,7 @@ def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str,
                 gc.enable()
     if not files:
         raise ImportFailed([Problem(file, "empty")])
-    listed = "[" + ", ".join(_lit(f) for f in files) + "]"
+    listed = "[" + ", ".join(sql_string(f) for f in files) + "]"
     cells = ", ".join(f"coalesce(c{j}, '') as c{j}" for j in range(width))
     rel = f"(select {cells}{', ' if width else ''}_e, _rec from read_parquet({listed}, union_by_name=true))"
     return rel, width
@@ -383,7 +373,7 @@ def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str,
 def _raw_view(con, file: str, encoding: str, source: tuple[str, int], header_idx: int, header: list[str]):
     """``raw``: the rows under the header that are not empty, named as ``rows_to_frame`` names them."""
     rel, width = source
-    con.execute(f"create view body as select * from {rel} where _rec > {header_idx}")
+    con.execute(f"create view body as select * from {rel} where _rec > {int(header_idx)}")  # a view takes no parameter
     if query_value(con, "select count(*) from body") == 0 or max(width, len(header)) == 0:
         raise ImportFailed([Problem(file, "empty")])
     con.execute("create view kept as select * from body where not _e")
@@ -395,17 +385,8 @@ def _raw_view(con, file: str, encoding: str, source: tuple[str, int], header_idx
         filled = dict(zip(unnamed, row, strict=True))
     if query_value(con, "select count(*) from kept") == 0:
         raise ImportFailed([Problem(file, "empty")])
-    names: dict[str, str] = {}
-    for j, name in enumerate(header):
-        if j >= width:
-            continue  # a header cell over no data at all (only possible past every row)
-        if not name and not filled.get(j):
-            continue  # trailing (or stray) empty column
-        name = name or f"#{j + 1}"
-        base, k = name, 2
-        while name in names.values():
-            name, k = f"{base} ({k})", k + 1
-        names[f"c{j}"] = name
+    # a header cell past ``width`` stands over no data at all (only possible past every row)
+    names = column_names(header[:width], lambda j: bool(filled.get(j)))
     cells = ", ".join(f"{c} as h{k}" for k, c in enumerate(names))
     con.execute(f"create view raw as select (_rec + 1)::bigint as _row{', ' if cells else ''}{cells} from kept")
-    return StreamTable(file, con, {name: f"h{k}" for k, name in enumerate(names.values())}, encoding)
+    return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names.values())}, encoding)

@@ -24,7 +24,7 @@ from natality.importing.headers import (
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, WIDE_HEADER, RawTable
-from natality.importing.values import BadValue, is_total_label, parse_code
+from natality.importing.values import BadValue, is_total_label, parse_code, parse_distinct
 
 
 @dataclass
@@ -104,17 +104,7 @@ def parse_column(
 ) -> pl.Series:
     """Parse one column value by value (each distinct value once); bad cells become problems."""
     series = raw.frame[header]
-    if value_map:
-        series = series.replace({str(k): str(v) for k, v in value_map.items()})
-    mapping: dict[str, object] = {}
-    bad: dict[str, BadValue] = {}
-    for value in series.unique().to_list():
-        try:
-            if required and not value.strip():
-                raise BadValue("required")
-            mapping[value] = parser(value)
-        except BadValue as exc:
-            bad[value] = exc
+    mapping, bad = parse_distinct(series.unique().to_list(), parser, required, value_map)
     if bad:
         rows = raw.frame.with_columns(series.alias("_v")).filter(pl.col("_v").is_in(list(bad)))
         where = pl.col(WIDE_HEADER) if header == raw.melted else pl.lit(header)  # a wide cell: its header
@@ -229,16 +219,6 @@ def report_duplicates(raw: RawTable, frame: pl.DataFrame, keys: list[str], log: 
         value = " / ".join(str(row[k]) for k in keys)
         log.add(Problem(raw.file, "duplicate", row["_row"], column, value, {"first": row["_first"]}))
     log.more += max(0, dup.height - log.limit)
-
-
-def township_names(raw: RawTable, cols: Columns, codes: pl.Series) -> dict[str, str]:
-    """Code -> township name as written in the file (first seen), when the file has names."""
-    header = cols.canon.get("township_name")
-    if header is None or codes.name == header:
-        return {}
-    pairs = pl.DataFrame({"code": codes, "name": raw.frame[header]}).drop_nulls()
-    pairs = pairs.filter(pl.col("name") != "").unique("code", keep="first", maintain_order=True)
-    return dict(pairs.iter_rows())
 
 
 def first_rows(codes: pl.Series, rows: pl.Series) -> dict[str, int]:

@@ -1,4 +1,12 @@
-"""Births input, individual records or counts, validated and aggregated into the births table."""
+"""Births input, individual records or counts, validated and counted into the births table: the
+one validator of every births file, whatever its size, in SQL over ``cells.Cells``.
+
+Rows and cells first (``births_rows``: names, total and note rows, a wide table melted), then
+each column parsed once per distinct value (``cells.ParsedColumns``), months, ages, duplicate
+record numbers and repeated rows of counts, and the records counted by the births table's keys
+without leaving DuckDB (which spills to disk past its memory limit): only the counts, never the
+records, reach Python. Every problem goes to one ``ProblemLog``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +16,12 @@ from functools import partial
 
 import polars as pl
 
-from natality.importing import repeated, validate
+from natality.importing import births_rows, repeated, totals, validate
+from natality.importing.births_rows import ALL, VIEW
+from natality.importing.cells import SAMPLE, Cells, ParsedColumns, query_rows, query_value
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
-from natality.importing.readers import ROW, RawTable
 from natality.importing.values import (
-    age_band,
     parse_age,
     parse_age_band,
     parse_bool,
@@ -25,7 +33,6 @@ from natality.importing.values import (
     parse_sex,
     parse_year,
 )
-from natality.importing.wide import melt_wide
 
 KEYS = ["township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant"]
 BIRTHS_SCHEMA = {
@@ -52,7 +59,7 @@ class BirthsInput:
 
 
 def validate_births(
-    raw: RawTable,
+    cells: Cells,
     lookup: dict[str, str],
     log: ProblemLog,
     today: date,
@@ -60,149 +67,188 @@ def validate_births(
     names: NameIndex | None = None,
     sum_duplicates: bool = False,
 ) -> BirthsInput | None:
-    """Parse and aggregate a births file; problems go to ``log``, None when unusable.
+    """Parse and count a births file; problems go to ``log``, None when unusable.
 
     Rows of counts repeating an earlier row's township, month, sex, order (and age band and
     policy, where given) are refused, or added up with ``sum_duplicates``."""
     value_maps = value_maps or {}
-    cols = validate.resolve_columns(raw, "births", lookup, log)
-    validate.check_names(raw, cols, log)
-    raw = validate.drop_total_rows(raw, cols, log)
-    raw = melt_wide(raw, cols, "births", lookup)
-    if raw.frame.height == 0:
-        log.add(Problem(raw.file, "empty"))
+    con = cells.con
+    cols = validate.resolve_columns(cells.head(SAMPLE), "births", lookup, log)
+    births_rows.check_names(cells, cols, log)
+    height = births_rows.records_view(cells, cols, log, lookup)
+    if height == 0:
+        log.add(Problem(cells.file, "empty"))
         return None
+    head = cells.head(SAMPLE, VIEW)
     start = len(log.problems) + log.more
+    parsed = ParsedColumns(cells, log, VIEW, values_view=ALL)
 
-    def col(canon: str, parser, dtype, required: bool = False) -> pl.Series:
-        return validate.parse_column(raw, cols.canon[canon], parser, dtype, log, required,
-                            value_maps.get(canon))  # fmt: skip
+    def col(canon: str, parser, dtype, required: bool = False) -> str:
+        return parsed.parse(canon, cols.canon[canon], parser, dtype, required, value_maps.get(canon))
 
-    out: dict[str, pl.Series] = {ROW: raw.frame[ROW]}
-    header = validate.code_header(raw, cols, log, names)
+    out: dict[str, str] = {}
+    header = validate.code_header(head, cols, log, names)
     if header is not None:
-        out["township_code"] = validate.parse_township_codes(
-            raw, header, log, names=validate.names_for(raw, cols, header, names)
-        )
-    month = _months(raw, cols, log, today, col)
+        parser = validate.code_parser(names=validate.names_for(head, cols, header, names))
+        out["township_code"] = parsed.parse("township_code", header, parser, pl.String, required=True)
+    month = _months(cells, head, cols, log, today, col, parsed)
     if month is not None:
         out["month"] = month
     aggregated = cols.has("births") or cols.has("boys") or cols.has("girls")
     if cols.has("sex"):
         out["sex"] = col("sex", parse_sex, pl.String)
     elif not (cols.has("boys") or cols.has("girls")):
-        validate.missing_column(raw, log, "sex")
+        validate.missing_column(head, log, "sex")
     if cols.has("births"):
         out["births"] = col("births", parse_count, pl.Int64, required=True)
     for canon in ("boys", "girls"):
         if cols.has(canon) and not cols.has("sex"):
             out[canon] = col(canon, parse_count, pl.Int64)
-    out["birth_order"] = (
-        col("birth_order", parse_order, pl.Int8)
-        if cols.has("birth_order")
-        else pl.Series("birth_order", [None] * raw.frame.height, pl.Int8)
-    )
-    out["mother_age_band"] = _age_bands(raw, cols, log, today, col, out.get("month"))
+    out["birth_order"] = col("birth_order", parse_order, pl.Int8) if cols.has("birth_order") else "null::tinyint"
+    out["mother_age_band"] = _age_bands(cells, cols, log, today, col, parsed, month)
     out["policy_compliant"] = (
-        col("policy_compliant", parse_bool, pl.Boolean)
-        if cols.has("policy_compliant")
-        else pl.Series("policy_compliant", [None] * raw.frame.height, pl.Boolean)
+        col("policy_compliant", parse_bool, pl.Boolean) if cols.has("policy_compliant") else "null::boolean"
     )
     if cols.has("record_id") and not aggregated:
-        ids = pl.DataFrame({"record_id": raw.frame[cols.canon["record_id"]], ROW: raw.frame[ROW]})
-        ids = ids.with_columns(pl.when(pl.col("record_id") != "").then(pl.col("record_id")))
-        validate.report_duplicates(raw, ids, ["record_id"], log, cols.canon["record_id"])
+        births_rows.report_duplicate_ids(cells, cols.canon["record_id"], log)
     # Codes are kept even when other cells are bad, so unknown codes are reported in the same run.
-    code_rows = validate.first_rows(out["township_code"], raw.frame[ROW]) if header is not None else {}
+    code_rows = {}
+    if header is not None:
+        code = out["township_code"]
+        code_rows = dict(
+            query_rows(
+                con,
+                f"select {code}, min({VIEW}._row) from {parsed.source('m_township_code')} "
+                f"where {code} is not null group by all",
+            )
+        )
+    checked = 0
+    if len(log.problems) + log.more == start and header is not None and month is not None:
+        headers = {c: cols.canon[c] for c in totals.COUNTS if c in cols.canon}
+        checked = totals.check_totals(parsed, out, headers, log)
+        totals.check_total_column(parsed, out, cols, log)
+    births_rows.note_total_rows(cells, log, checked > 0)
     if len(log.problems) + log.more > start or header is None or month is None:
-        return BirthsInput(None, cols, aggregated, {}, raw.frame.height, code_rows, header or "")
-    frame = pl.DataFrame([s.alias(name) for name, s in out.items()])
+        return BirthsInput(None, cols, aggregated, {}, height, code_rows, header or "")
     if aggregated:
-        repeated.check_frame(raw.file, frame, [k for k in KEYS if k in frame.columns], log, sum_duplicates)
+        keys = {k: out[k] for k in KEYS if k in out}
+        repeated.check_sql(con, parsed.source(), f"{VIEW}._row", keys, cells.file, log, sum_duplicates)
         if len(log.problems) + log.more > start:
-            return BirthsInput(None, cols, aggregated, {}, raw.frame.height, code_rows, header)
-    frame = _to_counts(frame, raw, log)
-    names = validate.township_names(raw, cols, out["township_code"])
-    return BirthsInput(frame, cols, aggregated, names, raw.frame.height, code_rows, header)
+            return BirthsInput(None, cols, aggregated, {}, height, code_rows, header)
+    frame = _counts(con, parsed, out, cells.file, log)
+    return BirthsInput(frame, cols, aggregated, _names(cells, cols, parsed, header), height, code_rows, header)
 
 
-def _months(raw: RawTable, cols: validate.Columns, log: ProblemLog, today: date, col) -> pl.Series | None:
-    """The month of each row, from a birth date, a month, or year + month-number columns."""
+def _months(
+    cells: Cells, head, cols: validate.Columns, log: ProblemLog, today: date, col, parsed: ParsedColumns
+) -> str | None:
+    """SQL of each row's month, from a birth date, a month, or year + month-number columns."""
     if cols.has("birth_date"):
         days = col("birth_date", partial(parse_date, today=today), pl.Date, required=True)
-        return days.dt.truncate("1mo")
-    if cols.has("month"):
-        sample = [v for v in raw.frame[cols.canon["month"]].head(200).to_list() if v]
-        if cols.has("year") and sample and all(v.strip().removesuffix("月").isdigit() and
-                                               len(v.strip().removesuffix("月")) <= 2 for v in sample):  # fmt: skip
-            years = col("year", partial(parse_year, latest=today.year), pl.Int32, required=True)
-            nums = col("month", parse_month_number, pl.Int8, required=True)
-            months = pl.select(pl.date(years, nums, 1)).to_series()
-            future = (months > today.replace(day=1)).fill_null(False)
-            for row in raw.frame[ROW].filter(future).head(log.limit).to_list():
-                log.add(Problem(raw.file, "date_future", row, cols.canon["month"], None,
-                                {"today": today.isoformat()}))  # fmt: skip
-            return months
+        return f"date_trunc('month', {days})::date"
+    if not cols.has("month"):
+        validate.missing_column(head, log, "birth_date", "month")
+        return None
+    sample = [v.strip().removesuffix("月") for v in head.frame[cols.canon["month"]].head(SAMPLE).to_list() if v]
+    if not (cols.has("year") and sample and all(v.isdigit() and len(v) <= 2 for v in sample)):
         return col("month", partial(parse_month, today=today), pl.Date, required=True)
-    validate.missing_column(raw, log, "birth_date", "month")
-    return None
+    years = col("year", partial(parse_year, latest=today.year), pl.Int32, required=True)
+    nums = col("month", parse_month_number, pl.Int8, required=True)
+    months = f"make_date({years}, {nums}, 1)"
+    found = query_rows(
+        cells.con,
+        f"select {VIEW}._row from {parsed.source('m_year', 'm_month')} "
+        f"where {months} > $first order by {VIEW}._row, {VIEW}._cell limit $n",
+        {"first": today.replace(day=1), "n": log.limit},
+    )
+    for (row,) in found:
+        log.add(Problem(cells.file, "date_future", row, cols.canon["month"], None, {"today": today.isoformat()}))
+    return months
 
 
-def _age_bands(raw, cols: validate.Columns, log: ProblemLog, today: date, col, month) -> pl.Series:
-    """Mother's age band from a band column, an age, or the mother's and child's birth dates."""
-    n = raw.frame.height
+def _age_bands(
+    cells: Cells, cols: validate.Columns, log: ProblemLog, today: date, col, parsed: ParsedColumns, month: str | None
+) -> str:
+    """SQL of the mother's age band, from a band column, an age, or the mother's and child's birth dates."""
     if cols.has("mother_age_band"):
         return col("mother_age_band", parse_age_band, pl.String)
     if cols.has("mother_age"):
         ages = col("mother_age", lambda v: parse_age(v) if v.strip() else None, pl.Int16)
+        tables = ("m_mother_age",)
     elif cols.has("mother_birth_date") and cols.has("birth_date"):
         mum = col("mother_birth_date", lambda v: parse_date(v, today) if v.strip() else None, pl.Date)
-        child = raw.frame[cols.canon["birth_date"]]
-        child = pl.Series([None] * n, dtype=pl.Date) if month is None else _safe_dates(child, today)
-        ages = pl.select(_completed_years(mum, child)).to_series()
+        tables = ("m_mother_birth_date", "m_child_day")
+        if month is None:
+            child = "null::date"
+        else:  # the birth dates as read, without the mapping file's values
+            child = parsed.parse("child_day", cols.canon["birth_date"], _safe_date(today), pl.Date)
+        before = (
+            f"(month({child}) < month({mum}) or (month({child}) = month({mum}) and day({child}) < day({mum})))::integer"
+        )
+        ages = f"(year({child}) - year({mum}) - {before})::smallint"
     else:
-        return pl.Series("mother_age_band", [None] * n, pl.String)
-    outside = int(((ages < 15) | (ages > 49)).fill_null(False).sum())
+        return "null::varchar"
+    outside = query_value(cells.con, f"select count(*) from {parsed.source(*tables)} where {ages} < 15 or {ages} > 49")
     if outside:
-        log.warn(Problem(raw.file, "age_outside_bands", fmt={"n": outside}))
-    bands = {age: age_band(age) for age in ages.drop_nulls().unique().to_list()}
-    return ages.replace_strict(bands, default=None, return_dtype=pl.String).alias("mother_age_band")
+        log.warn(Problem(cells.file, "age_outside_bands", fmt={"n": int(outside)}))
+    low = f"({ages} - {ages} % 5)"
+    return f"case when {ages} between 15 and 49 then {low}::varchar || '-' || ({low} + 4)::varchar end"
 
 
-def _safe_dates(series: pl.Series, today: date) -> pl.Series:
-    """Dates already checked (and reported) as the birth-date column; bad ones become null."""
-    days: dict[str, date | None] = {}
-    for value in series.unique().to_list():
+def _safe_date(today: date):
+    """Dates already checked (and reported) as the birth-date column: a bad one is just unknown here."""
+
+    def parser(value: str) -> date | None:
         try:
-            days[value] = parse_date(value, today)
+            return parse_date(value, today)
         except ValueError:
-            days[value] = None
-    return series.replace_strict(days, default=None, return_dtype=pl.Date)
+            return None
+
+    return parser
 
 
-def _completed_years(born: pl.Series, on: pl.Series) -> pl.Expr:
-    b, d = pl.lit(born), pl.lit(on)
-    before_birthday = (d.dt.month() < b.dt.month()) | ((d.dt.month() == b.dt.month()) & (d.dt.day() < b.dt.day()))
-    return (d.dt.year() - b.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int16)
-
-
-def _to_counts(frame: pl.DataFrame, raw: RawTable, log: ProblemLog) -> pl.DataFrame:
-    """Rows -> the births table: counts by township, month, sex, order, age band, policy."""
-    if "births" not in frame.columns and "sex" in frame.columns:
-        frame = frame.with_columns(pl.lit(1, pl.Int64).alias("births"))
-    if "sex" not in frame.columns:  # boys / girls columns
+def _counts(con, parsed: ParsedColumns, out: dict[str, str], file: str, log: ProblemLog) -> pl.DataFrame:
+    """Records -> the births table: counts by township, month, sex, order, age band, policy."""
+    source = parsed.source()
+    keys = [
+        f"{out[k]} as {k}" for k in ("township_code", "month", "birth_order", "mother_age_band", "policy_compliant")
+    ]
+    if "sex" in out:
+        parts = [f"select {', '.join(keys)}, {out['sex']} as sex, {out.get('births', '1')} as births from {source}"]
+    else:  # boys / girls columns: one row of each
         parts = [
-            frame.with_columns(pl.lit(sex).alias("sex"), pl.col(c).fill_null(0).alias("births"))
+            f"select {', '.join(keys)}, '{sex}' as sex, coalesce({out[c]}, 0) as births from {source}"
             for sex, c in (("M", "boys"), ("F", "girls"))
-            if c in frame.columns
+            if c in out
         ]
-        frame = pl.concat([p.drop("boys", "girls", strict=False) for p in parts])
-    unknown = frame.filter(pl.col("sex").is_null())["births"].sum()
+    records = " union all ".join(parts)
+    casts = {"township_code": "varchar", "month": "date", "sex": "varchar", "birth_order": "tinyint",
+             "mother_age_band": "varchar", "policy_compliant": "boolean"}  # fmt: skip
+    columns = {k: f"{k}::{t}" for k, t in casts.items()}
+    columns["policy_compliant"] = f"(case when year(month) <= {LAST_POLICY_YEAR} then policy_compliant end)::boolean"
+    select = ", ".join(f"{sql} as {k}" for k, sql in columns.items())
+    order = ", ".join(f"{k} asc nulls last" for k in KEYS)
+    # one pass over the records: the births of unknown sex are counted with the rest, then dropped
+    counts = con.sql(f"select {select}, sum(births)::bigint as births from ({records}) "
+                     f"group by all having sum(births) > 0 order by {order}").pl()  # fmt: skip
+    unknown = counts.filter(pl.col("sex").is_null())["births"].sum()
     if unknown:
-        log.warn(Problem(raw.file, "sex_unknown_dropped", fmt={"n": int(unknown)}))
-    frame = frame.filter(pl.col("sex").is_not_null()).with_columns(
-        pl.when(pl.col("month").dt.year() <= LAST_POLICY_YEAR).then(pl.col("policy_compliant"))
+        log.warn(Problem(file, "sex_unknown_dropped", fmt={"n": int(unknown)}))
+    counts = counts.filter(pl.col("sex").is_not_null())
+    return counts.select([pl.col(c).cast(t) for c, t in BIRTHS_SCHEMA.items()])
+
+
+def _names(cells: Cells, cols: validate.Columns, parsed: ParsedColumns, header: str) -> dict[str, str]:
+    """Code -> the township name first written beside it, when the file has names."""
+    name = cols.canon.get("township_name")
+    if name is None or name == header:
+        return {}
+    column = parsed.sql(name)
+    return dict(
+        query_rows(
+            cells.con,
+            f"select m_township_code.p, arg_min({column}, {VIEW}._row) "
+            f"from {parsed.source('m_township_code')} where {column} <> '' "
+            "and m_township_code.p is not null group by all",
+        )
     )
-    counts = frame.group_by(KEYS).agg(pl.col("births").sum())
-    counts = counts.filter(pl.col("births") > 0)
-    return counts.select([pl.col(c).cast(t) for c, t in BIRTHS_SCHEMA.items()]).sort(KEYS, nulls_last=True)

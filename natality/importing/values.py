@@ -26,13 +26,37 @@ class BadValue(ValueError):
         self.fmt = fmt
 
 
+def parse_distinct(values, parser, required: bool = False, value_map: dict | None = None):
+    """Each distinct cell text parsed once: (text -> value, text -> BadValue). ``value_map`` (a
+    mapping file's spellings) is applied first; an empty cell of a ``required`` column is bad."""
+    replace = {str(k): str(v) for k, v in (value_map or {}).items()}
+    good: dict[str, object] = {}
+    bad: dict[str, BadValue] = {}
+    for value in values:
+        mapped = replace.get(value, value)
+        try:
+            if required and not mapped.strip():
+                raise BadValue("required")
+            good[value] = parser(mapped)
+        except BadValue as exc:
+            bad[value] = exc
+    return good, bad
+
+
 def clean(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII), trimmed."""
     return unicodedata.normalize("NFKC", text).strip()
 
 
+SUBTOTAL_WORDS = {"小计", "subtotal"}  # a subtotal: the rows since the previous total
+
+
 def is_total_label(text: str) -> bool:
     return clean(text).lower().replace(" ", "") in TOTAL_WORDS
+
+
+def is_subtotal_label(text: str) -> bool:
+    return clean(text).lower().replace(" ", "") in SUBTOTAL_WORDS
 
 
 def _code_text(text: str) -> str:

@@ -17,7 +17,7 @@ from natality.importing.readers import ROW, WIDE_HEADER, RawTable
 from natality.importing.validate import Columns
 
 
-def wide_headers(raw: RawTable, cols: Columns, kind: str, lookup: dict[str, str]) -> dict[str, dict[str, str]]:
+def wide_headers(cols: Columns, kind: str, lookup: dict[str, str]) -> dict[str, dict[str, str]]:
     """Unused headers that are wide-table columns, with their dimensions; none when a dimension
     is a column of the table already (a 年份 column beside "2024" columns is not a wide table), and
     none whose measure is one (a 出生数 column beside "出生数 / 2024-03" is not one either)."""
@@ -32,7 +32,7 @@ def wide_headers(raw: RawTable, cols: Columns, kind: str, lookup: dict[str, str]
 
 def melt_wide(raw: RawTable, cols: Columns, kind: str, lookup: dict[str, str]) -> RawTable:
     """The table long, when it is wide; unchanged otherwise. ``cols`` learns the new columns."""
-    found = wide_headers(raw, cols, kind, lookup)
+    found = wide_headers(cols, kind, lookup)
     if not found:
         return raw
     dims = [d for d in next(iter(found.values())) if d != "measure"]

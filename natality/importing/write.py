@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,8 +19,24 @@ import polars as pl
 
 from natality.core import extract
 from natality.importing.townships import finish_townships, townships_from_codes
+from natality.importing.validate_births import BirthsInput
+from natality.importing.validate_tables import TableInput
 
 OPTIONAL_TABLES = ("regions", "crosswalk")  # tables an extract may have (older ones have none)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Everything an import read and checked, for the write step."""
+
+    births: BirthsInput | None
+    tables: Mapping[str, TableInput]  # population, targets, reported
+    shapes: gpd.GeoDataFrame | None  # the boundary file's townships
+    files: tuple[dict, ...]  # per input file: table, file, path, encoding, sheet, personal, ignored
+    region: str  # the extract's county (or wider) code
+    regions: TableInput | None = None  # names of counties, cities, provinces
+    crosswalk: pl.DataFrame | None = None
+    mapped: frozenset[str] = frozenset()  # old codes the crosswalk maps onto today's townships
 
 
 def _sha256(path: Path) -> str:
@@ -29,9 +47,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
+def write_version(req, live: Path | None, state: Checked, staging: Path) -> dict:
     """Fill the staging directory: new tables written, the others copied from the live version."""
-    births, tables, shapes = state["births"], state["tables"], state["shapes"]
+    births, tables, shapes = state.births, state.tables, state.shapes
     manifest = extract.read_manifest(live) if live is not None else {}
     written: set[str] = set()
     births_frame = None
@@ -45,17 +63,17 @@ def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
         births_frame.write_parquet(staging / "births.parquet")
         written.add("births")
     if shapes is not None or live is None:
-        towns = _townships(shapes, births, births_frame, live, state.get("mapped", set()))
-        finish_townships(towns, state["region"]).to_parquet(staging / "townships.parquet", index=False)
+        towns = _townships(shapes, births, births_frame, live, state.mapped)
+        finish_townships(towns, state.region).to_parquet(staging / "townships.parquet", index=False)
         written.add("townships")
     for table, result in tables.items():
         _by_year(result.frame, live, table).write_parquet(staging / f"{table}.parquet")
         written.add(table)
-    if state.get("crosswalk") is not None:  # replaces the live one whole: it is one consistent history
-        state["crosswalk"].write_parquet(staging / "crosswalk.parquet")
+    if state.crosswalk is not None:  # replaces the live one whole: it is one consistent history
+        state.crosswalk.write_parquet(staging / "crosswalk.parquet")
         written.add("crosswalk")
-    if state.get("regions") is not None:
-        _regions(state["regions"].frame, live).write_parquet(staging / "regions.parquet")
+    if state.regions is not None:
+        _regions(state.regions.frame, live).write_parquet(staging / "regions.parquet")
         written.add("regions")
     if live is not None:
         for item in live.iterdir():
@@ -64,7 +82,7 @@ def write_version(req, live: Path | None, state: dict, staging: Path) -> dict:
     return _manifest(req, manifest, state, written, staging)
 
 
-def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> dict:
+def _manifest(req, old: dict, state: Checked, written: set[str], staging: Path) -> dict:
     """The new manifest: the live one's facts, updated for what this import replaced."""
     manifest = {k: v for k, v in old.items() if k not in ("version", "format_version")}
     if "births" in written or "townships" in written:
@@ -78,7 +96,7 @@ def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> 
 
     sources = [s for s in manifest.get("source_files", []) if carried(s)]
     personal = [p for p in manifest.get("dropped_personal_columns", []) if carried(p)]
-    for info in state["files"]:
+    for info in state.files:
         sources.append({"table": info["table"], "path": info["file"], "sha256": _sha256(info["path"])})
         personal += [{"table": info["table"], "file": info["file"], "column": c} for c in info["personal"]]
     if req.boundaries is not None:
@@ -93,9 +111,9 @@ def _manifest(req, old: dict, state: dict, written: set[str], staging: Path) -> 
         last = pl.scan_parquet(staging / "births.parquet").select(pl.col("month").max()).collect().item()
         cutoff = last.strftime("%Y-%m") if last is not None else cutoff
     manifest.update(
-        region_name=req.name or manifest.get("region_name") or state["region"],
-        region_name_en=manifest.get("region_name_en") or req.name or state["region"],
-        region_code=state["region"],
+        region_name=req.name or manifest.get("region_name") or state.region,
+        region_name_en=manifest.get("region_name_en") or req.name or state.region,
+        region_code=state.region,
         synthetic=manifest.get("synthetic", False),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         cutoff_month=cutoff,
@@ -148,7 +166,7 @@ def _townships(
     if live is not None and (live / "townships.parquet").is_file():
         old = pl.read_parquet(live / "townships.parquet", columns=["township_code", "name"])
         names = {**dict(old.iter_rows()), **names}
-    birth_codes = set(births_frame["township_code"]) - mapped if births_frame is not None else set()
+    birth_codes = set(births_frame["township_code"].unique()) - mapped if births_frame is not None else set()
     base = shapes if shapes is not None else townships_from_codes(names, sorted(birth_codes))
     missing = sorted(birth_codes - set(base["township_code"]))
     if not missing:

@@ -1,0 +1,188 @@
+"""Which rows and cells of a births file are records, in SQL over ``Cells``: names refused
+(control characters, too long), total rows (合计, 小计 ...) and the notes under the table dropped,
+a wide table (one column per month and sex) melted into rows, repeated record numbers listed.
+
+The result is the view ``b``: ``_row``, ``_cell`` (a melted cell's column position; 0 otherwise)
+and the text columns of the records, which ``validate_births`` parses and counts.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from natality.core import literal
+from natality.importing import validate
+from natality.importing.cells import ORDER, Cells, query_rows, query_value, register
+from natality.importing.problems import Problem, ProblemLog
+from natality.importing.values import is_subtotal_label, is_total_label
+from natality.importing.wide import wide_headers
+
+VIEW = "b"  # the records: rows after total and note rows are dropped, a wide table melted
+ALL = "b_all"  # the records and the total rows (``_total``), to check the totals
+TAIL = 1000  # rows at the end of a file looked at first for the notes under the table
+KEY_COLUMNS = ("township_code", "township_name")
+# RE2 (DuckDB) spelling of the code points of literal.NAME_CONTROL
+NAME_CONTROL = r"[\x{0}-\x{1f}\x{7f}-\x{9f}\x{2028}\x{2029}]"
+
+
+def check_names(cells: Cells, cols: validate.Columns, log: ProblemLog) -> None:
+    """``validate.check_names`` in SQL: names with control characters or over ``MAX_NAME``."""
+    for canon in validate.NAME_COLUMNS:
+        header = cols.canon.get(canon)
+        if header is None:
+            continue
+        column = cells.columns[header]
+        where = f"regexp_matches({column}, $pattern) or length({column}) > $max"
+        params = {"pattern": NAME_CONTROL, "max": literal.MAX_NAME}
+        rows = query_rows(
+            cells.con,
+            f"select _row, {column} from raw where {where} order by _row limit $n",
+            {**params, "n": log.limit},
+        )
+        for row, value in rows:
+            key = literal.name_problem(value) or "name_too_long"
+            log.add(validate.name_problem(cells.file, key, row, header, value))
+        if len(rows) == log.limit:
+            log.more += int(query_value(cells.con, f"select count(*) from raw where {where}", params)) - len(rows)
+
+
+def records_view(cells: Cells, cols: validate.Columns, log: ProblemLog, lookup: dict[str, str]) -> int:
+    """Make the views ``b`` (the records: total and note rows dropped, a wide table melted) and
+    ``b_all`` (the records and the total rows, ``_total`` 'sub' or 'grand' on a total row);
+    returns the number of records."""
+    con = cells.con
+    _mark_total_rows(cells, cols)
+    last = _drop_footer_rows(cells, cols, log)
+    keep = "true" if last is None else f"_row <= {int(last)}"
+    con.execute(f"create or replace view all_rows as select * from marked where _total is not null or {keep}")
+    if not _melt_wide(cells, cols, lookup):
+        con.execute(f"create or replace view {ALL} as select *, 0 as _cell from all_rows")
+    con.execute(f"create or replace view {VIEW} as select * from {ALL} where _total is null")
+    return int(query_value(con, f"select count(*) from {VIEW}"))
+
+
+def _mark_total_rows(cells: Cells, cols: validate.Columns) -> None:
+    """Rows whose township is 合计, 总计, 小计, total ... (``values.is_total_label``): the view
+    ``marked``, the file with ``_total`` ('sub' for 小计 and subtotal, else 'grand'; null on other rows)."""
+    con = cells.con
+    sql = [cells.columns[cols.canon[c]] for c in KEY_COLUMNS if c in cols.canon]
+    labels = {
+        v: is_subtotal_label(v)
+        for c in sql
+        for (v,) in query_rows(con, f"select distinct {c} from raw")
+        if is_total_label(v)
+    }
+    if not labels:
+        con.execute("create or replace view marked as select *, null::varchar as _total from raw")
+        return
+    frame = pl.DataFrame({"v": list(labels), "sub": list(labels.values())}, schema={"v": pl.String, "sub": pl.Boolean})
+    register(con, "total_labels", frame)
+    joins = "".join(f" left join total_labels t{k} on raw.{c} = t{k}.v" for k, c in enumerate(sql))
+    sub = " or ".join(f"coalesce(t{k}.sub, false)" for k in range(len(sql)))
+    found = " or ".join(f"t{k}.v is not null" for k in range(len(sql)))
+    kind = f"case when {sub} then 'sub' when {found} then 'grand' end"
+    con.execute(f"create or replace view marked as select raw.*, {kind} as _total from raw{joins}")
+
+
+def note_total_rows(cells: Cells, log: ProblemLog, checked: bool) -> None:
+    """One line in the summary: the total rows skipped (``checked``: each agreed with its rows)."""
+    first = query_rows(cells.con, "select _row from marked where _total is not null order by _row limit 10")
+    if first:
+        n = query_value(cells.con, "select count(*) from marked where _total is not null")
+        key = "total_rows_checked" if checked else "total_rows_skipped"
+        log.warn(Problem(cells.file, key, fmt={"rows": ", ".join(str(r) for (r,) in first), "n": n}))
+
+
+def _drop_footer_rows(cells: Cells, cols: validate.Columns, log: ProblemLog) -> int | None:
+    """Notes under the table (填报单位：… 制表人：… 注：…): trailing rows with fewer than half of the
+    table's columns filled and either no township or a colon in the text. The last row kept, or
+    None when none is dropped."""
+    con = cells.con
+    keys = [cells.columns[cols.canon[c]] for c in KEY_COLUMNS if c in cols.canon]
+    mapped = [cells.columns[h] for h in dict.fromkeys(cols.canon.values())]
+    con.execute("create or replace view no_totals as select * from marked where _total is null")
+    if not keys or len(mapped) < 2:
+        return None
+    filled = " + ".join(f"({c} <> '')::integer" for c in mapped)
+    no_key = " and ".join(f"{c} = ''" for c in keys)
+    note = " or ".join(f"regexp_matches({c}, '[:：]')" for c in keys)
+    flag = f"((({no_key}) or ({note})) and ({filled}) * 2 < {len(mapped)})"
+    last = _last_record(con, flag)
+    if last is None:  # every row looks like a note: keep them all
+        return None
+    first = query_rows(con, "select _row from no_totals where _row > $last order by _row limit 10", {"last": last})
+    if not first:
+        return None
+    n = query_value(con, "select count(*) from no_totals where _row > $last", {"last": last})
+    log.warn(Problem(cells.file, "footer_rows_skipped", fmt={"rows": ", ".join(str(r) for (r,) in first), "n": n}))
+    return last
+
+
+def _last_record(con, flag: str) -> int | None:
+    """The last row that is not a note under the table (None: every row is one). The notes are a
+    few rows at the end: the last ``TAIL`` rows are looked at first, the whole file only when
+    every one of them is a note."""
+    end = query_value(con, "select max(_row) from no_totals")
+    if end is None:
+        return None
+    tail = f"from no_totals where _row > $start and not {flag}"
+    last = query_value(con, f"select max(_row) {tail}", {"start": end - TAIL})
+    if last is None:
+        last = query_value(con, f"select max(_row) {tail}", {"start": -1})
+    return last
+
+
+def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str]) -> bool:
+    """``wide.melt_wide`` in SQL: one row per non-empty cell of the month / sex columns, with the
+    dimensions its header names; ``cells`` and ``cols`` learn the new columns. False: not wide."""
+    found = wide_headers(cols, "births", lookup)
+    if not found:
+        return False
+    dims = [d for d in next(iter(found.values())) if d != "measure"]
+    measure = next(iter(found.values()))["measure"]  # births files have one measure
+    labels = {
+        "sql": [cells.columns[h] for h in found],
+        "_header": list(found),
+        "_cell": [cells.headers.index(h) for h in found],
+        **{d: [found[h][d] for h in found] for d in dims},
+    }
+    register(
+        cells.con,
+        "wide_labels",
+        pl.DataFrame(labels, schema={k: pl.Int32 if k == "_cell" else pl.String for k in labels}),
+    )
+    keep = {h: cells.columns[h] for h in dict.fromkeys(cols.canon.values())}
+    new = {name: f"d{k}" for k, name in enumerate([*dims, measure])}
+    on = ", ".join(f'"{c}"' for c in labels["sql"])
+    columns = ", ".join([*(f"u.{c}" for c in keep.values()), *(f"l.{d} as {new[d]}" for d in dims)])
+    cells.con.execute(
+        f"create or replace view {ALL} as select u._row, u._total, l._cell, l._header, {columns}, "
+        f"u._value as {new[measure]} from (unpivot all_rows on {on} into name _sql value _value) u "
+        f"join wide_labels l on u._sql = l.sql where u._value <> ''"
+    )
+    cells.columns = {**keep, **new}
+    for name in new:
+        cols.canon[name] = name
+    cols.ignored = [h for h in cols.ignored if h not in found]
+    cells.melted = measure
+    return True
+
+
+def report_duplicate_ids(cells: Cells, header: str, log: ProblemLog) -> None:
+    """``validate.report_duplicates`` on the record numbers: each repeat of an earlier row's."""
+    con, rid = cells.con, cells.columns[header]
+    con.execute(
+        f"create or replace table dup_ids as select {rid} as rid, min(_row) as first from {VIEW} "
+        f"where {rid} <> '' group by {rid} having count(*) > 1"
+    )
+    if query_value(con, "select count(*) from dup_ids") == 0:
+        return
+    repeats = f"{VIEW} join dup_ids on {VIEW}.{rid} = dup_ids.rid where {VIEW}._row <> dup_ids.first"
+    found = query_rows(
+        con,
+        f"select {VIEW}._row, dup_ids.rid, dup_ids.first from {repeats} order by {ORDER} limit $n",
+        {"n": log.limit},
+    )
+    for row, value, first in found:
+        log.add(Problem(cells.file, "duplicate", row, header, str(value), {"first": first}))
+    log.more += max(0, query_value(con, f"select count(*) from {repeats}") - log.limit)

@@ -1,0 +1,149 @@
+"""The one representation every births file is validated in: a DuckDB view of text cells.
+
+A file becomes the view ``raw`` of a DuckDB connection: ``_row`` (the row number the user sees in
+the file) and one text column per header, named ``h0, h1, ...`` in SQL (``Cells.columns`` maps
+each header as written to its column). Where the cells live is the only thing a file's size
+decides: a small file's polars text frame (``readers.read_raw``) is handed to DuckDB as Arrow
+(``from_frame``, no copy); a large one is written as Parquet of text cells in a work directory
+by ``stream.open_births``. Validation (``validate_births``) then runs the same SQL over either.
+
+``ParsedColumns`` parses a column the way ``validate.parse_column`` does for a polars frame: each
+distinct value once, by the Python parsers of ``values``; the parsed values go back to DuckDB as a
+small mapping table ``m_<name>(v, p)`` and bad cells are listed from SQL in row order.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from natality.importing.problems import Problem, ProblemLog
+from natality.importing.readers import ROW, RawTable
+from natality.importing.values import BadValue, parse_distinct
+
+MEMORY_ENV = "NATALITY_IMPORT_MEMORY"
+MEMORY_LIMIT = "1GB"  # DuckDB's; the whole import then stays well under 2 GB
+SAMPLE = 200  # rows the header and content checks look at
+ORDER = "_row, _cell"  # a file's order: its rows, then (in a melted wide table) the columns of a row
+
+
+def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that spills to ``workdir`` past its memory limit."""
+    config = {
+        "memory_limit": os.environ.get(MEMORY_ENV) or MEMORY_LIMIT,
+        "temp_directory": str(workdir / "spill"),
+        "preserve_insertion_order": True,
+    }
+    con = duckdb.connect(config=config)
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
+def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
+    return con.sql(sql, params=params).fetchall()
+
+
+def query_value(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> object:
+    """The first column of the first row."""
+    return query_rows(con, sql, params)[0][0]
+
+
+def register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """``frame`` as the table ``name`` (a copy: the frame may go away)."""
+    con.register("_frame", frame)
+    try:
+        con.execute(f"create or replace table {name} as select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+@dataclass
+class Cells:
+    """A file as the view ``raw`` of ``con``: ``_row`` plus one text column per header."""
+
+    file: str
+    con: duckdb.DuckDBPyConnection
+    columns: dict[str, str] = field(default_factory=dict)  # header as written -> SQL column
+    encoding: str | None = None
+    sheet: str | None = None
+    melted: str | None = None  # a wide table's value header: a bad cell is named by its own ``_header``
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.columns)
+
+    def head(self, n: int, view: str = "raw") -> RawTable:
+        """The first ``n`` rows as a RawTable (samples for header and content checks)."""
+        cells = "".join(f"{sql}, " for sql in self.columns.values())
+        # the first n rows in the file's order: DuckDB keeps it (preserve_insertion_order), so no sort of the whole view
+        order = ORDER if view != "raw" else ROW
+        first = f"(select {cells}{order} from {view} limit $n)"
+        frame = self.con.sql(f"select {cells}_row from {first} order by {order}", params={"n": n}).pl()
+        frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
+        return RawTable(self.file, frame, self.encoding, self.sheet)
+
+
+def from_frame(raw: RawTable, con: duckdb.DuckDBPyConnection) -> Cells:
+    """A file read in memory (``readers.read_raw``) as the view ``raw`` of ``con``: DuckDB reads the
+    polars frame through Arrow where it lies."""
+    columns = {header: f"h{k}" for k, header in enumerate(raw.headers)}
+    frame = raw.frame.select(pl.col(ROW).cast(pl.Int64), *(pl.col(h).alias(sql) for h, sql in columns.items()))
+    con.register("raw", frame)
+    return Cells(raw.file, con, columns, raw.encoding, raw.sheet)
+
+
+class ParsedColumns:
+    """Parsed columns of a view (``b``): one mapping table ``m_<name>(v, p)`` per column, made from
+    the values of ``values_view`` (the records and the total rows beside them, which are parsed
+    to be checked but whose bad cells are no problem)."""
+
+    def __init__(self, cells: Cells, log: ProblemLog, view: str, values_view: str | None = None) -> None:
+        self.cells, self.con, self.log, self.view = cells, cells.con, log, view
+        self.values_view = values_view or view
+        self.joins: dict[str, str] = {}  # mapping table -> the SQL column it maps
+
+    def sql(self, header: str) -> str:
+        return f"{self.view}.{self.cells.columns[header]}"
+
+    def parse(
+        self, name: str, header: str, parser, dtype: pl.DataType, required: bool = False, value_map: dict | None = None
+    ) -> str:
+        """``validate.parse_column`` in SQL: returns the SQL of the parsed value (null for a bad
+        cell); bad cells become problems, in the file's order, the first ``log.limit`` listed."""
+        column = self.cells.columns[header]
+        values = [v for (v,) in query_rows(self.con, f"select distinct {column} from {self.values_view}")]
+        good, bad = parse_distinct(values, parser, required, value_map)
+        table = f"m_{name}"
+        frame = pl.DataFrame(
+            {"v": pl.Series(list(good), dtype=pl.String), "p": pl.Series(list(good.values()), dtype=dtype)}
+        )
+        register(self.con, table, frame)
+        self.joins[table] = column
+        if bad:
+            self._report(name, header, self.sql(header), bad)
+        return f"{table}.p"
+
+    def _report(self, name: str, header: str, column: str, bad: dict[str, BadValue]) -> None:
+        register(self.con, f"bad_{name}", pl.DataFrame({"v": pl.Series(list(bad), dtype=pl.String)}))
+        where = f"{column} in (select v from bad_{name})"
+        named = "_header" if header == self.cells.melted else "null"  # a wide cell: its own header
+        found = query_rows(
+            self.con,
+            f"select _row, {column}, {named} from {self.view} where {where} order by {ORDER} limit $n",
+            {"n": self.log.limit},
+        )
+        for row, original, own in found:
+            exc = bad[original]
+            self.log.add(Problem(self.cells.file, exc.key, row, own or header, original, exc.fmt))
+        total = query_value(self.con, f"select count(*) from {self.view} where {where}")
+        self.log.more += max(0, total - self.log.limit)
+
+    def source(self, *tables: str, view: str | None = None) -> str:
+        """The view (or ``view``) left-joined to the mapping tables (every table when none are named)."""
+        view = view or self.view
+        named = [t for t in (tables or self.joins) if t in self.joins]
+        return view + "".join(f" left join {t} on {view}.{self.joins[t]} = {t}.v" for t in named)
