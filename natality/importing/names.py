@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Levenshtein
+
 from natality.importing.values import BadValue
 
 # Longest first: "城关街道办事处" loses "街道办事处", not just "处".
@@ -42,16 +44,8 @@ def bare_key(key: str) -> str:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions)."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    """Levenshtein distance (insertions, deletions, substitutions), by rapidfuzz (C++)."""
+    return Levenshtein.distance(a, b)
 
 
 @dataclass
