@@ -47,6 +47,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "街道代码",
         "乡代码",
         "镇代码",
+        # village codes (12 digits: the township's 9 + a village number) roll up to their township
+        "village_code",
+        "村代码",
+        "村编码",
+        "村级代码",
+        "村居代码",
+        "村委会代码",
+        "居委会代码",
+        "村（居）委会代码",
+        "村（居）委会编码",
+        "村（社区）代码",
+        "社区代码",
     ),
     "township_name": (
         "township_name",

@@ -36,8 +36,10 @@ from natality.importing.problems import ImportFailed, Problem, ProblemLog
 from natality.importing.readers import read_raw
 from natality.importing.townships import (
     live_township_codes,
+    note_villages,
     read_boundary_file,
     refuse_unknown_codes,
+    roll_up_villages,
     township_name_lookup,
     warn_ambiguous_names,
     warn_one_sided,
@@ -227,6 +229,10 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                           "ignored": result.columns.ignored})  # fmt: skip
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
+    if births is not None:  # village codes counted for their townships
+        known_now = set(shapes["township_code"]) if shapes is not None else live_township_codes(live)
+        births, villages = roll_up_villages(births, known_now)
+        note_villages(req.births.name, *villages, log)
     crosswalk, crosswalk_raw = xwalk.read_crosswalk(req.crosswalk, log, today.year) if req.crosswalk else (None, None)
     mapped = xwalk.old_codes(crosswalk if req.crosswalk else xwalk.live_crosswalk(live))  # codes of the past
     mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import polars as pl
 
 from natality.geo import boundaries as maps
@@ -19,6 +21,7 @@ from natality.importing.validate import name_problem
 from natality.importing.values import BadValue, parse_code
 
 CODES_LISTED = 20  # codes named in a warning before "... and N more"
+CLOSEST_CODES = 3  # known township codes offered for a village code under no known township
 
 
 def read_boundary_file(path: Path, options: dict, log: ProblemLog) -> gpd.GeoDataFrame | None:
@@ -73,7 +76,8 @@ def _read_boundary_file(path: Path, source: Path, options: dict, log: ProblemLog
     codes = []
     for code in gdf["township_code"]:
         try:
-            codes.append(parse_code(str(code)))
+            code = parse_code(str(code))
+            codes.append(code[:9] + "000" if is_village(code) else code)  # villages: their township
         except BadValue:
             bad.append(str(code))
             codes.append(None)
@@ -150,10 +154,66 @@ def refuse_unknown_codes(
     log: ProblemLog,
     extra_ok: set[str] = frozenset(),
 ) -> None:
-    """Codes not among the townships are refused: almost always a typo."""
+    """Codes not among the townships are refused: almost always a typo. A village code (see
+    ``roll_up_villages``) under no known township is refused with the closest township codes."""
     for code, row in sorted(code_rows.items(), key=lambda kv: kv[1]):
         if code not in known and code not in extra_ok:
-            log.add(Problem(file, "unknown_code", row, column, code, {"n": len(known)}))
+            if is_village(code):
+                township = code[:9] + "000"
+                fmt = {"township": township, "closest": closest_codes(township, known)}
+                log.add(Problem(file, "unknown_village", row, column, code, fmt))
+            else:
+                log.add(Problem(file, "unknown_code", row, column, code, {"n": len(known)}))
+
+
+def closest_codes(code: str, known: set[str]) -> str:
+    """The known 12-digit township codes nearest to ``code`` (numerically: same county first)."""
+    codes = sorted(c for c in known if len(c) == 12 and c.isdigit())
+    if not codes:
+        return "–"
+    values = np.array([int(c) for c in codes], dtype=np.int64)
+    order = np.argsort(np.abs(values - int(code)), kind="stable")[:CLOSEST_CODES]
+    return "、".join(codes[i] for i in order)
+
+
+def is_village(code: str) -> bool:
+    return len(code) == 12 and code.isdigit() and not code.endswith("000")
+
+
+def roll_up_villages(births, known: set[str] | None):
+    """Births by village counted for their townships: a 12-digit code whose last three digits are
+    not 000 counts for the township of its first nine digits + 000, when that township is known
+    (``known``: the townships of the new version; None when only the births name them: then every
+    village rolls up). Villages under no known township keep their code, to be refused by
+    ``refuse_unknown_codes``. Returns the births input and (villages rolled up, their townships).
+    """
+    villages = [c for c in births.code_rows if is_village(c)]
+    rolled = {c: c[:9] + "000" for c in villages if known is None or c[:9] + "000" in known}
+    if not rolled:
+        return births, (0, set())
+    rows: dict[str, int] = {}
+    for code, row in births.code_rows.items():  # one entry per distinct code, not per record
+        target = rolled.get(code, code)
+        rows[target] = min(row, rows.get(target, row))
+    frame = births.frame
+    if frame is not None:
+        keys = [c for c in frame.columns if c != "births"]
+        frame = (
+            frame.with_columns(pl.col("township_code").replace(rolled))
+            .group_by(keys)
+            .agg(pl.col("births").sum())
+            .select(frame.columns)
+            .sort(keys, nulls_last=True)
+        )
+    names = {c: n for c, n in births.names.items() if c not in rolled}  # a village's name is not its township's
+    out = replace(births, frame=frame, code_rows=rows, names=names)
+    return out, (len(rolled), set(rolled.values()))
+
+
+def note_villages(file: str, villages: int, townships: set[str], log: ProblemLog) -> None:
+    """The summary's line: how many villages were rolled up into how many townships."""
+    if villages:
+        log.warn(Problem(file, "villages_rolled_up", fmt={"villages": villages, "townships": len(townships)}))
 
 
 def warn_one_sided(file: str, births_codes: set[str], shape_codes: set[str], log: ProblemLog) -> None:
