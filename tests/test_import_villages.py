@@ -64,7 +64,8 @@ def test_village_under_no_known_township_is_refused_with_the_closest(ext, tmp_pa
     # The file's 8th line (title, header, five rows); township 411621109000 is 7000, 8000 and
     # 9000 away from C2, C1 and C0.
     assert (
-        "villages.csv，第 8 行，“村（居）委会代码”列：值为“411621109005”，村代码归属的乡镇 411621109000（前 9 位 + 000）不在已知乡镇中；"
+        "villages.csv，第 8 行，“村（居）委会代码”列：值为“411621109005”，"
+        "村代码归属的乡镇 411621109000（前 9 位 + 000）不在已知乡镇中；"
         f"最接近的乡镇代码：{C2}、{C1}、{C0}"
     ) in err
     assert tree_digest(ext) == before
