@@ -211,8 +211,9 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
             if table == "births" and stream.wants_stream(path):
                 raw, result = _births_out_of_core(req, path, lookup, log, today, values, names)
             else:
-                raw = read_raw(path, table, lookup)
+                raw, start = read_raw(path, table, lookup), len(log.problems)
                 result = _validate(table, raw, lookup, log, today, values, names, req.sum_duplicates)
+                raw.place_problems(log, start)  # a workbook of month sheets: each sheet's own rows
         except ImportFailed as exc:  # the file cannot be read at all
             for problem in exc.problems:
                 log.add(problem)
@@ -226,7 +227,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         if result is not None and result.frame is not None:
             files.append({"table": table, "file": raw.file, "path": path, "encoding": raw.encoding,
                           "sheet": raw.sheet, "personal": result.columns.personal,
-                          "ignored": result.columns.ignored})  # fmt: skip
+                          "ignored": result.columns.ignored, "sheets": getattr(raw, "sheets", None)})  # fmt: skip
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
     if births is not None:  # village codes counted for their townships
@@ -384,6 +385,8 @@ def summary_text(summary: ImportSummary, lang: str) -> str:
             lines.append(t("importer.personal_dropped", lang, columns=", ".join(info["personal"])))
         if info["ignored"]:
             lines.append(t("importer.ignored", lang, columns=", ".join(info["ignored"])))
+        for note in info.get("sheets") or []:  # a workbook of month sheets: what each sheet gave
+            lines.append(t(f"importer.sheet.{note.key}", lang, sheet=note.sheet, **note.fmt))
     for warning in summary.warnings:
         lines.append(t("importer.warning", lang, text=warning.render(lang)))
     return "\n".join(lines)
