@@ -83,9 +83,9 @@ p1, p2 = st.columns([1, 3])
 fmt = p1.radio(ctx.t("compare.pack_format"), ["pptx", "pdf"], key="pack_format", horizontal=True)
 p2.caption(ctx.t("compare.pack_help", year=year))
 if p2.button(ctx.t("compare.pack_build"), key="pack_build"):
-    with st.spinner(ctx.t("compare.pack_build")):
+    with ui.work_progress(ctx.lang, ctx.t("compare.pack_build")) as progress:
         try:
-            built = export.pack_bytes(ctx.version_dir, year, ctx.lang, fmt, ctx.region_code)
+            built = export.pack_bytes(ctx.version_dir, year, ctx.lang, fmt, ctx.region_code, progress)
             st.session_state["pack"] = (year, ctx.lang, fmt, ctx.region_code, built)
         except export.ExportError as exc:
             st.error(ctx.t("compare.pack_failed", error=str(exc)))

@@ -109,10 +109,12 @@ if password:
             st.session_state["data_result"] = (False, ctx.t("data.no_files"))
         else:
             uploads = {slot: (f.name, f.getvalue()) for slot, f in files.items() if f is not None}
-            st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang, who,
-                                                                   sum_duplicates)  # fmt: skip
+            with ui.work_progress(ctx.lang, ctx.t("data.importing"), key="data_progress") as progress:
+                st.session_state["data_result"] = data_view.run_upload(uploads, ctx.data_dir, months_only, ctx.lang,
+                                                                       who, sum_duplicates, progress)  # fmt: skip
         if st.session_state["data_result"][0]:
             st.rerun()  # draw the page again over the new version
+    ui.finished_progress("data_progress")
     ok, message = st.session_state.pop("data_result", (None, ""))
     if ok is not None:
         head, _, details = message.partition("\n")

@@ -27,6 +27,7 @@ import yaml
 
 from natality.core import extract, literal
 from natality.core.i18n import normalise_lang, t
+from natality.core.progress import Progress, Steps, terminal_progress
 from natality.importing import crosswalk as xwalk
 from natality.importing import import_log, stream
 from natality.importing.headers import alias_lookup, region_lookup
@@ -73,6 +74,7 @@ class ImportRequest:
     today: date | None = None
     who: str | None = None  # for the import log: a login name or session id; None: the CLI's user
     source: str = "cli"  # "cli" or "page"
+    progress: Progress | None = None  # told of each step (natality.core.progress)
 
 
 @dataclass
@@ -197,8 +199,13 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     if not inputs and req.boundaries is None and req.crosswalk is None:
         raise ImportFailed([Problem(str(req.out), "nothing_to_import")])
     boundary_options = {**(mapping.get("boundaries") or {}), **req.boundary_options}
+    steps = Steps(req.progress, len(inputs) + bool(req.boundaries) + bool(req.crosswalk) + 2)
+    if req.boundaries:
+        steps.now("importer.step.boundaries", file=Path(req.boundaries).name)
     shapes = read_boundary_file(req.boundaries, boundary_options, log) if req.boundaries else None
     names = township_name_lookup(shapes, live)
+    if req.boundaries:
+        steps.did("importer.step.boundaries_read", file=Path(req.boundaries).name)
     files: list[dict] = []
     births: BirthsInput | None = None
     regions: TableInput | None = None
@@ -207,6 +214,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         columns = _section(mapping, table, "columns")
         lookup = region_lookup(columns) if table == "regions" else alias_lookup(columns)
         values = _section(mapping, table, "values")
+        steps.now("importer.step.reading", file=Path(path).name, table=table)
         try:
             if table == "births" and stream.wants_stream(path):
                 raw, result = _births_out_of_core(req, path, lookup, log, today, values, names)
@@ -217,7 +225,9 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         except ImportFailed as exc:  # the file cannot be read at all
             for problem in exc.problems:
                 log.add(problem)
+            steps.did("importer.step.unreadable", file=Path(path).name)
             continue
+        steps.did("importer.step.read", file=raw.file, rows=f"{_rows_read(raw, result):,}")
         if table == "births":
             births = result
         elif table == "regions":
@@ -234,7 +244,11 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         known_now = set(shapes["township_code"]) if shapes is not None else live_township_codes(live)
         births, villages = roll_up_villages(births, known_now)
         note_villages(req.births.name, *villages, log)
+    if req.crosswalk:
+        steps.now("importer.step.reading", file=Path(req.crosswalk).name, table="crosswalk")
     crosswalk, crosswalk_raw = xwalk.read_crosswalk(req.crosswalk, log, today.year) if req.crosswalk else (None, None)
+    if req.crosswalk:
+        steps.did("importer.step.checking")
     mapped = xwalk.old_codes(crosswalk if req.crosswalk else xwalk.live_crosswalk(live))  # codes of the past
     mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships
@@ -251,10 +265,12 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                       "encoding": crosswalk_raw.encoding, "sheet": crosswalk_raw.sheet, "personal": [],
                       "ignored": []})  # fmt: skip
     log.check()
+    steps.did("importer.step.writing")
     state = {"births": births, "tables": tables, "shapes": shapes, "files": files, "region": region,
              "regions": regions, "crosswalk": crosswalk, "mapped": mapped}  # fmt: skip
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
+    steps.did("importer.step.done", version=final.name)
     return ImportSummary(final.name, manifest, log.warnings, files)
 
 
@@ -277,6 +293,15 @@ def _births_out_of_core(req: ImportRequest, path: Path, lookup: dict, log: Probl
             return source, validate_births_stream(source, lookup, log, today, values, names, req.sum_duplicates)
         finally:
             con.close()
+
+
+def _rows_read(raw, result) -> int:
+    """Records read from a file (after its total rows), for the progress."""
+    records = getattr(result, "records", None)
+    if records:
+        return records
+    frame = getattr(raw, "frame", None)
+    return frame.height if frame is not None else 0
 
 
 def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset()) -> set[str]:
@@ -316,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m natality")
     register_cli(parser.add_subparsers(dest="command", required=True), main_args)
     args = parser.parse_args(["import", *(sys.argv[1:] if argv is None else argv)])
+    args.progress = args.progress or "none"  # for tests: stderr holds the result only, unless asked
     return main_args(args)
 
 
@@ -356,8 +382,11 @@ def yield_cpu_to_the_dashboard() -> int:
 def main_args(args: argparse.Namespace) -> int:
     """Exit 0 done, 2 bad input (every problem on stderr), 1 anything else."""
     lang = resolve_lang(getattr(args, "lang", None))
+    request = request_from_args(args)
+    if getattr(args, "progress", None) != "none":  # a bar on a terminal, plain lines in a log
+        request.progress = terminal_progress(lang, sys.stderr, getattr(args, "progress", None))
     try:
-        summary = run_import(request_from_args(args))
+        summary = run_import(request)
     except ImportFailed as exc:
         print(t("importer.failed", lang), file=sys.stderr)
         print(exc.render(lang), file=sys.stderr)

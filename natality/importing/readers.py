@@ -19,8 +19,7 @@ import polars as pl
 from natality.importing.header_rows import HEADER_SCAN_ROWS, locate_header
 from natality.importing.headers import alias_lookup
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
-
-SHEET_SEP = " › "  # between a workbook's file name and a sheet's name in messages
+from natality.importing.workbook import SHEET_SEP, month_sheets, name_month
 
 ROW = "_row"  # the row number the user sees in the file
 WIDE_HEADER = "_header"  # in a melted wide table: the column header each value was under
@@ -117,10 +116,8 @@ def _read_csv_rows(path: Path, file: str) -> tuple[list[list[str]], str]:
 def _read_excel(path: Path, file: str, kind: str, lookup: dict[str, str]) -> RawTable:
     """An .xlsx or old .xls workbook through calamine (one Rust reader for both formats): its
     month sheets as one table (``workbook``), else the sheet whose header fits best."""
-    from natality.importing import workbook
-
     sheets, best = _excel_sheets(path, file, kind)
-    found = workbook.month_sheets(sheets, file, kind, lookup, rows_to_frame) if sheets else None
+    found = month_sheets(sheets, file, kind, lookup, rows_to_frame) if sheets else None
     if found is None:
         return RawTable(file, rows_to_frame(best[0], file, kind, lookup), sheet=best[1])
     frame, notes, places = found
@@ -132,8 +129,6 @@ def _excel_sheets(path: Path, file: str, kind: str):
     """(every visible sheet as (name, rows), when several or one named for a month; else None,
     and the rows and name of the sheet whose header fits best)."""
     import python_calamine  # imported here: only Excel imports pay for it
-
-    from natality.importing.workbook import name_month
 
     try:
         with open(path, "rb") as fh:  # a file object: the file name's suffix does not matter

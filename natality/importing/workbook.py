@@ -20,9 +20,9 @@ import polars as pl
 from natality.importing.header_rows import HEADER_SCAN_ROWS, locate_header
 from natality.importing.headers import canonical_for
 from natality.importing.problems import ImportFailed, Problem
-from natality.importing.readers import SHEET_SEP
 from natality.importing.values import clean, is_total_label
 
+SHEET_SEP = " › "  # between a workbook's file name and a sheet's name in messages
 MONTH_HEADER = "月份"  # the column given to each month sheet's rows (a header alias of month)
 SUMMARY_WORDS = ("汇总", "合计", "全年", "总计", "累计", "summary", "total")
 _CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
@@ -102,8 +102,9 @@ def month_sheets(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str
                  to_frame) -> tuple[pl.DataFrame, list[SheetNote], list[tuple[int, int, str]]] | None:  # fmt: skip
     """The month sheets of a workbook as one text frame with ``月份``, the notes of every sheet and
     the row places ((first row, offset, sheet) per month sheet); None when no sheet names a month
-    (the workbook is read as one table, its best sheet). ``to_frame`` is ``readers.rows_to_frame``.
-    Raises ImportFailed when a month has no year or a summary disagrees with the months."""
+    (the workbook is read as one table, its best sheet). ``to_frame`` is ``readers.rows_to_frame``
+    (passed in: readers imports this module). Raises ImportFailed when a month has no year or a
+    summary disagrees with the months."""
     read = [_read_sheet(name, rows, kind, lookup) for name, rows in sheets]
     months = [s for s in read if s.month is not None and s.score > 0 and not _has_month_column(s, lookup)]
     if not months:

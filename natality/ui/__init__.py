@@ -41,6 +41,8 @@ from natality.ui.notes import PAGE_KEY as PAGE_KEY
 from natality.ui.notes import chart_notes as chart_notes
 from natality.ui.phone import is_phone as is_phone
 from natality.ui.phone import narrow_css as narrow_css
+from natality.ui.progress import finished_progress as finished_progress
+from natality.ui.progress import work_progress as work_progress
 from natality.ui.regions import REGION_KEY as REGION_KEY
 from natality.ui.regions import _region_names, _regions, _requested_region
 from natality.ui.regions import map_widget_key as map_widget_key
