@@ -30,9 +30,9 @@ from natality.core.i18n import normalise_lang, t
 from natality.core.progress import Progress, Steps, terminal_progress
 from natality.importing import crosswalk as xwalk
 from natality.importing import import_log, stream
-from natality.importing.headers import alias_lookup, region_lookup
+from natality.importing.headers import alias_lookup, canonical_for, region_lookup
 from natality.importing.importer_cli import register_cli
-from natality.importing.names import NameIndex
+from natality.importing.names import NameIndex, with_county
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
 from natality.importing.readers import read_raw
 from natality.importing.townships import (
@@ -219,7 +219,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
             if table == "births" and stream.wants_stream(path):
                 raw, result = _births_out_of_core(req, path, lookup, log, today, values, names)
             else:
-                raw, start = read_raw(path, table, lookup), len(log.problems)
+                raw, start = with_county(read_raw(path, table, lookup), lookup, names), len(log.problems)
                 result = _validate(table, raw, lookup, log, today, values, names, req.sum_duplicates)
                 raw.place_problems(log, start)  # a workbook of month sheets: each sheet's own rows
         except ImportFailed as exc:  # the file cannot be read at all
@@ -237,7 +237,8 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         if result is not None and result.frame is not None:
             files.append({"table": table, "file": raw.file, "path": path, "encoding": raw.encoding,
                           "sheet": raw.sheet, "personal": result.columns.personal,
-                          "ignored": result.columns.ignored, "sheets": getattr(raw, "sheets", None)})  # fmt: skip
+                          "ignored": [h for h in result.columns.ignored if canonical_for(h, lookup) != "county"],
+                          "sheets": getattr(raw, "sheets", None)})  # fmt: skip
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
     if births is not None:  # village codes counted for their townships

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from natality.geo import boundaries as maps
-from natality.importing.names import NameIndex
+from natality.importing.names import NameIndex, county_key
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.validate import name_problem
 from natality.importing.values import BadValue, parse_code
@@ -125,18 +125,45 @@ def townships_from_codes(names: dict[str, str], codes: list[str]) -> gpd.GeoData
 
 
 def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None) -> NameIndex | None:
-    """The known townships' names, for files that name townships without codes.
+    """The known townships' names, for files that name townships without codes, with their
+    counties' names (the boundary file's parent names, the live extract's regions) so that a
+    county column can tell same-named townships apart.
 
     From the boundary file of this import, else the live extract; None when neither exists.
     """
     if shapes is not None:
-        pairs = list(zip(shapes["name"].astype(str), shapes["township_code"], strict=True))
+        parents = [None if p is None or p != p else str(p) for p in shapes.get("parent_name", [None] * len(shapes))]
+        frame = pl.DataFrame(
+            {"township_code": shapes["township_code"].tolist(), "name": shapes["name"].astype(str).tolist(),
+             "parent_name": parents},
+            schema={"township_code": pl.String, "name": pl.String, "parent_name": pl.String},
+        )  # fmt: skip
     elif live_dir is not None and (live_dir / "townships.parquet").is_file():
-        frame = pl.read_parquet(live_dir / "townships.parquet", columns=["township_code", "name"])
-        pairs = [(str(n), c) for c, n in frame.iter_rows()]
+        path = live_dir / "townships.parquet"
+        wanted = [c for c in ("township_code", "name", "parent_name") if c in pl.read_parquet_schema(path)]
+        frame = pl.read_parquet(path, columns=wanted).with_columns(pl.col("name").cast(pl.String))
     else:
         return None
-    return NameIndex([(name.strip(), code) for name, code in pairs if code is not None])
+    frame = frame.filter(pl.col("township_code").is_not_null())
+    pairs = [(str(n).strip(), c) for c, n in frame.select("township_code", "name").iter_rows()]
+    return NameIndex(pairs, _county_names(frame, live_dir))
+
+
+def _county_names(townships: pl.DataFrame, live_dir: Path | None) -> dict[str, set[str]]:
+    """County code -> its names as compared (``county_key``): parent names and regions.parquet."""
+    pairs = []
+    if "parent_name" in townships.columns:
+        pairs += townships.select(pl.col("township_code").str.slice(0, 6), "parent_name").drop_nulls().rows()
+    regions = live_dir / "regions.parquet" if live_dir is not None else None
+    if regions is not None and regions.is_file():
+        frame = pl.read_parquet(regions)
+        names = [c for c in ("region_name", "region_name_en") if c in frame.columns]
+        for column in names:
+            pairs += frame.select("region_code", column).drop_nulls().rows()
+    counties: dict[str, set[str]] = {}
+    for code, name in set(pairs):  # one entry per distinct county and name, not per township
+        counties.setdefault(str(code)[:6], set()).add(county_key(str(name)))
+    return counties
 
 
 def live_township_codes(live_dir: Path | None) -> set[str] | None:
