@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 import xlsxwriter
 from streamlit.testing.v1 import AppTest
@@ -111,3 +112,20 @@ def test_data_page_upload_shows_progress_and_the_sheets(ext, monkeypatch, lang):
     assert status.text[0].value.splitlines() == done
     summary = at.code[0].value.splitlines()
     assert [line for line in summary if line.startswith("  ")][-3:] == SHEET_LINES[lang]
+
+
+def test_the_crosswalk_upload_slot_imports_it_and_tells_its_steps(ext):
+    from natality.versions import view as data_view
+
+    seen: list[tuple] = []
+    crosswalk = "原乡镇代码,新乡镇代码,变更年份,比例,原乡镇名称\n411621199000,411621100000,2021,,老镇\n".encode("gb18030")
+    ok, message = data_view.run_upload({"crosswalk": ("区划调整.csv", crosswalk)}, ext, False, "en",
+                                       progress=lambda *step: seen.append(step))  # fmt: skip
+    assert ok, message
+    # No table but the crosswalk: 1 step for it, 1 for checking and writing, 1 for the switch.
+    version = extract.read_manifest(ext)["version"]
+    assert [s[:3] for s in seen] == [(0, 3, "importer.step.reading"), (1, 3, "importer.step.checking"),
+                                     (2, 3, "importer.step.writing"), (3, 3, "importer.step.done")]  # fmt: skip
+    assert seen[-1][3] == {"version": version}
+    stored = pl.read_parquet(ext.resolve() / "crosswalk.parquet")
+    assert stored.select("old_code", "new_code").rows() == [("411621199000", "411621100000")]
