@@ -88,6 +88,21 @@ def test_one_sheet_a_month_with_a_summary(ext, tmp_path, names, titles, capsys):
     assert 'sheet "说明": no table (notes, a cover page): skipped' in err
 
 
+def test_each_month_sheet_may_end_with_a_signature_footer(ext, tmp_path, capsys):
+    path = tmp_path / "report.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    footer = [["填表人：张三", None, "审核人：李四"], ["填报日期：2024年3月5日"]]
+    _month_sheet(book, "1月", "2024年1月出生人口统计表", [*JAN_ROWS, *footer])
+    _month_sheet(book, "2月", "2024年2月出生人口统计表", [*FEB_ROWS, *footer])
+    book.close()
+    assert importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"]) == 0
+    assert _births(ext) == EXPECTED
+    # Title, unit, two header rows, three rows: the footer is on rows 8 and 9 of each sheet.
+    err = capsys.readouterr().err
+    assert 'sheet "1月": notes under the table (signatures, dates) skipped (rows 8, 9)' in err
+    assert 'sheet "2月": notes under the table (signatures, dates) skipped (rows 8, 9)' in err
+
+
 def test_a_sheet_whose_numbers_are_the_months_sum_is_a_summary(ext, tmp_path, capsys):
     path = tmp_path / "report.xlsx"
     _book(path, summary_name="Sheet1")

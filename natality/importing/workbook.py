@@ -113,12 +113,14 @@ def month_sheets(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str
                 for s in months if s.year is None]  # fmt: skip
     if problems:
         raise ImportFailed(problems)
-    frames, notes, places, offset = [], {}, [], 0
+    frames, notes, places, offset, footers = [], {}, [], 0, []
     for s in months:
-        frame = to_frame(s.rows, sheet_file(file, s.name), kind, lookup)
+        frame, footer = _without_footer(to_frame(s.rows, sheet_file(file, s.name), kind, lookup), lookup)
         month = f"{s.year}-{s.month:02d}"
         frames.append(frame.with_columns(pl.lit(month).alias(MONTH_HEADER), pl.col("_row") + offset))
         notes[s.name] = SheetNote(s.name, "month", {"month": month, "rows": frame.height})
+        if footer:
+            footers.append(SheetNote(s.name, "footer", {"rows": ", ".join(map(str, footer))}))
         places.append((offset + 1, offset, s.name))
         offset += len(s.rows)
     body = pl.concat(frames, how="diagonal").with_columns(pl.exclude("_row").fill_null(""))
@@ -144,7 +146,8 @@ def month_sheets(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str
             notes[s.name] = SheetNote(s.name, "skipped_no_month")
     if summary_problems:
         raise ImportFailed(summary_problems)
-    return body, [notes[name] for name, _ in sheets if name in notes], places
+    listed = [notes[name] for name, _ in sheets if name in notes]
+    return body, listed + footers, places
 
 
 def _read_sheet(name: str, rows: list[list[str]], kind: str, lookup: dict[str, str]) -> _Sheet:
@@ -157,6 +160,25 @@ def _read_sheet(name: str, rows: list[list[str]], kind: str, lookup: dict[str, s
     if month is None:
         month = t_month
     return _Sheet(name, rows, header_idx, header, score, year or t_year, month)
+
+
+def _without_footer(frame: pl.DataFrame, lookup: dict[str, str]) -> tuple[pl.DataFrame, list[int]]:
+    """A month sheet without the notes under its table (填表人：… 审核人：… 填报日期：…): trailing rows
+    with no township, or a colon in it, and no number in the other known columns. (The one table's
+    last rows are the validation's to judge; a sheet's own footer would sit mid-table.)"""
+    known = [h for h in frame.columns if h != "_row" and canonical_for(h, lookup)]
+    keys = [h for h in known if canonical_for(h, lookup) in ("township_code", "township_name")]
+    if len(known) < 2 or not keys or frame.height == 0:
+        return frame, []
+    numbers = pl.any_horizontal([pl.col(h).str.contains(_NUMBER) for h in known if h not in keys] or [pl.lit(False)])
+    note = pl.all_horizontal([pl.col(h) == "" for h in keys]) | pl.any_horizontal(
+        [pl.col(h).str.contains("[:：]") for h in keys]
+    )
+    flags = frame.select((note & ~numbers).alias("f"))["f"].to_list()
+    n = next((i for i, flag in enumerate(reversed(flags)) if not flag), len(flags))
+    if n == 0 or n == len(flags):
+        return frame, []
+    return frame.head(frame.height - n), frame["_row"].tail(n).to_list()
 
 
 def _has_month_column(sheet: _Sheet, lookup: dict[str, str]) -> bool:
