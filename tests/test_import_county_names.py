@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 import polars as pl
+import pytest
 
 from natality.importing import importer
 from tests.import_fixtures import boundary_geojson
@@ -31,7 +32,13 @@ def _import(tmp_path, text: str, lang: str = "en") -> int:
                           str(_boundaries(tmp_path)), "--lang", lang])  # fmt: skip
 
 
-def test_a_county_column_tells_same_named_townships_apart(tmp_path, capsys):
+@pytest.fixture(params=["memory", "stream"])
+def path_kind(request, monkeypatch) -> str:
+    monkeypatch.setenv("NATALITY_IMPORT_STREAM_ROWS", "1" if request.param == "stream" else "200000")
+    return request.param
+
+
+def test_a_county_column_tells_same_named_townships_apart(tmp_path, path_kind, capsys):
     text = ("县（区）,乡镇,月份,男,女\n甲县,城关镇,2024-03,2,1\n乙县,城关镇,2024-03,4,0\n"
             "411622,城关镇,2024-04,1,1\n甲区,王店乡,2024-03,0,3\n,王店乡,2024-04,1,0\n")  # fmt: skip
     assert _import(tmp_path, text) == 0
@@ -45,7 +52,7 @@ def test_a_county_column_tells_same_named_townships_apart(tmp_path, capsys):
     assert "Columns not used" not in capsys.readouterr().err  # the county column was used
 
 
-def test_a_name_not_in_its_county_and_a_name_without_county_are_refused(tmp_path, capsys):
+def test_a_name_not_in_its_county_and_a_name_without_county_are_refused(tmp_path, path_kind, capsys):
     text = "县,乡镇,月份,男,女\n乙县,王店乡,2024-03,1,1\n,城关镇,2024-03,1,0\n"
     assert _import(tmp_path, text) == 2
     err = capsys.readouterr().err

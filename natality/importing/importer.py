@@ -290,7 +290,7 @@ def _births_out_of_core(req: ImportRequest, path: Path, lookup: dict, log: Probl
     with stream.work_dir(req.out) as workdir:
         con = stream.connect(workdir)
         try:
-            source = stream.open_births(path, lookup, workdir, con)
+            source = with_county(stream.open_births(path, lookup, workdir, con), lookup, names)
             return source, validate_births_stream(source, lookup, log, today, values, names, req.sum_duplicates)
         finally:
             con.close()

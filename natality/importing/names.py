@@ -125,12 +125,19 @@ class NameIndex:
 def with_county(raw, lookup: dict[str, str], names: NameIndex | None):
     """A file naming townships (no code column) beside a county column: each name joined with its
     row's county (``城关镇｜淮阳县``), so that ``NameIndex.code_for`` tells same-named townships in
-    different counties apart. Other files are returned as they are. One vectorised pass."""
+    different counties apart. Other files are returned as they are. One vectorised pass: polars
+    for a ``RawTable``, the DuckDB view ``raw`` made again for a large file's ``StreamTable``."""
     from natality.importing.headers import canonical_for  # headers imports nothing of ours
 
     found = {canonical_for(h, lookup): h for h in reversed(raw.headers)}
     name, county = found.get("township_name"), found.get("county")
     if names is None or name is None or county is None or "township_code" in found:
+        return raw
+    if hasattr(raw, "con"):  # out of core: the same cells, joined in SQL (column names are h0, h1 …)
+        n, c = raw.columns[name], raw.columns[county]
+        raw.con.execute("alter view raw rename to raw_without_county")
+        raw.con.execute(f"create view raw as select * replace (case when {c} <> '' and {n} <> '' "
+                        f"then {n} || '{QUALIFIER}' || {c} else {n} end as {n}) from raw_without_county")  # fmt: skip
         return raw
     joined = (
         pl.when((pl.col(county) != "") & (pl.col(name) != ""))
