@@ -69,3 +69,14 @@ def test_village_under_no_known_township_is_refused_with_the_closest(ext, tmp_pa
         f"最接近的乡镇代码：{C2}、{C1}、{C0}"
     ) in err
     assert tree_digest(ext) == before
+
+
+def test_a_village_code_in_a_population_file_is_refused_as_such(ext, tmp_path, capsys):
+    before = tree_digest(ext)
+    path = tmp_path / "population.csv"
+    path.write_bytes("村代码,年份,人口数\n411621100001,2024,5000\n".encode("gb18030"))
+    assert importer.main(["--out", str(ext), "--population", str(path), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert ('population.csv, row 2, column "村代码": found "411621100001", this is a village code; only births are '
+            f"rolled up from villages to townships: give this table by township (code {C0})") in err  # fmt: skip
+    assert tree_digest(ext) == before

@@ -86,6 +86,8 @@ def test_one_sheet_a_month_with_a_summary(ext, tmp_path, names, titles, capsys):
     # 3 rows x 2 numbers of the summary checked against the two month sheets
     assert 'sheet "汇总": summary, 6 number(s) agree with the sum of the 2 month sheets; not counted again' in err
     assert 'sheet "说明": no table (notes, a cover page): skipped' in err
+    # The 合计 row of each month sheet is on its 7th row (title, unit, two header rows, 3 rows).
+    assert f"skipped 2 total/subtotal row(s) (rows {names[0]} 7, {names[1]} 7)" in err
 
 
 def test_each_month_sheet_may_end_with_a_signature_footer(ext, tmp_path, capsys):

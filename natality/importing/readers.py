@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -45,10 +46,20 @@ class RawTable:
     def place(self, problem: Problem) -> Problem:
         """A problem of this table with its row as the user finds it: in a workbook of month
         sheets, the sheet (``file › 3月``) and the row on that sheet."""
-        if not self.places or problem.file != self.file or problem.row is None:
+        if not self.places or problem.file != self.file:
             return problem
-        _, offset, sheet = max((p for p in self.places if p[0] <= problem.row), default=self.places[0])
-        return replace(problem, file=f"{self.file}{SHEET_SEP}{sheet}", row=problem.row - offset)
+        if problem.row is None:  # a note listing rows ("rows 7, 17"): each as "sheet row"
+            rows = str(problem.fmt.get("rows", ""))
+            if not re.fullmatch(r"\d+(, \d+)*", rows):
+                return problem
+            listed = ", ".join(" ".join(map(str, self._sheet_row(int(r)))) for r in rows.split(", "))
+            return replace(problem, fmt={**problem.fmt, "rows": listed})
+        sheet, row = self._sheet_row(problem.row)
+        return replace(problem, file=f"{self.file}{SHEET_SEP}{sheet}", row=row)
+
+    def _sheet_row(self, row: int) -> tuple[str, int]:
+        _, offset, sheet = max((p for p in self.places if p[0] <= row), default=self.places[0])
+        return sheet, row - offset
 
     def place_problems(self, log: ProblemLog, start: int = 0) -> None:
         """``place`` every problem and warning of ``log`` (from the ``start``-th problem on)."""

@@ -185,7 +185,9 @@ def refuse_unknown_codes(
     ``roll_up_villages``) under no known township is refused with the closest township codes."""
     for code, row in sorted(code_rows.items(), key=lambda kv: kv[1]):
         if code not in known and code not in extra_ok:
-            if is_village(code):
+            if is_village(code) and code[:9] + "000" in known:  # population, targets, reported
+                log.add(Problem(file, "village_not_births", row, column, code, {"township": code[:9] + "000"}))
+            elif is_village(code):
                 township = code[:9] + "000"
                 fmt = {"township": township, "closest": closest_codes(township, known)}
                 log.add(Problem(file, "unknown_village", row, column, code, fmt))
