@@ -46,6 +46,9 @@ def test_a_terminal_gets_a_bar_redrawn_in_place_and_a_pipe_plain_lines():
     # 0 of 24 cells filled, then 6 (a quarter); each drawn over the line before, no newline yet.
     first, second = "░" * 24 + " [0/4] 正在核对乡镇代码 …", "█" * 6 + "░" * 18 + " [1/4] 正在写入新版本 …"
     assert bar.getvalue() == "\r\x1b[2K" + first + "\r\x1b[2K" + second
+    steps.progress.end_line()  # the work failed midway: what follows starts on a line of its own
+    steps.progress.end_line()  # once
+    assert bar.getvalue().endswith(second + "\n")
     pipe = io.StringIO()  # not a terminal: the default is plain lines
     Steps(terminal_progress("en", pipe), 2).did("importer.step.writing")
     assert pipe.getvalue() == "[1/2] Writing the new version …\n"

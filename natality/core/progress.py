@@ -42,9 +42,16 @@ def terminal_progress(lang: str, stream: TextIO | None = None, style: str | None
             return
         filled = round(BAR_WIDTH * fraction(done, total))
         bar = "█" * filled + "░" * (BAR_WIDTH - filled)
-        end = "\n" if done >= total else ""
-        print(f"\r\x1b[2K{bar} {text}", end=end, file=out, flush=True)
+        report.open = done < total  # the bar's line is ended when the work is done (or by ``end_line``)
+        print(f"\r\x1b[2K{bar} {text}", end="" if report.open else "\n", file=out, flush=True)
 
+    def end_line() -> None:
+        if report.open:
+            print(file=out, flush=True)
+            report.open = False
+
+    report.open = False
+    report.end_line = end_line  # the work stopped before its last step: messages start on a new line
     return report
 
 

@@ -389,6 +389,7 @@ def main_args(args: argparse.Namespace) -> int:
     try:
         summary = run_import(request)
     except ImportFailed as exc:
+        getattr(request.progress, "end_line", lambda: None)()  # a bar stopped midway: end its line
         print(t("importer.failed", lang), file=sys.stderr)
         print(exc.render(lang), file=sys.stderr)
         return 2
