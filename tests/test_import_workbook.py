@@ -9,8 +9,12 @@ from datetime import date
 import polars as pl
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from natality.importing import importer
+from natality.importing.problems import ImportFailed
+from natality.importing.readers import read_raw
 from natality.importing.workbook import name_month, title_month
 from tests.import_fixtures import CODES, tree_digest
 
@@ -164,3 +168,47 @@ def test_sheet_names_that_give_a_month(name, found):
 )  # fmt: skip
 def test_title_rows_that_give_a_month(rows, found):
     assert title_month(rows) == found
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    counts=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=4),
+    summary_at=st.one_of(st.none(), st.integers(0, 5)),
+    notes_at=st.one_of(st.none(), st.integers(0, 5)),
+    typo=st.booleans(),
+)
+def test_month_sheets_in_any_order_read_and_checked(tmp_path_factory, counts, summary_at, notes_at, typo):
+    """Months 1..n of 2024 (城关镇's boys and 王店乡's boys each), a summary sheet and a notes sheet
+    anywhere among them: the rows carry their sheet's month; a summary typo is refused."""
+    path = tmp_path_factory.mktemp("wb") / "r.xlsx"
+    sheets = [(f"{m}月", [["乡镇", "男"], ["城关镇", a], ["王店乡", b]]) for m, (a, b) in enumerate(counts, 1)]
+    total_a, total_b = sum(a for a, _ in counts), sum(b for _, b in counts)
+    wrong = typo and summary_at is not None
+    if summary_at is not None:
+        summary = [["乡镇", "男"], ["城关镇", total_a + wrong], ["王店乡", total_b]]
+        sheets.insert(min(summary_at, len(sheets)), ("汇总", summary))
+    if notes_at is not None:
+        sheets.insert(min(notes_at, len(sheets)), ("说明", [["各乡镇每月填报"]]))
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets:
+        ws = book.add_worksheet(name)
+        ws.write_row(0, 0, ["2024年出生人口统计表"])
+        for i, row in enumerate(rows):
+            ws.write_row(1 + i, 0, row)
+    book.close()
+    if wrong:
+        with pytest.raises(ImportFailed) as failed:
+            read_raw(path, "births")
+        # The header on row 2, 城关镇 on row 3 of the summary sheet.
+        assert failed.value.render("en") == (
+            f'r.xlsx › 汇总, row 3, column "男": the summary sheet says {total_a + 1} but the {len(counts)} month '
+            f"sheets add up to {total_a} (a difference of 1); check which number was typed wrong"
+        )
+        return
+    raw = read_raw(path, "births")
+    got = sorted(raw.frame.select("乡镇", "男", "月份").rows(), key=lambda r: (r[2], r[0]))
+    assert got == [(town, str(n), f"2024-{m:02d}") for m, (a, b) in enumerate(counts, 1)
+                   for town, n in (("城关镇", a), ("王店乡", b))]  # fmt: skip
+    assert [note.key for note in raw.sheets] == [
+        "summary" if name == "汇总" else "skipped_no_table" if name == "说明" else "month" for name, _ in sheets
+    ]
