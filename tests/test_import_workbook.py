@@ -143,6 +143,15 @@ def test_a_bad_cell_on_a_month_sheet_is_named_by_its_sheet_and_row(ext, tmp_path
     assert tree_digest(ext) == before
 
 
+def test_one_sheet_titled_with_its_month(ext, tmp_path):
+    path = tmp_path / "report.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    _month_sheet(book, "Sheet1", "2024年2月各乡镇出生人口统计表", FEB_ROWS)
+    book.close()
+    assert importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"]) == 0
+    assert _births(ext) == [row for row in EXPECTED if row[1] == FEB]
+
+
 def test_a_month_sheet_without_a_year_is_refused(ext, tmp_path, capsys):
     path = tmp_path / "report.xlsx"
     _book(path, titles=("各乡镇出生人口统计表", "2024年2月各乡镇出生人口统计表"), summary=None)

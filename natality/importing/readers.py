@@ -20,7 +20,7 @@ import polars as pl
 from natality.importing.header_rows import HEADER_SCAN_ROWS, locate_header
 from natality.importing.headers import alias_lookup
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
-from natality.importing.workbook import SHEET_SEP, month_sheets, name_month
+from natality.importing.workbook import SHEET_SEP, month_sheets
 
 ROW = "_row"  # the row number the user sees in the file
 WIDE_HEADER = "_header"  # in a melted wide table: the column header each value was under
@@ -137,8 +137,8 @@ def _read_excel(path: Path, file: str, kind: str, lookup: dict[str, str]) -> Raw
 
 
 def _excel_sheets(path: Path, file: str, kind: str):
-    """(every visible sheet as (name, rows), when several or one named for a month; else None,
-    and the rows and name of the sheet whose header fits best)."""
+    """(every visible sheet as (name, rows), and the rows and name of the sheet whose header fits
+    best)."""
     import python_calamine  # imported here: only Excel imports pay for it
 
     try:
@@ -147,11 +147,8 @@ def _excel_sheets(path: Path, file: str, kind: str):
         try:
             visible = [m.name for m in book.sheets_metadata
                        if str(m.visible).rsplit(".", 1)[-1].lower() == "visible"]  # fmt: skip
-            if len(visible) > 1 or (visible and name_month(visible[0])[1]):
-                sheets = [(name, _sheet_rows(book.get_sheet_by_name(name))) for name in visible]
-            else:
-                sheets = None
-            return sheets, _best_sheet_rows(book, file, kind)
+            sheets = [(name, _sheet_rows(book.get_sheet_by_name(name))) for name in visible]
+            return sheets, _best_sheet(sheets, file, kind)
         finally:
             book.close()
     except ImportFailed:
@@ -160,20 +157,17 @@ def _excel_sheets(path: Path, file: str, kind: str):
         raise ImportFailed([Problem(file, "excel_unreadable", fmt={"detail": str(exc)[:200]})]) from None
 
 
-def _best_sheet_rows(book, file: str, kind: str) -> tuple[list[list[str]], str]:
+def _best_sheet(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str) -> tuple[list[list[str]], str]:
     """The visible sheet whose header matches the table best (offices often add cover sheets)."""
-    best: tuple[int, str] | None = None
-    for meta in book.sheets_metadata:
-        if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
-            continue
-        sheet = book.get_sheet_by_name(meta.name)
-        head = _sheet_rows(sheet, HEADER_SCAN_ROWS + 1)
+    best: tuple[int, str, list[list[str]]] | None = None
+    for name, rows in sheets:
+        head = rows[: HEADER_SCAN_ROWS + 1]
         score = _header_score(head, kind)[1] if head else -1
         if best is None or score > best[0]:
-            best = (score, meta.name)
+            best = (score, name, rows)
     if best is None:
         raise ImportFailed([Problem(file, "empty")])
-    return _sheet_rows(book.get_sheet_by_name(best[1])), best[1]
+    return best[2], best[1]
 
 
 def _sheet_rows(sheet, nrows: int | None = None) -> list[list[str]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from natality.importing.header_rows import HEADER_SCAN_ROWS, locate_header
+from natality.importing.header_rows import HEADER_SCAN_ROWS, header_dims, locate_header
 from natality.importing.headers import canonical_for
 from natality.importing.problems import ImportFailed, Problem
 from natality.importing.values import clean, is_total_label
@@ -106,7 +106,7 @@ def month_sheets(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str
     (passed in: readers imports this module). Raises ImportFailed when a month has no year or a
     summary disagrees with the months."""
     read = [_read_sheet(name, rows, kind, lookup) for name, rows in sheets]
-    months = [s for s in read if s.month is not None and s.score > 0 and not _has_month_column(s, lookup)]
+    months = [s for s in read if s.month is not None and s.score > 0 and not _has_month_column(s, kind, lookup)]
     if not months:
         return None
     problems = [Problem(sheet_file(file, s.name), "sheet_no_year", fmt={"sheet": s.name})
@@ -157,7 +157,7 @@ def _read_sheet(name: str, rows: list[list[str]], kind: str, lookup: dict[str, s
     header_idx, header, score = locate_header(head, kind, lookup)
     year, month = name_month(name)
     t_year, t_month = title_month(head[:header_idx])
-    if month is None:
+    if month is None and not is_summary_name(name):  # a 全年 sheet titled "… 12月" is still the summary
         month = t_month
     return _Sheet(name, rows, header_idx, header, score, year or t_year, month)
 
@@ -181,8 +181,10 @@ def _without_footer(frame: pl.DataFrame, lookup: dict[str, str]) -> tuple[pl.Dat
     return frame.head(frame.height - n), frame["_row"].tail(n).to_list()
 
 
-def _has_month_column(sheet: _Sheet, lookup: dict[str, str]) -> bool:
-    return any(canonical_for(h, lookup) in ("month", "birth_date") for h in sheet.header if h)
+def _has_month_column(sheet: _Sheet, kind: str, lookup: dict[str, str]) -> bool:
+    """Does the sheet's table give months itself: a month or date column, or months as columns?"""
+    return any(canonical_for(h, lookup) in ("month", "birth_date") or "month" in (header_dims(h, kind, lookup) or {})
+               for h in sheet.header if h)  # fmt: skip
 
 
 def _key_header(frame: pl.DataFrame, lookup: dict[str, str]) -> str | None:
