@@ -80,3 +80,14 @@ def test_a_village_code_in_a_population_file_is_refused_as_such(ext, tmp_path, c
     assert ('population.csv, row 2, column "村代码": found "411621100001", this is a village code; only births are '
             f"rolled up from villages to townships: give this table by township (code {C0})") in err  # fmt: skip
     assert tree_digest(ext) == before
+
+
+def test_a_new_extract_from_village_births_alone_has_their_townships(tmp_path, path_kind, capsys):
+    out = tmp_path / "new"
+    path = tmp_path / "villages.csv"
+    path.write_bytes(VILLAGES.encode("gb18030"))
+    assert importer.main(["--out", str(out), "--births", str(path), "--lang", "en"]) == 0
+    # No boundaries and no live extract: every village rolls up, and the townships are their codes.
+    towns = pl.read_parquet(out / "townships.parquet").sort("township_code")
+    assert towns.select("township_code", "name").rows() == [(C0, C0), (C1, C1), (C2, C2)]  # no township names
+    assert "3 village code(s) rolled up into their 2 township(s)" in capsys.readouterr().err

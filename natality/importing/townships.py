@@ -209,6 +209,11 @@ def is_village(code: str) -> bool:
     return len(code) == 12 and code.isdigit() and not code.endswith("000")
 
 
+def village_expr(column: str) -> pl.Expr:
+    """``is_village`` over a column of codes."""
+    return pl.col(column).str.contains(r"^\d{12}$") & ~pl.col(column).str.ends_with("000")
+
+
 def roll_up_villages(births, known: set[str] | None):
     """Births by village counted for their townships: a 12-digit code whose last three digits are
     not 000 counts for the township of its first nine digits + 000, when that township is known
@@ -216,14 +221,16 @@ def roll_up_villages(births, known: set[str] | None):
     village rolls up). Villages under no known township keep their code, to be refused by
     ``refuse_unknown_codes``. Returns the births input and (villages rolled up, their townships).
     """
-    villages = [c for c in births.code_rows if is_village(c)]
-    rolled = {c: c[:9] + "000" for c in villages if known is None or c[:9] + "000" in known}
-    if not rolled:
+    codes = pl.DataFrame({"code": list(births.code_rows), "row": list(births.code_rows.values())},
+                         schema={"code": pl.String, "row": pl.Int64})  # fmt: skip
+    township = pl.col("code").str.slice(0, 9) + "000"
+    rolls = village_expr("code") & (pl.lit(True) if known is None else township.is_in(list(known)))
+    codes = codes.with_columns(pl.when(rolls).then(township).otherwise(pl.col("code")).alias("to"))
+    moved = codes.filter(pl.col("to") != pl.col("code"))
+    if moved.height == 0:
         return births, (0, set())
-    rows: dict[str, int] = {}
-    for code, row in births.code_rows.items():  # one entry per distinct code, not per record
-        target = rolled.get(code, code)
-        rows[target] = min(row, rows.get(target, row))
+    rolled = dict(moved.select("code", "to").iter_rows())
+    rows = dict(codes.group_by("to").agg(pl.col("row").min()).iter_rows())
     frame = births.frame
     if frame is not None:
         keys = [c for c in frame.columns if c != "births"]
