@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from natality.importing import importer
 from natality.importing.problems import ImportFailed
@@ -141,6 +142,19 @@ def test_a_bad_cell_on_a_month_sheet_is_named_by_its_sheet_and_row(ext, tmp_path
     # 王店乡 is on the 6th row of sheet 2月 (title, unit, two header rows, 城关镇), its boys under 男.
     assert 'report.xlsx › 2月, row 6, column "男": found "一"' in capsys.readouterr().err
     assert tree_digest(ext) == before
+
+
+def test_a_sheet_with_its_own_month_column_is_skipped_not_counted(ext, tmp_path, capsys):
+    path = tmp_path / "report.xlsx"
+    _book(path, summary=None)
+    book = load_workbook(path)
+    ws = book.create_sheet("全年明细")
+    for row in (["乡镇", "月份", "男", "女"], ["城关镇", "2024-01", 3, 2], ["城关镇", "2024-02", 2, 2]):
+        ws.append(row)
+    book.save(path)
+    assert importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"]) == 0
+    assert _births(ext) == EXPECTED  # from the month sheets only
+    assert 'sheet "全年明细": has months of its own (a month column or a column per month)' in capsys.readouterr().err
 
 
 def test_one_sheet_titled_with_its_month(ext, tmp_path):

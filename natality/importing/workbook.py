@@ -125,14 +125,14 @@ def month_sheets(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str
         offset += len(s.rows)
     body = pl.concat(frames, how="diagonal").with_columns(pl.exclude("_row").fill_null(""))
     body = body.select([*(c for c in body.columns if c != "_row"), "_row"])
-    summary_problems = []
+    summary_problems, taken = [], {s.name for s in months}
     for s in read:
-        if s in months:
+        if s.name in taken:
             continue
         if s.score == 0:
             notes[s.name] = SheetNote(s.name, "skipped_no_table")
             continue
-        if s.month is not None:  # a month sheet that has its own month column: not ours to say
+        if _has_month_column(s, kind, lookup):  # a table of its own months: neither ours nor a summary
             notes[s.name] = SheetNote(s.name, "skipped_month_column")
             continue
         frame = to_frame(s.rows, sheet_file(file, s.name), kind, lookup)
