@@ -99,11 +99,11 @@ def test_month_refused(text, key):
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("411621100000", "411621100000"), ("411621100", "411621100000"), ("411621100203", "411621100000"),
+    [("411621100000", "411621100000"), ("411621100", "411621100000"), ("411621100203", "411621100203"),
      ("411621", "411621"), ("411621100000.0", "411621100000"), (" 411621100000 ", "411621100000"),
      ("041162110000", "041162110000"), ("63000010", "63000010"), ("０９００７０１０", "09007010")],
 )  # fmt: skip
-def test_code_keeps_leading_zeros_and_rolls_villages_up(text, code):
+def test_code_keeps_leading_zeros_and_village_codes(text, code):
     assert parse_code(text) == code
 
 

@@ -23,6 +23,7 @@ from pypdf.annotations import Text
 
 from natality.core import extract
 from natality.core.context import region_names
+from natality.core.progress import Progress, Steps, terminal_progress
 from natality.export.render import CJK_FAMILY, MIME, ExportError, Renderer
 from natality.export.slides import Slide, build_slides
 
@@ -43,13 +44,15 @@ def _set_font(run, size: int, bold: bool = False) -> None:
         el.set("typeface", CJK_FAMILY)
 
 
-def write_pptx(slides: list[Slide], renderer: Renderer, lang: str) -> bytes:
+def write_pptx(slides: list[Slide], renderer: Renderer, lang: str, steps: Steps | None = None) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     prs.core_properties.title = slides[0].heading if slides else ""
     prs.core_properties.language = "zh-CN" if lang == "zh" else "en-GB"
     title_h = Inches(0.8)
-    for slide in slides:
+    for i, slide in enumerate(slides, 1):
+        if steps is not None:
+            steps.now("export.step.slide", i=i, n=len(slides), heading=slide.heading)
         page = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
         title = page.shapes.title
         title.left, title.top, title.width, title.height = Inches(0.4), Inches(0.1), SLIDE_W - Inches(0.8), title_h
@@ -66,14 +69,18 @@ def write_pptx(slides: list[Slide], renderer: Renderer, lang: str) -> bytes:
         for paragraph in notes.paragraphs:
             for run in paragraph.runs:
                 _set_font(run, 12)
+        if steps is not None:
+            steps.did("export.step.slide", i=i, n=len(slides), heading=slide.heading)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
 
 
-def write_pdf(slides: list[Slide], renderer: Renderer, lang: str) -> bytes:
+def write_pdf(slides: list[Slide], renderer: Renderer, lang: str, steps: Steps | None = None) -> bytes:
     writer = PdfWriter()
     for i, slide in enumerate(slides):
+        if steps is not None:
+            steps.now("export.step.slide", i=i + 1, n=len(slides), heading=slide.heading)
         page = PdfReader(io.BytesIO(renderer.render(slide.figure, "pdf"))).pages[0]
         writer.add_page(page)
         writer.add_outline_item(slide.heading, i)
@@ -85,6 +92,8 @@ def write_pdf(slides: list[Slide], renderer: Renderer, lang: str) -> bytes:
                 open=False,
             )
             writer.add_annotation(page_number=i, annotation=note)
+        if steps is not None:
+            steps.did("export.step.slide", i=i + 1, n=len(slides), heading=slide.heading)
     writer.add_metadata({"/Title": slides[0].heading if slides else "", "/Lang": "zh-CN" if lang == "zh" else "en"})
     writer.page_mode = "/UseOutlines"
     out = io.BytesIO()
@@ -92,15 +101,21 @@ def write_pdf(slides: list[Slide], renderer: Renderer, lang: str) -> bytes:
     return out.getvalue()
 
 
-def pack_bytes(data_dir: str | Path | None, year: int, lang: str, fmt: str, region: str | None = None) -> bytes:
-    """The meeting pack of ``year`` in ``lang`` as PPTX or PDF bytes, for ``region`` (None: everything)."""
+def pack_bytes(data_dir: str | Path | None, year: int, lang: str, fmt: str, region: str | None = None,
+               progress: Progress | None = None) -> bytes:  # fmt: skip
+    """The meeting pack of ``year`` in ``lang`` as PPTX or PDF bytes, for ``region`` (None: everything);
+    ``progress`` is told of each step: the slides' numbers, then each slide drawn."""
     if fmt not in MIME:
         raise ExportError(f"unknown pack format {fmt!r}: expected pptx or pdf")
+    steps = Steps(progress, 2)
     with Renderer() as renderer:
+        steps.now("export.step.numbers")
         slides = build_slides(data_dir, year, lang, region)
-        if fmt == "pptx":
-            return write_pptx(slides, renderer, lang)
-        return write_pdf(slides, renderer, lang)
+        steps.total = len(slides) + 2
+        steps.did("export.step.numbers_done", n=len(slides))
+        data = (write_pptx if fmt == "pptx" else write_pdf)(slides, renderer, lang, steps)
+    steps.did("export.step.done", kb=f"{len(data) / 1024:,.0f}")
+    return data
 
 
 def run_pack(args) -> int:
@@ -130,7 +145,7 @@ def run_pack(args) -> int:
         return 2
     started = time.monotonic()
     try:
-        data = pack_bytes(args.data, args.year, args.lang, fmt, region)
+        data = pack_bytes(args.data, args.year, args.lang, fmt, region, terminal_progress(args.lang))
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

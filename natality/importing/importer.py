@@ -28,17 +28,20 @@ import yaml
 
 from natality.core import extract, literal
 from natality.core.i18n import normalise_lang, t
+from natality.core.progress import Progress, Steps, terminal_progress
 from natality.importing import cells, import_log, stream
 from natality.importing import crosswalk as xwalk
-from natality.importing.headers import alias_lookup, region_lookup
+from natality.importing.headers import alias_lookup, canonical_for, region_lookup
 from natality.importing.importer_cli import register_cli
-from natality.importing.names import NameIndex
+from natality.importing.names import NameIndex, with_county
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
 from natality.importing.readers import read_raw
 from natality.importing.townships import (
     live_township_codes,
+    note_villages,
     read_boundary_file,
     refuse_unknown_codes,
+    roll_up_villages,
     township_name_lookup,
     warn_ambiguous_names,
     warn_one_sided,
@@ -71,6 +74,7 @@ class ImportRequest:
     today: date | None = None
     who: str | None = None  # for the import log: a login name or session id; None: the CLI's user
     source: str = "cli"  # "cli" or "page"
+    progress: Progress | None = None  # told of each step (natality.core.progress)
 
 
 @dataclass
@@ -195,8 +199,13 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     if not inputs and req.boundaries is None and req.crosswalk is None:
         raise ImportFailed([Problem(str(req.out), "nothing_to_import")])
     boundary_options = {**(mapping.get("boundaries") or {}), **req.boundary_options}
+    steps = Steps(req.progress, len(inputs) + bool(req.boundaries) + bool(req.crosswalk) + 2)
+    if req.boundaries:
+        steps.now("importer.step.boundaries", file=Path(req.boundaries).name)
     shapes = read_boundary_file(req.boundaries, boundary_options, log) if req.boundaries else None
     names = township_name_lookup(shapes, live)
+    if req.boundaries:
+        steps.did("importer.step.boundaries_read", file=Path(req.boundaries).name)
     files: list[dict] = []
     births: BirthsInput | None = None
     regions: TableInput | None = None
@@ -205,16 +214,20 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         columns = _section(mapping, table, "columns")
         lookup = region_lookup(columns) if table == "regions" else alias_lookup(columns)
         values = _section(mapping, table, "values")
+        steps.now("importer.step.reading", file=Path(path).name, table=table)
         try:
             if table == "births":
                 raw, result = _births(req, path, lookup, log, today, values, names)
             else:
-                raw = read_raw(path, table, lookup)
+                raw, start = with_county(read_raw(path, table, lookup), lookup, names), len(log.problems)
                 result = _validate(table, raw, lookup, log, today, values, names)
+                raw.place_problems(log, start)  # a workbook of month sheets: each sheet's own rows
         except ImportFailed as exc:  # the file cannot be read at all
             for problem in exc.problems:
                 log.add(problem)
+            steps.did("importer.step.unreadable", file=Path(path).name)
             continue
+        steps.did("importer.step.read", file=raw.file, rows=f"{_rows_read(raw, result):,}")
         if table == "births":
             births = result
         elif table == "regions":
@@ -224,10 +237,19 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         if result is not None and result.frame is not None:
             files.append({"table": table, "file": raw.file, "path": path, "encoding": raw.encoding,
                           "sheet": raw.sheet, "personal": result.columns.personal,
-                          "ignored": result.columns.ignored})  # fmt: skip
+                          "ignored": [h for h in result.columns.ignored if canonical_for(h, lookup) != "county"],
+                          "sheets": getattr(raw, "sheets", None)})  # fmt: skip
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
+    if births is not None:  # village codes counted for their townships
+        known_now = set(shapes["township_code"]) if shapes is not None else live_township_codes(live)
+        births, villages = roll_up_villages(births, known_now)
+        note_villages(req.births.name, *villages, log)
+    if req.crosswalk:
+        steps.now("importer.step.reading", file=Path(req.crosswalk).name, table="crosswalk")
     crosswalk, crosswalk_raw = xwalk.read_crosswalk(req.crosswalk, log, today.year) if req.crosswalk else (None, None)
+    if req.crosswalk:
+        steps.did("importer.step.checking")
     mapped = xwalk.old_codes(crosswalk if req.crosswalk else xwalk.live_crosswalk(live))  # codes of the past
     mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships
@@ -244,9 +266,11 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
                       "encoding": crosswalk_raw.encoding, "sheet": crosswalk_raw.sheet, "personal": [],
                       "ignored": []})  # fmt: skip
     log.check()
+    steps.did("importer.step.writing")
     state = Checked(births, tables, shapes, tuple(files), region, regions, crosswalk, frozenset(mapped))
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
+    steps.did("importer.step.done", version=final.name)
     return ImportSummary(final.name, manifest, log.warnings, files)
 
 
@@ -264,12 +288,24 @@ def _births(req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today
         con = cells.connect(workdir)
         try:
             if stream.wants_stream(path):
-                source = stream.open_births(path, lookup, workdir, con)
-            else:
-                source = cells.from_frame(read_raw(path, "births", lookup), con)
-            return source, validate_births(source, lookup, log, today, values, names, req.sum_duplicates)
+                source = with_county(stream.open_births(path, lookup, workdir, con), lookup, names)
+                return source, validate_births(source, lookup, log, today, values, names, req.sum_duplicates)
+            raw, start = with_county(read_raw(path, "births", lookup), lookup, names), len(log.problems)
+            source = cells.from_frame(raw, con)
+            result = validate_births(source, lookup, log, today, values, names, req.sum_duplicates)
+            raw.place_problems(log, start)  # a workbook of month sheets: each sheet's own rows
+            return source, result
         finally:
             con.close()
+
+
+def _rows_read(raw, result) -> int:
+    """Records read from a file (after its total rows), for the progress."""
+    records = getattr(result, "records", None)
+    if records:
+        return records
+    frame = getattr(raw, "frame", None)
+    return frame.height if frame is not None else 0
 
 
 def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset()) -> set[str]:
@@ -309,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m natality")
     register_cli(parser.add_subparsers(dest="command", required=True), main_args)
     args = parser.parse_args(["import", *(sys.argv[1:] if argv is None else argv)])
+    args.progress = args.progress or "none"  # for tests: stderr holds the result only, unless asked
     return main_args(args)
 
 
@@ -349,9 +386,13 @@ def yield_cpu_to_the_dashboard() -> int:
 def main_args(args: argparse.Namespace) -> int:
     """Exit 0 done, 2 bad input (every problem on stderr), 1 anything else."""
     lang = resolve_lang(getattr(args, "lang", None))
+    request = request_from_args(args)
+    if getattr(args, "progress", None) != "none":  # a bar on a terminal, plain lines in a log
+        request.progress = terminal_progress(lang, sys.stderr, getattr(args, "progress", None))
     try:
-        summary = run_import(request_from_args(args))
+        summary = run_import(request)
     except ImportFailed as exc:
+        getattr(request.progress, "end_line", lambda: None)()  # a bar stopped midway: end its line
         print(t("importer.failed", lang), file=sys.stderr)
         print(exc.render(lang), file=sys.stderr)
         return 2
@@ -378,6 +419,8 @@ def summary_text(summary: ImportSummary, lang: str) -> str:
             lines.append(t("importer.personal_dropped", lang, columns=", ".join(info["personal"])))
         if info["ignored"]:
             lines.append(t("importer.ignored", lang, columns=", ".join(info["ignored"])))
+        for note in info.get("sheets") or []:  # a workbook of month sheets: what each sheet gave
+            lines.append(t(f"importer.sheet.{note.key}", lang, sheet=note.sheet, **note.fmt))
     for warning in summary.warnings:
         lines.append(t("importer.warning", lang, text=warning.render(lang)))
     return "\n".join(lines)

@@ -36,4 +36,7 @@ def register_cli(sub: argparse._SubParsersAction, handler: Callable[[argparse.Na
     p.add_argument("--encoding", default=None, help="encoding of a Shapefile without .cpg")
     p.add_argument("--crs", default=None, help="CRS of a boundary file that does not say (e.g. EPSG:4490)")
     p.add_argument("--lang", default=None, help="zh or en (default: NATALITY_LANG, then the locale)")
+    p.add_argument("--progress", choices=["bar", "lines", "none"], default=None,
+                   help="steps and rows read on stderr: a bar (default on a terminal), plain lines "
+                        "(default otherwise), or none")  # fmt: skip
     p.set_defaults(handler=handler)

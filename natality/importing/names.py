@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+from rapidfuzz.distance import Levenshtein
 
 from natality.importing.values import BadValue
 
 # Longest first: "城关街道办事处" loses "街道办事处", not just "处".
 SUFFIXES = ("街道办事处", "街道办", "办事处", "街道", "街办", "民族乡", "镇", "乡")
+COUNTY_SUFFIXES = ("自治县", "自治旗", "县级市", "新区", "县", "区", "市", "旗")
+# A township's name and its county's, as one cell ("城关镇｜淮阳县"): a file's county column
+# tells same-named townships apart (``with_county``); the full-width bar is no character of a name.
+QUALIFIER = "｜"
 CANDIDATES = 3  # closest names shown in a message
 _SPACE = re.compile(r"\s+")
 
@@ -42,23 +49,26 @@ def bare_key(key: str) -> str:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions)."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    """Levenshtein distance (insertions, deletions, substitutions), by rapidfuzz (C++)."""
+    return Levenshtein.distance(a, b)
+
+
+def county_key(text: str) -> str:
+    """A county's name as compared: ``name_key`` without 县 / 区 / 市 (淮阳县, 淮阳区 -> 淮阳)."""
+    key = name_key(text)
+    for suffix in COUNTY_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
 
 
 @dataclass
 class NameIndex:
-    """Known townships (name, code) and the dictionaries that find a code from a written name."""
+    """Known townships (name, code) and the dictionaries that find a code from a written name;
+    ``counties``: county code (6 digits) -> the county's names, to tell same-named townships apart."""
 
     pairs: list[tuple[str, str]]
+    counties: dict[str, set[str]] = field(default_factory=dict)
     _by_key: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _by_bare: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _bare: list[str] = field(default_factory=list, init=False, repr=False)
@@ -74,14 +84,29 @@ class NameIndex:
         return len(self.pairs)
 
     def code_for(self, text: str) -> str:
-        """The code of the one township this name means; BadValue naming candidates otherwise."""
+        """The code of the one township this name means; BadValue naming candidates otherwise.
+        ``name｜county`` (``QUALIFIER``) looks only among the townships of that county (its code
+        or name)."""
+        text, _, county = str(text).partition(QUALIFIER)
         key = name_key(text)
         for hits in (self._by_key.get(key), self._by_bare.get(bare_key(key))):
+            if hits and county:
+                within = [i for i in hits if self._in_county(self.pairs[i][1], county)]
+                if not within:
+                    raise BadValue("name_not_in_county", county=county, candidates=self._listed(hits))
+                hits = within
             if hits and len({self.pairs[i][1] for i in hits}) == 1:
                 return self.pairs[hits[0]][1]
             if hits:
                 raise BadValue("ambiguous_name", candidates=self._listed(hits))
         raise BadValue("unknown_name", n=len(self.pairs), candidates=_Closest(self, bare_key(key)))
+
+    def _in_county(self, code: str, county: str) -> bool:
+        """Is the township ``code`` in the county written ``county`` (a 6- or 12-digit code, or a name)?"""
+        digits = unicodedata.normalize("NFKC", county).strip()
+        if digits.isdigit() and len(digits) in (6, 12):
+            return len(code) == 12 and code[:6] == digits[:6]
+        return county_key(county) in self.counties.get(code[:6], ())
 
     def _listed(self, indexes: list[int]) -> str:
         return "、".join(f"{self.pairs[i][0]}（{self.pairs[i][1]}）" for i in indexes)
@@ -95,6 +120,31 @@ class NameIndex:
         pool = [i for i, b in enumerate(self._bare) if chars & set(b)] or range(len(self.pairs))
         scored = sorted(pool, key=lambda i: (edit_distance(bare, self._bare[i]), self.pairs[i][0]))
         return self._listed(scored[:CANDIDATES])
+
+
+def with_county(raw, lookup: dict[str, str], names: NameIndex | None):
+    """A file naming townships (no code column) beside a county column: each name joined with its
+    row's county (``城关镇｜淮阳县``), so that ``NameIndex.code_for`` tells same-named townships in
+    different counties apart. Other files are returned as they are. One vectorised pass: polars
+    for a ``RawTable``, the DuckDB view ``raw`` made again for a large file's ``StreamTable``."""
+    from natality.importing.headers import canonical_for  # headers imports nothing of ours
+
+    found = {canonical_for(h, lookup): h for h in reversed(raw.headers)}
+    name, county = found.get("township_name"), found.get("county")
+    if names is None or name is None or county is None or "township_code" in found:
+        return raw
+    if hasattr(raw, "con"):  # out of core: the same cells, joined in SQL (column names are h0, h1 …)
+        n, c = raw.columns[name], raw.columns[county]
+        raw.con.execute("alter view raw rename to raw_without_county")
+        raw.con.execute(f"create view raw as select * replace (case when {c} <> '' and {n} <> '' "
+                        f"then {n} || '{QUALIFIER}' || {c} else {n} end as {n}) from raw_without_county")  # fmt: skip
+        return raw
+    joined = (
+        pl.when((pl.col(county) != "") & (pl.col(name) != ""))
+        .then(pl.col(name) + QUALIFIER + pl.col(county))
+        .otherwise(pl.col(name))
+    )
+    return replace(raw, frame=raw.frame.with_columns(joined.alias(name)))
 
 
 class _Closest:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -18,7 +19,8 @@ import polars as pl
 
 from natality.importing.header_rows import HEADER_SCAN_ROWS, locate_header
 from natality.importing.headers import alias_lookup
-from natality.importing.problems import ImportFailed, Problem
+from natality.importing.problems import ImportFailed, Problem, ProblemLog
+from natality.importing.workbook import SHEET_SEP, month_sheets
 
 ROW = "_row"  # the row number the user sees in the file
 WIDE_HEADER = "_header"  # in a melted wide table: the column header each value was under
@@ -34,10 +36,36 @@ class RawTable:
     encoding: str | None = None
     sheet: str | None = None
     melted: str | None = None  # a wide table's value column; ``WIDE_HEADER`` holds each cell's header
+    sheets: list | None = None  # a workbook of month sheets: ``workbook.SheetNote`` per sheet
+    places: list[tuple[int, int, str]] | None = None  # (first row, row offset, sheet) per month sheet
 
     @property
     def headers(self) -> list[str]:
         return [c for c in self.frame.columns if c != ROW]
+
+    def place(self, problem: Problem) -> Problem:
+        """A problem of this table with its row as the user finds it: in a workbook of month
+        sheets, the sheet (``file › 3月``) and the row on that sheet."""
+        if not self.places or problem.file != self.file:
+            return problem
+        if problem.row is None:  # a note listing rows ("rows 7, 17"): each as "sheet row"
+            rows = str(problem.fmt.get("rows", ""))
+            if not re.fullmatch(r"\d+(, \d+)*", rows):
+                return problem
+            listed = ", ".join(" ".join(map(str, self._sheet_row(int(r)))) for r in rows.split(", "))
+            return replace(problem, fmt={**problem.fmt, "rows": listed})
+        sheet, row = self._sheet_row(problem.row)
+        return replace(problem, file=f"{self.file}{SHEET_SEP}{sheet}", row=row)
+
+    def _sheet_row(self, row: int) -> tuple[str, int]:
+        _, offset, sheet = max((p for p in self.places if p[0] <= row), default=self.places[0])
+        return sheet, row - offset
+
+    def place_problems(self, log: ProblemLog, start: int = 0) -> None:
+        """``place`` every problem and warning of ``log`` (from the ``start``-th problem on)."""
+        if self.places:
+            log.problems[start:] = [self.place(p) for p in log.problems[start:]]
+            log.warnings[:] = [self.place(p) for p in log.warnings]
 
 
 def decode_text(data: bytes, file: str) -> tuple[str, str]:
@@ -96,15 +124,31 @@ def _read_csv_rows(path: Path, file: str) -> tuple[list[list[str]], str]:
     return rows, encoding
 
 
-def _read_excel_rows(path: Path, file: str, kind: str) -> tuple[list[list[str]], str]:
-    """An .xlsx or old .xls workbook through calamine (one Rust reader for both formats)."""
+def _read_excel(path: Path, file: str, kind: str, lookup: dict[str, str]) -> RawTable:
+    """An .xlsx or old .xls workbook through calamine (one Rust reader for both formats): its
+    month sheets as one table (``workbook``), else the sheet whose header fits best."""
+    sheets, best = _excel_sheets(path, file, kind)
+    found = month_sheets(sheets, file, kind, lookup, rows_to_frame) if sheets else None
+    if found is None:
+        return RawTable(file, rows_to_frame(best[0], file, kind, lookup), sheet=best[1])
+    frame, notes, places = found
+    label = f"{places[0][2]}…{places[-1][2]}" if len(places) > 1 else places[0][2]
+    return RawTable(file, frame, sheet=label, sheets=notes, places=places)
+
+
+def _excel_sheets(path: Path, file: str, kind: str):
+    """(every visible sheet as (name, rows), and the rows and name of the sheet whose header fits
+    best)."""
     import python_calamine  # imported here: only Excel imports pay for it
 
     try:
         with open(path, "rb") as fh:  # a file object: the file name's suffix does not matter
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
         try:
-            return _best_sheet_rows(book, file, kind)
+            visible = [m.name for m in book.sheets_metadata
+                       if str(m.visible).rsplit(".", 1)[-1].lower() == "visible"]  # fmt: skip
+            sheets = [(name, _sheet_rows(book.get_sheet_by_name(name))) for name in visible]
+            return sheets, _best_sheet(sheets, file, kind)
         finally:
             book.close()
     except ImportFailed:
@@ -113,20 +157,17 @@ def _read_excel_rows(path: Path, file: str, kind: str) -> tuple[list[list[str]],
         raise ImportFailed([Problem(file, "excel_unreadable", fmt={"detail": str(exc)[:200]})]) from None
 
 
-def _best_sheet_rows(book, file: str, kind: str) -> tuple[list[list[str]], str]:
+def _best_sheet(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str) -> tuple[list[list[str]], str]:
     """The visible sheet whose header matches the table best (offices often add cover sheets)."""
-    best: tuple[int, str] | None = None
-    for meta in book.sheets_metadata:
-        if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
-            continue
-        sheet = book.get_sheet_by_name(meta.name)
-        head = _sheet_rows(sheet, HEADER_SCAN_ROWS + 1)
+    best: tuple[int, str, list[list[str]]] | None = None
+    for name, rows in sheets:
+        head = rows[: HEADER_SCAN_ROWS + 1]
         score = _header_score(head, kind)[1] if head else -1
         if best is None or score > best[0]:
-            best = (score, meta.name)
+            best = (score, name, rows)
     if best is None:
         raise ImportFailed([Problem(file, "empty")])
-    return _sheet_rows(book.get_sheet_by_name(best[1])), best[1]
+    return best[2], best[1]
 
 
 def _sheet_rows(sheet, nrows: int | None = None) -> list[list[str]]:
@@ -240,7 +281,6 @@ def read_raw(path: str | Path, kind: str, lookup: dict[str, str] | None = None) 
             raise ImportFailed([Problem(file, "empty")])
         return RawTable(file, frame)
     if magic.startswith((b"\xd0\xcf\x11\xe0", b"PK")) or suffix in (".xls", ".xlsx", ".xlsm"):
-        rows, sheet = _read_excel_rows(path, file, kind)
-        return RawTable(file, rows_to_frame(rows, file, kind, lookup), sheet=sheet)
+        return _read_excel(path, file, kind, lookup)
     rows, encoding = _read_csv_rows(path, file)
     return RawTable(file, rows_to_frame(rows, file, kind, lookup), encoding=encoding)

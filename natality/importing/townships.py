@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import polars as pl
 
 from natality.geo import boundaries as maps
-from natality.importing.names import NameIndex
+from natality.importing.names import NameIndex, county_key
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.validate import name_problem
 from natality.importing.values import BadValue, parse_code
 
 CODES_LISTED = 20  # codes named in a warning before "... and N more"
+CLOSEST_CODES = 3  # known township codes offered for a village code under no known township
 
 
 def read_boundary_file(path: Path, options: dict, log: ProblemLog) -> gpd.GeoDataFrame | None:
@@ -73,7 +76,8 @@ def _read_boundary_file(path: Path, source: Path, options: dict, log: ProblemLog
     codes = []
     for code in gdf["township_code"]:
         try:
-            codes.append(parse_code(str(code)))
+            code = parse_code(str(code))
+            codes.append(code[:9] + "000" if is_village(code) else code)  # villages: their township
         except BadValue:
             bad.append(str(code))
             codes.append(None)
@@ -121,18 +125,45 @@ def townships_from_codes(names: dict[str, str], codes: list[str]) -> gpd.GeoData
 
 
 def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None) -> NameIndex | None:
-    """The known townships' names, for files that name townships without codes.
+    """The known townships' names, for files that name townships without codes, with their
+    counties' names (the boundary file's parent names, the live extract's regions) so that a
+    county column can tell same-named townships apart.
 
     From the boundary file of this import, else the live extract; None when neither exists.
     """
     if shapes is not None:
-        pairs = list(zip(shapes["name"].astype(str), shapes["township_code"], strict=True))
+        parents = [None if p is None or p != p else str(p) for p in shapes.get("parent_name", [None] * len(shapes))]
+        frame = pl.DataFrame(
+            {"township_code": shapes["township_code"].tolist(), "name": shapes["name"].astype(str).tolist(),
+             "parent_name": parents},
+            schema={"township_code": pl.String, "name": pl.String, "parent_name": pl.String},
+        )  # fmt: skip
     elif live_dir is not None and (live_dir / "townships.parquet").is_file():
-        frame = pl.read_parquet(live_dir / "townships.parquet", columns=["township_code", "name"])
-        pairs = [(str(n), c) for c, n in frame.iter_rows()]
+        path = live_dir / "townships.parquet"
+        wanted = [c for c in ("township_code", "name", "parent_name") if c in pl.read_parquet_schema(path)]
+        frame = pl.read_parquet(path, columns=wanted).with_columns(pl.col("name").cast(pl.String))
     else:
         return None
-    return NameIndex([(name.strip(), code) for name, code in pairs if code is not None])
+    frame = frame.filter(pl.col("township_code").is_not_null())
+    pairs = [(str(n).strip(), c) for c, n in frame.select("township_code", "name").iter_rows()]
+    return NameIndex(pairs, _county_names(frame, live_dir))
+
+
+def _county_names(townships: pl.DataFrame, live_dir: Path | None) -> dict[str, set[str]]:
+    """County code -> its names as compared (``county_key``): parent names and regions.parquet."""
+    pairs = []
+    if "parent_name" in townships.columns:
+        pairs += townships.select(pl.col("township_code").str.slice(0, 6), "parent_name").drop_nulls().rows()
+    regions = live_dir / "regions.parquet" if live_dir is not None else None
+    if regions is not None and regions.is_file():
+        frame = pl.read_parquet(regions)
+        names = [c for c in ("region_name", "region_name_en") if c in frame.columns]
+        for column in names:
+            pairs += frame.select("region_code", column).drop_nulls().rows()
+    counties: dict[str, set[str]] = {}
+    for code, name in set(pairs):  # one entry per distinct county and name, not per township
+        counties.setdefault(str(code)[:6], set()).add(county_key(str(name)))
+    return counties
 
 
 def live_township_codes(live_dir: Path | None) -> set[str] | None:
@@ -150,10 +181,75 @@ def refuse_unknown_codes(
     log: ProblemLog,
     extra_ok: set[str] = frozenset(),
 ) -> None:
-    """Codes not among the townships are refused: almost always a typo."""
+    """Codes not among the townships are refused: almost always a typo. A village code (see
+    ``roll_up_villages``) under no known township is refused with the closest township codes."""
     for code, row in sorted(code_rows.items(), key=lambda kv: kv[1]):
         if code not in known and code not in extra_ok:
-            log.add(Problem(file, "unknown_code", row, column, code, {"n": len(known)}))
+            if is_village(code) and code[:9] + "000" in known:  # population, targets, reported
+                log.add(Problem(file, "village_not_births", row, column, code, {"township": code[:9] + "000"}))
+            elif is_village(code):
+                township = code[:9] + "000"
+                fmt = {"township": township, "closest": closest_codes(township, known)}
+                log.add(Problem(file, "unknown_village", row, column, code, fmt))
+            else:
+                log.add(Problem(file, "unknown_code", row, column, code, {"n": len(known)}))
+
+
+def closest_codes(code: str, known: set[str]) -> str:
+    """The known 12-digit township codes nearest to ``code`` (numerically: same county first)."""
+    codes = sorted(c for c in known if len(c) == 12 and c.isdigit())
+    if not codes:
+        return "–"
+    values = np.array([int(c) for c in codes], dtype=np.int64)
+    order = np.argsort(np.abs(values - int(code)), kind="stable")[:CLOSEST_CODES]
+    return "、".join(codes[i] for i in order)
+
+
+def is_village(code: str) -> bool:
+    return len(code) == 12 and code.isdigit() and not code.endswith("000")
+
+
+def village_expr(column: str) -> pl.Expr:
+    """``is_village`` over a column of codes."""
+    return pl.col(column).str.contains(r"^\d{12}$") & ~pl.col(column).str.ends_with("000")
+
+
+def roll_up_villages(births, known: set[str] | None):
+    """Births by village counted for their townships: a 12-digit code whose last three digits are
+    not 000 counts for the township of its first nine digits + 000, when that township is known
+    (``known``: the townships of the new version; None when only the births name them: then every
+    village rolls up). Villages under no known township keep their code, to be refused by
+    ``refuse_unknown_codes``. Returns the births input and (villages rolled up, their townships).
+    """
+    codes = pl.DataFrame({"code": list(births.code_rows), "row": list(births.code_rows.values())},
+                         schema={"code": pl.String, "row": pl.Int64})  # fmt: skip
+    township = pl.col("code").str.slice(0, 9) + "000"
+    rolls = village_expr("code") & (pl.lit(True) if known is None else township.is_in(list(known)))
+    codes = codes.with_columns(pl.when(rolls).then(township).otherwise(pl.col("code")).alias("to"))
+    moved = codes.filter(pl.col("to") != pl.col("code"))
+    if moved.height == 0:
+        return births, (0, set())
+    rolled = dict(moved.select("code", "to").iter_rows())
+    rows = dict(codes.group_by("to").agg(pl.col("row").min()).iter_rows())
+    frame = births.frame
+    if frame is not None:
+        keys = [c for c in frame.columns if c != "births"]
+        frame = (
+            frame.with_columns(pl.col("township_code").replace(rolled))
+            .group_by(keys)
+            .agg(pl.col("births").sum())
+            .select(frame.columns)
+            .sort(keys, nulls_last=True)
+        )
+    names = {c: n for c, n in births.names.items() if c not in rolled}  # a village's name is not its township's
+    out = replace(births, frame=frame, code_rows=rows, names=names)
+    return out, (len(rolled), set(rolled.values()))
+
+
+def note_villages(file: str, villages: int, townships: set[str], log: ProblemLog) -> None:
+    """The summary's line: how many villages were rolled up into how many townships."""
+    if villages:
+        log.warn(Problem(file, "villages_rolled_up", fmt={"villages": villages, "townships": len(townships)}))
 
 
 def warn_one_sided(file: str, births_codes: set[str], shape_codes: set[str], log: ProblemLog) -> None:

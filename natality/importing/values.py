@@ -80,8 +80,9 @@ def parse_region_code(text: str) -> str:
 
 
 def parse_code(text: str) -> str:
-    """Division code as a string: 12 digits (villages roll up to their township; a 9-digit
-    township code is the same township padded to 12), 6 (county), or 8 digits kept as written
+    """Division code as a string: 12 digits (a village's code is kept: the importer rolls it up
+    to its township, ``townships.roll_up_villages``; a 9-digit township code is the same township
+    padded to 12), 6 (county), or 8 digits kept as written
     (local township codes outside GB/T 2260, e.g. Taiwan's 鄉鎮市區 codes; their county is the
     boundary file's parent)."""
     value = _code_text(text)
@@ -89,8 +90,10 @@ def parse_code(text: str) -> str:
         raise BadValue("code")
     if len(value) in (6, 8):
         return value
-    if len(value) in (9, 12):
-        return value[:9] + "000"
+    if len(value) == 12:
+        return value
+    if len(value) == 9:
+        return value + "000"
     raise BadValue("code")
 
 

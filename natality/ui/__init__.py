@@ -7,7 +7,7 @@ this file only hands on the names of its modules:
 - ``output``: charts on the page (``show_chart``), image and table downloads
 - ``present``: presentation mode and its CSS; ``phone``: phones and the narrow-screen CSS
 - ``admin``: the Data page's upload and rollback forms; ``pack``: the Compare page's meeting pack
-- ``access``: who is acting, the login
+- ``access``: who is acting, the login; ``progress``: long work shown as it goes (an import, the pack)
 - ``lang``, ``regions``, ``notes``, ``share``, ``figures``, ``warm``: language, region, leaders'
   notes, the view's link and QR code, figures built once, a version's shared work in the background
 
@@ -53,6 +53,7 @@ from natality.ui.output import (
 from natality.ui.pack import meeting_pack
 from natality.ui.phone import is_phone, narrow_css
 from natality.ui.present import PRESENT_CSS, presentation_mode, presentation_requested, presenting
+from natality.ui.progress import finished_progress, work_progress
 from natality.ui.regions import REGION_KEY, follow_map_click, map_widget_key, open_region, region_drilldown
 from natality.ui.run import PINNED, ROUTED, ensure_demo, page_context
 from natality.ui.selectors import find_township, region_select, township_select, url_select, year_select
@@ -77,6 +78,7 @@ __all__ = [
     "excel_bytes",
     "figure",
     "find_township",
+    "finished_progress",
     "follow_map_click",
     "for_display",
     "image_downloads",
@@ -114,6 +116,7 @@ __all__ = [
     "url_select",
     "view_qr",
     "warm_overview",
+    "work_progress",
     "xlsx_download",
     "year_select",
 ]

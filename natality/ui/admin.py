@@ -11,9 +11,11 @@ import streamlit as st
 from natality.core import extract, literal
 from natality.core.context import Ctx
 from natality.ui.access import session_who
+from natality.ui.progress import finished_progress, work_progress
 from natality.versions import view as data_view
 
 ATTEMPTS = "data_attempts"  # times of this session's recent password attempts
+PROGRESS = "data_progress"  # the steps of the last import, shown collapsed after its rerun
 RESULT = "data_result"  # (ok, message) of the last upload or rollback, shown on the next run
 
 
@@ -66,11 +68,13 @@ def admin_forms(ctx: Ctx) -> None:
             st.session_state[RESULT] = (False, ctx.t("data.no_files"))
         else:
             uploads = {slot: (f.name, f.getvalue()) for slot, f in files.items() if f is not None}
-            st.session_state[RESULT] = data_view.run_upload(
-                uploads, ctx.data_dir, months_only, ctx.lang, who, sum_duplicates
-            )
+            with work_progress(ctx.lang, ctx.t("data.importing"), key=PROGRESS) as progress:
+                st.session_state[RESULT] = data_view.run_upload(
+                    uploads, ctx.data_dir, months_only, ctx.lang, who, sum_duplicates, progress
+                )
         if st.session_state[RESULT][0]:
             st.rerun()  # draw the page again over the new version
+    finished_progress(PROGRESS)
     ok, message = st.session_state.pop(RESULT, (None, ""))
     if ok is not None:
         head, _, details = message.partition("\n")

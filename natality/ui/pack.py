@@ -7,6 +7,7 @@ import streamlit as st
 
 from natality.core.context import Ctx
 from natality.export import pack as export
+from natality.ui.progress import work_progress
 
 PACK = "pack"  # (year, lang, format, region, bytes) of the pack built last in this session
 
@@ -18,9 +19,9 @@ def meeting_pack(ctx: Ctx, year: int) -> None:
     fmt = left.radio(ctx.t("compare.pack_format"), ["pptx", "pdf"], key="pack_format", horizontal=True)
     right.caption(ctx.t("compare.pack_help", year=year))
     if right.button(ctx.t("compare.pack_build"), key="pack_build"):
-        with st.spinner(ctx.t("compare.pack_build")):
+        with work_progress(ctx.lang, ctx.t("compare.pack_build")) as progress:
             try:
-                built = export.pack_bytes(ctx.version_dir, year, ctx.lang, fmt, ctx.region_code)
+                built = export.pack_bytes(ctx.version_dir, year, ctx.lang, fmt, ctx.region_code, progress)
                 st.session_state[PACK] = (year, ctx.lang, fmt, ctx.region_code, built)
             except export.ExportError as exc:
                 st.error(ctx.t("compare.pack_failed", error=str(exc)))

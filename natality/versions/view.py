@@ -17,11 +17,12 @@ import polars as pl
 from natality.core import extract, ranking, theme
 from natality.core.i18n import fmt_month, t
 from natality.core.literal import plot
+from natality.core.progress import Progress
 from natality.importing import import_log
 from natality.importing.importer import ImportRequest, run_import, summary_text
 from natality.importing.problems import ImportFailed
 
-UPLOAD_SLOTS = ("births", "boundaries", "population", "targets", "reported", "mapping")
+UPLOAD_SLOTS = ("births", "boundaries", "population", "targets", "reported", "crosswalk", "mapping")
 DEFAULT_UPLOAD_MB = 200
 MAX_ATTEMPTS, ATTEMPT_WINDOW_S = 5, 60.0  # password attempts per session: 5 a minute
 ALERT_COLOUR = "#1F2933"  # data alerts ringed on the heatmap
@@ -244,6 +245,7 @@ def run_upload(
     lang: str,
     who: str | None = None,
     sum_duplicates: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[bool, str]:
     """Import uploaded files (slot -> (file name, bytes)) exactly as the CLI would; (ok, message).
 
@@ -260,7 +262,8 @@ def run_upload(
             path.write_bytes(data)
             paths[slot] = path
         request = ImportRequest(
-            out=Path(out), months_only=months_only, sum_duplicates=sum_duplicates, who=who, source="page", **paths
+            out=Path(out), months_only=months_only, sum_duplicates=sum_duplicates, who=who, source="page",
+            progress=progress, **paths
         )
         try:
             summary = run_import(request)
