@@ -262,8 +262,13 @@ def run_upload(
             path.write_bytes(data)
             paths[slot] = path
         request = ImportRequest(
-            out=Path(out), months_only=months_only, sum_duplicates=sum_duplicates, who=who, source="page",
-            progress=progress, **paths
+            out=Path(out),
+            months_only=months_only,
+            sum_duplicates=sum_duplicates,
+            who=who,
+            source="page",
+            progress=progress,
+            **paths,
         )
         try:
             summary = run_import(request)
