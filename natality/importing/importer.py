@@ -35,7 +35,7 @@ from natality.importing.headers import alias_lookup, canonical_for, region_looku
 from natality.importing.importer_cli import register_cli
 from natality.importing.names import NameIndex, with_county
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
-from natality.importing.readers import read_raw
+from natality.importing.readers import RawTable, read_raw
 from natality.importing.townships import (
     live_township_codes,
     note_villages,
@@ -281,7 +281,7 @@ def _validate(table: str, raw, lookup: dict, log: ProblemLog, today: date, value
 
 
 def _births(req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today: date, values: dict,
-            names: NameIndex | None) -> tuple[cells.Cells, BirthsInput | None]:  # fmt: skip
+            names: NameIndex | None) -> tuple[cells.Cells | RawTable, BirthsInput | None]:  # fmt: skip
     """A births file as text cells in DuckDB (in memory, or Parquet in a scratch directory beside
     the extract for a large file), validated by the one validator."""
     with stream.work_dir(req.out) as workdir:
@@ -294,7 +294,7 @@ def _births(req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today
             source = cells.from_frame(raw, con)
             result = validate_births(source, lookup, log, today, values, names, req.sum_duplicates)
             raw.place_problems(log, start)  # a workbook of month sheets: each sheet's own rows
-            return source, result
+            return raw, result  # the file as read (a workbook's sheets), its cells now validated
         finally:
             con.close()
 
