@@ -30,6 +30,7 @@ from natality.export import narrow, render
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
+from natality.ui import warm as background
 from natality.ui.access import login_configured as login_configured
 from natality.ui.access import require_login as require_login
 from natality.ui.access import session_who as session_who
@@ -52,7 +53,7 @@ from natality.ui.warm import warm as warm_version
 from natality.ui.warm import watch as watch_extract
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@background.cache_data(max_entries=8)
 def _manifest(version_dir: str) -> dict:
     return extract.read_manifest(version_dir)
 
@@ -96,7 +97,7 @@ def page_context() -> Ctx:
     # run started on, even when an import switches the live one in between.
     pinned = st.session_state.get(PINNED) if st.session_state.get(ROUTED) else None
     try:
-        version_dir = Path(pinned) if pinned else extract.live_version_dir(data_dir)
+        version_dir = background.version_for_run(data_dir, pinned, warm_overview)  # held while a new one warms
     except extract.ExtractError:
         st.error(i18n.t("app.no_extract", lang, path=literal.md(data_dir)))
         st.stop()
@@ -175,7 +176,7 @@ def region_select(ctx: Ctx, container: Any = st) -> str | None:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@background.cache_data(max_entries=256)
 def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
     return db.run_query(name, version_dir, **dict(params))
 
@@ -186,7 +187,7 @@ def scorecard_data(ctx: Ctx) -> scoring.ScorecardData:
     return scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@background.cache_resource(max_entries=16)
 def _township_geojson(version_dir: str, region: str | None = None) -> SharedGeoJSON:
     # shared, not copied per session (a province's is ~1 MB); figures know it by its fingerprint
     return SharedGeoJSON(layers.region_geojson(version_dir, region, "township"), (version_dir, region, "township"))
@@ -249,7 +250,7 @@ def year_select(ctx: Ctx, key: str = "year", container: Any = st) -> int:
     return url_select(ctx.t("common.year"), years, key, ctx.cutoff_year, label, container)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@background.cache_data(max_entries=16)
 def _month_changes(version_dir: str, region: str | None, lang: str, _ctx: Ctx) -> tuple[str, list[str]]:
     return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
 
@@ -461,7 +462,7 @@ def presentation_mode() -> bool:
     return on
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@background.cache_resource(max_entries=16)
 def _county_geojson(version_dir: str, region: str | None) -> SharedGeoJSON:
     return SharedGeoJSON(layers.region_geojson(version_dir, region, "county"), (version_dir, region, "county"))
 
@@ -477,7 +478,7 @@ def map_geojson(ctx: Ctx, unit: str) -> dict:
     return county_geojson(ctx) if unit == "county" else township_geojson(ctx)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@background.cache_data(max_entries=32)
 def _births_projection(version_dir: str, year: int, region: str | None) -> projection.Projection | None:
     try:
         return projection.projection(version_dir, year, None, region)
@@ -491,7 +492,7 @@ def births_projection(ctx: Ctx, year: int) -> projection.Projection | None:
     return _births_projection(ctx.version_dir, year, ctx.region_code)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@background.cache_data(max_entries=16)
 def _data_alerts(version_dir: str, lang: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
     found, phi, cells = alerts.data_alerts(version_dir, lang, region)
     return found, phi, alerts.BUDGET, cells
