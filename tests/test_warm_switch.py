@@ -26,7 +26,9 @@ from natality.ui import figures, warm
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "deploy"))
 import months
+import serve
 import stclient
 
 
@@ -141,13 +143,14 @@ def test_a_served_process_shows_the_old_version_until_the_new_is_warm(live, tmp_
     data, ((month, first), _) = live
     before = extract.read_manifest(data)["cutoff_month"]
     marks = {before: stclient.version_marks(before), month: stclient.version_marks(month)}
-    port = stclient_free_port()
+    port = serve.free_port()
     env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(ROOT), "NATALITY_WATCH_SECONDS": "3600"}
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "natality.ui.serve", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     try:
+        assert serve.wait_healthy(f"http://127.0.0.1:{port}"), (tmp_path / "serve.log").read_text()
         tab = stclient.Session(f"http://127.0.0.1:{port}", marks, timeout=120)
         view = tab.view("births", "lang=en")
         assert view.good and view.marks == {before}, view.errors
@@ -166,11 +169,3 @@ def test_a_served_process_shows_the_old_version_until_the_new_is_warm(live, tmp_
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
-
-
-def stclient_free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
