@@ -46,8 +46,7 @@ def main() -> int:
         subprocess.run([py, "-m", "natality", "demo", "--townships", str(args.townships), "--out", str(data)],
                        cwd=ROOT, check=True)  # fmt: skip
     commands = {
-        "query scorecard": [py, "-m", "natality", "query", "scorecard", "--data", str(data), "-p", "year=2024",
-                            "--format", "csv"],  # fmt: skip
+        "query scorecard": [py, "-m", "natality", "query", "scorecard", "--data", str(data), "-p", "year=2024"],
         "import natality.cli": [py, "-c", "import natality.cli"],
     }
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
@@ -57,7 +56,8 @@ def main() -> int:
         for name, command in commands.items():
             times[name].append(timed(command))
     load = os.getloadavg()
-    print(f"{args.townships:,} townships, {args.runs} runs each, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    loads = " ".join(f"{x:.1f}" for x in load)
+    print(f"{args.townships:,} townships, {args.runs} runs each, load average {loads}")
     median = {}
     for name, runs in times.items():
         walls, cpus = [w for w, _ in runs], [c for _, c in runs]
