@@ -30,7 +30,6 @@ from natality.export import narrow, render
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
-from natality.ui import warm as background
 from natality.ui.access import login_configured as login_configured
 from natality.ui.access import require_login as require_login
 from natality.ui.access import session_who as session_who
@@ -49,11 +48,14 @@ from natality.ui.regions import open_region as open_region
 from natality.ui.regions import region_drilldown as region_drilldown
 from natality.ui.share import copy_link_button as copy_link_button
 from natality.ui.share import view_qr as view_qr
+from natality.ui.warm import cache_data as version_cache_data
+from natality.ui.warm import cache_resource as version_cache_resource
+from natality.ui.warm import version_for_run
 from natality.ui.warm import warm as warm_version
 from natality.ui.warm import watch as watch_extract
 
 
-@background.cache_data(max_entries=8)
+@version_cache_data(max_entries=8)
 def _manifest(version_dir: str) -> dict:
     return extract.read_manifest(version_dir)
 
@@ -97,7 +99,7 @@ def page_context() -> Ctx:
     # run started on, even when an import switches the live one in between.
     pinned = st.session_state.get(PINNED) if st.session_state.get(ROUTED) else None
     try:
-        version_dir = background.version_for_run(data_dir, pinned, warm_overview)  # held while a new one warms
+        version_dir = version_for_run(data_dir, pinned, warm_overview)  # held while a new one warms
     except extract.ExtractError:
         st.error(i18n.t("app.no_extract", lang, path=literal.md(data_dir)))
         st.stop()
@@ -176,7 +178,7 @@ def region_select(ctx: Ctx, container: Any = st) -> str | None:
     )
 
 
-@background.cache_data(max_entries=256)
+@version_cache_data(max_entries=256)
 def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
     return db.run_query(name, version_dir, **dict(params))
 
@@ -187,7 +189,7 @@ def scorecard_data(ctx: Ctx) -> scoring.ScorecardData:
     return scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
 
 
-@background.cache_resource(max_entries=16)
+@version_cache_resource(max_entries=16)
 def _township_geojson(version_dir: str, region: str | None = None) -> SharedGeoJSON:
     # shared, not copied per session (a province's is ~1 MB); figures know it by its fingerprint
     return SharedGeoJSON(layers.region_geojson(version_dir, region, "township"), (version_dir, region, "township"))
@@ -250,7 +252,7 @@ def year_select(ctx: Ctx, key: str = "year", container: Any = st) -> int:
     return url_select(ctx.t("common.year"), years, key, ctx.cutoff_year, label, container)
 
 
-@background.cache_data(max_entries=16)
+@version_cache_data(max_entries=16)
 def _month_changes(version_dir: str, region: str | None, lang: str, _ctx: Ctx) -> tuple[str, list[str]]:
     return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
 
@@ -462,7 +464,7 @@ def presentation_mode() -> bool:
     return on
 
 
-@background.cache_resource(max_entries=16)
+@version_cache_resource(max_entries=16)
 def _county_geojson(version_dir: str, region: str | None) -> SharedGeoJSON:
     return SharedGeoJSON(layers.region_geojson(version_dir, region, "county"), (version_dir, region, "county"))
 
@@ -478,7 +480,7 @@ def map_geojson(ctx: Ctx, unit: str) -> dict:
     return county_geojson(ctx) if unit == "county" else township_geojson(ctx)
 
 
-@background.cache_data(max_entries=32)
+@version_cache_data(max_entries=32)
 def _births_projection(version_dir: str, year: int, region: str | None) -> projection.Projection | None:
     try:
         return projection.projection(version_dir, year, None, region)
@@ -492,7 +494,7 @@ def births_projection(ctx: Ctx, year: int) -> projection.Projection | None:
     return _births_projection(ctx.version_dir, year, ctx.region_code)
 
 
-@background.cache_data(max_entries=16)
+@version_cache_data(max_entries=16)
 def _data_alerts(version_dir: str, lang: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
     found, phi, cells = alerts.data_alerts(version_dir, lang, region)
     return found, phi, alerts.BUDGET, cells

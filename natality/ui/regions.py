@@ -10,7 +10,7 @@ import streamlit as st
 from natality.core import context, db, literal
 from natality.core.context import Ctx
 from natality.maps import view as map_view
-from natality.ui import warm as background
+from natality.ui.warm import cache_data as version_cache_data
 
 REGION_KEY = "region"
 
@@ -23,12 +23,12 @@ def _requested_region() -> str | None:
     return st.query_params.get(REGION_KEY) or None
 
 
-@background.cache_data(max_entries=8)
+@version_cache_data(max_entries=8)
 def _regions(version_dir: str) -> pl.DataFrame:
     return db.run_query("regions", version_dir)
 
 
-@background.cache_data(max_entries=8)
+@version_cache_data(max_entries=8)
 def _region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
     return context.region_names(version_dir, manifest)
 

@@ -51,7 +51,8 @@ from natality.core import db, extract, once
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
-from natality.ui import figures
+from natality.ui.figures import evict_versions as evict_figures
+from natality.ui.figures import figures_for, run_version
 
 WATCH_SECONDS = 5.0  # NATALITY_WATCH_SECONDS overrides it (a test that wants no tick of its own)
 HOLD_SECONDS = 120.0  # the longest a new version waits for its warm before it is served anyway
@@ -122,7 +123,7 @@ def version_for_run(data_dir: str | Path, pinned: str | None = None,
             chosen = served
     with _lock:
         _known[_extract_of(chosen)].add(chosen)
-    figures.run_version(chosen)
+    run_version(chosen)
     return Path(chosen)
 
 
@@ -196,7 +197,7 @@ def warm(version_dir: str, pages: Callable[[str], None] | None = None) -> bool:
 
 def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
     start = time.perf_counter()
-    figures.run_version(version_dir)  # the figures made here are kept for this version
+    run_version(version_dir)  # the figures made here are kept for this version
     steps = [
         lambda: db.connection(version_dir),
         lambda: scoring.region_scorecard(version_dir, "zh", None),
@@ -211,12 +212,12 @@ def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
                 return
             step()
         log.info("warmed %s in %.1f s", version_dir, time.perf_counter() - start)
-        figures.run_version(None)
+        run_version(None)
         _switch_if_live(version_dir)
     except Exception:  # a damaged version: the page says so when it is opened
         log.warning("warming %s failed", version_dir, exc_info=True)
     finally:
-        figures.run_version(None)
+        run_version(None)
         _ready[version_dir].set()  # after the switch: whoever waits for it finds it served
 
 
@@ -323,7 +324,7 @@ def evict(gone: set[str]) -> dict[str, int]:
     """Drop every cached thing made for the versions ``gone``; how many of each kind."""
     dropped = {
         "once": once.evict_versions(gone),
-        "figures": figures.evict_versions(gone),
+        "figures": evict_figures(gone),
         "streamlit": sum(c.evict(gone) for c in list(_recorded)),
     }
     gc.collect()
@@ -336,7 +337,7 @@ def cached_for(version: str) -> dict[str, int]:
     """What is kept for ``version``, by kind (tests, the bench)."""
     return {
         "once": once.entries_naming(version),
-        "figures": figures.figures_for(version),
+        "figures": figures_for(version),
         "streamlit": sum(c.count(version) for c in list(_recorded)),
     }
 
