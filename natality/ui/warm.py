@@ -154,6 +154,10 @@ def _switch(data_dir: str, version: str, evict_now: bool = True) -> None:
         gone = {v for v in _known[data_dir] if v not in keep}
         _known[data_dir] -= gone
         _known[data_dir].add(version)
+        for v in gone & _warmed:  # warmed again should it come back (a rollback)
+            _warmed.discard(v)
+            _ready.pop(v, None)
+            _started_at.pop(v, None)
     if served is not None:
         log.info("serving %s (was %s)", version, served)
     if gone:
@@ -218,7 +222,10 @@ def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
         log.warning("warming %s failed", version_dir, exc_info=True)
     finally:
         run_version(None)
-        _ready[version_dir].set()  # after the switch: whoever waits for it finds it served
+        with _lock:
+            ready = _ready.get(version_dir)
+        if ready is not None:
+            ready.set()  # after the switch: whoever waits for it finds it served
 
 
 def _switch_if_live(version_dir: str) -> None:
