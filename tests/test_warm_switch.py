@@ -109,6 +109,23 @@ def test_a_run_during_the_warm_gets_the_old_version_after_it_the_new_and_two_imp
     assert v1 not in {key[0][0] for key in db.connection._once.entries}
 
 
+def test_the_previous_version_is_dropped_once_no_run_can_still_use_it(live, held, monkeypatch):
+    monkeypatch.setattr(warm, "RETIRE_SECONDS", 1.0)
+    data, ((_, first), _) = live
+    v1 = str(warm.version_for_run(data))
+    assert warm.warm(v1) and warm.wait_ready(v1)
+    use(v1)
+    assert warm.cached_for(v1)["once"] >= 3
+    v2 = publish(data, first)
+    assert str(warm.version_for_run(data)) == v1
+    assert warm.wait_ready(v2, timeout=120)
+    deadline = time.monotonic() + 60
+    while warm.cached_for(v1) != {"once": 0, "figures": 0, "streamlit": 0} and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert warm.cached_for(v1) == {"once": 0, "figures": 0, "streamlit": 0}
+    assert str(warm.version_for_run(data)) == v2 and warm.cached_for(v2)["once"] >= 3
+
+
 def test_without_hold_a_run_gets_the_new_version_at_once(live):
     data, ((_, first), _) = live
     v1 = str(warm.version_for_run(data))

@@ -16,7 +16,8 @@ version is being warmed, and switches when its warm is done (or after ``HOLD_SEC
 pays for the new version's cold work. Elsewhere (``streamlit run``, AppTests) a run gets the live
 version at once. A run keeps one version from its start (``ui.page_context`` pins it).
 
-**Evict.** At a switch, what was kept for versions neither served nor previous is dropped:
+**Evict.** At a switch, what was kept for versions neither served nor previous is dropped, and
+``RETIRE_SECONDS`` later the previous version's too (no run still uses it by then):
 ``core/once`` entries (connections, scorecards, layers, projections), the figures of
 ``ui/figures`` and the Streamlit caches declared with ``cache_data``/``cache_resource`` here
 (each remembers the calls made per version, its first argument); then the C allocator is asked
@@ -56,6 +57,7 @@ from natality.ui.figures import figures_for, run_version
 
 WATCH_SECONDS = 5.0  # NATALITY_WATCH_SECONDS overrides it (a test that wants no tick of its own)
 HOLD_SECONDS = 120.0  # the longest a new version waits for its warm before it is served anyway
+RETIRE_SECONDS = 60.0  # after a switch, the previous version's caches are kept this long (runs in flight)
 STOP_WAIT_SECONDS = 60.0
 _lock = threading.Lock()
 _warmed: set[str] = set()
@@ -160,11 +162,28 @@ def _switch(data_dir: str, version: str, evict_now: bool = True) -> None:
             _started_at.pop(v, None)
     if served is not None:
         log.info("serving %s (was %s)", version, served)
+        start_thread(_retire, data_dir, served, name="natality-retire")
     if gone:
         if evict_now:
             evict(gone)
         else:
             start_thread(evict, gone, name="natality-evict")
+
+
+def _retire(data_dir: str, previous: str) -> None:
+    """RETIRE_SECONDS after a switch no run still uses the version served before (runs last
+    seconds): drop its caches too, unless it is served again."""
+    if _stopping.wait(RETIRE_SECONDS):
+        return
+    with _lock:
+        if _previous.get(data_dir) != previous or _serving.get(data_dir) == previous:
+            return
+        _previous.pop(data_dir, None)
+        _known[data_dir].discard(previous)
+        _warmed.discard(previous)
+        _ready.pop(previous, None)
+        _started_at.pop(previous, None)
+    evict({previous})
 
 
 def serving(data_dir: str | Path) -> str | None:
