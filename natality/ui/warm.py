@@ -57,7 +57,7 @@ from natality.ui.figures import figures_for, run_version
 
 WATCH_SECONDS = 5.0  # NATALITY_WATCH_SECONDS overrides it (a test that wants no tick of its own)
 HOLD_SECONDS = 120.0  # the longest a new version waits for its warm before it is served anyway
-RETIRE_SECONDS = 60.0  # after a switch, the previous version's caches are kept this long (runs in flight)
+RETIRE_SECONDS = 30.0  # after a switch, the previous version's caches are kept this long (runs in flight)
 STOP_WAIT_SECONDS = 60.0
 _lock = threading.Lock()
 _warmed: set[str] = set()
