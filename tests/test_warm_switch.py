@@ -36,6 +36,7 @@ import stclient
 def held(monkeypatch):
     """Hold back as a server does; the watcher never ticks on its own during the test."""
     monkeypatch.setattr(warm, "WATCH_SECONDS", 3600.0)
+    monkeypatch.setattr(warm, "RETIRE_SECONDS", 600.0)  # the previous version kept through the test
     warm.hold_back(True)
     yield
     warm.hold_back(False)
