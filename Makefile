@@ -5,7 +5,7 @@ PORT ?= 8501
 DATA ?= data/demo
 REPLICAS ?= $(shell nproc)
 
-.PHONY: run serve test lint format bench load mutate viewcost system-deps nginx demo
+.PHONY: run serve test lint format bench load mutate viewcost clitime system-deps nginx demo
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -85,3 +85,8 @@ mutate: $(VENV)/.dev-deps
 VIEWCOST_ARGS ?= --townships 2000
 viewcost: $(VENV)/.dev-deps
 	$(PY) bench/view_cost.py $(VIEWCOST_ARGS)
+
+# ``python -m natality query scorecard -p year=2024`` at 2,000 townships as a process, against the
+# bare ``import natality.cli`` in the same run (10 alternating runs each; wall and CPU): ~1 min.
+clitime: $(VENV)/.run-deps
+	$(PY) bench/cli_time.py $(CLITIME_ARGS)

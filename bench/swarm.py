@@ -286,6 +286,9 @@ def sweep(env: Environment, result: dict) -> None:
     gevent.joinall(jobs, timeout=600)
     for spec in pending:  # the sweep stopped before the import's step: it runs now, one after the other
         run_import(spec, result["imports"])  # the leaders go on reading while the imports run
+    # ... and a while after the last one: the server warms it, switches, drops the oldest
+    # version's caches and a minute later the previous one's: its memory at the end is after both switches.
+    gevent.sleep(CONFIG.get("after_import_seconds", 75))
     STOP.set()
     drain(0, CONFIG.get("timeout", 120) + 5)
     runner.quit()

@@ -6,17 +6,18 @@ Exit status: 0 done; 2 bad input (message on stderr); 1 anything else.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from natality.core import db, extract
 from natality.core.i18n import t
 from natality.demo import defaults as demo_defaults
 from natality.export import pack_cli
 from natality.importing import import_log, importer_cli
-from natality.scorecard import scoring
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -137,16 +138,26 @@ def run_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def computed_queries() -> dict:
-    """Query names answered in Python after SQL (e.g. ``scorecard``): name -> function(data_dir, **params)."""
-    from natality.births import alerts, projection  # scipy's distributions only for these queries
+# Query names answered in Python after SQL: name -> (module, function(data_dir, **params)). Each
+# module is imported only for its own names: scipy's distributions (alerts, projection) took two
+# thirds of a ``query scorecard`` process.
+COMPUTED_QUERIES = {
+    "scorecard": ("natality.scorecard.scoring", "scorecard_query"),
+    "births_projection": ("natality.births.projection", "births_projection_query"),
+    "births_projection_region": ("natality.births.projection", "births_projection_region_query"),
+    "data_alerts": ("natality.births.alerts", "data_alerts_query"),
+}
 
-    return {
-        **scoring.COMPUTED_QUERIES,
-        "births_projection": projection.births_projection_query,
-        "births_projection_region": projection.births_projection_region_query,
-        "data_alerts": alerts.data_alerts_query,
-    }
+
+def computed_query(name: str) -> Callable[..., Any] | None:
+    """The Python function that answers query ``name`` (e.g. ``scorecard``), or None for a SQL query."""
+    where = COMPUTED_QUERIES.get(name)
+    return getattr(importlib.import_module(where[0]), where[1]) if where else None
+
+
+def computed_queries() -> dict:
+    """Every query name answered in Python: name -> function(data_dir, **params)."""
+    return {name: computed_query(name) for name in COMPUTED_QUERIES}
 
 
 ALERTS_PRINTED = 30  # after an import: the first alerts as warnings, then how many more
@@ -191,6 +202,8 @@ def prepare_scorecard(data: str | Path) -> None:
     """Store the new version's scorecard in both languages (``scorecard.stored``): a server's
     first visitor and every ``query scorecard`` read it instead of computing it (3 s at 2,000
     townships). A scorecard that cannot be made (no targets, a bad registry) is left to the pages."""
+    from natality.scorecard import scoring
+
     try:
         scoring.prepare(data)
     except Exception as exc:  # the import itself succeeded: say so, and go on
@@ -200,7 +213,7 @@ def prepare_scorecard(data: str | Path) -> None:
 def run_query_command(args: argparse.Namespace) -> int:
     params = dict(args.param)
     try:
-        computed = computed_queries().get(args.name)
+        computed = computed_query(args.name)
         run = computed or (lambda data, **p: db.run_query(args.name, data, **p))
         result = run(args.data, **params)
     except (db.QueryError, extract.ExtractError) as exc:

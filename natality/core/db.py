@@ -157,12 +157,13 @@ def query_parameters(name: str) -> set[str]:
     return set(_PARAM.findall(sql))
 
 
-@once.cache(maxsize=2)
+@once.cache(maxsize=3)
 def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB per extract version, with a view per table of that version.
 
-    Two are kept: the live version and the one before it (pages still running on it when an
-    import switched); an older one is released, its memory with it (queries running on it keep
+    Three at most: the version served, the one before it (pages still running on it when an
+    import switched) and a new one being warmed; a server drops the others at a switch
+    (``ui.warm``, ``once.evict_versions``), their memory with them (queries running on one keep
     their own cursor until they finish).
 
     DamagedExtract when one of the version's files cannot be read.

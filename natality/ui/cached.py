@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-import streamlit as st
 
 from natality.births import alerts, projection
 from natality.compare import monthly
@@ -21,15 +20,17 @@ from natality.maps import view as map_view
 from natality.scorecard import scoring
 from natality.ui.figures import SharedGeoJSON, figure
 from natality.ui.regions import region_names, regions
+from natality.ui.warm import cache_data as version_cache_data
+from natality.ui.warm import cache_resource as version_cache_resource
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@version_cache_data(max_entries=8)
 def manifest(version_dir: str) -> dict:
     """The version's manifest (``extract.read_manifest``), read once per version."""
     return extract.read_manifest(version_dir)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@version_cache_data(max_entries=256)
 def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
     return db.run_query(name, version_dir, **dict(params))
 
@@ -51,7 +52,7 @@ def township_names(ctx: Ctx) -> dict[str, str]:
     return dict(zip(towns["township_code"].to_list(), towns[ctx.name_col].to_list(), strict=True))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@version_cache_resource(max_entries=16)
 def _township_geojson(version_dir: str, region: str | None = None) -> SharedGeoJSON:
     # shared, not copied per session (a province's is ~1 MB); figures know it by its fingerprint
     return SharedGeoJSON(layers.region_geojson(version_dir, region, "township"), (version_dir, region, "township"))
@@ -63,7 +64,7 @@ def township_geojson(ctx: Ctx) -> dict:
     return _township_geojson(ctx.version_dir, ctx.region_code)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@version_cache_resource(max_entries=16)
 def _county_geojson(version_dir: str, region: str | None) -> SharedGeoJSON:
     return SharedGeoJSON(layers.region_geojson(version_dir, region, "county"), (version_dir, region, "county"))
 
@@ -79,7 +80,7 @@ def map_geojson(ctx: Ctx, unit: str) -> dict:
     return county_geojson(ctx) if unit == "county" else township_geojson(ctx)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@version_cache_data(max_entries=16)
 def _month_changes(version_dir: str, region: str | None, lang: str, _ctx: Ctx) -> tuple[str, list[str]]:
     return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
 
@@ -90,7 +91,7 @@ def month_changes(ctx: Ctx) -> tuple[str, list[str]]:
     return _month_changes(ctx.version_dir, ctx.region_code, ctx.lang, ctx)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@version_cache_data(max_entries=32)
 def _births_projection(version_dir: str, year: int, region: str | None) -> projection.Projection | None:
     try:
         return projection.projection(version_dir, year, None, region)
@@ -104,7 +105,7 @@ def births_projection(ctx: Ctx, year: int) -> projection.Projection | None:
     return _births_projection(ctx.version_dir, year, ctx.region_code)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@version_cache_data(max_entries=16)
 def _data_alerts(version_dir: str, lang: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
     found, phi, cells = alerts.data_alerts(version_dir, lang, region)
     return found, phi, alerts.BUDGET, cells

@@ -8,6 +8,10 @@ hashes, the shared GeoJSON by its version, region and unit), so a figure can nev
 for other inputs than its own. What is kept is a ``Built`` figure: Streamlit reads its dict as it
 is, without copying or validating it again. Kept figures are never changed; presentation mode
 makes its own copy (``full``).
+
+Each kept figure remembers the extract versions it was shown for (the version of the script run
+that asked, ``run_version``, and any version its arguments name): when an import switches the
+live version, ``evict_versions`` drops the figures of versions no longer served.
 """
 
 from __future__ import annotations
@@ -65,8 +69,23 @@ class SharedGeoJSON(dict):
 
 
 _lock = threading.Lock()
-_figures: collections.OrderedDict[bytes, tuple[Any, int]] = collections.OrderedDict()
+_figures: collections.OrderedDict[bytes, tuple[Any, int, set[str]]] = collections.OrderedDict()
 _bytes = 0
+_run = threading.local()  # the extract version of the script run on this thread
+
+
+def run_version(version: str | None) -> None:
+    """Say which extract version this thread's script run (or warm-up) shows: figures built or
+    reused from here on are kept for it."""
+    _run.version = version
+
+
+def _versions_of(args: Any) -> set[str]:
+    tags = {v for v in (getattr(_run, "version", None),) if v}
+    for arg in args:
+        if isinstance(arg, SharedGeoJSON):
+            tags.add(str(arg.fingerprint[0]))
+    return tags
 
 
 def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -80,16 +99,18 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     digest = hashlib.blake2b(digest_size=20)
     _feed(digest, (builder.__module__, builder.__qualname__, args, kwargs))
     key = digest.digest()
+    tags = _versions_of(args)
     with _lock:
         kept = _figures.get(key)
         if kept is not None:
             _figures.move_to_end(key)
+            kept[2].update(tags)
             return kept[0]
     built = _built(builder(*args, **kwargs))
     size = sum(len(pio.to_json(b, validate=False, engine="orjson")) for b in _figures_of(built))
     with _lock:
         if key not in _figures:
-            _figures[key] = (built, size)
+            _figures[key] = (built, size, tags)
             _bytes += size
         while _figures and (len(_figures) > MAX_FIGURES or _bytes > MAX_BYTES):
             _bytes -= _figures.popitem(last=False)[1][1]
@@ -109,6 +130,25 @@ def clear() -> None:
     with _lock:
         _figures.clear()
         _bytes = 0
+
+
+def evict_versions(gone: set[str]) -> int:
+    """Drop the figures kept only for versions in ``gone`` (a figure also shown for a version still
+    served stays); returns how many were dropped."""
+    global _bytes
+    with _lock:
+        dropped = [k for k, (_, _, tags) in _figures.items() if tags and tags <= gone]
+        for key in dropped:
+            _bytes -= _figures.pop(key)[1]
+        for _, _, tags in _figures.values():
+            tags -= gone
+    return len(dropped)
+
+
+def figures_for(version: str) -> int:
+    """How many kept figures were shown for ``version`` (tests, the bench)."""
+    with _lock:
+        return sum(1 for _, _, tags in _figures.values() if version in tags)
 
 
 def _feed(digest: Any, obj: Any) -> None:

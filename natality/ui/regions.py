@@ -10,6 +10,7 @@ import streamlit as st
 from natality.core import context, db, literal
 from natality.core.context import Ctx
 from natality.maps import view as map_view
+from natality.ui.warm import cache_data as version_cache_data
 
 REGION_KEY = "region"
 
@@ -22,13 +23,13 @@ def requested_region() -> str | None:
     return st.query_params.get(REGION_KEY) or None
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@version_cache_data(max_entries=8)
 def regions(version_dir: str) -> pl.DataFrame:
     """The extract's regions (``regions.sql``: code, level, names, townships), once per version."""
     return db.run_query("regions", version_dir)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@version_cache_data(max_entries=8)
 def region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
     """Region code -> (Chinese, English) name ("" for the whole extract), once per version."""
     return context.region_names(version_dir, manifest)

@@ -15,6 +15,7 @@ from natality.demo.county import build_demo
 from natality.ui.cached import manifest, warm_overview
 from natality.ui.lang import language
 from natality.ui.regions import region_names, requested_region
+from natality.ui.warm import version_for_run
 from natality.ui.warm import warm as warm_version
 from natality.ui.warm import watch as watch_extract
 
@@ -55,7 +56,7 @@ def page_context() -> Ctx:
     # run started on, even when an import switches the live one in between.
     pinned = st.session_state.get(PINNED) if st.session_state.get(ROUTED) else None
     try:
-        version_dir = Path(pinned) if pinned else extract.live_version_dir(data_dir)
+        version_dir = version_for_run(data_dir, pinned, warm_overview)  # held while a new one warms
     except extract.ExtractError:
         st.error(i18n.t("app.no_extract", lang, path=literal.md(data_dir)))
         st.stop()

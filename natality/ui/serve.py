@@ -5,7 +5,8 @@ served warm (``make run``).
 server's first visitor waited for every import (plotly, geopandas, DuckDB, the pack's
 python-pptx and kaleido), plotly's first figure and the version's shared work. Here the same
 ``streamlit run dashboard.py`` runs in this process while a thread makes those beside the
-starting server; ``ui.warm`` then keeps later versions warm.
+starting server; ``ui.warm`` then keeps later versions warm, and holds new script runs on the
+version served until the next one is warm (``warm.hold_back``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def preload(data: str | Path) -> None:
 def main(streamlit_args: list[str]) -> int:
     """``streamlit run dashboard.py STREAMLIT_ARGS`` in this process, preloading beside it."""
     data = extract.default_data_dir()
+    background.hold_back()  # new runs keep the served version until a new one is warm
     background.start_thread(preload, data, name="natality-preload")  # waited for at exit (ui.warm.stop)
     sys.argv = ["streamlit", "run", str(DASHBOARD), *streamlit_args]
     return streamlit_cli.main()

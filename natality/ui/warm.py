@@ -1,14 +1,27 @@
-"""No leader pays for a cold start: what every visitor of a version shares is made in the
-background as soon as the server sees the version (its first session, and within seconds of an
-import switching the live one).
+"""No leader pays for a cold start, and a server's memory stays bounded across imports.
 
-At 2,000 townships a version's DuckDB connection sums the births once (about 1.3 s of CPU), its
-scorecard with the rank simulation takes about 3 s to compute (or a few milliseconds to read
-when the import stored it, ``scorecard.stored``), and the map layers are dissolved and
-simplified once. ``warm(version_dir)`` starts one daemon thread per version and process that
-makes them; a visitor arriving meanwhile waits for the same work (``core/once``) instead of
-doing it again. ``watch(data_dir)`` checks every few seconds which version is live and warms a
-new one before anyone opens it.
+**Warm.** What every visitor of a version shares is made in the background as soon as the server
+sees the version (its first session, and within seconds of an import switching the live one). At
+2,000 townships a version's DuckDB connection sums the births once (about 1.3 s of CPU), its
+scorecard with the rank simulation takes about 3 s to compute (or a few milliseconds to read when
+the import stored it, ``scorecard.stored``), the map layers are dissolved and simplified once,
+and the Overview's alerts, projection and map take seconds more. ``warm(version_dir)`` starts one
+thread per version and process that makes them; a visitor arriving meanwhile waits for the same
+work (``core/once``) instead of doing it again. ``watch(data_dir)`` checks every few seconds which
+version is live and warms a new one before anyone opens it.
+
+**Hold back, then switch.** Under a server started by ``natality.ui.serve`` (``hold_back()``),
+``version_for_run`` keeps giving new script runs the version served so far while the new live
+version is being warmed, and switches when its warm is done (or after ``HOLD_SECONDS``): nobody
+pays for the new version's cold work. Elsewhere (``streamlit run``, AppTests) a run gets the live
+version at once. A run keeps one version from its start (``ui.page_context`` pins it).
+
+**Evict.** At a switch, what was kept for versions neither served nor previous is dropped, and
+``RETIRE_SECONDS`` later the previous version's too (no run still uses it by then):
+``core/once`` entries (connections, scorecards, layers, projections), the figures of
+``ui/figures`` and the Streamlit caches declared with ``cache_data``/``cache_resource`` here
+(each remembers the calls made per version, its first argument); then the C allocator is asked
+to give freed memory back.
 
 The threads are daemons, but a daemon killed by the interpreter's exit while DuckDB or polars
 runs in it aborts the process ("FATAL: exception not rethrown", exit 134): at exit ``stop()``
@@ -18,25 +31,45 @@ tells them to stop after their current step and waits for them.
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
+import ctypes
+import ctypes.util
+import functools
+import gc
+import inspect
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from natality.core import db, extract
+import streamlit as st
+
+from natality.core import db, extract, once
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
+from natality.ui.figures import evict_versions as evict_figures
+from natality.ui.figures import figures_for, run_version
 
-WATCH_SECONDS = 5.0
+WATCH_SECONDS = 5.0  # NATALITY_WATCH_SECONDS overrides it (a test that wants no tick of its own)
+HOLD_SECONDS = 120.0  # the longest a new version waits for its warm before it is served anyway
+RETIRE_SECONDS = 30.0  # after a switch, the previous version's caches are kept this long (runs in flight)
+STOP_WAIT_SECONDS = 60.0
 _lock = threading.Lock()
 _warmed: set[str] = set()
+_ready: dict[str, threading.Event] = {}  # version -> set when its warm has ended
+_started_at: dict[str, float] = {}
 _watched: set[str] = set()
 _threads: list[threading.Thread] = []
 _stopping = threading.Event()
-STOP_WAIT_SECONDS = 60.0
+_hold = threading.Event()
+_serving: dict[str, str] = {}  # data dir -> the version new script runs get
+_previous: dict[str, str] = {}  # data dir -> the version served before it
+_known: dict[str, set[str]] = collections.defaultdict(set)  # data dir -> versions with cached work
 log = logging.getLogger("natality")
 
 
@@ -64,6 +97,110 @@ def stop() -> None:
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
+def hold_back(on: bool = True) -> None:
+    """Serve the previous version to new runs while a new one warms (``natality.ui.serve``)."""
+    if on:
+        _hold.set()
+    else:
+        _hold.clear()
+
+
+def version_for_run(data_dir: str | Path, pinned: str | None = None,
+                    pages: Callable[[str], None] | None = None) -> Path:  # fmt: skip
+    """The version a script run shows: ``pinned`` (the run's own, kept from its start), else the
+    version served. ExtractError when ``data_dir`` holds no extract."""
+    if pinned:
+        chosen = pinned
+    else:
+        live = str(extract.live_version_dir(data_dir))
+        key = _extract_of(live)
+        served = serving(key)
+        if served == live:
+            chosen = live
+        elif served is None or not _hold.is_set() or not Path(served).is_dir() or _warm_over(live):
+            chosen = live
+            _switch(key, live, evict_now=False)
+        else:  # the new live version is being warmed: the one served so far, until it is ready
+            warm(live, pages)
+            chosen = served
+    with _lock:
+        _known[_extract_of(chosen)].add(chosen)
+    run_version(chosen)
+    return Path(chosen)
+
+
+def _extract_of(version_dir: str) -> str:
+    """The key of a version's extract: its directory as the version's own (resolved) path names it."""
+    return str(extract.data_dir_of(version_dir))
+
+
+def _warm_over(version: str) -> bool:
+    with _lock:
+        ready, started = _ready.get(version), _started_at.get(version)
+    if ready is not None and ready.is_set():
+        return True
+    return started is not None and time.monotonic() - started > HOLD_SECONDS
+
+
+def _switch(data_dir: str, version: str, evict_now: bool = True) -> None:
+    """Serve ``version`` to new runs of ``data_dir``; drop what was kept for versions neither
+    served nor previous (in this thread, or in a background one)."""
+    with _lock:
+        served = _serving.get(data_dir)
+        if served == version:
+            return
+        _serving[data_dir] = version
+        if served is not None:
+            _previous[data_dir] = served
+        keep = {version, _previous.get(data_dir)} | {v for v in _warmed if not _ready[v].is_set()}
+        gone = {v for v in _known[data_dir] if v not in keep}
+        _known[data_dir] -= gone
+        _known[data_dir].add(version)
+        for v in gone & _warmed:  # warmed again should it come back (a rollback)
+            _warmed.discard(v)
+            _ready.pop(v, None)
+            _started_at.pop(v, None)
+    if served is not None:
+        log.info("serving %s (was %s)", version, served)
+        start_thread(_retire, data_dir, served, name="natality-retire")
+    if gone:
+        if evict_now:
+            evict(gone)
+        else:
+            start_thread(evict, gone, name="natality-evict")
+
+
+def _retire(data_dir: str, previous: str) -> None:
+    """RETIRE_SECONDS after a switch no run still uses the version served before (runs last
+    seconds): drop its caches too, unless it is served again."""
+    if _stopping.wait(RETIRE_SECONDS):
+        return
+    with _lock:
+        if _previous.get(data_dir) != previous or _serving.get(data_dir) == previous:
+            return
+        _previous.pop(data_dir, None)
+        _known[data_dir].discard(previous)
+        _warmed.discard(previous)
+        _ready.pop(previous, None)
+        _started_at.pop(previous, None)
+    evict({previous})
+
+
+def serving(data_dir: str | Path) -> str | None:
+    """The version new script runs of the extract get (None before the first run); ``data_dir``
+    as ``extract.data_dir_of`` gives it."""
+    with _lock:
+        return _serving.get(str(data_dir))
+
+
+def wait_ready(version_dir: str | Path, timeout: float = 120.0) -> bool:
+    """Wait for the warm of ``version_dir`` to end (tests, the bench); False when none was started
+    or it did not end in time."""
+    with _lock:
+        ready = _ready.get(str(version_dir))
+    return ready is not None and ready.wait(timeout)
+
+
 def warm(version_dir: str, pages: Callable[[str], None] | None = None) -> bool:
     """Start warming ``version_dir`` in the background, then ``pages(version_dir)`` (the first
     page's own cached results); False when it was started before."""
@@ -71,7 +208,11 @@ def warm(version_dir: str, pages: Callable[[str], None] | None = None) -> bool:
         if version_dir in _warmed:
             return False
         _warmed.add(version_dir)
+        _ready[version_dir] = threading.Event()
+        _started_at[version_dir] = time.monotonic()
+        _known[_extract_of(version_dir)].add(version_dir)
     if _stopping.is_set():
+        _ready[version_dir].set()
         return False
     start_thread(_warm, version_dir, pages, name="natality-warm")
     return True
@@ -79,6 +220,7 @@ def warm(version_dir: str, pages: Callable[[str], None] | None = None) -> bool:
 
 def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
     start = time.perf_counter()
+    run_version(version_dir)  # the figures made here are kept for this version
     steps = [
         lambda: db.connection(version_dir),
         lambda: scoring.region_scorecard(version_dir, "zh", None),
@@ -92,10 +234,27 @@ def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
             if _stopping.is_set():  # the process is ending
                 return
             step()
+        log.info("warmed %s in %.1f s", version_dir, time.perf_counter() - start)
+        run_version(None)
+        _switch_if_live(version_dir)
     except Exception:  # a damaged version: the page says so when it is opened
         log.warning("warming %s failed", version_dir, exc_info=True)
-        return
-    log.info("warmed %s in %.1f s", version_dir, time.perf_counter() - start)
+    finally:
+        run_version(None)
+        with _lock:
+            ready = _ready.get(version_dir)
+        if ready is not None:
+            ready.set()  # after the switch: whoever waits for it finds it served
+
+
+def _switch_if_live(version_dir: str) -> None:
+    """Under hold: serve the version just warmed if it is still the live one of an extract served."""
+    data_dir = _extract_of(version_dir)
+    with _lock:
+        switch = _hold.is_set() and data_dir in _serving
+    with contextlib.suppress(extract.ExtractError, OSError):
+        if switch and str(extract.live_version_dir(data_dir)) == version_dir:
+            _switch(data_dir, version_dir)
 
 
 def watch(data_dir: str | Path, pages: Callable[[str], None] | None = None) -> None:
@@ -112,4 +271,112 @@ def _watch(data_dir: str, pages: Callable[[str], None] | None) -> None:
     while not _stopping.is_set():
         with contextlib.suppress(extract.ExtractError):  # no extract yet: the page says so
             warm(str(extract.live_version_dir(data_dir)), pages)
-        _stopping.wait(WATCH_SECONDS)
+        _stopping.wait(float(os.environ.get("NATALITY_WATCH_SECONDS") or WATCH_SECONDS))
+
+
+# --- the Streamlit caches of version-keyed results, and dropping a version's entries
+
+
+class _Calls:
+    """A Streamlit-cached function and the arguments it was called with, per version (its first
+    argument): Streamlit's caches are keyed by a hash and can only be cleared by the arguments."""
+
+    def __init__(self, cached: Any, function: Callable[..., Any], max_entries: int) -> None:
+        self.cached, self.limit = cached, 4 * max_entries
+        self.names = list(inspect.signature(function).parameters)
+        self.by_version: dict[str, collections.OrderedDict[str, tuple]] = collections.defaultdict(
+            collections.OrderedDict
+        )
+        self.lock = threading.Lock()
+
+    def record(self, args: tuple, kwargs: dict) -> None:
+        if not args:
+            return
+        # underscore arguments are not hashed by Streamlit: not needed to clear the entry
+        kept = tuple(None if n.startswith("_") else a for n, a in zip(self.names, args, strict=False))
+        kept_kw = {k: (None if k.startswith("_") else v) for k, v in kwargs.items()}
+        token = repr((kept, sorted(kept_kw.items())))
+        with self.lock:
+            calls = self.by_version[str(args[0])]
+            calls[token] = (kept, kept_kw)
+            calls.move_to_end(token)
+            while len(calls) > self.limit:  # long evicted by Streamlit's own max_entries
+                calls.popitem(last=False)
+
+    def evict(self, gone: set[str]) -> int:
+        with self.lock:
+            calls = [c for v in gone for c in self.by_version.pop(v, {}).values()]
+        for args, kwargs in calls:
+            self.cached.clear(*args, **kwargs)
+        return len(calls)
+
+    def count(self, version: str) -> int:
+        with self.lock:
+            return len(self.by_version.get(version, ()))
+
+
+_recorded: list[_Calls] = []
+
+
+def _by_version(decorator: Callable[..., Any], max_entries: int) -> Callable[[Any], Any]:
+    def wrap(function: Callable[..., Any]) -> Any:
+        cached = decorator(show_spinner=False, max_entries=max_entries)(function)
+        calls = _Calls(cached, function, max_entries)
+        _recorded.append(calls)
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls.record(args, kwargs)
+            return cached(*args, **kwargs)
+
+        call.clear = cached.clear  # type: ignore[attr-defined]
+        return call
+
+    return wrap
+
+
+def cache_data(max_entries: int) -> Callable[[Any], Any]:
+    """``st.cache_data`` for a function whose first argument is a version directory: its entries
+    of a version are dropped when the server stops serving that version."""
+    return _by_version(st.cache_data, max_entries)
+
+
+def cache_resource(max_entries: int) -> Callable[[Any], Any]:
+    """``st.cache_resource`` keyed by a version directory first, dropped as ``cache_data``'s."""
+    return _by_version(st.cache_resource, max_entries)
+
+
+def evict(gone: set[str]) -> dict[str, int]:
+    """Drop every cached thing made for the versions ``gone``; how many of each kind."""
+    dropped = {
+        "once": once.evict_versions(gone),
+        "figures": evict_figures(gone),
+        "streamlit": sum(c.evict(gone) for c in list(_recorded)),
+    }
+    gc.collect()
+    _trim()
+    log.info("dropped what was kept for %s: %s", sorted(gone), dropped)
+    return dropped
+
+
+def cached_for(version: str) -> dict[str, int]:
+    """What is kept for ``version``, by kind (tests, the bench)."""
+    return {
+        "once": once.entries_naming(version),
+        "figures": figures_for(version),
+        "streamlit": sum(c.count(version) for c in list(_recorded)),
+    }
+
+
+@functools.cache
+def _libc() -> Any:
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name) if name else None
+
+
+def _trim() -> None:
+    """Give the memory freed by the eviction back to the system (glibc keeps it otherwise)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = _libc()
+        if libc is not None:
+            libc.malloc_trim(0)
