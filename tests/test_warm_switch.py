@@ -69,9 +69,9 @@ def streamlit_entries(name: str) -> int:
 def use(version: str) -> None:
     """What a page view of ``version`` keeps: a query result (Streamlit's cache), a figure, the
     connection and scorecard (core/once)."""
-    from natality import ui
+    from natality.ui import cached
 
-    frame = ui._query(version, "births_by_township_year", (("region", None), ("year", 2024)))
+    frame = cached._query(version, "births_by_township_year", (("region", None), ("year", 2024)))
     figures.run_version(version)
     figures.figure(bar, frame)
     figures.run_version(None)
