@@ -20,18 +20,15 @@ scope_name = births_view.scope_name(ui.township_names(ctx), township, ctx.region
 scope = ctx.t("births.scope", scope=literal.plot(scope_name))
 
 by_town = ui.query(ctx, "births_by_township_year", year=year)
-found = ui.find_township(ctx, by_town.height, "births_find")  # only the ends are drawn: let the rest be found
-fig = ui.figure(
-    charts.township_births_bar,
+ui.show_township_ranking(
+    ctx,
     by_town,
-    ctx.lang,
+    "births_by_township",
+    "births_find",  # only the ends are drawn: let the rest be found
     ctx.t("births.by_township_title", period=period),
     ctx.t("births.county_total", scope=literal.plot(ctx.region()), total=f"{int(by_town['births'].sum()):,}"),
-    ctx.footnote(),
-    find=found.codes,
-)
-ui.show_chart(
-    fig, "births_by_township", births_view.with_total(by_town, ctx), f"births_by_township_{year}", links_townships=True
+    births_view.with_total(by_town, ctx),
+    f"births_by_township_{year}",
 )
 
 monthly = ui.query(ctx, "births_by_month", year=year, township_code=township)
@@ -49,32 +46,27 @@ else:
     )
     ui.show_chart(fig, "births_monthly", births_view.monthly_table(monthly, year), f"births_by_month_{year}")
 
-by_order = ui.query(ctx, "births_by_order_year", township_code=township)
-categories, names = births_view.order_categories(by_order, ctx)
-fig = ui.figure(
-    charts.stacked_by_year,
-    by_order,
-    "birth_order",
-    categories,
-    names,
-    ctx.lang,
-    ctx.t("births.order_title"),
-    scope,
-    ctx.footnote(),
-)
-ui.show_chart(fig, "births_order", by_order, "births_by_order")
-
-by_age = ui.query(ctx, "births_by_age_year", township_code=township)
-categories, names = births_view.age_categories(by_age, ctx)
-fig = ui.figure(
-    charts.stacked_by_year,
-    by_age,
-    "mother_age_band",
-    categories,
-    names,
-    ctx.lang,
-    ctx.t("births.age_title"),
-    scope,
-    ctx.footnote(),
-)
-ui.show_chart(fig, "births_age", by_age, "births_by_mother_age")
+for query, column, categories_of, title, key, stem in (
+    (
+        "births_by_order_year",
+        "birth_order",
+        births_view.order_categories,
+        "births.order_title",
+        "births_order",
+        "births_by_order",
+    ),
+    (
+        "births_by_age_year",
+        "mother_age_band",
+        births_view.age_categories,
+        "births.age_title",
+        "births_age",
+        "births_by_mother_age",
+    ),
+):
+    by = ui.query(ctx, query, township_code=township)
+    categories, names = categories_of(by, ctx)
+    fig = ui.figure(
+        charts.stacked_by_year, by, column, categories, names, ctx.lang, ctx.t(title), scope, ctx.footnote()
+    )
+    ui.show_chart(fig, key, by, stem)

@@ -61,18 +61,17 @@ if not trend.is_empty():
 
 by_town = ui.query(ctx, "births_by_township_year", year=year)
 total = int(by_town["births"].sum())
-found = ui.find_township(ctx, by_town.height, "overview_find")  # only the ends are drawn: let the rest be found
-fig = ui.figure(
-    charts.township_births_bar,
+table = by_town.with_columns(pl.col("births").rank("min", descending=True).cast(pl.Int32).alias("rank"))
+ui.show_township_ranking(
+    ctx,
     by_town,
-    ctx.lang,
+    "overview_rank",
+    "overview_find",  # only the ends are drawn: let the rest be found
     ctx.t("overview.rank_title", period=period),
     ctx.t("overview.rank_total", scope=literal.plot(ctx.region()), total=f"{total:,}"),
-    ctx.footnote(),
-    find=found.codes,
+    table,
+    f"births_by_township_{year}",
 )
-table = by_town.with_columns(pl.col("births").rank("min", descending=True).cast(pl.Int32).alias("rank"))
-ui.show_chart(fig, "overview_rank", table, f"births_by_township_{year}", links_townships=True)
 ui.show_chart(
     ui.figure(map_view.overview_births_map, ctx.version_dir, year, months, period, ctx.footnote(), ctx.lang),
     "overview_map",

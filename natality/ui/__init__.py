@@ -47,6 +47,7 @@ from natality.ui.output import (
     show_figure,
     show_table_downloads,
     show_township_grid,
+    show_township_ranking,
     slide_png,
     xlsx_download,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "show_figure",
     "show_table_downloads",
     "show_township_grid",
+    "show_township_ranking",
     "slide_png",
     "township_geojson",
     "township_names",

@@ -11,15 +11,18 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from natality.births import charts as births_charts
 from natality.core import i18n, theme
+from natality.core.context import Ctx
 from natality.export import narrow, render
 from natality.ui.cached import township_names
-from natality.ui.figures import Built
+from natality.ui.figures import Built, figure
 from natality.ui.lang import language
 from natality.ui.notes import chart_notes
 from natality.ui.phone import is_phone
 from natality.ui.present import presenting
 from natality.ui.run import page_context
+from natality.ui.selectors import find_township
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -192,3 +195,22 @@ def excel_bytes(table: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
     table.write_excel(buffer, autofit=True)
     return buffer.getvalue()
+
+
+def show_township_ranking(
+    ctx: Ctx,
+    by_town: pl.DataFrame,
+    key: str,
+    find_key: str,
+    title: str,
+    subtitle: str,
+    table: pl.DataFrame,
+    file_stem: str,
+) -> None:
+    """Townships ranked by births (``births_by_township_year``): the find-a-township box (only the
+    ends are drawn when there are many), the bar chart with what was found marked, its downloads."""
+    found = find_township(ctx, by_town.height, find_key)
+    fig = figure(
+        births_charts.township_births_bar, by_town, ctx.lang, title, subtitle, ctx.footnote(), find=found.codes
+    )
+    show_chart(fig, key, table, file_stem, links_townships=True)
