@@ -117,8 +117,10 @@ def page_table(data: Path, region: str | None) -> dict[str, float]:
     os.environ["NATALITY_DATA"] = str(data)
     version = str(extract.live_version_dir(data))
     db.connection(version)  # the connection (views, macros, regions) is made once per version
-    print(f"  {'page':10s} {'queries':>7s} {'query ms':>9s} {'+ shared':>9s} {'cold run s':>11s} {'warm run s':>11s}"
-          f"   (target: query ms <= {TARGET_QUERIES_MS}; shared = once per version for every page)")  # fmt: skip
+    print(
+        f"  {'page':10s} {'queries':>7s} {'query ms':>9s} {'+ shared':>9s} {'cold run s':>11s} {'warm run s':>11s}"
+        f"   (target: query ms <= {TARGET_QUERIES_MS}; shared = once per version for every page)"
+    )
     out = {}
     for page in PAGES:
         calls, cold, warm = recorded_queries(data, page, region)
@@ -162,11 +164,15 @@ def scan_comparison(data: Path) -> None:
     pd_srb = timed(pandas_srb, repeat=3)
     rows = duckdb.connect().read_parquet(births).count("*").fetchall()[0][0]
     print(f"  births.parquet rows: {rows:,}")
-    print(f"  {'births by township, 2024':34s} ours {ours * 1000:7.1f} ms | bare DuckDB scan {bare * 1000:7.1f} ms"
-          f" ({ours / bare:4.1f}x)\n  {'':34s} pandas read+groupby {pd_time * 1000:8.1f} ms"
-          f" ({pd_time / ours:5.1f}x ours)")  # fmt: skip
-    print(f"  {'SRB by township, 3 years':34s} ours {ours_srb * 1000:7.1f} ms |"
-          f" pandas read+pivot {pd_srb * 1000:8.1f} ms ({pd_srb / ours_srb:5.1f}x ours)")  # fmt: skip
+    print(
+        f"  {'births by township, 2024':34s} ours {ours * 1000:7.1f} ms | bare DuckDB scan {bare * 1000:7.1f} ms"
+        f" ({ours / bare:4.1f}x)\n  {'':34s} pandas read+groupby {pd_time * 1000:8.1f} ms"
+        f" ({pd_time / ours:5.1f}x ours)"
+    )
+    print(
+        f"  {'SRB by township, 3 years':34s} ours {ours_srb * 1000:7.1f} ms |"
+        f" pandas read+pivot {pd_srb * 1000:8.1f} ms ({pd_srb / ours_srb:5.1f}x ours)"
+    )
 
 
 def computations(data: Path) -> None:

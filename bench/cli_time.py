@@ -46,8 +46,9 @@ def main() -> int:
     data = Path(args.work) / f"demo-{args.townships}"
     py = sys.executable
     if not (data / "manifest.json").exists():
-        subprocess.run([py, "-m", "natality", "demo", "--townships", str(args.townships), "--out", str(data)],
-                       cwd=ROOT, check=True)  # fmt: skip
+        subprocess.run(
+            [py, "-m", "natality", "demo", "--townships", str(args.townships), "--out", str(data)], cwd=ROOT, check=True
+        )
     commands = {
         "query scorecard": [py, "-m", "natality", "query", "scorecard", "--data", str(data), "-p", "year=2024"],
         "import natality.cli": [py, "-c", "import natality.cli"],
@@ -74,8 +75,10 @@ def main() -> int:
     for name, runs in times.items():
         walls, cpus = [w for w, _ in runs], [c for _, c in runs]
         median[name] = (statistics.median(walls), statistics.median(cpus))
-        print(f"  {name:22s} wall median {median[name][0]:.2f} s (min {min(walls):.2f} s), "
-              f"CPU median {median[name][1]:.2f} s")  # fmt: skip
+        print(
+            f"  {name:22s} wall median {median[name][0]:.2f} s (min {min(walls):.2f} s), "
+            f"CPU median {median[name][1]:.2f} s"
+        )
     query, bare = median["query scorecard"], median["import natality.cli"]
     print(f"  ratio query / import: wall {query[0] / bare[0]:.2f}, CPU {query[1] / bare[1]:.2f}")
     if args.baseline:

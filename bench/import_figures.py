@@ -64,8 +64,20 @@ def records_import(data: Path, work: Path, repeat: int = 1) -> tuple[float, floa
     walls, peak = [], 0
     for k in range(repeat):
         out = work / f"imported{k}"
-        cmd = [sys.executable, "-m", "natality", "import", "--out", str(out), "--births", str(records),
-               "--boundaries", str(version / "townships.parquet"), "--name", "示范省"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "natality",
+            "import",
+            "--out",
+            str(out),
+            "--births",
+            str(records),
+            "--boundaries",
+            str(version / "townships.parquet"),
+            "--name",
+            "示范省",
+        ]
         wall, peak, done = _run(cmd)
         walls.append(wall)
         shutil.rmtree(out, ignore_errors=True)
@@ -97,8 +109,9 @@ def small_gb18030_import(work: Path, repeat: int = 5) -> float:
     path.write_bytes(text.encode("gb18030"))
     walls = []
     for _ in range(repeat):
-        wall, _, done = _run([sys.executable, "-m", "natality", "import", "--out", str(county), "--births", str(path),
-                              "--months-only"])  # fmt: skip
+        wall, _, done = _run(
+            [sys.executable, "-m", "natality", "import", "--out", str(county), "--births", str(path), "--months-only"]
+        )
         walls.append(wall)
     wall = statistics.median(walls)
     cpu = statistics.median(CPU[-repeat:])

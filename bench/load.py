@@ -104,8 +104,10 @@ async def _chromium_session(index: int, browser, url: str, stop_at: float, settl
             await page.click(f"[data-testid=stSidebarNav] a[href$='/{path}']", timeout=60_000)
             await page.wait_for_function(
                 "b => ((document.querySelector('h1') || {}).innerText || '') !== b",
-                arg=before, timeout=60_000, polling=100,
-            )  # fmt: skip
+                arg=before,
+                timeout=60_000,
+                polling=100,
+            )
             await page.wait_for_function(SETTLED, timeout=60_000, polling=100)
             settle[name].append(time.perf_counter() - start)
             current = name
@@ -123,9 +125,14 @@ async def _chromium(url: str, seconds: float, settle: dict, failures: list) -> N
     async with async_playwright() as p:
         browser = await p.chromium.launch(
             executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                  "--disable-dev-shm-usage"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+            ],
+        )
         stop_at = time.monotonic() + seconds
         await asyncio.gather(*(_chromium_session(i, browser, url, stop_at, settle, failures) for i in range(2)))
         await browser.close()
@@ -181,15 +188,19 @@ def capacity(steps: list[dict]) -> int:
 
 def print_sweep(title: str, result: dict) -> None:
     print(f"\n{title}")
-    print(f"  {'sessions':>8s} {'views':>6s} {'views/s':>7s} {'p50 s':>6s} {'p95 s':>6s} {'max s':>6s} "
-          f"{'errors':>6s} {'KB/view':>7s} {'server CPU/view':>15s} {'server CPU':>10s} {'client CPU/view':>15s} "
-          f"{'memory':>7s} {'load avg':>8s}")  # fmt: skip
+    print(
+        f"  {'sessions':>8s} {'views':>6s} {'views/s':>7s} {'p50 s':>6s} {'p95 s':>6s} {'max s':>6s} "
+        f"{'errors':>6s} {'KB/view':>7s} {'server CPU/view':>15s} {'server CPU':>10s} {'client CPU/view':>15s} "
+        f"{'memory':>7s} {'load avg':>8s}"
+    )
     for s in result["steps"]:
-        print(f"  {s['sessions']:8d} {s['views']:6d} {s['views'] / s['seconds']:7.1f} {s['p50']:6.2f} "
-              f"{s['p95']:6.2f} {s['max']:6.2f} {s['errors']:6d} {s['bytes'] / 1024:7.0f} "
-              f"{s['server_cpu_per_view']:13.3f} s {s['server_cpu_pct']:8.0f} % "
-              f"{1000 * s['client_cpu_per_view']:12.1f} ms {s['memory_mb']:4.0f} MB "
-              f"{s.get('loadavg', 0):8.1f}")  # fmt: skip
+        print(
+            f"  {s['sessions']:8d} {s['views']:6d} {s['views'] / s['seconds']:7.1f} {s['p50']:6.2f} "
+            f"{s['p95']:6.2f} {s['max']:6.2f} {s['errors']:6d} {s['bytes'] / 1024:7.0f} "
+            f"{s['server_cpu_per_view']:13.3f} s {s['server_cpu_pct']:8.0f} % "
+            f"{1000 * s['client_cpu_per_view']:12.1f} ms {s['memory_mb']:4.0f} MB "
+            f"{s.get('loadavg', 0):8.1f}"
+        )
     if result["steps"]:
         print(f"  per page, p50/p95/max s at {', '.join(str(s['sessions']) for s in result['steps'])} sessions:")
         for page in PAGES:
@@ -202,22 +213,30 @@ def print_sweep(title: str, result: dict) -> None:
         for problem in s["problems"]:
             print(f"    ! {s['sessions']} sessions: {problem}")
     for line in result["imports"]:
-        print(f"  import of {line['label']}: exit {line['exit']} at {line['at']:.0f} s, {line['seconds']:.1f} s "
-              f"{line['stderr']}")  # fmt: skip
+        print(
+            f"  import of {line['label']}: exit {line['exit']} at {line['at']:.0f} s, {line['seconds']:.1f} s "
+            f"{line['stderr']}"
+        )
     mem = [m for _, m in result["memory"]]
     if mem:
-        print(f"  server memory: after the warm-up {result.get('memory_base', mem[0]):.0f} MB, peak {max(mem):.0f} MB, "
-              f"end {mem[-1]:.0f} MB (growth {growth(result):+.0f} MB)")  # fmt: skip
+        print(
+            f"  server memory: after the warm-up {result.get('memory_base', mem[0]):.0f} MB, peak {max(mem):.0f} MB, "
+            f"end {mem[-1]:.0f} MB (growth {growth(result):+.0f} MB)"
+        )
     views = len(result["records"])
-    print(f"  client (the load driver): {result['client_cpu']:.1f} s CPU for {views} views "
-          f"({1000 * result['client_cpu'] / max(views, 1):.1f} ms a view)")  # fmt: skip
+    print(
+        f"  client (the load driver): {result['client_cpu']:.1f} s CPU for {views} views "
+        f"({1000 * result['client_cpu'] / max(views, 1):.1f} ms a view)"
+    )
     print(f"  capacity: {capacity(result['steps'])} sessions (p95 <= {GOAL_P95_S:g} s, 0 errors)")
 
 
 def print_one(title: str, result: dict) -> None:
     for s in result["steps"]:
-        print(f"\n{title}: {s['views']} views, p50 {s['p50']:.2f} s, p95 {s['p95']:.2f} s, max {s['max']:.2f} s, "
-              f"errors {s['errors']}")  # fmt: skip
+        print(
+            f"\n{title}: {s['views']} views, p50 {s['p50']:.2f} s, p95 {s['p95']:.2f} s, max {s['max']:.2f} s, "
+            f"errors {s['errors']}"
+        )
         for problem in s["problems"]:
             print(f"    ! {problem}")
     for failure in result["health_failures"][:5]:
@@ -271,8 +290,14 @@ def main() -> int:
         print(f"building the demo extract{f' of {args.townships:,} townships' if args.townships else ''} ...")
         build_demo(template, **({"townships": args.townships} if args.townships else {}))
     scale = f"{args.townships:,} townships" if args.townships else "the demo county"
-    base = {"think": args.think, "seed": args.seed, "timeout": args.timeout, "steps": steps,
-            "step_seconds": args.step_seconds, "stop_above": not args.full}  # fmt: skip
+    base = {
+        "think": args.think,
+        "seed": args.seed,
+        "timeout": args.timeout,
+        "steps": steps,
+        "step_seconds": args.step_seconds,
+        "stop_above": not args.full,
+    }
 
     def prepare(name: str, at: str = args.import_steps) -> tuple[Path, dict]:
         """A fresh copy of the template, its two import files and the marks of its three versions."""
@@ -280,8 +305,10 @@ def main() -> int:
         first = extract.read_manifest(data)["cutoff_month"]
         files = months.next_months(data, work / name, 2)
         marks = {m: stclient.version_marks(m) for m in (first, *(m for m, _ in files))}
-        imports = [{"step": step, "label": m, "cmd": months.import_command(data, f), "cwd": str(ROOT)}
-                   for step, (m, f) in zip(import_steps(at), files, strict=True)]  # fmt: skip
+        imports = [
+            {"step": step, "label": m, "cmd": months.import_command(data, f), "cwd": str(ROOT)}
+            for step, (m, f) in zip(import_steps(at), files, strict=True)
+        ]
         return data, {**base, "marks": marks, "imports": imports}
 
     results: dict[str, dict] = {}
@@ -331,22 +358,28 @@ def main() -> int:
             cluster = serve.start(data, args.replicas, run_dir=work / "replicas-run")
             try:
                 print(f"{args.replicas} replicas behind nginx over {scale}: sweep {steps} ...", flush=True)
-                results["replicas"] = swarm({**config, "mode": "sweep", "url": cluster.url, "pids": cluster.pids},
-                                            work, "replicas")  # fmt: skip
+                results["replicas"] = swarm(
+                    {**config, "mode": "sweep", "url": cluster.url, "pids": cluster.pids}, work, "replicas"
+                )
             finally:
                 cluster.stop()
     finally:
         if not args.keep:
             shutil.rmtree(work / "template", ignore_errors=True)
 
-    print(f"\nload over {scale}: think time exponential, mean {args.think:g} s (seed {args.seed}); "
-          f"{args.step_seconds:g} s measured per step; {os.cpu_count()} cores; "
-          f"{(time.monotonic() - began) / 60:.1f} min in all; at the end {machine_note()}")  # fmt: skip
+    print(
+        f"\nload over {scale}: think time exponential, mean {args.think:g} s (seed {args.seed}); "
+        f"{args.step_seconds:g} s measured per step; {os.cpu_count()} cores; "
+        f"{(time.monotonic() - began) / 60:.1f} min in all; at the end {machine_note()}"
+    )
     if "single" in results:
         print_sweep("one process", results["single"])
     if "burst" in results:
-        print_one(f"the burst ({args.burst_sessions} sessions, /compare /data /map /scorecard 0.2 s apart, "
-                  f"{args.burst_seconds:g} s)", results["burst"])  # fmt: skip
+        print_one(
+            f"the burst ({args.burst_sessions} sessions, /compare /data /map /scorecard 0.2 s apart, "
+            f"{args.burst_seconds:g} s)",
+            results["burst"],
+        )
     for k in range(args.first_views and args.first_tries):
         print_one(f"{args.first_views} first views at once on a fresh server ({k + 1})", results[f"first{k}"])
     if paint:

@@ -26,8 +26,14 @@ from natality.maps.charts import township_choropleth
 
 
 def clear() -> None:
-    for fn in (layers.townships, layers.township_level, layers.counties, layers.county_level, layers.region_geojson,
-               db.connection):  # fmt: skip
+    for fn in (
+        layers.townships,
+        layers.township_level,
+        layers.counties,
+        layers.county_level,
+        layers.region_geojson,
+        db.connection,
+    ):
         fn.cache_clear()
 
 
@@ -93,8 +99,11 @@ def main() -> None:
         print(f"  {label:48s} {t * 1000:8.1f} ms  {len(fc['features']):5d} features {kb(fc)}")
 
     print("\npayload of the Map page's figure (GeoJSON + hover + labels), births 2024:")
-    for label, region, unit in [("province by county", None, "county"), ("province by township", None, "township"),
-                                ("one county by township", county, "township")]:  # fmt: skip
+    for label, region, unit in [
+        ("province by county", None, "county"),
+        ("province by township", None, "township"),
+        ("one county by township", county, "township"),
+    ]:
         geojson = layers.region_geojson(version, region, unit)
         raw = db.run_query(map_view.QUERY[unit], version, year=2024, last_month=12, region=region)
         table = map_view.map_table(raw, "births", 2024, 12, "zh", version)

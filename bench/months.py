@@ -51,5 +51,16 @@ def next_months(data: Path, work: Path, count: int) -> list[tuple[str, Path]]:
 
 def import_command(data: Path, births: Path) -> list[str]:
     """``python -m natality import`` of one month's births file (run at nice 10 by the CLI)."""
-    return [sys.executable, "-m", "natality", "import", "--out", str(data), "--births", str(births),
-            "--months-only", "--lang", "en"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "natality",
+        "import",
+        "--out",
+        str(data),
+        "--births",
+        str(births),
+        "--months-only",
+        "--lang",
+        "en",
+    ]

@@ -168,8 +168,10 @@ def run_sql(log, killed_before: set[tuple[str, int]] = frozenset()) -> dict[str,
                 started = time.monotonic()
                 code = _pytest(copy, tests, env)
                 mutant.status = "killed" if code == 1 else "survived" if code == 0 else f"error {code}"
-                log(f"  {rel}:{mutant.line} {mutant.kind}: {mutant.status} ({time.monotonic() - started:.0f} s, "
-                    f"{n}/{len(mutants)})")  # fmt: skip
+                log(
+                    f"  {rel}:{mutant.line} {mutant.kind}: {mutant.status} ({time.monotonic() - started:.0f} s, "
+                    f"{n}/{len(mutants)})"
+                )
             (copy / rel).write_text(original, encoding="utf-8")
             results[rel] = mutants
     return results
@@ -210,8 +212,20 @@ def _mutmut(args: list[str], log) -> int:
 
 def python_results(include_unchecked: bool = False, modules: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
     """Per source file, each mutant's status from mutmut's result files (mutants/<path>.meta)."""
-    status = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout",
-              255: "timeout", 5: "no tests", 33: "no tests", 34: "skipped", None: "not checked"}  # fmt: skip
+    status = {
+        1: "killed",
+        3: "killed",
+        0: "survived",
+        36: "timeout",
+        24: "timeout",
+        -24: "timeout",
+        152: "timeout",
+        255: "timeout",
+        5: "no tests",
+        33: "no tests",
+        34: "skipped",
+        None: "not checked",
+    }
     out: dict[str, dict[str, str]] = {}
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         rel = str(meta.relative_to(ROOT / "mutants"))[: -len(".meta")]
@@ -266,8 +280,9 @@ def report(py: dict[str, dict[str, str]], sql: dict[str, list[SqlMutant]]) -> li
         verdict = "ok" if killed / max(tried, 1) >= GOAL else f"below the {GOAL:.0%} goal"
         lines.append(f"{'all of ' + name:<44} {killed:>7} {tried:>6} {killed / max(tried, 1):>7.1%}  {verdict}")
     survivors = [k for by_key in py.values() for k, s in by_key.items() if s not in ("killed", "timeout")]
-    survivors += [f"{m.file}:{m.line} {m.kind}: {m.after.strip()}" for ms in sql.values() for m in ms
-                  if m.status != "killed"]  # fmt: skip
+    survivors += [
+        f"{m.file}:{m.line} {m.kind}: {m.after.strip()}" for ms in sql.values() for m in ms if m.status != "killed"
+    ]
     if survivors:
         lines += ["", f"survivors ({len(survivors)}; `mutmut show NAME` prints a Python one's change):"]
         lines += [f"  {s}" for s in survivors]
@@ -279,14 +294,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-children", type=int, default=2)
     p.add_argument("--sample", type=int, default=1, help="N: every N-th Python mutant only (a quicker estimate)")
     p.add_argument("--offset", type=int, default=0, help="K: the sample starts at each module's K-th mutant")
-    p.add_argument("--modules", nargs="+", default=(), metavar="PATH",
-                   help="only the modules whose path starts with one of these (natality/scorecard/)")  # fmt: skip
+    p.add_argument(
+        "--modules",
+        nargs="+",
+        default=(),
+        metavar="PATH",
+        help="only the modules whose path starts with one of these (natality/scorecard/)",
+    )
     p.add_argument("--sql-only", action="store_true")
     p.add_argument("--python-only", action="store_true")
     p.add_argument("--list-sql", action="store_true", help="print the SQL mutants without running them")
     p.add_argument("--report-only", action="store_true", help="print the last Python results without running")
-    p.add_argument("--rerun-survivors", action="store_true",
-                   help="run the last Python survivors again (after adding tests), keep the rest")  # fmt: skip
+    p.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="run the last Python survivors again (after adding tests), keep the rest",
+    )
     p.add_argument("--recheck", type=Path, default=None, help="an earlier run's output: run only its SQL survivors")
     args = p.parse_args(argv)
     if args.list_sql:

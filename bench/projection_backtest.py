@@ -33,8 +33,10 @@ def report(data: Path) -> None:
     print(f"  {'projection at the cut-off (cold)':34s} {proj_s * 1000:8.1f} ms")
     print(f"  {'data alerts, every month (cold)':34s} {alert_s * 1000:8.1f} ms")
     kinds = ", ".join(f"{k} {n}" for k, n in found.group_by("kind").len().sort("kind").rows()) or "none"
-    print(f"  alerts on the clean demo: {found.height} of {cells:,} township-months ({kinds}); "
-          f"budget {alerts.BUDGET} expected false alerts, phi {phi:.2f}")  # fmt: skip
+    print(
+        f"  alerts on the clean demo: {found.height} of {cells:,} township-months ({kinds}); "
+        f"budget {alerts.BUDGET} expected false alerts, phi {phi:.2f}"
+    )
     start = time.perf_counter()
     runs = projection.backtest(version)
     took = time.perf_counter() - start
@@ -52,9 +54,13 @@ def report(data: Path) -> None:
         .sort("cut")
     )
     total = runs["covered"].sum() / runs["townships"].sum()
-    print(f"  backtest {runs['year'].min()}-{runs['year'].max()} cut at months 3/6/9 ({took:.1f} s): "
-          f"{100 * total:.1f}% of township-years inside the 90% interval (goal 85-95%)")  # fmt: skip
+    print(
+        f"  backtest {runs['year'].min()}-{runs['year'].max()} cut at months 3/6/9 ({took:.1f} s): "
+        f"{100 * total:.1f}% of township-years inside the 90% interval (goal 85-95%)"
+    )
     for r in by_cut.iter_rows(named=True):
-        print(f"    cut at month {r['cut']}: coverage {100 * r['coverage']:5.1f}%, whole extract's total "
-              f"off by {r['error']:.2f}% on average, inside its interval in {100 * r['whole_inside']:.0f}% of "
-              f"{r['years']} years")  # fmt: skip
+        print(
+            f"    cut at month {r['cut']}: coverage {100 * r['coverage']:5.1f}%, whole extract's total "
+            f"off by {r['error']:.2f}% on average, inside its interval in {100 * r['whole_inside']:.0f}% of "
+            f"{r['years']} years"
+        )

@@ -228,8 +228,10 @@ class Session:
         tab's cookies and XSRF token); the HTTP status (204: taken; 400: no such session here).
         ``base_url``: another address than the tab's (to ask one replica directly)."""
         boundary = uuid.uuid4().hex
-        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{file_id}\"; filename=\"{name}\"\r\n"
-                "Content-Type: application/octet-stream\r\n\r\n")  # fmt: skip
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{file_id}"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
         body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
         url = f"{base_url or self.base_url}/_stcore/upload_file/{self.session_id}/{file_id}"
         request = urllib.request.Request(url, data=body, method="PUT")
@@ -256,10 +258,15 @@ class Session:
 
 # The app's pages: URL path -> the message key of the page's title (natality/core/locales).
 PAGES = {
-    "overview": "overview.title", "births": "births.title", "sex-ratio": "srb.title",
-    "scorecard": "scorecard.title", "township": "scorecard.profile_title", "map": "maps.page_title",
-    "compare": "compare.title", "data": "data.title",
-}  # fmt: skip
+    "overview": "overview.title",
+    "births": "births.title",
+    "sex-ratio": "srb.title",
+    "scorecard": "scorecard.title",
+    "township": "scorecard.profile_title",
+    "map": "maps.page_title",
+    "compare": "compare.title",
+    "data": "data.title",
+}
 
 
 def page_title(page: str, lang: str) -> tuple[str, str]:

@@ -71,16 +71,27 @@ def judge(view: stclient.View, lang: str) -> list[str]:
 
 
 def record(index: int, page: str, lang: str, started: float, view: stclient.View | None, problems: list[str]) -> None:
-    RECORDS.append({
-        "user": index, "page": page, "lang": lang, "start": started,
-        "seconds": view.seconds if view else now() - started, "bytes": view.bytes if view else 0,
-        "charts": view.charts if view else 0, "marks": sorted(view.marks) if view else [], "errors": problems,
-    })  # fmt: skip
+    RECORDS.append(
+        {
+            "user": index,
+            "page": page,
+            "lang": lang,
+            "start": started,
+            "seconds": view.seconds if view else now() - started,
+            "bytes": view.bytes if view else 0,
+            "charts": view.charts if view else 0,
+            "marks": sorted(view.marks) if view else [],
+            "errors": problems,
+        }
+    )
     events.request.fire(
-        request_type="view", name=page, response_time=1000 * (view.seconds if view else now() - started),
-        response_length=view.bytes if view else 0, exception=RuntimeError("; ".join(problems)) if problems else None,
+        request_type="view",
+        name=page,
+        response_time=1000 * (view.seconds if view else now() - started),
+        response_length=view.bytes if view else 0,
+        exception=RuntimeError("; ".join(problems)) if problems else None,
         context={},
-    )  # fmt: skip
+    )
 
 
 class Leader(User):
@@ -209,8 +220,15 @@ def run_import(spec: dict, log: list) -> None:
     began = now()
     done = subprocess.run(spec["cmd"], cwd=spec.get("cwd"), capture_output=True, text=True)
     first = done.stderr.strip().splitlines()[0] if done.stderr.strip() else ""
-    log.append({"label": spec["label"], "exit": done.returncode, "at": round(began, 1),
-                "seconds": round(now() - began, 1), "stderr": first[:200]})  # fmt: skip
+    log.append(
+        {
+            "label": spec["label"],
+            "exit": done.returncode,
+            "at": round(began, 1),
+            "seconds": round(now() - began, 1),
+            "stderr": first[:200],
+        }
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -220,9 +238,14 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(views: list[dict]) -> dict:
     times = [v["seconds"] for v in views]
-    return {"views": len(views), "p50": percentile(times, 0.5), "p95": percentile(times, 0.95),
-            "max": max(times, default=float("nan")), "errors": sum(bool(v["errors"]) for v in views),
-            "bytes": sum(v["bytes"] for v in views) / max(len(views), 1)}  # fmt: skip
+    return {
+        "views": len(views),
+        "p50": percentile(times, 0.5),
+        "p95": percentile(times, 0.95),
+        "max": max(times, default=float("nan")),
+        "errors": sum(bool(v["errors"]) for v in views),
+        "bytes": sum(v["bytes"] for v in views) / max(len(views), 1),
+    }
 
 
 def drain(since: float, limit: float) -> None:
@@ -269,16 +292,27 @@ def sweep(env: Environment, result: dict) -> None:
         drain(t0, CONFIG.get("timeout", 120) + 5)
         views = [r for r in RECORDS if t0 <= r["start"] < t1]  # the views started in the window
         cpu_views = max(len(views), 1)
-        step = {"sessions": n, "seconds": t1 - t0, **summary(views),
-                "server_cpu_per_view": (cpu1 - cpu0) / cpu_views, "server_cpu_pct": 100 * (cpu1 - cpu0) / (t1 - t0),
-                "client_cpu_per_view": (ccpu1 - ccpu0) / cpu_views, "client_cpu_pct": 100 * (ccpu1 - ccpu0) / (t1 - t0),
-                "memory_mb": rss_mb(CONFIG["pids"]), "loadavg": os.getloadavg()[0],
-                "pages": {p: summary([v for v in views if v["page"] == p]) for p in stclient.PAGES},
-                "problems": sorted({e for v in views for e in v["errors"]})[:10]}  # fmt: skip
+        step = {
+            "sessions": n,
+            "seconds": t1 - t0,
+            **summary(views),
+            "server_cpu_per_view": (cpu1 - cpu0) / cpu_views,
+            "server_cpu_pct": 100 * (cpu1 - cpu0) / (t1 - t0),
+            "client_cpu_per_view": (ccpu1 - ccpu0) / cpu_views,
+            "client_cpu_pct": 100 * (ccpu1 - ccpu0) / (t1 - t0),
+            "memory_mb": rss_mb(CONFIG["pids"]),
+            "loadavg": os.getloadavg()[0],
+            "pages": {p: summary([v for v in views if v["page"] == p]) for p in stclient.PAGES},
+            "problems": sorted({e for v in views for e in v["errors"]})[:10],
+        }
         result["steps"].append(step)
-        print(f"  {n:4d} sessions: {step['views']} views, p50 {step['p50']:.2f} s, p95 {step['p95']:.2f} s, "
-              f"max {step['max']:.2f} s, errors {step['errors']}, server CPU {step['server_cpu_per_view']:.3f} s/view "
-              f"({step['server_cpu_pct']:.0f} %)", file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"  {n:4d} sessions: {step['views']} views, p50 {step['p50']:.2f} s, p95 {step['p95']:.2f} s, "
+            f"max {step['max']:.2f} s, errors {step['errors']}, server CPU {step['server_cpu_per_view']:.3f} s/view "
+            f"({step['server_cpu_pct']:.0f} %)",
+            file=sys.stderr,
+            flush=True,
+        )
         if CONFIG.get("stop_above") and (step["p95"] > 1.0 or step["errors"]):
             break
         if result["health_stalls"]:  # the server stopped answering: nothing more to learn
@@ -304,9 +338,15 @@ def burst(env: Environment, result: dict) -> None:
     STOP.set()
     drain(0, CONFIG.get("timeout", 120) + 5)
     runner.quit()
-    result["steps"].append({"sessions": CONFIG["sessions"], "seconds": now() - t0, **summary(RECORDS),
-                            "server_cpu_per_view": (cpu_seconds(CONFIG["pids"]) - cpu0) / max(len(RECORDS), 1),
-                            "problems": sorted({e for v in RECORDS for e in v["errors"]})[:10]})  # fmt: skip
+    result["steps"].append(
+        {
+            "sessions": CONFIG["sessions"],
+            "seconds": now() - t0,
+            **summary(RECORDS),
+            "server_cpu_per_view": (cpu_seconds(CONFIG["pids"]) - cpu0) / max(len(RECORDS), 1),
+            "problems": sorted({e for v in RECORDS for e in v["errors"]})[:10],
+        }
+    )
 
 
 def first_views(result: dict) -> None:
@@ -335,14 +375,26 @@ def first_views(result: dict) -> None:
     gevent.sleep(1.0)
     go.set()
     gevent.joinall(lets, timeout=CONFIG.get("timeout", 120) + 30)
-    result["steps"].append({"sessions": CONFIG["sessions"], **summary(RECORDS),
-                            "problems": sorted({e for v in RECORDS for e in v["errors"]})[:10]})  # fmt: skip
+    result["steps"].append(
+        {
+            "sessions": CONFIG["sessions"],
+            **summary(RECORDS),
+            "problems": sorted({e for v in RECORDS for e in v["errors"]})[:10],
+        }
+    )
 
 
 def main() -> int:
     CONFIG.update(json.loads(Path(sys.argv[1]).read_text()))
-    result: dict = {"steps": [], "imports": [], "health_failures": [], "health_stalls": [], "memory": [],
-                    "warmup_errors": [], "expected_charts": CONFIG.get("expected_charts", {})}  # fmt: skip
+    result: dict = {
+        "steps": [],
+        "imports": [],
+        "health_failures": [],
+        "health_stalls": [],
+        "memory": [],
+        "warmup_errors": [],
+        "expected_charts": CONFIG.get("expected_charts", {}),
+    }
     stop = Event()
     watchers = [gevent.spawn(watch_health, result, stop), gevent.spawn(watch_memory, result, stop)]
     cpu0, ccpu0, t0 = cpu_seconds(CONFIG["pids"]), client_cpu(), now()

@@ -61,8 +61,11 @@ def main() -> int:
         warm.wait_ready(live, 600)
         time.sleep(warm.RETIRE_SECONDS + 2)
         served = warm.serving(extract.data_dir_of(live)) == live
-        print(f"import of {month}: served {served}, RSS {rss_mb():.0f} MB ({rss_mb() - first:+.0f}), "
-              f"kept for the version before: {warm.cached_for(version)}", flush=True)  # fmt: skip
+        print(
+            f"import of {month}: served {served}, RSS {rss_mb():.0f} MB ({rss_mb() - first:+.0f}), "
+            f"kept for the version before: {warm.cached_for(version)}",
+            flush=True,
+        )
         version = live
     return 0
 

@@ -47,11 +47,25 @@ def start_server(app: Path, data: Path, log: Path) -> tuple[subprocess.Popen, in
         else ["-m", "streamlit", "run", "dashboard.py"]
     )
     proc = subprocess.Popen(
-        [sys.executable, *serve, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=app, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            *serve,
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=app,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     if serve_app.wait_healthy(f"http://127.0.0.1:{port}", 90):
         return proc, port
     proc.kill()
@@ -81,8 +95,10 @@ def measure(app: Path, data: Path, views: int, work: Path) -> dict[tuple[str, st
         before = cpu_seconds(server)
         time.sleep(1.0)
         quiet = quiet + 1 if cpu_seconds(server) - before < 0.03 else 0
-    print(f"  {app.name}: server idle {time.perf_counter() - started:.1f} s after it answered, "
-          f"{cpu_seconds(server):.1f} s CPU since its start")  # fmt: skip
+    print(
+        f"  {app.name}: server idle {time.perf_counter() - started:.1f} s after it answered, "
+        f"{cpu_seconds(server):.1f} s CPU since its start"
+    )
     out: dict[tuple[str, str], dict[str, float]] = {}
     try:
         for lang in ("zh", "en"):
@@ -104,9 +120,12 @@ def measure(app: Path, data: Path, views: int, work: Path) -> dict[tuple[str, st
                         walls.append(view.seconds)
                         sizes.append(view.bytes)
                     out[(page or "overview", lang)] = {
-                        "first": first[0], "first_wall": first[1], "cpu": statistics.median(costs),
-                        "wall": statistics.median(walls), "bytes": statistics.median(sizes),
-                    }  # fmt: skip
+                        "first": first[0],
+                        "first_wall": first[1],
+                        "cpu": statistics.median(costs),
+                        "wall": statistics.median(walls),
+                        "bytes": statistics.median(sizes),
+                    }
             finally:
                 session.close()
     finally:
@@ -119,16 +138,25 @@ def report(label: str, now: dict, before: dict | None, goal: float) -> None:
     head = f"{'page':<10} {'lang':<4} {'1st CPU':>8} {'1st wall':>8} {'CPU s':>7} {'wall s':>7} {'KB':>7}"
     print(head + (f" {'before s':>9} {'ratio':>6}" if before else ""))
     for (page, lang), m in now.items():
-        line = (f"{page:<10} {lang:<4} {m['first']:>8.3f} {m['first_wall']:>8.3f} {m['cpu']:>7.3f} {m['wall']:>7.3f}"
-                f" {m['bytes'] / 1024:>7.1f}")  # fmt: skip
+        line = (
+            f"{page:<10} {lang:<4} {m['first']:>8.3f} {m['first_wall']:>8.3f} {m['cpu']:>7.3f} {m['wall']:>7.3f}"
+            f" {m['bytes'] / 1024:>7.1f}"
+        )
         if before:
             b = before[(page, lang)]["cpu"]
             line += f" {b:>9.3f} {m['cpu'] / b if b else float('nan'):>6.2f}"
         print(line)
     first = now[("overview", "zh")]
-    print(f"first view after the server started (Overview): {first['first_wall']:.2f} s to script_finished, "
-          f"{first['first']:.2f} s of server CPU" + (f"; before {before[('overview', 'zh')]['first_wall']:.2f} s, "
-          f"{before[('overview', 'zh')]['first']:.2f} s CPU" if before else ""))  # fmt: skip
+    print(
+        f"first view after the server started (Overview): {first['first_wall']:.2f} s to script_finished, "
+        f"{first['first']:.2f} s of server CPU"
+        + (
+            f"; before {before[('overview', 'zh')]['first_wall']:.2f} s, "
+            f"{before[('overview', 'zh')]['first']:.2f} s CPU"
+            if before
+            else ""
+        )
+    )
     mean = statistics.mean(m["cpu"] for m in now.values())
     summary = f"mean over pages and languages: {mean:.3f} s per view (goal <= {goal} s)"
     if before:
@@ -180,8 +208,10 @@ def main() -> None:
                 scoring.prepare(data)  # as python -m natality demo|import does
             for name, app in apps.items():
                 wall, cpu = query_process(app, data)
-                print(f"{label}, {name}: `python -m natality query scorecard -p year=2024` as a process: "
-                      f"{wall:.2f} s wall, {cpu:.2f} s CPU")  # fmt: skip
+                print(
+                    f"{label}, {name}: `python -m natality query scorecard -p year=2024` as a process: "
+                    f"{wall:.2f} s wall, {cpu:.2f} s CPU"
+                )
             results = {name: measure(app, data, args.views, work) for name, app in apps.items()}
             report(f"{label} ({towns:,} townships)", results["now"], results.get("before"), GOAL[label])
     finally:

@@ -35,12 +35,34 @@ ALLOWED = {
 }
 # Modules that compute (extract, query, statistics): no figure and no Streamlit in them.
 NO_FIGURES = [
-    "core.extract", "core.db", "core.i18n", "core.context", "core.notes", "geo.formats", "geo.boundaries",
-    "importing.importer", "importing.validate", "importing.readers", "importing.write", "demo.county", "demo.province",
-    "srb.stats", "srb.tables", "scorecard.indicators", "scorecard.judging", "scorecard.ranking",
-    "scorecard.scoring", "scorecard.reasons", "scorecard.uncertainty", "births.overview", "births.projection",
-    "births.alerts", "compare.comparison", "compare.monthly", "export.leader_notes",
-]  # fmt: skip
+    "core.extract",
+    "core.db",
+    "core.i18n",
+    "core.context",
+    "core.notes",
+    "geo.formats",
+    "geo.boundaries",
+    "importing.importer",
+    "importing.validate",
+    "importing.readers",
+    "importing.write",
+    "demo.county",
+    "demo.province",
+    "srb.stats",
+    "srb.tables",
+    "scorecard.indicators",
+    "scorecard.judging",
+    "scorecard.ranking",
+    "scorecard.scoring",
+    "scorecard.reasons",
+    "scorecard.uncertainty",
+    "births.overview",
+    "births.projection",
+    "births.alerts",
+    "compare.comparison",
+    "compare.monthly",
+    "export.leader_notes",
+]
 
 
 def module_name(path: Path) -> str:
@@ -132,8 +154,11 @@ def test_computing_modules_draw_nothing(module):
 
 
 def test_only_ui_imports_streamlit():
-    users = {module_name(p) for p in PACKAGE.rglob("*.py") if any(
-        d.split(".")[0] == "streamlit" for d in imported_modules(p))}  # fmt: skip
+    users = {
+        module_name(p)
+        for p in PACKAGE.rglob("*.py")
+        if any(d.split(".")[0] == "streamlit" for d in imported_modules(p))
+    }
     assert users and all(u == "natality.ui" or u.startswith("natality.ui.") for u in users), users
 
 

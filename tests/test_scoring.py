@@ -59,10 +59,18 @@ def _births(code: str, month: date, boys: int, girls: int, compliant: int | None
         compliant -= ok
         rows += [(sex, True, ok), (sex, False, n - ok)]
     return [
-        {"township_code": code, "month": month, "sex": sex, "birth_order": 1, "mother_age_band": "25-29",
-         "policy_compliant": flag, "births": n}
-        for sex, flag, n in rows if n > 0
-    ]  # fmt: skip
+        {
+            "township_code": code,
+            "month": month,
+            "sex": sex,
+            "birth_order": 1,
+            "mother_age_band": "25-29",
+            "policy_compliant": flag,
+            "births": n,
+        }
+        for sex, flag, n in rows
+        if n > 0
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -91,10 +99,15 @@ def extract_dir(tmp_path_factory):
         root / "population.parquet"
     )
     pl.DataFrame(
-        [(A, 2020, "stats_accuracy", 98.0, 100.0), (B, 2020, "stats_accuracy", 96.0, 100.0),
-         (C, 2020, "stats_accuracy", 40.0, 45.0), (D, 2020, "stats_accuracy", 90.0, 100.0)],
-        schema=["township_code", "year", "indicator", "numerator", "denominator"], orient="row",
-    ).write_parquet(root / "reported.parquet")  # fmt: skip
+        [
+            (A, 2020, "stats_accuracy", 98.0, 100.0),
+            (B, 2020, "stats_accuracy", 96.0, 100.0),
+            (C, 2020, "stats_accuracy", 40.0, 45.0),
+            (D, 2020, "stats_accuracy", 90.0, 100.0),
+        ],
+        schema=["township_code", "year", "indicator", "numerator", "denominator"],
+        orient="row",
+    ).write_parquet(root / "reported.parquet")
     targets = [(code, 2019, "births", 50.0 if code == C else 120.0) for code in (A, B, C, D)]
     targets += [
         (A, 2020, "births", 250.0),
@@ -111,8 +124,13 @@ def extract_dir(tmp_path_factory):
     pl.DataFrame(targets, schema=["township_code", "year", "indicator", "target"], orient="row").cast(
         {"year": pl.Int32}
     ).write_parquet(root / "targets.parquet")
-    manifest = {"format_version": 1, "region_name": "测试县", "region_name_en": "Test County",
-                "region_code": "990001", "cutoff_month": "2021-06"}  # fmt: skip
+    manifest = {
+        "format_version": 1,
+        "region_name": "测试县",
+        "region_name_en": "Test County",
+        "region_code": "990001",
+        "cutoff_month": "2021-06",
+    }
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return root
 
@@ -193,8 +211,11 @@ def test_partial_year_prorates_annual_totals_and_annualises_rates(extract_dir):
     births_a = s[A, "births"]
     # Seasonal pro-rating: 40 % of 2019's and 2020's births fell in January-June.
     assert (births_a["status"], births_a["value"], births_a["target"], births_a["target_annual"]) == (
-        "on_track", 130, pytest.approx(96), 240,
-    )  # fmt: skip
+        "on_track",
+        130,
+        pytest.approx(96),
+        240,
+    )
     assert births_a["reason"] == (
         "January to month 6; the annual target 240 × 40.0% (the share of a year's births usually born by then)"
         " = 96. 130 births against a target of ≥ 96: on track"
@@ -207,8 +228,12 @@ def test_partial_year_prorates_annual_totals_and_annualises_rates(extract_dir):
     # B at risk on both, but births earn proportional credit (floor 10 % of the target): births 90
     # vs 96, floor gap 9.6 -> 1 - 6 / 9.6 = 0.375 x 20 = 7.5; birth rate 22.5 vs 25, gap 2.5 is the
     # whole floor -> 0 -> 7.5 / 30 = 25.0.
-    assert rows == [(A, 100.0, 1, "advanced", False), (B, 25.0, 2, "key_management", False),
-                    (C, None, None, None, False), (D, None, None, None, False)]  # fmt: skip
+    assert rows == [
+        (A, 100.0, 1, "advanced", False),
+        (B, 25.0, 2, "key_management", False),
+        (C, None, None, None, False),
+        (D, None, None, None, False),
+    ]
 
 
 def test_partial_year_linear_prorating(extract_dir):
@@ -228,8 +253,11 @@ def test_partial_year_linear_prorating(extract_dir):
 def test_year_2019_and_rank_ties(extract_dir):
     card = scoring.scorecard(2019, extract_dir, "zh")
     assert card.select("township_code", "score", "rank").rows() == [
-        (A, 100.0, 1), (B, 100.0, 1), (D, 100.0, 1), (C, 0.0, 4),
-    ]  # fmt: skip
+        (A, 100.0, 1),
+        (B, 100.0, 1),
+        (D, 100.0, 1),
+        (C, 0.0, 4),
+    ]
     assert card["rank_change"].to_list() == [None] * 4
 
 
@@ -280,16 +308,40 @@ def test_all_or_nothing_per_indicator(extract_dir):
 
 def test_cli_query_scorecard_returns_the_page_table(extract_dir):
     out = subprocess.run(
-        [sys.executable, "-m", "natality", "query", "scorecard", "--data", str(extract_dir), "-p", "year=2020",
-         "-p", "lang=en", "--format", "json"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "natality",
+            "query",
+            "scorecard",
+            "--data",
+            str(extract_dir),
+            "-p",
+            "year=2020",
+            "-p",
+            "lang=en",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     rows = json.loads(out.stdout)
     assert rows == scoring.scorecard(2020, extract_dir, "en").to_dicts()
-    assert [(r["township_code"], r["rank"], r["vetoed"]) for r in rows] == [(A, 1, False), (C, 2, False),
-                                                                          (D, 2, False), (B, 4, True)]  # fmt: skip
-    bad = subprocess.run([sys.executable, "-m", "natality", "query", "scorecard", "--data", str(extract_dir)],
-                         capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert [(r["township_code"], r["rank"], r["vetoed"]) for r in rows] == [
+        (A, 1, False),
+        (C, 2, False),
+        (D, 2, False),
+        (B, 4, True),
+    ]
+    bad = subprocess.run(
+        [sys.executable, "-m", "natality", "query", "scorecard", "--data", str(extract_dir)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert bad.returncode == 2 and "year=YYYY" in bad.stderr
 
 
@@ -327,8 +379,16 @@ def test_judge_one_partial_year_by_hand():
     # births (lower is better, the target prorated): 6 of 12 months, no fraction given: 120 x 6 / 12 = 60;
     # 55 births so far are on track, achievement 60 / 55
     assert scoring.judge_one(births, 2020, 55, None, 120, months=6) == {
-        "value": 55.0, "low": None, "high": None, "target": 60.0, "target_annual": 120, "direction": "lower",
-        "status": "on_track", "reason_code": "point_met", "achievement": pytest.approx(60 / 55)}  # fmt: skip
+        "value": 55.0,
+        "low": None,
+        "high": None,
+        "target": 60.0,
+        "target_annual": 120,
+        "direction": "lower",
+        "status": "on_track",
+        "reason_code": "point_met",
+        "achievement": pytest.approx(60 / 55),
+    }
     # the share of a year's births expected by June given (0.4): 120 x 0.4 = 48, and 55 is at risk
     june = scoring.judge_one(births, 2020, 55, None, 120, months=6, fraction=0.4)
     assert (june["target"], june["status"], june["reason_code"]) == (48.0, "at_risk", "point_missed")
@@ -381,10 +441,13 @@ def test_for_townships_ranks_within_keeps_the_fraction_and_the_regions_own_targe
     # Ranked among A and B only, year by year: 2019 both 100 (tied first); 2020 A 100, B vetoed
     # (64.3, ranked last); 2021 A 100, B 25.0. Ordered by year, then rank.
     assert sub.card.select("township_code", "year", "rank", "prev_rank", "rank_change").rows() == [
-        (A, 2019, 1, None, None), (B, 2019, 1, None, None),
-        (A, 2020, 1, 1, 0), (B, 2020, 2, 1, -1),
-        (A, 2021, 1, 1, 0), (B, 2021, 2, 2, 0),
-    ]  # fmt: skip
+        (A, 2019, 1, None, None),
+        (B, 2019, 1, None, None),
+        (A, 2020, 1, 1, 0),
+        (B, 2020, 2, 1, -1),
+        (A, 2021, 1, 1, 0),
+        (B, 2021, 2, 2, 0),
+    ]
     county = {(r["indicator"], r["year"]): r for r in sub.county.iter_rows(named=True)}
     # SRB 2020 over A and B: boys 110 + 300, girls 100 + 200 -> 410 / 300 = 136.7, against the
     # county's own target (a row of targets.parquet whose code is the county's, 990001)
@@ -426,11 +489,15 @@ def test_township_names_fall_back_and_tell_apart_by_code(tmp_path):
     # The same name under the same parent (419901, not itself a township: its code stands for its
     # name): "name (parent)" is still repeated, so each shows its own code; no English name: the Chinese
     assert scoring.township_names(data, "en").rows() == [
-        (t1, f"Dong (419901) [{t1}]"), (t2, f"Dong (419901) [{t2}]"), (t3, "西乡"),
-    ]  # fmt: skip
+        (t1, f"Dong (419901) [{t1}]"),
+        (t2, f"Dong (419901) [{t2}]"),
+        (t3, "西乡"),
+    ]
     assert scoring.township_names(data, "zh")["township_name"].to_list() == [
-        f"东镇 (419901) [{t1}]", f"东镇 (419901) [{t2}]", "西乡",
-    ]  # fmt: skip
+        f"东镇 (419901) [{t1}]",
+        f"东镇 (419901) [{t2}]",
+        "西乡",
+    ]
 
 
 def test_estimates_over_columns_at_the_edges():
@@ -484,15 +551,25 @@ def test_judge_over_columns_by_hand():
 
     registry = load_registry(path=DEFAULT_REGISTRY)
     values = pl.DataFrame(
-        [("T", 2020, "share_order3p", 0.0, 300.0), ("T", 2021, "births", 130.0, None),
-         ("T", 2021, "birth_rate", 130.0, 10_000.0)],
-        schema=scoring.VALUE_SCHEMA, orient="row",
-    )  # fmt: skip
+        [
+            ("T", 2020, "share_order3p", 0.0, 300.0),
+            ("T", 2021, "births", 130.0, None),
+            ("T", 2021, "birth_rate", 130.0, 10_000.0),
+        ],
+        schema=scoring.VALUE_SCHEMA,
+        orient="row",
+    )
     targets = pl.DataFrame(
-        [("T", 2020, "share_order3p", 0.0), ("T", 2020, "srb", 107.0), ("T", 2021, "births", 240.0),
-         ("T", 2021, "birth_rate", 25.0), ("U", 2021, "births", 10.0)],
-        schema=["township_code", "year", "indicator", "target"], orient="row",
-    )  # fmt: skip
+        [
+            ("T", 2020, "share_order3p", 0.0),
+            ("T", 2020, "srb", 107.0),
+            ("T", 2021, "births", 240.0),
+            ("T", 2021, "birth_rate", 25.0),
+            ("U", 2021, "births", 10.0),
+        ],
+        schema=["township_code", "year", "indicator", "target"],
+        orient="row",
+    )
     out = scoring.judge(values, targets, registry, (2021, 6), 0.4)
     low, high = wilson_interval(130, 10_000)
     # U has a target but no value of any kind: not a township of the extract, left out. T's SRB
@@ -502,13 +579,33 @@ def test_judge_over_columns_by_hand():
     # per 1,000 in half a year, annualised / 0.4 = 32.5 (interval alike) against 25: on track.
     cols = ("township_code", "year", "indicator", "value", "low", "high", "target", "status", "reason_code", "months")
     assert out.select(cols).rows() == [
-        ("T", 2020, "share_order3p", 0.0, 0.0, pytest.approx(100 * 1.959964**2 / (300 + 1.959964**2)), 0.0, "met",
-         "interval_met", 12),
+        (
+            "T",
+            2020,
+            "share_order3p",
+            0.0,
+            0.0,
+            pytest.approx(100 * 1.959964**2 / (300 + 1.959964**2)),
+            0.0,
+            "met",
+            "interval_met",
+            12,
+        ),
         ("T", 2020, "srb", None, None, None, 107.0, "not_judged", "no_data", 12),
-        ("T", 2021, "birth_rate", pytest.approx(32.5), pytest.approx(1000 * low / 0.4),
-         pytest.approx(1000 * high / 0.4), 25.0, "on_track", "point_met", 6),
+        (
+            "T",
+            2021,
+            "birth_rate",
+            pytest.approx(32.5),
+            pytest.approx(1000 * low / 0.4),
+            pytest.approx(1000 * high / 0.4),
+            25.0,
+            "on_track",
+            "point_met",
+            6,
+        ),
         ("T", 2021, "births", 130.0, None, None, pytest.approx(96.0), "on_track", "point_met", 6),
-    ]  # fmt: skip
+    ]
     assert out["fraction"].to_list() == [1.0, 1.0, 0.4, 0.4]
 
 
@@ -516,17 +613,25 @@ def test_ranked_with_and_without_vetoed_last():
     from natality.scorecard import ranking
 
     scored = pl.DataFrame(
-        {"township_code": ["A", "B", "C", "A", "B", "C"], "year": [2019] * 3 + [2020] * 3,
-         "score": [50.5, 50.0, 50.0, 10.0, 90.0, None], "vetoed": [False, True, False, False, False, False]},
-    )  # fmt: skip
+        {
+            "township_code": ["A", "B", "C", "A", "B", "C"],
+            "year": [2019] * 3 + [2020] * 3,
+            "score": [50.5, 50.0, 50.0, 10.0, 90.0, None],
+            "vetoed": [False, True, False, False, False, False],
+        },
+    )
     registry = load_registry(path=DEFAULT_REGISTRY)
     cols = ("township_code", "year", "rank", "tied", "prev_rank", "rank_change")
     # 2019: B's veto puts it below C though both have 50.0 (vetoed townships rank last); 2020: no
     # veto, B first; C has no score, no rank
     assert ranking._ranked(scored, registry).select(cols).rows() == [
-        ("A", 2019, 1, False, None, None), ("B", 2019, 3, False, None, None), ("C", 2019, 2, False, None, None),
-        ("A", 2020, 2, False, 1, -1), ("B", 2020, 1, False, 3, 2), ("C", 2020, None, False, 2, None),
-    ]  # fmt: skip
+        ("A", 2019, 1, False, None, None),
+        ("B", 2019, 3, False, None, None),
+        ("C", 2019, 2, False, None, None),
+        ("A", 2020, 2, False, 1, -1),
+        ("B", 2020, 1, False, 3, 2),
+        ("C", 2020, None, False, 2, None),
+    ]
     # Without "vetoed rank last" the veto does not move B: tied with C at 2
     flat = ranking._ranked(scored, replace(registry, vetoed_rank_last=False)).filter(pl.col("year") == 2019)
     assert flat.select("township_code", "rank", "tied").rows() == [("A", 1, False), ("B", 2, True), ("C", 2, True)]
@@ -570,16 +675,25 @@ def test_estimate_and_judge_one_edges():
 def test_credit_with_a_floor_under_one_and_a_target_of_zero():
     # floor 0.5 points beyond a target of 100 (lower is better): 100.2 is 0.2 short -> 1 - 0.2 / 0.5 = 0.6
     rows = pl.DataFrame(
-        {"status": ["missed"], "value": [100.2], "target": [100.0], "direction": ["lower"], "achievement": [None],
-         "credit_rule": ["proportional"], "floor_kind": ["points"], "floor_amount": [0.5]},
+        {
+            "status": ["missed"],
+            "value": [100.2],
+            "target": [100.0],
+            "direction": ["lower"],
+            "achievement": [None],
+            "credit_rule": ["proportional"],
+            "floor_kind": ["points"],
+            "floor_amount": [0.5],
+        },
         schema_overrides={"achievement": pl.Float64},
-    )  # fmt: skip
+    )
     assert rows.select(scoring.credit_earned().alias("c"))["c"].to_list() == [pytest.approx(0.6)]
     # higher is better against a target of 0: met, and no achievement (value / 0 is undefined)
     registry = load_registry(path=DEFAULT_REGISTRY)
     values = pl.DataFrame([("T", 2020, "policy_compliance", 50.0, 100.0)], schema=scoring.VALUE_SCHEMA, orient="row")
-    targets = pl.DataFrame([("T", 2020, "policy_compliance", 0.0)], schema=["township_code", "year", "indicator",
-                                                                            "target"], orient="row")  # fmt: skip
+    targets = pl.DataFrame(
+        [("T", 2020, "policy_compliance", 0.0)], schema=["township_code", "year", "indicator", "target"], orient="row"
+    )
     out = scoring.judge(values, targets, registry, (2020, 12))
     assert out.select("status", "achievement", "credit").rows() == [("met", None, 1.0)]
 

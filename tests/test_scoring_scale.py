@@ -69,20 +69,27 @@ def two_counties(tmp_path_factory):
     births = []
     for code in (T1, T2, T3, T4):
         births += _births(code, 2018, 50, 50) + _births(code, 2019, 50, 50)
-    for code, boys, girls, compliant in ((T1, 150, 150, 290), (T2, 150, 150, 285), (T3, 200, 100, 290),
-                                         (T4, 150, 150, 240)):  # fmt: skip
+    for code, boys, girls, compliant in (
+        (T1, 150, 150, 290),
+        (T2, 150, 150, 285),
+        (T3, 200, 100, 290),
+        (T4, 150, 150, 240),
+    ):
         births += _births(code, 2020, boys, girls, compliant)
     targets = [(T1, 2018, "births", 150.0)]
     targets += [(c, 2019, "births", 80.0 if c == T1 else 120.0) for c in (T1, T2, T3, T4)]
     for code, cap in ((T1, 350.0), (T2, 250.0), (T3, 350.0), (T4, 250.0)):
-        targets += [(code, 2020, "births", cap), (code, 2020, "srb", 107.0), (code, 2020, "policy_compliance", 90.0),
-                    (code, 2020, "stats_accuracy", 95.0)]  # fmt: skip
+        targets += [
+            (code, 2020, "births", cap),
+            (code, 2020, "srb", 107.0),
+            (code, 2020, "policy_compliance", 90.0),
+            (code, 2020, "stats_accuracy", 95.0),
+        ]
     targets.append(("419902", 2020, "srb", 107.0))  # county 419902's own target: not a township row
     reported = [(c, 2020, "stats_accuracy", 98.0, 100.0) for c in (T1, T2, T3, T4)]
     towns = [(T1, "东镇", "Dong"), (T2, "西乡", "Xi"), (T3, "南镇", "Nan"), (T4, "北乡", "Bei")]
     out = tmp_path_factory.mktemp("two_counties") / "ext"
-    return make_extract(out, towns, births, targets=targets, reported=reported, cutoff="2020-12",
-                        region_code="419900")  # fmt: skip
+    return make_extract(out, towns, births, targets=targets, reported=reported, cutoff="2020-12", region_code="419900")
 
 
 def _ranks(card: pl.DataFrame) -> list[tuple]:
@@ -108,8 +115,7 @@ def test_narrowed_to_one_county_ranks_within_it(two_counties):
         (T4, 50.0, 1, "key_management", False, 0),
         (T3, 64.3, 2, "key_management", True, -1),  # still vetoed, still ranked last
     ]
-    assert south.card_for(2019).select("township_code", "rank", "rank_change").rows() == [(T3, 1, None),
-                                                                                           (T4, 1, None)]  # fmt: skip
+    assert south.card_for(2019).select("township_code", "rank", "rank_change").rows() == [(T3, 1, None), (T4, 1, None)]
     assert south.card_for(2018).is_empty()  # no township of the county had a 2018 target
     north = data.for_townships(COUNTY_1)
     assert _ranks(north.card_for(2020)) == [(T1, 100.0, 1, "advanced", False, 1), (T2, 71.4, 2, "lagging", False, -1)]
@@ -127,8 +133,11 @@ def test_narrowing_keeps_verdicts_and_sums_the_reference(two_counties):
     south = data.for_townships(COUNTY_2, region_code="419902")
     assert south.status.equals(data.status.filter(pl.col("township_code").is_in(COUNTY_2)))
     assert south.status_for(2020)["indicator"].unique().sort().to_list() == [
-        "births", "policy_compliance", "srb", "stats_accuracy",
-    ]  # fmt: skip
+        "births",
+        "policy_compliance",
+        "srb",
+        "stats_accuracy",
+    ]
     county = {(r["year"], r["indicator"]): r for r in south.county.iter_rows(named=True)}
     assert county[2020, "births"]["value"] == 600
     assert county[2020, "srb"]["value"] == pytest.approx(140.0)
@@ -169,9 +178,14 @@ def _random_extract(out, seed: int = 7):
             if year <= 2020:
                 audited = rnd.choice([30, 80, 400])
                 reported.append((code, year, "stats_accuracy", float(audited - rnd.randint(0, 6)), float(audited)))
-            for ind, low, high in (("births", 0, 2000), ("birth_rate", 4.0, 15.0), ("srb", 104.0, 112.0),
-                                   ("share_order3p", 20.0, 40.0), ("policy_compliance", 85.0, 95.0),
-                                   ("stats_accuracy", 90.0, 99.0)):  # fmt: skip
+            for ind, low, high in (
+                ("births", 0, 2000),
+                ("birth_rate", 4.0, 15.0),
+                ("srb", 104.0, 112.0),
+                ("share_order3p", 20.0, 40.0),
+                ("policy_compliance", 85.0, 95.0),
+                ("stats_accuracy", 90.0, 99.0),
+            ):
                 if rnd.random() < 0.8 and not (ind in ("policy_compliance", "stats_accuracy") and year > 2020):
                     value = rnd.randint(low, high) if ind == "births" else round(rnd.uniform(low, high), 2)
                     targets.append((code, year, ind, float(value)))
@@ -193,8 +207,10 @@ def _reference(ext, lang: str, selection: set[str] | None = None):
     for r in run_query("scorecard_targets", ext).iter_rows(named=True):
         key = (r["township_code"], r["year"], r["indicator"])
         if r["township_code"] in towns and r["indicator"] in ids:
-            cells.setdefault(key, dict(zip(("township_code", "year", "indicator"), key, strict=True),
-                                       numerator=None, denominator=None))["target"] = r["target"]  # fmt: skip
+            cells.setdefault(
+                key,
+                dict(zip(("township_code", "year", "indicator"), key, strict=True), numerator=None, denominator=None),
+            )["target"] = r["target"]
     status = {}
     for key, cell in sorted(cells.items()):
         code, year, ind_id = key
@@ -205,10 +221,18 @@ def _reference(ext, lang: str, selection: set[str] | None = None):
         verdict = scoring.judge_one(ind, year, cell["numerator"], cell["denominator"], cell["target"], months, fraction)
         credit = 1.0 if verdict["status"] in scoring.GOOD else 0.0
         if verdict["status"] in ("missed", "at_risk"):
-            credit = ind.partial_credit(verdict["value"], verdict["target"], verdict["direction"],
-                                        verdict["achievement"])  # fmt: skip
-        row = {**cell, **verdict, "credit": credit, "months": months, "veto": ind.veto, "weight": ind.weight,
-               "fraction": fraction if months < 12 and fraction else months / 12}  # fmt: skip
+            credit = ind.partial_credit(
+                verdict["value"], verdict["target"], verdict["direction"], verdict["achievement"]
+            )
+        row = {
+            **cell,
+            **verdict,
+            "credit": credit,
+            "months": months,
+            "veto": ind.veto,
+            "weight": ind.weight,
+            "fraction": fraction if months < 12 and fraction else months / 12,
+        }
         row["reason"] = reasons.reason_text(ind, row, lang)
         status[key] = row
     scored_years = {year for (_, year, _), r in status.items() if r["target_annual"] is not None}
@@ -216,8 +240,10 @@ def _reference(ext, lang: str, selection: set[str] | None = None):
     for (code, year, ind_id), r in status.items():
         if year not in scored_years:
             continue
-        c = card.setdefault((code, year), {"weight": 0.0, "points": 0.0, "n_judged": 0, "n_met": 0, "vetoed": False,
-                                           "missed": [], "at_risk": []})  # fmt: skip
+        c = card.setdefault(
+            (code, year),
+            {"weight": 0.0, "points": 0.0, "n_judged": 0, "n_met": 0, "vetoed": False, "missed": [], "at_risk": []},
+        )
         judged = r["status"] in scoring.JUDGED
         c["weight"] += r["weight"] if judged else 0.0
         c["points"] += r["weight"] * r["credit"] if judged else 0.0
@@ -232,8 +258,9 @@ def _reference(ext, lang: str, selection: set[str] | None = None):
         c["score"] = round(100 * c["points"] / c["weight"], registry.score_decimals) if c["weight"] > 0 else None
         c["key"] = None if c["score"] is None else c["score"] - (1000.0 if c["vetoed"] else 0.0)
         c["veto_reason"] = reasons.t("scorecard.veto_prefix", lang) + sep.join(c["missed"]) if c["missed"] else None
-        c["veto_risk_reason"] = (reasons.t("scorecard.veto_risk_prefix", lang) + sep.join(c["at_risk"])
-                                 if c["at_risk"] else None)  # fmt: skip
+        c["veto_risk_reason"] = (
+            reasons.t("scorecard.veto_risk_prefix", lang) + sep.join(c["at_risk"]) if c["at_risk"] else None
+        )
         c["class"] = None
         if c["vetoed"]:
             c["class"] = registry.veto_class
@@ -248,10 +275,35 @@ def _reference(ext, lang: str, selection: set[str] | None = None):
     return status, card
 
 
-STATUS_FIELDS = ("numerator", "denominator", "value", "low", "high", "target", "target_annual", "status",
-                 "achievement", "reason_code", "reason", "direction", "weight", "veto", "months")  # fmt: skip
-CARD_FIELDS = ("score", "rank", "prev_rank", "rank_change", "class", "vetoed", "n_judged", "n_met", "veto_reason",
-               "veto_risk_reason")  # fmt: skip
+STATUS_FIELDS = (
+    "numerator",
+    "denominator",
+    "value",
+    "low",
+    "high",
+    "target",
+    "target_annual",
+    "status",
+    "achievement",
+    "reason_code",
+    "reason",
+    "direction",
+    "weight",
+    "veto",
+    "months",
+)
+CARD_FIELDS = (
+    "score",
+    "rank",
+    "prev_rank",
+    "rank_change",
+    "class",
+    "vetoed",
+    "n_judged",
+    "n_met",
+    "veto_reason",
+    "veto_risk_reason",
+)
 
 
 def _assert_matches(data: scoring.ScorecardData, status: dict, card: dict) -> None:
@@ -283,8 +335,13 @@ def test_random_extract_equals_the_per_row_reference(tmp_path, credit):
         data = scoring.scorecard_data(ext, lang)
         status, card = _reference(ext, lang)
         assert {r["status"] for r in status.values()} >= {"met", "missed", "not_judged", "on_track", "at_risk"}
-        assert {r["reason_code"] for r in status.values()} >= {"no_target", "no_data", "small_denominator",
-                                                               "interval_noise", "interval_missed"}  # fmt: skip
+        assert {r["reason_code"] for r in status.values()} >= {
+            "no_target",
+            "no_data",
+            "small_denominator",
+            "interval_noise",
+            "interval_missed",
+        }
         assert any(c["vetoed"] for c in card.values()) and any(c["veto_risk_reason"] for c in card.values())
         _assert_matches(data, status, card)
         county = {code for code, _ in card if code.startswith("419902")}

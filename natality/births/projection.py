@@ -35,13 +35,33 @@ from natality.core.context import region_names
 LEVEL = 0.90
 TAIL = (1 - LEVEL) / 2
 TOWNSHIP_COLUMNS = [
-    "township_code", "township_name", "births_to_date", "months", "projected", "projected_low",
-    "projected_high", "target", "p_meet",
-]  # fmt: skip
+    "township_code",
+    "township_name",
+    "births_to_date",
+    "months",
+    "projected",
+    "projected_low",
+    "projected_high",
+    "target",
+    "p_meet",
+]
 REGION_COLUMNS = [
-    "region_code", "region_name", "level", "townships", "births_to_date", "months", "projected", "projected_low",
-    "projected_high", "target", "p_meet", "population", "birth_rate", "birth_rate_low", "birth_rate_high",
-]  # fmt: skip
+    "region_code",
+    "region_name",
+    "level",
+    "townships",
+    "births_to_date",
+    "months",
+    "projected",
+    "projected_low",
+    "projected_high",
+    "target",
+    "p_meet",
+    "population",
+    "birth_rate",
+    "birth_rate_low",
+    "birth_rate_high",
+]
 
 
 def dispersion(inputs: pl.DataFrame) -> float:

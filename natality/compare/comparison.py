@@ -166,11 +166,22 @@ def compare_table(
 
 
 _TABLE_SCHEMA = {
-    "township_code": pl.String, "township": pl.String, "births_base": pl.Int64, "births": pl.Int64,
-    "births_change": pl.Int64, "births_change_pct": pl.Float64, "births_few": pl.Boolean,
-    "rate_base": pl.Float64, "rate": pl.Float64, "rate_change": pl.Float64, "srb_base": pl.Float64,
-    "srb": pl.Float64, "srb_change": pl.Float64, "srb_p": pl.Float64, "srb_beyond_chance": pl.Boolean,
-}  # fmt: skip
+    "township_code": pl.String,
+    "township": pl.String,
+    "births_base": pl.Int64,
+    "births": pl.Int64,
+    "births_change": pl.Int64,
+    "births_change_pct": pl.Float64,
+    "births_few": pl.Boolean,
+    "rate_base": pl.Float64,
+    "rate": pl.Float64,
+    "rate_change": pl.Float64,
+    "srb_base": pl.Float64,
+    "srb": pl.Float64,
+    "srb_change": pl.Float64,
+    "srb_p": pl.Float64,
+    "srb_beyond_chance": pl.Boolean,
+}
 _NO_SCORES = pl.DataFrame(
     schema={
         "township_code": pl.String,

@@ -178,8 +178,15 @@ def connection(version_dir: str) -> duckdb.DuckDBPyConnection:
         raise DamagedExtract(root, bad, _reason(exc)) from exc
 
 
-_FILES = ("townships.parquet", "births.parquet", "population.parquet", "reported.parquet", "targets.parquet",
-          "regions.parquet", "crosswalk.parquet")  # fmt: skip
+_FILES = (
+    "townships.parquet",
+    "births.parquet",
+    "population.parquet",
+    "reported.parquet",
+    "targets.parquet",
+    "regions.parquet",
+    "crosswalk.parquet",
+)
 
 
 def _connect(root: Path) -> duckdb.DuckDBPyConnection:
@@ -219,8 +226,10 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
     regions_file = root / "regions.parquet"
     if regions_file.is_file():
         con.read_parquet(str(regions_file)).create_view("region_names_file")
-        con.execute("create view region_names as select region_code::varchar as region_code, name, name_en "
-                    "from region_names_file")  # fmt: skip
+        con.execute(
+            "create view region_names as select region_code::varchar as region_code, name, name_en "
+            "from region_names_file"
+        )
     else:
         con.execute(_NO_REGION_NAMES)
     con.execute(_REGIONS_SQL.format(parent=parent, parent_en=parent_en))

@@ -29,14 +29,26 @@ REGION_NAME = "示范县"
 REGION_NAME_EN = "Demo County"
 
 TOWNSHIPS = [
-    ("城关镇", "Chengguan Town"), ("王店乡", "Wangdian Township"), ("李集镇", "Liji Town"),
-    ("张庄乡", "Zhangzhuang Township"), ("刘寨镇", "Liuzhai Town"), ("陈楼乡", "Chenlou Township"),
-    ("高台镇", "Gaotai Town"), ("新集乡", "Xinji Township"), ("黄桥镇", "Huangqiao Town"),
-    ("白马乡", "Baima Township"), ("孙店镇", "Sundian Town"), ("石桥乡", "Shiqiao Township"),
-    ("马集镇", "Maji Town"), ("杨湖乡", "Yanghu Township"), ("柳河镇", "Liuhe Town"),
-    ("周庄乡", "Zhouzhuang Township"), ("范集镇", "Fanji Town"), ("郑营乡", "Zhengying Township"),
+    ("城关镇", "Chengguan Town"),
+    ("王店乡", "Wangdian Township"),
+    ("李集镇", "Liji Town"),
+    ("张庄乡", "Zhangzhuang Township"),
+    ("刘寨镇", "Liuzhai Town"),
+    ("陈楼乡", "Chenlou Township"),
+    ("高台镇", "Gaotai Town"),
+    ("新集乡", "Xinji Township"),
+    ("黄桥镇", "Huangqiao Town"),
+    ("白马乡", "Baima Township"),
+    ("孙店镇", "Sundian Town"),
+    ("石桥乡", "Shiqiao Township"),
+    ("马集镇", "Maji Town"),
+    ("杨湖乡", "Yanghu Township"),
+    ("柳河镇", "Liuhe Town"),
+    ("周庄乡", "Zhouzhuang Township"),
+    ("范集镇", "Fanji Town"),
+    ("郑营乡", "Zhengying Township"),
     ("吴桥镇", "Wuqiao Town"),
-]  # fmt: skip
+]
 assert len(TOWNSHIPS) == DEFAULT_TOWNSHIPS  # 19: the demo county; more builds a province
 
 

@@ -16,8 +16,18 @@ import polars as pl
 FIRST_YEAR = 2015
 
 # County crude birth rate (per mille) following the national shape; later years about 6.
-BIRTH_RATE = {2015: 12.0, 2016: 13.0, 2017: 12.4, 2018: 10.9, 2019: 10.5, 2020: 8.5,
-              2021: 7.5, 2022: 6.8, 2023: 6.4, 2024: 6.8}  # fmt: skip
+BIRTH_RATE = {
+    2015: 12.0,
+    2016: 13.0,
+    2017: 12.4,
+    2018: 10.9,
+    2019: 10.5,
+    2020: 8.5,
+    2021: 7.5,
+    2022: 6.8,
+    2023: 6.4,
+    2024: 6.8,
+}
 LATER_BIRTH_RATE = 6.0
 # Birth order shares (1st, 2nd, 3rd+) at anchor years, linearly interpolated between them.
 ORDER_SHARES = {2015: (50, 43, 7), 2017: (43, 51, 6), 2020: (46, 45, 9), 2024: (46, 40, 14)}

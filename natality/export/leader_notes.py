@@ -15,9 +15,15 @@ from natality.core.notes import Note
 Slide = Any
 
 # Page url_path -> its name in the navigation (locales/common.yaml).
-PAGE_NAMES = {"overview": "nav.overview", "births": "nav.births", "sex-ratio": "nav.sex_ratio",
-              "scorecard": "nav.scorecard", "township": "nav.township", "map": "nav.map",
-              "compare": "nav.compare"}  # fmt: skip
+PAGE_NAMES = {
+    "overview": "nav.overview",
+    "births": "nav.births",
+    "sex-ratio": "nav.sex_ratio",
+    "scorecard": "nav.scorecard",
+    "township": "nav.township",
+    "map": "nav.map",
+    "compare": "nav.compare",
+}
 MAP_DEFAULT = "births"  # the Map page's indicator when the URL names none
 
 

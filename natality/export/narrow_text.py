@@ -95,8 +95,11 @@ def thin_point_labels(layout: dict, data: list[dict], width: float, height: floa
         labelled = trace.get("type") == "scatter" and "text" in (trace.get("mode") or "")
         if not (labelled and first_axes and isinstance(texts, (list, tuple)) and xs is not None and ys is not None):
             continue
-        points += [(x, y, str(v), trace, i) for i, (x, y, v) in enumerate(zip(xs, ys, texts, strict=False))
-                   if v and _number(x) and _number(y)]  # fmt: skip
+        points += [
+            (x, y, str(v), trace, i)
+            for i, (x, y, v) in enumerate(zip(xs, ys, texts, strict=False))
+            if v and _number(x) and _number(y)
+        ]
     if len(points) < 2:
         return
     x0, x1 = _axis_range(layout.get("xaxis", {}), [p[0] for p in points])

@@ -101,8 +101,14 @@ def write_pdf(slides: list[Slide], renderer: Renderer, lang: str, steps: Steps |
     return out.getvalue()
 
 
-def pack_bytes(data_dir: str | Path | None, year: int, lang: str, fmt: str, region: str | None = None,
-               progress: Progress | None = None) -> bytes:  # fmt: skip
+def pack_bytes(
+    data_dir: str | Path | None,
+    year: int,
+    lang: str,
+    fmt: str,
+    region: str | None = None,
+    progress: Progress | None = None,
+) -> bytes:
     """The meeting pack of ``year`` in ``lang`` as PPTX or PDF bytes, for ``region`` (None: everything);
     ``progress`` is told of each step: the slides' numbers, then each slide drawn."""
     if fmt not in MIME:

@@ -21,12 +21,25 @@ from natality.scorecard.indicators import load_registry
 from natality.srb.stats import shrink_srb, srb_estimate
 
 # indicator on the map -> indicator of the registry whose target and status it shows
-TARGET_OF = {"births": "births", "birth_rate": "birth_rate", "srb": "srb", "srb_shrunk": "srb",
-             "share_order3p": "share_order3p"}  # fmt: skip
+TARGET_OF = {
+    "births": "births",
+    "birth_rate": "birth_rate",
+    "srb": "srb",
+    "srb_shrunk": "srb",
+    "share_order3p": "share_order3p",
+}
 CHANGE_MIN_BIRTHS = 50  # a percent change on fewer births in the base period is mostly noise
 DECIMALS = {"births": 0, "birth_rate": 2, "srb_shrunk": 1, "srb": 1, "share_order3p": 1, "change": 1, "score": 1}
-COLUMNS = {"township_code": pl.String, "value": pl.Float64, "denominator": pl.Float64, "low": pl.Float64,
-           "high": pl.Float64, "too_few": pl.Boolean, "met": pl.Boolean, "hover": pl.String}  # fmt: skip
+COLUMNS = {
+    "township_code": pl.String,
+    "value": pl.Float64,
+    "denominator": pl.Float64,
+    "low": pl.Float64,
+    "high": pl.Float64,
+    "too_few": pl.Boolean,
+    "met": pl.Boolean,
+    "hover": pl.String,
+}
 
 
 def scorecard_data(version_dir: str, lang: str, region: str | None = None) -> scoring.ScorecardData:

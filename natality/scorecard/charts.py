@@ -18,13 +18,28 @@ from natality.core.theme import PALETTE, PARTIAL_OPACITY, finish_figure
 from natality.scorecard.indicators import Registry
 
 # Traffic lights, colour-blind safe (blue / orange / grey, never red-green) and always with a mark.
-STATUS_COLOUR = {"met": "#0072B2", "on_track": "#56B4E9", "missed": "#D55E00", "at_risk": "#E69F00",
-                 "not_judged": "#9AA5B1"}  # fmt: skip
-STATUS_FILL = {"met": "#C6DBEF", "on_track": "#E1EEF8", "missed": "#F8C9A4", "at_risk": "#FCE3BF",
-               "not_judged": "#E4E7EB"}  # fmt: skip
+STATUS_COLOUR = {
+    "met": "#0072B2",
+    "on_track": "#56B4E9",
+    "missed": "#D55E00",
+    "at_risk": "#E69F00",
+    "not_judged": "#9AA5B1",
+}
+STATUS_FILL = {
+    "met": "#C6DBEF",
+    "on_track": "#E1EEF8",
+    "missed": "#F8C9A4",
+    "at_risk": "#FCE3BF",
+    "not_judged": "#E4E7EB",
+}
 STATUS_MARK = {"met": "✓", "on_track": "✓", "missed": "✗", "at_risk": "!", "not_judged": "–"}
-STATUS_SYMBOL = {"met": "circle", "on_track": "circle-open", "missed": "x", "at_risk": "triangle-up",
-                 "not_judged": "circle-open"}  # fmt: skip
+STATUS_SYMBOL = {
+    "met": "circle",
+    "on_track": "circle-open",
+    "missed": "x",
+    "at_risk": "triangle-up",
+    "not_judged": "circle-open",
+}
 CLASS_COLOUR = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#999999"]
 MUTED = "#C3CAD3"
 
@@ -34,9 +49,15 @@ def year_label(year: int, partial_year: int | None) -> str:
 
 
 def rank_bump(
-    card: pl.DataFrame, lang: str, title: str, subtitle: str, footnote: str, highlight: list[str] | None = None,
-    partial_year: int | None = None, find: Sequence[str] = (),
-) -> go.Figure:  # fmt: skip
+    card: pl.DataFrame,
+    lang: str,
+    title: str,
+    subtitle: str,
+    footnote: str,
+    highlight: list[str] | None = None,
+    partial_year: int | None = None,
+    find: Sequence[str] = (),
+) -> go.Figure:
     """Rank by year per township (1 at the top); highlighted townships coloured, the rest grey.
 
     Past ``TOP + BOTTOM`` townships ranked in the last year a single panel would squeeze ten
@@ -51,8 +72,9 @@ def rank_bump(
     final = ranked.filter(pl.col("year") == last)
     chosen = ranking.top_bottom(final, "rank", descending=False, keep=find)
     if not chosen.cut:
-        return _bump_panel_figure(ranked, years, [(None, None)], highlight, lang, title, subtitle, footnote,
-                                  partial_year)  # fmt: skip
+        return _bump_panel_figure(
+            ranked, years, [(None, None)], highlight, lang, title, subtitle, footnote, partial_year
+        )
     n = int(ranked["rank"].max() or 1)
     rows = chosen.rows
     top = rows.filter(pl.col("position") <= ranking.TOP)
@@ -62,19 +84,35 @@ def rank_bump(
     panels = [(t("scorecard.bump_top", lang, n=ranking.TOP), top)]
     if found.height:
         panels.append((t("scorecard.bump_found", lang, n=found.height), found))
-    panels.append((t("scorecard.bump_bottom", lang, n=ranking.BOTTOM, first=int(bottom["rank"].min()), last=n),
-                   bottom))  # fmt: skip
+    panels.append((t("scorecard.bump_bottom", lang, n=ranking.BOTTOM, first=int(bottom["rank"].min()), last=n), bottom))
     spans = [(label, (int(part["rank"].min()), int(part["rank"].max()))) for label, part in panels]
     codes = set(rows["township_code"].to_list())
-    return _bump_panel_figure(ranked.filter(pl.col("township_code").is_in(codes)), years, spans, highlight, lang,
-                              title, subtitle, footnote, partial_year, label_all=True)  # fmt: skip
+    return _bump_panel_figure(
+        ranked.filter(pl.col("township_code").is_in(codes)),
+        years,
+        spans,
+        highlight,
+        lang,
+        title,
+        subtitle,
+        footnote,
+        partial_year,
+        label_all=True,
+    )
 
 
 def _bump_panel_figure(
-    ranked: pl.DataFrame, years: list[int], spans: list[tuple[str | None, tuple[int, int] | None]],
-    highlight: list[str], lang: str, title: str, subtitle: str, footnote: str, partial_year: int | None,
+    ranked: pl.DataFrame,
+    years: list[int],
+    spans: list[tuple[str | None, tuple[int, int] | None]],
+    highlight: list[str],
+    lang: str,
+    title: str,
+    subtitle: str,
+    footnote: str,
+    partial_year: int | None,
     label_all: bool = False,
-) -> go.Figure:  # fmt: skip
+) -> go.Figure:
     """The bump lines in one panel per rank span (None: every rank), top to bottom."""
     last = years[-1] if years else None
     n = int(ranked["rank"].max() or 1)
@@ -83,10 +121,17 @@ def _bump_panel_figure(
     rows_px = [max(24 * size, 120) for size in sizes]
     height = max(460, sum(rows_px) + 60 * (len(spans) - 1) + 170)
     fig = (
-        make_subplots(rows=len(spans), cols=1, shared_xaxes=True, vertical_spacing=60 / height,
-                      row_heights=rows_px, subplot_titles=[label for label, _ in spans])
-        if len(spans) > 1 else go.Figure()
-    )  # fmt: skip
+        make_subplots(
+            rows=len(spans),
+            cols=1,
+            shared_xaxes=True,
+            vertical_spacing=60 / height,
+            row_heights=rows_px,
+            subplot_titles=[label for label, _ in spans],
+        )
+        if len(spans) > 1
+        else go.Figure()
+    )
     groups = ranked.partition_by("township_code", as_dict=False, maintain_order=True)
     groups.sort(key=lambda g: g["township_code"][0] in highlight)  # highlighted ones drawn on top
     labels: dict[int, list[tuple[int, str, str]]] = {i: [] for i in range(len(spans))}
@@ -124,11 +169,18 @@ def _bump_panel_figure(
             slot = max(float(rank), slot + max(0.9, 15 / per_rank))
             # x as the category index: a numeric-looking "2019" would be read as position 2019.
             ref = {} if len(spans) == 1 else {"xref": f"x{i + 1 if i else ''}", "yref": f"y{i + 1 if i else ''}"}
-            fig.add_annotation(x=len(years) - 1, y=slot, text=name, xanchor="left", showarrow=False, xshift=10,
-                               font={"size": 12, "color": colour}, **ref)  # fmt: skip
+            fig.add_annotation(
+                x=len(years) - 1,
+                y=slot,
+                text=name,
+                xanchor="left",
+                showarrow=False,
+                xshift=10,
+                font={"size": 12, "color": colour},
+                **ref,
+            )
     for i, (lo, hi) in enumerate(ranges):
-        axis = {"range": [hi + 0.5, lo - 0.5], "title": t("scorecard.rank", lang),
-                "dtick": 1 if hi - lo < 30 else None}  # fmt: skip
+        axis = {"range": [hi + 0.5, lo - 0.5], "title": t("scorecard.rank", lang), "dtick": 1 if hi - lo < 30 else None}
         fig.update_yaxes(**axis, row=i + 1, col=1) if len(spans) > 1 else fig.update_layout(yaxis=axis)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=x_labels)
     fig.update_layout(margin={"r": 140})
@@ -155,16 +207,28 @@ def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title:
             y=stack["level"].to_list(),
             mode="markers",
             name=f"{cls.name[lang]} ({rows.height})",
-            marker={"color": CLASS_COLOUR[i % len(CLASS_COLOUR)], "size": size, "line": {"color": "white", "width": 1},
-                    "symbol": ["x" if v else "circle" for v in stack["vetoed"].to_list()]},
+            marker={
+                "color": CLASS_COLOUR[i % len(CLASS_COLOUR)],
+                "size": size,
+                "line": {"color": "white", "width": 1},
+                "symbol": ["x" if v else "circle" for v in stack["vetoed"].to_list()],
+            },
             customdata=stack.select(literal.plot_expr("township_name"), "rank").rows(),
             hovertemplate="%{customdata[0]}: %{x:.1f} (" + t("scorecard.rank", lang) + " %{customdata[1]})"
             "<extra></extra>",
-        )  # fmt: skip
+        )
         if cls.min_score > 0:
             fig.add_vline(x=cls.min_score, line={"color": "#52606D", "dash": "dot", "width": 1})
-            fig.add_annotation(x=cls.min_score, y=1, yref="paper", text=f"{cls.min_score:g}", showarrow=False,
-                               xanchor="left", yanchor="top", font={"size": 12, "color": "#52606D"})  # fmt: skip
+            fig.add_annotation(
+                x=cls.min_score,
+                y=1,
+                yref="paper",
+                text=f"{cls.min_score:g}",
+                showarrow=False,
+                xanchor="left",
+                yanchor="top",
+                font={"size": 12, "color": "#52606D"},
+            )
     top = int(scored.group_by("score").len()["len"].max() or 1) if scored.height else 1
     fig.update_layout(
         xaxis={"title": t("scorecard.score_axis", lang), "range": [-3, 103]},
@@ -174,9 +238,16 @@ def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title:
 
 
 def indicator_history(
-    status: pl.DataFrame, county: pl.DataFrame, registry: Registry, lang: str, title: str, subtitle: str,
-    footnote: str, partial_year: int | None = None, county_name: str | None = None,
-) -> go.Figure:  # fmt: skip
+    status: pl.DataFrame,
+    county: pl.DataFrame,
+    registry: Registry,
+    lang: str,
+    title: str,
+    subtitle: str,
+    footnote: str,
+    partial_year: int | None = None,
+    county_name: str | None = None,
+) -> go.Figure:
     """One panel per indicator: the township's value by year (marked by verdict, 95 % interval as
     error bars), its target (dashed) and the value of the region shown (grey; ``county_name``,
     default 'County')."""
@@ -185,8 +256,13 @@ def indicator_history(
     ]
     cols = 2
     rows = max(1, math.ceil(len(inds) / cols))
-    fig = make_subplots(rows=rows, cols=cols, vertical_spacing=0.5 / rows, horizontal_spacing=0.08,
-                        subplot_titles=[f"{ind.name[lang]} ({ind.unit[lang]})" for ind in inds])  # fmt: skip
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        vertical_spacing=0.5 / rows,
+        horizontal_spacing=0.08,
+        subplot_titles=[f"{ind.name[lang]} ({ind.unit[lang]})" for ind in inds],
+    )
     shown: set[str] = set()
     for i, ind in enumerate(inds):
         r, c = i // cols + 1, i % cols + 1
@@ -195,32 +271,80 @@ def indicator_history(
         county_rows = county.filter(pl.col("indicator") == ind.id).sort("year")
         if ind.formula != "count" and county_rows.height:
             county_x = [year_label(y, partial_year) for y in county_rows["year"].to_list()]
-            _legend_trace(fig, shown, "county", county_name or t("common.county", lang), r, c, x=county_x,
-                          y=county_rows["value"].to_list(), mode="lines",
-                          line={"color": "#7B8794", "width": 1.5})  # fmt: skip
-        _legend_trace(fig, shown, "target", t("scorecard.target", lang), r, c, x=x, y=town["target"].to_list(),
-                      mode="markers", marker={"symbol": "line-ew-open", "size": 22, "color": "#1F2933",
-                                              "line": {"width": 2.5, "color": "#1F2933"}},
-                      hovertemplate="%{x}: " + t("scorecard.target", lang) + " %{y}<extra></extra>")  # fmt: skip
+            _legend_trace(
+                fig,
+                shown,
+                "county",
+                county_name or t("common.county", lang),
+                r,
+                c,
+                x=county_x,
+                y=county_rows["value"].to_list(),
+                mode="lines",
+                line={"color": "#7B8794", "width": 1.5},
+            )
+        _legend_trace(
+            fig,
+            shown,
+            "target",
+            t("scorecard.target", lang),
+            r,
+            c,
+            x=x,
+            y=town["target"].to_list(),
+            mode="markers",
+            marker={
+                "symbol": "line-ew-open",
+                "size": 22,
+                "color": "#1F2933",
+                "line": {"width": 2.5, "color": "#1F2933"},
+            },
+            hovertemplate="%{x}: " + t("scorecard.target", lang) + " %{y}<extra></extra>",
+        )
         value, low, high = town["value"].to_list(), town["low"].to_list(), town["high"].to_list()
         status_list, years = town["status"].to_list(), town["year"].to_list()
         # The partial year is drawn as a paler point, not joined to the full years by the line.
         line_y = [None if y == partial_year else v for y, v in zip(years, value, strict=True)]
-        _legend_trace(fig, shown, "value_line", t("scorecard.township_value", lang), r, c, x=x, y=line_y,
-                      mode="lines", line={"color": PALETTE[0], "width": 2}, hoverinfo="skip")  # fmt: skip
-        marker = {"size": 10, "color": [STATUS_COLOUR[s] for s in status_list],
-                  "symbol": [STATUS_SYMBOL[s] for s in status_list],
-                  "opacity": [PARTIAL_OPACITY if y == partial_year else 1 for y in years]}  # fmt: skip
-        fig.add_scatter(x=x, y=value, mode="markers", marker=marker, error_y=_error_bars(value, low, high),
-                        customdata=town.select("reason").rows(), hovertemplate="%{x}: %{customdata[0]}<extra></extra>",
-                        showlegend=False, row=r, col=c)  # fmt: skip
+        _legend_trace(
+            fig,
+            shown,
+            "value_line",
+            t("scorecard.township_value", lang),
+            r,
+            c,
+            x=x,
+            y=line_y,
+            mode="lines",
+            line={"color": PALETTE[0], "width": 2},
+            hoverinfo="skip",
+        )
+        marker = {
+            "size": 10,
+            "color": [STATUS_COLOUR[s] for s in status_list],
+            "symbol": [STATUS_SYMBOL[s] for s in status_list],
+            "opacity": [PARTIAL_OPACITY if y == partial_year else 1 for y in years],
+        }
+        fig.add_scatter(
+            x=x,
+            y=value,
+            mode="markers",
+            marker=marker,
+            error_y=_error_bars(value, low, high),
+            customdata=town.select("reason").rows(),
+            hovertemplate="%{x}: %{customdata[0]}<extra></extra>",
+            showlegend=False,
+            row=r,
+            col=c,
+        )
         fig.update_xaxes(type="category", row=r, col=c)
     fig.update_annotations(font={"size": 13})
     height = 260 * rows + 200
     fig = finish_figure(fig, title, subtitle, footnote, height=height)
     # Legend under the subtitle, above the panel titles (the house default would overlap them).
-    fig.update_layout(margin={"t": 150}, legend={"yref": "container", "y": 1 - 78 / height, "yanchor": "top",
-                                                 "x": 0, "xanchor": "left"})  # fmt: skip
+    fig.update_layout(
+        margin={"t": 150},
+        legend={"yref": "container", "y": 1 - 78 / height, "yanchor": "top", "x": 0, "xanchor": "left"},
+    )
     return fig
 
 
@@ -229,9 +353,13 @@ def _error_bars(value: list, low: list, high: list) -> dict | None:
     if all(lo is None for lo in low):
         return None
     pairs = list(zip(value, low, high, strict=True))
-    return {"type": "data", "color": PALETTE[0], "thickness": 1,
-            "array": [None if v is None or h is None else h - v for v, _, h in pairs],
-            "arrayminus": [None if v is None or lo is None else v - lo for v, lo, _ in pairs]}  # fmt: skip
+    return {
+        "type": "data",
+        "color": PALETTE[0],
+        "thickness": 1,
+        "array": [None if v is None or h is None else h - v for v, _, h in pairs],
+        "arrayminus": [None if v is None or lo is None else v - lo for v, lo, _ in pairs],
+    }
 
 
 def _legend_trace(fig, shown: set[str], group: str, name: str, row: int, col: int, **kwargs) -> None:
@@ -239,18 +367,29 @@ def _legend_trace(fig, shown: set[str], group: str, name: str, row: int, col: in
     shown.add(group)
 
 
-def rank_history(card: pl.DataFrame, lang: str, title: str, subtitle: str, footnote: str,
-                 partial_year: int | None = None, n_townships: int | None = None) -> go.Figure:  # fmt: skip
+def rank_history(
+    card: pl.DataFrame,
+    lang: str,
+    title: str,
+    subtitle: str,
+    footnote: str,
+    partial_year: int | None = None,
+    n_townships: int | None = None,
+) -> go.Figure:
     """One township's rank by year (1 at the top), labelled with score and class; a bar through
     each point spans the rank's 90 % interval (rank_low..rank_high) when the card carries it."""
     rows = card.filter(pl.col("rank").is_not_null()).sort("year")
     fig = go.Figure()
     if "rank_low" in rows.columns and rows["rank_low"].is_not_null().any():
         error_y = {
-            "type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 1.2, "width": 6,
+            "type": "data",
+            "symmetric": False,
+            "color": PALETTE[0],
+            "thickness": 1.2,
+            "width": 6,
             "array": (rows["rank_high"] - rows["rank"]).fill_null(0).to_list(),
             "arrayminus": (rows["rank"] - rows["rank_low"]).fill_null(0).to_list(),
-        }  # fmt: skip
+        }
     else:
         error_y = None
     fig.add_scatter(
@@ -266,7 +405,7 @@ def rank_history(card: pl.DataFrame, lang: str, title: str, subtitle: str, footn
         hovertemplate="%{x}: " + t("scorecard.rank", lang) + " %{y} · %{customdata[0]:.1f} · %{customdata[1]}"
         "<extra></extra>",
         showlegend=False,
-    )  # fmt: skip
+    )
     top = n_townships or int(rows["rank"].max() or 1)
     yaxis = {"range": [top + 0.5, 0.5], "title": t("scorecard.rank", lang), "dtick": max(1, top // 10)}
     fig.update_layout(xaxis={"type": "category"}, yaxis=yaxis)

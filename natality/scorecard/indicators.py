@@ -299,8 +299,10 @@ def _classes(items: object, where: _Where) -> tuple[ScoreClass, ...]:
         classes.append(ScoreClass(item["id"], where.names(item, what, "name"), score))
     scores = [c.min_score for c in classes]
     if scores != sorted(scores, reverse=True) or len(set(scores)) != len(scores):
-        raise RegistryError(f"{where.source}: 'classes' must be listed from the highest min_score down, "
-                            f"each min_score different, got {scores}")  # fmt: skip
+        raise RegistryError(
+            f"{where.source}: 'classes' must be listed from the highest min_score down, "
+            f"each min_score different, got {scores}"
+        )
     if scores[-1] != 0:
         raise RegistryError(f"{where.source}: the last class must have min_score 0 so every score has a class")
     return tuple(classes)

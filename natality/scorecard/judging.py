@@ -26,14 +26,30 @@ from natality.srb.stats import Z95, srb_estimate, wilson_interval
 
 JUDGED = ("met", "missed", "on_track", "at_risk")
 GOOD = ("met", "on_track")
-VALUE_SCHEMA = {"township_code": pl.String, "year": pl.Int32, "indicator": pl.String,
-                "numerator": pl.Float64, "denominator": pl.Float64}  # fmt: skip
+VALUE_SCHEMA = {
+    "township_code": pl.String,
+    "year": pl.Int32,
+    "indicator": pl.String,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+}
 _JUDGED_SCHEMA = {
-    **VALUE_SCHEMA, "target": pl.Float64, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64,
-    "target_annual": pl.Float64, "direction": pl.String, "status": pl.String, "achievement": pl.Float64,
-    "credit": pl.Float64, "reason_code": pl.String, "weight": pl.Float64, "veto": pl.Boolean, "months": pl.Int32,
+    **VALUE_SCHEMA,
+    "target": pl.Float64,
+    "value": pl.Float64,
+    "low": pl.Float64,
+    "high": pl.Float64,
+    "target_annual": pl.Float64,
+    "direction": pl.String,
+    "status": pl.String,
+    "achievement": pl.Float64,
+    "credit": pl.Float64,
+    "reason_code": pl.String,
+    "weight": pl.Float64,
+    "veto": pl.Boolean,
+    "months": pl.Int32,
     "fraction": pl.Float64,
-}  # fmt: skip
+}
 
 
 def cutoff(data_dir: str | Path | None = None) -> tuple[int, int]:
@@ -89,8 +105,16 @@ def judge_one(
     if target is not None and partial and ind.partial_year == "prorate_target":
         target_used = target * fraction
     direction = ind.direction(year)
-    out = {"value": value, "low": low, "high": high, "target": target_used, "target_annual": target,
-           "direction": direction, "status": "not_judged", "achievement": None}  # fmt: skip
+    out = {
+        "value": value,
+        "low": low,
+        "high": high,
+        "target": target_used,
+        "target_annual": target,
+        "direction": direction,
+        "status": "not_judged",
+        "achievement": None,
+    }
     if target is None:
         return out | {"reason_code": "no_target"}
     if value is None:
@@ -115,14 +139,38 @@ def judge_one(
 def _attributes(registry: Registry, years: Iterable[int]) -> pl.DataFrame:
     """One row per indicator and year: the registry's fields, with that year's direction."""
     rows = [
-        (ind.id, year, ind.formula, ind.scale, ind.weight, ind.veto, ind.min_denominator, ind.judge,
-         ind.partial_year, ind.direction(year), ind.credit, *(ind.floor or (None, None)))
-        for ind in registry.indicators for year in sorted(set(years))
-    ]  # fmt: skip
-    schema = {"indicator": pl.String, "year": pl.Int32, "formula": pl.String, "scale": pl.Float64,
-              "weight": pl.Float64, "veto": pl.Boolean, "min_denominator": pl.Float64, "judge": pl.String,
-              "partial_year": pl.String, "direction": pl.String, "credit_rule": pl.String,
-              "floor_kind": pl.String, "floor_amount": pl.Float64}  # fmt: skip
+        (
+            ind.id,
+            year,
+            ind.formula,
+            ind.scale,
+            ind.weight,
+            ind.veto,
+            ind.min_denominator,
+            ind.judge,
+            ind.partial_year,
+            ind.direction(year),
+            ind.credit,
+            *(ind.floor or (None, None)),
+        )
+        for ind in registry.indicators
+        for year in sorted(set(years))
+    ]
+    schema = {
+        "indicator": pl.String,
+        "year": pl.Int32,
+        "formula": pl.String,
+        "scale": pl.Float64,
+        "weight": pl.Float64,
+        "veto": pl.Boolean,
+        "min_denominator": pl.Float64,
+        "judge": pl.String,
+        "partial_year": pl.String,
+        "direction": pl.String,
+        "credit_rule": pl.String,
+        "floor_kind": pl.String,
+        "floor_amount": pl.Float64,
+    }
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
@@ -159,16 +207,21 @@ def _with_estimates(frame: pl.DataFrame, z: float = Z95) -> pl.DataFrame:
         return pl.when(share < 1.0).then(100.0 * pl.when(share < 0.0).then(0.0).otherwise(share) / (1.0 - share))
 
     value = (
-        pl.when(num.is_null()).then(None)
-        .when(formula == "count").then(num * scale)
-        .when(is_srb).then(pl.when(girls > 0).then(100.0 * boys / girls))
-        .when(is_rate).then(num / den * scale)
-    )  # fmt: skip
+        pl.when(num.is_null())
+        .then(None)
+        .when(formula == "count")
+        .then(num * scale)
+        .when(is_srb)
+        .then(pl.when(girls > 0).then(100.0 * boys / girls))
+        .when(is_rate)
+        .then(num / den * scale)
+    )
     low = pl.when(is_srb).then(srb_from_share(pl.col("_low"))).when(is_rate).then(pl.col("_low") * scale)
     high = pl.when(is_srb).then(srb_from_share(pl.col("_high"))).when(is_rate).then(pl.col("_high") * scale)
     frame = frame.with_columns(value=value, low=low, high=high)
-    return frame.drop("_boys", "_girls", "_defined", "_srb", "_rate", "_k", "_n", "_p", "_denom", "_centre", "_half",
-                      "_low", "_high")  # fmt: skip
+    return frame.drop(
+        "_boys", "_girls", "_defined", "_srb", "_rate", "_k", "_n", "_p", "_denom", "_centre", "_half", "_low", "_high"
+    )
 
 
 def _verdicts(frame: pl.DataFrame, cutoff_ym: tuple[int, int], fraction: float | None) -> pl.DataFrame:
@@ -188,9 +241,12 @@ def _verdicts(frame: pl.DataFrame, cutoff_ym: tuple[int, int], fraction: float |
     target = pl.col("target")
     prorate = partial & (pl.col("partial_year") == "prorate_target")
     frame = frame.with_columns(
-        value=value * factor, low=low * factor, high=high * factor, target_annual=target,
+        value=value * factor,
+        low=low * factor,
+        high=high * factor,
+        target_annual=target,
         target=pl.when(prorate).then(target * pl.col("fraction")).otherwise(target),
-    )  # fmt: skip
+    )
     value, low, high, target = pl.col("value"), pl.col("low"), pl.col("high"), pl.col("target")
     higher = pl.col("direction") == "higher"
     point_good = pl.when(higher).then(value >= target).otherwise(value <= target)
@@ -198,17 +254,24 @@ def _verdicts(frame: pl.DataFrame, cutoff_ym: tuple[int, int], fraction: float |
     good = pl.when(interval).then(~pl.when(higher).then(high < target).otherwise(low > target)).otherwise(point_good)
     small = (pl.col("formula") != "count") & (pl.col("denominator").fill_null(0) < pl.col("min_denominator"))
     code = (
-        pl.when(target.is_null()).then(pl.lit("no_target"))
-        .when(value.is_null()).then(pl.lit("no_data"))
-        .when(small).then(pl.lit("small_denominator"))
-        .when(interval).then(
-            pl.when(~good).then(pl.lit("interval_missed"))
-            .when(point_good).then(pl.lit("interval_met"))
+        pl.when(target.is_null())
+        .then(pl.lit("no_target"))
+        .when(value.is_null())
+        .then(pl.lit("no_data"))
+        .when(small)
+        .then(pl.lit("small_denominator"))
+        .when(interval)
+        .then(
+            pl.when(~good)
+            .then(pl.lit("interval_missed"))
+            .when(point_good)
+            .then(pl.lit("interval_met"))
             .otherwise(pl.lit("interval_noise"))
         )
-        .when(point_good).then(pl.lit("point_met"))
+        .when(point_good)
+        .then(pl.lit("point_met"))
         .otherwise(pl.lit("point_missed"))
-    )  # fmt: skip
+    )
     frame = frame.with_columns(reason_code=code, _good=good)
     judged = ~pl.col("reason_code").is_in(["no_target", "no_data", "small_denominator"])
     achievement = (
@@ -217,11 +280,14 @@ def _verdicts(frame: pl.DataFrame, cutoff_ym: tuple[int, int], fraction: float |
         .otherwise(pl.when(value > 0).then(target / value))
     )
     status = (
-        pl.when(~judged).then(pl.lit("not_judged"))
-        .when(partial).then(pl.when(pl.col("_good")).then(pl.lit("on_track")).otherwise(pl.lit("at_risk")))
-        .when(pl.col("_good")).then(pl.lit("met"))
+        pl.when(~judged)
+        .then(pl.lit("not_judged"))
+        .when(partial)
+        .then(pl.when(pl.col("_good")).then(pl.lit("on_track")).otherwise(pl.lit("at_risk")))
+        .when(pl.col("_good"))
+        .then(pl.lit("met"))
         .otherwise(pl.lit("missed"))
-    )  # fmt: skip
+    )
     frame = frame.with_columns(status=status, achievement=pl.when(judged).then(achievement)).drop("_good")
     return frame.with_columns(credit=credit_earned())
 

@@ -134,5 +134,6 @@ class ScorecardData:
         return replace(self, status=status, card=card, county=county, townships=chosen, region_code=region_code)
 
 
-_EMPTY_TARGETS = pl.DataFrame(schema={"township_code": pl.String, "year": pl.Int32, "indicator": pl.String,
-                                      "target": pl.Float64})  # fmt: skip
+_EMPTY_TARGETS = pl.DataFrame(
+    schema={"township_code": pl.String, "year": pl.Int32, "indicator": pl.String, "target": pl.Float64}
+)

@@ -24,8 +24,12 @@ def reason_text(ind: Indicator, row: dict, lang: str) -> str:
     if code in ("no_target", "no_data"):
         return t(f"scorecard.reason.{code}", lang)
     if code == "small_denominator":
-        return t("scorecard.reason.small_denominator", lang, den=fmt_value(row["denominator"], 0),
-                 min=fmt_value(ind.min_denominator, 0))  # fmt: skip
+        return t(
+            "scorecard.reason.small_denominator",
+            lang,
+            den=fmt_value(row["denominator"], 0),
+            min=fmt_value(ind.min_denominator, 0),
+        )
     unit = ind.unit[lang]
     text = t(
         f"scorecard.reason.{code}",
@@ -38,9 +42,15 @@ def reason_text(ind: Indicator, row: dict, lang: str) -> str:
         verdict=t(f"scorecard.verdict.{row['status']}", lang),
     )
     if row["months"] < 12:
-        prefix = t(f"scorecard.partial.{ind.partial_year}", lang, months=row["months"],
-                   annual=fmt_value(row["target_annual"], dec), target=fmt_value(row["target"], dec),
-                   share=f"{row['fraction']:.1%}", basis=_basis(row["months"], row["fraction"], lang))  # fmt: skip
+        prefix = t(
+            f"scorecard.partial.{ind.partial_year}",
+            lang,
+            months=row["months"],
+            annual=fmt_value(row["target_annual"], dec),
+            target=fmt_value(row["target"], dec),
+            share=f"{row['fraction']:.1%}",
+            basis=_basis(row["months"], row["fraction"], lang),
+        )
         text = prefix + text
     return text
 
@@ -157,8 +167,13 @@ def reason_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.Seri
         texts.append(_judged_texts(frame.filter(code.is_in(codes)), codes, lang))
     out = pl.concat(texts).sort("_row")
     if out.height != judged.height:  # a reason code without a message, as reason_text would say
-        unknown = set(judged["reason_code"].unique()) - {"no_target", "no_data", "small_denominator",
-                                                         *_POINT_CODES, *_INTERVAL_CODES}  # fmt: skip
+        unknown = set(judged["reason_code"].unique()) - {
+            "no_target",
+            "no_data",
+            "small_denominator",
+            *_POINT_CODES,
+            *_INTERVAL_CODES,
+        }
         raise KeyError(f"scorecard.reason.{sorted(unknown, key=str)[0]}")
     return out["reason"]
 
@@ -192,8 +207,14 @@ def _judged_texts(part: pl.DataFrame, codes: tuple[str, ...], lang: str) -> pl.D
     ):
         message = t(f"scorecard.partial.{partial_year}", lang)
         basis = _basis(months, fraction, lang)
-        text = fill(message, months=str(months), annual=pl.col("annual_s"), target=pl.col("target_s"),
-                     share=f"{fraction:.1%}", basis=basis)  # fmt: skip
+        text = fill(
+            message,
+            months=str(months),
+            annual=pl.col("annual_s"),
+            target=pl.col("target_s"),
+            share=f"{fraction:.1%}",
+            basis=basis,
+        )
         same = (pl.col("partial_year") == partial_year) & (pl.col("months") == months)
         prefix = prefix.when(partial & same & (pl.col("fraction") == fraction)).then(text)
     return part.select("_row", reason=pl.concat_str(prefix.otherwise(pl.lit("")), main))
@@ -211,13 +232,17 @@ def veto_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.DataFr
     colon = "：" if lang == "zh" else ": "
     sep = "；" if lang == "zh" else "; "
     flagged = flagged.select(
-        "township_code", "year", "status",
+        "township_code",
+        "year",
+        "status",
         text=pl.concat_str(pl.col("indicator").replace_strict(names, return_dtype=pl.String), pl.lit(colon), "reason"),
-    )  # fmt: skip
+    )
     keys = ["township_code", "year"]
     parts = []
-    for status, column, prefix in (("missed", "veto_reason", "scorecard.veto_prefix"),
-                                   ("at_risk", "veto_risk_reason", "scorecard.veto_risk_prefix")):  # fmt: skip
+    for status, column, prefix in (
+        ("missed", "veto_reason", "scorecard.veto_prefix"),
+        ("at_risk", "veto_risk_reason", "scorecard.veto_risk_prefix"),
+    ):
         joined = (
             flagged.filter(pl.col("status") == status)
             .group_by(keys, maintain_order=True)
@@ -241,10 +266,30 @@ def status_table(judged: pl.DataFrame, towns: pl.DataFrame, registry: Registry, 
         )
         .join(towns, on="township_code", how="left")
         .pipe(sorted_by, "year", "township_code", "indicator_order")
-        .select("year", "township_code", "township_name", "indicator", "indicator_name", "value", "target",
-                "denominator", "status", "reason", "low", "high", "target_annual", "numerator", "direction",
-                "achievement", "reason_code", "weight", "veto", "months", "credit")
-    )  # fmt: skip
+        .select(
+            "year",
+            "township_code",
+            "township_name",
+            "indicator",
+            "indicator_name",
+            "value",
+            "target",
+            "denominator",
+            "status",
+            "reason",
+            "low",
+            "high",
+            "target_annual",
+            "numerator",
+            "direction",
+            "achievement",
+            "reason_code",
+            "weight",
+            "veto",
+            "months",
+            "credit",
+        )
+    )
 
 
 def card_table(scored: pl.DataFrame, judged: pl.DataFrame, towns: pl.DataFrame, registry: Registry, lang: str):
@@ -255,10 +300,29 @@ def card_table(scored: pl.DataFrame, judged: pl.DataFrame, towns: pl.DataFrame, 
         .join(veto_texts(judged, registry, lang), on=["township_code", "year"], how="left")
         .with_columns(class_label=pl.col("class").replace_strict(labels, default=None, return_dtype=pl.String))
         .pipe(sorted_by, "year", "rank", "township_code", nulls_last=True)
-        .select("year", "township_code", "township_name", "score", "rank", "class", "vetoed", "veto_reason",
-                "rank_change", "prev_rank", "class_label", "n_judged", "n_met", "veto_risk_reason",
-                "tied", "rank_low", "rank_high", "prev_rank_low", "prev_rank_high", "rank_change_sure")
-    )  # fmt: skip
+        .select(
+            "year",
+            "township_code",
+            "township_name",
+            "score",
+            "rank",
+            "class",
+            "vetoed",
+            "veto_reason",
+            "rank_change",
+            "prev_rank",
+            "class_label",
+            "n_judged",
+            "n_met",
+            "veto_risk_reason",
+            "tied",
+            "rank_low",
+            "rank_high",
+            "prev_rank_low",
+            "prev_rank_high",
+            "rank_change_sure",
+        )
+    )
 
 
 def rules_markdown(registry: Registry, lang: str, months: int = 12, fraction: float | None = None) -> str:

@@ -39,11 +39,29 @@ from natality.scorecard.judging import (
 from natality.scorecard.ranking import ScorecardData, score
 
 __all__ = [
-    "COMPUTED_QUERIES", "GOOD", "JUDGED", "VALUE_SCHEMA", "ScorecardData", "clear_cache", "county_values",
-    "credit_earned", "cutoff", "estimate", "indicator_status", "indicator_values", "judge", "judge_one",
-    "prepare", "region_scorecard", "score", "scorecard", "scorecard_data", "scorecard_query",
-    "township_names", "year_fraction",
-]  # fmt: skip
+    "COMPUTED_QUERIES",
+    "GOOD",
+    "JUDGED",
+    "VALUE_SCHEMA",
+    "ScorecardData",
+    "clear_cache",
+    "county_values",
+    "credit_earned",
+    "cutoff",
+    "estimate",
+    "indicator_status",
+    "indicator_values",
+    "judge",
+    "judge_one",
+    "prepare",
+    "region_scorecard",
+    "score",
+    "scorecard",
+    "scorecard_data",
+    "scorecard_query",
+    "township_names",
+    "year_fraction",
+]
 
 
 def township_names(data_dir: str | Path | None = None, lang: str = "zh") -> pl.DataFrame:
@@ -121,8 +139,12 @@ def _store(stamp: tuple, lang: str, data: ScorecardData) -> None:
     version_dir, sim = stamp[0], data.simulation
     if not (Path(version_dir) / stored.DERIVED / stored.key(stamp)).is_dir():
         tables = {name: getattr(data, name) for name in _SHARED_TABLES} | {"simulation_keys": sim.keys}
-        meta = {"cutoff": list(data.cutoff), "fraction": data.fraction, "region_code": data.region_code,
-                "decimals": sim.decimals}  # fmt: skip
+        meta = {
+            "cutoff": list(data.cutoff),
+            "fraction": data.fraction,
+            "region_code": data.region_code,
+            "decimals": sim.decimals,
+        }
         stored.save(version_dir, stored.key(stamp), tables, {"ranking": sim.ranking}, meta)
     stored.save(version_dir, stored.key(stamp, lang), {"status": data.status, "card": data.card}, {}, {})
 
@@ -134,10 +156,17 @@ def _load_stored(stamp: tuple, lang: str) -> ScorecardData | None:
     (tables, arrays, meta), (own, _, _) = shared, texts
     simulation = uncertainty.SimulatedScores(tables["simulation_keys"], arrays["ranking"], meta["decimals"])
     return ScorecardData(
-        registry=load_registry(stamp[0]), status=own["status"], card=own["card"], county=tables["county"],
-        cutoff=tuple(meta["cutoff"]), fraction=meta["fraction"], values=tables["values"],
-        region_targets=tables["region_targets"], region_code=meta["region_code"], simulation=simulation,
-    )  # fmt: skip
+        registry=load_registry(stamp[0]),
+        status=own["status"],
+        card=own["card"],
+        county=tables["county"],
+        cutoff=tuple(meta["cutoff"]),
+        fraction=meta["fraction"],
+        values=tables["values"],
+        region_targets=tables["region_targets"],
+        region_code=meta["region_code"],
+        simulation=simulation,
+    )
 
 
 def prepare(data_dir: str | Path | None = None) -> None:

@@ -61,9 +61,21 @@ def rank_text(
 def wide_table(card: pl.DataFrame, status: pl.DataFrame, registry: Registry) -> pl.DataFrame:
     """One row per township in rank order: scores, then value / target / status / direction per indicator."""
     ids = [ind.id for ind in registry.indicators if ind.id in set(status["indicator"].to_list())]
-    wide = card.select("township_code", "township_name", "score", "rank", "rank_change", "class", "class_label",
-                       "vetoed", pl.coalesce("veto_reason", "veto_risk_reason").alias("veto_reason"), "tied",
-                       "rank_low", "rank_high", "rank_change_sure")  # fmt: skip
+    wide = card.select(
+        "township_code",
+        "township_name",
+        "score",
+        "rank",
+        "rank_change",
+        "class",
+        "class_label",
+        "vetoed",
+        pl.coalesce("veto_reason", "veto_risk_reason").alias("veto_reason"),
+        "tied",
+        "rank_low",
+        "rank_high",
+        "rank_change_sure",
+    )
     for ind_id in ids:
         part = status.filter(pl.col("indicator") == ind_id).select(
             "township_code",
@@ -101,8 +113,9 @@ def rank_texts(card: pl.DataFrame, lang: str) -> pl.Series:
     whole = rank.cast(pl.Int64).cast(pl.String)
     before, after = t("scorecard.rank_tied", lang, rank="\0").split("\0")
     place = pl.when(pl.col("tied")).then(pl.concat_str(pl.lit(before), whole, pl.lit(after))).otherwise(whole)
-    interval = pl.concat_str(pl.lit(" ("), pl.col("rank_low").cast(pl.String), pl.lit("–"),
-                             pl.col("rank_high").cast(pl.String), pl.lit(")"))  # fmt: skip
+    interval = pl.concat_str(
+        pl.lit(" ("), pl.col("rank_low").cast(pl.String), pl.lit("–"), pl.col("rank_high").cast(pl.String), pl.lit(")")
+    )
     place = pl.concat_str(place, interval.fill_null(""))
     step = pl.concat_str(pl.when(change > 0).then(pl.lit("▲")).otherwise(pl.lit("▼")), change.abs().cast(pl.String))
     mark = pl.when(change == 0).then(pl.lit("＝")).when(sure.eq(False)).then(pl.lit("≈")).otherwise(step)
@@ -168,10 +181,12 @@ def styled_table(wide: pl.DataFrame, registry: Registry, lang: str, extra: Seque
     styler = _set_texts(styler, cells)
     fills = {s: f"background-color: {colour}; color: #1F2933" for s, colour in STATUS_FILL.items()}
     css = wide.select(
-        pl.col(f"{i}__status").fill_null("not_judged").replace_strict(fills, return_dtype=pl.String)
+        pl.col(f"{i}__status")
+        .fill_null("not_judged")
+        .replace_strict(fills, return_dtype=pl.String)
         .alias(head[f"{i}__value"])
         for i in ids
-    ).to_pandas()  # fmt: skip
+    ).to_pandas()
     styles = pd.DataFrame("", index=view.index, columns=view.columns)
     for column in css.columns:  # one column per indicator
         styles[column] = css[column].to_numpy()
@@ -213,8 +228,15 @@ def excel_bytes(wide: pl.DataFrame, registry: Registry, lang: str, title: str, f
     for r, row in enumerate(wide.iter_rows(named=True), start=3):
         sheet.write(r, 0, row["township_name"], plain)
         sheet.write(r, 1, row["score"], score_fmt) if row["score"] is not None else sheet.write_blank(r, 1, None, plain)
-        rank = rank_text(row["rank"], row["rank_change"], lang, row["rank_low"], row["rank_high"],
-                         row["rank_change_sure"], row["tied"])  # fmt: skip
+        rank = rank_text(
+            row["rank"],
+            row["rank_change"],
+            lang,
+            row["rank_low"],
+            row["rank_high"],
+            row["rank_change_sure"],
+            row["tied"],
+        )
         sheet.write(r, 2, rank, plain)
         sheet.write(r, 3, row["class_label"] or "", plain)
         sheet.write(r, 4, row["rank_change"], plain) if row["rank_change"] is not None else sheet.write_blank(

@@ -252,9 +252,11 @@ def with_rank_intervals(card: pl.DataFrame, sim: SimulatedScores | None) -> pl.D
     card = card.drop("rank_low", "rank_high", "prev_rank_low", "prev_rank_high", "rank_change_sure", strict=False)
     intervals = pl.DataFrame(schema=_INTERVAL_SCHEMA) if sim is None else rank_intervals(card, sim)
     prev = intervals.select(
-        "township_code", (pl.col("year") + 1).alias("year"),
-        prev_rank_low=pl.col("rank_low"), prev_rank_high=pl.col("rank_high"),
-    )  # fmt: skip
+        "township_code",
+        (pl.col("year") + 1).alias("year"),
+        prev_rank_low=pl.col("rank_low"),
+        prev_rank_high=pl.col("rank_high"),
+    )
     keys = ["township_code", "year"]
     out = card.join(intervals, on=keys, how="left").join(prev, on=keys, how="left")
     apart = (pl.col("rank_high") < pl.col("prev_rank_low")) | (pl.col("rank_low") > pl.col("prev_rank_high"))

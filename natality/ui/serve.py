@@ -32,11 +32,22 @@ DASHBOARD = Path(__file__).resolve().parent.parent.parent / "dashboard.py"
 
 # What a first page view imports and builds, made while the server starts instead (run_serve).
 PRELOAD_MODULES = (
-    "natality.births.view", "natality.births.charts", "natality.srb.view", "natality.srb.charts",
-    "natality.scorecard.table", "natality.scorecard.charts", "natality.maps.view", "natality.maps.charts",
-    "natality.compare.view", "natality.compare.charts", "natality.compare.monthly", "natality.versions.view",
-    "natality.export.pack", "natality.ui", "scipy.stats",
-)  # fmt: skip
+    "natality.births.view",
+    "natality.births.charts",
+    "natality.srb.view",
+    "natality.srb.charts",
+    "natality.scorecard.table",
+    "natality.scorecard.charts",
+    "natality.maps.view",
+    "natality.maps.charts",
+    "natality.compare.view",
+    "natality.compare.charts",
+    "natality.compare.monthly",
+    "natality.versions.view",
+    "natality.export.pack",
+    "natality.ui",
+    "scipy.stats",
+)
 
 
 def preload(data: str | Path) -> None:

@@ -105,8 +105,9 @@ def hold_back(on: bool = True) -> None:
         _hold.clear()
 
 
-def version_for_run(data_dir: str | Path, pinned: str | None = None,
-                    pages: Callable[[str], None] | None = None) -> Path:  # fmt: skip
+def version_for_run(
+    data_dir: str | Path, pinned: str | None = None, pages: Callable[[str], None] | None = None
+) -> Path:
     """The version a script run shows: ``pinned`` (the run's own, kept from its start), else the
     version served. ExtractError when ``data_dir`` holds no extract."""
     if pinned:
