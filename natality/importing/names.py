@@ -73,7 +73,12 @@ class NameIndex:
     _by_bare: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _bare: list[str] = field(default_factory=list, init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def _index(self) -> None:
+        """The name dictionaries, built on the first look-up: an import of codes only never pays
+        for the Simplified-character conversion of every known name."""
+        if len(self._bare) == len(self.pairs):
+            return
+        self._by_key.clear(), self._by_bare.clear(), self._bare.clear()
         for i, (name, _) in enumerate(self.pairs):
             key = name_key(name)
             self._by_key.setdefault(key, []).append(i)
@@ -88,6 +93,7 @@ class NameIndex:
         ``name｜county`` (``QUALIFIER``) looks only among the townships of that county (its code
         or name)."""
         text, _, county = str(text).partition(QUALIFIER)
+        self._index()
         key = name_key(text)
         for hits in (self._by_key.get(key), self._by_bare.get(bare_key(key))):
             if hits and county:
@@ -115,6 +121,7 @@ class NameIndex:
         """The known names nearest to ``bare`` (a ``bare_key``), closest first, then by name."""
         if not self.pairs:
             return "–"
+        self._index()
         # Only names sharing a character with this one (or every name, when none does) are scored.
         chars = set(bare)
         pool = [i for i, b in enumerate(self._bare) if chars & set(b)] or range(len(self.pairs))

@@ -9,16 +9,18 @@ import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import polars as pl
 
-from natality.geo import boundaries as maps
 from natality.importing.names import NameIndex, county_key
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.validate import name_problem
 from natality.importing.values import BadValue, parse_code
+
+if TYPE_CHECKING:  # geopandas (and natality.geo) only when a boundary file or a new extract needs them:
+    import geopandas as gpd  # a small import into a live extract starts without them (0.4 s)
 
 CODES_LISTED = 20  # codes named in a warning before "... and N more"
 CLOSEST_CODES = 3  # known township codes offered for a village code under no known township
@@ -55,6 +57,8 @@ def _unzipped_shapefile(path: Path, tmp: Path, options: dict) -> Path | None:
 
 
 def _read_boundary_file(path: Path, source: Path, options: dict, log: ProblemLog) -> gpd.GeoDataFrame | None:
+    from natality.geo import boundaries as maps
+
     try:
         gdf = maps.read_boundaries(
             source,
@@ -92,6 +96,10 @@ def _read_boundary_file(path: Path, source: Path, options: dict, log: ProblemLog
 
 def finish_townships(gdf: gpd.GeoDataFrame, region_code: str) -> gpd.GeoDataFrame:
     """The extract's townships columns, with a display geometry for maps."""
+    import geopandas as gpd
+
+    from natality.geo import boundaries as maps
+
     out = gpd.GeoDataFrame(
         {
             "township_code": gdf["township_code"].astype(str).to_numpy(),
@@ -116,6 +124,8 @@ def finish_townships(gdf: gpd.GeoDataFrame, region_code: str) -> gpd.GeoDataFram
 
 def townships_from_codes(names: dict[str, str], codes: list[str]) -> gpd.GeoDataFrame:
     """Townships without shapes (no boundary file yet): named as in the births, else by code."""
+    import geopandas as gpd
+
     codes = sorted(set(codes))
     return gpd.GeoDataFrame(
         {"township_code": codes, "name": [names.get(c, c) for c in codes]},

@@ -12,15 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pandas as pd
 import polars as pl
 
 from natality.core import extract
 from natality.importing.townships import finish_townships, townships_from_codes
 from natality.importing.validate_births import BirthsInput
 from natality.importing.validate_tables import TableInput
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 OPTIONAL_TABLES = ("regions", "crosswalk")  # tables an extract may have (older ones have none)
 
@@ -160,6 +162,9 @@ def _townships(
     """The boundary file's townships (or, without one, the births' codes), plus a shapeless row
     for every code that has births but no shape, so that its births count in every table (not
     for the old codes of the crosswalk, ``mapped``: their births count under today's codes)."""
+    import geopandas as gpd  # only here: an import into a live extract without boundaries starts without it
+    import pandas as pd
+
     names = dict(births.names) if births is not None else {}
     if births_frame is None and live is not None and (live / "births.parquet").is_file():
         births_frame = pl.read_parquet(live / "births.parquet", columns=["township_code"])

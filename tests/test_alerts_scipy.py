@@ -1,0 +1,84 @@
+"""The data alerts' distributions without scipy.stats: the same numbers, bit for bit, as the
+scipy.stats calls they replace; and a small import that loads neither scipy.stats nor geopandas
+(a real ``python -m natality import`` process, its sys.modules read at exit)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy import stats
+
+from natality.births import alerts
+from natality.core import extract
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_winsor_constant_is_scipys():
+    z = 3.0
+    assert float(stats.chi2.cdf(z * z, 3) + z * z * 2 * stats.norm.sf(z)) == alerts.WINSOR_CONSTANT
+
+
+def test_the_negative_binomial_is_scipys_bit_for_bit():
+    rng = np.random.default_rng(7)
+    expected = np.concatenate([rng.uniform(0.5, 80, 400), [1e-9, 1.0, 5.0, 300.0]])
+    factor = np.concatenate([rng.uniform(1.0, 3.0, 400), [1.0, 1.2, 2.5, 1.0 + 1e-12]])
+    births = np.concatenate([rng.integers(0, 150, 400), [0, 1, 40, 250]]).astype(float)
+    ours = alerts._nb(expected, factor)
+    f = np.maximum(factor, 1 + 1e-9)
+    theirs = stats.nbinom(np.maximum(expected, 1e-9) / (f - 1), 1 / f)
+    np.testing.assert_array_equal(ours.sf(births - 1), theirs.sf(births - 1))  # births 0: k = -1
+    np.testing.assert_array_equal(ours.cdf(births), theirs.cdf(births))
+    np.testing.assert_array_equal(ours.cdf(births - 1), theirs.cdf(births - 1))
+    for level in (1e-6, 2.5e-5, 0.01):
+        np.testing.assert_array_equal(ours.isf(level), theirs.isf(level))
+        np.testing.assert_array_equal(ours.ppf(level), theirs.ppf(level))
+
+
+@pytest.mark.parametrize("level", [1e-7, 2.5e-5, 0.003])
+def test_the_normal_threshold_is_scipys_within_rounding(level):
+    assert alerts._norm_isf(level) == pytest.approx(float(stats.norm.isf(level)), rel=1e-12)
+
+
+def test_a_small_import_loads_neither_geopandas_nor_scipy_stats(tmp_path):
+    """The demo county, then 3 births into its live version as a process: the alerts and the
+    scorecard still run (a warning is printed or not), geopandas and scipy.stats stay unloaded."""
+    data = tmp_path / "demo"
+    made = subprocess.run([sys.executable, "-m", "natality", "demo", "--out", str(data)], cwd=ROOT, capture_output=True)
+    assert made.returncode == 0, made.stderr
+    births = tmp_path / "b.csv"
+    towns = extract.live_version_dir(data) / "townships.parquet"
+    code = pl.read_parquet(towns)["township_code"].min()
+    births.write_bytes(f"乡镇代码,出生日期,性别\n{code},2024-12-03,男\n{code},2024-12-09,女\n".encode("gb18030"))
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['natality', 'import', '--out', sys.argv[1], '--births', sys.argv[2], '--months-only']\n"
+        "try:\n    runpy.run_module('natality', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    loaded = sorted(m for m in ('geopandas', 'shapely', 'scipy.stats', 'pandas') if m in sys.modules)\n"
+        "    print('EXIT', exit.code, 'LOADED', ','.join(loaded))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(data), str(births)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "EXIT 0 LOADED", done.stdout + done.stderr
+
+
+def test_the_beta_binomial_is_scipys_bit_for_bit():
+    rng = np.random.default_rng(11)
+    size = 60
+    n = np.concatenate([rng.integers(20, 200, size), [1, 20, 50]])
+    a = np.concatenate([rng.uniform(50, 3000, size), [0.5, 10.5, 400.5]])
+    b = np.concatenate([rng.uniform(50, 3000, size), [0.5, 9.5, 380.5]])
+    boys = np.concatenate([rng.integers(0, 200, size) % (n[:size] + 1), [0, 20, 37]]).astype(n.dtype)
+    ours, theirs = alerts._BetaBinomial(n, a, b), stats.betabinom(n, a, b)
+    np.testing.assert_array_equal(ours.sf(boys - 1), theirs.sf(boys - 1))
+    np.testing.assert_array_equal(ours.cdf(boys), theirs.cdf(boys))
+    for level in (1e-6, 2.5e-5, 0.01):
+        np.testing.assert_array_equal(ours.isf(level), theirs.isf(level))
+        np.testing.assert_array_equal(ours.ppf(level), theirs.ppf(level))
