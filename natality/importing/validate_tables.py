@@ -156,20 +156,25 @@ def _validate(
 
 
 def _check_totals(cells: Cells, cols: validate.Columns, kind: str, latest: int, log: ProblemLog) -> int:
-    """Total rows against what they total: population, numerators and denominators add up (a
-    target is a rate or a share, and a county's target is no sum of its townships'). The cells
-    are all good by now: parsing them again reports nothing."""
-    counts = {"population": ("population",), "reported": ("numerator", "denominator")}.get(kind, ())
+    """Total rows against what they total: population, numerators and denominators add up, and of
+    the targets only a births target (a count); a rate's or a share's total row (a county's own
+    target) is no sum, and is dropped unchecked. The cells are all good by now: parsing them again
+    reports nothing. Returns the number of total rows checked (0 for targets: some are not)."""
+    counts = {"population": ("population",), "reported": ("numerator", "denominator"), "targets": ("target",)}[kind]
     needed = [c for c in (*counts, "year", "indicator") if cols.has(c)]
-    if not counts or any(cols.canon[c] not in cells.columns for c in needed):
+    if any(cols.canon[c] not in cells.columns for c in needed):
         return 0  # a table melted by the fallbacks above: its total rows are only dropped
     parsed = ParsedColumns(cells, ProblemLog(), VIEW, values_view=ALL)
-    parsers = {"population": (parse_count, pl.Int64), "numerator": (parse_number, pl.Float64),
-               "denominator": (parse_number, pl.Float64), "year": (partial(parse_year, latest=latest), pl.Int32),
-               "indicator": (parse_indicator, pl.String)}  # fmt: skip
+    number = (parse_number, pl.Float64)
+    year = (partial(parse_year, latest=latest), pl.Int32)
+    parsers = {"population": (parse_count, pl.Int64), "numerator": number, "denominator": number, "target": number,
+               "year": year, "indicator": (parse_indicator, pl.String)}  # fmt: skip
     out = {c: parsed.parse(c, cols.canon[c], *parsers[c]) for c in needed}
+    if kind == "targets":
+        out["target"] = f"case when {out['indicator']} = 'births' then {out['target']} end"
     headers = {c: cols.canon[c] for c in counts}
-    return totals.check_totals(parsed, out, headers, log, counts, ("year", "indicator"))
+    checked = totals.check_totals(parsed, out, headers, log, counts, ("year", "indicator"))
+    return 0 if kind == "targets" else checked
 
 
 def _non_negative(text: str) -> float:
