@@ -174,8 +174,11 @@ def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str], kin
         )
     else:  # 分子 and 分母 side by side again, one row per record and dimensions
         side = ", ".join(
-            f"coalesce(max(case when l.measure = '{m}' then u._value end), '') as {new[m]}" for m in measures
+            f"coalesce(max(case when l.measure = '{m}' then u._value end), '') as {new[m]}, "
+            f"max(case when l.measure = '{m}' then l._header end) as _h{k}"
+            for k, m in enumerate(measures)
         )
+        cells.measure_headers = {m: f"_h{k}" for k, m in enumerate(measures)}
         cells.con.execute(
             f"create or replace view {ALL} as select * from (select u._row, u._total, l._cell, "
             f"{', '.join(kept)}, {side} from {unpivot} group by all) "

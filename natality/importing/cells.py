@@ -71,6 +71,7 @@ class Cells:
     encoding: str | None = None
     sheet: str | None = None
     melted: str | None = None  # a wide table's value header: a bad cell is named by its own ``_header``
+    measure_headers: dict[str, str] = field(default_factory=dict)  # two measures: each one's own header column
 
     @property
     def headers(self) -> list[str]:

@@ -48,25 +48,27 @@ def check_totals(
     con = cells.con
     dims = "".join(f"{out[d]} as {d}, " for d in dimensions if d in out)
     wide = f"{ALL}._header" if cells.melted else "null::varchar"
+    own = "".join(f"{ALL}.{cells.measure_headers[c]} as header_{c}, " for c in counts if c in cells.measure_headers)
     con.execute(
         f"create or replace temp table total_check as select {ALL}._row as r, {ALL}._cell as cell, "
-        f"{ALL}._total as total, {wide} as header, {dims}{', '.join(f'{out[c]} as {c}' for c in counts)} "
+        f"{ALL}._total as total, {wide} as header, {own}{dims}{', '.join(f'{out[c]} as {c}' for c in counts)} "
         f"from {parsed.source(view=ALL)}"
     )
     totals = query_rows(con, "select distinct r, total from total_check where total is not null order by r")
     register(con, "total_segments", _segments(con, totals))
     same = " and ".join(f"(t.{d} is null or d.{d} = t.{d})" for d in dimensions if d in out)
     for count in counts:
+        header = f"header_{count}" if count in cells.measure_headers else "header"
         found = query_rows(
             con,
-            f"select t.r, any_value(t.header), t.{count}, coalesce(sum(d.{count}), 0) as summed "
+            f"select t.r, any_value(t.{header}), t.{count}, coalesce(sum(d.{count}), 0) as summed "
             f"from total_check t join total_segments s on t.r = s.r "
             f"left join total_check d on d.total is null and d.r > s.lo and d.r < s.hi and d.cell = t.cell "
             f"and {same or 'true'} where t.total is not null and t.{count} is not null "
             f"group by t.r, t.cell, t.{count} having round(t.{count} - summed, 6) <> 0 order by t.r, t.cell",
         )
-        for row, header, total, summed in found:
-            column = header or headers[count]
+        for row, written, total, summed in found:
+            column = written or headers[count]
             log.add(Problem(cells.file, "total_mismatch", row, column, None, numbers(total, summed)))
     return len(totals)
 
