@@ -49,9 +49,7 @@ def test_population_total_rows_that_agree_are_dropped_with_a_note(ext, tmp_path,
 
 
 @PATHS
-def test_a_population_total_that_disagrees_is_refused_and_changes_nothing(
-    ext, tmp_path, monkeypatch, capsys, streamed
-):
+def test_a_population_total_that_disagrees_is_refused_and_changes_nothing(ext, tmp_path, monkeypatch, capsys, streamed):
     path = tmp_path / "pop.csv"
     path.write_bytes(POPULATION.replace("合计,2023,3500", "合计,2023,3498").encode("gb18030"))
     before = tree_digest(ext)
@@ -85,7 +83,8 @@ def test_a_wide_population_workbook_checks_its_total_row_year_by_year(ext, tmp_p
     before = tree_digest(ext)
     assert _import(ext, "--population", path, monkeypatch, streamed) == 2
     err = capsys.readouterr().err
-    assert 'row 5, column "2024年": the total says 2801, but the rows it totals add up to 2800 (a difference of +1)' in err
+    assert 'row 5, column "2024年": the total says 2801, but the rows it totals add up to 2800' in err
+    assert "(a difference of +1)" in err
     assert '"2023年"' not in err
     assert tree_digest(ext) == before
     _wide_population(path, 2800)
