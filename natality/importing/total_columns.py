@@ -61,18 +61,26 @@ def check_total_columns(
     wrong = 0
     for header, covered in totals.items():
         summed = " + ".join(f"coalesce({sql[h]}, 0)" for h in covered)
-        found_rows = query_rows(
-            cells.con,
-            f"select all_rows._row, {sql[header]}, {summed} from {parsed.source()} "
-            f"where {sql[header]} <> {summed} order by all_rows._row limit $n",
-            {"n": log.limit},
-        )
-        for row, total, added in found_rows:
-            log.add(Problem(cells.file, "total_mismatch", row, header, None, numbers(total, added)))
-        wrong += len(found_rows)
+        wrong += row_mismatches(parsed, sql[header], summed, header, log)
     cols.ignored = [h for h in cols.ignored if h not in totals]
     if not wrong:
         log.warn(Problem(cells.file, "total_columns_checked", fmt={"columns": "、".join(totals), "n": len(totals)}))
+
+
+def row_mismatches(parsed: ParsedColumns, total: str, summed: str, header: str, log: ProblemLog) -> int:
+    """Rows of ``parsed.view`` whose ``total`` (SQL) is not ``summed``: a problem each, naming the
+    row, ``header``, both numbers and the difference. Returns how many were listed."""
+    view = parsed.view
+    cell = f", {view}._cell" if view != "all_rows" else ""
+    found = query_rows(
+        parsed.con,
+        f"select {view}._row, {total}, {summed} from {parsed.source()} "
+        f"where {total} <> {summed} order by {view}._row{cell} limit $n",
+        {"n": log.limit},
+    )
+    for row, value, added in found:
+        log.add(Problem(parsed.cells.file, "total_mismatch", row, header, None, numbers(value, added)))
+    return len(found)
 
 
 def count_or_empty(text: str) -> int | None:

@@ -18,7 +18,7 @@ import polars as pl
 from natality.importing.births_rows import ALL
 from natality.importing.cells import ParsedColumns, query_rows, register
 from natality.importing.problems import Problem, ProblemLog
-from natality.importing.total_columns import count_or_empty, numbers
+from natality.importing.total_columns import count_or_empty, numbers, row_mismatches
 from natality.importing.validate import Columns
 from natality.importing.values import is_total_label
 
@@ -109,12 +109,4 @@ def check_total_column(parsed: ParsedColumns, out: dict[str, str], cols: Columns
         return
     total = out.get("births") or parsed.parse("total_column", header, count_or_empty, pl.Int64)
     summed = f"coalesce({out['boys']}, 0) + coalesce({out['girls']}, 0)"
-    view = parsed.view
-    found = query_rows(
-        parsed.con,
-        f"select {view}._row, {total}, {summed} from {parsed.source()} "
-        f"where {total} <> {summed} order by {view}._row, {view}._cell limit $n",
-        {"n": log.limit},
-    )
-    for row, value, summed_value in found:
-        log.add(Problem(parsed.cells.file, "total_mismatch", row, header, None, numbers(value, summed_value)))
+    row_mismatches(parsed, total, summed, header, log)
