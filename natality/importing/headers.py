@@ -306,7 +306,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 # Personal data recognised by header. Substrings after normalisation; English ones whole-word.
 PERSONAL_HEADER_PARTS = (
     "姓名", "名字", "身份证", "身份号", "证件号", "公民身份", "电话", "手机", "联系方式", "地址",
-    "住址", "户籍地", "居住地", "现住", "邮箱", "微信", "qq号", "户主", "监护人", "工作单位", "银行卡", "医保卡", "社保卡", "护照",
+    "住址", "户籍地", "居住地", "现住", "邮箱", "微信", "qq号", "户主", "监护人", "工作单位",
+    "银行卡", "医保卡", "社保卡", "护照",
 )  # fmt: skip
 PERSONAL_HEADER_WORDS = (
     "name", "childname", "mothername", "fathername", "fullname", "firstname", "lastname",
