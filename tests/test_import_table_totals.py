@@ -12,9 +12,11 @@ from datetime import date
 import polars as pl
 import pytest
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from natality.importing import importer, stream
-from tests.import_fixtures import CODES, tree_digest
+from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
 
 C0, C1, C2 = CODES
 PATHS = pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "out_of_core"])
@@ -223,3 +225,64 @@ def test_a_month_total_column_beside_its_boys_and_girls(ext, tmp_path, monkeypat
     assert rows == [(C0, jan, "F", 4), (C0, jan, "M", 3), (C0, feb, "M", 1),
                     (C2, jan, "F", 2), (C2, feb, "F", 5), (C2, feb, "M", 5)]  # fmt: skip
     assert "2 total column(s) (2024年1月 / 合计、2024年2月 / 合计) agree" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    root = tmp_path_factory.mktemp("table_totals")
+    return copy_extract(build_tiny_extract(root / "tpl"), root / "data")
+
+
+records = st.lists(
+    st.tuples(st.sampled_from(CODES), st.integers(2019, 2024), st.integers(0, 5000)),
+    min_size=1,
+    max_size=8,
+    unique_by=lambda r: (r[0], r[1]),
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=records,
+    cuts=st.lists(st.booleans(), min_size=8, max_size=8),
+    grand=st.sampled_from(["none", "top", "bottom"]),
+    wrong=st.one_of(st.none(), st.tuples(st.integers(0, 20), st.integers(1, 50))),
+)
+def test_population_totals_wherever_they_fall(shared, tmp_path_factory, capsys, rows, cuts, grand, wrong):
+    """Population rows with a 小计 after some of them and a 合计 (no year: every year) above, below
+    or nowhere: correct totals import the rows alone; one total made wrong by ``k`` is refused
+    naming its row and no other."""
+    lines: list[list[str]] = []
+    totals: list[int] = []
+    if grand == "top":
+        totals.append(len(lines))
+        lines.append(["合计", "", str(sum(r[2] for r in rows))])
+    group = 0
+    for k, (code, year, people) in enumerate(rows):
+        lines.append([code, str(year), str(people)])
+        group += people
+        if cuts[k]:
+            totals.append(len(lines))
+            lines.append(["小计", "", str(group)])
+            group = 0
+    if grand == "bottom":
+        totals.append(len(lines))
+        lines.append(["合计", "", str(sum(r[2] for r in rows))])
+    named = None
+    if wrong is not None and totals:
+        named = totals[wrong[0] % len(totals)]
+        lines[named][2] = str(int(lines[named][2]) + wrong[1])
+    path = tmp_path_factory.mktemp("in") / "pop.csv"
+    path.write_bytes(("乡镇代码,年份,常住人口\n" + "".join(",".join(x) + "\n" for x in lines)).encode("gb18030"))
+    code = importer.main(["--out", str(shared), "--population", str(path), "--lang", "en"])
+    err = capsys.readouterr().err
+    if named is not None:
+        assert code == 2, err
+        assert f'row {named + 2}, column "常住人口": the total says {lines[named][2]}' in err
+        assert err.count("the total says") == 1, err
+        return
+    assert code == 0, err
+    years = {r[1] for r in rows}
+    frame = pl.read_parquet(shared / "population.parquet").filter(pl.col("year").is_in(list(years)))
+    assert sorted(frame.rows()) == sorted(rows)
+    assert ("each agrees with the rows it totals" in err) == bool(totals)
