@@ -14,6 +14,7 @@ from natality.core import literal
 from natality.importing import validate
 from natality.importing.cells import ORDER, Cells, query_rows, query_value, register
 from natality.importing.problems import Problem, ProblemLog
+from natality.importing.total_columns import check_total_columns
 from natality.importing.values import is_subtotal_label, is_total_label
 from natality.importing.wide import wide_headers
 
@@ -46,16 +47,18 @@ def check_names(cells: Cells, cols: validate.Columns, log: ProblemLog) -> None:
             log.more += int(query_value(cells.con, f"select count(*) from raw where {where}", params)) - len(rows)
 
 
-def records_view(cells: Cells, cols: validate.Columns, log: ProblemLog, lookup: dict[str, str]) -> int:
+def records_view(
+    cells: Cells, cols: validate.Columns, log: ProblemLog, lookup: dict[str, str], kind: str = "births"
+) -> int:
     """Make the views ``b`` (the records: total and note rows dropped, a wide table melted) and
     ``b_all`` (the records and the total rows, ``_total`` 'sub' or 'grand' on a total row);
-    returns the number of records."""
+    returns the number of records. ``kind``: births, population, targets or reported."""
     con = cells.con
     _mark_total_rows(cells, cols)
     last = _drop_footer_rows(cells, cols, log)
     keep = "true" if last is None else f"_row <= {int(last)}"
     con.execute(f"create or replace view all_rows as select * from marked where _total is not null or {keep}")
-    if not _melt_wide(cells, cols, lookup):
+    if not _melt_wide(cells, cols, lookup, kind, log):
         con.execute(f"create or replace view {ALL} as select *, 0 as _cell from all_rows")
     con.execute(f"create or replace view {VIEW} as select * from {ALL} where _total is null")
     return int(query_value(con, f"select count(*) from {VIEW}"))
@@ -132,19 +135,27 @@ def _last_record(con, flag: str) -> int | None:
     return last
 
 
-def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str]) -> bool:
-    """``wide.melt_wide`` in SQL: one row per non-empty cell of the month / sex columns, with the
-    dimensions its header names; ``cells`` and ``cols`` learn the new columns. False: not wide."""
-    found = wide_headers(cols, "births", lookup)
+def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str], kind: str, log: ProblemLog) -> bool:
+    """One row per non-empty cell of the wide columns (months, sexes, years, indicators), with the
+    dimensions its header names; with two measures (分子 / 分母 under each year or indicator) one row
+    per record and dimensions, the measures side by side. A total column beside them (合计, 全年,
+    1月合计) is checked against them first (``totals.check_total_columns``). ``cells`` and ``cols``
+    learn the new columns. False: not wide."""
+    found = wide_headers(cols, kind, lookup)
     if not found:
         return False
+    check_total_columns(cells, cols, found, kind, lookup, log)
     dims = [d for d in next(iter(found.values())) if d != "measure"]
-    measure = next(iter(found.values()))["measure"]  # births files have one measure
+    measures = sorted({d["measure"] for d in found.values()})
+    groups: dict[tuple, int] = {}  # a multi-measure group's cell: its first column's
+    for h in found:
+        groups.setdefault(tuple(found[h][d] for d in dims), cells.headers.index(h))
+    cell = [cells.headers.index(h) if len(measures) == 1 else groups[tuple(found[h][d] for d in dims)] for h in found]
     labels = {
         "sql": [cells.columns[h] for h in found],
         "_header": list(found),
-        "_cell": [cells.headers.index(h) for h in found],
-        **{d: [found[h][d] for h in found] for d in dims},
+        "_cell": cell,
+        **{d: [found[h][d] for h in found] for d in [*dims, "measure"]},
     }
     register(
         cells.con,
@@ -152,19 +163,32 @@ def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str]) -> 
         pl.DataFrame(labels, schema={k: pl.Int32 if k == "_cell" else pl.String for k in labels}),
     )
     keep = {h: cells.columns[h] for h in dict.fromkeys(cols.canon.values())}
-    new = {name: f"d{k}" for k, name in enumerate([*dims, measure])}
+    new = {name: f"d{k}" for k, name in enumerate([*dims, *measures])}
     on = ", ".join(f'"{c}"' for c in labels["sql"])
-    columns = ", ".join([*(f"u.{c}" for c in keep.values()), *(f"l.{d} as {new[d]}" for d in dims)])
-    cells.con.execute(
-        f"create or replace view {ALL} as select u._row, u._total, l._cell, l._header, {columns}, "
-        f"u._value as {new[measure]} from (unpivot all_rows on {on} into name _sql value _value) u "
-        f"join wide_labels l on u._sql = l.sql where u._value <> ''"
-    )
+    kept = [*(f"u.{c}" for c in keep.values()), *(f"l.{d} as {new[d]}" for d in dims)]
+    unpivot = f"(unpivot all_rows on {on} into name _sql value _value) u join wide_labels l on u._sql = l.sql"
+    if len(measures) == 1:
+        cells.con.execute(
+            f"create or replace view {ALL} as select u._row, u._total, l._cell, l._header, {', '.join(kept)}, "
+            f"u._value as {new[measures[0]]} from {unpivot} where u._value <> ''"
+        )
+    else:  # 分子 and 分母 side by side again, one row per record and dimensions
+        side = ", ".join(
+            f"coalesce(max(case when l.measure = '{m}' then u._value end), '') as {new[m]}, "
+            f"max(case when l.measure = '{m}' then l._header end) as _h{k}"
+            for k, m in enumerate(measures)
+        )
+        cells.measure_headers = {m: f"_h{k}" for k, m in enumerate(measures)}
+        cells.con.execute(
+            f"create or replace view {ALL} as select * from (select u._row, u._total, l._cell, "
+            f"{', '.join(kept)}, {side} from {unpivot} group by all) "
+            f"where {' or '.join(f'{new[m]} <> {chr(39)}{chr(39)}' for m in measures)}"
+        )
     cells.columns = {**keep, **new}
     for name in new:
         cols.canon[name] = name
     cols.ignored = [h for h in cols.ignored if h not in found]
-    cells.melted = measure
+    cells.melted = measures[0] if len(measures) == 1 else None
     return True
 
 

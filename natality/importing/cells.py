@@ -71,6 +71,7 @@ class Cells:
     encoding: str | None = None
     sheet: str | None = None
     melted: str | None = None  # a wide table's value header: a bad cell is named by its own ``_header``
+    measure_headers: dict[str, str] = field(default_factory=dict)  # two measures: each one's own header column
 
     @property
     def headers(self) -> list[str]:
@@ -85,6 +86,15 @@ class Cells:
         frame = self.con.sql(f"select {cells}_row from {first} order by {order}", params={"n": n}).pl()
         frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
         return RawTable(self.file, frame, self.encoding, self.sheet)
+
+    def table(self, view: str) -> RawTable:
+        """The whole ``view`` as a RawTable in the file's order (a melted cell keeps its header in
+        ``_header``): for a table small enough to be read in memory."""
+        cells = "".join(f"{sql}, " for sql in self.columns.values())
+        header = "_header, " if self.melted else ""
+        frame = self.con.sql(f"select {cells}{header}_row from {view} order by {ORDER}").pl()
+        frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
+        return RawTable(self.file, frame, self.encoding, self.sheet, self.melted)
 
 
 def from_frame(raw: RawTable, con: duckdb.DuckDBPyConnection) -> Cells:

@@ -15,9 +15,7 @@ work directory beside the extract (``stream``), so that memory stays bounded.
 from __future__ import annotations
 
 import argparse
-import errno
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +32,7 @@ from natality.importing import crosswalk as xwalk
 from natality.importing.headers import alias_lookup, canonical_for, region_lookup
 from natality.importing.importer_cli import register_cli
 from natality.importing.names import NameIndex, with_county
-from natality.importing.problems import ImportFailed, Problem, ProblemLog
+from natality.importing.problems import ImportFailed, Problem, ProblemLog, write_problem
 from natality.importing.readers import RawTable, read_raw
 from natality.importing.townships import (
     live_township_codes,
@@ -159,32 +157,6 @@ def _input_paths(req: ImportRequest) -> list[Path]:
     return [Path(p) for p in (*(getattr(req, k) for k in INPUTS), req.boundaries, req.mapping) if p]
 
 
-# errno -> the message key of a write that failed (no space, read-only, no permission, quota)
-_WRITE_ERRORS = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EFBIG: "disk_full",
-                 errno.EROFS: "read_only", errno.EACCES: "read_only", errno.EPERM: "read_only"}  # fmt: skip
-
-
-def write_problem(out: Path, exc: BaseException) -> Problem | None:
-    """The message for an import that could not write (which folder, why, and that nothing
-    changed), or None when ``exc`` is not a failed write. Polars and DuckDB wrap the OS error
-    in their own exceptions ('... (os error 28)'), so the errno is read from the text too."""
-    number = exc.errno if isinstance(exc, OSError) else None
-    if number is None:
-        found = re.search(r"os error (\d+)", str(exc))
-        number = int(found.group(1)) if found else None
-    if number is None:
-        for code in _WRITE_ERRORS:
-            if os.strerror(code) in str(exc):
-                number = code
-                break
-    if number not in _WRITE_ERRORS and not isinstance(exc, OSError):
-        return None
-    key = _WRITE_ERRORS.get(number, "write_failed")
-    path = getattr(exc, "filename", None) or str(out)
-    reason = os.strerror(number) if number else str(exc)
-    return Problem(str(out), f"write_{key}" if key != "write_failed" else key, fmt={"path": path, "reason": reason})
-
-
 def _run_locked(req: ImportRequest) -> ImportSummary:
     today = req.today or date.today()
     log = ProblemLog()
@@ -301,11 +273,8 @@ def _births(req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today
 
 def _rows_read(raw, result) -> int:
     """Records read from a file (after its total rows), for the progress."""
-    records = getattr(result, "records", None)
-    if records:
-        return records
     frame = getattr(raw, "frame", None)
-    return frame.height if frame is not None else 0
+    return getattr(result, "records", 0) or (frame.height if frame is not None else 0)
 
 
 def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset()) -> set[str]:

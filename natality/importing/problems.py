@@ -7,7 +7,11 @@ and what was expected. Messages live in ``natality/core/locales/importer.yaml``.
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from natality.core.i18n import t
 
@@ -81,3 +85,29 @@ class ProblemLog:
             files = list(dict.fromkeys(p.file for p in self.problems))
             ordered = sorted(self.problems, key=lambda p: (files.index(p.file), p.row or 0))
             raise ImportFailed(ordered, self.more)
+
+
+# errno -> the message key of a write that failed (no space, read-only, no permission, quota)
+_WRITE_ERRORS = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EFBIG: "disk_full",
+                 errno.EROFS: "read_only", errno.EACCES: "read_only", errno.EPERM: "read_only"}  # fmt: skip
+
+
+def write_problem(out: Path, exc: BaseException) -> Problem | None:
+    """The message for an import that could not write (which folder, why, and that nothing
+    changed), or None when ``exc`` is not a failed write. Polars and DuckDB wrap the OS error
+    in their own exceptions ('... (os error 28)'), so the errno is read from the text too."""
+    number = exc.errno if isinstance(exc, OSError) else None
+    if number is None:
+        found = re.search(r"os error (\d+)", str(exc))
+        number = int(found.group(1)) if found else None
+    if number is None:
+        for code in _WRITE_ERRORS:
+            if os.strerror(code) in str(exc):
+                number = code
+                break
+    if number not in _WRITE_ERRORS and not isinstance(exc, OSError):
+        return None
+    key = _WRITE_ERRORS.get(number, "write_failed")
+    path = getattr(exc, "filename", None) or str(out)
+    reason = os.strerror(number) if number else str(exc)
+    return Problem(str(out), f"write_{key}" if key != "write_failed" else key, fmt={"path": path, "reason": reason})

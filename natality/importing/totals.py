@@ -18,8 +18,9 @@ import polars as pl
 from natality.importing.births_rows import ALL
 from natality.importing.cells import ParsedColumns, query_rows, register
 from natality.importing.problems import Problem, ProblemLog
+from natality.importing.total_columns import count_or_empty, numbers, row_mismatches
 from natality.importing.validate import Columns
-from natality.importing.values import is_total_label, parse_count
+from natality.importing.values import is_total_label
 
 COUNTS = ("births", "boys", "girls")
 DIMENSIONS = ("month", "sex", "birth_order", "mother_age_band", "policy_compliant")
@@ -27,37 +28,48 @@ FIRST = 0
 LAST = 1 << 62
 
 
-def check_totals(parsed: ParsedColumns, out: dict[str, str], headers: dict[str, str], log: ProblemLog) -> int:
+def check_totals(
+    parsed: ParsedColumns,
+    out: dict[str, str],
+    headers: dict[str, str],
+    log: ProblemLog,
+    counts: tuple[str, ...] = COUNTS,
+    dimensions: tuple[str, ...] = DIMENSIONS,
+) -> int:
     """Compare every total row with the records it totals; a problem per disagreeing cell.
-    ``out``: the SQL of each parsed column; ``headers``: canonical column -> header as written.
+    ``out``: the SQL of each parsed column; ``headers``: canonical column -> header as written;
+    ``counts``: the columns that add up (births; population; numerators and denominators);
+    ``dimensions``: the columns a total row may name to total only those records (a month, a year).
     Returns the number of total rows compared (0: none, or a file of records without counts)."""
-    counts = [c for c in COUNTS if c in out]
+    counts = [c for c in counts if c in out]
     cells = parsed.cells
     if not counts or not query_rows(cells.con, f"select 1 from {ALL} where _total is not null limit 1"):
         return 0
     con = cells.con
-    dims = ", ".join(f"{out[d]} as {d}" for d in DIMENSIONS if d in out)
+    dims = "".join(f"{out[d]} as {d}, " for d in dimensions if d in out)
     wide = f"{ALL}._header" if cells.melted else "null::varchar"
+    own = "".join(f"{ALL}.{cells.measure_headers[c]} as header_{c}, " for c in counts if c in cells.measure_headers)
     con.execute(
         f"create or replace temp table total_check as select {ALL}._row as r, {ALL}._cell as cell, "
-        f"{ALL}._total as total, {wide} as header, {dims}, {', '.join(f'{out[c]} as {c}' for c in counts)} "
+        f"{ALL}._total as total, {wide} as header, {own}{dims}{', '.join(f'{out[c]} as {c}' for c in counts)} "
         f"from {parsed.source(view=ALL)}"
     )
     totals = query_rows(con, "select distinct r, total from total_check where total is not null order by r")
     register(con, "total_segments", _segments(con, totals))
-    same = " and ".join(f"(t.{d} is null or d.{d} = t.{d})" for d in DIMENSIONS if d in out)
+    same = " and ".join(f"(t.{d} is null or d.{d} = t.{d})" for d in dimensions if d in out)
     for count in counts:
+        header = f"header_{count}" if count in cells.measure_headers else "header"
         found = query_rows(
             con,
-            f"select t.r, any_value(t.header), t.{count}, coalesce(sum(d.{count}), 0) as summed "
+            f"select t.r, any_value(t.{header}), t.{count}, coalesce(sum(d.{count}), 0) as summed "
             f"from total_check t join total_segments s on t.r = s.r "
             f"left join total_check d on d.total is null and d.r > s.lo and d.r < s.hi and d.cell = t.cell "
             f"and {same or 'true'} where t.total is not null and t.{count} is not null "
-            f"group by t.r, t.cell, t.{count} having t.{count} <> summed order by t.r, t.cell",
+            f"group by t.r, t.cell, t.{count} having round(t.{count} - summed, 6) <> 0 order by t.r, t.cell",
         )
-        for row, header, total, summed in found:
-            column = header or headers[count]
-            log.add(Problem(cells.file, "total_mismatch", row, column, None, _numbers(total, summed)))
+        for row, written, total, summed in found:
+            column = written or headers[count]
+            log.add(Problem(cells.file, "total_mismatch", row, column, None, numbers(total, summed)))
     return len(totals)
 
 
@@ -95,22 +107,6 @@ def check_total_column(parsed: ParsedColumns, out: dict[str, str], cols: Columns
     header = cols.canon.get("births") or next((h for h in cols.ignored if is_total_label(h)), None)
     if header is None:
         return
-    total = out.get("births") or parsed.parse("total_column", header, _count_or_empty, pl.Int64)
+    total = out.get("births") or parsed.parse("total_column", header, count_or_empty, pl.Int64)
     summed = f"coalesce({out['boys']}, 0) + coalesce({out['girls']}, 0)"
-    view = parsed.view
-    found = query_rows(
-        parsed.con,
-        f"select {view}._row, {total}, {summed} from {parsed.source()} "
-        f"where {total} <> {summed} order by {view}._row, {view}._cell limit $n",
-        {"n": log.limit},
-    )
-    for row, value, summed_value in found:
-        log.add(Problem(parsed.cells.file, "total_mismatch", row, header, None, _numbers(value, summed_value)))
-
-
-def _count_or_empty(text: str) -> int | None:
-    return parse_count(text) if text.strip() else None
-
-
-def _numbers(total: int, summed: int) -> dict:
-    return {"total": int(total), "sum": int(summed), "diff": f"{int(total) - int(summed):+d}"}
+    row_mismatches(parsed, total, summed, header, log)

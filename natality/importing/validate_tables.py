@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+import duckdb
 import polars as pl
 
-from natality.importing import validate
+from natality.importing import births_rows, totals, validate
+from natality.importing.births_rows import ALL, VIEW
+from natality.importing.cells import Cells, ParsedColumns, from_frame
 from natality.importing.headers import INDICATOR_ALIASES, INDICATOR_LOOKUP, canonical_for
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import BadValue, parse_count, parse_number, parse_region_code, parse_year
-from natality.importing.wide import melt_wide
 
 PERCENT_INDICATORS = {"share_order3p", "policy_compliance", "stats_accuracy",
                       "long_acting_contraception"}  # fmt: skip
@@ -66,12 +68,35 @@ def validate_table(
     today: date,
     names: NameIndex | None = None,
 ) -> TableInput | None:
-    """Validate a population / targets / reported file into its extract table."""
+    """Validate a population / targets / reported file into its extract table: its rows and cells
+    go the births files' way (``births_rows``: names, total and note rows, a wide table melted,
+    total columns checked, in SQL over ``cells.Cells``), then its columns are parsed; total rows
+    are checked against what they total once every cell is good (``totals.check_totals``)."""
     cols = validate.resolve_columns(raw, kind, lookup, log)
-    validate.check_names(raw, cols, log)
-    raw = validate.drop_total_rows(raw, cols, log)
+    con = duckdb.connect()
+    try:
+        cells = from_frame(raw, con)
+        births_rows.check_names(cells, cols, log)
+        births_rows.records_view(cells, cols, log, lookup, kind)
+        result, checked = _validate(cells, cols, kind, lookup, log, today, names)
+        births_rows.note_total_rows(cells, log, checked > 0)
+        return result
+    finally:
+        con.close()
+
+
+def _validate(
+    cells: Cells,
+    cols: validate.Columns,
+    kind: str,
+    lookup: dict[str, str],
+    log: ProblemLog,
+    today: date,
+    names: NameIndex | None,
+) -> tuple[TableInput | None, int]:
+    """The records (the view ``b``) parsed; with the number of total rows checked."""
+    raw = cells.table(VIEW)
     latest = today.year + (10 if kind == "targets" else 0)  # targets may be set ahead
-    raw = melt_wide(raw, cols, kind, lookup)
     if kind == "population" and not cols.has("year"):
         years = [h for h in cols.ignored if _year_of_header(h)]
         if years:
@@ -87,7 +112,7 @@ def validate_table(
             raw = _melt(raw, cols, wide, "indicator", "target")
     if raw.frame.height == 0:
         log.add(Problem(raw.file, "empty"))
-        return None
+        return None, 0
     start = len(log.problems) + log.more
     needed = {"population": ["year", "population"], "targets": ["year", "indicator", "target"],
               "reported": ["year", "indicator", "numerator", "denominator"]}[kind]  # fmt: skip
@@ -96,7 +121,7 @@ def validate_table(
         if not cols.has(canon):
             validate.missing_column(raw, log, canon)
     if len(log.problems) + log.more > start:
-        return None
+        return None, 0
 
     def col(canon: str, parser, dtype) -> pl.Series:
         return validate.parse_column(raw, cols.canon[canon], parser, dtype, log, required=True)
@@ -121,10 +146,35 @@ def validate_table(
     validate.report_duplicates(raw, frame, keys, log)
     code_rows = validate.first_rows(frame["township_code"], frame[ROW])
     if len(log.problems) + log.more > start:
-        return TableInput(None, cols, code_rows, header)  # codes still checked in this run
+        return TableInput(None, cols, code_rows, header), 0  # codes still checked in this run
     if kind == "targets":
         _warn_fractions(raw, frame, log)
-    return TableInput(frame.drop(ROW).sort(keys), cols, code_rows, header)
+    checked = _check_totals(cells, cols, kind, latest, log)
+    if len(log.problems) + log.more > start:
+        return TableInput(None, cols, code_rows, header), checked
+    return TableInput(frame.drop(ROW).sort(keys), cols, code_rows, header), checked
+
+
+def _check_totals(cells: Cells, cols: validate.Columns, kind: str, latest: int, log: ProblemLog) -> int:
+    """Total rows against what they total: population, numerators and denominators add up, and of
+    the targets only a births target (a count); a rate's or a share's total row (a county's own
+    target) is no sum, and is dropped unchecked. The cells are all good by now: parsing them again
+    reports nothing. Returns the number of total rows checked (0 for targets: some are not)."""
+    counts = {"population": ("population",), "reported": ("numerator", "denominator"), "targets": ("target",)}[kind]
+    needed = [c for c in (*counts, "year", "indicator") if cols.has(c)]
+    if any(cols.canon[c] not in cells.columns for c in needed):
+        return 0  # a table melted by the fallbacks above: its total rows are only dropped
+    parsed = ParsedColumns(cells, ProblemLog(), VIEW, values_view=ALL)
+    number = (parse_number, pl.Float64)
+    year = (partial(parse_year, latest=latest), pl.Int32)
+    parsers = {"population": (parse_count, pl.Int64), "numerator": number, "denominator": number, "target": number,
+               "year": year, "indicator": (parse_indicator, pl.String)}  # fmt: skip
+    out = {c: parsed.parse(c, cols.canon[c], *parsers[c]) for c in needed}
+    if kind == "targets":
+        out["target"] = f"case when {out['indicator']} = 'births' then {out['target']} end"
+    headers = {c: cols.canon[c] for c in counts}
+    checked = totals.check_totals(parsed, out, headers, log, counts, ("year", "indicator"))
+    return 0 if kind == "targets" else checked
 
 
 def _non_negative(text: str) -> float:
