@@ -125,17 +125,34 @@ class Cluster:
 
 
 def start_replica(data: Path, port: int, cookie_secret: str, log: Path, address: str = "127.0.0.1") -> subprocess.Popen:
-    env = {**os.environ, "NATALITY_DATA": str(Path(data).absolute()), "PYTHONPATH": str(ROOT),
-           "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}  # fmt: skip
+    env = {
+        **os.environ,
+        "NATALITY_DATA": str(Path(data).absolute()),
+        "PYTHONPATH": str(ROOT),
+        "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret,
+    }
     # as ``make run`` starts the app: natality.ui.serve (warm first views) where the tree has it
     starter = ["-m", "streamlit", "run", "dashboard.py"]
     if (ROOT / "natality" / "ui" / "serve.py").exists():
         starter = ["-m", "natality.ui.serve"]
     return subprocess.Popen(
-        [sys.executable, *starter, "--server.port", str(port),
-         "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            *starter,
+            "--server.port",
+            str(port),
+            "--server.address",
+            address,
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def nginx_conf(run_dir: Path, ports: list[int], port: int, address: str = "127.0.0.1") -> str:
@@ -143,8 +160,9 @@ def nginx_conf(run_dir: Path, ports: list[int], port: int, address: str = "127.0
     return CONF.format(run=run_dir, cookie=COOKIE, servers=servers, port=port, address=address)
 
 
-def start(data: Path, replicas: int, port: int | None = None, run_dir: Path | None = None,
-          address: str = "127.0.0.1") -> Cluster:  # fmt: skip
+def start(
+    data: Path, replicas: int, port: int | None = None, run_dir: Path | None = None, address: str = "127.0.0.1"
+) -> Cluster:
     """Start ``replicas`` app processes and nginx in front on ``port`` (a free one if None)."""
     if not Path(NGINX).exists():
         raise RuntimeError(f"{NGINX} is missing: apt-get install nginx (make system-deps does)")

@@ -229,9 +229,7 @@ def entry() -> int:
     """``python -m natality``: an import, run while leaders browse, yields the CPU to the
     dashboard (nice 10); in-process calls of ``main`` (tests, the server) are left as they are."""
     if sys.argv[1:2] == ["import"]:
-        from natality.importing import importer
-
-        importer.yield_cpu_to_the_dashboard()
+        importer_cli.yield_cpu_to_the_dashboard()
     return main()
 
 

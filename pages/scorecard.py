@@ -9,6 +9,7 @@ from natality.births import projection_view
 from natality.core import literal, ranking
 from natality.scorecard import charts as scorecard_charts
 from natality.scorecard import reasons as scorecard_reasons
+from natality.scorecard import rules as scorecard_rules
 from natality.scorecard import table as scorecard_table
 
 ctx = ui.page_context()
@@ -54,7 +55,7 @@ ui.xlsx_download(ctx.t("scorecard.download_xlsx"), excel, f"scorecard_{year}.xls
 st.caption(ctx.footnote(literal.md))
 
 with st.expander(ctx.t("scorecard.rules.title")):
-    st.markdown(scorecard_reasons.rules_markdown(reg, ctx.lang, months, fraction))
+    st.markdown(scorecard_rules.rules_markdown(reg, ctx.lang, months, fraction))
 with st.expander(ctx.t("scorecard.verdicts_title")):
     st.dataframe(ui.arrow(scorecard_table.verdict_table(status, ctx.lang)), hide_index=True, key="scorecard_verdicts")
 

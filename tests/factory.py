@@ -13,9 +13,14 @@ from natality.core import extract
 from natality.srb.stats import srb_estimate
 
 BIRTHS_SCHEMA = {
-    "township_code": pl.String, "month": pl.Date, "sex": pl.String, "birth_order": pl.Int8,
-    "mother_age_band": pl.String, "policy_compliant": pl.Boolean, "births": pl.Int64,
-}  # fmt: skip
+    "township_code": pl.String,
+    "month": pl.Date,
+    "sex": pl.String,
+    "birth_order": pl.Int8,
+    "mother_age_band": pl.String,
+    "policy_compliant": pl.Boolean,
+    "births": pl.Int64,
+}
 
 
 def square(i: int) -> shapely.Polygon:
@@ -67,19 +72,30 @@ def make_extract(
         ).write_parquet(root / "targets.parquet")
         pl.DataFrame(
             list(reported),
-            schema={"township_code": pl.String, "year": pl.Int32, "indicator": pl.String,
-                    "numerator": pl.Float64, "denominator": pl.Float64},
+            schema={
+                "township_code": pl.String,
+                "year": pl.Int32,
+                "indicator": pl.String,
+                "numerator": pl.Float64,
+                "denominator": pl.Float64,
+            },
             orient="row",
-        ).write_parquet(root / "reported.parquet")  # fmt: skip
+        ).write_parquet(root / "reported.parquet")
         if regions:
             pl.DataFrame(list(regions), schema=["region_code", "name", "name_en"], orient="row").write_parquet(
                 root / "regions.parquet"
             )
         return {
-            "region_name": "测试县", "region_name_en": "Test County", "region_code": region_code,
-            "synthetic": synthetic, "cutoff_month": cutoff, "population_basis": "mean",
-            "source_files": [], "dropped_personal_columns": [], "row_counts": {"births": len(births)},
-        }  # fmt: skip
+            "region_name": "测试县",
+            "region_name_en": "Test County",
+            "region_code": region_code,
+            "synthetic": synthetic,
+            "cutoff_month": cutoff,
+            "population_basis": "mean",
+            "source_files": [],
+            "dropped_personal_columns": [],
+            "row_counts": {"births": len(births)},
+        }
 
     extract.publish(out, write)
     return out
@@ -95,11 +111,14 @@ _A, _B, _C = TWO_COUNTY_CODES
 TWO_COUNTY_TOWNSHIPS = [(_A, "甲一镇", "Jia One"), (_B, "甲二乡", "Jia Two"), (_C, "乙一镇", "Yi One")]
 TWO_COUNTY_REGIONS = [("419901", "甲县", "Jia County"), ("419902", "乙县", "Yi County")]
 TWO_COUNTY_BIRTHS_2024 = [
-    (_A, "2024-01", "M", 1, "25-29", None, 10), (_A, "2024-01", "F", 1, "25-29", None, 8),
-    (_B, "2024-02", "M", 2, "30-34", None, 5), (_B, "2024-02", "F", 2, "30-34", None, 5),
-    (_C, "2024-01", "M", 1, "25-29", None, 30), (_C, "2024-01", "F", 1, "20-24", None, 20),
+    (_A, "2024-01", "M", 1, "25-29", None, 10),
+    (_A, "2024-01", "F", 1, "25-29", None, 8),
+    (_B, "2024-02", "M", 2, "30-34", None, 5),
+    (_B, "2024-02", "F", 2, "30-34", None, 5),
+    (_C, "2024-01", "M", 1, "25-29", None, 30),
+    (_C, "2024-01", "F", 1, "20-24", None, 20),
     (_C, "2024-03", "M", 3, "35-39", None, 3),
-]  # fmt: skip
+]
 
 
 def two_county_population(years: tuple[int, ...]) -> list[tuple[str, int, int]]:

@@ -31,9 +31,12 @@ TOWNS = [
 ]
 REGIONS = {
     CITY: ("某市<a href='http://127.0.0.2/c'>市链</a>", "City **bold** [link](http://127.0.0.2/ce)"),
-    COUNTY_A: ("甲县$y$<b>粗</b>[县链](http://127.0.0.2/a)", "Jia <i>County</i> _x_ <a href='http://127.0.0.2/ae'>a</a>"),
+    COUNTY_A: (
+        "甲县$y$<b>粗</b>[县链](http://127.0.0.2/a)",
+        "Jia <i>County</i> _x_ <a href='http://127.0.0.2/ae'>a</a>",
+    ),
     COUNTY_B: ("乙县<img src=x onerror=alert(2)>", "Yi County <br> ![i](http://127.0.0.2/be.png)"),
-}  # fmt: skip
+}
 EXTRACT_NAME = "测试<a href='http://127.0.0.2/n'>名</a>**粗**$z$"
 # Fragments that only markup made of these names could produce in a page.
 FORBIDDEN = ["127.0.0.2", "onerror"]
@@ -54,8 +57,15 @@ def births_rows() -> list[dict]:
         for year in (2023, 2024):
             for sex, n in (("男", 20 + 4 * i), ("女", 18 + 3 * i)):
                 for k in range(n):
-                    rows.append({"乡镇代码": code, "出生日期": f"{year}-{k % 12 + 1:02d}-05", "性别": sex,
-                                 "孩次": str(k % 3 + 1), "母亲年龄": str(22 + k % 15)})  # fmt: skip
+                    rows.append(
+                        {
+                            "乡镇代码": code,
+                            "出生日期": f"{year}-{k % 12 + 1:02d}-05",
+                            "性别": sex,
+                            "孩次": str(k % 3 + 1),
+                            "母亲年龄": str(22 + k % 15),
+                        }
+                    )
     return rows
 
 
@@ -76,9 +86,24 @@ def build_hostile_extract(root: Path) -> Path:
     regions = [{"region_code": k, "name": zh, "name_en": en} for k, (zh, en) in REGIONS.items()]
     pl.DataFrame(regions).write_csv(root / "regions.csv")
     out = root / "ext"
-    args = ["--out", str(out), "--boundaries", str(root / "towns.geojson"), "--births", str(root / "births.csv"),
-            "--population", str(root / "population.csv"), "--targets", str(root / "targets.csv"),
-            "--regions", str(root / "regions.csv"), "--name", EXTRACT_NAME, "--lang", "en"]  # fmt: skip
+    args = [
+        "--out",
+        str(out),
+        "--boundaries",
+        str(root / "towns.geojson"),
+        "--births",
+        str(root / "births.csv"),
+        "--population",
+        str(root / "population.csv"),
+        "--targets",
+        str(root / "targets.csv"),
+        "--regions",
+        str(root / "regions.csv"),
+        "--name",
+        EXTRACT_NAME,
+        "--lang",
+        "en",
+    ]
     assert importer.main(args) == 0
     return out
 

@@ -48,9 +48,19 @@ def build_tiny_extract(root: Path) -> Path:
     (root / "births.csv").write_text(BIRTHS_CSV, encoding="utf-8")
     out = root / "ext"
     code = importer.main(
-        ["--out", str(out), "--births", str(root / "births.csv"), "--boundaries", str(root / "towns.geojson"),
-         "--name", "测试县", "--lang", "en"]
-    )  # fmt: skip
+        [
+            "--out",
+            str(out),
+            "--births",
+            str(root / "births.csv"),
+            "--boundaries",
+            str(root / "towns.geojson"),
+            "--name",
+            "测试县",
+            "--lang",
+            "en",
+        ]
+    )
     assert code == 0
     return out
 

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from natality.births import alerts
+from natality.births import distributions
 from natality.core import extract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_winsor_constant_is_scipys():
     z = 3.0
-    assert float(stats.chi2.cdf(z * z, 3) + z * z * 2 * stats.norm.sf(z)) == alerts.WINSOR_CONSTANT
+    assert float(stats.chi2.cdf(z * z, 3) + z * z * 2 * stats.norm.sf(z)) == distributions.WINSOR_CONSTANT
 
 
 def test_the_negative_binomial_is_scipys_bit_for_bit():
@@ -29,7 +29,7 @@ def test_the_negative_binomial_is_scipys_bit_for_bit():
     expected = np.concatenate([rng.uniform(0.5, 80, 400), [1e-9, 1.0, 5.0, 300.0]])
     factor = np.concatenate([rng.uniform(1.0, 3.0, 400), [1.0, 1.2, 2.5, 1.0 + 1e-12]])
     births = np.concatenate([rng.integers(0, 150, 400), [0, 1, 40, 250]]).astype(float)
-    ours = alerts._nb(expected, factor)
+    ours = distributions.negative_binomial(expected, factor)
     f = np.maximum(factor, 1 + 1e-9)
     theirs = stats.nbinom(np.maximum(expected, 1e-9) / (f - 1), 1 / f)
     np.testing.assert_array_equal(ours.sf(births - 1), theirs.sf(births - 1))  # births 0: k = -1
@@ -42,7 +42,7 @@ def test_the_negative_binomial_is_scipys_bit_for_bit():
 
 @pytest.mark.parametrize("level", [1e-7, 2.5e-5, 0.003])
 def test_the_normal_threshold_is_scipys_within_rounding(level):
-    assert alerts._norm_isf(level) == pytest.approx(float(stats.norm.isf(level)), rel=1e-12)
+    assert distributions.norm_isf(level) == pytest.approx(float(stats.norm.isf(level)), rel=1e-12)
 
 
 def test_a_small_import_loads_neither_geopandas_nor_scipy_stats(tmp_path):
@@ -76,7 +76,7 @@ def test_the_beta_binomial_is_scipys_bit_for_bit():
     a = np.concatenate([rng.uniform(50, 3000, size), [0.5, 10.5, 400.5]])
     b = np.concatenate([rng.uniform(50, 3000, size), [0.5, 9.5, 380.5]])
     boys = np.concatenate([rng.integers(0, 200, size) % (n[:size] + 1), [0, 20, 37]]).astype(n.dtype)
-    ours, theirs = alerts._BetaBinomial(n, a, b), stats.betabinom(n, a, b)
+    ours, theirs = distributions.BetaBinomial(n, a, b), stats.betabinom(n, a, b)
     np.testing.assert_array_equal(ours.sf(boys - 1), theirs.sf(boys - 1))
     np.testing.assert_array_equal(ours.cdf(boys), theirs.cdf(boys))
     for level in (1e-6, 2.5e-5, 0.01):

@@ -19,12 +19,16 @@ A, B, C = "419901101000", "419901102000", "419901103000"
 TOWNS = [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian"), (C, "李集镇", "Liji")]
 # Cut-off 2024-06: 2024 is partial, so 2023 is cut to January-June (A's September births drop out).
 BIRTHS = [
-    (A, "2023-03", "M", 1, None, None, 60), (A, "2023-03", "F", 1, None, None, 40),
+    (A, "2023-03", "M", 1, None, None, 60),
+    (A, "2023-03", "F", 1, None, None, 40),
     (A, "2023-09", "M", 1, None, None, 50),
-    (A, "2024-02", "M", 1, None, None, 45), (A, "2024-02", "F", 1, None, None, 45),
-    (B, "2023-01", "F", 1, None, None, 20), (B, "2024-01", "M", 1, None, None, 30),
-    (C, "2023-05", "M", 1, None, None, 10), (C, "2024-05", "M", 1, None, None, 5),
-]  # fmt: skip
+    (A, "2024-02", "M", 1, None, None, 45),
+    (A, "2024-02", "F", 1, None, None, 45),
+    (B, "2023-01", "F", 1, None, None, 20),
+    (B, "2024-01", "M", 1, None, None, 30),
+    (C, "2023-05", "M", 1, None, None, 10),
+    (C, "2024-05", "M", 1, None, None, 5),
+]
 POPULATION = [(c, y, p) for y in (2023, 2024) for c, p in ((A, 10_000), (B, 5_000), (C, 2_000))]
 
 
@@ -91,8 +95,9 @@ def test_sentences_match_the_numbers(tiny):
 
 
 def test_score_sentence_and_rank_change():
-    now = pl.DataFrame({"township_code": [A, B], "births": [10, 10], "boys": [5, 5], "girls": [5, 5],
-                        "population": [100, 100]})  # fmt: skip
+    now = pl.DataFrame(
+        {"township_code": [A, B], "births": [10, 10], "boys": [5, 5], "girls": [5, 5], "population": [100, 100]}
+    )
     scores_now = pl.DataFrame({"township_code": [A, B], "score": [90.0, 70.0], "rank": [1, 2]})
     scores_base = pl.DataFrame({"township_code": [A, B], "score": [60.0, 80.0], "rank": [2, 1]})
     table = compare.compare_table(now, now, 12, {A: "甲", B: "乙"}, scores_now, scores_base)
@@ -104,14 +109,35 @@ def test_score_sentence_and_rank_change():
 
 
 def test_rank_change_is_named_only_when_the_intervals_say_so():
-    now = pl.DataFrame({"township_code": [A, B, C], "births": [10, 10, 10], "boys": [5, 5, 5],
-                        "girls": [5, 5, 5], "population": [100, 100, 100]})  # fmt: skip
+    now = pl.DataFrame(
+        {
+            "township_code": [A, B, C],
+            "births": [10, 10, 10],
+            "boys": [5, 5, 5],
+            "girls": [5, 5, 5],
+            "population": [100, 100, 100],
+        }
+    )
     # First: A and B swap places, but their intervals (1-2 both years) overlap: within chance, and
     # C stays third. Second: C climbs from 3 (3-3) to 1 (1-1), intervals apart: a change.
-    base = pl.DataFrame({"township_code": [A, B, C], "score": [80.0, 70.0, 10.0], "rank": [1, 2, 3],
-                         "rank_low": [1, 1, 3], "rank_high": [2, 2, 3]})  # fmt: skip
-    swap = pl.DataFrame({"township_code": [A, B, C], "score": [70.0, 80.0, 10.0], "rank": [2, 1, 3],
-                         "rank_low": [1, 1, 3], "rank_high": [2, 2, 3]})  # fmt: skip
+    base = pl.DataFrame(
+        {
+            "township_code": [A, B, C],
+            "score": [80.0, 70.0, 10.0],
+            "rank": [1, 2, 3],
+            "rank_low": [1, 1, 3],
+            "rank_high": [2, 2, 3],
+        }
+    )
+    swap = pl.DataFrame(
+        {
+            "township_code": [A, B, C],
+            "score": [70.0, 80.0, 10.0],
+            "rank": [2, 1, 3],
+            "rank_low": [1, 1, 3],
+            "rank_high": [2, 2, 3],
+        }
+    )
     table = compare.compare_table(now, now, 12, {A: "甲", B: "乙", C: "丙"}, swap, base)
     assert dict(zip(table["township_code"], table["rank_change_sure"], strict=True)) == {A: False, B: False, C: False}
     county = compare.county_change(now, now, 12)
@@ -122,8 +148,15 @@ def test_rank_change_is_named_only_when_the_intervals_say_so():
     )
     shown = compare_view.display_table(table, "2024", "2023", "en")
     assert set(shown["Rank change test (90 % intervals)"]) == {"Within chance"}
-    climb = pl.DataFrame({"township_code": [A, B, C], "score": [70.0, 60.0, 95.0], "rank": [2, 3, 1],
-                          "rank_low": [1, 2, 1], "rank_high": [3, 3, 1]})  # fmt: skip
+    climb = pl.DataFrame(
+        {
+            "township_code": [A, B, C],
+            "score": [70.0, 60.0, 95.0],
+            "rank": [2, 3, 1],
+            "rank_low": [1, 2, 1],
+            "rank_high": [3, 3, 1],
+        }
+    )
     table = compare.compare_table(now, now, 12, {A: "甲", B: "乙", C: "丙"}, climb, base)
     # C: 3-3 then 1-1, apart -> sure (+2); A 1-2 then 1-3 overlap; B 1-2 then 2-3 overlap at 2.
     assert dict(zip(table["township_code"], table["rank_change_sure"], strict=True)) == {A: False, B: False, C: True}

@@ -85,8 +85,14 @@ print("errors", len(errors), errors[:1])
 
 def _run(code: str, timeout: float) -> str:
     try:
-        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"the process hung (a deadlock): no end within {timeout} s")
     assert done.returncode == 0, done.stderr[-2000:]

@@ -252,8 +252,18 @@ def test_an_uneven_split_gives_each_left_over_birth_to_the_largest_remainder(tmp
     # 2019: C 3,001 + B's 5,000 = 8,001; D 7,002 + its own 8,000 = 15,002 (the total 23,003 kept);
     # 2020: C 5,000 + 5,000 = 10,000; D 11,667
     assert rate.select("year", "township_code", "denominator").rows() == [
-        (2019, D, 15002.0), (2019, C, 8001.0), (2020, D, 11667.0), (2020, C, 10000.0)]  # fmt: skip
+        (2019, D, 15002.0),
+        (2019, C, 8001.0),
+        (2020, D, 11667.0),
+        (2020, C, 10000.0),
+    ]
     # the population view itself: today's townships only, the old codes' people moved, not kept as well
     people = db.connection(str(out.resolve())).sql("select township_code, year, population from population")
-    assert sorted(people.fetchall()) == [(D, 2019, 15002), (D, 2020, 11667), (D, 2021, 7900), (C, 2019, 8001),
-                                         (C, 2020, 10000), (C, 2021, 14800)]  # fmt: skip
+    assert sorted(people.fetchall()) == [
+        (D, 2019, 15002),
+        (D, 2020, 11667),
+        (D, 2021, 7900),
+        (C, 2019, 8001),
+        (C, 2020, 10000),
+        (C, 2021, 14800),
+    ]

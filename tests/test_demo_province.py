@@ -63,8 +63,14 @@ def test_townships_19_is_the_default_county(county):
     assert _same_tables(county, explicit)
     assert county.regions is None and explicit.regions is None
     assert (county.region_code, county.region_name_en) == (demo.COUNTY_CODE, "Demo County")
-    assert list(county.townships.columns) == ["township_code", "name", "name_en", "parent_code", "geometry",
-                                              "geometry_display"]  # fmt: skip
+    assert list(county.townships.columns) == [
+        "township_code",
+        "name",
+        "name_en",
+        "parent_code",
+        "geometry",
+        "geometry_display",
+    ]
 
 
 def test_county_tables_are_those_built_before_the_province_code(county):
@@ -155,8 +161,9 @@ def test_regions_file_is_the_province_its_cities_and_counties(towns, region_file
     assert region_file.height == len(counties) + len(cities) + 1
     assert cities.isdisjoint(counties) and len(cities) == demo_province.hierarchy_sizes(60)[1]
     # The townships' parent names are the counties' names in the regions file.
-    names = dict(zip(region_file["region_code"], zip(region_file["name"], region_file["name_en"], strict=True),
-                     strict=True))  # fmt: skip
+    names = dict(
+        zip(region_file["region_code"], zip(region_file["name"], region_file["name_en"], strict=True), strict=True)
+    )
     for code, zh, en in towns[["parent_code", "parent_name", "parent_name_en"]].itertuples(index=False):
         assert names[code] == (zh, en)
 
@@ -233,8 +240,12 @@ def test_targets_for_townships_and_every_region(live, towns, region_file):
     manifest = json.loads((live / "manifest.json").read_text(encoding="utf-8"))
     years = range(2015, int(manifest["cutoff_month"][:4]) + 1)
     targets = pl.read_parquet(live / "targets.parquet")
-    assert targets.schema == {"township_code": pl.String, "year": pl.Int32, "indicator": pl.String,
-                              "target": pl.Float64}  # fmt: skip
+    assert targets.schema == {
+        "township_code": pl.String,
+        "year": pl.Int32,
+        "indicator": pl.String,
+        "target": pl.Float64,
+    }
     keys = list(targets.select("township_code", "year", "indicator").iter_rows())
     assert len(keys) == len(set(keys))
     every_year = ("births", "birth_rate", "srb")
@@ -254,8 +265,12 @@ def test_targets_for_townships_and_every_region(live, towns, region_file):
         (pl.col("township_code").str.slice(0, 4) + "00").alias("city"),
         pl.lit("990000").alias("province"),
     )
-    region = {(r, y): t for r, y, t in births.filter(pl.col("township_code").is_in(region_codes)).select(
-        "township_code", "year", "target").iter_rows()}  # fmt: skip
+    region = {
+        (r, y): t
+        for r, y, t in births.filter(pl.col("township_code").is_in(region_codes))
+        .select("township_code", "year", "target")
+        .iter_rows()
+    }
     for level in ("county", "city", "province"):
         sums = town.group_by(level, "year").agg(pl.col("target").sum(), pl.len())
         for code, year, total, n in sums.iter_rows():
@@ -328,8 +343,11 @@ def test_bad_township_count_from_the_command_line(tmp_path):
     out = tmp_path / "demo"
     proc = subprocess.run(
         [sys.executable, "-m", "natality", "demo", "--out", str(out), "--townships", "-3"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "--townships: expected 19 (the demo county) or 20-10,000, got -3" in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()

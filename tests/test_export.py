@@ -25,8 +25,20 @@ NO_CJK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # DejaVu has no
 
 
 def run_pack(data: Path, out: Path, year: int, lang: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "natality", "pack", "--year", str(year), "--data", str(data), "--lang", lang,
-           "--out", str(out)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "natality",
+        "pack",
+        "--year",
+        str(year),
+        "--data",
+        str(data),
+        "--lang",
+        lang,
+        "--out",
+        str(out),
+    ]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})})
 
 
@@ -92,9 +104,20 @@ def test_bad_pack_arguments_exit_2(tmp_path, demo_data, out, year, message):
     assert result.returncode == 2 and message in result.stderr
 
 
-HEADINGS_ZH = ["会议材料", "主要指标", "出生趋势", "各乡镇出生人数", "出生人口性别比趋势", "各乡镇性别比（漏斗图）",
-               "考核评分", "出生率地图", "出生人口性别比地图", "与上年对比：要点", "各乡镇出生人数变化",
-               "出生人数变化地图"]  # fmt: skip
+HEADINGS_ZH = [
+    "会议材料",
+    "主要指标",
+    "出生趋势",
+    "各乡镇出生人数",
+    "出生人口性别比趋势",
+    "各乡镇性别比（漏斗图）",
+    "考核评分",
+    "出生率地图",
+    "出生人口性别比地图",
+    "与上年对比：要点",
+    "各乡镇出生人数变化",
+    "出生人数变化地图",
+]
 
 
 @pytest.fixture(scope="module")

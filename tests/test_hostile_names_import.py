@@ -59,8 +59,14 @@ def test_a_boundary_name_too_long_or_with_a_control_character_is_refused(ext, tm
 
 def test_names_in_births_population_and_regions_files_are_checked_with_row_and_column(ext, tmp_path, capsys):
     births = tmp_path / "births.csv"
-    pl.DataFrame({"乡镇代码": [TINY_CODES[0]] * 2, "乡镇名称": ["城关镇", "城关\t镇"], "出生日期": ["2024-03-05"] * 2,
-                  "性别": ["男", "女"]}).write_csv(births)  # fmt: skip
+    pl.DataFrame(
+        {
+            "乡镇代码": [TINY_CODES[0]] * 2,
+            "乡镇名称": ["城关镇", "城关\t镇"],
+            "出生日期": ["2024-03-05"] * 2,
+            "性别": ["男", "女"],
+        }
+    ).write_csv(births)
     code, err = _run(["--out", str(ext), "--births", str(births), "--lang", "en"], capsys)
     assert code == 2
     assert 'births.csv, row 3, column "乡镇名称": found "城关\\t镇"' in err
@@ -88,7 +94,13 @@ def test_a_control_character_or_a_long_name_in_the_name_option_is_refused(ext, t
 def test_a_large_births_file_read_out_of_core_checks_names_too(ext, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("NATALITY_IMPORT_STREAM_ROWS", "1")  # this small file takes the DuckDB path
     births = tmp_path / "big.csv"
-    pl.DataFrame({"乡镇代码": [TINY_CODES[0]] * 3, "乡镇名称": ["城关镇", "城关镇", "x" * 5000],
-                  "出生日期": ["2024-03-05"] * 3, "性别": ["男", "女", "男"]}).write_csv(births)  # fmt: skip
+    pl.DataFrame(
+        {
+            "乡镇代码": [TINY_CODES[0]] * 3,
+            "乡镇名称": ["城关镇", "城关镇", "x" * 5000],
+            "出生日期": ["2024-03-05"] * 3,
+            "性别": ["男", "女", "男"],
+        }
+    ).write_csv(births)
     code, err = _run(["--out", str(ext), "--births", str(births), "--lang", "en"], capsys)
     assert code == 2 and 'big.csv, row 4, column "乡镇名称"' in err and "longer than 100 characters" in err, err

@@ -23,8 +23,20 @@ def hostile(tmp_path_factory) -> Path:
 
 
 def _pack(data: Path, out: Path, lang: str) -> None:
-    cmd = [sys.executable, "-m", "natality", "pack", "--year", "2024", "--data", str(data), "--lang", lang,
-           "--out", str(out)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "natality",
+        "pack",
+        "--year",
+        "2024",
+        "--data",
+        str(data),
+        "--lang",
+        lang,
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
 

@@ -20,11 +20,42 @@ PAGES = [None, "births.py", "sex-ratio.py", "scorecard.py", "township.py", "map.
 NAMES = [*TOWNS, *(n for pair in REGIONS.values() for n in pair), EXTRACT_NAME]
 # Pieces of the names that read as markup when not escaped (the last two of each list: a name
 # escaped twice; no name has a backslash): in Markdown ...
-MD_MARKUP = ["](http", "**粗", "<a ", "<img", "<b>", "$x^2$", "$y$", "$z$", "~~删~~", "_x_", "<br>", "http://", "www.",
-             "\\\\", "&amp;"]  # fmt: skip
+MD_MARKUP = [
+    "](http",
+    "**粗",
+    "<a ",
+    "<img",
+    "<b>",
+    "$x^2$",
+    "$y$",
+    "$z$",
+    "~~删~~",
+    "_x_",
+    "<br>",
+    "http://",
+    "www.",
+    "\\\\",
+    "&amp;",
+]
 # ... and in plotly text (which reads only tags and entities).
-PLOT_MARKUP = ["<a ", "<a>", "<img", "<b>乡</b>", "<b>粗", "<i>斜", "<i>County", "<sub>下", "<span", "<br>_斜",
-               "<br> ![", "&lt;b&gt; a@", "&amp;lt;a", "&amp;lt;img", "&amp;amp;", "\\*"]  # fmt: skip
+PLOT_MARKUP = [
+    "<a ",
+    "<a>",
+    "<img",
+    "<b>乡</b>",
+    "<b>粗",
+    "<i>斜",
+    "<i>County",
+    "<sub>下",
+    "<span",
+    "<br>_斜",
+    "<br> ![",
+    "&lt;b&gt; a@",
+    "&amp;lt;a",
+    "&amp;lt;img",
+    "&amp;amp;",
+    "\\*",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +71,17 @@ def _open(page: str | None, lang: str, region: str | None = None, **params: str)
 
 def markdown_texts(at: AppTest) -> list[str]:
     """Every text a Streamlit element reads as Markdown."""
-    texts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
-                                  "error", "success") for e in getattr(at, kind)]  # fmt: skip
+    texts = [
+        e.value
+        for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+        for e in getattr(at, kind)
+    ]
     texts += [m.label for m in at.metric]
-    texts += [w.label for kind in ("selectbox", "radio", "text_input", "toggle", "checkbox", "button")
-              for w in getattr(at, kind)]  # fmt: skip
+    texts += [
+        w.label
+        for kind in ("selectbox", "radio", "text_input", "toggle", "checkbox", "button")
+        for w in getattr(at, kind)
+    ]
     texts += [e.proto.label for e in at.get("expandable")]
     return texts
 

@@ -48,9 +48,11 @@ def heatmap(at: AppTest) -> list[dict]:
 
 @pytest.mark.parametrize(
     ("lang", "title", "gap_caption"),
-    [("zh", "数据管理", "2024年1-2月共有 1 个“乡镇-月”没有任何出生记录。"),
-     ("en", "Data", "township-month(s) have no birth records at all.")],
-)  # fmt: skip
+    [
+        ("zh", "数据管理", "2024年1-2月共有 1 个“乡镇-月”没有任何出生记录。"),
+        ("en", "Data", "township-month(s) have no birth records at all."),
+    ],
+)
 def test_data_page_shows_the_live_extract_and_its_gaps(ext, lang, title, gap_caption):
     at = data_app(lang, year=2024)
     assert at.title[0].value == title

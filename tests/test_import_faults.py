@@ -52,8 +52,14 @@ def _import(args: list[str], limit_bytes: int | None = None) -> subprocess.Compl
         code += f"signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\nresource.setrlimit(resource.RLIMIT_FSIZE, ({limit_bytes}, {limit_bytes}))\n"  # noqa: E501
     code += "from natality.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", code, "import", *args, "--lang", "en"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code, "import", *args, "--lang", "en"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -61,8 +67,11 @@ def tmpfs(tmp_path):
     """A real 3 MB tmpfs mounted under tmp_path; skipped where mounting is not allowed."""
     mnt = tmp_path / f"mnt-{uuid.uuid4().hex[:6]}"
     mnt.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)],
-                                           capture_output=True).returncode != 0:  # fmt: skip
+    if (
+        os.geteuid() != 0
+        or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a tmpfs here (needs root); the RLIMIT_FSIZE case covers a full disk")
     yield mnt
     subprocess.run(["umount", "-l", str(mnt)], check=False)
@@ -171,8 +180,12 @@ def test_every_import_and_rollback_is_logged_and_shown_by_the_cli(template, tmp_
     assert rows["who"][0] == "session:abc" and rows["who"][1].startswith("cli:")
     assert rows["version"][1] == first and rows["version"][2] == second
     size = good.stat().st_size
-    assert rows["files"].to_list() == [f"出生.csv ({size:,} B)", "", f"good.csv ({size:,} B)",
-                                       f"bad.csv ({bad.stat().st_size:,} B)"]  # fmt: skip
+    assert rows["files"].to_list() == [
+        f"出生.csv ({size:,} B)",
+        "",
+        f"good.csv ({size:,} B)",
+        f"bad.csv ({bad.stat().st_size:,} B)",
+    ]
     assert rows["message"][3].startswith(
         'bad.csv, row 2, column "出生日期": found "2024-02-30", expected a date such as 2024-03-05'
     )
@@ -191,9 +204,17 @@ def test_every_import_and_rollback_is_logged_and_shown_by_the_cli(template, tmp_
 
 @pytest.mark.parametrize(
     ("name", "safe"),
-    [("出生.csv", "出生.csv"), ("../../etc/passwd", "passwd"), ("..\\..\\x.xlsx", "x.xlsx"), (".bashrc", "bashrc"),
-     ("a\x00b\x1f.csv", "a_b_.csv"), ("", "births"), ("名单.c$v", "名单.cv"), ("x" * 300 + ".csv", "x" * 100 + ".csv")],
-)  # fmt: skip
+    [
+        ("出生.csv", "出生.csv"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\x.xlsx", "x.xlsx"),
+        (".bashrc", "bashrc"),
+        ("a\x00b\x1f.csv", "a_b_.csv"),
+        ("", "births"),
+        ("名单.c$v", "名单.cv"),
+        ("x" * 300 + ".csv", "x" * 100 + ".csv"),
+    ],
+)
 def test_upload_file_names_are_made_safe(name, safe):
     assert data_view.safe_upload_name(name, "births") == safe
 
@@ -207,8 +228,11 @@ def test_upload_attempts_are_limited_to_five_a_minute():
     # 5 attempts in the first minute are judged; the 6th (t=5) waits until t=60 (the first one
     # leaves the window): 60 - 5 = 55 s. At t=59.5 still 5 in the window (1..4 and 0 is 59.5 s old):
     # wait 60 - 59.5 = 0.5 -> 1 s. At t=60.5 the attempt at t=0 has left: judged again.
-    assert results == ["Wrong password."] * 5 + ["Too many attempts (at most 5 a minute); try again in 56 s.",
-                       "Too many attempts (at most 5 a minute); try again in 1 s.", "Wrong password."]  # fmt: skip
+    assert results == ["Wrong password."] * 5 + [
+        "Too many attempts (at most 5 a minute); try again in 56 s.",
+        "Too many attempts (at most 5 a minute); try again in 1 s.",
+        "Wrong password.",
+    ]
 
 
 def test_uploads_over_the_limit_are_refused_before_reading():
@@ -288,9 +312,13 @@ def test_with_a_login_configured_only_the_login_button_shows(template, tmp_path,
     monkeypatch.setenv("NATALITY_DATA", str(out))
     at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
     at.query_params["lang"] = "zh"
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                          "client_id": "dashboard", "client_secret": "s",
-                          "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}  # fmt: skip
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "dashboard",
+        "client_secret": "s",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
     at.run()
     assert not at.exception
     assert [t.value for t in at.title] == ["请先登录"]
@@ -302,15 +330,23 @@ def test_a_command_line_import_yields_the_cpu_to_the_dashboard(template, tmp_pat
     out = copy_extract(template, tmp_path / "data")
     births = _births(tmp_path / "b.csv", 3)
     # python -m natality import ..., and the niceness it ran at, printed by the same process
-    code = ("import os, runpy, sys\nstart = os.nice(0)\n"
-            f"sys.argv = ['natality', 'import', '--out', {str(out)!r}, '--births', {str(births)!r}, '--months-only']\n"
-            "try:\n    runpy.run_module('natality', run_name='__main__')\nexcept SystemExit as exc:\n"
-            "    assert exc.code == 0, exc.code\nprint(min(os.nice(0), 19) - start)\n")  # fmt: skip
+    code = (
+        "import os, runpy, sys\nstart = os.nice(0)\n"
+        f"sys.argv = ['natality', 'import', '--out', {str(out)!r}, '--births', {str(births)!r}, '--months-only']\n"
+        "try:\n    runpy.run_module('natality', run_name='__main__')\nexcept SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\nprint(min(os.nice(0), 19) - start)\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("NATALITY_IMPORT_NICE", None)
     start = os.nice(0)
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.stdout.split()[-1] == str(min(start + 10, 19) - start), done.stderr
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "NATALITY_IMPORT_NICE": "0"},
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "NATALITY_IMPORT_NICE": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.split()[-1] == "0", done.stderr

@@ -13,8 +13,18 @@ from natality.importing import importer
 from tests.import_fixtures import CODES, copy_extract
 
 HEAD_ZH = ["序号", "姓名", "身份证号", "乡镇代码", "出生日期", "性别", "孩次", "母亲年龄", "联系电话", "家庭住址"]
-HEAD_EN = ["No", "Name", "ID Number", "Township Code", "Date of Birth", "Sex", "Birth Order", "Mother Age", "Phone",
-           "Address"]  # fmt: skip
+HEAD_EN = [
+    "No",
+    "Name",
+    "ID Number",
+    "Township Code",
+    "Date of Birth",
+    "Sex",
+    "Birth Order",
+    "Mother Age",
+    "Phone",
+    "Address",
+]
 ROWS = [
     ["1", "张三", "411621199001011234", CODES[0], "2024-03-05", "男", "1", "28", "13812345678", "城关镇东街1号"],
     ["2", "李四", "41162119900101123X", CODES[0], "2024/3/7", "女", "二孩", "31", "13812345679", "城关镇西街2号"],
@@ -47,10 +57,17 @@ def _import(ext, births, *extra) -> int:
 
 @pytest.mark.parametrize(
     ("encoding", "head", "sep", "newline"),
-    [("gb18030", HEAD_ZH, ",", "\r\n"), ("gbk", HEAD_ZH, ",", "\n"), ("utf-8", HEAD_ZH, ",", "\n"),
-     ("utf-8-sig", HEAD_ZH, ",", "\r\n"), ("utf-16", HEAD_ZH, "\t", "\r\n"), ("utf-8", HEAD_EN, ";", "\n"),
-     ("utf-8-sig", HEAD_EN, "\t", "\r"), ("gb18030", HEAD_EN, ",", "\n")],
-)  # fmt: skip
+    [
+        ("gb18030", HEAD_ZH, ",", "\r\n"),
+        ("gbk", HEAD_ZH, ",", "\n"),
+        ("utf-8", HEAD_ZH, ",", "\n"),
+        ("utf-8-sig", HEAD_ZH, ",", "\r\n"),
+        ("utf-16", HEAD_ZH, "\t", "\r\n"),
+        ("utf-8", HEAD_EN, ";", "\n"),
+        ("utf-8-sig", HEAD_EN, "\t", "\r"),
+        ("gb18030", HEAD_EN, ",", "\n"),
+    ],
+)
 def test_csv_encodings_and_header_languages(ext, tmp_path, encoding, head, sep, newline):
     path = tmp_path / "births.csv"
     path.write_bytes(_csv(head, ROWS, sep, newline).encode(encoding))
@@ -74,8 +91,15 @@ def test_gb18030_with_names_and_ids_leaves_no_personal_data_on_disk(ext, tmp_pat
                 assert secret.encode("utf-8") not in data, (file.name, secret)
                 assert secret.encode("gb18030") not in data, (file.name, secret)
     schema = pl.read_parquet_schema(ext / "births.parquet")
-    assert list(schema) == ["township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant",
-                            "births"]  # fmt: skip
+    assert list(schema) == [
+        "township_code",
+        "month",
+        "sex",
+        "birth_order",
+        "mother_age_band",
+        "policy_compliant",
+        "births",
+    ]
     err = capsys.readouterr().err
     assert "Personal-data columns dropped (not stored): 姓名, 身份证号, 联系电话, 家庭住址" in err
 
@@ -98,10 +122,14 @@ def test_excel_with_title_row_date_cells_and_serials(ext, tmp_path):
 
 def test_parquet_with_typed_columns(ext, tmp_path):
     frame = pl.DataFrame(
-        {"乡镇代码": [r[3] for r in ROWS], "出生日期": [date(2024, 3, 5), date(2024, 3, 7), date(2024, 4, 1),
-                                                    date(2024, 4, 9)],
-         "性别": ["M", "F", "M", "F"], "孩次": [1, 2, 3, 4], "母亲年龄": [28.0, 31.0, 36.0, 22.0]}
-    )  # fmt: skip
+        {
+            "乡镇代码": [r[3] for r in ROWS],
+            "出生日期": [date(2024, 3, 5), date(2024, 3, 7), date(2024, 4, 1), date(2024, 4, 9)],
+            "性别": ["M", "F", "M", "F"],
+            "孩次": [1, 2, 3, 4],
+            "母亲年龄": [28.0, 31.0, 36.0, 22.0],
+        }
+    )
     path = tmp_path / "births.parquet"
     frame.write_parquet(path)
     assert _import(ext, path) == 0

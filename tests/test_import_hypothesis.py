@@ -10,11 +10,63 @@ from natality.core import extract
 from natality.importing import importer
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
 
-HEADERS = ["乡镇代码", "township_code", "出生日期", "birth_date", "月份", "性别", "sex", "孩次", "母亲年龄", "出生数",
-           "births", "姓名", "身份证号", "备注", "", "年份", "男婴数", "记录号", "性别"]  # fmt: skip
-VALUES = [*CODES, "411621199000", "4.11621E+11", "", "2024-03-05", "2024/3/5", "2024年3月5日", "45356", "2024-03",
-          "2099-01-01", "1900-01-01", "2024-02-30", "男", "女", "M", "F", "1", "2", "0", "9", "X", "3+", "二孩",
-          "多孩", "-1", "1.5", "28", "abc", "合计", "张三", "411621199001011234", '"', "\t", "，"]  # fmt: skip
+HEADERS = [
+    "乡镇代码",
+    "township_code",
+    "出生日期",
+    "birth_date",
+    "月份",
+    "性别",
+    "sex",
+    "孩次",
+    "母亲年龄",
+    "出生数",
+    "births",
+    "姓名",
+    "身份证号",
+    "备注",
+    "",
+    "年份",
+    "男婴数",
+    "记录号",
+    "性别",
+]
+VALUES = [
+    *CODES,
+    "411621199000",
+    "4.11621E+11",
+    "",
+    "2024-03-05",
+    "2024/3/5",
+    "2024年3月5日",
+    "45356",
+    "2024-03",
+    "2099-01-01",
+    "1900-01-01",
+    "2024-02-30",
+    "男",
+    "女",
+    "M",
+    "F",
+    "1",
+    "2",
+    "0",
+    "9",
+    "X",
+    "3+",
+    "二孩",
+    "多孩",
+    "-1",
+    "1.5",
+    "28",
+    "abc",
+    "合计",
+    "张三",
+    "411621199001011234",
+    '"',
+    "\t",
+    "，",
+]
 
 cell = st.one_of(st.sampled_from(VALUES), st.text(max_size=8))
 table = st.tuples(
@@ -76,10 +128,13 @@ def test_arbitrary_bytes_never_crash(ext, tmp_path_factory, capsys, blob, suffix
 SEXES = {"男": "M", "女": "F", "M": "M", "F": "F", "1": "M", "2": "F", "0": None, "9": None}
 DATES = ["2024-03-05", "2024/3/5", "2024年3月5日", "45356", "20240305", "2024.3.5"]
 valid_row = st.tuples(
-    st.sampled_from(CODES), st.sampled_from(DATES), st.sampled_from(list(SEXES)),
-    st.sampled_from(["1", "2", "3", "3+", "一孩", "二孩", "三孩及以上", ""]), st.integers(10, 60).map(str),
+    st.sampled_from(CODES),
+    st.sampled_from(DATES),
+    st.sampled_from(list(SEXES)),
+    st.sampled_from(["1", "2", "3", "3+", "一孩", "二孩", "三孩及以上", ""]),
+    st.integers(10, 60).map(str),
     st.sampled_from(["张三", "李四", ""]),
-)  # fmt: skip
+)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -91,8 +146,11 @@ valid_row = st.tuples(
 def test_valid_records_always_import_with_every_birth_counted(ext, tmp_path_factory, capsys, rows, encoding, english):
     import polars as pl
 
-    head = ["township_code", "date_of_birth", "sex", "birth_order", "mother_age", "name"] if english else [
-        "乡镇代码", "出生日期", "性别", "孩次", "母亲年龄", "姓名"]  # fmt: skip
+    head = (
+        ["township_code", "date_of_birth", "sex", "birth_order", "mother_age", "name"]
+        if english
+        else ["乡镇代码", "出生日期", "性别", "孩次", "母亲年龄", "姓名"]
+    )
     path = tmp_path_factory.mktemp("in") / "births.csv"
     path.write_bytes(_render(head, [list(r) for r in rows], ",", "\r\n").encode(encoding))
     code = importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"])

@@ -43,8 +43,13 @@ def _assert_live_version_complete(out: Path) -> str:
 
 def _run(args: list[str]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "natality", "import", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "natality", "import", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.timeout(600)
@@ -118,8 +123,13 @@ def test_kill_during_the_write_and_switch_of_publish(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def run() -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, str(script), str(out)], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(out)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         assert proc.stdout.readline().strip() == b"start"  # imports done; publish begins now
         return proc
 

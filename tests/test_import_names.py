@@ -36,16 +36,31 @@ def _counts_file(path: Path, names: list[str]) -> Path:
 
 @pytest.mark.parametrize(
     ("written", "key", "bare"),
-    [("城關鎮", "城关镇", "城关"), ("王店　乡", "王店乡", "王店"), (" 东 区 ", "东区", "东区"),
-     ("城关街道办事处", "城关街道办事处", "城关"), ("ＡＢ镇", "ab镇", "ab"), ("镇", "镇", "镇")],
-)  # fmt: skip
+    [
+        ("城關鎮", "城关镇", "城关"),
+        ("王店　乡", "王店乡", "王店"),
+        (" 东 区 ", "东区", "东区"),
+        ("城关街道办事处", "城关街道办事处", "城关"),
+        ("ＡＢ镇", "ab镇", "ab"),
+        ("镇", "镇", "镇"),
+    ],
+)
 def test_name_keys(written, key, bare):
     assert name_key(written) == key
     assert bare_key(name_key(written)) == bare
 
 
-@pytest.mark.parametrize(("a", "b", "d"), [("城关", "城关", 0), ("城关", "城官", 1), ("王店", "王店村", 1),
-                                            ("东区", "西区", 1), ("", "王店", 2), ("新村", "村新", 2)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("a", "b", "d"),
+    [
+        ("城关", "城关", 0),
+        ("城关", "城官", 1),
+        ("王店", "王店村", 1),
+        ("东区", "西区", 1),
+        ("", "王店", 2),
+        ("新村", "村新", 2),
+    ],
+)
 def test_edit_distance(a, b, d):
     assert edit_distance(a, b) == d == edit_distance(b, a)
 
@@ -55,8 +70,11 @@ def test_names_match_after_normalising(ext, tmp_path):
     path = _counts_file(tmp_path / "b.csv", ["城關鎮", "王店", "王店镇", "东\u3000区"])
     assert importer.main(["--out", str(ext), "--births", str(path), "--lang", "en", "--sum-duplicates"]) == 0
     # 王店 (2) and 王店镇 (3) both mean 王店乡: 2 + 3 = 5 boys; added up as asked.
-    assert _births(ext) == [(C0, date(2024, 5, 1), "M", 1), (C1, date(2024, 5, 1), "M", 5),
-                            (C2, date(2024, 5, 1), "M", 4)]  # fmt: skip
+    assert _births(ext) == [
+        (C0, date(2024, 5, 1), "M", 1),
+        (C1, date(2024, 5, 1), "M", 5),
+        (C2, date(2024, 5, 1), "M", 4),
+    ]
 
 
 def test_near_misses_are_refused_with_the_closest_names(ext, tmp_path, capsys):
@@ -64,8 +82,10 @@ def test_near_misses_are_refused_with_the_closest_names(ext, tmp_path, capsys):
     before = tree_digest(ext)
     assert importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"]) == 2
     lines = capsys.readouterr().err.splitlines()[1:]
-    why = ("this name matches none of the 3 known township names (spaces, full-width forms, Traditional "
-           "characters and the 镇/乡/街道 suffix ignored); closest: ")  # fmt: skip
+    why = (
+        "this name matches none of the 3 known township names (spaces, full-width forms, Traditional "
+        "characters and the 镇/乡/街道 suffix ignored); closest: "
+    )
     tail = "; expected a township code or a name as in the boundary file"
     assert lines == [
         # 城关真 -> stem 城关真, one character from 城关 (城关镇's stem); the only name sharing a character.
@@ -154,8 +174,13 @@ def test_births_page_of_eight_digit_codes(taiwan, lang):
     assert int(table["births"].iloc[-1]) == 10  # the total: 4 + 4 + 2
 
 
-KNOWN = [("城关镇", "411621100000"), ("王店乡", "411621101000"), ("东区", "411621102000"), ("凤凰街道", "411621103000"),
-         ("龙泉乡", "411621104000")]  # fmt: skip
+KNOWN = [
+    ("城关镇", "411621100000"),
+    ("王店乡", "411621101000"),
+    ("东区", "411621102000"),
+    ("凤凰街道", "411621103000"),
+    ("龙泉乡", "411621104000"),
+]
 
 
 @settings(max_examples=80, deadline=None)

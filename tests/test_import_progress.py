@@ -57,9 +57,14 @@ def test_a_terminal_gets_a_bar_redrawn_in_place_and_a_pipe_plain_lines():
 def test_the_command_line_shows_progress_when_piped(ext, tmp_path):
     path = tmp_path / "births.csv"
     path.write_text(BIRTHS, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "natality", "import", "--out", str(ext), "--births", str(path),
-                           "--lang", "zh"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "NATALITY_IMPORT_NICE": "0"})  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "natality", "import", "--out", str(ext), "--births", str(path), "--lang", "zh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NATALITY_IMPORT_NICE": "0"},
+    )
     assert done.returncode == 0, done.stderr
     assert "[1/3] 已读取 births.csv：3 行\n[2/3] 正在写入新版本 …\n" in done.stderr
 
@@ -68,8 +73,11 @@ def _workbook() -> bytes:
     """Two month sheets (1月, 2月; the year in the title row) and a 汇总 sheet that agrees."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    for name, rows in (("汇总", [["城关镇", 3, 1], ["东区", 0, 2]]), ("1月", [["城关镇", 2, 1], ["东区", 0, 1]]),
-                       ("2月", [["城关镇", 1, 0], ["东区", 0, 1]])):  # fmt: skip
+    for name, rows in (
+        ("汇总", [["城关镇", 3, 1], ["东区", 0, 2]]),
+        ("1月", [["城关镇", 2, 1], ["东区", 0, 1]]),
+        ("2月", [["城关镇", 1, 0], ["东区", 0, 1]]),
+    ):
         ws = book.add_worksheet(name)
         ws.merge_range(0, 0, 0, 2, "2024年出生人口统计表" if name == "汇总" else f"2024年{name}出生人口统计表")
         ws.write_row(1, 0, ["乡镇", "男", "女"])
@@ -80,16 +88,25 @@ def _workbook() -> bytes:
 
 
 SHEET_LINES = {
-    "en": ['  sheet "汇总": summary, 4 number(s) agree with the sum of the 2 month sheets; not counted again',
-           '  sheet "1月": 2024-01, 2 row(s)', '  sheet "2月": 2024-02, 2 row(s)'],
-    "zh": ["  工作表“汇总”：汇总表，4 个数与 2 个月份表之和一致，未重复计入", "  工作表“1月”：2024-01，2 行",
-           "  工作表“2月”：2024-02，2 行"],
-}  # fmt: skip
+    "en": [
+        '  sheet "汇总": summary, 4 number(s) agree with the sum of the 2 month sheets; not counted again',
+        '  sheet "1月": 2024-01, 2 row(s)',
+        '  sheet "2月": 2024-02, 2 row(s)',
+    ],
+    "zh": [
+        "  工作表“汇总”：汇总表，4 个数与 2 个月份表之和一致，未重复计入",
+        "  工作表“1月”：2024-01，2 行",
+        "  工作表“2月”：2024-02，2 行",
+    ],
+}
 STEPS = {
-    "en": ["[0/3] Reading and checking report.xlsx (births) …", "[1/3] Read report.xlsx: 4 row(s)",
-           "[2/3] Writing the new version …"],
+    "en": [
+        "[0/3] Reading and checking report.xlsx (births) …",
+        "[1/3] Read report.xlsx: 4 row(s)",
+        "[2/3] Writing the new version …",
+    ],
     "zh": ["[0/3] 正在读取并检查 report.xlsx（births）…", "[1/3] 已读取 report.xlsx：4 行", "[2/3] 正在写入新版本 …"],
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -106,8 +123,9 @@ def test_data_page_upload_shows_progress_and_the_sheets(ext, monkeypatch, lang):
     at.run()
     assert not at.exception, at.exception
     version = extract.read_manifest(ext)["version"]
-    done = STEPS[lang] + [f"[3/3] Switched to the new version {version}" if lang == "en" else
-                          f"[3/3] 已切换到新版本 {version}"]  # fmt: skip
+    done = STEPS[lang] + [
+        f"[3/3] Switched to the new version {version}" if lang == "en" else f"[3/3] 已切换到新版本 {version}"
+    ]
     # After the import the page is drawn again over the new version: the steps it went through
     # stay, collapsed under the last one, and the summary lists what each sheet gave.
     [status] = at.status
@@ -122,13 +140,18 @@ def test_the_crosswalk_upload_slot_imports_it_and_tells_its_steps(ext):
 
     seen: list[tuple] = []
     crosswalk = "原乡镇代码,新乡镇代码,变更年份,比例\n411621199000,411621100000,2021,\n".encode("gb18030")
-    ok, message = data_view.run_upload({"crosswalk": ("区划调整.csv", crosswalk)}, ext, False, "en",
-                                       progress=lambda *step: seen.append(step))  # fmt: skip
+    ok, message = data_view.run_upload(
+        {"crosswalk": ("区划调整.csv", crosswalk)}, ext, False, "en", progress=lambda *step: seen.append(step)
+    )
     assert ok, message
     # No table but the crosswalk: 1 step for it, 1 for checking and writing, 1 for the switch.
     version = extract.read_manifest(ext)["version"]
-    assert [s[:3] for s in seen] == [(0, 3, "importer.step.reading"), (1, 3, "importer.step.checking"),
-                                     (2, 3, "importer.step.writing"), (3, 3, "importer.step.done")]  # fmt: skip
+    assert [s[:3] for s in seen] == [
+        (0, 3, "importer.step.reading"),
+        (1, 3, "importer.step.checking"),
+        (2, 3, "importer.step.writing"),
+        (3, 3, "importer.step.done"),
+    ]
     assert seen[-1][3] == {"version": version}
     stored = pl.read_parquet(ext.resolve() / "crosswalk.parquet")
     assert stored.select("old_code", "new_code").rows() == [("411621199000", "411621100000")]

@@ -70,11 +70,16 @@ def test_units_in_headers_and_excel_text_markers_on_codes(ext, tmp_path):
 def test_boundaries_alone_with_chinese_gis_field_names_replace_the_townships(ext, tmp_path, capsys):
     before = tree_digest(ext)
     features = [
-        {"type": "Feature", "properties": {"XZQDM": code, "XZQMC": name},
-         "geometry": {"type": "Polygon", "coordinates": [[[114 + i, 33], [114.5 + i, 33], [114.5 + i, 33.5],
-                                                          [114 + i, 33]]]}}
+        {
+            "type": "Feature",
+            "properties": {"XZQDM": code, "XZQMC": name},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[114 + i, 33], [114.5 + i, 33], [114.5 + i, 33.5], [114 + i, 33]]],
+            },
+        }
         for i, (code, name) in enumerate([(CODES[0], "城关街道"), (CODES[1], "王店镇")])
-    ]  # fmt: skip
+    ]
     geo = tmp_path / "towns.geojson"
     geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8")
     assert importer.main(["--out", str(ext), "--boundaries", str(geo), "--lang", "en"]) == 0
@@ -93,11 +98,16 @@ def test_boundaries_alone_with_chinese_gis_field_names_replace_the_townships(ext
 
 def test_code_field_option_for_an_unusual_boundary_file(ext, tmp_path, capsys):
     features = [
-        {"type": "Feature", "properties": {"JD_BM": code, "JD_MC": name},
-         "geometry": {"type": "Polygon", "coordinates": [[[114 + i, 33], [114.5 + i, 33], [114.5 + i, 33.5],
-                                                          [114 + i, 33]]]}}
+        {
+            "type": "Feature",
+            "properties": {"JD_BM": code, "JD_MC": name},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[114 + i, 33], [114.5 + i, 33], [114.5 + i, 33.5], [114 + i, 33]]],
+            },
+        }
         for i, (code, name) in enumerate(zip(CODES, ["甲", "乙", "丙"], strict=True))
-    ]  # fmt: skip
+    ]
     geo = tmp_path / "odd.geojson"
     geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8")
     assert importer.main(["--out", str(ext), "--boundaries", str(geo), "--lang", "en"]) == 2

@@ -59,8 +59,13 @@ def test_both_paths_give_the_same_births_table(ext, tmp_path, monkeypatch):
     assert births_of(ext).equals(in_memory)
     # By hand: 城关镇 January 1 boy + 1 girl, February 1 boy; 王店乡 1 girl, 1 boy; 东区 1 girl.
     totals = in_memory.group_by("township_code", "sex").agg(pl.col("births").sum()).sort(pl.all())
-    assert totals.rows() == [(CODES[0], "F", 1), (CODES[0], "M", 2), (CODES[1], "F", 1), (CODES[1], "M", 1),
-                             (CODES[2], "F", 1)]  # fmt: skip
+    assert totals.rows() == [
+        (CODES[0], "F", 1),
+        (CODES[0], "M", 2),
+        (CODES[1], "F", 1),
+        (CODES[1], "M", 1),
+        (CODES[2], "F", 1),
+    ]
     assert leftovers(ext) == []  # the out-of-core work directory is gone
 
 
@@ -96,8 +101,14 @@ def test_the_import_suite_passes_out_of_core():
     """Every good and bad file of the importer's own tests, with each births file read out of core."""
     env = {**os.environ, stream.STREAM_ROWS_ENV: "1"}
     modules = ["tests/test_import_good.py", "tests/test_import_bad.py", "tests/test_import_real_world.py"]
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *modules],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *modules],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout[-3000:]
 
 
@@ -122,14 +133,27 @@ def test_a_regions_file_names_the_county_and_the_city(ext, tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("地区代码,名称\n4116211,某县\n", "row 2"), ("地区代码,名称\n411621,甲\n411621,乙\n", "411621"),
-     ("地区代码,英文名称\n411621,A County\n", "name")],
-)  # fmt: skip
+    [
+        ("地区代码,名称\n4116211,某县\n", "row 2"),
+        ("地区代码,名称\n411621,甲\n411621,乙\n", "411621"),
+        ("地区代码,英文名称\n411621,A County\n", "name"),
+    ],
+)
 def test_a_bad_regions_file_is_refused_and_changes_nothing(ext, tmp_path, text, expected):
     (tmp_path / "r.csv").write_text(text, encoding="utf-8")
     before = extract.live_version_dir(ext)
-    cmd = [sys.executable, "-m", "natality", "import", "--out", str(ext), "--regions", str(tmp_path / "r.csv"),
-           "--lang", "en"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "natality",
+        "import",
+        "--out",
+        str(ext),
+        "--regions",
+        str(tmp_path / "r.csv"),
+        "--lang",
+        "en",
+    ]
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "r.csv" in run.stderr and expected in run.stderr, run.stderr

@@ -40,8 +40,12 @@ def test_xls_workbook_with_a_cover_sheet(ext, tmp_path):
     book = xlwt.Workbook()
     book.add_sheet("说明").write(0, 0, "本表由乡镇卫生院填报")
     sheet = book.add_sheet("出生")
-    rows = [["乡镇代码", "月份", "性别", "孩次", "出生数"], [C0, "2024-03", "男", "1", 5],
-            [C0, "2024-03", "女", "1", 4.0], [C1, "2024-04", "男", "二孩", 3]]  # fmt: skip
+    rows = [
+        ["乡镇代码", "月份", "性别", "孩次", "出生数"],
+        [C0, "2024-03", "男", "1", 5],
+        [C0, "2024-03", "女", "1", 4.0],
+        [C1, "2024-04", "男", "二孩", 3],
+    ]
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             sheet.write(i, j, value)
@@ -49,8 +53,11 @@ def test_xls_workbook_with_a_cover_sheet(ext, tmp_path):
     book.save(str(path))
     assert _import(ext, "--births", str(path)) == 0
     # The data sheet, not the cover: 5 boys + 4 girls of order 1 in March, 3 second-born boys in April.
-    assert _births(ext) == [(C0, date(2024, 3, 1), "F", 1, 4), (C0, date(2024, 3, 1), "M", 1, 5),
-                            (C1, date(2024, 4, 1), "M", 2, 3)]  # fmt: skip
+    assert _births(ext) == [
+        (C0, date(2024, 3, 1), "F", 1, 4),
+        (C0, date(2024, 3, 1), "M", 1, 5),
+        (C1, date(2024, 4, 1), "M", 2, 3),
+    ]
 
 
 def _merged_births_book(path) -> None:
@@ -75,8 +82,11 @@ def test_xlsx_two_row_header_with_merged_cells(ext, tmp_path):
     _merged_births_book(path)
     assert _import(ext, "--births", str(path)) == 0
     # "出生人数 / 男" and "/ 女" are the sexes; 王店乡's 0 girls make no row; the 合计 row is skipped.
-    assert _births(ext) == [(C0, date(2024, 3, 1), "F", None, 5), (C0, date(2024, 3, 1), "M", None, 6),
-                            (C1, date(2024, 3, 1), "M", None, 2)]  # fmt: skip
+    assert _births(ext) == [
+        (C0, date(2024, 3, 1), "F", None, 5),
+        (C0, date(2024, 3, 1), "M", None, 6),
+        (C1, date(2024, 3, 1), "M", None, 2),
+    ]
 
 
 @pytest.mark.parametrize("fields", ["男婴数,女婴数", "男,女"])
@@ -88,8 +98,11 @@ def test_csv_two_row_header_without_merge_information(ext, tmp_path, monkeypatch
     path.write_text(f"乡镇代码,月份,出生人数,\n,,{fields}\n{C2},2024-02,3,1\n{C0},2024年2月,0,2\n", encoding="gb18030")
     assert _import(ext, "--births", str(path)) == 0
     # 出生人数 spans the two count columns; 乡镇代码 and 月份 stand over empty cells (merged down).
-    assert _births(ext) == [(C0, date(2024, 2, 1), "F", None, 2), (C2, date(2024, 2, 1), "F", None, 1),
-                            (C2, date(2024, 2, 1), "M", None, 3)]  # fmt: skip
+    assert _births(ext) == [
+        (C0, date(2024, 2, 1), "F", None, 2),
+        (C2, date(2024, 2, 1), "F", None, 1),
+        (C2, date(2024, 2, 1), "M", None, 3),
+    ]
 
 
 def test_births_wide_by_month_with_a_sex_column(ext, tmp_path):
@@ -97,8 +110,12 @@ def test_births_wide_by_month_with_a_sex_column(ext, tmp_path):
     path.write_text(f"乡镇代码,性别,2024年1月,2024年2月\n{C0},男,3,1\n{C0},女,2,0\n{C2},女,,4\n", encoding="utf-8")
     assert _import(ext, "--births", str(path)) == 0
     # Six cells: 3, 1, 2 kept; 0 and the empty cell make no row; 4 for C2 in February.
-    assert _births(ext) == [(C0, date(2024, 1, 1), "F", None, 2), (C0, date(2024, 1, 1), "M", None, 3),
-                            (C0, date(2024, 2, 1), "M", None, 1), (C2, date(2024, 2, 1), "F", None, 4)]  # fmt: skip
+    assert _births(ext) == [
+        (C0, date(2024, 1, 1), "F", None, 2),
+        (C0, date(2024, 1, 1), "M", None, 3),
+        (C0, date(2024, 2, 1), "M", None, 1),
+        (C2, date(2024, 2, 1), "F", None, 4),
+    ]
 
 
 def test_a_bad_cell_of_a_wide_table_is_named_by_its_own_header(ext, tmp_path, capsys):
@@ -116,8 +133,11 @@ def test_births_wide_by_month_number_beside_a_year_column(ext, tmp_path):
     path.write_text(f"乡镇代码,年份,性别,孩次,1月,2月\n{C1},2024,男,1,2,3\n{C1},2023,男,1,7,\n", encoding="utf-8")
     assert _import(ext, "--births", str(path)) == 0
     # 2024: January 2, February 3; 2023: January 7 (the empty February cell is no row).
-    assert _births(ext) == [(C1, date(2023, 1, 1), "M", 1, 7), (C1, date(2024, 1, 1), "M", 1, 2),
-                            (C1, date(2024, 2, 1), "M", 1, 3)]  # fmt: skip
+    assert _births(ext) == [
+        (C1, date(2023, 1, 1), "M", 1, 7),
+        (C1, date(2024, 1, 1), "M", 1, 2),
+        (C1, date(2024, 2, 1), "M", 1, 3),
+    ]
 
 
 def test_births_wide_months_over_sexes_in_a_merged_header(ext, tmp_path):
@@ -134,10 +154,13 @@ def test_births_wide_months_over_sexes_in_a_merged_header(ext, tmp_path):
     assert _import(ext, "--births", str(path)) == 0
     # C0: Jan 1 boy 2 girls, Feb 3 boys 4 girls; C1: Jan 0 boys (no row) 5 girls, Feb (empty) 6 girls.
     assert _births(ext) == [
-        (C0, date(2024, 1, 1), "F", None, 2), (C0, date(2024, 1, 1), "M", None, 1),
-        (C0, date(2024, 2, 1), "F", None, 4), (C0, date(2024, 2, 1), "M", None, 3),
-        (C1, date(2024, 1, 1), "F", None, 5), (C1, date(2024, 2, 1), "F", None, 6),
-    ]  # fmt: skip
+        (C0, date(2024, 1, 1), "F", None, 2),
+        (C0, date(2024, 1, 1), "M", None, 1),
+        (C0, date(2024, 2, 1), "F", None, 4),
+        (C0, date(2024, 2, 1), "M", None, 3),
+        (C1, date(2024, 1, 1), "F", None, 5),
+        (C1, date(2024, 2, 1), "F", None, 6),
+    ]
 
 
 def test_population_wide_by_year_under_a_group_header(ext, tmp_path):
@@ -208,9 +231,13 @@ def test_sum_duplicates_adds_repeated_rows_and_says_so(ext, tmp_path, capsys, mo
     )
 
 
-@pytest.mark.parametrize(("lang", "label"), [("zh", "重复的汇总行（同一乡镇、月份、性别、孩次）相加，而不是拒绝导入"),
-                                             ("en", "Add up repeated rows of counts (same township, month, sex, order)"
-                                                    " instead of refusing them")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("zh", "重复的汇总行（同一乡镇、月份、性别、孩次）相加，而不是拒绝导入"),
+        ("en", "Add up repeated rows of counts (same township, month, sex, order) instead of refusing them"),
+    ],
+)
 def test_data_page_offers_sum_duplicates_and_the_upload_honours_it(ext, monkeypatch, lang, label):
     monkeypatch.setenv("NATALITY_DATA", str(ext))
     monkeypatch.setenv("NATALITY_ADMIN_PASSWORD", "s3cret")

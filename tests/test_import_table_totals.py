@@ -109,8 +109,11 @@ def _reported(path, denominator_total: int) -> None:
     ws.merge_range("C1:D1", "2020年")
     ws.merge_range("E1:F1", "2021年")
     ws.write_row(1, 2, ["分子", "分母", "分子", "分母"])
-    rows = [[C0, "统计准确率", 97, 100, 98, 100], [C1, "统计准确率", 45, 50, 49, 50],
-            ["合计", "统计准确率", 142, denominator_total, 147, 150]]  # fmt: skip
+    rows = [
+        [C0, "统计准确率", 97, 100, 98, 100],
+        [C1, "统计准确率", 45, 50, 49, 50],
+        ["合计", "统计准确率", 142, denominator_total, 147, 150],
+    ]
     for r, row in enumerate(rows, start=2):
         ws.write_row(r, 0, row)
     book.close()
@@ -222,8 +225,14 @@ def test_a_month_total_column_beside_its_boys_and_girls(ext, tmp_path, monkeypat
     jan, feb = date(2024, 1, 1), date(2024, 2, 1)
     births = pl.read_parquet(ext / "births.parquet").filter(pl.col("month").dt.year() == 2024)
     rows = births.group_by("township_code", "month", "sex").agg(pl.col("births").sum()).sort(pl.all()).rows()
-    assert rows == [(C0, jan, "F", 4), (C0, jan, "M", 3), (C0, feb, "M", 1),
-                    (C2, jan, "F", 2), (C2, feb, "F", 5), (C2, feb, "M", 5)]  # fmt: skip
+    assert rows == [
+        (C0, jan, "F", 4),
+        (C0, jan, "M", 3),
+        (C0, feb, "M", 1),
+        (C2, jan, "F", 2),
+        (C2, feb, "F", 5),
+        (C2, feb, "M", 5),
+    ]
     assert "2 total column(s) (2024年1月 / 合计、2024年2月 / 合计) agree" in capsys.readouterr().err
 
 

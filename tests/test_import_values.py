@@ -31,9 +31,22 @@ TODAY = date(2026, 11, 22)
 
 @pytest.mark.parametrize(
     ("text", "sex"),
-    [("男", "M"), ("女", "F"), ("M", "M"), ("f", "F"), ("1", "M"), ("2", "F"), ("0", None), ("9", None),
-     ("", None), ("男性", "M"), ("Female", "F"), (" 女 ", "F"), ("１", "M")],
-)  # fmt: skip
+    [
+        ("男", "M"),
+        ("女", "F"),
+        ("M", "M"),
+        ("f", "F"),
+        ("1", "M"),
+        ("2", "F"),
+        ("0", None),
+        ("9", None),
+        ("", None),
+        ("男性", "M"),
+        ("Female", "F"),
+        (" 女 ", "F"),
+        ("１", "M"),
+    ],
+)
 def test_sex(text, sex):
     assert parse_sex(text) == sex
 
@@ -47,9 +60,25 @@ def test_sex_refused(text):
 
 @pytest.mark.parametrize(
     ("text", "order"),
-    [("1", 1), ("2", 2), ("3", 3), ("3+", 3), ("4", 3), ("一孩", 1), ("二孩", 2), ("三孩及以上", 3), ("多孩", 3),
-     ("第二胎", 2), ("1.0", 1), ("", None), ("未知", None), ("≥3", 3), ("三孩以上", 3), ("十", 3)],
-)  # fmt: skip
+    [
+        ("1", 1),
+        ("2", 2),
+        ("3", 3),
+        ("3+", 3),
+        ("4", 3),
+        ("一孩", 1),
+        ("二孩", 2),
+        ("三孩及以上", 3),
+        ("多孩", 3),
+        ("第二胎", 2),
+        ("1.0", 1),
+        ("", None),
+        ("未知", None),
+        ("≥3", 3),
+        ("三孩以上", 3),
+        ("十", 3),
+    ],
+)
 def test_order(text, order):
     assert parse_order(text) == order
 
@@ -62,19 +91,33 @@ def test_order_refused(text):
 
 @pytest.mark.parametrize(
     ("text", "day"),
-    [("2024-03-05", date(2024, 3, 5)), ("2024/3/5", date(2024, 3, 5)), ("2024年3月5日", date(2024, 3, 5)),
-     ("2024.3.5", date(2024, 3, 5)), ("20240305", date(2024, 3, 5)), ("45356", date(2024, 3, 5)),
-     ("45356.0", date(2024, 3, 5)), ("2024-03-05 08:30:00", date(2024, 3, 5)), ("２０２４-03-05", date(2024, 3, 5))],
-)  # fmt: skip
+    [
+        ("2024-03-05", date(2024, 3, 5)),
+        ("2024/3/5", date(2024, 3, 5)),
+        ("2024年3月5日", date(2024, 3, 5)),
+        ("2024.3.5", date(2024, 3, 5)),
+        ("20240305", date(2024, 3, 5)),
+        ("45356", date(2024, 3, 5)),
+        ("45356.0", date(2024, 3, 5)),
+        ("2024-03-05 08:30:00", date(2024, 3, 5)),
+        ("２０２４-03-05", date(2024, 3, 5)),
+    ],
+)
 def test_date(text, day):
     assert parse_date(text, TODAY) == day
 
 
 @pytest.mark.parametrize(
     ("text", "key"),
-    [("2024-02-30", "date"), ("05/03/2024", "date"), ("2027-01-01", "date_future"), ("1948-12-31", "date_too_early"),
-     ("abc", "date"), ("2024-13-01", "date")],
-)  # fmt: skip
+    [
+        ("2024-02-30", "date"),
+        ("05/03/2024", "date"),
+        ("2027-01-01", "date_future"),
+        ("1948-12-31", "date_too_early"),
+        ("abc", "date"),
+        ("2024-13-01", "date"),
+    ],
+)
 def test_date_refused(text, key):
     with pytest.raises(BadValue) as exc:
         parse_date(text, TODAY)
@@ -83,9 +126,15 @@ def test_date_refused(text, key):
 
 @pytest.mark.parametrize(
     ("text", "month"),
-    [("2024-03", date(2024, 3, 1)), ("2024/3", date(2024, 3, 1)), ("2024年3月", date(2024, 3, 1)),
-     ("202403", date(2024, 3, 1)), ("2024-03-17", date(2024, 3, 1)), ("2026-11", date(2026, 11, 1))],
-)  # fmt: skip
+    [
+        ("2024-03", date(2024, 3, 1)),
+        ("2024/3", date(2024, 3, 1)),
+        ("2024年3月", date(2024, 3, 1)),
+        ("202403", date(2024, 3, 1)),
+        ("2024-03-17", date(2024, 3, 1)),
+        ("2026-11", date(2026, 11, 1)),
+    ],
+)
 def test_month(text, month):
     assert parse_month(text, TODAY) == month
 
@@ -99,10 +148,18 @@ def test_month_refused(text, key):
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("411621100000", "411621100000"), ("411621100", "411621100000"), ("411621100203", "411621100203"),
-     ("411621", "411621"), ("411621100000.0", "411621100000"), (" 411621100000 ", "411621100000"),
-     ("041162110000", "041162110000"), ("63000010", "63000010"), ("０９００７０１０", "09007010")],
-)  # fmt: skip
+    [
+        ("411621100000", "411621100000"),
+        ("411621100", "411621100000"),
+        ("411621100203", "411621100203"),
+        ("411621", "411621"),
+        ("411621100000.0", "411621100000"),
+        (" 411621100000 ", "411621100000"),
+        ("041162110000", "041162110000"),
+        ("63000010", "63000010"),
+        ("０９００７０１０", "09007010"),
+    ],
+)
 def test_code_keeps_leading_zeros_and_village_codes(text, code):
     assert parse_code(text) == code
 
@@ -144,18 +201,42 @@ def test_counts_numbers_ages_years_bools():
 
 @pytest.mark.parametrize(
     ("header", "canon"),
-    [("乡镇（街道）代码", "township_code"), ("TOWNCODE", "township_code"), ("Township Code", "township_code"),
-     ("出生日期", "birth_date"), ("性别", "sex"), ("孩次", "birth_order"), ("母亲年龄", "mother_age"),
-     ("出生人数", "births"), ("年份", "year"), ("人口数", "population"), ("目标值", "target")],
-)  # fmt: skip
+    [
+        ("乡镇（街道）代码", "township_code"),
+        ("TOWNCODE", "township_code"),
+        ("Township Code", "township_code"),
+        ("出生日期", "birth_date"),
+        ("性别", "sex"),
+        ("孩次", "birth_order"),
+        ("母亲年龄", "mother_age"),
+        ("出生人数", "births"),
+        ("年份", "year"),
+        ("人口数", "population"),
+        ("目标值", "target"),
+    ],
+)
 def test_header_aliases(header, canon):
     assert alias_lookup()[normalize_header(header)] == canon
 
 
 @pytest.mark.parametrize(
-    "header", ["姓名", "婴儿姓名", "母亲姓名", "身份证号", "母亲身份证号码", "联系电话", "手机号", "家庭住址", "name",
-               "Mother Name", "ID_Number", "phone", "Address"],
-)  # fmt: skip
+    "header",
+    [
+        "姓名",
+        "婴儿姓名",
+        "母亲姓名",
+        "身份证号",
+        "母亲身份证号码",
+        "联系电话",
+        "手机号",
+        "家庭住址",
+        "name",
+        "Mother Name",
+        "ID_Number",
+        "phone",
+        "Address",
+    ],
+)
 def test_personal_headers(header):
     assert is_personal_header(header)
 
@@ -182,9 +263,14 @@ def _key(parse, *args) -> tuple[str, dict]:
 # names the message (found by mutation testing: each case below fails on a one-character change).
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("'411621100000", "411621100000"), ("`411621100000", "411621100000"), ('="411621100000"', "411621100000"),
-     ("4116 2110 0000", "411621100000"), ("411621100000.00", "411621100000")],
-)  # fmt: skip
+    [
+        ("'411621100000", "411621100000"),
+        ("`411621100000", "411621100000"),
+        ('="411621100000"', "411621100000"),
+        ("4116 2110 0000", "411621100000"),
+        ("411621100000.00", "411621100000"),
+    ],
+)
 def test_code_without_excel_text_markers(text, code):
     assert parse_code(text) == code
 
@@ -204,14 +290,28 @@ def test_region_codes():
 
 def test_total_labels():
     assert [is_total_label(v) for v in ("合计", " 总 计 ", "Total", "SUBTOTAL", "城关镇", "")] == [
-        True, True, True, True, False, False]  # fmt: skip
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "order"),
-    [("2ND", 2), ("1st", 1), ("Third", None), ("3RD", 3), ("Child 2", 2), ("第1次", 1), ("MORE", 3),
-     ("3 or more", None)],
-)  # fmt: skip
+    [
+        ("2ND", 2),
+        ("1st", 1),
+        ("Third", None),
+        ("3RD", 3),
+        ("Child 2", 2),
+        ("第1次", 1),
+        ("MORE", 3),
+        ("3 or more", None),
+    ],
+)
 def test_order_in_capitals_and_words(text, order):
     if order is None:
         assert _key(parse_order, text)[0] == "order"
@@ -269,12 +369,29 @@ def test_ages_and_bands():
     for text in ("9", "61", "25.5", "二十"):
         assert _key(parse_age, text)[0] == "age"
     assert [parse_age_band(v) for v in ("20~24", "20至24岁", "20—24", "20_24", "45-49", "", "未知", "不详")] == [
-        "20-24", "20-24", "20-24", "20-24", "45-49", None, None, None]  # fmt: skip
+        "20-24",
+        "20-24",
+        "20-24",
+        "20-24",
+        "45-49",
+        None,
+        None,
+        None,
+    ]
     key, fmt = _key(parse_age_band, "50-54")
     assert key == "age_band" and fmt["bands"].startswith("15-19, 20-24")
 
 
 def test_booleans():
     assert [parse_bool(v) for v in ("YES", "True", "T", "符合政策", "No", "F", "违规", "未知", "不详")] == [
-        True, True, True, True, False, False, False, None, None]  # fmt: skip
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        None,
+        None,
+    ]
     assert _key(parse_bool, "maybe") == ("bool", {})

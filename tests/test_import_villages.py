@@ -49,8 +49,14 @@ def test_village_codes_roll_up_to_their_townships(ext, tmp_path, path_kind, head
     # 城关镇 (C0): March 2+1 boys and 1+0 girls from 东村 and 西村, April 3 boys from 东村;
     # 王店乡 (C1): 4 girls from 南村; 东区 (C2) given by its township code.
     march, april = date(2024, 3, 1), date(2024, 4, 1)
-    assert _births(ext) == [(C0, march, "F", 1), (C0, march, "M", 3), (C0, april, "M", 3),
-                            (C1, march, "F", 4), (C2, march, "F", 1), (C2, march, "M", 1)]  # fmt: skip
+    assert _births(ext) == [
+        (C0, march, "F", 1),
+        (C0, march, "M", 3),
+        (C0, april, "M", 3),
+        (C1, march, "F", 4),
+        (C2, march, "F", 1),
+        (C2, march, "M", 1),
+    ]
     # Three distinct villages (100001, 100002, 101003) into two townships (C0, C1).
     assert "3 village code(s) rolled up into their 2 township(s)" in capsys.readouterr().err
 
@@ -77,8 +83,10 @@ def test_a_village_code_in_a_population_file_is_refused_as_such(ext, tmp_path, c
     path.write_bytes("村代码,年份,人口数\n411621100001,2024,5000\n".encode("gb18030"))
     assert importer.main(["--out", str(ext), "--population", str(path), "--lang", "en"]) == 2
     err = capsys.readouterr().err
-    assert ('population.csv, row 2, column "村代码": found "411621100001", this is a village code; only births are '
-            f"rolled up from villages to townships: give this table by township (code {C0})") in err  # fmt: skip
+    assert (
+        'population.csv, row 2, column "村代码": found "411621100001", this is a village code; only births are '
+        f"rolled up from villages to townships: give this table by township (code {C0})"
+    ) in err
     assert tree_digest(ext) == before
 
 

@@ -54,8 +54,13 @@ FEB_ROWS = [["城关镇", 2, 2], ["王店乡", 1, 1], ["合计", 3, 3]]
 SUMMARY = [["城关镇", 5, 4], ["王店乡", 2, 3], ["合计", 7, 7]]
 
 
-def _book(path, names=("1月", "2月"), titles=("2024年1月各乡镇出生人口统计表", "2024年2月各乡镇出生人口统计表"),
-          summary=SUMMARY, summary_name="汇总") -> None:  # fmt: skip
+def _book(
+    path,
+    names=("1月", "2月"),
+    titles=("2024年1月各乡镇出生人口统计表", "2024年2月各乡镇出生人口统计表"),
+    summary=SUMMARY,
+    summary_name="汇总",
+) -> None:
     book = xlsxwriter.Workbook(str(path))
     book.add_worksheet("说明").write(0, 0, "本表由各乡镇卫生院每月填报，汇总表为1-2月合计。")
     if summary is not None:
@@ -65,8 +70,16 @@ def _book(path, names=("1月", "2月"), titles=("2024年1月各乡镇出生人�
     book.close()
 
 
-EXPECTED = [(C0, JAN, "F", 2), (C0, JAN, "M", 3), (C0, FEB, "F", 2), (C0, FEB, "M", 2),
-            (C1, JAN, "F", 2), (C1, JAN, "M", 1), (C1, FEB, "F", 1), (C1, FEB, "M", 1)]  # fmt: skip
+EXPECTED = [
+    (C0, JAN, "F", 2),
+    (C0, JAN, "M", 3),
+    (C0, FEB, "F", 2),
+    (C0, FEB, "M", 2),
+    (C1, JAN, "F", 2),
+    (C1, JAN, "M", 1),
+    (C1, FEB, "F", 1),
+    (C1, FEB, "M", 1),
+]
 
 
 @pytest.mark.parametrize(
@@ -126,8 +139,10 @@ def test_a_summary_that_disagrees_is_refused_naming_sheet_row_and_both_numbers(e
     assert importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     # Title on row 1, header on row 2: 王店乡 is row 4 of the sheet.
-    assert ('report.xlsx › 汇总, row 4, column "女": the summary sheet says 4 but the 2 month sheets add up to 3 '
-            "(a difference of 1)") in err  # fmt: skip
+    assert (
+        'report.xlsx › 汇总, row 4, column "女": the summary sheet says 4 but the 2 month sheets add up to 3 '
+        "(a difference of 1)"
+    ) in err
     assert tree_digest(ext) == before
 
 
@@ -175,20 +190,35 @@ def test_a_month_sheet_without_a_year_is_refused(ext, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("name", "found"),
-    [("1月", (None, 1)), ("12月份", (None, 12)), ("十一月", (None, 11)), ("腊月", (None, 12)),
-     ("2024年3月", (2024, 3)), ("2024.01", (2024, 1)), ("2024-1", (2024, 1)), ("202405", (2024, 5)),
-     ("13月", (None, None)), ("汇总", (None, None)), ("Sheet1", (None, None)), ("2024", (None, None))],
-)  # fmt: skip
+    [
+        ("1月", (None, 1)),
+        ("12月份", (None, 12)),
+        ("十一月", (None, 11)),
+        ("腊月", (None, 12)),
+        ("2024年3月", (2024, 3)),
+        ("2024.01", (2024, 1)),
+        ("2024-1", (2024, 1)),
+        ("202405", (2024, 5)),
+        ("13月", (None, None)),
+        ("汇总", (None, None)),
+        ("Sheet1", (None, None)),
+        ("2024", (None, None)),
+    ],
+)
 def test_sheet_names_that_give_a_month(name, found):
     assert name_month(name) == found
 
 
 @pytest.mark.parametrize(
     ("rows", "found"),
-    [([["2024年3月各乡镇出生统计表"] * 3], (2024, 3)), ([["2024年1-6月出生统计表", "", ""]], (2024, None)),
-     ([["2024年1月-6月出生统计表"]], (2024, None)), ([["乡镇", "2024年3月", "2024年4月"]], (None, None)),
-     ([["单位：人"], ["2023年12月出生统计"]], (2023, 12))],
-)  # fmt: skip
+    [
+        ([["2024年3月各乡镇出生统计表"] * 3], (2024, 3)),
+        ([["2024年1-6月出生统计表", "", ""]], (2024, None)),
+        ([["2024年1月-6月出生统计表"]], (2024, None)),
+        ([["乡镇", "2024年3月", "2024年4月"]], (None, None)),
+        ([["单位：人"], ["2023年12月出生统计"]], (2023, 12)),
+    ],
+)
 def test_title_rows_that_give_a_month(rows, found):
     assert title_month(rows) == found
 
@@ -230,8 +260,11 @@ def test_month_sheets_in_any_order_read_and_checked(tmp_path_factory, counts, su
         return
     raw = read_raw(path, "births")
     got = sorted(raw.frame.select("乡镇", "男", "月份").rows(), key=lambda r: (r[2], r[0]))
-    assert got == [(town, str(n), f"2024-{m:02d}") for m, (a, b) in enumerate(counts, 1)
-                   for town, n in (("城关镇", a), ("王店乡", b))]  # fmt: skip
+    assert got == [
+        (town, str(n), f"2024-{m:02d}")
+        for m, (a, b) in enumerate(counts, 1)
+        for town, n in (("城关镇", a), ("王店乡", b))
+    ]
     assert [note.key for note in raw.sheets] == [
         "summary" if name == "汇总" else "skipped_no_table" if name == "说明" else "month" for name, _ in sheets
     ]

@@ -17,9 +17,14 @@ DEFAULT_TEXT = DEFAULT_REGISTRY.read_text(encoding="utf-8")
 def test_default_registry():
     reg = load_registry(path=DEFAULT_REGISTRY)
     assert [i.id for i in reg.indicators] == [
-        "births", "birth_rate", "srb", "share_order3p", "policy_compliance", "stats_accuracy",
+        "births",
+        "birth_rate",
+        "srb",
+        "share_order3p",
+        "policy_compliance",
+        "stats_accuracy",
         "long_acting_contraception",
-    ]  # fmt: skip
+    ]
     assert sum(i.weight for i in reg.indicators) == 100
     births = reg.indicator("births")
     # The plan caps births in the plan years; from 2021 a births target is a floor.
@@ -95,36 +100,62 @@ def test_missing_extract_falls_back_to_default(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("direction: lower\n    weight: 25", "direction: up\n    weight: 25",
-         "indicator 'srb': 'direction' must be 'higher', 'lower' or a mapping {first_year: direction}, got 'up'"),
+        (
+            "direction: lower\n    weight: 25",
+            "direction: up\n    weight: 25",
+            "indicator 'srb': 'direction' must be 'higher', 'lower' or a mapping {first_year: direction}, got 'up'",
+        ),
         ("weight: 25", "weight: -5", "indicator 'srb': 'weight' must be a number >= 1e-09, got -5"),
         ("weight: 25", "weight: heavy", "indicator 'srb': 'weight' must be a number >= 1e-09, got 'heavy'"),
-        ("judge: interval\n    credit: all_or_nothing\n    partial_year: as_is\n\n  - id: share",
-         "judge: maybe\n    credit: all_or_nothing\n    partial_year: as_is\n\n  - id: share",
-         "indicator 'srb': 'judge' must be 'point' or 'interval', got 'maybe'"),
+        (
+            "judge: interval\n    credit: all_or_nothing\n    partial_year: as_is\n\n  - id: share",
+            "judge: maybe\n    credit: all_or_nothing\n    partial_year: as_is\n\n  - id: share",
+            "indicator 'srb': 'judge' must be 'point' or 'interval', got 'maybe'",
+        ),
         ("    veto: true\n", "", "indicator 'srb': 'veto' is missing"),
-        ("source: {query: indicator_srb}", "source: {query: indicator_nonesuch}",
-         "queries/indicator_nonesuch.sql not found"),
-        ("source: {query: indicator_srb}", "source: {sql: select 1}",
-         "indicator 'srb': 'source' must be {query: NAME} or {reported: INDICATOR}"),
-        ("name: {zh: 出生人口性别比, en: Sex ratio at birth}", "name: {zh: 出生人口性别比}",
-         "indicator 'srb': 'name' must be a mapping with non-empty 'zh' and 'en' texts"),
+        (
+            "source: {query: indicator_srb}",
+            "source: {query: indicator_nonesuch}",
+            "queries/indicator_nonesuch.sql not found",
+        ),
+        (
+            "source: {query: indicator_srb}",
+            "source: {sql: select 1}",
+            "indicator 'srb': 'source' must be {query: NAME} or {reported: INDICATOR}",
+        ),
+        (
+            "name: {zh: 出生人口性别比, en: Sex ratio at birth}",
+            "name: {zh: 出生人口性别比}",
+            "indicator 'srb': 'name' must be a mapping with non-empty 'zh' and 'en' texts",
+        ),
         ("  - id: share_order3p", "  - id: srb", "indicator id repeated: srb"),
         ("min_score: 75", "min_score: 95", "'classes' must be listed from the highest min_score down"),
         ("veto_class: key_management", "veto_class: jail", "'veto_class' must be one of the class ids"),
-        ("  credit: proportional\n  # How", "  credit: generous\n  # How",
-         "scoring: 'credit' must be 'all_or_nothing' or 'proportional', got 'generous'"),
-        ("judge: interval\n    credit: all_or_nothing", "judge: interval\n    credit: half",
-         "indicator 'srb': 'credit' must be 'all_or_nothing' or 'proportional', got 'half'"),
-        ("floor: {points: 5}", "floor: {points: -5}",
-         "indicator 'stats_accuracy': 'floor' must be {points: N} (in the indicator's unit) or {percent: N}"),
+        (
+            "  credit: proportional\n  # How",
+            "  credit: generous\n  # How",
+            "scoring: 'credit' must be 'all_or_nothing' or 'proportional', got 'generous'",
+        ),
+        (
+            "judge: interval\n    credit: all_or_nothing",
+            "judge: interval\n    credit: half",
+            "indicator 'srb': 'credit' must be 'all_or_nothing' or 'proportional', got 'half'",
+        ),
+        (
+            "floor: {points: 5}",
+            "floor: {points: -5}",
+            "indicator 'stats_accuracy': 'floor' must be {points: N} (in the indicator's unit) or {percent: N}",
+        ),
         ("floor: {points: 5}", "floor: {miles: 5}", "indicator 'stats_accuracy': 'floor' must be {points: N}"),
         ("floor: {points: 5}", "floor: 5", "indicator 'stats_accuracy': 'floor' must be {points: N}"),
-        ("decimals: 1\n    source: {query: indicator_srb}", "decimals: 1.5\n    source: {query: indicator_srb}",
-         "indicator 'srb': 'decimals' must be a whole number from 0 to 6, got 1.5"),
+        (
+            "decimals: 1\n    source: {query: indicator_srb}",
+            "decimals: 1.5\n    source: {query: indicator_srb}",
+            "indicator 'srb': 'decimals' must be a whole number from 0 to 6, got 1.5",
+        ),
         ("indicators:\n", "indicators:\n  - [", "not valid YAML"),
     ],
-)  # fmt: skip
+)
 def test_malformed_registry_is_rejected_with_a_clear_message(old, new, message):
     assert old in DEFAULT_TEXT, old
     text = DEFAULT_TEXT.replace(old, new, 1)

@@ -83,12 +83,26 @@ def test_the_locust_driver_runs_a_short_sweep(streamlit_server, demo_data, tmp_p
     import subprocess
 
     month = extract.read_manifest(demo_data)["cutoff_month"]
-    config = {"mode": "sweep", "url": streamlit_server, "pids": [], "steps": [3], "step_seconds": 4, "settle": 1,
-              "think": 0.5, "seed": 1, "timeout": 60, "marks": {month: stclient.version_marks(month)}}  # fmt: skip
+    config = {
+        "mode": "sweep",
+        "url": streamlit_server,
+        "pids": [],
+        "steps": [3],
+        "step_seconds": 4,
+        "settle": 1,
+        "think": 0.5,
+        "seed": 1,
+        "timeout": 60,
+        "marks": {month: stclient.version_marks(month)},
+    }
     (tmp_path / "config.json").write_text(json.dumps(config))
     bench = Path(__file__).resolve().parent.parent / "bench"
-    done = subprocess.run([sys.executable, str(bench / "swarm.py"), str(tmp_path / "config.json"),
-                           str(tmp_path / "result.json")], capture_output=True, text=True, timeout=240)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(bench / "swarm.py"), str(tmp_path / "config.json"), str(tmp_path / "result.json")],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads((tmp_path / "result.json").read_text())
     (step,) = result["steps"]

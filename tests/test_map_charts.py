@@ -154,10 +154,14 @@ def test_bulk_frame_never_cuts_off_a_large_township() -> None:
     # a big township whose centre is far from the small ones, but it is land next to them
     gdf = gpd.GeoDataFrame(
         {"township_code": ["1", "2", "3", "4"], "name": list("abcd")},
-        geometry=[box(114.0, 33.0, 114.01, 33.01), box(114.01, 33.0, 114.02, 33.01),
-                  box(114.0, 33.01, 114.01, 33.02), box(114.02, 33.0, 114.5, 33.4)],
+        geometry=[
+            box(114.0, 33.0, 114.01, 33.01),
+            box(114.01, 33.0, 114.02, 33.01),
+            box(114.0, 33.01, 114.01, 33.02),
+            box(114.02, 33.0, 114.5, 33.4),
+        ],
         crs="EPSG:4326",
-    )  # fmt: skip
+    )
     bounds, outside = bulk_frame(geojson_features(gdf))
     assert outside == []
     assert bounds == pytest.approx((114.0, 33.0, 114.5, 33.4))

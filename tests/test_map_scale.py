@@ -240,10 +240,15 @@ def grid_extract(out: Path, nx: int = 50, ny: int = 40, seed: int = 5) -> Path:
 
     def write(root: Path) -> dict:
         gdf = gpd.GeoDataFrame(
-            {"township_code": codes, "name": [f"第{i}镇" for i in range(len(codes))],
-             "name_en": [f"Town {i}" for i in range(len(codes))], "parent_code": [c[:6] for c in codes]},
-            geometry=cells, crs="EPSG:4326",
-        )  # fmt: skip
+            {
+                "township_code": codes,
+                "name": [f"第{i}镇" for i in range(len(codes))],
+                "name_en": [f"Town {i}" for i in range(len(codes))],
+                "parent_code": [c[:6] for c in codes],
+            },
+            geometry=cells,
+            crs="EPSG:4326",
+        )
         gdf["geometry_display"] = boundaries.display_geometry(gdf).geometry
         gdf.to_parquet(root / "townships.parquet", index=False)
         rows = [
@@ -265,9 +270,17 @@ def grid_extract(out: Path, nx: int = 50, ny: int = 40, seed: int = 5) -> Path:
         pl.DataFrame(regions, schema=["region_code", "name", "name_en"], orient="row").write_parquet(
             root / "regions.parquet"
         )
-        return {"region_name": "示范省", "region_name_en": "Demo Province", "region_code": "410000",
-                "synthetic": True, "cutoff_month": "2024-12", "population_basis": "mean",
-                "source_files": [], "dropped_personal_columns": [], "row_counts": {"births": len(rows)}}  # fmt: skip
+        return {
+            "region_name": "示范省",
+            "region_name_en": "Demo Province",
+            "region_code": "410000",
+            "synthetic": True,
+            "cutoff_month": "2024-12",
+            "population_basis": "mean",
+            "source_files": [],
+            "dropped_personal_columns": [],
+            "row_counts": {"births": len(rows)},
+        }
 
     extract.publish(out, write)
     return out

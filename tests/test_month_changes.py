@@ -39,8 +39,12 @@ def three_townships(out: Path, cutoff: str = "2024-03") -> Path:
         B: [(55, 55), (50, 50), (40, 40)],
         C: [(75, 75), (75, 75), (150, 0)],
     }
-    births += [r for code, months in per_month.items() for m, (boys, girls) in enumerate(months, 1)
-               for r in month_rows(code, f"2024-{m:02d}", boys, girls)]  # fmt: skip
+    births += [
+        r
+        for code, months in per_month.items()
+        for m, (boys, girls) in enumerate(months, 1)
+        for r in month_rows(code, f"2024-{m:02d}", boys, girls)
+    ]
     return make_extract(
         out,
         [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian"), (C, "李集镇", "Liji")],

@@ -25,11 +25,14 @@ def tiny(out: Path, births_a: int = 7) -> Path:
     return make_extract(
         out,
         [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian")],
-        [(A, "2024-01", "M", 1, "25-29", None, births_a), (B, "2024-01", "F", 1, "25-29", None, 3),
-         (A, "2023-01", "F", 2, "30-34", None, 5)],
+        [
+            (A, "2024-01", "M", 1, "25-29", None, births_a),
+            (B, "2024-01", "F", 1, "25-29", None, 3),
+            (A, "2023-01", "F", 2, "30-34", None, 5),
+        ],
         [(A, 2024, 1000), (B, 2024, 1000), (A, 2023, 1000), (B, 2023, 1000)],
         cutoff="2024-01",
-    )  # fmt: skip
+    )
 
 
 def test_the_notes_file_lies_beside_the_extract_and_survives_a_new_import(tmp_path):
@@ -58,8 +61,11 @@ def test_only_the_author_deletes_and_bad_notes_are_refused(tmp_path):
     assert len(notes.notes_for_year(data, 2024)) == 1
     notes.delete_note(data, note.id, "李")
     assert notes.notes_for_year(data, 2024) == []
-    for author, body, key in [("李", "  ", "notes.error_empty"), ("", "text", "notes.error_author"),
-                              ("李", "x" * (notes.MAX_TEXT + 1), "notes.error_long")]:  # fmt: skip
+    for author, body, key in [
+        ("李", "  ", "notes.error_empty"),
+        ("", "text", "notes.error_author"),
+        ("李", "x" * (notes.MAX_TEXT + 1), "notes.error_long"),
+    ]:
         with pytest.raises(notes.NoteError) as bad:
             notes.add_note(data, "births", "births_monthly", {}, author, body)
         assert bad.value.key == key
@@ -68,8 +74,10 @@ def test_only_the_author_deletes_and_bad_notes_are_refused(tmp_path):
 def test_a_notes_file_that_cannot_be_opened_is_a_message(tmp_path):
     data = tiny(tmp_path / "x")
     notes.notes_path(data).mkdir()  # a folder where the file should be: SQLite cannot open it
-    for call in (lambda: notes.add_note(data, "births", "births_monthly", {}, "李", "x"),
-                 lambda: notes.notes_for_view(data, "births", {})):  # fmt: skip
+    for call in (
+        lambda: notes.add_note(data, "births", "births_monthly", {}, "李", "x"),
+        lambda: notes.notes_for_view(data, "births", {}),
+    ):
         with pytest.raises(notes.NoteError) as failed:
             call()
         assert failed.value.key == "notes.error_storage"

@@ -24,10 +24,12 @@ def summary(rows):
 
 
 def test_kpis_against_the_same_period_last_year():
-    df = summary([
-        (2023, 6, 1000, 520, 480, 100, 1000, 200_000, 10.0),
-        (2024, 6, 900, 480, 420, 90, 900, 200_000, 9.0),
-    ])  # fmt: skip
+    df = summary(
+        [
+            (2023, 6, 1000, 520, 480, 100, 1000, 200_000, 10.0),
+            (2024, 6, 900, 480, 420, 90, 900, 200_000, 9.0),
+        ]
+    )
     births, rate, srb, share = headline_kpis(df, 2024, "2024年1-6月", "2023年1-6月", "zh")
     assert (births.value, births.delta) == ("900", "-10.0%")
     assert (rate.value, rate.delta) == ("9.00", "-1.00‰")

@@ -44,11 +44,14 @@ def test_the_compare_page_shows_the_packs_progress(tmp_path, monkeypatch):
     data = make_extract(
         tmp_path / "y",
         [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian")],
-        [(A, "2024-01", "M", 1, "25-29", None, 7), (B, "2024-01", "F", 1, "25-29", None, 3),
-         (A, "2023-01", "F", 2, "30-34", None, 5)],
+        [
+            (A, "2024-01", "M", 1, "25-29", None, 7),
+            (B, "2024-01", "F", 1, "25-29", None, 3),
+            (A, "2023-01", "F", 2, "30-34", None, 5),
+        ],
         [(A, 2024, 1000), (B, 2024, 1000), (A, 2023, 1000), (B, 2023, 1000)],
         cutoff="2024-01",
-    )  # fmt: skip
+    )
     monkeypatch.setenv("NATALITY_DATA", str(data))
     at = AppTest.from_file(str(ROOT / "pages" / "compare.py"), default_timeout=300)
     at.query_params["lang"] = "zh"

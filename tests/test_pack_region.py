@@ -22,9 +22,11 @@ def two_counties(tmp_path) -> Path:
     """2024 (to March): A 10 boys 8 girls, B 5 and 5, C 33 and 20; 2023 (January-March): A 30 and
     30, B 2 girls, C 6 girls. Births targets of 5 for every township in both years."""
     before = [
-        (A, "2023-01", "M", 1, "25-29", None, 30), (A, "2023-01", "F", 1, "25-29", None, 30),
-        (C, "2023-02", "F", 1, "25-29", None, 6), (B, "2023-02", "F", 1, "25-29", None, 2),
-    ]  # fmt: skip
+        (A, "2023-01", "M", 1, "25-29", None, 30),
+        (A, "2023-01", "F", 1, "25-29", None, 30),
+        (C, "2023-02", "F", 1, "25-29", None, 6),
+        (B, "2023-02", "F", 1, "25-29", None, 2),
+    ]
     return make_two_county_extract(
         tmp_path / "x",
         before,
@@ -39,9 +41,12 @@ def notes_of(slides) -> str:
 
 def drawn_codes(slides) -> set[str]:
     return {
-        c for s in slides for tr in s.figure.data for c in (getattr(tr, "customdata", None) or [])
+        c
+        for s in slides
+        for tr in s.figure.data
+        for c in (getattr(tr, "customdata", None) or [])
         if isinstance(c, str) and len(c) == 12
-    } | {c for s in slides for tr in s.figure.data for c in (getattr(tr, "locations", None) or [])}  # fmt: skip
+    } | {c for s in slides for tr in s.figure.data for c in (getattr(tr, "locations", None) or [])}
 
 
 def test_a_county_pack_shows_only_that_county(two_counties):
@@ -69,8 +74,20 @@ def test_an_english_county_pack(two_counties):
 
 def test_pack_of_an_unknown_region_exits_2_and_writes_nothing(two_counties, tmp_path):
     out = tmp_path / "pack.pptx"
-    cmd = [sys.executable, "-m", "natality", "pack", "--year", "2024", "--data", str(two_counties),
-           "--region", "419903", "--out", str(out)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "natality",
+        "pack",
+        "--year",
+        "2024",
+        "--data",
+        str(two_counties),
+        "--region",
+        "419903",
+        "--out",
+        str(out),
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "--region 419903: not a county, city or province of this extract" in run.stderr

@@ -58,11 +58,14 @@ def test_births_township_filter_through_the_url(tmp_path, monkeypatch):
     data = make_extract(
         tmp_path / "x",
         [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian")],
-        [(A, "2024-01", "M", 1, "25-29", None, 7), (B, "2024-01", "F", 1, "25-29", None, 3),
-         (A, "2023-01", "F", 2, "30-34", None, 5)],
+        [
+            (A, "2024-01", "M", 1, "25-29", None, 7),
+            (B, "2024-01", "F", 1, "25-29", None, 3),
+            (A, "2023-01", "F", 2, "30-34", None, 5),
+        ],
         [(A, 2024, 1000), (B, 2024, 1000)],
         cutoff="2024-01",
-    )  # fmt: skip
+    )
     monkeypatch.setenv("NATALITY_DATA", str(data))
     at = app("zh", "pages/births.py", year=2024, township=A)
     assert at.selectbox(key="township").value == A

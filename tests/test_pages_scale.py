@@ -34,12 +34,14 @@ def code(i: int) -> str:
 
 
 # 25 townships: 乡01 has 125 births, 乡02 124, ..., 乡25 101 (largest first).
-TWENTY_FIVE = pl.DataFrame({
-    "township_code": [code(i) for i in range(1, 26)],
-    "township_name": [f"乡{i:02d}" for i in range(1, 26)],
-    "township_name_en": [f"Town {i:02d}" for i in range(1, 26)],
-    "births": [126 - i for i in range(1, 26)],
-})  # fmt: skip
+TWENTY_FIVE = pl.DataFrame(
+    {
+        "township_code": [code(i) for i in range(1, 26)],
+        "township_name": [f"乡{i:02d}" for i in range(1, 26)],
+        "township_name_en": [f"Town {i:02d}" for i in range(1, 26)],
+        "births": [126 - i for i in range(1, 26)],
+    }
+)
 
 
 def test_top_and_bottom_ten_of_twenty_five_with_the_gap_between():
@@ -124,11 +126,21 @@ def _srb_rows(rows: list[tuple[str, str, int, int]]) -> pl.DataFrame:
 
 
 def test_bump_chart_of_sixty_draws_the_top_ten_the_bottom_ten_and_the_one_searched():
-    card = pl.DataFrame([
-        {"year": y, "township_code": code(i), "township_name": f"乡{i:02d}", "score": 100.0 - i, "rank": i,
-         "class_label": "", "vetoed": False}
-        for y in (2023, 2024) for i in range(1, 61)
-    ])  # fmt: skip
+    card = pl.DataFrame(
+        [
+            {
+                "year": y,
+                "township_code": code(i),
+                "township_name": f"乡{i:02d}",
+                "score": 100.0 - i,
+                "rank": i,
+                "class_label": "",
+                "vetoed": False,
+            }
+            for y in (2023, 2024)
+            for i in range(1, 61)
+        ]
+    )
     fig = scorecard_charts.rank_bump(card, "zh", "t", "s", "f", [code(1)], find=[code(30)])
     names = [tr.name for tr in fig.data]
     assert len(names) == 21 and "乡30" in names and "乡11" not in names and "乡50" not in names
@@ -148,9 +160,11 @@ def two_counties(tmp_path, monkeypatch) -> Path:
     """甲县 (419901) has A and B, 乙县 (419902) has C. 2024 (to March): A 10 boys 8 girls, B 5 and 5,
     C 33 and 20; 2023 (January-February): A 30 boys and 30 girls, B 2 girls, C 6 girls."""
     before = [
-        (A, "2023-01", "M", 1, "25-29", None, 30), (A, "2023-01", "F", 1, "25-29", None, 30),
-        (C, "2023-02", "F", 1, "25-29", None, 6), (B, "2023-02", "F", 1, "25-29", None, 2),
-    ]  # fmt: skip
+        (A, "2023-01", "M", 1, "25-29", None, 30),
+        (A, "2023-01", "F", 1, "25-29", None, 30),
+        (C, "2023-02", "F", 1, "25-29", None, 6),
+        (B, "2023-02", "F", 1, "25-29", None, 2),
+    ]
     data = make_two_county_extract(
         tmp_path / "x",
         before,
@@ -242,11 +256,13 @@ def sixty(tmp_path, monkeypatch) -> Path:
     births = [(code(i), "2024-01", s, 1, "25-29", None, i) for i in range(1, 61) for s in ("M", "F")]
     births += [(code(i), "2023-01", "M", 1, "25-29", None, 61 - i) for i in range(1, 61)]
     data = make_extract(
-        tmp_path / "sixty", towns, births,
+        tmp_path / "sixty",
+        towns,
+        births,
         population=[(code(i), y, 10_000) for i in range(1, 61) for y in (2023, 2024)],
         targets=[(code(i), y, "births", 30.0) for i in range(1, 61) for y in (2023, 2024)],
         cutoff="2024-12",
-    )  # fmt: skip
+    )
     monkeypatch.setenv("NATALITY_DATA", str(data))
     return data
 
@@ -273,9 +289,15 @@ def test_births_page_of_sixty_draws_twenty_bars_and_adds_the_one_searched(sixty)
 
 @pytest.mark.parametrize(
     ("page", "params"),
-    [(None, {}), ("sex-ratio.py", {"window": 1}), ("scorecard.py", {}), ("compare.py", {"base": 2023}),
-     ("data.py", {}), ("township.py", {"township": code(30)})],
-)  # fmt: skip
+    [
+        (None, {}),
+        ("sex-ratio.py", {"window": 1}),
+        ("scorecard.py", {}),
+        ("compare.py", {"base": 2023}),
+        ("data.py", {}),
+        ("township.py", {"township": code(30)}),
+    ],
+)
 def test_every_page_of_sixty_opens_with_short_rankings(sixty, page, params):
     at = open_page(page, year=2024, **params)
     for fig in figures(at):  # no chart draws a bar or a line per township of all sixty

@@ -15,8 +15,13 @@ WECHAT_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN"
 )
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "user_agent": WECHAT_UA,
-         "device_scale_factor": 2}  # fmt: skip
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": WECHAT_UA,
+    "device_scale_factor": 2,
+}
 PAGES = ["", "births", "sex-ratio", "scorecard", "township", "map", "compare", "data"]
 CHARTED = {"", "births", "sex-ratio", "scorecard", "map", "compare"}
 
@@ -103,8 +108,9 @@ def test_every_page_reads_on_a_phone(streamlit_server, chromium, lang):
                 if c["chart"]["h"] < 260 and c["map"] is None:  # the township page's small locator map
                     problems.append(f"{name}: {c['chart']['h']:.0f} px high")
                 if overlaps(c["title"], c["modebar"]) or overlaps(c["title"], c["legend"]):
-                    problems.append(f"{name}: the title {c['title']} meets the toolbar {c['modebar']} "
-                                    f"or the legend {c['legend']}")  # fmt: skip
+                    problems.append(
+                        f"{name}: the title {c['title']} meets the toolbar {c['modebar']} or the legend {c['legend']}"
+                    )
                 if c["title"] and c["title"]["x"] + c["title"]["w"] > c["chart"]["x"] + c["chart"]["w"] + 1:
                     problems.append(f"{name}: the title runs off the chart")
                 if c["map"] is not None and c["chart"]["h"] >= 260 and c["map"] < 0.8 * c["column"]:

@@ -100,8 +100,14 @@ def long_county() -> dict:
     for i, (x, y) in enumerate([(113.0, 34.0), (113.2, 34.0), (113.4, 34.0), (113.6, 34.0)]):
         ring = [[x, y], [x + 0.2, y], [x + 0.2, y + 0.2], [x, y + 0.2], [x, y]]
         props = {"name": f"第{i}号乡镇名称很长", "label_lon": x + 0.1, "label_lat": y + 0.1}
-        features.append({"type": "Feature", "id": f"41990110{i}000", "properties": props,
-                         "geometry": {"type": "Polygon", "coordinates": [ring]}})  # fmt: skip
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"41990110{i}000",
+                "properties": props,
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 

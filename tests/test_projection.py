@@ -170,9 +170,18 @@ def test_clean_poisson_months_raise_no_more_alerts_than_the_bound(tmp_path_facto
 def test_sentences_and_columns_say_the_interval_and_the_chance():
     from natality.births import projection_view
 
-    row = {"projected": 6650, "projected_low": 6480, "projected_high": 6820, "p_meet": 0.84, "target": 6500.0,
-           "births_to_date": 4800, "months": 9, "birth_rate": 5.8, "birth_rate_low": 5.65,
-           "birth_rate_high": 5.95}  # fmt: skip
+    row = {
+        "projected": 6650,
+        "projected_low": 6480,
+        "projected_high": 6820,
+        "p_meet": 0.84,
+        "target": 6500.0,
+        "births_to_date": 4800,
+        "months": 9,
+        "birth_rate": 5.8,
+        "birth_rate_low": 5.65,
+        "birth_rate_high": 5.95,
+    }
     assert projection_view.sentence(row, "zh") == "预计全年 6,650（90% 区间 6,480–6,820），达标可能性 84%"
     assert projection_view.sentence(row, "en") == (
         "Projected for the year: 6,650 (90% interval 6,480–6,820), chance of meeting the target 84%"
@@ -186,9 +195,18 @@ def test_sentences_and_columns_say_the_interval_and_the_chance():
     text = projection_view.year_end_texts(row, 1100, 1000, "zh")
     assert text.startswith("按预测推算全年出生率 5.80‰（90% 区间 5.65–5.95‰）。出生人口性别比目前为 110.0；")
     assert text.endswith("约 6,650 人，年底性别比的95%区间约为 104.8–115.4。")
-    towns = pl.DataFrame({"township_code": [A, B], "projected": [216, None], "projected_low": [180, None],
-                          "projected_high": [255, None], "p_meet": [0.995, None], "target": [230.0, None],
-                          "births_to_date": [72, 36], "months": [6, 6]})  # fmt: skip
+    towns = pl.DataFrame(
+        {
+            "township_code": [A, B],
+            "projected": [216, None],
+            "projected_low": [180, None],
+            "projected_high": [255, None],
+            "p_meet": [0.995, None],
+            "target": [230.0, None],
+            "births_to_date": [72, 36],
+            "months": [6, 6],
+        }
+    )
     columns = projection_view.scorecard_columns(towns, "zh")
     assert columns.rows() == [(A, "216 (180–255)", ">99%"), (B, "–", "–")]
 
@@ -209,8 +227,19 @@ def test_an_import_prints_the_alerts_as_warnings(tmp_path, capsys):
     (tmp_path / "births.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     geo = boundary_geojson([A, B], ["王店乡", "李集镇"])
     (tmp_path / "towns.geojson").write_text(json.dumps(geo, ensure_ascii=False), encoding="utf-8")
-    args = ["import", "--out", str(tmp_path / "ext"), "--births", str(tmp_path / "births.csv"),
-            "--boundaries", str(tmp_path / "towns.geojson"), "--name", "测试县", "--lang", "zh"]  # fmt: skip
+    args = [
+        "import",
+        "--out",
+        str(tmp_path / "ext"),
+        "--births",
+        str(tmp_path / "births.csv"),
+        "--boundaries",
+        str(tmp_path / "towns.geojson"),
+        "--name",
+        "测试县",
+        "--lang",
+        "zh",
+    ]
     assert cli.main(args) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("警告：")]
     assert len(warnings) == 1

@@ -77,8 +77,11 @@ def test_period_summary_compares_the_same_months(tiny):
 
 def test_births_by_month_filters_a_township(tiny):
     assert db.run_query("births_by_month", tiny, year=2024, township_code=A).rows() == [
-        (2023, 1, 18), (2023, 7, 2), (2024, 1, 6), (2024, 2, 4),
-    ]  # fmt: skip
+        (2023, 1, 18),
+        (2023, 7, 2),
+        (2024, 1, 6),
+        (2024, 2, 4),
+    ]
 
 
 def test_births_by_order_keeps_unknown_order(tiny):

@@ -62,8 +62,10 @@ def build(root):
     births, targets = [], []
     for year, by_town in BIRTHS.items():
         for code, n in by_town.items():
-            births += [(code, f"{year}-06", "M", 1, "25-29", None, n // 2),
-                       (code, f"{year}-06", "F", 1, "25-29", None, n - n // 2)]  # fmt: skip
+            births += [
+                (code, f"{year}-06", "M", 1, "25-29", None, n // 2),
+                (code, f"{year}-06", "F", 1, "25-29", None, n - n // 2),
+            ]
             targets.append((code, year, "births", TARGETS[year][code]))
     towns = [(T1, "东镇", "Dong"), (T2, "西乡", "Xi"), (T3, "南乡", "Nan"), (T4, "北镇", "Bei")]
     return make_extract(root, towns, births, targets=targets, cutoff="2020-12", region_code="419901")
@@ -163,10 +165,11 @@ def test_rank_texts_over_columns_match_rank_text(extract_dir):
     card = scoring.scorecard_data(extract_dir, "zh").card
     for lang in ("zh", "en"):
         one = [
-            scorecard_table.rank_text(r["rank"], r["rank_change"], lang, r["rank_low"], r["rank_high"],
-                                      r["rank_change_sure"], r["tied"])
+            scorecard_table.rank_text(
+                r["rank"], r["rank_change"], lang, r["rank_low"], r["rank_high"], r["rank_change_sure"], r["tied"]
+            )
             for r in card.iter_rows(named=True)
-        ]  # fmt: skip
+        ]
         assert scorecard_table.rank_texts(card, lang).to_list() == one
     assert "并列1 (1–1) ＝" in one or "=1 (1–1) ＝" in one
 
@@ -205,8 +208,12 @@ def test_scorecard_page_shows_rank_intervals(monkeypatch, extract_dir, lang, yea
 def test_scorecard_page_shows_ties_as_ties(monkeypatch, extract_dir):
     at = _page(monkeypatch, extract_dir, "pages/scorecard.py", lang="en", year="2020")
     # Whole extract: T1 and T4 share first place (100 each), T2 and T3 follow at 3 and 4.
-    assert _shown(at.dataframe[0]) == {"Dong": "=1 (1–1) ＝", "Bei": "=1 (1–1) ＝", "Xi": "3 (1–4) ≈",
-                                       "Nan": "4 (1–4) ≈"}  # fmt: skip
+    assert _shown(at.dataframe[0]) == {
+        "Dong": "=1 (1–1) ＝",
+        "Bei": "=1 (1–1) ＝",
+        "Xi": "3 (1–4) ≈",
+        "Nan": "4 (1–4) ≈",
+    }
 
 
 @pytest.mark.parametrize(("lang", "code", "rank"), [("en", T2, "2 (1–3) ≈"), ("zh", T1, "1 (1–1) ＝")])
@@ -244,14 +251,24 @@ def test_partial_year_misses_are_not_vetoed_in_the_draws(tmp_path):
     # 107, so it is at risk, not vetoed (a veto waits for the full year): 0 points, rank 2. In the
     # draws its interval would reach 107 only below 282 boys of 500 (6.7 sd down): 0, and never 0
     # minus the veto penalty. T2's SRB 255 / 245 = 104.1 (87.4-124.0) is met: 100.
-    births = [(T1, "2021-03", "M", 1, "25-29", None, 350), (T1, "2021-03", "F", 1, "25-29", None, 150),
-              (T2, "2021-03", "M", 1, "25-29", None, 255), (T2, "2021-03", "F", 1, "25-29", None, 245)]  # fmt: skip
-    root = make_extract(tmp_path / "ext", [(T1, "东镇", "Dong"), (T2, "西乡", "Xi")], births,
-                        targets=[(T1, 2021, "srb", 107.0), (T2, 2021, "srb", 107.0)], cutoff="2021-06")  # fmt: skip
+    births = [
+        (T1, "2021-03", "M", 1, "25-29", None, 350),
+        (T1, "2021-03", "F", 1, "25-29", None, 150),
+        (T2, "2021-03", "M", 1, "25-29", None, 255),
+        (T2, "2021-03", "F", 1, "25-29", None, 245),
+    ]
+    root = make_extract(
+        tmp_path / "ext",
+        [(T1, "东镇", "Dong"), (T2, "西乡", "Xi")],
+        births,
+        targets=[(T1, 2021, "srb", 107.0), (T2, 2021, "srb", 107.0)],
+        cutoff="2021-06",
+    )
     data = scoring.scorecard_data(root, "en")
     assert data.card_for(2021).select("township_code", "score", "rank", "vetoed").rows() == [
-        (T2, 100.0, 1, False), (T1, 0.0, 2, False)
-    ]  # fmt: skip
+        (T2, 100.0, 1, False),
+        (T1, 0.0, 2, False),
+    ]
     keys = data.simulation.keys
     t1 = keys.filter(pl.col("township_code") == T1)["column"][0]
     assert set(np.unique(data.simulation.ranking[:, t1])) == {0.0}
@@ -279,11 +296,13 @@ def test_indicator_draws_by_hand():
     assert _draws(births, ("T", "births", 0.0, None, 5.0, 12, 1.0), year=2021) == ([[False] * 6], [[0.0] * 6])
     # A rate judged by its interval, lower is better: 10 of 10 is 100 %, above a target of 90 %,
     # but its 95 % interval reaches down to 10 / (10 + z²) = 72.2 %: met; against 70 %: missed.
-    rate = replace(registry.indicator("policy_compliance"), directions=((0, "lower"),), judge="interval",
-                   credit="all_or_nothing")  # fmt: skip
+    rate = replace(
+        registry.indicator("policy_compliance"), directions=((0, "lower"),), judge="interval", credit="all_or_nothing"
+    )
     assert _draws(rate, ("T", "r", 10.0, 10.0, 90.0, 12, 1.0), ("U", "r", 10.0, 10.0, 70.0, 12, 1.0)) == (
-        [[True] * 6, [False] * 6], [[1.0] * 6, [0.0] * 6]
-    )  # fmt: skip
+        [[True] * 6, [False] * 6],
+        [[1.0] * 6, [0.0] * 6],
+    )
     # Judged by the point instead: 100 % against 90 % is 10 points over; proportional credit with a
     # floor 20 points beyond: 1 - 10 / 20 = 0.5; without a floor: 90 / 100 = 0.9
     point = replace(rate, judge="point", credit="proportional", floor=("points", 20.0))
@@ -303,8 +322,11 @@ def test_year_keys_score_and_veto_by_hand():
     # interval, a veto): 100 x 20 / 45 = 44.4, minus the veto penalty 1000 -> -955.6 in every draw.
     # U: births only, met: 100.0.
     registry = load_registry(path=DEFAULT_REGISTRY)
-    rows = _rows(("T", "births", 0.0, None, 10.0, 12, 1.0), ("T", "srb", 300.0, 300.0, 107.0, 12, 1.0),
-                 ("U", "births", 0.0, None, 10.0, 12, 1.0))  # fmt: skip
+    rows = _rows(
+        ("T", "births", 0.0, None, 10.0, 12, 1.0),
+        ("T", "srb", 300.0, 300.0, 107.0, 12, 1.0),
+        ("U", "births", 0.0, None, 10.0, 12, 1.0),
+    )
     keys = uncertainty._year_keys(rows, registry, 4, uncertainty.SEED)
     assert keys.dtype == np.float32 and keys.shape == (4, 2)
     assert keys.tolist() == [[pytest.approx(-955.6), 100.0]] * 4
@@ -317,10 +339,17 @@ def test_year_keys_score_and_veto_by_hand():
 
 def test_nothing_scored_simulates_nothing():
     judged = pl.DataFrame(
-        {"township_code": ["T"], "year": [2020], "indicator": ["births"], "status": ["not_judged"],
-         "target": [None], "numerator": [1.0], "denominator": [None]},
+        {
+            "township_code": ["T"],
+            "year": [2020],
+            "indicator": ["births"],
+            "status": ["not_judged"],
+            "target": [None],
+            "numerator": [1.0],
+            "denominator": [None],
+        },
         schema_overrides={"year": pl.Int32, "target": pl.Float64},
-    )  # fmt: skip
+    )
     sim = uncertainty.simulate_scores(judged, load_registry(path=DEFAULT_REGISTRY))
     assert sim.keys.schema == pl.Schema({"township_code": pl.String, "year": pl.Int32, "column": pl.Int64})
     assert sim.ranking.shape == (uncertainty.DRAWS, 0) and sim.decimals == 1

@@ -43,10 +43,14 @@ def test_notes_written_from_two_processes_at_once_are_all_kept(tmp_path):
     folder = tmp_path / "sync"
     folder.mkdir()
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(data), who, "60", str(folder)], cwd=ROOT,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(data), who, "60", str(folder)],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for who in ("王", "李")
-    ]  # fmt: skip
+    ]
     deadline = time.monotonic() + 120
     while not all((folder / who).exists() for who in ("王", "李")) and time.monotonic() < deadline:
         time.sleep(0.01)

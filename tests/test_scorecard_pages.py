@@ -49,11 +49,19 @@ def test_township_page(demo_env, lang, title, veto):
     at = _run("pages/township.py", lang=lang, township=worst["township_code"], year="2019")
     assert at.title[0].value == title + worst["township_name"]
     assert at.warning[0].value.startswith(veto)
-    assert [m.value for m in at.metric] == [f"{worst['score']:.1f}",
-                                            scorecard_table.rank_text(worst["rank"], worst["rank_change"], lang,
-                                                                      worst["rank_low"], worst["rank_high"],
-                                                                      worst["rank_change_sure"], worst["tied"]),
-                                            worst["class_label"]]  # fmt: skip
+    assert [m.value for m in at.metric] == [
+        f"{worst['score']:.1f}",
+        scorecard_table.rank_text(
+            worst["rank"],
+            worst["rank_change"],
+            lang,
+            worst["rank_low"],
+            worst["rank_high"],
+            worst["rank_change_sure"],
+            worst["tied"],
+        ),
+        worst["class_label"],
+    ]
 
 
 def test_excel_export_has_coloured_cells(demo_data):
@@ -78,8 +86,12 @@ def test_scorecard_and_township_in_browser(streamlit_server, browser_page):
     page.goto(f"{streamlit_server}/?lang=en")
     wait_for_app(page)
     page.set_viewport_size({"width": 1440, "height": 3400})  # the whole page in one screenshot
-    for lang, year, expect in (("zh", 2019, "一票否决"), ("en", 2019, "vetoed"), ("en", 2026, "on track"),
-                               ("zh", 2026, "进度正常")):  # fmt: skip
+    for lang, year, expect in (
+        ("zh", 2019, "一票否决"),
+        ("en", 2019, "vetoed"),
+        ("en", 2026, "on track"),
+        ("zh", 2026, "进度正常"),
+    ):
         page.goto(f"{streamlit_server}/scorecard?lang={lang}&year={year}")
         wait_for_app(page)
         assert_no_exception(page)

@@ -59,10 +59,14 @@ def test_tiny_townships_are_marked_too_few(tmp_path, browser_page):
     data = make_extract(
         tmp_path / "tiny",
         [(a, "城关镇", "Chengguan"), (b, "一人乡", "One Birth"), (c, "无女乡", "No Girls")],
-        [(a, "2024-01", "M", 1, "25-29", None, 160), (a, "2024-02", "F", 1, "25-29", None, 150),
-         (b, "2024-03", "F", 2, "25-29", None, 1), (c, "2024-01", "M", 1, "20-24", None, 4)],
+        [
+            (a, "2024-01", "M", 1, "25-29", None, 160),
+            (a, "2024-02", "F", 1, "25-29", None, 150),
+            (b, "2024-03", "F", 2, "25-29", None, 1),
+            (c, "2024-01", "M", 1, "20-24", None, 4),
+        ],
         cutoff="2024-06",
-    )  # fmt: skip
+    )
     proc, url = start_streamlit(data, tmp_path / "streamlit.log")
     try:
         for lang in ("zh", "en"):

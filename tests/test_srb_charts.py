@@ -28,14 +28,16 @@ def by_township(rows: list[tuple[str, str, int, int]]) -> pl.DataFrame:
     return srb_township_rows(rows, " EN")
 
 
-TOWNS = by_township([
-    ("419901101000", "城关镇", 525, 500),  # 105: expected
-    ("419901102000", "王店乡", 600, 400),  # 150 on 1,000 births: above
-    ("419901103000", "李集镇", 420, 580),  # 72: below
-    ("419901104000", "一人乡", 1, 0),  # one birth, no girls
-    ("419901105000", "女乡", 0, 7),  # girls only
-    ("419901106000", "空乡", 0, 0),  # no births
-])  # fmt: skip
+TOWNS = by_township(
+    [
+        ("419901101000", "城关镇", 525, 500),  # 105: expected
+        ("419901102000", "王店乡", 600, 400),  # 150 on 1,000 births: above
+        ("419901103000", "李集镇", 420, 580),  # 72: below
+        ("419901104000", "一人乡", 1, 0),  # one birth, no girls
+        ("419901105000", "女乡", 0, 7),  # girls only
+        ("419901106000", "空乡", 0, 0),  # no births
+    ]
+)
 
 
 @pytest.fixture
@@ -45,8 +47,13 @@ def table():
 
 def test_classes_and_small_townships(table):
     assert table["classification"].cast(pl.String).to_list() == [
-        "expected", "above", "below", "too_few", "too_few", "too_few",
-    ]  # fmt: skip
+        "expected",
+        "above",
+        "below",
+        "too_few",
+        "too_few",
+        "too_few",
+    ]
     assert table["too_few"].to_list() == [False, False, False, True, True, True]
     shrunk = table["srb_shrunk"].to_list()
     assert shrunk[-1] is None and all(v is not None and math.isfinite(v) for v in shrunk[:-1])
@@ -110,10 +117,17 @@ def test_funnel_labels_only_outliers_and_largest_when_many():
 
 def frame_by_year(years, boys, girls) -> pl.DataFrame:
     ests = [srb_estimate(b, g) for b, g in zip(boys, girls, strict=True)]
-    return pl.DataFrame({
-        "year": years, "births": [b + g for b, g in zip(boys, girls, strict=True)], "boys": boys, "girls": girls,
-        "srb": [e.srb for e in ests], "srb_low": [e.low for e in ests], "srb_high": [e.high for e in ests],
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "year": years,
+            "births": [b + g for b, g in zip(boys, girls, strict=True)],
+            "boys": boys,
+            "girls": girls,
+            "srb": [e.srb for e in ests],
+            "srb_low": [e.low for e in ests],
+            "srb_high": [e.high for e in ests],
+        }
+    )
 
 
 def test_trend_has_band_line_target_and_natural_range():

@@ -73,10 +73,14 @@ def tiny_extract(tmp_path, monkeypatch):
     data = make_extract(
         tmp_path / "tiny",
         [(A, "城关镇", "Chengguan"), (B, "一人乡", "One Birth"), (C, "无女乡", "No Girls"), (D, "空乡", "Empty")],
-        [(A, "2024-01", "M", 1, "25-29", None, 160), (A, "2024-02", "F", 1, "25-29", None, 150),
-         (B, "2024-03", "F", 2, "25-29", None, 1), (C, "2024-01", "M", 1, "20-24", None, 4)],
+        [
+            (A, "2024-01", "M", 1, "25-29", None, 160),
+            (A, "2024-02", "F", 1, "25-29", None, 150),
+            (B, "2024-03", "F", 2, "25-29", None, 1),
+            (C, "2024-01", "M", 1, "20-24", None, 4),
+        ],
         cutoff="2024-06",
-    )  # fmt: skip
+    )
     monkeypatch.setenv("NATALITY_DATA", str(data))
     return data
 

@@ -42,7 +42,11 @@ def test_stored_scorecard_reads_back_equal(tmp_path):
     assert_frame_equal(read.simulation.keys, computed.simulation.keys)
     assert np.array_equal(read.simulation.ranking, computed.simulation.ranking)
     assert (read.cutoff, read.fraction, read.region_code, read.registry) == (
-        computed.cutoff, computed.fraction, computed.region_code, computed.registry)  # fmt: skip
+        computed.cutoff,
+        computed.fraction,
+        computed.region_code,
+        computed.registry,
+    )
     assert read.card_for(2024).equals(computed.card_for(2024))
 
 
@@ -71,8 +75,14 @@ def test_demo_command_prepares_both_languages_and_query_reads_them(tmp_path):
     names = _entries(extract.live_version_dir(data))
     assert [n.rsplit("-", 1)[-1] for n in names[1:]] == ["en", "zh"] and len(names) == 3
     start = time.process_time()
-    out = subprocess.run([*run, "query", "scorecard", "--data", str(data), "-p", "year=2024", "--format", "csv"],
-                         cwd=ROOT, check=True, capture_output=True, text=True, timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [*run, "query", "scorecard", "--data", str(data), "-p", "year=2024", "--format", "csv"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     scoring.clear_cache()
     expected = scoring.scorecard(2024, data, "zh").write_csv()
     assert out.stdout == expected
@@ -108,9 +118,23 @@ def test_serve_prepares_the_live_version_before_the_first_visit(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "natality.ui.serve", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "natality.ui.serve",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 120
         while time.time() < deadline and len(_entries(extract.live_version_dir(data))) < 3:

@@ -16,14 +16,51 @@ from tests.apptest_pages import open_app
 
 PAGES = [None, "births.py", "sex-ratio.py", "scorecard.py", "map.py", "compare.py", "data.py", "township.py"]
 # Every parameter a page reads from its URL (see tests/test_deeplinks.py).
-KEYS = ["lang", "year", "township", "region", "base", "indicator", "window", "ref", "classes", "labels", "compare",
-        "present", "unit"]  # fmt: skip
+KEYS = [
+    "lang",
+    "year",
+    "township",
+    "region",
+    "base",
+    "indicator",
+    "window",
+    "ref",
+    "classes",
+    "labels",
+    "compare",
+    "present",
+    "unit",
+]
 NASTY = [
-    "2099", "1900", "-1", "0", "2024.5", "1e9", "99999999999999999999", "", " ", "null", "None", "NaN",
-    "411621999000", "41162110000", "4116211000000", "' or 1=1 --", "'; drop table births; --", "$year",
-    "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "../../etc/passwd", "城关镇", "東區",
-    "\u202e\u200b", "\x00\x01", "%00", "x" * 5000, "1" * 5000,
-]  # fmt: skip
+    "2099",
+    "1900",
+    "-1",
+    "0",
+    "2024.5",
+    "1e9",
+    "99999999999999999999",
+    "",
+    " ",
+    "null",
+    "None",
+    "NaN",
+    "411621999000",
+    "41162110000",
+    "4116211000000",
+    "' or 1=1 --",
+    "'; drop table births; --",
+    "$year",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "../../etc/passwd",
+    "城关镇",
+    "東區",
+    "\u202e\u200b",
+    "\x00\x01",
+    "%00",
+    "x" * 5000,
+    "1" * 5000,
+]
 values = st.one_of(st.sampled_from(NASTY), st.text(max_size=40), st.integers(-(10**6), 10**6).map(str))
 params = st.dictionaries(st.sampled_from(KEYS), values, min_size=1, max_size=5)
 
@@ -41,8 +78,12 @@ def _assert_calm(at: AppTest, query: dict) -> None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_url_parameters_never_break_a_page(demo_env, page):
-    @settings(max_examples=6, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+    @settings(
+        max_examples=6,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(query=params)
     def check(query):
         _assert_calm(_open(page, query), query)

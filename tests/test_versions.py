@@ -16,8 +16,9 @@ T = "419901001000"
 
 
 def natality(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "natality", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "natality", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture

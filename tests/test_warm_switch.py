@@ -164,9 +164,23 @@ def test_a_served_process_shows_the_old_version_until_the_new_is_warm(live, tmp_
     port = serve.free_port()
     env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(ROOT), "NATALITY_WATCH_SECONDS": "3600"}
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "natality.ui.serve", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "natality.ui.serve",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         assert serve.wait_healthy(f"http://127.0.0.1:{port}"), (tmp_path / "serve.log").read_text()
         tab = stclient.Session(f"http://127.0.0.1:{port}", marks, timeout=120)

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from statistics import NormalDist
 
 import numpy as np
 import polars as pl
 
+from natality.births import distributions
 from natality.core import db, extract
 from natality.core.i18n import fmt_int, fmt_month, t
 
@@ -40,22 +40,9 @@ COLUMNS = ["township_code", "township_name", "month", "kind", "births", "expecte
 KINDS = ("high", "low", "zero_run", "srb_jump")
 
 
-# E[min(Z^2, 9)] for a standard normal Z, what the capped mean is for phi = 1: with z = 3,
-# chi2.cdf(z * z, 3) + z * z * 2 * norm.sf(z) (E[Z^2; |Z| < z] = P(chi2_3 < z^2)), as scipy.stats
-# computes it (tests/test_alerts_scipy.py checks it bit for bit); written out, so that an import
-# does not load scipy.stats (1 s) for one constant.
-WINSOR_CONSTANT = 0.9950072780344534
-
-
 def _winsor_constant() -> float:
     """E[min(Z^2, 9)] for a standard normal Z: what the capped mean is for phi = 1."""
-    return WINSOR_CONSTANT
-
-
-def _norm_isf(q: float) -> float:
-    """The standard normal's upper q-quantile (scipy's norm.isf), by the standard library: only
-    a threshold with a margin of 1 or 2 (which cells get exact tails), never a reported number."""
-    return -NormalDist().inv_cdf(q)
+    return distributions.WINSOR_CONSTANT
 
 
 def dispersion(expected: np.ndarray, births: np.ndarray, noise: np.ndarray) -> float:
@@ -65,97 +52,6 @@ def dispersion(expected: np.ndarray, births: np.ndarray, noise: np.ndarray) -> f
         return 1.0
     r2 = (births[keep] - expected[keep]) ** 2 / (expected[keep] * noise[keep])
     return max(1.0, float(np.minimum(r2, WINSOR).mean() / _winsor_constant()))
-
-
-class _NegativeBinomial:
-    """scipy.stats.nbinom(n, p)'s sf, cdf, isf and ppf (0 < p <= 1, n > 0, 0 < q < 1), by the
-    Boost functions it calls (scipy.special's ufuncs): scipy.special loads in a third of
-    scipy.stats' time. The same numbers, bit for bit (tests/test_alerts_scipy.py)."""
-
-    def __init__(self, n: np.ndarray, p: np.ndarray) -> None:
-        from scipy.special import _ufuncs
-
-        self.n, self.p, self._u = n, p, _ufuncs
-
-    def sf(self, k: np.ndarray) -> np.ndarray:  # P(X > k); 1 below the support
-        with np.errstate(over="ignore"):
-            return np.where(k < 0, 1.0, self._u._nbinom_sf(np.floor(np.maximum(k, 0)), self.n, self.p))
-
-    def cdf(self, k: np.ndarray) -> np.ndarray:  # P(X <= k); 0 below the support
-        with np.errstate(over="ignore"):
-            return np.where(k < 0, 0.0, self._u._nbinom_cdf(np.floor(np.maximum(k, 0)), self.n, self.p))
-
-    def isf(self, q: float) -> np.ndarray:
-        with np.errstate(over="ignore"):  # as scipy (its gh-17432)
-            return self._u._nbinom_isf(q, self.n, self.p)
-
-    def ppf(self, q: float) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return self._u._nbinom_ppf(q, self.n, self.p)
-
-
-class _BetaBinomial:
-    """scipy.stats.betabinom(n, a, b)'s sf, cdf, isf and ppf (n >= 1 whole, a, b > 0, 0 < q < 1),
-    the way scipy's generic discrete distribution computes them (a sum of the pmf per value, a
-    bisection per quantile; only for the few months near the level), without loading
-    scipy.stats. The same numbers, bit for bit (tests/test_alerts_scipy.py)."""
-
-    def __init__(self, n: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
-        from scipy.special import betaln
-
-        self.n, self.a, self.b, self._betaln = n, a, b, betaln
-
-    def _pmf(self, m, n, a, b):
-        k = np.floor(m)
-        combiln = -np.log(n + 1) - self._betaln(n - k + 1, k + 1)
-        return np.exp(combiln + self._betaln(k + a, n - k + b) - self._betaln(a, b))
-
-    def _cdf1(self, x, n, a, b) -> float:
-        k = np.floor(x).astype(np.float64)
-        return float(np.sum(self._pmf(np.arange(0, k + 1), n, a, b), axis=0))
-
-    def _ppf1(self, q: float, n, a, b) -> float:  # scipy's _drv2_ppfsingle on the support [0, n]
-        lo, hi, q_lo, q_hi = 0, n, self._cdf1(0, n, a, b), 1.0
-        for _ in range(2046):
-            if q_lo == q:
-                return lo
-            if q_hi == q:
-                return hi
-            if hi <= lo + 1:
-                return lo if q_lo > q else hi
-            mid = int((lo + hi) / 2.0)
-            q_mid = self._cdf1(mid, n, a, b)
-            if q_mid < q:
-                lo, q_lo = mid, q_mid
-            elif q_mid > q:
-                hi, q_hi = mid, q_mid
-            else:
-                return mid
-        raise RuntimeError("quantile not found")
-
-    def _each(self, values: np.ndarray, one) -> np.ndarray:
-        rows = zip(values, self.n, self.a, self.b, strict=True)
-        return np.array([one(v, n, a, b) for v, n, a, b in rows], dtype=np.float64)
-
-    def cdf(self, k: np.ndarray) -> np.ndarray:
-        inside = self._each(np.clip(k, 0, None), lambda x, n, a, b: min(max(self._cdf1(x, n, a, b), 0.0), 1.0))
-        return np.where(k < 0, 0.0, np.where(k >= self.n, 1.0, inside))
-
-    def sf(self, k: np.ndarray) -> np.ndarray:
-        inside = self._each(np.clip(k, 0, None), lambda x, n, a, b: min(max(1.0 - self._cdf1(x, n, a, b), 0.0), 1.0))
-        return np.where(k < 0, 1.0, np.where(k >= self.n, 0.0, inside))
-
-    def ppf(self, q: float) -> np.ndarray:
-        return self._each(np.full(len(self.n), q), self._ppf1)
-
-    def isf(self, q: float) -> np.ndarray:
-        return self.ppf(1.0 - q)
-
-
-def _nb(expected: np.ndarray, variance_factor: np.ndarray) -> _NegativeBinomial:
-    """scipy's negative binomial of mean E and variance E * f (f > 1): n = E / (f - 1), p = 1 / f."""
-    f = np.maximum(variance_factor, 1 + 1e-9)
-    return _NegativeBinomial(np.maximum(expected, 1e-9) / (f - 1), 1 / f)
 
 
 def level_text(level: float, lang: str) -> str:
@@ -203,18 +99,18 @@ def compute(inputs: pl.DataFrame) -> tuple[pl.DataFrame, float, float]:
     # upper tail is heavier than the normal's (so its alerts lie beyond the normal's too) and the
     # margin covers the lower one; the limits (quantiles: a search per value) only where alerted.
     spread = np.sqrt(phi * noise * np.maximum(expected, 1e-9))
-    near = judged & (np.abs(births - expected) + 1 > (_norm_isf(level) - 2) * spread)
+    near = judged & (np.abs(births - expected) + 1 > (distributions.norm_isf(level) - 2) * spread)
     p_high, p_low = np.ones(births.shape), np.ones(births.shape)
     idx = np.flatnonzero(near)
     if idx.size:
-        nb = _nb(expected[idx], (phi * noise)[idx])
+        nb = distributions.negative_binomial(expected[idx], (phi * noise)[idx])
         p_high[idx] = nb.sf(births[idx] - 1)
         p_low[idx] = np.where(births[idx] > 0, nb.cdf(births[idx]), 1.0)
     high, low = p_high < level, p_low < level
     hit = np.flatnonzero(high | low)
     limits = np.full(births.shape, np.nan)
     if hit.size:
-        few = _nb(expected[hit], (phi * noise)[hit])
+        few = distributions.negative_binomial(expected[hit], (phi * noise)[hit])
         limits[hit] = np.where(high[hit], few.isf(level), few.ppf(level))
     # zero months: joint probability of each run of zeros (log P(0) of the negative binomial)
     f = np.maximum(phi * noise, 1 + 1e-9)
@@ -286,14 +182,14 @@ def _srb_alerts(inputs: pl.DataFrame, level: float) -> pl.DataFrame:
     share = a / (a + b)
     spread = np.sqrt(np.maximum(n, 1) * share * (1 - share) * (1 + np.maximum(n, 1) / (a + b)))
     z = np.abs(boys - np.maximum(n, 1) * share) / spread
-    near = np.flatnonzero(judged & (z > max(_norm_isf(level) - 1.0, 2.0)))
+    near = np.flatnonzero(judged & (z > max(distributions.norm_isf(level) - 1.0, 2.0)))
     rows, p_high, p_low, limit = near, np.zeros(0), np.zeros(0), np.zeros(0)
     if near.size:
-        dist = _BetaBinomial(np.maximum(n[near], 1), a[near], b[near])
+        dist = distributions.BetaBinomial(np.maximum(n[near], 1), a[near], b[near])
         p_high, p_low = dist.sf(boys[near] - 1), dist.cdf(boys[near])
         alerted = np.minimum(p_high, p_low) < level
         rows, p_high, p_low = near[alerted], p_high[alerted], p_low[alerted]
-        dist = _BetaBinomial(np.maximum(n[rows], 1), a[rows], b[rows])
+        dist = distributions.BetaBinomial(np.maximum(n[rows], 1), a[rows], b[rows])
         limit = np.where(p_high < p_low, dist.isf(level), dist.ppf(level)) if rows.size else np.zeros(0)
     frame = inputs[rows].with_columns(
         expected=pl.Series(n[rows] * share[rows], dtype=pl.Float64),

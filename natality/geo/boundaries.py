@@ -24,17 +24,62 @@ from natality.geo.formats import BoundaryError, read_any
 OUTPUT_CRS = "EPSG:4326"
 # Field names seen in Chinese boundary files (compared case-insensitively), most specific first.
 CODE_FIELDS = (
-    "township_code", "towncode", "town_code", "xzqdm", "xzdm", "xzqhdm", "qhdm", "zldwdm", "adcode", "gb",
-    "code", "dm", "乡镇代码", "行政区划代码", "区划代码", "行政代码", "统计用区划代码", "代码",
-)  # fmt: skip
+    "township_code",
+    "towncode",
+    "town_code",
+    "xzqdm",
+    "xzdm",
+    "xzqhdm",
+    "qhdm",
+    "zldwdm",
+    "adcode",
+    "gb",
+    "code",
+    "dm",
+    "乡镇代码",
+    "行政区划代码",
+    "区划代码",
+    "行政代码",
+    "统计用区划代码",
+    "代码",
+)
 NAME_FIELDS = (
-    "name", "townname", "town_name", "township_name", "xzqmc", "xzmc", "xzqhmc", "qhmc", "zldwmc", "mc",
-    "乡镇名称", "乡镇名", "行政区划名称", "区划名称", "名称", "乡镇", "街道", "名字",
-)  # fmt: skip
+    "name",
+    "townname",
+    "town_name",
+    "township_name",
+    "xzqmc",
+    "xzmc",
+    "xzqhmc",
+    "qhmc",
+    "zldwmc",
+    "mc",
+    "乡镇名称",
+    "乡镇名",
+    "行政区划名称",
+    "区划名称",
+    "名称",
+    "乡镇",
+    "街道",
+    "名字",
+)
 PARENT_FIELDS = (
-    "parent_name", "parent", "countyname", "county_name", "county", "pname", "xian", "qxmc",
-    "所属县", "县名称", "区县名称", "区县", "县", "上级名称", "上级",
-)  # fmt: skip
+    "parent_name",
+    "parent",
+    "countyname",
+    "county_name",
+    "county",
+    "pname",
+    "xian",
+    "qxmc",
+    "所属县",
+    "县名称",
+    "区县名称",
+    "区县",
+    "县",
+    "上级名称",
+    "上级",
+)
 
 
 def read_boundaries(

@@ -28,8 +28,13 @@ from natality.importing.readers import ROW, RawTable, read_raw
 from natality.importing.values import BadValue, parse_number, parse_year
 
 FILE = "crosswalk.parquet"
-SCHEMA = {"old_code": pl.String, "new_code": pl.String, "from_year": pl.Int32, "share": pl.Float64,
-          "old_name": pl.String}  # fmt: skip
+SCHEMA = {
+    "old_code": pl.String,
+    "new_code": pl.String,
+    "from_year": pl.Int32,
+    "share": pl.Float64,
+    "old_name": pl.String,
+}
 ALIASES: dict[str, tuple[str, ...]] = {
     "old_code": ("old_code", "原乡镇代码", "原代码", "旧代码", "原区划代码", "撤并乡镇代码"),
     "new_code": ("new_code", "新乡镇代码", "新代码", "现乡镇代码", "现代码", "现区划代码"),
@@ -78,14 +83,16 @@ def _checked(raw: RawTable, log: ProblemLog, today_year: int) -> pl.DataFrame | 
             return pl.Series(name, [None] * raw.frame.height, dtype=dtype)
         return validate.parse_column(raw, canon[name], parser, dtype, log, required=required).alias(name)
 
-    frame = pl.DataFrame([
-        col("old_code", code, pl.String),
-        col("new_code", code, pl.String),
-        col("from_year", lambda v: parse_year(v, latest=today_year + 1), pl.Int32),
-        col("share", _share, pl.Float64, required=False).fill_null(1.0),
-        col("old_name", lambda v: v.strip() or None, pl.String, required=False),
-        raw.frame[ROW],
-    ])  # fmt: skip
+    frame = pl.DataFrame(
+        [
+            col("old_code", code, pl.String),
+            col("new_code", code, pl.String),
+            col("from_year", lambda v: parse_year(v, latest=today_year + 1), pl.Int32),
+            col("share", _share, pl.Float64, required=False).fill_null(1.0),
+            col("old_name", lambda v: v.strip() or None, pl.String, required=False),
+            raw.frame[ROW],
+        ]
+    )
     if len(log.problems) + log.more > start:
         return None
     _check_rows(raw, frame, canon, log)

@@ -23,8 +23,22 @@ MEASURES = {
     "targets": ("target",),
     "reported": ("numerator", "denominator"),
 }
-_SEX_WORDS = {"男": "M", "男性": "M", "男孩": "M", "男婴": "M", "m": "M", "male": "M", "boys": "M",
-              "女": "F", "女性": "F", "女孩": "F", "女婴": "F", "f": "F", "female": "F", "girls": "F"}  # fmt: skip
+_SEX_WORDS = {
+    "男": "M",
+    "男性": "M",
+    "男孩": "M",
+    "男婴": "M",
+    "m": "M",
+    "male": "M",
+    "boys": "M",
+    "女": "F",
+    "女性": "F",
+    "女孩": "F",
+    "女婴": "F",
+    "f": "F",
+    "female": "F",
+    "girls": "F",
+}
 _YEAR = re.compile(r"(\d{4})\s*(?:年|年度)?")
 # 2024-03, 2024年3月, 202403, or 2024-03-01 (Excel turns a "2024-03" header into that day)
 _MONTH = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?(?:[-/.]0?1(?: 00:00:00)?)?|(\d{2}))")
@@ -69,8 +83,12 @@ def header_dims(header: str, kind: str, lookup: dict[str, str]) -> dict[str, str
     dims.setdefault("measure", DEFAULT_MEASURE.get(kind))
     if dims["measure"] is None:
         return None
-    needs = {"births": ("month", "sex"), "population": ("year",), "targets": ("year", "indicator"),
-             "reported": ("year", "indicator")}.get(kind, ())  # fmt: skip
+    needs = {
+        "births": ("month", "sex"),
+        "population": ("year",),
+        "targets": ("year", "indicator"),
+        "reported": ("year", "indicator"),
+    }.get(kind, ())
     allowed = {"births": {"month", "sex", "measure"}, "population": {"year", "measure"}}.get(
         kind, {"year", "indicator", "measure"}
     )

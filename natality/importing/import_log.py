@@ -45,8 +45,16 @@ def file_facts(path: Path, shown_name: str | None = None) -> dict:
     return {"name": shown_name or path.name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
-def append(out_dir: str | Path, *, who: str, source: str, result: str, files: list[dict] | None = None,
-           version: str | None = None, message: str = "") -> dict:  # fmt: skip
+def append(
+    out_dir: str | Path,
+    *,
+    who: str,
+    source: str,
+    result: str,
+    files: list[dict] | None = None,
+    version: str | None = None,
+    message: str = "",
+) -> dict:
     """Append one entry; returns it. A log that cannot be written never fails the import itself."""
     if result not in RESULTS:
         raise ValueError(f"result must be one of {RESULTS}, got {result!r}")

@@ -34,6 +34,7 @@ from natality.importing.importer_cli import register_cli
 from natality.importing.names import NameIndex, with_county
 from natality.importing.problems import ImportFailed, Problem, ProblemLog, write_problem
 from natality.importing.readers import RawTable, read_raw
+from natality.importing.summary import summary_text
 from natality.importing.townships import (
     live_township_codes,
     note_villages,
@@ -134,8 +135,7 @@ def run_import(req: ImportRequest) -> ImportSummary:
         with extract.import_lock(req.out):
             summary = _run_locked(req)
     except ImportFailed as exc:
-        import_log.append(req.out, who=who, source=req.source, result="failed", files=files,
-                          message=exc.render("en"))  # fmt: skip
+        import_log.append(req.out, who=who, source=req.source, result="failed", files=files, message=exc.render("en"))
         raise
     except extract.ExtractLocked as exc:
         import_log.append(req.out, who=who, source=req.source, result="locked", files=files, message=str(exc))
@@ -145,11 +145,19 @@ def run_import(req: ImportRequest) -> ImportSummary:
         if problem is None:
             raise
         failed = ImportFailed([problem])
-        import_log.append(req.out, who=who, source=req.source, result="failed", files=files,
-                          message=failed.render("en"))  # fmt: skip
+        import_log.append(
+            req.out, who=who, source=req.source, result="failed", files=files, message=failed.render("en")
+        )
         raise failed from exc
-    import_log.append(req.out, who=who, source=req.source, result="ok", files=files, version=summary.version,
-                      message=f"data up to {summary.manifest.get('cutoff_month') or '-'}")  # fmt: skip
+    import_log.append(
+        req.out,
+        who=who,
+        source=req.source,
+        result="ok",
+        files=files,
+        version=summary.version,
+        message=f"data up to {summary.manifest.get('cutoff_month') or '-'}",
+    )
     return summary
 
 
@@ -207,10 +215,18 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         else:
             tables[table] = result
         if result is not None and result.frame is not None:
-            files.append({"table": table, "file": raw.file, "path": path, "encoding": raw.encoding,
-                          "sheet": raw.sheet, "personal": result.columns.personal,
-                          "ignored": [h for h in result.columns.ignored if canonical_for(h, lookup) != "county"],
-                          "sheets": getattr(raw, "sheets", None)})  # fmt: skip
+            files.append(
+                {
+                    "table": table,
+                    "file": raw.file,
+                    "path": path,
+                    "encoding": raw.encoding,
+                    "sheet": raw.sheet,
+                    "personal": result.columns.personal,
+                    "ignored": [h for h in result.columns.ignored if canonical_for(h, lookup) != "county"],
+                    "sheets": getattr(raw, "sheets", None),
+                }
+            )
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
     if births is not None:  # village codes counted for their townships
@@ -229,14 +245,28 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         region = _region_code(live, known)
         for table, result in tables.items():
             if result is not None:
-                refuse_unknown_codes(inputs[table].name, result.code_column, result.code_rows, known, log,
-                                     mapped | ({region} if table == "targets" else set()))  # fmt: skip
+                refuse_unknown_codes(
+                    inputs[table].name,
+                    result.code_column,
+                    result.code_rows,
+                    known,
+                    log,
+                    mapped | ({region} if table == "targets" else set()),
+                )
         if crosswalk is not None:
             xwalk.refuse_unknown_new_codes(req.crosswalk.name, crosswalk, known, log)
     if crosswalk is not None:
-        files.append({"table": "crosswalk", "file": req.crosswalk.name, "path": req.crosswalk,
-                      "encoding": crosswalk_raw.encoding, "sheet": crosswalk_raw.sheet, "personal": [],
-                      "ignored": []})  # fmt: skip
+        files.append(
+            {
+                "table": "crosswalk",
+                "file": req.crosswalk.name,
+                "path": req.crosswalk,
+                "encoding": crosswalk_raw.encoding,
+                "sheet": crosswalk_raw.sheet,
+                "personal": [],
+                "ignored": [],
+            }
+        )
     log.check()
     steps.did("importer.step.writing")
     state = Checked(births, tables, shapes, tuple(files), region, regions, crosswalk, frozenset(mapped))
@@ -252,8 +282,9 @@ def _validate(table: str, raw, lookup: dict, log: ProblemLog, today: date, value
     return validate_table(raw, table, lookup, log, today, names)
 
 
-def _births(req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today: date, values: dict,
-            names: NameIndex | None) -> tuple[cells.Cells | RawTable, BirthsInput | None]:  # fmt: skip
+def _births(
+    req: ImportRequest, path: Path, lookup: dict, log: ProblemLog, today: date, values: dict, names: NameIndex | None
+) -> tuple[cells.Cells | RawTable, BirthsInput | None]:
     """A births file as text cells in DuckDB (in memory, or Parquet in a scratch directory beside
     the extract for a large file), validated by the one validator."""
     with stream.work_dir(req.out) as workdir:
@@ -337,21 +368,6 @@ def request_from_args(args: argparse.Namespace) -> ImportRequest:
     )
 
 
-IMPORT_NICE_ENV = "NATALITY_IMPORT_NICE"  # CPU niceness of a command-line import (default 10; 0: none)
-
-
-def yield_cpu_to_the_dashboard() -> int:
-    """Lower this process's CPU priority (``nice``, default 10): an import run while leaders
-    browse must not starve the dashboard's server on a 2-core machine (bench/load.py). Called
-    by ``python -m natality import`` only (natality/__main__.py), never inside the server or a
-    test process. Returns the niceness now."""
-    try:
-        step = int(os.environ.get(IMPORT_NICE_ENV, "10"))
-    except ValueError:
-        step = 10
-    return os.nice(max(0, min(step, 19)))
-
-
 def main_args(args: argparse.Namespace) -> int:
     """Exit 0 done, 2 bad input (every problem on stderr), 1 anything else."""
     lang = resolve_lang(getattr(args, "lang", None))
@@ -373,26 +389,6 @@ def main_args(args: argparse.Namespace) -> int:
         return 1
     print(summary_text(summary, lang), file=sys.stderr)
     return 0
-
-
-def summary_text(summary: ImportSummary, lang: str) -> str:
-    """What was imported, what was dropped, and the warnings, in the user's language."""
-    m = summary.manifest
-    lines = [t("importer.done", lang, version=summary.version, cutoff=m.get("cutoff_month") or "–")]
-    counts = ", ".join(f"{k} {v:,}" for k, v in m.get("row_counts", {}).items())
-    lines.append(t("importer.row_counts", lang, counts=counts))
-    for info in summary.files:
-        lines.append(t("importer.file_read", lang, file=info["file"], table=info["table"],
-                       encoding=info["encoding"] or info["sheet"] or "parquet"))  # fmt: skip
-        if info["personal"]:
-            lines.append(t("importer.personal_dropped", lang, columns=", ".join(info["personal"])))
-        if info["ignored"]:
-            lines.append(t("importer.ignored", lang, columns=", ".join(info["ignored"])))
-        for note in info.get("sheets") or []:  # a workbook of month sheets: what each sheet gave
-            lines.append(t(f"importer.sheet.{note.key}", lang, sheet=note.sheet, **note.fmt))
-    for warning in summary.warnings:
-        lines.append(t("importer.warning", lang, text=warning.render(lang)))
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

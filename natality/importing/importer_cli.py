@@ -5,6 +5,7 @@ the caller (``importer.main_args``, or natality.cli importing it when the comman
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,17 +27,37 @@ def register_cli(sub: argparse._SubParsersAction, handler: Callable[[argparse.Na
     for table, text in helps.items():
         p.add_argument(f"--{table}", type=Path, default=None, metavar="FILE", help=text)
     p.add_argument("--name", default=None, help="region name shown in the app")
-    p.add_argument("--months-only", action="store_true",
-                   help="replace only the months present in the births file")  # fmt: skip
-    p.add_argument("--sum-duplicates", action="store_true",
-                   help="add up repeated rows of counts (same township, month, sex, order)")  # fmt: skip
+    p.add_argument("--months-only", action="store_true", help="replace only the months present in the births file")
+    p.add_argument(
+        "--sum-duplicates",
+        action="store_true",
+        help="add up repeated rows of counts (same township, month, sex, order)",
+    )
     p.add_argument("--code-field", default=None, help="boundary field holding township codes")
     p.add_argument("--name-field", default=None, help="boundary field holding township names")
     p.add_argument("--parent-field", default=None, help="boundary field holding the parent's name")
     p.add_argument("--encoding", default=None, help="encoding of a Shapefile without .cpg")
     p.add_argument("--crs", default=None, help="CRS of a boundary file that does not say (e.g. EPSG:4490)")
     p.add_argument("--lang", default=None, help="zh or en (default: NATALITY_LANG, then the locale)")
-    p.add_argument("--progress", choices=["bar", "lines", "none"], default=None,
-                   help="steps and rows read on stderr: a bar (default on a terminal), plain lines "
-                        "(default otherwise), or none")  # fmt: skip
+    p.add_argument(
+        "--progress",
+        choices=["bar", "lines", "none"],
+        default=None,
+        help="steps and rows read on stderr: a bar (default on a terminal), plain lines (default otherwise), or none",
+    )
     p.set_defaults(handler=handler)
+
+
+IMPORT_NICE_ENV = "NATALITY_IMPORT_NICE"  # CPU niceness of a command-line import (default 10; 0: none)
+
+
+def yield_cpu_to_the_dashboard() -> int:
+    """Lower this process's CPU priority (``nice``, default 10): an import run while leaders
+    browse must not starve the dashboard's server on a 2-core machine (bench/load.py). Called
+    by ``python -m natality import`` only (natality/__main__.py), never inside the server or a
+    test process. Returns the niceness now."""
+    try:
+        step = int(os.environ.get(IMPORT_NICE_ENV, "10"))
+    except ValueError:
+        step = 10
+    return os.nice(max(0, min(step, 19)))

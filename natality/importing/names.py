@@ -143,8 +143,10 @@ def with_county(raw, lookup: dict[str, str], names: NameIndex | None):
     if hasattr(raw, "con"):  # out of core: the same cells, joined in SQL (column names are h0, h1 …)
         n, c = raw.columns[name], raw.columns[county]
         raw.con.execute("alter view raw rename to raw_without_county")
-        raw.con.execute(f"create view raw as select * replace (case when {c} <> '' and {n} <> '' "
-                        f"then {n} || '{QUALIFIER}' || {c} else {n} end as {n}) from raw_without_county")  # fmt: skip
+        raw.con.execute(
+            f"create view raw as select * replace (case when {c} <> '' and {n} <> '' "
+            f"then {n} || '{QUALIFIER}' || {c} else {n} end as {n}) from raw_without_county"
+        )
         return raw
     joined = (
         pl.when((pl.col(county) != "") & (pl.col(name) != ""))

@@ -88,8 +88,14 @@ class ProblemLog:
 
 
 # errno -> the message key of a write that failed (no space, read-only, no permission, quota)
-_WRITE_ERRORS = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EFBIG: "disk_full",
-                 errno.EROFS: "read_only", errno.EACCES: "read_only", errno.EPERM: "read_only"}  # fmt: skip
+_WRITE_ERRORS = {
+    errno.ENOSPC: "disk_full",
+    errno.EDQUOT: "disk_full",
+    errno.EFBIG: "disk_full",
+    errno.EROFS: "read_only",
+    errno.EACCES: "read_only",
+    errno.EPERM: "read_only",
+}
 
 
 def write_problem(out: Path, exc: BaseException) -> Problem | None:

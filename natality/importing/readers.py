@@ -82,7 +82,7 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
     raise ImportFailed([Problem(file, "encoding")])
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
     best, best_score = ",", 0
     for delim in DELIMITERS:
@@ -115,7 +115,7 @@ def _cell_text(value: object) -> str:
 def _read_csv_rows(path: Path, file: str) -> tuple[list[list[str]], str]:
     data = path.read_bytes()
     text, encoding = decode_text(data, file)
-    delimiter = "\t" if encoding == "utf-16" else _sniff_delimiter(text)
+    delimiter = "\t" if encoding == "utf-16" else sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = list(reader)  # cells are stripped later, column by column
@@ -145,8 +145,7 @@ def _excel_sheets(path: Path, file: str, kind: str):
         with open(path, "rb") as fh:  # a file object: the file name's suffix does not matter
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
         try:
-            visible = [m.name for m in book.sheets_metadata
-                       if str(m.visible).rsplit(".", 1)[-1].lower() == "visible"]  # fmt: skip
+            visible = [m.name for m in book.sheets_metadata if str(m.visible).rsplit(".", 1)[-1].lower() == "visible"]
             sheets = [(name, _sheet_rows(book.get_sheet_by_name(name))) for name in visible]
             return sheets, _best_sheet(sheets, file, kind)
         finally:

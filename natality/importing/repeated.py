@@ -13,8 +13,9 @@ import polars as pl
 from natality.importing.problems import Problem, ProblemLog
 
 
-def check_sql(con, source: str, row: str, keys: dict[str, str], file: str, log: ProblemLog,
-              sum_duplicates: bool) -> None:  # fmt: skip
+def check_sql(
+    con, source: str, row: str, keys: dict[str, str], file: str, log: ProblemLog, sum_duplicates: bool
+) -> None:
     """In DuckDB, over the parsed records: ``keys`` maps each key to its SQL over ``source``
     (a melted wide row keeps its file row); only the repeated rows reach Python."""
     named = ", ".join(f"{sql} as {k}" for k, sql in keys.items())

@@ -36,10 +36,10 @@ from natality.importing.problems import ImportFailed, Problem
 from natality.importing.readers import (
     HEADER_SCAN_ROWS,
     ROW,
-    _sniff_delimiter,
     column_names,
     locate_header,
     parquet_text_columns,
+    sniff_delimiter,
 )
 
 STREAM_ROWS_ENV = "NATALITY_IMPORT_STREAM_ROWS"
@@ -285,7 +285,7 @@ def _head_text(path: Path, codec: str) -> str:
 
 def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path) -> Cells:
     text_path, encoding, codec, facts = _utf8_text(path, file, workdir)
-    delimiter = "\t" if encoding == "utf-16" else _sniff_delimiter(_head_text(text_path, codec))
+    delimiter = "\t" if encoding == "utf-16" else sniff_delimiter(_head_text(text_path, codec))
     with open(text_path, encoding=codec, newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
@@ -313,15 +313,23 @@ def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: P
     target = workdir / "records.parquet"
     cells = ", ".join(f"trim(coalesce(c{j}, ''), $white) as c{j}" for j in range(width))
     empty = " and ".join(f"trim(coalesce(c{j}, ''), $white) = ''" for j in range(width))
-    options = ("delim = $delim, quote = '\"', escape = '\"', header = false, auto_detect = false, skip = 0, "
-               "null_padding = true, strict_mode = true, parallel = $parallel, max_line_size = 131072, "
-               "columns = $columns")  # fmt: skip
-    params = {"path": str(text_path), "delim": delimiter, "white": WHITE_CHARS,
-              "columns": {f"c{j}": "VARCHAR" for j in range(width)}}  # fmt: skip
+    options = (
+        "delim = $delim, quote = '\"', escape = '\"', header = false, auto_detect = false, skip = 0, "
+        "null_padding = true, strict_mode = true, parallel = $parallel, max_line_size = 131072, "
+        "columns = $columns"
+    )
+    params = {
+        "path": str(text_path),
+        "delim": delimiter,
+        "white": WHITE_CHARS,
+        "columns": {f"c{j}": "VARCHAR" for j in range(width)},
+    }
     for parallel in (True, False):  # the parallel reader cannot pad rows around quoted line breaks
         try:
-            records = con.sql(f"select {cells}, ({empty}) as _e from read_csv($path, {options})",
-                              params={**params, "parallel": parallel})  # fmt: skip
+            records = con.sql(
+                f"select {cells}, ({empty}) as _e from read_csv($path, {options})",
+                params={**params, "parallel": parallel},
+            )
             records.write_parquet(str(target))
         except duckdb.Error as exc:
             if parallel and "parallel" in str(exc):

@@ -56,8 +56,11 @@ def check_total_columns(
     if not totals:
         return
     parsed = ParsedColumns(cells, ProblemLog(), "all_rows")  # bad cells: the cells' own checks report them
-    sql = {h: parsed.parse(f"tc{cells.headers.index(h)}", h, count_or_empty, pl.Int64) for h in cells.headers
-           if h in totals or any(h in c for c in totals.values())}  # fmt: skip
+    sql = {
+        h: parsed.parse(f"tc{cells.headers.index(h)}", h, count_or_empty, pl.Int64)
+        for h in cells.headers
+        if h in totals or any(h in c for c in totals.values())
+    }
     wrong = 0
     for header, covered in totals.items():
         summed = " + ".join(f"coalesce({sql[h]}, 0)" for h in covered)

@@ -144,10 +144,13 @@ def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None)
     if shapes is not None:
         parents = [None if p is None or p != p else str(p) for p in shapes.get("parent_name", [None] * len(shapes))]
         frame = pl.DataFrame(
-            {"township_code": shapes["township_code"].tolist(), "name": shapes["name"].astype(str).tolist(),
-             "parent_name": parents},
+            {
+                "township_code": shapes["township_code"].tolist(),
+                "name": shapes["name"].astype(str).tolist(),
+                "parent_name": parents,
+            },
             schema={"township_code": pl.String, "name": pl.String, "parent_name": pl.String},
-        )  # fmt: skip
+        )
     elif live_dir is not None and (live_dir / "townships.parquet").is_file():
         path = live_dir / "townships.parquet"
         wanted = [c for c in ("township_code", "name", "parent_name") if c in pl.read_parquet_schema(path)]
@@ -231,8 +234,10 @@ def roll_up_villages(births, known: set[str] | None):
     village rolls up). Villages under no known township keep their code, to be refused by
     ``refuse_unknown_codes``. Returns the births input and (villages rolled up, their townships).
     """
-    codes = pl.DataFrame({"code": list(births.code_rows), "row": list(births.code_rows.values())},
-                         schema={"code": pl.String, "row": pl.Int64})  # fmt: skip
+    codes = pl.DataFrame(
+        {"code": list(births.code_rows), "row": list(births.code_rows.values())},
+        schema={"code": pl.String, "row": pl.Int64},
+    )
     township = pl.col("code").str.slice(0, 9) + "000"
     rolls = village_expr("code") & (pl.lit(True) if known is None else township.is_in(list(known)))
     codes = codes.with_columns(pl.when(rolls).then(township).otherwise(pl.col("code")).alias("to"))

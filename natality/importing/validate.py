@@ -50,8 +50,7 @@ def resolve_columns(raw: RawTable, kind: str, lookup: dict[str, str], log: Probl
             if canon == "mother_birth_date":
                 cols.personal.append(header)  # read to compute the mother's age, never stored
         elif canon in wanted:
-            log.warn(Problem(raw.file, "duplicate_header", column=header,
-                             fmt={"other": cols.canon[canon]}))  # fmt: skip
+            log.warn(Problem(raw.file, "duplicate_header", column=header, fmt={"other": cols.canon[canon]}))
             cols.ignored.append(header)
         elif is_personal_header(header) or looks_personal(raw.frame[header].head(200).to_list()):
             cols.personal.append(header)
@@ -120,8 +119,9 @@ def names_for(raw: RawTable, cols: Columns, header: str | None, names: NameIndex
     return names if header is not None and header == cols.canon.get("township_name") else None
 
 
-def drop_total_rows(raw: RawTable, cols: Columns, log: ProblemLog,
-                    keys: tuple[str, ...] = ("township_code", "township_name")) -> RawTable:  # fmt: skip
+def drop_total_rows(
+    raw: RawTable, cols: Columns, log: ProblemLog, keys: tuple[str, ...] = ("township_code", "township_name")
+) -> RawTable:
     """Drop subtotal rows (合计, 总计, total ...) that spreadsheets carry; warn with their rows.
     ``keys``: the canonical columns naming the row's unit (township, or region)."""
     headers = [cols.canon[c] for c in keys if c in cols.canon]
@@ -206,8 +206,9 @@ def code_parser(allow_county: bool = False, names: NameIndex | None = None) -> C
     return parser
 
 
-def report_duplicates(raw: RawTable, frame: pl.DataFrame, keys: list[str], log: ProblemLog,
-                      column: str | None = None) -> None:  # fmt: skip
+def report_duplicates(
+    raw: RawTable, frame: pl.DataFrame, keys: list[str], log: ProblemLog, column: str | None = None
+) -> None:
     """One problem per row repeating the keys of an earlier row."""
     dup = (
         frame.select([*keys, ROW])

@@ -222,15 +222,23 @@ def _counts(con, parsed: ParsedColumns, out: dict[str, str], file: str, log: Pro
             if c in out
         ]
     records = " union all ".join(parts)
-    casts = {"township_code": "varchar", "month": "date", "sex": "varchar", "birth_order": "tinyint",
-             "mother_age_band": "varchar", "policy_compliant": "boolean"}  # fmt: skip
+    casts = {
+        "township_code": "varchar",
+        "month": "date",
+        "sex": "varchar",
+        "birth_order": "tinyint",
+        "mother_age_band": "varchar",
+        "policy_compliant": "boolean",
+    }
     columns = {k: f"{k}::{t}" for k, t in casts.items()}
     columns["policy_compliant"] = f"(case when year(month) <= {LAST_POLICY_YEAR} then policy_compliant end)::boolean"
     select = ", ".join(f"{sql} as {k}" for k, sql in columns.items())
     order = ", ".join(f"{k} asc nulls last" for k in KEYS)
     # one pass over the records: the births of unknown sex are counted with the rest, then dropped
-    counts = con.sql(f"select {select}, sum(births)::bigint as births from ({records}) "
-                     f"group by all having sum(births) > 0 order by {order}").pl()  # fmt: skip
+    counts = con.sql(
+        f"select {select}, sum(births)::bigint as births from ({records}) "
+        f"group by all having sum(births) > 0 order by {order}"
+    ).pl()
     unknown = counts.filter(pl.col("sex").is_null())["births"].sum()
     if unknown:
         log.warn(Problem(file, "sex_unknown_dropped", fmt={"n": int(unknown)}))

@@ -24,8 +24,7 @@ from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import BadValue, parse_count, parse_number, parse_region_code, parse_year
 
-PERCENT_INDICATORS = {"share_order3p", "policy_compliance", "stats_accuracy",
-                      "long_acting_contraception"}  # fmt: skip
+PERCENT_INDICATORS = {"share_order3p", "policy_compliance", "stats_accuracy", "long_acting_contraception"}
 
 
 @dataclass
@@ -103,9 +102,10 @@ def _validate(
             raw = _melt(raw, cols, years, "year", "population")
             # the year of each header, as a lookup (no Python function inside a polars expression)
             of_header = {h: str(_year_of_header(h)) for h in years}
-            raw = RawTable(raw.file, raw.frame.with_columns(
-                pl.col("year").replace_strict(of_header, default=None, return_dtype=pl.String)
-            ))  # fmt: skip
+            raw = RawTable(
+                raw.file,
+                raw.frame.with_columns(pl.col("year").replace_strict(of_header, default=None, return_dtype=pl.String)),
+            )
     if kind in ("targets",) and not cols.has("indicator"):
         wide = [h for h in cols.ignored if canonical_for(h, INDICATOR_LOOKUP)]
         if wide:
@@ -114,8 +114,11 @@ def _validate(
         log.add(Problem(raw.file, "empty"))
         return None, 0
     start = len(log.problems) + log.more
-    needed = {"population": ["year", "population"], "targets": ["year", "indicator", "target"],
-              "reported": ["year", "indicator", "numerator", "denominator"]}[kind]  # fmt: skip
+    needed = {
+        "population": ["year", "population"],
+        "targets": ["year", "indicator", "target"],
+        "reported": ["year", "indicator", "numerator", "denominator"],
+    }[kind]
     header = validate.code_header(raw, cols, log, names)
     for canon in needed:
         if not cols.has(canon):
@@ -167,8 +170,14 @@ def _check_totals(cells: Cells, cols: validate.Columns, kind: str, latest: int, 
     parsed = ParsedColumns(cells, ProblemLog(), VIEW, values_view=ALL)
     number = (parse_number, pl.Float64)
     year = (partial(parse_year, latest=latest), pl.Int32)
-    parsers = {"population": (parse_count, pl.Int64), "numerator": number, "denominator": number, "target": number,
-               "year": year, "indicator": (parse_indicator, pl.String)}  # fmt: skip
+    parsers = {
+        "population": (parse_count, pl.Int64),
+        "numerator": number,
+        "denominator": number,
+        "target": number,
+        "year": year,
+        "indicator": (parse_indicator, pl.String),
+    }
     out = {c: parsed.parse(c, cols.canon[c], *parsers[c]) for c in needed}
     if kind == "targets":
         out["target"] = f"case when {out['indicator']} = 'births' then {out['target']} end"
@@ -195,8 +204,7 @@ def _warn_fractions(raw: RawTable, frame: pl.DataFrame, log: ProblemLog) -> None
     """Percent targets written as fractions (0.93 for 93 %) are almost always a unit slip."""
     small = frame.filter(pl.col("indicator").is_in(list(PERCENT_INDICATORS)) & (pl.col("target") <= 1))
     if small.height:
-        log.warn(Problem(raw.file, "target_fraction", int(small[ROW][0]), None,
-                         str(small["target"][0])))  # fmt: skip
+        log.warn(Problem(raw.file, "target_fraction", int(small[ROW][0]), None, str(small["target"][0])))
 
 
 REGIONS_SCHEMA = {"region_code": pl.String, "name": pl.String, "name_en": pl.String}

@@ -25,8 +25,24 @@ from natality.importing.values import clean, is_total_label
 SHEET_SEP = " › "  # between a workbook's file name and a sheet's name in messages
 MONTH_HEADER = "月份"  # the column given to each month sheet's rows (a header alias of month)
 SUMMARY_WORDS = ("汇总", "合计", "全年", "总计", "累计", "summary", "total")
-_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-              "十一": 11, "十二": 12, "正": 1, "元": 1, "冬": 11, "腊": 12}  # fmt: skip
+_CN_MONTHS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+    "正": 1,
+    "元": 1,
+    "冬": 11,
+    "腊": 12,
+}
 # A sheet's name: 1月, 01月份, 一月, 十二月, 2024年1月, 2024.01, 2024-1, 202401
 _SHEET_MONTH = (
     re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月份?"),
@@ -98,8 +114,9 @@ def is_summary_name(name: str) -> bool:
     return any(word in text for word in SUMMARY_WORDS)
 
 
-def month_sheets(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str, lookup: dict[str, str],
-                 to_frame) -> tuple[pl.DataFrame, list[SheetNote], list[tuple[int, int, str]]] | None:  # fmt: skip
+def month_sheets(
+    sheets: list[tuple[str, list[list[str]]]], file: str, kind: str, lookup: dict[str, str], to_frame
+) -> tuple[pl.DataFrame, list[SheetNote], list[tuple[int, int, str]]] | None:
     """The month sheets of a workbook as one text frame with ``月份``, the notes of every sheet and
     the row places ((first row, offset, sheet) per month sheet); None when no sheet names a month
     (the workbook is read as one table, its best sheet). ``to_frame`` is ``readers.rows_to_frame``
@@ -109,8 +126,9 @@ def month_sheets(sheets: list[tuple[str, list[list[str]]]], file: str, kind: str
     months = [s for s in read if s.month is not None and s.score > 0 and not _has_month_column(s, kind, lookup)]
     if not months:
         return None
-    problems = [Problem(sheet_file(file, s.name), "sheet_no_year", fmt={"sheet": s.name})
-                for s in months if s.year is None]  # fmt: skip
+    problems = [
+        Problem(sheet_file(file, s.name), "sheet_no_year", fmt={"sheet": s.name}) for s in months if s.year is None
+    ]
     if problems:
         raise ImportFailed(problems)
     frames, notes, places, offset, footers = [], {}, [], 0, []
@@ -183,8 +201,11 @@ def _without_footer(frame: pl.DataFrame, lookup: dict[str, str]) -> tuple[pl.Dat
 
 def _has_month_column(sheet: _Sheet, kind: str, lookup: dict[str, str]) -> bool:
     """Does the sheet's table give months itself: a month or date column, or months as columns?"""
-    return any(canonical_for(h, lookup) in ("month", "birth_date") or "month" in (header_dims(h, kind, lookup) or {})
-               for h in sheet.header if h)  # fmt: skip
+    return any(
+        canonical_for(h, lookup) in ("month", "birth_date") or "month" in (header_dims(h, kind, lookup) or {})
+        for h in sheet.header
+        if h
+    )
 
 
 def _key_header(frame: pl.DataFrame, lookup: dict[str, str]) -> str | None:
@@ -198,8 +219,9 @@ def _key_header(frame: pl.DataFrame, lookup: dict[str, str]) -> str | None:
 _NUMBER = r"^-?\d+(\.\d+)?$"
 
 
-def _check_summary(summary: pl.DataFrame, months: list[pl.DataFrame], file: str, sheet: str,
-                   lookup: dict[str, str]) -> tuple[list[Problem], int]:  # fmt: skip
+def _check_summary(
+    summary: pl.DataFrame, months: list[pl.DataFrame], file: str, sheet: str, lookup: dict[str, str]
+) -> tuple[list[Problem], int]:
     """Each number of a summary sheet against the sum of the month sheets for its township and
     column (a total row against every non-total row): (the mismatches, cells compared). Columns
     are paired by what they mean ("男" and "出生人数 / 男" are both boys), else by header."""
@@ -209,23 +231,28 @@ def _check_summary(summary: pl.DataFrame, months: list[pl.DataFrame], file: str,
     if key is None or any(ident[key] not in m.columns for m in months):
         return [], 0
     numbers = [
-        h for h, c in ident.items()
-        if h != key and c not in ("month", "year", "township_code", "township_name")
+        h
+        for h, c in ident.items()
+        if h != key
+        and c not in ("month", "year", "township_code", "township_name")
         and all(c in m.columns for m in months)
-        and (summary[h].str.contains(_NUMBER) | (summary[h] == "")).all() and (summary[h] != "").any()
-    ]  # fmt: skip
+        and (summary[h].str.contains(_NUMBER) | (summary[h] == "")).all()
+        and (summary[h] != "").any()
+    ]
     if not numbers:
         return [], 0
     k = ident[key]
-    stacked = pl.concat([m.select(pl.col(k).alias("_key"), *(pl.col(ident[h]).alias(h) for h in numbers))
-                         for m in months])  # fmt: skip
+    stacked = pl.concat(
+        [m.select(pl.col(k).alias("_key"), *(pl.col(ident[h]).alias(h) for h in numbers)) for m in months]
+    )
     values = [pl.col(h).cast(pl.Float64, strict=False).fill_null(0.0) for h in numbers]
     totals = [label for label in summary[key].unique().to_list() if is_total_label(label)]
     by_key = stacked.group_by("_key").agg([v.sum() for v in values])
     rest = stacked.filter(~pl.col("_key").is_in(totals)).select([v.sum() for v in values])
     total_in_months = bool(set(totals) & set(by_key["_key"].to_list()))
-    keyed = summary.filter(pl.col(key) != "").join(by_key.rename({h: f"{h}__months" for h in numbers}),
-                                                    left_on=key, right_on="_key", how="left")  # fmt: skip
+    keyed = summary.filter(pl.col(key) != "").join(
+        by_key.rename({h: f"{h}__months" for h in numbers}), left_on=key, right_on="_key", how="left"
+    )
     problems, compared = [], 0
     for h in numbers:
         months_sum = pl.col(f"{h}__months")
@@ -235,9 +262,16 @@ def _check_summary(summary: pl.DataFrame, months: list[pl.DataFrame], file: str,
         cells = keyed.select("_row", given.alias("given"), months_sum.fill_null(0.0).alias("sum")).drop_nulls("given")
         compared += cells.height
         for row, value, total in cells.filter((pl.col("given") - pl.col("sum")).abs() > 1e-6).iter_rows():
-            problems.append(Problem(sheet_file(file, sheet), "sheet_total_mismatch", row, h, None,
-                                    {"given": _num(value), "months": _num(total), "diff": _num(value - total),
-                                     "n": len(months)}))  # fmt: skip
+            problems.append(
+                Problem(
+                    sheet_file(file, sheet),
+                    "sheet_total_mismatch",
+                    row,
+                    h,
+                    None,
+                    {"given": _num(value), "months": _num(total), "diff": _num(value - total), "n": len(months)},
+                )
+            )
     return problems, compared
 
 

@@ -135,8 +135,9 @@ def _regions(frame: pl.DataFrame, live: Path | None) -> pl.DataFrame:
     if old_path is None or not old_path.is_file():
         return frame
     old = pl.read_parquet(old_path)
-    old = old.select([(pl.col(c) if c in old.columns else pl.lit(None)).cast(t).alias(c)
-                      for c, t in frame.schema.items()])  # fmt: skip
+    old = old.select(
+        [(pl.col(c) if c in old.columns else pl.lit(None)).cast(t).alias(c) for c, t in frame.schema.items()]
+    )
     kept = old.filter(~pl.col("region_code").is_in(frame["region_code"].implode()))
     return pl.concat([kept, frame]).sort("region_code")
 

@@ -18,28 +18,13 @@ from natality.core.theme import PALETTE, PARTIAL_OPACITY, finish_figure
 from natality.scorecard.indicators import Registry
 
 # Traffic lights, colour-blind safe (blue / orange / grey, never red-green) and always with a mark.
-STATUS_COLOUR = {
-    "met": "#0072B2",
-    "on_track": "#56B4E9",
-    "missed": "#D55E00",
-    "at_risk": "#E69F00",
-    "not_judged": "#9AA5B1",
-}
-STATUS_FILL = {
-    "met": "#C6DBEF",
-    "on_track": "#E1EEF8",
-    "missed": "#F8C9A4",
-    "at_risk": "#FCE3BF",
-    "not_judged": "#E4E7EB",
-}
+STATUS_COLOUR = {"met": "#0072B2", "on_track": "#56B4E9", "missed": "#D55E00", "at_risk": "#E69F00",
+                 "not_judged": "#9AA5B1"}  # fmt: skip
+STATUS_FILL = {"met": "#C6DBEF", "on_track": "#E1EEF8", "missed": "#F8C9A4", "at_risk": "#FCE3BF",
+               "not_judged": "#E4E7EB"}  # fmt: skip
 STATUS_MARK = {"met": "✓", "on_track": "✓", "missed": "✗", "at_risk": "!", "not_judged": "–"}
-STATUS_SYMBOL = {
-    "met": "circle",
-    "on_track": "circle-open",
-    "missed": "x",
-    "at_risk": "triangle-up",
-    "not_judged": "circle-open",
-}
+STATUS_SYMBOL = {"met": "circle", "on_track": "circle-open", "missed": "x", "at_risk": "triangle-up",
+                 "not_judged": "circle-open"}  # fmt: skip
 CLASS_COLOUR = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#999999"]
 MUTED = "#C3CAD3"
 

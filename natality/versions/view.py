@@ -19,8 +19,9 @@ from natality.core.i18n import fmt_month, t
 from natality.core.literal import plot
 from natality.core.progress import Progress
 from natality.importing import import_log
-from natality.importing.importer import ImportRequest, run_import, summary_text
+from natality.importing.importer import ImportRequest, run_import
 from natality.importing.problems import ImportFailed
+from natality.importing.summary import summary_text
 
 UPLOAD_SLOTS = ("births", "boundaries", "population", "targets", "reported", "crosswalk", "mapping")
 DEFAULT_UPLOAD_MB = 200
