@@ -34,7 +34,7 @@ from natality.importing.importer_cli import register_cli
 from natality.importing.names import NameIndex, with_county
 from natality.importing.problems import ImportFailed, Problem, ProblemLog, write_problem
 from natality.importing.readers import RawTable, read_raw
-from natality.importing.summary import summary_text
+from natality.importing.summary import ImportSummary, summary_text
 from natality.importing.townships import (
     live_township_codes,
     note_villages,
@@ -74,14 +74,6 @@ class ImportRequest:
     who: str | None = None  # for the import log: a login name or session id; None: the CLI's user
     source: str = "cli"  # "cli" or "page"
     progress: Progress | None = None  # told of each step (natality.core.progress)
-
-
-@dataclass
-class ImportSummary:
-    version: str
-    manifest: dict
-    warnings: list[Problem]
-    files: list[dict]  # per input file: table, file, encoding, sheet, personal, ignored
 
 
 def resolve_lang(arg: str | None = None) -> str:

@@ -3,12 +3,20 @@ was dropped, and the warnings (the command line's stderr, the Data page's messag
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from natality.core.i18n import t
+from natality.importing.problems import Problem
 
-if TYPE_CHECKING:
-    from natality.importing.importer import ImportSummary
+
+@dataclass
+class ImportSummary:
+    """A finished import: its version, manifest, warnings and what each input file gave."""
+
+    version: str
+    manifest: dict
+    warnings: list[Problem]
+    files: list[dict]  # per input file: table, file, encoding, sheet, personal, ignored, sheets
 
 
 def summary_text(summary: ImportSummary, lang: str) -> str:
