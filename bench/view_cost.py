@@ -39,33 +39,7 @@ GOAL = {"county": 0.08, "province": 0.15}
 
 def start_server(app: Path, data: Path, log: Path) -> tuple[subprocess.Popen, int]:
     port = serve_app.free_port()
-    env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(app)}
-    # The app's own start (python -m natality.ui.serve: preloads beside the server) where it has one.
-    serve = (
-        ["-m", "natality.ui.serve"]
-        if (app / "natality/ui/serve.py").is_file()
-        else ["-m", "streamlit", "run", "dashboard.py"]
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            *serve,
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=app,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    proc = serve_app.start_app(data, port, log, root=app, args=("--server.fileWatcherType", "none"))
     if serve_app.wait_healthy(f"http://127.0.0.1:{port}", 90):
         return proc, port
     proc.kill()

@@ -124,18 +124,27 @@ class Cluster:
                 proc.wait(timeout=5)
 
 
-def start_replica(data: Path, port: int, cookie_secret: str, log: Path, address: str = "127.0.0.1") -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "NATALITY_DATA": str(Path(data).absolute()),
-        "PYTHONPATH": str(ROOT),
-        "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret,
-    }
-    # as ``make run`` starts the app: natality.ui.serve (warm first views) where the tree has it
-    starter = ["-m", "streamlit", "run", "dashboard.py"]
-    if (ROOT / "natality" / "ui" / "serve.py").exists():
-        starter = ["-m", "natality.ui.serve"]
-    return subprocess.Popen(
+def start_app(
+    data: Path,
+    port: int,
+    log: Path | None,
+    *,
+    root: Path = ROOT,
+    starter: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    address: str = "127.0.0.1",
+) -> subprocess.Popen:
+    """One app server on ``port`` over ``data``: the tree at ``root`` started as ``make run`` starts
+    it (natality.ui.serve, warm first views, where the tree has it) unless ``starter`` says
+    otherwise; its output to ``log`` (None: dropped)."""
+    if starter is None:
+        starter = ["-m", "streamlit", "run", "dashboard.py"]
+        if (root / "natality" / "ui" / "serve.py").exists():
+            starter = ["-m", "natality.ui.serve"]
+    full_env = {**os.environ, "NATALITY_DATA": str(Path(data).absolute()), "PYTHONPATH": str(root), **(env or {})}
+    out = log.open("w") if log is not None else subprocess.DEVNULL
+    proc = subprocess.Popen(
         [
             sys.executable,
             *starter,
@@ -147,12 +156,20 @@ def start_replica(data: Path, port: int, cookie_secret: str, log: Path, address:
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
+        cwd=root,
+        env=full_env,
+        stdout=out,
         stderr=subprocess.STDOUT,
     )
+    if log is not None:
+        out.close()  # the child holds its own copy
+    return proc
+
+
+def start_replica(data: Path, port: int, cookie_secret: str, log: Path, address: str = "127.0.0.1") -> subprocess.Popen:
+    return start_app(data, port, log, env={"STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}, address=address)
 
 
 def nginx_conf(run_dir: Path, ports: list[int], port: int, address: str = "127.0.0.1") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,29 +52,7 @@ def demo_env(demo_data, monkeypatch) -> Path:
 
 def start_streamlit(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = serve.free_port()
-    env = {**os.environ, "NATALITY_DATA": str(data_dir), "PYTHONPATH": str(ROOT)}
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = serve.start_app(data_dir, port, log_path, starter=["-m", "streamlit", "run", "dashboard.py"])
     url = f"http://127.0.0.1:{port}"
     if serve.wait_healthy(url, 60):
         return proc, url

@@ -16,7 +16,7 @@ from polars.testing import assert_frame_equal
 from natality.core import extract
 from natality.demo.county import build_demo
 from natality.scorecard import scoring, stored
-from tests.conftest import ROOT
+from tests.conftest import ROOT, serve
 
 TABLES = ("status", "card", "county", "values", "region_targets")
 
@@ -105,8 +105,6 @@ def test_server_warms_a_new_version_in_the_background(tmp_path):
 
 def test_serve_prepares_the_live_version_before_the_first_visit(tmp_path):
     """``python -m natality.ui.serve`` (make run): the scorecards are made while the server starts."""
-    import os
-    import socket
     import urllib.request
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -114,27 +112,8 @@ def test_serve_prepares_the_live_version_before_the_first_visit(tmp_path):
 
     data = tmp_path / "demo"
     build_demo(data)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "natality.ui.serve",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = serve.free_port()
+    proc = serve.start_app(data, port, None, starter=["-m", "natality.ui.serve"])
     try:
         deadline = time.time() + 120
         while time.time() < deadline and len(_entries(extract.live_version_dir(data))) < 3:

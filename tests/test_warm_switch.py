@@ -9,7 +9,6 @@ county; a real AppTest of the dashboard; a real ``natality.ui.serve`` over Strea
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -162,24 +161,8 @@ def test_a_served_process_shows_the_old_version_until_the_new_is_warm(live, tmp_
     before = extract.read_manifest(data)["cutoff_month"]
     marks = {before: stclient.version_marks(before), month: stclient.version_marks(month)}
     port = serve.free_port()
-    env = {**os.environ, "NATALITY_DATA": str(data), "PYTHONPATH": str(ROOT), "NATALITY_WATCH_SECONDS": "3600"}
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "natality.ui.serve",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    proc = serve.start_app(
+        data, port, tmp_path / "serve.log", starter=["-m", "natality.ui.serve"], env={"NATALITY_WATCH_SECONDS": "3600"}
     )
     try:
         assert serve.wait_healthy(f"http://127.0.0.1:{port}"), (tmp_path / "serve.log").read_text()
@@ -200,4 +183,3 @@ def test_a_served_process_shows_the_old_version_until_the_new_is_warm(live, tmp_
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-        log.close()
