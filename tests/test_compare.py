@@ -108,6 +108,11 @@ def test_score_sentence_and_rank_change():
     assert last == "考核排名第一的是甲（90.0分）；名次上升最多的是甲（由第2名升至第1名，上升1位）。"
 
 
+def _ranked(score: list[float], rank: list[int], low: list[int], high: list[int]) -> pl.DataFrame:
+    """Scores of A, B and C with their ranks and 90 % rank intervals."""
+    return pl.DataFrame({"township_code": [A, B, C], "score": score, "rank": rank, "rank_low": low, "rank_high": high})
+
+
 def test_rank_change_is_named_only_when_the_intervals_say_so():
     now = pl.DataFrame(
         {
@@ -120,24 +125,8 @@ def test_rank_change_is_named_only_when_the_intervals_say_so():
     )
     # First: A and B swap places, but their intervals (1-2 both years) overlap: within chance, and
     # C stays third. Second: C climbs from 3 (3-3) to 1 (1-1), intervals apart: a change.
-    base = pl.DataFrame(
-        {
-            "township_code": [A, B, C],
-            "score": [80.0, 70.0, 10.0],
-            "rank": [1, 2, 3],
-            "rank_low": [1, 1, 3],
-            "rank_high": [2, 2, 3],
-        }
-    )
-    swap = pl.DataFrame(
-        {
-            "township_code": [A, B, C],
-            "score": [70.0, 80.0, 10.0],
-            "rank": [2, 1, 3],
-            "rank_low": [1, 1, 3],
-            "rank_high": [2, 2, 3],
-        }
-    )
+    base = _ranked([80.0, 70.0, 10.0], [1, 2, 3], [1, 1, 3], [2, 2, 3])
+    swap = _ranked([70.0, 80.0, 10.0], [2, 1, 3], [1, 1, 3], [2, 2, 3])
     table = compare.compare_table(now, now, 12, {A: "甲", B: "乙", C: "丙"}, swap, base)
     assert dict(zip(table["township_code"], table["rank_change_sure"], strict=True)) == {A: False, B: False, C: False}
     county = compare.county_change(now, now, 12)
@@ -148,15 +137,7 @@ def test_rank_change_is_named_only_when_the_intervals_say_so():
     )
     shown = compare_view.display_table(table, "2024", "2023", "en")
     assert set(shown["Rank change test (90 % intervals)"]) == {"Within chance"}
-    climb = pl.DataFrame(
-        {
-            "township_code": [A, B, C],
-            "score": [70.0, 60.0, 95.0],
-            "rank": [2, 3, 1],
-            "rank_low": [1, 2, 1],
-            "rank_high": [3, 3, 1],
-        }
-    )
+    climb = _ranked([70.0, 60.0, 95.0], [2, 3, 1], [1, 2, 1], [3, 3, 1])
     table = compare.compare_table(now, now, 12, {A: "甲", B: "乙", C: "丙"}, climb, base)
     # C: 3-3 then 1-1, apart -> sure (+2); A 1-2 then 1-3 overlap; B 1-2 then 2-3 overlap at 2.
     assert dict(zip(table["township_code"], table["rank_change_sure"], strict=True)) == {A: False, B: False, C: True}
