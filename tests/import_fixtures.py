@@ -87,3 +87,24 @@ def tree_digest(out: Path) -> dict[str, str]:
 
 def all_versions(out: Path) -> list[str]:
     return sorted(p.name for p in out.with_name(out.name + ".versions").iterdir())
+
+
+def merged_births_book(path: Path, boys_total: int = 8, total_first: bool = False) -> None:
+    """Title row; 乡镇 merged over 代码 and 名称, 月份 merged down, 出生人数 merged over 男 and 女;
+    a 合计 row (``boys_total`` boys, 5 girls) under the records, or first under the header."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["2024年各乡镇出生人数"])
+    ws.merge_cells("A1:E1")
+    ws.append(["乡镇", None, "月份", "出生人数", None])
+    ws.append(["代码", "名称", None, "男", "女"])
+    ws.merge_cells("A2:B2")
+    ws.merge_cells("C2:C3")
+    ws.merge_cells("D2:E2")
+    records = [[CODES[0], "城关镇", "2024-03", 6, 5], [CODES[1], "王店乡", "2024-03", 2, 0]]
+    total = ["合计", None, None, boys_total, 5]
+    for row in [total, *records] if total_first else [*records, total]:
+        ws.append(row)
+    book.save(path)

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from natality.importing import importer
 from natality.importing.problems import ImportFailed
 from natality.versions import view as data_view
-from tests.import_fixtures import CODES, tree_digest
+from tests.import_fixtures import CODES, merged_births_book, tree_digest
 
 C0, C1, C2 = CODES
 
@@ -60,26 +60,9 @@ def test_xls_workbook_with_a_cover_sheet(ext, tmp_path):
     ]
 
 
-def _merged_births_book(path) -> None:
-    """Title row; 乡镇 merged over 代码 and 名称, 月份 merged down, 出生人数 merged over 男 and 女."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.append(["2024年各乡镇出生人数"])
-    ws.merge_cells("A1:E1")
-    ws.append(["乡镇", None, "月份", "出生人数", None])
-    ws.append(["代码", "名称", None, "男", "女"])
-    ws.merge_cells("A2:B2")
-    ws.merge_cells("C2:C3")
-    ws.merge_cells("D2:E2")
-    ws.append([C0, "城关镇", "2024-03", 6, 5])
-    ws.append([C1, "王店乡", "2024-03", 2, 0])
-    ws.append(["合计", None, None, 8, 5])
-    book.save(path)
-
-
 def test_xlsx_two_row_header_with_merged_cells(ext, tmp_path):
     path = tmp_path / "counts.xlsx"
-    _merged_births_book(path)
+    merged_births_book(path)
     assert _import(ext, "--births", str(path)) == 0
     # "出生人数 / 男" and "/ 女" are the sexes; 王店乡's 0 girls make no row; the 合计 row is skipped.
     assert _births(ext) == [

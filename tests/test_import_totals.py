@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import openpyxl
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from natality.importing import importer, stream
-from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
+from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, merged_births_book, tree_digest
 
 C0, C1, C2 = CODES
 PATHS = pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "out_of_core"])
@@ -77,27 +76,9 @@ def test_a_subtotal_that_disagrees_is_refused_naming_the_row_and_both_numbers(
     assert tree_digest(ext) == before
 
 
-def _merged_book(path, boys_total: int) -> None:
-    """Title row; 乡镇 merged over 代码 and 名称, 月份 merged down, 出生人数 merged over 男 and 女;
-    a 合计 row first under the header (it totals the rows below it)."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.append(["2024年各乡镇出生人数"])
-    ws.merge_cells("A1:E1")
-    ws.append(["乡镇", None, "月份", "出生人数", None])
-    ws.append(["代码", "名称", None, "男", "女"])
-    ws.merge_cells("A2:B2")
-    ws.merge_cells("C2:C3")
-    ws.merge_cells("D2:E2")
-    ws.append(["合计", None, None, boys_total, 5])  # row 4
-    ws.append([C0, "城关镇", "2024-03", 6, 5])
-    ws.append([C1, "王店乡", "2024-03", 2, 0])
-    book.save(path)
-
-
 def test_a_total_row_above_its_records_in_a_workbook_with_merged_cells(ext, tmp_path, monkeypatch, capsys):
     path = tmp_path / "report.xlsx"
-    _merged_book(path, 8)
+    merged_births_book(path, 8, total_first=True)
     assert _import(ext, path, monkeypatch, False) == 0
     march = date(2024, 3, 1)
     assert _births(ext) == [(C0, march, "F", 5), (C0, march, "M", 6), (C1, march, "M", 2)]
@@ -106,7 +87,7 @@ def test_a_total_row_above_its_records_in_a_workbook_with_merged_cells(ext, tmp_
 
 def test_a_mismatch_is_named_in_both_languages_and_changes_nothing(ext, tmp_path, monkeypatch, capsys):
     path = tmp_path / "report.xlsx"
-    _merged_book(path, 9)  # 6 + 2 = 8 boys
+    merged_births_book(path, 9, total_first=True)  # 6 + 2 = 8 boys
     before = tree_digest(ext)
     assert _import(ext, path, monkeypatch, False, "en") == 2
     en = capsys.readouterr().err
