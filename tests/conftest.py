@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,15 @@ def demo_env(demo_data, monkeypatch) -> Path:
     """NATALITY_DATA pointing at the demo extract, for AppTest runs."""
     monkeypatch.setenv("NATALITY_DATA", str(demo_data))
     return demo_data
+
+
+def run_pack(
+    data: Path, out: Path, year: int, lang: str | None = None, env: dict | None = None, args: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    """``python -m natality pack`` as a process, its output captured."""
+    cmd = [sys.executable, "-m", "natality", "pack", "--year", str(year), "--data", str(data)]
+    cmd += [*(["--lang", lang] if lang else []), *args, "--out", str(out)]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})})
 
 
 def start_streamlit(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -16,30 +13,13 @@ from PIL import Image, ImageDraw, ImageFont
 
 from natality.core.theme import finish_figure
 from natality.export import render as export
+from tests.conftest import run_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TITLE = "出生人数变化"
 NO_CJK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # DejaVu has no Chinese glyphs
-
-
-def run_pack(data: Path, out: Path, year: int, lang: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    cmd = [
-        sys.executable,
-        "-m",
-        "natality",
-        "pack",
-        "--year",
-        str(year),
-        "--data",
-        str(data),
-        "--lang",
-        lang,
-        "--out",
-        str(out),
-    ]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})})
 
 
 def ink(image: Image.Image) -> Image.Image:

@@ -5,13 +5,12 @@ as text, not as markup."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_pack
 from tests.hostile_names import EXTRACT_NAME, TOWNS, build_hostile_extract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,21 +22,7 @@ def hostile(tmp_path_factory) -> Path:
 
 
 def _pack(data: Path, out: Path, lang: str) -> None:
-    cmd = [
-        sys.executable,
-        "-m",
-        "natality",
-        "pack",
-        "--year",
-        "2024",
-        "--data",
-        str(data),
-        "--lang",
-        lang,
-        "--out",
-        str(out),
-    ]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = run_pack(data, out, 2024, lang)
     assert done.returncode == 0, done.stderr
 
 

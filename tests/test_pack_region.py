@@ -5,13 +5,12 @@ is tests/test_export.py's)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from natality.export.slides import build_slides
+from tests.conftest import run_pack
 from tests.factory import TWO_COUNTY_CODES, make_two_county_extract, two_county_population
 
 A, B, C = TWO_COUNTY_CODES  # 甲县: A, B; 乙县: C
@@ -74,21 +73,7 @@ def test_an_english_county_pack(two_counties):
 
 def test_pack_of_an_unknown_region_exits_2_and_writes_nothing(two_counties, tmp_path):
     out = tmp_path / "pack.pptx"
-    cmd = [
-        sys.executable,
-        "-m",
-        "natality",
-        "pack",
-        "--year",
-        "2024",
-        "--data",
-        str(two_counties),
-        "--region",
-        "419903",
-        "--out",
-        str(out),
-    ]
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    run = run_pack(two_counties, out, 2024, args=("--region", "419903"))
     assert run.returncode == 2
     assert "--region 419903: not a county, city or province of this extract" in run.stderr
     assert "419901" in run.stderr and not out.exists()
