@@ -10,17 +10,8 @@ import polars as pl
 import shapely
 
 from natality.core import extract
+from natality.importing.validate_births import BIRTHS_SCHEMA
 from natality.srb.stats import srb_estimate
-
-BIRTHS_SCHEMA = {
-    "township_code": pl.String,
-    "month": pl.Date,
-    "sex": pl.String,
-    "birth_order": pl.Int8,
-    "mother_age_band": pl.String,
-    "policy_compliant": pl.Boolean,
-    "births": pl.Int64,
-}
 
 
 def square(i: int) -> shapely.Polygon:
@@ -157,3 +148,23 @@ def srb_township_rows(rows: list[tuple[str, str, int, int]], en_suffix: str = ""
         out.append((code, name, f"{name}{en_suffix}", boys + girls, boys, girls, est.srb, est.low, est.high))
     cols = ["township_code", "township_name", "township_name_en", "births", "boys", "girls"]
     return pl.DataFrame(out, schema=[*cols, "srb", "srb_low", "srb_high"], orient="row")
+
+
+TWO_TOWNSHIP_CODES = ("419901101000", "419901102000")
+
+
+def make_two_township_extract(out: Path, years: tuple[int, ...] = (2024,)) -> Path:
+    """城关镇 (A) and 王店乡 (B), cut off at 2024-01: in January 2024 7 boys to A and 3 girls to B,
+    in January 2023 5 girls to A; 1,000 people in each township in each of ``years``."""
+    a, b = TWO_TOWNSHIP_CODES
+    return make_extract(
+        out,
+        [(a, "城关镇", "Chengguan"), (b, "王店乡", "Wangdian")],
+        [
+            (a, "2024-01", "M", 1, "25-29", None, 7),
+            (b, "2024-01", "F", 1, "25-29", None, 3),
+            (a, "2023-01", "F", 2, "30-34", None, 5),
+        ],
+        [(code, year, 1000) for year in years for code in TWO_TOWNSHIP_CODES],
+        cutoff="2024-01",
+    )

@@ -8,20 +8,14 @@ from pathlib import Path
 from pptx import Presentation
 
 from natality.export.pack import pack_bytes
-from tests.factory import make_extract
+from tests.factory import TWO_TOWNSHIP_CODES, make_extract, make_two_township_extract
 
-A, B = "419901101000", "419901102000"
+A, B = TWO_TOWNSHIP_CODES
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_pack_tells_each_slide_as_it_draws_it(tmp_path):
-    data = make_extract(
-        tmp_path / "x",
-        [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian")],
-        [(A, "2024-01", "M", 1, "25-29", None, 7), (B, "2024-01", "F", 1, "25-29", None, 3)],
-        [(A, 2024, 1000), (B, 2024, 1000)],
-        cutoff="2024-01",
-    )
+    data = make_two_township_extract(tmp_path / "y", (2024, 2023))
     seen: list[tuple] = []
     built = pack_bytes(data, 2024, "en", "pptx", progress=lambda *step: seen.append(step))
     slides = Presentation(io.BytesIO(built)).slides

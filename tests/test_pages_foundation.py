@@ -8,9 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from natality.core import db
 from tests.apptest_pages import open_page
-from tests.factory import make_extract
+from tests.factory import TWO_TOWNSHIP_CODES, make_extract, make_two_township_extract
 
-A, B = "419901101000", "419901102000"
+A, B = TWO_TOWNSHIP_CODES
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
@@ -55,17 +55,7 @@ def test_births_page_in_both_languages(demo_env, lang):
 
 
 def test_births_township_filter_through_the_url(tmp_path, monkeypatch):
-    data = make_extract(
-        tmp_path / "x",
-        [(A, "城关镇", "Chengguan"), (B, "王店乡", "Wangdian")],
-        [
-            (A, "2024-01", "M", 1, "25-29", None, 7),
-            (B, "2024-01", "F", 1, "25-29", None, 3),
-            (A, "2023-01", "F", 2, "30-34", None, 5),
-        ],
-        [(A, 2024, 1000), (B, 2024, 1000)],
-        cutoff="2024-01",
-    )
+    data = make_two_township_extract(tmp_path / "x")
     monkeypatch.setenv("NATALITY_DATA", str(data))
     at = app("zh", "pages/births.py", year=2024, township=A)
     assert at.selectbox(key="township").value == A

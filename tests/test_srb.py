@@ -81,25 +81,23 @@ def test_one_girl_hand_value():
     assert est.high == pytest.approx(384.14588, abs=1e-4)
 
 
+WILSON_CASES = [(3, 2), (14, 15), (17, 8), (105, 100), (525, 500), (1100, 1000), (1, 9)]
+EXACT_CASES = [(0, 4), (3, 2), (14, 15), (25, 0), (105, 100), (1100, 1000)]
+
+
 @pytest.mark.parametrize(
-    "boys,girls",
-    [(3, 2), (14, 15), (17, 8), (105, 100), (525, 500), (1100, 1000), (1, 9)],
+    ("interval", "method", "tolerance", "boys", "girls"),
+    [
+        *[(wilson_interval, "wilson", 1e-7, boys, girls) for boys, girls in WILSON_CASES],
+        *[(clopper_pearson, "exact", 1e-10, boys, girls) for boys, girls in EXACT_CASES],
+    ],
 )
-def test_wilson_matches_scipy(boys, girls):
+def test_interval_matches_scipy(interval, method, tolerance, boys, girls):
     n = boys + girls
-    ci = binomtest(boys, n).proportion_ci(confidence_level=0.95, method="wilson")
-    low, high = wilson_interval(boys, n)
-    assert low == pytest.approx(ci.low, abs=1e-7)
-    assert high == pytest.approx(ci.high, abs=1e-7)
-
-
-@pytest.mark.parametrize("boys,girls", [(0, 4), (3, 2), (14, 15), (25, 0), (105, 100), (1100, 1000)])
-def test_clopper_pearson_matches_scipy(boys, girls):
-    n = boys + girls
-    ci = binomtest(boys, n).proportion_ci(confidence_level=0.95, method="exact")
-    low, high = clopper_pearson(boys, n)
-    assert low == pytest.approx(ci.low, abs=1e-10)
-    assert high == pytest.approx(ci.high, abs=1e-10)
+    ci = binomtest(boys, n).proportion_ci(confidence_level=0.95, method=method)
+    low, high = interval(boys, n)
+    assert low == pytest.approx(ci.low, abs=tolerance)
+    assert high == pytest.approx(ci.high, abs=tolerance)
 
 
 # DOMAIN.md: width of the 95 % interval at true SRB 105 for 200 .. 10,000 births.

@@ -34,29 +34,14 @@ from natality.core.context import region_names
 
 LEVEL = 0.90
 TAIL = (1 - LEVEL) / 2
-TOWNSHIP_COLUMNS = [
-    "township_code",
-    "township_name",
-    "births_to_date",
-    "months",
-    "projected",
-    "projected_low",
-    "projected_high",
-    "target",
-    "p_meet",
-]
+PROJECTED = ["births_to_date", "months", "projected", "projected_low", "projected_high", "target", "p_meet"]
+TOWNSHIP_COLUMNS = ["township_code", "township_name", *PROJECTED]
 REGION_COLUMNS = [
     "region_code",
     "region_name",
     "level",
     "townships",
-    "births_to_date",
-    "months",
-    "projected",
-    "projected_low",
-    "projected_high",
-    "target",
-    "p_meet",
+    *PROJECTED,
     "population",
     "birth_rate",
     "birth_rate_low",
