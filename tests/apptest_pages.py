@@ -30,3 +30,17 @@ def open_page(page: str | None = None, timeout: float = 120, /, **params) -> App
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def open_data_page(data: Path | None, monkeypatch, lang: str = "en") -> AppTest:
+    """The Data page's file on its own over ``data`` (None: NATALITY_DATA as it is), the admin
+    password set to ``s3cret``: through dashboard.py + switch_page, AppTest runs the page in folder
+    mode first and ui's reroute through the router drops the form's submit trigger."""
+    if data is not None:
+        monkeypatch.setenv("NATALITY_DATA", str(data))
+    monkeypatch.setenv("NATALITY_ADMIN_PASSWORD", "s3cret")
+    at = AppTest.from_file(str(DASHBOARD.parent / "pages" / "data.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at

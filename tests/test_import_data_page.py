@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from natality.core import extract
 from natality.importing import importer
 from natality.versions import view as data_view
+from tests.apptest_pages import open_data_page
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
@@ -79,13 +80,7 @@ def test_personal_columns_are_listed(ext, tmp_path):
 
 
 def test_upload_form_only_with_a_password_and_wrong_password_is_refused(ext, monkeypatch):
-    monkeypatch.setenv("NATALITY_ADMIN_PASSWORD", "s3cret")
-    # The page file on its own: through dashboard.py + switch_page, AppTest runs the page in folder
-    # mode first and ui's reroute through the router drops the form's submit trigger.
-    at = AppTest.from_file(str(DASHBOARD.parent / "pages" / "data.py"), default_timeout=120)
-    at.query_params["lang"] = "en"
-    at.run()
-    assert not at.exception, at.exception
+    at = open_data_page(None, monkeypatch)
     assert len(at.get("file_uploader")) == len(data_view.UPLOAD_SLOTS)
     at.text_input(key="data_password").input("wrong")
     at.button[0].click()

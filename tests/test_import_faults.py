@@ -23,6 +23,7 @@ from natality.core import extract
 from natality.core.i18n import t
 from natality.importing import import_log, importer
 from natality.versions import view as data_view
+from tests.apptest_pages import open_data_page
 from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,13 +259,7 @@ def _frame(at: AppTest, column: str):
 
 
 def _data_page(out: Path, monkeypatch, lang: str = "en") -> AppTest:
-    monkeypatch.setenv("NATALITY_DATA", str(out))
-    monkeypatch.setenv("NATALITY_ADMIN_PASSWORD", "s3cret")
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_data_page(out, monkeypatch, lang)
 
 
 def test_data_page_lists_versions_and_the_log_and_rolls_back(template, tmp_path, monkeypatch):

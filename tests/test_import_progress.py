@@ -13,11 +13,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 import xlsxwriter
-from streamlit.testing.v1 import AppTest
 
 from natality.core import extract, literal
 from natality.core.progress import Steps, terminal_progress
 from natality.importing import importer
+from tests.apptest_pages import open_data_page
 from tests.import_fixtures import CODES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,12 +111,7 @@ STEPS = {
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_data_page_upload_shows_progress_and_the_sheets(ext, monkeypatch, lang):
-    monkeypatch.setenv("NATALITY_DATA", str(ext))
-    monkeypatch.setenv("NATALITY_ADMIN_PASSWORD", "s3cret")
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception, at.exception
+    at = open_data_page(ext, monkeypatch, lang)
     at.text_input(key="data_password").input("s3cret")
     at.get("file_uploader")[0].set_value(("report.xlsx", _workbook(), "application/vnd.ms-excel"))
     at.button[0].click()

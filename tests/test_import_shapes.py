@@ -7,17 +7,16 @@ extract (tests/import_fixtures.py); the expected rows are worked out by hand bes
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
 import xlwt
-from streamlit.testing.v1 import AppTest
 
 from natality.importing import importer
 from natality.importing.problems import ImportFailed
 from natality.versions import view as data_view
+from tests.apptest_pages import open_data_page
 from tests.import_fixtures import CODES, merged_births_book, tree_digest
 
 C0, C1, C2 = CODES
@@ -222,12 +221,7 @@ def test_sum_duplicates_adds_repeated_rows_and_says_so(ext, tmp_path, capsys, mo
     ],
 )
 def test_data_page_offers_sum_duplicates_and_the_upload_honours_it(ext, monkeypatch, lang, label):
-    monkeypatch.setenv("NATALITY_DATA", str(ext))
-    monkeypatch.setenv("NATALITY_ADMIN_PASSWORD", "s3cret")
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "data.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception, at.exception
+    at = open_data_page(ext, monkeypatch, lang)
     box = at.checkbox(key="data_sum_duplicates")
     assert (box.label, box.value) == (label, False)
     upload = {"births": ("counts.csv", REPEATED.encode())}

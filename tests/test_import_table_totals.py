@@ -27,6 +27,20 @@ def _import(ext, flag: str, path, monkeypatch, streamed: bool, lang: str = "en")
     return importer.main(["--out", str(ext), flag, str(path), "--lang", lang])
 
 
+def _refused_then_taken(ext, flag, path, monkeypatch, capsys, streamed, write, wrong: int, right: int) -> str:
+    """``write(path, wrong)``: the import refuses it (exit 2) and changes nothing; ``write(path, right)``:
+    taken, its total row 5 dropped with the note. Returns what the refusal said."""
+    write(path, wrong)
+    before = tree_digest(ext)
+    assert _import(ext, flag, path, monkeypatch, streamed) == 2
+    err = capsys.readouterr().err
+    assert tree_digest(ext) == before
+    write(path, right)
+    assert _import(ext, flag, path, monkeypatch, streamed) == 0
+    assert "(rows 5); each agrees" in capsys.readouterr().err
+    return err
+
+
 POPULATION = (
     "乡镇代码,年份,常住人口\n"
     f"{C0},2023,1000\n"  # row 2
@@ -80,24 +94,17 @@ def _wide_population(path, total_2024: int) -> None:
 
 @PATHS
 def test_a_wide_population_workbook_checks_its_total_row_year_by_year(ext, tmp_path, monkeypatch, capsys, streamed):
-    path = tmp_path / "pop.xlsx"
-    _wide_population(path, 2801)  # 910 + 1890 = 2800
-    before = tree_digest(ext)
-    assert _import(ext, "--population", path, monkeypatch, streamed) == 2
-    err = capsys.readouterr().err
+    run = (ext, "--population", tmp_path / "pop.xlsx", monkeypatch, capsys, streamed)
+    err = _refused_then_taken(*run, _wide_population, 2801, 2800)  # 910 + 1890 = 2800
     assert 'row 5, column "2024年": the total says 2801, but the rows it totals add up to 2800' in err
     assert "(a difference of +1)" in err
     assert '"2023年"' not in err
-    assert tree_digest(ext) == before
-    _wide_population(path, 2800)
-    assert _import(ext, "--population", path, monkeypatch, streamed) == 0
     assert pl.read_parquet(ext / "population.parquet").sort("township_code", "year").rows() == [
         (C0, 2023, 900),
         (C0, 2024, 910),
         (C1, 2023, 1900),
         (C1, 2024, 1890),
     ]
-    assert "(rows 5); each agrees" in capsys.readouterr().err
 
 
 def _reported(path, denominator_total: int) -> None:
@@ -121,23 +128,16 @@ def _reported(path, denominator_total: int) -> None:
 
 @PATHS
 def test_reported_numerators_and_denominators_are_totals_too(ext, tmp_path, monkeypatch, capsys, streamed):
-    path = tmp_path / "rep.xlsx"
-    _reported(path, 160)  # 100 + 50 = 150
-    before = tree_digest(ext)
-    assert _import(ext, "--reported", path, monkeypatch, streamed) == 2
-    err = capsys.readouterr().err
+    run = (ext, "--reported", tmp_path / "rep.xlsx", monkeypatch, capsys, streamed)
+    err = _refused_then_taken(*run, _reported, 160, 150)  # 100 + 50 = 150
     assert 'rep.xlsx, row 5, column "2020年 / 分母": the total says 160, but the rows it totals add up to 150' in err
     assert "(a difference of +10)" in err and "says 142" not in err and "says 150" not in err  # the rest agree
-    assert tree_digest(ext) == before
-    _reported(path, 150)
-    assert _import(ext, "--reported", path, monkeypatch, streamed) == 0
     assert pl.read_parquet(ext / "reported.parquet").sort("township_code", "year").rows() == [
         (C0, 2020, "stats_accuracy", 97.0, 100.0),
         (C0, 2021, "stats_accuracy", 98.0, 100.0),
         (C1, 2020, "stats_accuracy", 45.0, 50.0),
         (C1, 2021, "stats_accuracy", 49.0, 50.0),
     ]
-    assert "(rows 5); each agrees" in capsys.readouterr().err
 
 
 @PATHS
