@@ -89,15 +89,22 @@ def _fill(folder: Path) -> None:
                 pass
 
 
+def _refused_live_unchanged(out: Path, births: Path, message: str, limit_bytes: int | None = None):
+    """Import ``births`` into ``out``: exit 2 saying ``message``, no traceback, the live version and
+    its tables as they were."""
+    before, tables = extract.read_manifest(out)["version"], _live_tables(out)
+    done = _import(["--out", str(out), "--births", str(births)], limit_bytes)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert extract.read_manifest(out)["version"] == before and _live_tables(out) == tables
+    return done
+
+
 def test_disk_full_fails_with_exit_2_and_the_live_version_unchanged(template, tmpfs, tmp_path, monkeypatch):
     out = copy_extract(template, tmpfs / "data")
-    before, tables = extract.read_manifest(out)["version"], _live_tables(out)
     _fill(tmpfs)
-    done = _import(["--out", str(out), "--births", str(_births(tmp_path / "b.csv", 30))])
-    assert done.returncode == 2, done.stderr
-    assert "the disk is full" in done.stderr and "the live data is unchanged" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert extract.read_manifest(out)["version"] == before and _live_tables(out) == tables
+    done = _refused_live_unchanged(out, _births(tmp_path / "b.csv", 30), "the disk is full")
+    assert "the live data is unchanged" in done.stderr
     assert not [p for p in extract.versions_dir(out).iterdir() if p.name.startswith(".staging-")]
     # The app keeps serving the live version.
     monkeypatch.setenv("NATALITY_DATA", str(out))
@@ -109,13 +116,9 @@ def test_disk_full_fails_with_exit_2_and_the_live_version_unchanged(template, tm
 
 def test_disk_full_by_file_size_limit(template, tmp_path):
     out = copy_extract(template, tmp_path / "data")
-    before, tables = extract.read_manifest(out)["version"], _live_tables(out)
     # No file over 1 kB can be written: the new version's first table file fails (EFBIG), as on a
     # full disk; the births CSV itself is only read.
-    done = _import(["--out", str(out), "--births", str(_births(tmp_path / "b.csv", 30))], limit_bytes=1024)
-    assert done.returncode == 2, done.stderr
-    assert "the disk is full" in done.stderr and "Traceback" not in done.stderr
-    assert extract.read_manifest(out)["version"] == before and _live_tables(out) == tables
+    _refused_live_unchanged(out, _births(tmp_path / "b.csv", 30), "the disk is full", limit_bytes=1024)
 
 
 def test_a_write_that_fails_leaves_no_staging_folder_and_the_live_files_byte_identical(template, tmp_path):
@@ -134,12 +137,8 @@ def test_a_write_that_fails_leaves_no_staging_folder_and_the_live_files_byte_ide
 
 def test_read_only_data_folder_fails_with_exit_2(template, tmpfs, tmp_path):
     out = copy_extract(template, tmpfs / "data")
-    before, tables = extract.read_manifest(out)["version"], _live_tables(out)
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
-    done = _import(["--out", str(out), "--births", str(_births(tmp_path / "b.csv", 3))])
-    assert done.returncode == 2, done.stderr
-    assert "read-only or not writable" in done.stderr and "Traceback" not in done.stderr
-    assert extract.read_manifest(out)["version"] == before and _live_tables(out) == tables
+    _refused_live_unchanged(out, _births(tmp_path / "b.csv", 3), "read-only or not writable")
 
 
 def test_a_killed_imports_leftovers_are_removed_with_a_message(template, tmp_path):
