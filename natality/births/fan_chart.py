@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from natality.core.i18n import t
-from natality.core.theme import PALETTE, PREVIOUS, finish_figure
+from natality.core.theme import PALETTE, PREVIOUS, add_band, finish_figure
 
 
 def projection_fan(
@@ -26,24 +26,14 @@ def projection_fan(
             hovertemplate="%{x}: %{y:,}<extra></extra>",
         )
     if fan["mean"].drop_nulls().len():
-        fig.add_scatter(
-            x=x,
-            y=fan["high"].to_list(),
-            mode="lines",
-            line={"width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-            name="high",
-        )
-        fig.add_scatter(
-            x=x,
-            y=fan["low"].to_list(),
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor="rgba(0, 114, 178, 0.2)",
-            name=t("projection.fan_band", lang),
-            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+        add_band(
+            fig,
+            x,
+            fan["low"].to_list(),
+            fan["high"].to_list(),
+            "rgba(0, 114, 178, 0.2)",
+            {"name": "high"},
+            {"name": t("projection.fan_band", lang), "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"},
         )
         fig.add_scatter(
             x=x,

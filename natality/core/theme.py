@@ -100,3 +100,10 @@ def presentation_figure(fig: go.Figure) -> go.Figure:
     for annotation in big.layout.annotations:
         annotation.font.size = (annotation.font.size or 12) + 4
     return big
+
+
+def add_band(fig: go.Figure, x: list, low: list, high: list, fillcolor: str, upper: dict, lower: dict) -> None:
+    """A shaded band between ``low`` and ``high``: an invisible upper edge (``upper``: its other trace
+    properties), then the lower edge filled up to it (``lower``: its name, hover ...)."""
+    fig.add_scatter(x=x, y=high, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip", **upper)
+    fig.add_scatter(x=x, y=low, mode="lines", line={"width": 0}, fill="tonexty", fillcolor=fillcolor, **lower)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from natality.core.i18n import t
-from natality.core.theme import PALETTE, PARTIAL_OPACITY, finish_figure
+from natality.core.theme import PALETTE, PARTIAL_OPACITY, add_band, finish_figure
 from natality.srb.tables import NATURAL_RANGE
 
 BAND_OPACITY = 0.18
@@ -64,26 +64,9 @@ def _line_with_band(
     fig: go.Figure, x: list, df: pl.DataFrame, name: str, colour: str, lang: str, mode: str = "lines+markers"
 ) -> None:
     """The SRB line with its 95 % interval as a shaded band (gaps where undefined)."""
-    fig.add_scatter(
-        x=x,
-        y=df["srb_high"].to_list(),
-        mode="lines",
-        line={"width": 0},
-        showlegend=False,
-        hoverinfo="skip",
-        legendgroup=name,
-    )
-    fig.add_scatter(
-        x=x,
-        y=df["srb_low"].to_list(),
-        mode="lines",
-        line={"width": 0},
-        fill="tonexty",
-        fillcolor=_hex_rgba(colour, BAND_OPACITY),
-        name=f"{name} · {t('srb.interval95', lang)}",
-        hoverinfo="skip",
-        legendgroup=name,
-    )
+    band = {"name": f"{name} · {t('srb.interval95', lang)}", "hoverinfo": "skip", "legendgroup": name}
+    fillcolor = _hex_rgba(colour, BAND_OPACITY)
+    add_band(fig, x, df["srb_low"].to_list(), df["srb_high"].to_list(), fillcolor, {"legendgroup": name}, band)
     fig.add_scatter(
         x=x,
         y=df["srb"].to_list(),
