@@ -47,11 +47,7 @@ def start_server(app: Path, data: Path, log: Path) -> tuple[subprocess.Popen, in
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    serve_app.stop_app(proc, 15)
 
 
 def cpu_seconds(process: psutil.Process) -> float:

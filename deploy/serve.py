@@ -168,6 +168,15 @@ def start_app(
     return proc
 
 
+def stop_app(proc: subprocess.Popen, seconds: float = 10) -> None:
+    """Stop a server of start_app: SIGTERM, and SIGKILL after ``seconds``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def start_replica(data: Path, port: int, cookie_secret: str, log: Path, address: str = "127.0.0.1") -> subprocess.Popen:
     return start_app(data, port, log, env={"STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}, address=address)
 

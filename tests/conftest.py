@@ -80,11 +80,7 @@ def streamlit_server(demo_data, tmp_path_factory):
 
 def stop_streamlit(proc: subprocess.Popen) -> None:
     """Stop a server of start_streamlit: SIGTERM, and SIGKILL after 10 s."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    serve.stop_app(proc, 10)
 
 
 @pytest.fixture(scope="session")
