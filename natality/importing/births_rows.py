@@ -56,12 +56,19 @@ def records_view(
     con = cells.con
     _mark_total_rows(cells, cols)
     last = _drop_footer_rows(cells, cols, log)
-    keep = "true" if last is None else f"_row <= {int(last)}"
-    con.execute(f"create or replace view all_rows as select * from marked where _total is not null or {keep}")
+    # the last row before the notes under the table, bound as a value (null: no notes found)
+    con.execute(
+        "create or replace table last_row as select $last::bigint as last",
+        {"last": None if last is None else int(last)},
+    )
+    con.execute(
+        "create or replace view all_rows as select marked.* from marked, last_row"
+        " where marked._total is not null or last_row.last is null or marked._row <= last_row.last"
+    )
     if not _melt_wide(cells, cols, lookup, kind, log):
-        con.execute(f"create or replace view {ALL} as select *, 0 as _cell from all_rows")
-    con.execute(f"create or replace view {VIEW} as select * from {ALL} where _total is null")
-    return int(query_value(con, f"select count(*) from {VIEW}"))
+        con.execute("create or replace view b_all as select *, 0 as _cell from all_rows")
+    con.execute("create or replace view b as select * from b_all where _total is null")
+    return int(query_value(con, "select count(*) from b"))
 
 
 def _mark_total_rows(cells: Cells, cols: validate.Columns) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from natality.core import literal
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import BadValue, parse_distinct
@@ -56,7 +57,7 @@ def register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> 
     """``frame`` as the table ``name`` (a copy: the frame may go away)."""
     con.register("_frame", frame)
     try:
-        con.execute(f"create or replace table {name} as select * from _frame")
+        con.execute(f"create or replace table {literal.sql_identifier(name)} as select * from _frame")
     finally:
         con.unregister("_frame")
 
