@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pytest
 
@@ -29,148 +30,71 @@ from natality.importing.values import (
 TODAY = date(2026, 11, 22)
 
 
-@pytest.mark.parametrize(
-    ("text", "sex"),
-    [
-        ("男", "M"),
-        ("女", "F"),
-        ("M", "M"),
-        ("f", "F"),
-        ("1", "M"),
-        ("2", "F"),
-        ("0", None),
-        ("9", None),
-        ("", None),
-        ("男性", "M"),
-        ("Female", "F"),
-        (" 女 ", "F"),
-        ("１", "M"),
-    ],
-)
-def test_sex(text, sex):
-    assert parse_sex(text) == sex
-
-
-@pytest.mark.parametrize("text", ["X", "3", "男女", "boy?"])
-def test_sex_refused(text):
-    with pytest.raises(BadValue) as exc:
-        parse_sex(text)
-    assert exc.value.key == "sex"
-
-
-@pytest.mark.parametrize(
-    ("text", "order"),
-    [
-        ("1", 1),
-        ("2", 2),
-        ("3", 3),
-        ("3+", 3),
-        ("4", 3),
-        ("一孩", 1),
-        ("二孩", 2),
-        ("三孩及以上", 3),
-        ("多孩", 3),
-        ("第二胎", 2),
-        ("1.0", 1),
-        ("", None),
-        ("未知", None),
-        ("≥3", 3),
-        ("三孩以上", 3),
-        ("十", 3),
-    ],
-)
-def test_order(text, order):
-    assert parse_order(text) == order
-
-
 @pytest.mark.parametrize("text", ["0", "-1", "first?", "2.5", "孩"])
 def test_order_refused(text):
     with pytest.raises(BadValue):
         parse_order(text)
 
 
-@pytest.mark.parametrize(
-    ("text", "day"),
-    [
-        ("2024-03-05", date(2024, 3, 5)),
-        ("2024/3/5", date(2024, 3, 5)),
-        ("2024年3月5日", date(2024, 3, 5)),
-        ("2024.3.5", date(2024, 3, 5)),
-        ("20240305", date(2024, 3, 5)),
-        ("45356", date(2024, 3, 5)),
-        ("45356.0", date(2024, 3, 5)),
-        ("2024-03-05 08:30:00", date(2024, 3, 5)),
-        ("２０２４-03-05", date(2024, 3, 5)),
-    ],
-)
-def test_date(text, day):
-    assert parse_date(text, TODAY) == day
+PARSERS = {
+    "sex": parse_sex,
+    "date": partial(parse_date, today=TODAY),
+    "month": partial(parse_month, today=TODAY),
+    "order": parse_order,
+    "code": parse_code,
+}
+
+
+PARSED = {  # the value each parser reads from a cell's text
+    "sex": {
+        "男": "M", "女": "F", "M": "M", "f": "F", "1": "M", "2": "F", "0": None, "9": None, "": None, "男性": "M",
+        "Female": "F", " 女 ": "F", "１": "M",
+    },
+    "order": {
+        "1": 1, "2": 2, "3": 3, "3+": 3, "4": 3, "一孩": 1, "二孩": 2, "三孩及以上": 3, "多孩": 3, "第二胎": 2,
+        "1.0": 1, "": None, "未知": None, "≥3": 3, "三孩以上": 3, "十": 3,
+    },
+    "date": {
+        "2024-03-05": date(2024, 3, 5), "2024/3/5": date(2024, 3, 5), "2024年3月5日": date(2024, 3, 5),
+        "2024.3.5": date(2024, 3, 5), "20240305": date(2024, 3, 5), "45356": date(2024, 3, 5),
+        "45356.0": date(2024, 3, 5), "2024-03-05 08:30:00": date(2024, 3, 5), "２０２４-03-05": date(2024, 3, 5),
+    },
+    "month": {
+        "2024-03": date(2024, 3, 1), "2024/3": date(2024, 3, 1), "2024年3月": date(2024, 3, 1),
+        "202403": date(2024, 3, 1), "2024-03-17": date(2024, 3, 1), "2026-11": date(2026, 11, 1),
+    },
+    "code": {
+        "411621100000": "411621100000", "411621100": "411621100000", "411621100203": "411621100203",
+        "411621": "411621", "411621100000.0": "411621100000", " 411621100000 ": "411621100000",
+        "041162110000": "041162110000", "63000010": "63000010", "０９００７０１０": "09007010",
+    },
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("text", "key"),
-    [
-        ("2024-02-30", "date"),
-        ("05/03/2024", "date"),
-        ("2027-01-01", "date_future"),
-        ("1948-12-31", "date_too_early"),
-        ("abc", "date"),
-        ("2024-13-01", "date"),
-    ],
+    ("kind", "text", "value"), [(kind, text, value) for kind, cells in PARSED.items() for text, value in cells.items()]
 )
-def test_date_refused(text, key):
+def test_a_cell_parsed(kind, text, value):
+    assert PARSERS[kind](text) == value
+
+
+REFUSED = {  # the BadValue key each parser refuses a cell's text with
+    "sex": {"X": "sex", "3": "sex", "男女": "sex", "boy?": "sex"},
+    "date": {
+        "2024-02-30": "date", "05/03/2024": "date", "2027-01-01": "date_future", "1948-12-31": "date_too_early",
+        "abc": "date", "2024-13-01": "date",
+    },
+    "month": {"2026-12": "date_future", "2024-13": "month", "March": "month"},
+    "code": {"4.11621E+11": "code_scientific", "4116211": "code", "4116211000": "code", "城关镇": "code"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "key"), [(kind, text, key) for kind, cells in REFUSED.items() for text, key in cells.items()]
+)
+def test_a_cell_refused_with_its_key(kind, text, key):
     with pytest.raises(BadValue) as exc:
-        parse_date(text, TODAY)
-    assert exc.value.key == key
-
-
-@pytest.mark.parametrize(
-    ("text", "month"),
-    [
-        ("2024-03", date(2024, 3, 1)),
-        ("2024/3", date(2024, 3, 1)),
-        ("2024年3月", date(2024, 3, 1)),
-        ("202403", date(2024, 3, 1)),
-        ("2024-03-17", date(2024, 3, 1)),
-        ("2026-11", date(2026, 11, 1)),
-    ],
-)
-def test_month(text, month):
-    assert parse_month(text, TODAY) == month
-
-
-@pytest.mark.parametrize(("text", "key"), [("2026-12", "date_future"), ("2024-13", "month"), ("March", "month")])
-def test_month_refused(text, key):
-    with pytest.raises(BadValue) as exc:
-        parse_month(text, TODAY)
-    assert exc.value.key == key
-
-
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("411621100000", "411621100000"),
-        ("411621100", "411621100000"),
-        ("411621100203", "411621100203"),
-        ("411621", "411621"),
-        ("411621100000.0", "411621100000"),
-        (" 411621100000 ", "411621100000"),
-        ("041162110000", "041162110000"),
-        ("63000010", "63000010"),
-        ("０９００７０１０", "09007010"),
-    ],
-)
-def test_code_keeps_leading_zeros_and_village_codes(text, code):
-    assert parse_code(text) == code
-
-
-@pytest.mark.parametrize(
-    ("text", "key"),
-    [("4.11621E+11", "code_scientific"), ("4116211", "code"), ("4116211000", "code"), ("城关镇", "code")],
-)
-def test_code_refused(text, key):
-    with pytest.raises(BadValue) as exc:
-        parse_code(text)
+        PARSERS[kind](text)
     assert exc.value.key == key
 
 
@@ -289,14 +213,9 @@ def test_region_codes():
 
 
 def test_total_labels():
-    assert [is_total_label(v) for v in ("合计", " 总 计 ", "Total", "SUBTOTAL", "城关镇", "")] == [
-        True,
-        True,
-        True,
-        True,
-        False,
-        False,
-    ]
+    assert [is_total_label(v) for v in ("合计", " 总 计 ", "Total", "SUBTOTAL", "城关镇", "")] == [True] * 4 + [
+        False
+    ] * 2
 
 
 @pytest.mark.parametrize(
@@ -384,14 +303,6 @@ def test_ages_and_bands():
 
 def test_booleans():
     assert [parse_bool(v) for v in ("YES", "True", "T", "符合政策", "No", "F", "违规", "未知", "不详")] == [
-        True,
-        True,
-        True,
-        True,
-        False,
-        False,
-        False,
-        None,
-        None,
-    ]
+        True
+    ] * 4 + [False] * 3 + [None] * 2
     assert _key(parse_bool, "maybe") == ("bool", {})
