@@ -213,9 +213,8 @@ def test_region_codes():
 
 
 def test_total_labels():
-    assert [is_total_label(v) for v in ("合计", " 总 计 ", "Total", "SUBTOTAL", "城关镇", "")] == [True] * 4 + [
-        False
-    ] * 2
+    labels = [is_total_label(v) for v in ("合计", " 总 计 ", "Total", "SUBTOTAL", "城关镇", "")]
+    assert labels == [True] * 4 + [False] * 2
 
 
 @pytest.mark.parametrize(
@@ -302,7 +301,6 @@ def test_ages_and_bands():
 
 
 def test_booleans():
-    assert [parse_bool(v) for v in ("YES", "True", "T", "符合政策", "No", "F", "违规", "未知", "不详")] == [
-        True
-    ] * 4 + [False] * 3 + [None] * 2
+    flags = [parse_bool(v) for v in ("YES", "True", "T", "符合政策", "No", "F", "违规", "未知", "不详")]
+    assert flags == [True] * 4 + [False] * 3 + [None] * 2
     assert _key(parse_bool, "maybe") == ("bool", {})
