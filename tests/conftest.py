@@ -44,6 +44,14 @@ def ext(template, tmp_path) -> Path:
     return copy_extract(template, tmp_path / "data")
 
 
+@pytest.fixture(scope="module")
+def shared_ext(template, tmp_path_factory) -> Path:
+    """One copy of the tiny extract for a whole module: a hypothesis test imports into it example after example."""
+    from tests.import_fixtures import copy_extract
+
+    return copy_extract(template, tmp_path_factory.mktemp("shared"))
+
+
 @pytest.fixture
 def demo_env(demo_data, monkeypatch) -> Path:
     """NATALITY_DATA pointing at the demo extract, for AppTest runs."""

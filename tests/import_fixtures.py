@@ -108,3 +108,47 @@ def merged_births_book(path: Path, boys_total: int = 8, total_first: bool = Fals
     for row in [total, *records] if total_first else [*records, total]:
         ws.append(row)
     book.save(path)
+
+
+def import_in(ext: Path, monkeypatch, streamed: bool, *args: str) -> int:
+    """``natality import --out ext *args``, the file read in memory or (``streamed``) forced out of core."""
+    from natality.importing import stream
+
+    monkeypatch.setenv(stream.STREAM_ROWS_ENV, "1" if streamed else "100000000")
+    return importer.main(["--out", str(ext), *args])
+
+
+def write_xlsx(path: Path, rows: list[list], merged: dict[str, str] | None = None, first: int = 0, sheet=None) -> None:
+    """A one-sheet workbook: the ``merged`` ranges merged with their text, then ``rows`` from row ``first`` (0-based)
+    down, from column A (None leaves a cell empty)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet(sheet)
+    for cells, text in (merged or {}).items():
+        ws.merge_range(cells, text)
+    for r, row in enumerate(rows, start=first):
+        ws.write_row(r, 0, row)
+    book.close()
+
+
+def import_with_one_total_wrong(out: Path, path: Path, capsys, header: str, lines, totals, wrong, *args) -> str | None:
+    """``lines`` under ``header`` written as a GB18030 CSV at ``path`` and imported into ``out`` with ``args`` (the
+    file's flag first); ``totals`` index its total rows. With ``wrong`` = (pick, k) and some total, the picked total's
+    third cell is made k too large: the import must refuse the file naming that row and cell, and no other (then None
+    is returned). Otherwise it must take the file, and what it said is returned."""
+    named = None
+    if wrong is not None and totals:
+        named = totals[wrong[0] % len(totals)]
+        lines[named][2] = str(int(lines[named][2]) + wrong[1])
+    path.write_bytes((header + "\n" + "".join(",".join(line) + "\n" for line in lines)).encode("gb18030"))
+    code = importer.main(["--out", str(out), args[0], str(path), "--lang", "en", *args[1:]])
+    err = capsys.readouterr().err
+    if named is None:
+        assert code == 0, err
+        return err
+    column = header.split(",")[2]
+    assert code == 2, err
+    assert f'row {named + 2}, column "{column}": the total says {lines[named][2]}' in err
+    assert err.count("the total says") == 1, err
+    return None

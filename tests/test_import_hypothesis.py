@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from natality.core import extract
 from natality.importing import importer
-from tests.import_fixtures import CODES, build_tiny_extract, copy_extract
+from tests.import_fixtures import CODES
 
 HEADERS = [
     "乡镇代码",
@@ -82,12 +81,6 @@ def _render(head, rows, sep, newline) -> str:
     return newline.join(sep.join(quote(v) for v in row) for row in [head, *rows]) + newline
 
 
-@pytest.fixture(scope="module")
-def ext(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hyp")
-    return copy_extract(build_tiny_extract(root / "tpl"), root / "data")
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=table,
@@ -96,7 +89,7 @@ def ext(tmp_path_factory):
     newline=st.sampled_from(["\n", "\r\n", "\r"]),
 )
 def test_generated_csv_imports_or_is_refused_with_a_message(
-    ext, tmp_path_factory, capsys, data, encoding, sep, newline
+    shared_ext, tmp_path_factory, capsys, data, encoding, sep, newline
 ):
     head, rows = data
     path = tmp_path_factory.mktemp("in") / "births.csv"
@@ -104,7 +97,7 @@ def test_generated_csv_imports_or_is_refused_with_a_message(
         path.write_bytes(_render(head, rows, sep, newline).encode(encoding))
     except UnicodeEncodeError:  # text GB18030 cannot hold (lone surrogates): write it as UTF-8
         path.write_bytes(_render(head, rows, sep, newline).encode("utf-8", errors="surrogatepass"))
-    code = importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"])
+    code = importer.main(["--out", str(shared_ext), "--births", str(path), "--lang", "en"])
     err = capsys.readouterr().err
     event(f"exit {code}")
     assert code in (0, 2), err
@@ -112,15 +105,15 @@ def test_generated_csv_imports_or_is_refused_with_a_message(
     if code == 2:
         assert err.startswith("Import refused; nothing on disk was changed.")
         assert len(err.splitlines()) >= 2
-    extract.read_manifest(ext)  # the live version is always readable
+    extract.read_manifest(shared_ext)  # the live version is always readable
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(blob=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx", ".parquet", ".txt"]))
-def test_arbitrary_bytes_never_crash(ext, tmp_path_factory, capsys, blob, suffix):
+def test_arbitrary_bytes_never_crash(shared_ext, tmp_path_factory, capsys, blob, suffix):
     path = tmp_path_factory.mktemp("in") / f"births{suffix}"
     path.write_bytes(blob)
-    code = importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"])
+    code = importer.main(["--out", str(shared_ext), "--births", str(path), "--lang", "en"])
     err = capsys.readouterr().err
     assert code in (0, 2), err
 
@@ -143,7 +136,9 @@ valid_row = st.tuples(
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
     english=st.booleans(),
 )
-def test_valid_records_always_import_with_every_birth_counted(ext, tmp_path_factory, capsys, rows, encoding, english):
+def test_valid_records_always_import_with_every_birth_counted(
+    shared_ext, tmp_path_factory, capsys, rows, encoding, english
+):
     import polars as pl
 
     head = (
@@ -153,20 +148,22 @@ def test_valid_records_always_import_with_every_birth_counted(ext, tmp_path_fact
     )
     path = tmp_path_factory.mktemp("in") / "births.csv"
     path.write_bytes(_render(head, [list(r) for r in rows], ",", "\r\n").encode(encoding))
-    code = importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"])
+    code = importer.main(["--out", str(shared_ext), "--births", str(path), "--lang", "en"])
     assert code == 0, capsys.readouterr().err
-    births = pl.read_parquet(ext / "births.parquet")
+    births = pl.read_parquet(shared_ext / "births.parquet")
     assert births["births"].sum() == sum(1 for r in rows if SEXES[r[2]])
     assert "name" not in births.columns and "姓名" not in births.columns
 
 
-def test_a_measure_column_beside_a_two_row_header_of_the_same_measure_is_refused_not_melted(ext, tmp_path, capsys):
+def test_a_measure_column_beside_a_two_row_header_of_the_same_measure_is_refused_not_melted(
+    shared_ext, tmp_path, capsys
+):
     """Found by the generator: "出生数, 出生数, births" over a row "code, 2024-03" read as a two-row header
     ("出生数 / 2024-03", a wide births column) beside a births column: melting it made a second
     births column (an internal error, exit 1). A measure that is a column already is not wide."""
     path = tmp_path / "births.csv"
     path.write_text("出生数,出生数,births\n411621100000,2024-03\n411621100000\n", encoding="utf-8")
-    code = importer.main(["--out", str(ext), "--births", str(path), "--lang", "en"])
+    code = importer.main(["--out", str(shared_ext), "--births", str(path), "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2, err
     assert "a required column is missing" in err

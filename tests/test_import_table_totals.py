@@ -11,25 +11,24 @@ from datetime import date
 
 import polars as pl
 import pytest
-import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from natality.importing import importer, stream
-from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, tree_digest
+from tests.import_fixtures import CODES, import_in, import_with_one_total_wrong, tree_digest, write_xlsx
 
 C0, C1, C2 = CODES
 PATHS = pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "out_of_core"])
 
 
 def _import(ext, flag: str, path, monkeypatch, streamed: bool, lang: str = "en") -> int:
-    monkeypatch.setenv(stream.STREAM_ROWS_ENV, "1" if streamed else "100000000")
-    return importer.main(["--out", str(ext), flag, str(path), "--lang", lang])
+    return import_in(ext, monkeypatch, streamed, flag, str(path), "--lang", lang)
 
 
-def _refused_then_taken(ext, flag, path, monkeypatch, capsys, streamed, write, wrong: int, right: int) -> str:
-    """``write(path, wrong)``: the import refuses it (exit 2) and changes nothing; ``write(path, right)``:
-    taken, its total row 5 dropped with the note. Returns what the refusal said."""
+def _refused_then_taken(run, write, wrong: int, right: int, note: str = "(rows 5); each agrees") -> str:
+    """``run`` = (ext, flag, path, monkeypatch, capsys, streamed). ``write(path, wrong)``: the import refuses it
+    (exit 2) and changes nothing; ``write(path, right)``: taken, saying ``note`` (the total dropped). Returns what
+    the refusal said."""
+    ext, flag, path, monkeypatch, capsys, streamed = run
     write(path, wrong)
     before = tree_digest(ext)
     assert _import(ext, flag, path, monkeypatch, streamed) == 2
@@ -37,7 +36,7 @@ def _refused_then_taken(ext, flag, path, monkeypatch, capsys, streamed, write, w
     assert tree_digest(ext) == before
     write(path, right)
     assert _import(ext, flag, path, monkeypatch, streamed) == 0
-    assert "(rows 5); each agrees" in capsys.readouterr().err
+    assert note in capsys.readouterr().err
     return err
 
 
@@ -83,19 +82,14 @@ def test_a_population_total_that_disagrees_is_refused_and_changes_nothing(ext, t
 
 def _wide_population(path, total_2024: int) -> None:
     """A title row merged over the table, one column per year, a 合计 row at the bottom."""
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("人口")
-    ws.merge_range("A1:C1", "2023-2024年各乡镇常住人口")
     rows = [["乡镇代码", "2023年", "2024年"], [C0, 900, 910], [C1, 1900, 1890], ["合计", 2800, total_2024]]
-    for r, row in enumerate(rows, start=1):
-        ws.write_row(r, 0, row)
-    book.close()
+    write_xlsx(path, rows, {"A1:C1": "2023-2024年各乡镇常住人口"}, first=1, sheet="人口")
 
 
 @PATHS
 def test_a_wide_population_workbook_checks_its_total_row_year_by_year(ext, tmp_path, monkeypatch, capsys, streamed):
     run = (ext, "--population", tmp_path / "pop.xlsx", monkeypatch, capsys, streamed)
-    err = _refused_then_taken(*run, _wide_population, 2801, 2800)  # 910 + 1890 = 2800
+    err = _refused_then_taken(run, _wide_population, 2801, 2800)  # 910 + 1890 = 2800
     assert 'row 5, column "2024年": the total says 2801, but the rows it totals add up to 2800' in err
     assert "(a difference of +1)" in err
     assert '"2023年"' not in err
@@ -109,27 +103,20 @@ def test_a_wide_population_workbook_checks_its_total_row_year_by_year(ext, tmp_p
 
 def _reported(path, denominator_total: int) -> None:
     """分子 and 分母 under each merged year, an indicator column, a 合计 row: both measures are totals."""
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet()
-    ws.merge_range("A1:A2", "乡镇代码")
-    ws.merge_range("B1:B2", "指标")
-    ws.merge_range("C1:D1", "2020年")
-    ws.merge_range("E1:F1", "2021年")
-    ws.write_row(1, 2, ["分子", "分母", "分子", "分母"])
+    merged = {"A1:A2": "乡镇代码", "B1:B2": "指标", "C1:D1": "2020年", "E1:F1": "2021年"}
     rows = [
+        [None, None, "分子", "分母", "分子", "分母"],
         [C0, "统计准确率", 97, 100, 98, 100],
         [C1, "统计准确率", 45, 50, 49, 50],
         ["合计", "统计准确率", 142, denominator_total, 147, 150],
     ]
-    for r, row in enumerate(rows, start=2):
-        ws.write_row(r, 0, row)
-    book.close()
+    write_xlsx(path, rows, merged, first=1)
 
 
 @PATHS
 def test_reported_numerators_and_denominators_are_totals_too(ext, tmp_path, monkeypatch, capsys, streamed):
     run = (ext, "--reported", tmp_path / "rep.xlsx", monkeypatch, capsys, streamed)
-    err = _refused_then_taken(*run, _reported, 160, 150)  # 100 + 50 = 150
+    err = _refused_then_taken(run, _reported, 160, 150)  # 100 + 50 = 150
     assert 'rep.xlsx, row 5, column "2020年 / 分母": the total says 160, but the rows it totals add up to 150' in err
     assert "(a difference of +10)" in err and "says 142" not in err and "says 150" not in err  # the rest agree
     assert pl.read_parquet(ext / "reported.parquet").sort("township_code", "year").rows() == [
@@ -140,20 +127,17 @@ def test_reported_numerators_and_denominators_are_totals_too(ext, tmp_path, monk
     ]
 
 
+def _targets(path, births_total: int) -> None:
+    text = f"乡镇代码,年份,出生数,出生率\n{C0},2025,300,9.5\n{C1},2025,200,8.1\n合计,2025,{births_total},8.9\n"
+    path.write_text(text, encoding="gb18030")
+
+
 @PATHS
 def test_a_births_target_total_is_checked_but_a_rate_target_total_is_not(ext, tmp_path, monkeypatch, capsys, streamed):
-    path = tmp_path / "targets.csv"
-    text = f"乡镇代码,年份,出生数,出生率\n{C0},2025,300,9.5\n{C1},2025,200,8.1\n合计,2025,{{births}},8.9\n"
-    path.write_text(text.format(births=501), encoding="gb18030")
-    before = tree_digest(ext)
-    assert _import(ext, "--targets", path, monkeypatch, streamed) == 2
-    err = capsys.readouterr().err
+    run = (ext, "--targets", tmp_path / "targets.csv", monkeypatch, capsys, streamed)
+    err = _refused_then_taken(run, _targets, 501, 500, "skipped 1 total/subtotal row(s) (rows 4)")
     assert 'targets.csv, row 4, column "出生数": the total says 501, but the rows it totals add up to 500' in err
     assert "出生率" not in err  # 8.9 is the county's own rate, no sum of 9.5 and 8.1
-    assert tree_digest(ext) == before
-    path.write_text(text.format(births=500), encoding="gb18030")
-    assert _import(ext, "--targets", path, monkeypatch, streamed) == 0
-    assert "skipped 1 total/subtotal row(s) (rows 4)" in capsys.readouterr().err
     rows = pl.read_parquet(ext / "targets.parquet").filter(pl.col("year") == 2025).sort("township_code", "indicator")
     assert rows.rows() == [
         (C0, 2025, "birth_rate", 9.5),
@@ -166,27 +150,23 @@ def test_a_births_target_total_is_checked_but_a_rate_target_total_is_not(ext, tm
 MONTHS = ",".join(f"{m}月" for m in range(1, 13))
 
 
-def _year_of_months(c0_total: int) -> str:
+def _year_of_months(path, c0_total: int) -> None:
     """Births by township and sex, one column per month and a 全年 column: C0's boys, 1 a month."""
-    return (
+    text = (
         f"乡镇代码,年份,性别,{MONTHS},全年\n"
         f"{C0},2024,男,{','.join(['1'] * 12)},{c0_total}\n"  # row 2: 12
         f"{C1},2024,女,2,,,,,,,,,,,3,5\n"  # row 3: 2 + 3 = 5
     )
+    path.write_bytes(text.encode("gb18030"))
 
 
 @PATHS
 def test_a_full_year_column_beside_twelve_months(ext, tmp_path, monkeypatch, capsys, streamed):
-    path = tmp_path / "year.csv"
-    path.write_bytes(_year_of_months(13).encode("gb18030"))
-    before = tree_digest(ext)
-    assert _import(ext, "--births", path, monkeypatch, streamed) == 2
-    err = capsys.readouterr().err
+    run = (ext, "--births", tmp_path / "year.csv", monkeypatch, capsys, streamed)
+    note = "1 total column(s) (全年) agree in every row with the columns they total"
+    err = _refused_then_taken(run, _year_of_months, 13, 12, note)
     assert 'year.csv, row 2, column "全年": the total says 13, but the rows it totals add up to 12' in err
     assert "(a difference of +1)" in err and "row 3" not in err
-    assert tree_digest(ext) == before
-    path.write_bytes(_year_of_months(12).encode("gb18030"))
-    assert _import(ext, "--births", path, monkeypatch, streamed) == 0
     births = pl.read_parquet(ext / "births.parquet").filter(pl.col("month").dt.year() == 2024)
     totals = births.group_by("township_code", "sex").agg(pl.col("births").sum()).sort("township_code").rows()
     assert totals == [(C0, "M", 12), (C1, "F", 5)]  # 全年 not counted again
@@ -194,34 +174,25 @@ def test_a_full_year_column_beside_twelve_months(ext, tmp_path, monkeypatch, cap
         date(2024, 1, 1),
         date(2024, 12, 1),
     ]
-    assert "1 total column(s) (全年) agree in every row with the columns they total" in capsys.readouterr().err
 
 
 def _month_by_sex(path, jan_total: int) -> None:
     """Two-row header: each month merged over 男, 女 and 合计."""
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet()
-    ws.merge_range("A1:A2", "乡镇代码")
-    ws.merge_range("B1:D1", "2024年1月")
-    ws.merge_range("E1:G1", "2024年2月")
-    ws.write_row(1, 1, ["男", "女", "合计", "男", "女", "合计"])
-    ws.write_row(2, 0, [C0, 3, 4, jan_total, 1, 0, 1])  # row 3
-    ws.write_row(3, 0, [C2, 0, 2, 2, 5, 5, 10])  # row 4
-    book.close()
+    rows = [
+        [None, "男", "女", "合计", "男", "女", "合计"],
+        [C0, 3, 4, jan_total, 1, 0, 1],  # row 3
+        [C2, 0, 2, 2, 5, 5, 10],  # row 4
+    ]
+    write_xlsx(path, rows, {"A1:A2": "乡镇代码", "B1:D1": "2024年1月", "E1:G1": "2024年2月"}, first=1)
 
 
 @PATHS
 def test_a_month_total_column_beside_its_boys_and_girls(ext, tmp_path, monkeypatch, capsys, streamed):
-    path = tmp_path / "months.xlsx"
-    _month_by_sex(path, 8)  # 3 + 4 = 7
-    before = tree_digest(ext)
-    assert _import(ext, "--births", path, monkeypatch, streamed) == 2
-    err = capsys.readouterr().err
+    run = (ext, "--births", tmp_path / "months.xlsx", monkeypatch, capsys, streamed)
+    note = "2 total column(s) (2024年1月 / 合计、2024年2月 / 合计) agree"
+    err = _refused_then_taken(run, _month_by_sex, 8, 7, note)  # 3 + 4 = 7
     assert 'months.xlsx, row 3, column "2024年1月 / 合计": the total says 8, but the rows it totals add up to 7' in err
     assert "2024年2月 / 合计" not in err
-    assert tree_digest(ext) == before
-    _month_by_sex(path, 7)
-    assert _import(ext, "--births", path, monkeypatch, streamed) == 0
     jan, feb = date(2024, 1, 1), date(2024, 2, 1)
     births = pl.read_parquet(ext / "births.parquet").filter(pl.col("month").dt.year() == 2024)
     rows = births.group_by("township_code", "month", "sex").agg(pl.col("births").sum()).sort(pl.all()).rows()
@@ -233,13 +204,6 @@ def test_a_month_total_column_beside_its_boys_and_girls(ext, tmp_path, monkeypat
         (C2, feb, "F", 5),
         (C2, feb, "M", 5),
     ]
-    assert "2 total column(s) (2024年1月 / 合计、2024年2月 / 合计) agree" in capsys.readouterr().err
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory):
-    root = tmp_path_factory.mktemp("table_totals")
-    return copy_extract(build_tiny_extract(root / "tpl"), root / "data")
 
 
 records = st.lists(
@@ -257,7 +221,7 @@ records = st.lists(
     grand=st.sampled_from(["none", "top", "bottom"]),
     wrong=st.one_of(st.none(), st.tuples(st.integers(0, 20), st.integers(1, 50))),
 )
-def test_population_totals_wherever_they_fall(shared, tmp_path_factory, capsys, rows, cuts, grand, wrong):
+def test_population_totals_wherever_they_fall(shared_ext, tmp_path_factory, capsys, rows, cuts, grand, wrong):
     """Population rows with a 小计 after some of them and a 合计 (no year: every year) above, below
     or nowhere: correct totals import the rows alone; one total made wrong by ``k`` is refused
     naming its row and no other."""
@@ -277,21 +241,13 @@ def test_population_totals_wherever_they_fall(shared, tmp_path_factory, capsys, 
     if grand == "bottom":
         totals.append(len(lines))
         lines.append(["合计", "", str(sum(r[2] for r in rows))])
-    named = None
-    if wrong is not None and totals:
-        named = totals[wrong[0] % len(totals)]
-        lines[named][2] = str(int(lines[named][2]) + wrong[1])
     path = tmp_path_factory.mktemp("in") / "pop.csv"
-    path.write_bytes(("乡镇代码,年份,常住人口\n" + "".join(",".join(x) + "\n" for x in lines)).encode("gb18030"))
-    code = importer.main(["--out", str(shared), "--population", str(path), "--lang", "en"])
-    err = capsys.readouterr().err
-    if named is not None:
-        assert code == 2, err
-        assert f'row {named + 2}, column "常住人口": the total says {lines[named][2]}' in err
-        assert err.count("the total says") == 1, err
+    err = import_with_one_total_wrong(
+        shared_ext, path, capsys, "乡镇代码,年份,常住人口", lines, totals, wrong, "--population"
+    )
+    if err is None:
         return
-    assert code == 0, err
     years = {r[1] for r in rows}
-    frame = pl.read_parquet(shared / "population.parquet").filter(pl.col("year").is_in(list(years)))
+    frame = pl.read_parquet(shared_ext / "population.parquet").filter(pl.col("year").is_in(list(years)))
     assert sorted(frame.rows()) == sorted(rows)
     assert ("each agrees with the rows it totals" in err) == bool(totals)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from natality.importing import importer, stream
-from tests.import_fixtures import CODES, build_tiny_extract, copy_extract, merged_births_book, tree_digest
+from tests.import_fixtures import CODES, import_with_one_total_wrong, merged_births_book, tree_digest
 
 C0, C1, C2 = CODES
 PATHS = pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "out_of_core"])
@@ -144,12 +144,6 @@ def test_a_total_column_beside_boys_and_girls(ext, tmp_path, monkeypatch, capsys
     assert _births(ext) == [(C0, march, "F", 4), (C0, march, "M", 5), (C1, march, "F", 1), (C1, march, "M", 2)]
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory):
-    root = tmp_path_factory.mktemp("totals")
-    return copy_extract(build_tiny_extract(root / "tpl"), root / "data")
-
-
 group = st.lists(st.tuples(st.sampled_from(CODES), st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=4)
 
 
@@ -160,7 +154,7 @@ group = st.lists(st.tuples(st.sampled_from(CODES), st.integers(0, 30), st.intege
     grand=st.sampled_from(["none", "top", "bottom"]),
     wrong=st.one_of(st.none(), st.tuples(st.integers(0, 20), st.integers(1, 5))),
 )
-def test_totals_wherever_they_fall(shared, tmp_path_factory, capsys, groups, subtotals, grand, wrong):
+def test_totals_wherever_they_fall(shared_ext, tmp_path_factory, capsys, groups, subtotals, grand, wrong):
     """Records in groups, with or without a 小计 under each group, a 合计 above, below or nowhere:
     correct totals import to the records' sums; one total made wrong by ``k`` is refused naming
     its row and no other."""
@@ -179,22 +173,14 @@ def test_totals_wherever_they_fall(shared, tmp_path_factory, capsys, groups, sub
     if grand == "bottom":
         totals.append(len(lines))
         lines.append(["合计", "", str(boys), str(girls)])
-    named = None
-    if wrong is not None and totals:
-        named = totals[wrong[0] % len(totals)]
-        lines[named][2] = str(int(lines[named][2]) + wrong[1])
     # the same township may come twice: --sum-duplicates adds its rows up (a report by village, say)
-    text = "乡镇代码,月份,男婴数,女婴数\n" + "".join(",".join(line) + "\n" for line in lines)
     path = tmp_path_factory.mktemp("in") / "report.csv"
-    path.write_bytes(text.encode("gb18030"))
-    code = importer.main(["--out", str(shared), "--births", str(path), "--lang", "en", "--sum-duplicates"])
-    err = capsys.readouterr().err
-    if named is not None:
-        assert code == 2, err
-        assert f'row {named + 2}, column "男婴数": the total says {lines[named][2]}' in err
-        assert err.count("the total says") == 1, err
+    args = ("--births", "--sum-duplicates")
+    err = import_with_one_total_wrong(
+        shared_ext, path, capsys, "乡镇代码,月份,男婴数,女婴数", lines, totals, wrong, *args
+    )
+    if err is None:
         return
-    assert code == 0, err
-    frame = pl.read_parquet(shared / "births.parquet").filter(pl.col("month") == date(2024, 5, 1))
+    frame = pl.read_parquet(shared_ext / "births.parquet").filter(pl.col("month") == date(2024, 5, 1))
     assert frame.filter(sex="M")["births"].sum() == boys and frame.filter(sex="F")["births"].sum() == girls
     assert ("each agrees with the rows it totals" in err) == bool(totals)
