@@ -58,14 +58,10 @@ def test_a_county_column_tells_same_named_townships_apart(tmp_path, path_kind, c
     # 甲县's 城关镇 (A) by name; 乙县's (B) by name and by the county code 411622; 王店乡 (C) with
     # 甲区 (the county's name with another suffix) and with no county (its name is unique).
     assert frame.select("township_code", "month", "sex", "births").rows() == [
-        (A, MAR, "F", 1),
-        (A, MAR, "M", 2),
-        (C, MAR, "F", 3),
-        (C, APR, "M", 1),
-        (B, MAR, "M", 4),
-        (B, APR, "F", 1),
-        (B, APR, "M", 1),
-    ]
+        (A, MAR, "F", 1), (A, MAR, "M", 2),
+        (C, MAR, "F", 3), (C, APR, "M", 1),
+        (B, MAR, "M", 4), (B, APR, "F", 1), (B, APR, "M", 1),
+    ]  # fmt: skip
     assert "Columns not used" not in capsys.readouterr().err  # the county column was used
 
 

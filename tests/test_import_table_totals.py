@@ -197,13 +197,9 @@ def test_a_month_total_column_beside_its_boys_and_girls(ext, tmp_path, monkeypat
     births = pl.read_parquet(ext / "births.parquet").filter(pl.col("month").dt.year() == 2024)
     rows = births.group_by("township_code", "month", "sex").agg(pl.col("births").sum()).sort(pl.all()).rows()
     assert rows == [
-        (C0, jan, "F", 4),
-        (C0, jan, "M", 3),
-        (C0, feb, "M", 1),
-        (C2, jan, "F", 2),
-        (C2, feb, "F", 5),
-        (C2, feb, "M", 5),
-    ]
+        (C0, jan, "F", 4), (C0, jan, "M", 3), (C0, feb, "M", 1),
+        (C2, jan, "F", 2), (C2, feb, "F", 5), (C2, feb, "M", 5),
+    ]  # fmt: skip
 
 
 records = st.lists(

@@ -48,12 +48,10 @@ def test_subtotals_and_a_total_that_agree_are_dropped_with_a_note(ext, tmp_path,
     assert _import(ext, path, monkeypatch, streamed) == 0
     may = date(2024, 5, 1)
     assert _births(ext) == [
-        (C0, may, "F", 9),
-        (C0, may, "M", 10),
+        (C0, may, "F", 9), (C0, may, "M", 10),
         (C1, may, "M", 3),
-        (C2, may, "F", 6),
-        (C2, may, "M", 4),
-    ]
+        (C2, may, "F", 6), (C2, may, "M", 4),
+    ]  # fmt: skip
     err = capsys.readouterr().err
     assert "skipped 3 total/subtotal row(s) (rows 4, 6, 7); each agrees with the rows it totals" in err
 

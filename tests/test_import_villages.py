@@ -50,13 +50,10 @@ def test_village_codes_roll_up_to_their_townships(ext, tmp_path, path_kind, head
     # 王店乡 (C1): 4 girls from 南村; 东区 (C2) given by its township code.
     march, april = date(2024, 3, 1), date(2024, 4, 1)
     assert _births(ext) == [
-        (C0, march, "F", 1),
-        (C0, march, "M", 3),
-        (C0, april, "M", 3),
+        (C0, march, "F", 1), (C0, march, "M", 3), (C0, april, "M", 3),
         (C1, march, "F", 4),
-        (C2, march, "F", 1),
-        (C2, march, "M", 1),
-    ]
+        (C2, march, "F", 1), (C2, march, "M", 1),
+    ]  # fmt: skip
     # Three distinct villages (100001, 100002, 101003) into two townships (C0, C1).
     assert "3 village code(s) rolled up into their 2 township(s)" in capsys.readouterr().err
 

@@ -71,15 +71,9 @@ def _book(
 
 
 EXPECTED = [
-    (C0, JAN, "F", 2),
-    (C0, JAN, "M", 3),
-    (C0, FEB, "F", 2),
-    (C0, FEB, "M", 2),
-    (C1, JAN, "F", 2),
-    (C1, JAN, "M", 1),
-    (C1, FEB, "F", 1),
-    (C1, FEB, "M", 1),
-]
+    (C0, JAN, "F", 2), (C0, JAN, "M", 3), (C0, FEB, "F", 2), (C0, FEB, "M", 2),
+    (C1, JAN, "F", 2), (C1, JAN, "M", 1), (C1, FEB, "F", 1), (C1, FEB, "M", 1),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
