@@ -18,6 +18,21 @@ def square(i: int) -> shapely.Polygon:
     return shapely.box(114.0 + i * 0.1, 33.0, 114.1 + i * 0.1, 33.1)
 
 
+def manifest(name: tuple[str, str], region_code: str, births: int, cutoff: str, synthetic: bool) -> dict:
+    """The manifest of an extract written by hand: ``name`` (Chinese, English), no source files, no dropped columns."""
+    return {
+        "region_name": name[0],
+        "region_name_en": name[1],
+        "region_code": region_code,
+        "synthetic": synthetic,
+        "cutoff_month": cutoff,
+        "population_basis": "mean",
+        "source_files": [],
+        "dropped_personal_columns": [],
+        "row_counts": {"births": births},
+    }
+
+
 def make_extract(
     out: Path,
     townships: list[tuple[str, str, str]],
@@ -76,17 +91,7 @@ def make_extract(
             pl.DataFrame(list(regions), schema=["region_code", "name", "name_en"], orient="row").write_parquet(
                 root / "regions.parquet"
             )
-        return {
-            "region_name": "测试县",
-            "region_name_en": "Test County",
-            "region_code": region_code,
-            "synthetic": synthetic,
-            "cutoff_month": cutoff,
-            "population_basis": "mean",
-            "source_files": [],
-            "dropped_personal_columns": [],
-            "row_counts": {"births": len(births)},
-        }
+        return manifest(("测试县", "Test County"), region_code, len(births), cutoff, synthetic)
 
     extract.publish(out, write)
     return out

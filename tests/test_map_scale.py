@@ -24,7 +24,14 @@ from natality.geo import boundaries, layers
 from natality.maps import view as map_view
 from natality.srb.stats import shrink_srb, srb_estimate
 from tests.apptest_pages import open_page
-from tests.factory import BIRTHS_SCHEMA, TWO_COUNTY_CODES, make_extract, make_two_county_extract, two_county_population
+from tests.factory import (
+    BIRTHS_SCHEMA,
+    TWO_COUNTY_CODES,
+    make_extract,
+    make_two_county_extract,
+    manifest,
+    two_county_population,
+)
 
 A, B, C = TWO_COUNTY_CODES
 
@@ -270,17 +277,7 @@ def grid_extract(out: Path, nx: int = 50, ny: int = 40, seed: int = 5) -> Path:
         pl.DataFrame(regions, schema=["region_code", "name", "name_en"], orient="row").write_parquet(
             root / "regions.parquet"
         )
-        return {
-            "region_name": "示范省",
-            "region_name_en": "Demo Province",
-            "region_code": "410000",
-            "synthetic": True,
-            "cutoff_month": "2024-12",
-            "population_basis": "mean",
-            "source_files": [],
-            "dropped_personal_columns": [],
-            "row_counts": {"births": len(rows)},
-        }
+        return manifest(("示范省", "Demo Province"), "410000", len(rows), "2024-12", synthetic=True)
 
     extract.publish(out, write)
     return out
