@@ -107,14 +107,11 @@ _A, _B, _C = TWO_COUNTY_CODES
 TWO_COUNTY_TOWNSHIPS = [(_A, "甲一镇", "Jia One"), (_B, "甲二乡", "Jia Two"), (_C, "乙一镇", "Yi One")]
 TWO_COUNTY_REGIONS = [("419901", "甲县", "Jia County"), ("419902", "乙县", "Yi County")]
 TWO_COUNTY_BIRTHS_2024 = [
-    (_A, "2024-01", "M", 1, "25-29", None, 10),
-    (_A, "2024-01", "F", 1, "25-29", None, 8),
-    (_B, "2024-02", "M", 2, "30-34", None, 5),
-    (_B, "2024-02", "F", 2, "30-34", None, 5),
-    (_C, "2024-01", "M", 1, "25-29", None, 30),
-    (_C, "2024-01", "F", 1, "20-24", None, 20),
+    (_A, "2024-01", "M", 1, "25-29", None, 10), (_A, "2024-01", "F", 1, "25-29", None, 8),
+    (_B, "2024-02", "M", 2, "30-34", None, 5), (_B, "2024-02", "F", 2, "30-34", None, 5),
+    (_C, "2024-01", "M", 1, "25-29", None, 30), (_C, "2024-01", "F", 1, "20-24", None, 20),
     (_C, "2024-03", "M", 3, "35-39", None, 3),
-]
+]  # fmt: skip
 
 
 def two_county_population(years: tuple[int, ...]) -> list[tuple[str, int, int]]:

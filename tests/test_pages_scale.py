@@ -160,11 +160,10 @@ def two_counties(tmp_path, monkeypatch) -> Path:
     """甲县 (419901) has A and B, 乙县 (419902) has C. 2024 (to March): A 10 boys 8 girls, B 5 and 5,
     C 33 and 20; 2023 (January-February): A 30 boys and 30 girls, B 2 girls, C 6 girls."""
     before = [
-        (A, "2023-01", "M", 1, "25-29", None, 30),
-        (A, "2023-01", "F", 1, "25-29", None, 30),
+        (A, "2023-01", "M", 1, "25-29", None, 30), (A, "2023-01", "F", 1, "25-29", None, 30),
         (C, "2023-02", "F", 1, "25-29", None, 6),
         (B, "2023-02", "F", 1, "25-29", None, 2),
-    ]
+    ]  # fmt: skip
     data = make_two_county_extract(
         tmp_path / "x",
         before,

@@ -252,11 +252,9 @@ def test_partial_year_misses_are_not_vetoed_in_the_draws(tmp_path):
     # draws its interval would reach 107 only below 282 boys of 500 (6.7 sd down): 0, and never 0
     # minus the veto penalty. T2's SRB 255 / 245 = 104.1 (87.4-124.0) is met: 100.
     births = [
-        (T1, "2021-03", "M", 1, "25-29", None, 350),
-        (T1, "2021-03", "F", 1, "25-29", None, 150),
-        (T2, "2021-03", "M", 1, "25-29", None, 255),
-        (T2, "2021-03", "F", 1, "25-29", None, 245),
-    ]
+        (T1, "2021-03", "M", 1, "25-29", None, 350), (T1, "2021-03", "F", 1, "25-29", None, 150),
+        (T2, "2021-03", "M", 1, "25-29", None, 255), (T2, "2021-03", "F", 1, "25-29", None, 245),
+    ]  # fmt: skip
     root = make_extract(
         tmp_path / "ext",
         [(T1, "东镇", "Dong"), (T2, "西乡", "Xi")],
