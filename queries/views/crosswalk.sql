@@ -11,6 +11,32 @@
 --   month after month. Every cell keeps its total, so every sum over townships is kept exactly. A merge (share 1) is a
 --   plain relabelling.
 
+-- largest_remainder(cells): the rows of cells (one per cell and new township: new_code, the cell's count n, the
+--   new township's share, cell: the cell's key, tie: a hash that breaks ties of the fractional part), each with its
+--   part of n: whole = floor(n * share), and one more for the n - sum(whole) largest fractional parts of the cell.
+create or replace macro largest_remainder(cells) as table
+    with
+    split as (
+        select
+            *,
+            n * share as exact,
+            floor(round(n * share, 9))::bigint as whole
+        from query_table(cells)
+    ),
+
+    ranked as (
+        select
+            *,
+            row_number() over (partition by cell order by exact - whole desc, tie) as place,
+            n - sum(whole) over (partition by cell) as left_over
+        from split
+    )
+
+    select
+        *,
+        (whole + (place <= left_over)::bigint)::bigint as part
+    from ranked;
+
 -- The split rows are made once per connection (births_split): queries that read births directly
 -- (mother's age, policy) then pay only for relabelling, not for splitting again.
 create table births_split as
@@ -32,27 +58,24 @@ with changed as (
     group by all
 ),
 
-split as (
+-- cells is read by largest_remainder, through query_table (unseen by the linter)
+cells as (  -- noqa: ST03
     select
         crosswalk.new_code,
         changed.*,
-        changed.births * crosswalk.share as exact,
-        floor(round(changed.births * crosswalk.share, 9))::bigint as whole
+        changed.births as n,
+        crosswalk.share,
+        (
+            changed.township_code,
+            changed.month,
+            changed.sex,
+            changed.birth_order,
+            changed.mother_age_band,
+            changed.policy_compliant
+        ) as cell,
+        hash(crosswalk.new_code, changed.month, changed.sex, changed.birth_order) as tie
     from changed
     inner join crosswalk on changed.township_code = crosswalk.old_code
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by township_code, month, sex, birth_order, mother_age_band, policy_compliant
-            order by exact - whole desc, hash(new_code, month, sex, birth_order)
-        ) as place,
-        births - sum(whole) over (
-            partition by township_code, month, sex, birth_order, mother_age_band, policy_compliant
-        ) as left_over
-    from split
 )
 
 select
@@ -62,9 +85,9 @@ select
     birth_order,
     mother_age_band,
     policy_compliant,
-    (whole + (place <= left_over)::bigint)::bigint as births
-from ranked
-where whole + (place <= left_over)::bigint > 0;
+    part as births
+from largest_remainder(cells)
+where part > 0;
 
 -- a whole township (share 1: a merger or a new code) is relabelled row by row
 create view births as
@@ -95,34 +118,25 @@ union all
 select * from births_split;
 
 create view population as
-with split as (
+-- cells is read by largest_remainder, through query_table (unseen by the linter)
+with cells as (  -- noqa: ST03
     select
         crosswalk.new_code,
-        population_file.township_code,
         population_file.year,
-        population_file.population,
-        population_file.population * crosswalk.share as exact,
-        floor(round(population_file.population * crosswalk.share, 9))::bigint as whole
+        population_file.population as n,
+        crosswalk.share,
+        (population_file.township_code, population_file.year) as cell,
+        hash(crosswalk.new_code, population_file.year) as tie
     from population_file
     inner join crosswalk on population_file.township_code = crosswalk.old_code
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by township_code, year order by exact - whole desc, hash(new_code, year)
-        ) as place,
-        population - sum(whole) over (partition by township_code, year) as left_over
-    from split
 ),
 
 moved as (
     select
         new_code as township_code,
         year,
-        (whole + (place <= left_over)::bigint)::bigint as population
-    from ranked
+        part as population
+    from largest_remainder(cells)
 ),
 
 kept as (
