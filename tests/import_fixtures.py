@@ -152,3 +152,13 @@ def import_with_one_total_wrong(out: Path, path: Path, capsys, header: str, line
     assert f'row {named + 2}, column "{column}": the total says {lines[named][2]}' in err
     assert err.count("the total says") == 1, err
     return None
+
+
+def refused_unchanged(ext: Path, capsys, run) -> str:
+    """``run()``, an import into ``ext``, must refuse (exit 2) and leave the live version as it was; returns what it
+    said on stderr."""
+    before = tree_digest(ext)
+    assert run() == 2
+    err = capsys.readouterr().err
+    assert tree_digest(ext) == before
+    return err
