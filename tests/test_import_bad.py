@@ -11,115 +11,75 @@ C0 = "411621100000"
 HEAD = "乡镇代码,出生日期,性别,孩次\n"
 ROW_OK = f"{C0},2024-03-05,男,1\n"
 
-# (id, flag, file name, content, expected lines or fragments of stderr)
-CORPUS = [
-    ("empty", "births", "b.csv", b"", ["b.csv: the file has no data rows; expected a header and at least one row"]),
-    ("header_only", "births", "b.csv", HEAD.encode(), ["b.csv: the file has no data rows"]),
-    (
-        "no_sex",
-        "births",
-        "b.csv",
+# id: (the content of b.csv, given as births; the expected lines or fragments of stderr)
+BAD_BIRTHS = {
+    "empty": (b"", ["b.csv: the file has no data rows; expected a header and at least one row"]),
+    "header_only": (HEAD.encode(), ["b.csv: the file has no data rows"]),
+    "no_sex": (
         f"乡镇代码,出生日期\n{C0},2024-03-05\n".encode(),
         ["b.csv: a required column is missing; expected a header such as sex / 性别 / 婴儿性别"],
     ),
-    (
-        "no_date",
-        "births",
-        "b.csv",
+    "no_date": (
         f"乡镇代码,性别\n{C0},男\n".encode(),
         ["b.csv: a required column is missing; expected a header such as birth_date / 出生日期 / 出生时间 / month"],
     ),
-    (
-        "no_code",
-        "births",
-        "b.csv",
+    "no_code": (
         "出生日期,性别\n2024-03-05,男\n".encode(),
         ["a required column is missing; expected a header such as township_code / 乡镇代码"],
     ),
-    (
-        "bad_date",
-        "births",
-        "b.csv",
+    "bad_date": (
         (HEAD + ROW_OK + f"{C0},2024-02-30,女,1\n").encode(),
         ['b.csv, row 3, column "出生日期": found "2024-02-30", expected a date such as 2024-03-05'],
     ),
-    (
-        "bad_sex",
-        "births",
-        "b.csv",
+    "bad_sex": (
         (HEAD + f"{C0},2024-03-05,3,1\n").encode(),
         ['b.csv, row 2, column "性别": found "3", expected a sex: 男/女, M/F, or the GB/T 2261.1 codes'],
     ),
-    (
-        "bad_order",
-        "births",
-        "b.csv",
+    "bad_order": (
         (HEAD + f"{C0},2024-03-05,男,0\n").encode(),
         ['b.csv, row 2, column "孩次": found "0", expected a birth order: 1, 2, 3, 3+'],
     ),
-    (
-        "future",
-        "births",
-        "b.csv",
+    "future": (
         (HEAD + f"{C0},2099-01-01,男,1\n").encode(),
         ['b.csv, row 2, column "出生日期": found "2099-01-01", the date is after today'],
     ),
-    (
-        "before_1949",
-        "births",
-        "b.csv",
+    "before_1949": (
         (HEAD + f"{C0},1948-05-01,男,1\n").encode(),
         ['row 2, column "出生日期": found "1948-05-01", the date is before 1949; expected 1949 or later'],
     ),
-    (
-        "duplicate_id",
-        "births",
-        "b.csv",
+    "duplicate_id": (
         (f"记录号,{HEAD}" + f"A1,{ROW_OK}A2,{ROW_OK}A1,{ROW_OK}").encode(),
         ['b.csv, row 4, column "记录号": found "A1", repeats row 2 (the same record twice)'],
     ),
-    (
-        "unknown_code",
-        "births",
-        "b.csv",
+    "unknown_code": (
         (HEAD + ROW_OK + "411621199000,2024-03-05,男,1\n").encode(),
         ['b.csv, row 3, column "乡镇代码": found "411621199000", this township code is not among the extract\'s 3'],
     ),
-    (
-        "scientific_code",
-        "births",
-        "b.csv",
+    "scientific_code": (
         (HEAD + "4.11621E+11,2024-03-05,男,1\n").encode(),
         ['row 2, column "乡镇代码": found "4.11621E+11", the code was turned into scientific notation by Excel'],
     ),
-    (
-        "negative_count",
-        "births",
-        "b.csv",
+    "negative_count": (
         f"乡镇代码,月份,性别,出生数\n{C0},2024-03,男,-2\n".encode(),
         ['b.csv, row 2, column "出生数": found "-2", a negative number; expected 0 or more'],
     ),
-    (
-        "fractional_count",
-        "births",
-        "b.csv",
+    "fractional_count": (
         f"乡镇代码,月份,性别,出生数\n{C0},2024-03,男,1.5\n".encode(),
         ['row 2, column "出生数": found "1.5", not a whole number'],
     ),
-    (
-        "future_month",
-        "births",
-        "b.csv",
+    "future_month": (
         f"乡镇代码,月份,性别,出生数\n{C0},2099-03,男,1\n".encode(),
         ['row 2, column "月份": found "2099-03", the date is after today'],
     ),
-    (
-        "bad_age",
-        "births",
-        "b.csv",
+    "bad_age": (
         f"乡镇代码,出生日期,性别,母亲年龄\n{C0},2024-03-05,男,abc\n".encode(),
         ['row 2, column "母亲年龄": found "abc", expected the mother\'s age in whole years'],
     ),
+    "not_text": (bytes(range(128, 256)) * 4, ["b.csv: the text encoding is not recognised"]),
+}
+# (id, flag, file name, content, expected lines or fragments of stderr)
+CORPUS = [(key, "births", "b.csv", content, expected) for key, (content, expected) in BAD_BIRTHS.items()]
+CORPUS += [
     (
         "corrupt_xls",
         "births",
@@ -128,7 +88,6 @@ CORPUS = [
         ["b.xls: this Excel file cannot be read"],
     ),
     ("corrupt_xlsx", "births", "b.xlsx", b"PK\x03\x04 not really a zip", ["b.xlsx: this Excel file cannot be read"]),
-    ("not_text", "births", "b.csv", bytes(range(128, 256)) * 4, ["b.csv: the text encoding is not recognised"]),
     ("missing_file", "births", None, None, ["file not found"]),
     (
         "unknown_indicator",
