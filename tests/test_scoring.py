@@ -155,47 +155,26 @@ def test_scorecard_2020_scores_ranks_classes_and_veto(extract_dir):
     assert card.filter(pl.col("township_code") != B)["veto_reason"].null_count() == 3
 
 
+def _fields(row: dict, *names: str) -> tuple:
+    return tuple(row[name] for name in names)
+
+
 def test_verdicts_2020(extract_dir):
     s = _status(extract_dir, 2020)
-    assert (
-        s[A, "births"]["status"],
-        s[A, "births"]["value"],
-        s[A, "births"]["target"],
-    ) == ("met", 210, 250)
+    assert _fields(s[A, "births"], "status", "value", "target") == ("met", 210, 250)
     # Interval judging: the point 110 is above the limit 107, the interval is not.
-    assert (s[A, "srb"]["status"], s[A, "srb"]["reason_code"]) == (
-        "met",
-        "interval_noise",
-    )
+    assert _fields(s[A, "srb"], "status", "reason_code") == ("met", "interval_noise")
     assert s[A, "srb"]["low"] == pytest.approx(83.973, abs=1e-3)
     assert s[A, "srb"]["high"] == pytest.approx(144.094, abs=1e-3)
-    assert (s[B, "srb"]["status"], s[B, "srb"]["reason_code"]) == (
-        "missed",
-        "interval_missed",
-    )
+    assert _fields(s[B, "srb"], "status", "reason_code") == ("missed", "interval_missed")
     assert s[B, "srb"]["low"] == pytest.approx(125.456, abs=1e-3)
-    assert (s[C, "srb"]["status"], s[C, "srb"]["reason_code"]) == (
-        "not_judged",
-        "small_denominator",
-    )
+    assert _fields(s[C, "srb"], "status", "reason_code") == ("not_judged", "small_denominator")
     assert s[C, "srb"]["reason"] == "Only 100 in the denominator (fewer than 200): too few to judge"
-    assert (
-        s[C, "stats_accuracy"]["status"],
-        s[C, "stats_accuracy"]["denominator"],
-    ) == ("not_judged", 45)
-    assert (
-        s[C, "policy_compliance"]["status"],
-        s[C, "policy_compliance"]["value"],
-    ) == ("met", 90.0)
-    assert (s[C, "births"]["status"], s[C, "births"]["reason_code"]) == (
-        "missed",
-        "point_missed",
-    )
+    assert _fields(s[C, "stats_accuracy"], "status", "denominator") == ("not_judged", 45)
+    assert _fields(s[C, "policy_compliance"], "status", "value") == ("met", 90.0)
+    assert _fields(s[C, "births"], "status", "reason_code") == ("missed", "point_missed")
     assert s[C, "births"]["reason"] == "100 births against a target of ≤ 90: missed"
-    assert (
-        s[D, "stats_accuracy"]["status"],
-        s[D, "stats_accuracy"]["reason_code"],
-    ) == ("not_judged", "no_target")
+    assert _fields(s[D, "stats_accuracy"], "status", "reason_code") == ("not_judged", "no_target")
     assert s[D, "policy_compliance"]["value"] == pytest.approx(100 * 110 / 120)
     # Indicators without any 2020 target (birth rate, third births, contraception) are not listed.
     assert {ind for _, ind in s} == {
