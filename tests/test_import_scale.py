@@ -142,18 +142,8 @@ def test_a_regions_file_names_the_county_and_the_city(ext, tmp_path):
 def test_a_bad_regions_file_is_refused_and_changes_nothing(ext, tmp_path, text, expected):
     (tmp_path / "r.csv").write_text(text, encoding="utf-8")
     before = extract.live_version_dir(ext)
-    cmd = [
-        sys.executable,
-        "-m",
-        "natality",
-        "import",
-        "--out",
-        str(ext),
-        "--regions",
-        str(tmp_path / "r.csv"),
-        "--lang",
-        "en",
-    ]
+    args = ["--out", str(ext), "--regions", str(tmp_path / "r.csv"), "--lang", "en"]
+    cmd = [sys.executable, "-m", "natality", "import", *args]
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "r.csv" in run.stderr and expected in run.stderr, run.stderr
