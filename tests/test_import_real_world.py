@@ -18,6 +18,23 @@ def _births(out) -> list[tuple]:
     return [tuple(r) for r in frame.select("township_code", "month", "sex", "births").iter_rows()]
 
 
+def _boundaries(path, fields: tuple[str, str], towns: list[tuple[str, str]]):
+    """A GeoJSON file at ``path``: a triangle per (code, name) of ``towns``, named in ``fields`` (code, name)."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": dict(zip(fields, town, strict=True)),
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[114 + i, 33], [114.5 + i, 33], [114.5 + i, 33.5], [114 + i, 33]]],
+            },
+        }
+        for i, town in enumerate(towns)
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8")
+    return path
+
+
 def test_township_names_without_codes_are_matched_to_the_known_townships(ext, tmp_path, capsys):
     path = tmp_path / "b.csv"
     path.write_text(
@@ -69,19 +86,7 @@ def test_units_in_headers_and_excel_text_markers_on_codes(ext, tmp_path):
 
 def test_boundaries_alone_with_chinese_gis_field_names_replace_the_townships(ext, tmp_path, capsys):
     before = tree_digest(ext)
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"XZQDM": code, "XZQMC": name},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[114 + i, 33], [114.5 + i, 33], [114.5 + i, 33.5], [114 + i, 33]]],
-            },
-        }
-        for i, (code, name) in enumerate([(CODES[0], "城关街道"), (CODES[1], "王店镇")])
-    ]
-    geo = tmp_path / "towns.geojson"
-    geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8")
+    geo = _boundaries(tmp_path / "towns.geojson", ("XZQDM", "XZQMC"), [(CODES[0], "城关街道"), (CODES[1], "王店镇")])
     assert importer.main(["--out", str(ext), "--boundaries", str(geo), "--lang", "en"]) == 0
     towns = pl.read_parquet(ext / "townships.parquet", columns=["township_code", "name"])
     assert towns.rows() == [(CODES[0], "城关街道"), (CODES[1], "王店镇"), (CODES[2], "东区")]  # 东区 kept, no shape
@@ -97,19 +102,7 @@ def test_boundaries_alone_with_chinese_gis_field_names_replace_the_townships(ext
 
 
 def test_code_field_option_for_an_unusual_boundary_file(ext, tmp_path, capsys):
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"JD_BM": code, "JD_MC": name},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[114 + i, 33], [114.5 + i, 33], [114.5 + i, 33.5], [114 + i, 33]]],
-            },
-        }
-        for i, (code, name) in enumerate(zip(CODES, ["甲", "乙", "丙"], strict=True))
-    ]
-    geo = tmp_path / "odd.geojson"
-    geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8")
+    geo = _boundaries(tmp_path / "odd.geojson", ("JD_BM", "JD_MC"), list(zip(CODES, ["甲", "乙", "丙"], strict=True)))
     assert importer.main(["--out", str(ext), "--boundaries", str(geo), "--lang", "en"]) == 2
     assert "odd.geojson: the boundary file cannot be used" in capsys.readouterr().err
     args = ["--out", str(ext), "--boundaries", str(geo), "--code-field", "JD_BM", "--name-field", "JD_MC"]
