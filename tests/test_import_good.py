@@ -145,10 +145,9 @@ def test_aggregated_counts_by_month_with_total_row(ext, tmp_path, capsys):
     )
     assert _import(ext, path) == 0
     assert _births(ext) == [
-        (CODES[0], date(2024, 5, 1), "F", None, None, 9),
-        (CODES[0], date(2024, 5, 1), "M", None, None, 10),
+        (CODES[0], date(2024, 5, 1), "F", None, None, 9), (CODES[0], date(2024, 5, 1), "M", None, None, 10),
         (CODES[1], date(2024, 5, 1), "M", None, None, 3),
-    ]
+    ]  # fmt: skip
     assert "skipped 1 total/subtotal row(s) (rows 4)" in capsys.readouterr().err
 
 

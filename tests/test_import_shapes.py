@@ -53,10 +53,9 @@ def test_xls_workbook_with_a_cover_sheet(ext, tmp_path):
     assert _import(ext, "--births", str(path)) == 0
     # The data sheet, not the cover: 5 boys + 4 girls of order 1 in March, 3 second-born boys in April.
     assert _births(ext) == [
-        (C0, date(2024, 3, 1), "F", 1, 4),
-        (C0, date(2024, 3, 1), "M", 1, 5),
+        (C0, date(2024, 3, 1), "F", 1, 4), (C0, date(2024, 3, 1), "M", 1, 5),
         (C1, date(2024, 4, 1), "M", 2, 3),
-    ]
+    ]  # fmt: skip
 
 
 def test_xlsx_two_row_header_with_merged_cells(ext, tmp_path):
@@ -65,10 +64,9 @@ def test_xlsx_two_row_header_with_merged_cells(ext, tmp_path):
     assert _import(ext, "--births", str(path)) == 0
     # "出生人数 / 男" and "/ 女" are the sexes; 王店乡's 0 girls make no row; the 合计 row is skipped.
     assert _births(ext) == [
-        (C0, date(2024, 3, 1), "F", None, 5),
-        (C0, date(2024, 3, 1), "M", None, 6),
+        (C0, date(2024, 3, 1), "F", None, 5), (C0, date(2024, 3, 1), "M", None, 6),
         (C1, date(2024, 3, 1), "M", None, 2),
-    ]
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("fields", ["男婴数,女婴数", "男,女"])
@@ -82,22 +80,8 @@ def test_csv_two_row_header_without_merge_information(ext, tmp_path, monkeypatch
     # 出生人数 spans the two count columns; 乡镇代码 and 月份 stand over empty cells (merged down).
     assert _births(ext) == [
         (C0, date(2024, 2, 1), "F", None, 2),
-        (C2, date(2024, 2, 1), "F", None, 1),
-        (C2, date(2024, 2, 1), "M", None, 3),
-    ]
-
-
-def test_births_wide_by_month_with_a_sex_column(ext, tmp_path):
-    path = tmp_path / "wide.csv"
-    path.write_text(f"乡镇代码,性别,2024年1月,2024年2月\n{C0},男,3,1\n{C0},女,2,0\n{C2},女,,4\n", encoding="utf-8")
-    assert _import(ext, "--births", str(path)) == 0
-    # Six cells: 3, 1, 2 kept; 0 and the empty cell make no row; 4 for C2 in February.
-    assert _births(ext) == [
-        (C0, date(2024, 1, 1), "F", None, 2),
-        (C0, date(2024, 1, 1), "M", None, 3),
-        (C0, date(2024, 2, 1), "M", None, 1),
-        (C2, date(2024, 2, 1), "F", None, 4),
-    ]
+        (C2, date(2024, 2, 1), "F", None, 1), (C2, date(2024, 2, 1), "M", None, 3),
+    ]  # fmt: skip
 
 
 def test_a_bad_cell_of_a_wide_table_is_named_by_its_own_header(ext, tmp_path, capsys):
@@ -107,18 +91,6 @@ def test_a_bad_cell_of_a_wide_table_is_named_by_its_own_header(ext, tmp_path, ca
     assert capsys.readouterr().err.splitlines()[1:] == [
         'wide.csv, row 2, column "2024年2月": found "x", expected a count (a whole number, 0 or more)',
         'wide.csv, row 3, column "2024年1月": found "-1", a negative number; expected 0 or more',
-    ]
-
-
-def test_births_wide_by_month_number_beside_a_year_column(ext, tmp_path):
-    path = tmp_path / "wide.csv"
-    path.write_text(f"乡镇代码,年份,性别,孩次,1月,2月\n{C1},2024,男,1,2,3\n{C1},2023,男,1,7,\n", encoding="utf-8")
-    assert _import(ext, "--births", str(path)) == 0
-    # 2024: January 2, February 3; 2023: January 7 (the empty February cell is no row).
-    assert _births(ext) == [
-        (C1, date(2023, 1, 1), "M", 1, 7),
-        (C1, date(2024, 1, 1), "M", 1, 2),
-        (C1, date(2024, 2, 1), "M", 1, 3),
     ]
 
 
@@ -136,49 +108,67 @@ def test_births_wide_months_over_sexes_in_a_merged_header(ext, tmp_path):
     assert _import(ext, "--births", str(path)) == 0
     # C0: Jan 1 boy 2 girls, Feb 3 boys 4 girls; C1: Jan 0 boys (no row) 5 girls, Feb (empty) 6 girls.
     assert _births(ext) == [
-        (C0, date(2024, 1, 1), "F", None, 2),
-        (C0, date(2024, 1, 1), "M", None, 1),
-        (C0, date(2024, 2, 1), "F", None, 4),
-        (C0, date(2024, 2, 1), "M", None, 3),
-        (C1, date(2024, 1, 1), "F", None, 5),
-        (C1, date(2024, 2, 1), "F", None, 6),
-    ]
+        (C0, date(2024, 1, 1), "F", None, 2), (C0, date(2024, 1, 1), "M", None, 1),
+        (C0, date(2024, 2, 1), "F", None, 4), (C0, date(2024, 2, 1), "M", None, 3),
+        (C1, date(2024, 1, 1), "F", None, 5), (C1, date(2024, 2, 1), "F", None, 6),
+    ]  # fmt: skip
 
 
-def test_population_wide_by_year_under_a_group_header(ext, tmp_path):
-    path = tmp_path / "pop.csv"
-    path.write_text(f"乡镇代码,年平均人口,\n,2023年,2024年\n{C0},52000,51000\n{C1},30000,\n", encoding="utf-8")
-    assert _import(ext, "--population", str(path)) == 0
+COLUMNS = {
+    "births": ["township_code", "month", "sex", "birth_order", "births"],
+    "population": ["township_code", "year", "population"],
+    "targets": ["township_code", "year", "indicator", "target"],
+    "reported": ["township_code", "year", "indicator", "numerator", "denominator"],
+}
+# id: (the table, the file, its text (UTF-8), the table's rows sorted by COLUMNS)
+WIDE_CSV = {
+    # Six cells: 3, 1, 2 kept; 0 and the empty cell make no row; 4 for C2 in February.
+    "births_wide_by_month_with_a_sex_column": (
+        "births",
+        "wide.csv",
+        f"乡镇代码,性别,2024年1月,2024年2月\n{C0},男,3,1\n{C0},女,2,0\n{C2},女,,4\n",
+        [
+            (C0, date(2024, 1, 1), "F", None, 2), (C0, date(2024, 1, 1), "M", None, 3),
+            (C0, date(2024, 2, 1), "M", None, 1),
+            (C2, date(2024, 2, 1), "F", None, 4),
+        ],
+    ),
+    # 2024: January 2, February 3; 2023: January 7 (the empty February cell is no row).
+    "births_wide_by_month_number_beside_a_year_column": (
+        "births",
+        "wide.csv",
+        f"乡镇代码,年份,性别,孩次,1月,2月\n{C1},2024,男,1,2,3\n{C1},2023,男,1,7,\n",
+        [(C1, date(2023, 1, 1), "M", 1, 7), (C1, date(2024, 1, 1), "M", 1, 2), (C1, date(2024, 2, 1), "M", 1, 3)],
+    ),
     # "年平均人口 / 2023年" is population of 2023; C1 has no 2024 figure (empty cell, no row).
-    assert _table(ext, "population", ["township_code", "year", "population"]) == [
-        (C0, 2023, 52000),
-        (C0, 2024, 51000),
-        (C1, 2023, 30000),
-    ]
-
-
-def test_targets_wide_by_year(ext, tmp_path):
-    path = tmp_path / "targets.csv"
-    path.write_text(f"乡镇代码,指标,2025年,2026年\n{C0},出生率,7.5,7.2\n{C0},政策符合率,90,\n", encoding="utf-8")
-    assert _import(ext, "--targets", str(path)) == 0
-    assert _table(ext, "targets", ["township_code", "year", "indicator", "target"]) == [
-        (C0, 2025, "birth_rate", 7.5),
-        (C0, 2025, "policy_compliance", 90.0),
-        (C0, 2026, "birth_rate", 7.2),
-    ]
-
-
-def test_reported_wide_by_year_with_numerator_and_denominator(ext, tmp_path):
-    path = tmp_path / "reported.csv"
-    path.write_text(
-        f"乡镇代码,指标,2019年,,2020年,\n,,分子,分母,分子,分母\n{C0},出生统计准确率,98,100,95,100\n", encoding="utf-8"
-    )
-    assert _import(ext, "--reported", str(path)) == 0
+    "population_wide_by_year_under_a_group_header": (
+        "population",
+        "pop.csv",
+        f"乡镇代码,年平均人口,\n,2023年,2024年\n{C0},52000,51000\n{C1},30000,\n",
+        [(C0, 2023, 52000), (C0, 2024, 51000), (C1, 2023, 30000)],
+    ),
+    "targets_wide_by_year": (
+        "targets",
+        "targets.csv",
+        f"乡镇代码,指标,2025年,2026年\n{C0},出生率,7.5,7.2\n{C0},政策符合率,90,\n",
+        [(C0, 2025, "birth_rate", 7.5), (C0, 2025, "policy_compliance", 90.0), (C0, 2026, "birth_rate", 7.2)],
+    ),
     # One file row, two years: 98/100 in 2019 and 95/100 in 2020.
-    assert _table(ext, "reported", ["township_code", "year", "indicator", "numerator", "denominator"]) == [
-        (C0, 2019, "stats_accuracy", 98.0, 100.0),
-        (C0, 2020, "stats_accuracy", 95.0, 100.0),
-    ]
+    "reported_wide_by_year_with_numerator_and_denominator": (
+        "reported",
+        "reported.csv",
+        f"乡镇代码,指标,2019年,,2020年,\n,,分子,分母,分子,分母\n{C0},出生统计准确率,98,100,95,100\n",
+        [(C0, 2019, "stats_accuracy", 98.0, 100.0), (C0, 2020, "stats_accuracy", 95.0, 100.0)],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("table", "name", "text", "expected"), WIDE_CSV.values(), ids=WIDE_CSV.keys())
+def test_a_wide_csv_file(ext, tmp_path, table, name, text, expected):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert _import(ext, f"--{table}", str(path)) == 0
+    assert _table(ext, table, COLUMNS[table]) == expected
 
 
 REPEATED = f"乡镇代码,月份,性别,孩次,出生数\n{C0},2024-03,男,1,5\n{C1},2024-03,男,1,2\n{C0},2024-03,男,1,4\n"
