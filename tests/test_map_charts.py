@@ -60,23 +60,23 @@ def test_diverging_colours_split_at_zero() -> None:
     assert colours == ["#08519c", "#bdd7e7", "#de2d26"]  # dark blue far below, light near 0, red
 
 
+def _boxes(columns: dict, boxes: list[tuple[float, float, float, float]]) -> dict:
+    """GeoJSON features of one box (min lon, min lat, max lon, max lat) per township of ``columns``."""
+    return geojson_features(gpd.GeoDataFrame(columns, geometry=[box(*b) for b in boxes], crs="EPSG:4326"))
+
+
 def _county() -> dict:
     """Three squares side by side and one far-away island township with a leading-zero code."""
-    gdf = gpd.GeoDataFrame(
-        {
-            "township_code": ["010001000", "010002000", "010003000", "010004000"],
-            "name": ["甲镇", "乙乡", "丙镇", "海岛乡"],
-            "name_en": ["Jia", "Yi", "Bing", "Island"],
-        },
-        geometry=[
-            box(114.0, 33.0, 114.1, 33.1),
-            box(114.1, 33.0, 114.2, 33.1),
-            box(114.2, 33.0, 114.3, 33.1),
-            box(118.0, 30.0, 118.02, 30.02),
-        ],
-        crs="EPSG:4326",
-    )
-    return geojson_features(gdf)
+    columns = {
+        "township_code": ["010001000", "010002000", "010003000", "010004000"],
+        "name": ["甲镇", "乙乡", "丙镇", "海岛乡"],
+        "name_en": ["Jia", "Yi", "Bing", "Island"],
+    }
+    boxes = [
+        (114.0, 33.0, 114.1, 33.1), (114.1, 33.0, 114.2, 33.1), (114.2, 33.0, 114.3, 33.1),
+        (118.0, 30.0, 118.02, 30.02),
+    ]  # fmt: skip
+    return _boxes(columns, boxes)
 
 
 def test_choropleth_locations_classes_legend_and_frame() -> None:
@@ -152,16 +152,12 @@ def test_bulk_frame_keeps_a_compact_county_whole() -> None:
 
 def test_bulk_frame_never_cuts_off_a_large_township() -> None:
     # a big township whose centre is far from the small ones, but it is land next to them
-    gdf = gpd.GeoDataFrame(
-        {"township_code": ["1", "2", "3", "4"], "name": list("abcd")},
-        geometry=[
-            box(114.0, 33.0, 114.01, 33.01),
-            box(114.01, 33.0, 114.02, 33.01),
-            box(114.0, 33.01, 114.01, 33.02),
-            box(114.02, 33.0, 114.5, 33.4),
-        ],
-        crs="EPSG:4326",
-    )
-    bounds, outside = bulk_frame(geojson_features(gdf))
+    columns = {"township_code": ["1", "2", "3", "4"], "name": list("abcd")}
+    boxes = [
+        (114.0, 33.0, 114.01, 33.01), (114.01, 33.0, 114.02, 33.01),
+        (114.0, 33.01, 114.01, 33.02), (114.02, 33.0, 114.5, 33.4),
+    ]  # fmt: skip
+    features = _boxes(columns, boxes)
+    bounds, outside = bulk_frame(features)
     assert outside == []
     assert bounds == pytest.approx((114.0, 33.0, 114.5, 33.4))
