@@ -11,6 +11,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from natality.importing import importer
 
 COUNTY = "411621"
@@ -108,6 +110,10 @@ def merged_births_book(path: Path, boys_total: int = 8, total_first: bool = Fals
     for row in [total, *records] if total_first else [*records, total]:
         ws.append(row)
     book.save(path)
+
+
+# A test run twice: the file read in memory, and forced out of core (see import_in).
+PATHS = pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "out_of_core"])
 
 
 def import_in(ext: Path, monkeypatch, streamed: bool, *args: str) -> int:

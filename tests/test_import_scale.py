@@ -14,7 +14,7 @@ import pytest
 
 from natality.core import db, extract
 from natality.importing import importer, stream
-from tests.import_fixtures import BIRTHS_CSV, CODES, build_tiny_extract, copy_extract
+from tests.import_fixtures import BIRTHS_CSV, CODES, build_tiny_extract, copy_extract, import_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,8 +41,7 @@ def leftovers(out: Path) -> list[str]:
 
 
 def import_births(out: Path, path: Path, monkeypatch, streamed: bool) -> int:
-    monkeypatch.setenv(stream.STREAM_ROWS_ENV, "1" if streamed else "100000000")
-    return importer.main(["--out", str(out), "--births", str(path), "--lang", "en"])
+    return import_in(out, monkeypatch, streamed, "--births", str(path), "--lang", "en")
 
 
 def test_both_paths_give_the_same_births_table(ext, tmp_path, monkeypatch):

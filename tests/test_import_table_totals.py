@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.import_fixtures import (
     CODES,
+    PATHS,
     import_in,
     import_with_one_total_wrong,
     refused_unchanged,
@@ -24,7 +24,6 @@ from tests.import_fixtures import (
 )
 
 C0, C1, C2 = CODES
-PATHS = pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "out_of_core"])
 
 
 def _import(ext, flag: str, path, monkeypatch, streamed: bool, lang: str = "en") -> int:

@@ -9,20 +9,24 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from natality.importing import importer, stream
-from tests.import_fixtures import CODES, import_with_one_total_wrong, merged_births_book, refused_unchanged, tree_digest
+from tests.import_fixtures import (
+    CODES,
+    PATHS,
+    import_in,
+    import_with_one_total_wrong,
+    merged_births_book,
+    refused_unchanged,
+    tree_digest,
+)
 
 C0, C1, C2 = CODES
-PATHS = pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "out_of_core"])
 
 
 def _import(ext, path, monkeypatch, streamed: bool, lang: str = "en") -> int:
-    monkeypatch.setenv(stream.STREAM_ROWS_ENV, "1" if streamed else "100000000")
-    return importer.main(["--out", str(ext), "--births", str(path), "--lang", lang])
+    return import_in(ext, monkeypatch, streamed, "--births", str(path), "--lang", lang)
 
 
 def _births(out) -> list[tuple]:
