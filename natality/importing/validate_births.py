@@ -19,6 +19,7 @@ import polars as pl
 from natality.importing import births_rows, repeated, totals, validate
 from natality.importing.births_rows import ALL, VIEW
 from natality.importing.cells import SAMPLE, Cells, ParsedColumns, query_rows, query_value
+from natality.importing.counts import KEYS, count_records
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.values import (
@@ -34,7 +35,6 @@ from natality.importing.values import (
     parse_year,
 )
 
-KEYS = ["township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant"]
 BIRTHS_SCHEMA = {
     "township_code": pl.String,
     "month": pl.Date,
@@ -44,7 +44,6 @@ BIRTHS_SCHEMA = {
     "policy_compliant": pl.Boolean,
     "births": pl.Int64,
 }
-LAST_POLICY_YEAR = 2020  # the three-child policy (2021) ended compliance indicators
 
 
 @dataclass
@@ -209,36 +208,8 @@ def _safe_date(today: date):
 
 def _counts(con, parsed: ParsedColumns, out: dict[str, str], file: str, log: ProblemLog) -> pl.DataFrame:
     """Records -> the births table: counts by township, month, sex, order, age band, policy."""
-    source = parsed.source()
-    keys = [
-        f"{out[k]} as {k}" for k in ("township_code", "month", "birth_order", "mother_age_band", "policy_compliant")
-    ]
-    if "sex" in out:
-        parts = [f"select {', '.join(keys)}, {out['sex']} as sex, {out.get('births', '1')} as births from {source}"]
-    else:  # boys / girls columns: one row of each
-        parts = [
-            f"select {', '.join(keys)}, '{sex}' as sex, coalesce({out[c]}, 0) as births from {source}"
-            for sex, c in (("M", "boys"), ("F", "girls"))
-            if c in out
-        ]
-    records = " union all ".join(parts)
-    casts = {
-        "township_code": "varchar",
-        "month": "date",
-        "sex": "varchar",
-        "birth_order": "tinyint",
-        "mother_age_band": "varchar",
-        "policy_compliant": "boolean",
-    }
-    columns = {k: f"{k}::{t}" for k, t in casts.items()}
-    columns["policy_compliant"] = f"(case when year(month) <= {LAST_POLICY_YEAR} then policy_compliant end)::boolean"
-    select = ", ".join(f"{sql} as {k}" for k, sql in columns.items())
-    order = ", ".join(f"{k} asc nulls last" for k in KEYS)
     # one pass over the records: the births of unknown sex are counted with the rest, then dropped
-    counts = con.sql(
-        f"select {select}, sum(births)::bigint as births from ({records}) "
-        f"group by all having sum(births) > 0 order by {order}"
-    ).pl()
+    counts = count_records(con, parsed, out)
     unknown = counts.filter(pl.col("sex").is_null())["births"].sum()
     if unknown:
         log.warn(Problem(file, "sex_unknown_dropped", fmt={"n": int(unknown)}))
