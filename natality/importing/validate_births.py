@@ -35,6 +35,9 @@ from natality.importing.values import (
     parse_year,
 )
 
+# the columns parsed below (their distinct values read in one scan)
+PARSED = ("township_code", "birth_date", "month", "year", "sex", "births", "boys", "girls", "birth_order")
+PARSED += ("mother_age_band", "mother_age", "mother_birth_date", "policy_compliant")
 BIRTHS_SCHEMA = {
     "township_code": pl.String,
     "month": pl.Date,
@@ -81,6 +84,7 @@ def validate_births(
     head = cells.head(SAMPLE, VIEW)
     start = len(log.problems) + log.more
     parsed = ParsedColumns(cells, log, VIEW, values_view=ALL)
+    parsed.prefetch([cols.canon[c] for c in PARSED if c in cols.canon])
 
     def col(canon: str, parser, dtype, required: bool = False) -> str:
         return parsed.parse(canon, cols.canon[canon], parser, dtype, required, value_maps.get(canon))
