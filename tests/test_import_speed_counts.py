@@ -120,3 +120,27 @@ def test_total_rows_marked_sub_and_grand_from_either_key_column(tmp_path, out_of
     births_rows._mark_total_rows(source, cols)
     marked = con.sql("select _row, _total from marked order by _row").fetchall()
     assert marked == [(2, None), (3, None), (4, "sub"), (5, "grand")]
+
+
+@pytest.mark.parametrize("out_of_core", [False, True])
+def test_counts_of_a_births_column_summed_by_packed_ranks_in_duckdb(tmp_path, out_of_core, monkeypatch):
+    path = tmp_path / "births.csv"
+    rows = [f"{B},2021-03,女,4", f"{A},2020-11,男,3", f"{A},2020-11,女,0", f"{A},2020-10,男,2"]
+    path.write_text("乡镇代码,月份,性别,出生数\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    seen: dict = {}
+
+    def keep(con, parsed, out):
+        seen.update(con=con, parsed=parsed, out=out)
+        return counts.count_records(con, parsed, out)
+
+    monkeypatch.setattr(validate_births_module, "count_records", keep)
+    result, log = _validate(path, tmp_path, out_of_core)
+    assert not log.problems
+    # a count of 0 is no group; the order is the township's, then the month's
+    assert result.frame.select("township_code", "month", "sex", "births").rows() == [
+        (A, date(2020, 10, 1), "M", 2),
+        (A, date(2020, 11, 1), "M", 3),
+        (B, date(2021, 3, 1), "F", 4),
+    ]
+    packed = counts._packed(seen["con"], seen["parsed"], seen["out"])
+    assert packed is not None and packed.equals(counts.general(seen["con"], seen["parsed"], seen["out"]))
