@@ -4,8 +4,9 @@ one validator of every births file, whatever its size, in SQL over ``cells.Cells
 Rows and cells first (``births_rows``: names, total and note rows, a wide table melted), then
 each column parsed once per distinct value (``cells.ParsedColumns``), months, ages, duplicate
 record numbers and repeated rows of counts, and the records counted by the births table's keys
-without leaving DuckDB (which spills to disk past its memory limit): only the counts, never the
-records, reach Python. Every problem goes to one ``ProblemLog``.
+(``counts``: DuckDB, which spills to disk past its memory limit, joins the records to their keys'
+ranks; no record's text reaches Python, only one packed key or hash per record). Every problem
+goes to one ``ProblemLog``.
 """
 
 from __future__ import annotations
