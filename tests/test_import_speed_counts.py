@@ -1,5 +1,6 @@
 """The records counted by packed key ranks (``importing.counts``) give the counts worked out by hand,
-the same as counting by the keys' values (``counts.general``), in memory and out of core; the
+the same as counting by the keys' values (``counts.general``, which files under ``PACKED_FROM``
+records take), in memory and out of core; the
 duplicate-record check by sorted hashes and the total rows found by one unpivot say what they said."""
 
 from __future__ import annotations
@@ -65,11 +66,12 @@ def test_records_counted_by_packed_ranks_as_worked_out_by_hand(tmp_path, out_of_
     path.write_text(HEAD + "\n".join(RECORDS) + "\n", encoding="utf-8")
     seen: dict = {}
 
-    def keep(con, parsed, out):  # the real count, its arguments kept to count them again
+    def keep(con, parsed, out, records):  # the real count, its arguments kept to count them again
         seen.update(con=con, parsed=parsed, out=out)
-        return counts.count_records(con, parsed, out)
+        return counts.count_records(con, parsed, out, records)
 
     monkeypatch.setattr(validate_births_module, "count_records", keep)
+    monkeypatch.setattr(counts, "PACKED_FROM", 0)  # packed however few the records
     result, log = _validate(path, tmp_path, out_of_core)
     assert not log.problems
     assert result.frame.equals(EXPECTED)
@@ -129,11 +131,12 @@ def test_counts_of_a_births_column_summed_by_packed_ranks_in_duckdb(tmp_path, ou
     path.write_text("乡镇代码,月份,性别,出生数\n" + "\n".join(rows) + "\n", encoding="utf-8")
     seen: dict = {}
 
-    def keep(con, parsed, out):
+    def keep(con, parsed, out, records):
         seen.update(con=con, parsed=parsed, out=out)
-        return counts.count_records(con, parsed, out)
+        return counts.count_records(con, parsed, out, records)
 
     monkeypatch.setattr(validate_births_module, "count_records", keep)
+    monkeypatch.setattr(counts, "PACKED_FROM", 0)
     result, log = _validate(path, tmp_path, out_of_core)
     assert not log.problems
     # a count of 0 is no group; the order is the township's, then the month's

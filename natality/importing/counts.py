@@ -33,12 +33,14 @@ MAX_KEY = 1 << 62  # packed ranks beyond this count by the values themselves
 # in polars (60 MB for 15 M records) and taking its runs: DuckDB's hash group-by of millions of
 # groups took six times as long.
 RECORD_KEYS = (1 << 31) - 1
+PACKED_FROM = 50_000  # records from which the keys are packed (a small file: by the values, as fast)
 
 
-def count_records(con, parsed: ParsedColumns, out: dict[str, str]) -> pl.DataFrame:
+def count_records(con, parsed: ParsedColumns, out: dict[str, str], records: int = PACKED_FROM) -> pl.DataFrame:
     """Births by the keys (``KEYS`` and ``births``), in the keys' order, nulls last; groups of no
-    births left out. ``out``: each key's SQL over ``parsed.source()``, ``births`` when counted."""
-    packed = _packed(con, parsed, out) if "sex" in out else None
+    births left out. ``out``: each key's SQL over ``parsed.source()``, ``births`` when counted;
+    ``records``: the rows to count (the ranks' tables cost 0.1 s: worth it from ``PACKED_FROM``)."""
+    packed = _packed(con, parsed, out) if "sex" in out and records >= PACKED_FROM else None
     return packed if packed is not None else general(con, parsed, out)
 
 

@@ -139,7 +139,7 @@ def validate_births(
         repeated.check_sql(con, parsed.source(), f"{VIEW}._row", keys, cells.file, log, sum_duplicates)
         if len(log.problems) + log.more > start:
             return BirthsInput(None, cols, aggregated, {}, height, code_rows, header)
-    frame = _counts(con, parsed, out, cells.file, log)
+    frame = _counts(con, parsed, out, cells.file, log, height)
     return BirthsInput(frame, cols, aggregated, _names(cells, cols, parsed, header), height, code_rows, header)
 
 
@@ -211,10 +211,10 @@ def _safe_date(today: date):
     return parser
 
 
-def _counts(con, parsed: ParsedColumns, out: dict[str, str], file: str, log: ProblemLog) -> pl.DataFrame:
+def _counts(con, parsed: ParsedColumns, out: dict[str, str], file: str, log: ProblemLog, records: int) -> pl.DataFrame:
     """Records -> the births table: counts by township, month, sex, order, age band, policy."""
     # one pass over the records: the births of unknown sex are counted with the rest, then dropped
-    counts = count_records(con, parsed, out)
+    counts = count_records(con, parsed, out, records)
     unknown = counts.filter(pl.col("sex").is_null())["births"].sum()
     if unknown:
         log.warn(Problem(file, "sex_unknown_dropped", fmt={"n": int(unknown)}))
