@@ -116,6 +116,23 @@ class ParsedColumns:
         self.cells, self.con, self.log, self.view = cells, cells.con, log, view
         self.values_view = values_view or view
         self.joins: dict[str, str] = {}  # mapping table -> the SQL column it maps
+        self.distinct: dict[str, list] = {}  # SQL column -> its distinct values (``prefetch``)
+
+    def prefetch(self, headers: list[str]) -> None:
+        """The distinct values of the columns of ``headers``, all read in one scan of the values
+        view (grouping sets) instead of one scan per column, for the ``parse`` calls to come."""
+        columns = list(dict.fromkeys(self.cells.columns[h] for h in headers))
+        if len(columns) < 2:
+            return
+        listed = ", ".join(columns)
+        sets = ", ".join(f"({c})" for c in columns)
+        flags = ", ".join(f"grouping({c})" for c in columns)
+        found: dict[str, list] = {c: [] for c in columns}
+        rows = query_rows(self.con, f"select {listed}, {flags} from {self.values_view} group by grouping sets ({sets})")
+        for row in rows:
+            k = row[len(columns) :].index(0)  # the one column this row's grouping set holds
+            found[columns[k]].append(row[k])
+        self.distinct.update(found)
 
     def sql(self, header: str) -> str:
         return f"{self.view}.{self.cells.columns[header]}"
@@ -126,7 +143,9 @@ class ParsedColumns:
         """``validate.parse_column`` in SQL: returns the SQL of the parsed value (null for a bad
         cell); bad cells become problems, in the file's order, the first ``log.limit`` listed."""
         column = self.cells.columns[header]
-        values = [v for (v,) in query_rows(self.con, f"select distinct {column} from {self.values_view}")]
+        values = self.distinct.get(column)
+        if values is None:
+            values = [v for (v,) in query_rows(self.con, f"select distinct {column} from {self.values_view}")]
         good, bad = parse_distinct(values, parser, required, value_map)
         table = f"m_{name}"
         frame = pl.DataFrame(

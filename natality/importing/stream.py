@@ -156,8 +156,9 @@ def _duckdb_text_view(path: Path, con) -> list[str] | None:
             text = f"trim({column}, {sql_string(WHITE_CHARS)})"
         elif kind in _WHOLE or kind == "BOOLEAN":
             text = f"{column}::varchar"
-        elif kind == "DATE":
-            text = f"strftime({column}, '%Y-%m-%d')"
+        elif kind == "DATE":  # a cast is strftime's text for years 1000-9999, and ten times faster
+            iso = f"strftime({column}, '%Y-%m-%d')"
+            text = f"case when year({column}) between 1000 and 9999 then {column}::varchar else {iso} end"
         else:
             return None
         cells.append(f"coalesce({text}, '') as h{k}")

@@ -4,8 +4,9 @@ one validator of every births file, whatever its size, in SQL over ``cells.Cells
 Rows and cells first (``births_rows``: names, total and note rows, a wide table melted), then
 each column parsed once per distinct value (``cells.ParsedColumns``), months, ages, duplicate
 record numbers and repeated rows of counts, and the records counted by the births table's keys
-without leaving DuckDB (which spills to disk past its memory limit): only the counts, never the
-records, reach Python. Every problem goes to one ``ProblemLog``.
+(``counts``: DuckDB, which spills to disk past its memory limit, joins the records to their keys'
+ranks; no record's text reaches Python, only one packed key or hash per record). Every problem
+goes to one ``ProblemLog``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import polars as pl
 from natality.importing import births_rows, repeated, totals, validate
 from natality.importing.births_rows import ALL, VIEW
 from natality.importing.cells import SAMPLE, Cells, ParsedColumns, query_rows, query_value
+from natality.importing.counts import KEYS, count_records
 from natality.importing.names import NameIndex
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.values import (
@@ -34,7 +36,9 @@ from natality.importing.values import (
     parse_year,
 )
 
-KEYS = ["township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant"]
+# the columns parsed below (their distinct values read in one scan)
+PARSED = ("township_code", "birth_date", "month", "year", "sex", "births", "boys", "girls", "birth_order")
+PARSED += ("mother_age_band", "mother_age", "mother_birth_date", "policy_compliant")
 BIRTHS_SCHEMA = {
     "township_code": pl.String,
     "month": pl.Date,
@@ -44,7 +48,6 @@ BIRTHS_SCHEMA = {
     "policy_compliant": pl.Boolean,
     "births": pl.Int64,
 }
-LAST_POLICY_YEAR = 2020  # the three-child policy (2021) ended compliance indicators
 
 
 @dataclass
@@ -82,6 +85,7 @@ def validate_births(
     head = cells.head(SAMPLE, VIEW)
     start = len(log.problems) + log.more
     parsed = ParsedColumns(cells, log, VIEW, values_view=ALL)
+    parsed.prefetch([cols.canon[c] for c in PARSED if c in cols.canon])
 
     def col(canon: str, parser, dtype, required: bool = False) -> str:
         return parsed.parse(canon, cols.canon[canon], parser, dtype, required, value_maps.get(canon))
@@ -135,7 +139,7 @@ def validate_births(
         repeated.check_sql(con, parsed.source(), f"{VIEW}._row", keys, cells.file, log, sum_duplicates)
         if len(log.problems) + log.more > start:
             return BirthsInput(None, cols, aggregated, {}, height, code_rows, header)
-    frame = _counts(con, parsed, out, cells.file, log)
+    frame = _counts(con, parsed, out, cells.file, log, height)
     return BirthsInput(frame, cols, aggregated, _names(cells, cols, parsed, header), height, code_rows, header)
 
 
@@ -207,38 +211,10 @@ def _safe_date(today: date):
     return parser
 
 
-def _counts(con, parsed: ParsedColumns, out: dict[str, str], file: str, log: ProblemLog) -> pl.DataFrame:
+def _counts(con, parsed: ParsedColumns, out: dict[str, str], file: str, log: ProblemLog, records: int) -> pl.DataFrame:
     """Records -> the births table: counts by township, month, sex, order, age band, policy."""
-    source = parsed.source()
-    keys = [
-        f"{out[k]} as {k}" for k in ("township_code", "month", "birth_order", "mother_age_band", "policy_compliant")
-    ]
-    if "sex" in out:
-        parts = [f"select {', '.join(keys)}, {out['sex']} as sex, {out.get('births', '1')} as births from {source}"]
-    else:  # boys / girls columns: one row of each
-        parts = [
-            f"select {', '.join(keys)}, '{sex}' as sex, coalesce({out[c]}, 0) as births from {source}"
-            for sex, c in (("M", "boys"), ("F", "girls"))
-            if c in out
-        ]
-    records = " union all ".join(parts)
-    casts = {
-        "township_code": "varchar",
-        "month": "date",
-        "sex": "varchar",
-        "birth_order": "tinyint",
-        "mother_age_band": "varchar",
-        "policy_compliant": "boolean",
-    }
-    columns = {k: f"{k}::{t}" for k, t in casts.items()}
-    columns["policy_compliant"] = f"(case when year(month) <= {LAST_POLICY_YEAR} then policy_compliant end)::boolean"
-    select = ", ".join(f"{sql} as {k}" for k, sql in columns.items())
-    order = ", ".join(f"{k} asc nulls last" for k in KEYS)
     # one pass over the records: the births of unknown sex are counted with the rest, then dropped
-    counts = con.sql(
-        f"select {select}, sum(births)::bigint as births from ({records}) "
-        f"group by all having sum(births) > 0 order by {order}"
-    ).pl()
+    counts = count_records(con, parsed, out, records)
     unknown = counts.filter(pl.col("sex").is_null())["births"].sum()
     if unknown:
         log.warn(Problem(file, "sex_unknown_dropped", fmt={"n": int(unknown)}))
