@@ -8,9 +8,8 @@ cells and the same source row numbers that ``readers.read_raw`` gives for a smal
 polars frame DuckDB reads where it lies (``cells.from_frame``). Validation is the same SQL over
 either (``validate_births``). DuckDB runs with a memory limit and spills to the work directory.
 
-Files of fewer than ``NATALITY_IMPORT_STREAM_ROWS`` records (default 200,000) and Excel
-workbooks (at most about a million rows) are read in memory by ``readers``: the threshold
-decides only where the cells live.
+Files of fewer than ``NATALITY_IMPORT_STREAM_ROWS`` records (default 200,000) and Excel workbooks
+(at most about a million rows) are read in memory by ``readers``: the threshold says where cells live.
 """
 
 from __future__ import annotations
