@@ -16,7 +16,7 @@ from natality.importing import validate_births as validate_births_module
 from natality.importing.headers import alias_lookup
 from natality.importing.problems import ProblemLog
 from natality.importing.readers import read_raw
-from natality.importing.validate_births import validate_births
+from natality.importing.validate_births import BIRTHS_SCHEMA, validate_births
 
 A, B = "411621101000", "411621102000"
 HEAD = "记录号,乡镇代码,出生日期,性别,孩次,母亲年龄,是否符合政策\n"
@@ -38,15 +38,7 @@ EXPECTED = pl.DataFrame(
         "policy_compliant": [True, None, None],
         "births": [2, 2, 1],
     },
-    schema={
-        "township_code": pl.String,
-        "month": pl.Date,
-        "sex": pl.String,
-        "birth_order": pl.Int8,
-        "mother_age_band": pl.String,
-        "policy_compliant": pl.Boolean,
-        "births": pl.Int64,
-    },
+    schema=BIRTHS_SCHEMA,
 )
 
 
