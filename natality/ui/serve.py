@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -86,8 +87,25 @@ def freeze_modules() -> None:
     gc.freeze()
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+ARENAS = 2
+
+
+def limit_arenas(arenas: int = ARENAS) -> bool:
+    """At most ``arenas`` glibc malloc arenas (as ``MALLOC_ARENA_MAX`` does; that variable, when
+    set, wins). glibc gives each thread that contends for the heap an arena of its own, up to 8
+    per core, and Streamlit runs every session's script in a thread: freed memory stayed
+    scattered over those arenas, where ``malloc_trim`` after an import's switch could not give it
+    back. Must run before the server's threads start."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    libc = background._libc()
+    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, arenas))
+
+
 def main(streamlit_args: list[str]) -> int:
     """``streamlit run dashboard.py STREAMLIT_ARGS`` in this process, preloading beside it."""
+    limit_arenas()
     data = extract.default_data_dir()
     background.hold_back()  # new runs keep the served version until a new one is warm
     background.start_thread(preload, data, name="natality-preload")  # waited for at exit (ui.warm.stop)
