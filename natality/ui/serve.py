@@ -11,9 +11,7 @@ version served until the next one is warm (``warm.hold_back``).
 
 from __future__ import annotations
 
-import gc
 import importlib
-import os
 import sys
 import time
 from pathlib import Path
@@ -60,7 +58,6 @@ def preload(data: str | Path) -> None:
         importlib.import_module(name)
     i18n.catalogue()
     theme.finish_figure(go.Figure(go.Bar(x=[1], y=[1])), "", "", "").to_dict()
-    freeze_modules()
     try:
         version = str(extract.live_version_dir(data))
         db.connection(version)
@@ -77,35 +74,8 @@ def preload(data: str | Path) -> None:
         print(f"note: nothing preloaded ({type(exc).__name__}: {exc})", file=sys.stderr)
 
 
-def freeze_modules() -> None:
-    """Move what the imports made (~225,000 objects: modules, plotly's validators, pandas ...) out
-    of the garbage collector's reach: they live as long as the process, and every full collection
-    (Python's own, and the one after an import's old version is dropped, ``ui.warm.evict``)
-    walked them all, 0.2-0.3 s of CPU each time under load. A version's caches, made after this,
-    are still collected."""
-    gc.collect()
-    gc.freeze()
-
-
-M_ARENA_MAX = -8  # glibc's mallopt parameter
-ARENAS = 2
-
-
-def limit_arenas(arenas: int = ARENAS) -> bool:
-    """At most ``arenas`` glibc malloc arenas (as ``MALLOC_ARENA_MAX`` does; that variable, when
-    set, wins). glibc gives each thread that contends for the heap an arena of its own, up to 8
-    per core, and Streamlit runs every session's script in a thread: freed memory stayed
-    scattered over those arenas, where ``malloc_trim`` after an import's switch could not give it
-    back. Must run before the server's threads start."""
-    if os.environ.get("MALLOC_ARENA_MAX"):
-        return False
-    libc = background._libc()
-    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, arenas))
-
-
 def main(streamlit_args: list[str]) -> int:
     """``streamlit run dashboard.py STREAMLIT_ARGS`` in this process, preloading beside it."""
-    limit_arenas()
     data = extract.default_data_dir()
     background.hold_back()  # new runs keep the served version until a new one is warm
     background.start_thread(preload, data, name="natality-preload")  # waited for at exit (ui.warm.stop)
