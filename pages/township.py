@@ -55,7 +55,7 @@ if own is not None and own.height:  # this year's cumulative births and where th
     fan = projection_view.fan_frame(ui.query(ctx, "births_by_month", year=y, township_code=code), row, forecast.phi, y)
     title = ctx.t("projection.fan_title", name=name, year=y)
     sub = ctx.t("projection.fan_subtitle", prev=y - 1) + "<br>" + projection_view.sentence(row, ctx.lang)
-    fig = fan_chart.projection_fan(fan, row["target"], y, ctx.lang, title, sub, footnote)
+    fig = ui.figure(fan_chart.projection_fan, fan, row["target"], y, ctx.lang, title, sub, footnote)
     ui.show_chart(fig, "township_projection", fan, f"township_{code}_projection_{y}")
 
 by_order = ui.query(ctx, "births_by_order_year", township_code=code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.basedatatypes import BaseFigure
 
 # CJK-capable fonts first: exported images must render Chinese (Noto Sans CJK SC is what the
 # Debian package fonts-noto-cjk installs; the others cover Windows and macOS viewers).
@@ -51,26 +52,41 @@ def house_template() -> go.layout.Template:
 
 
 def finish_figure(fig: go.Figure, title: str, subtitle: str, footnote: str, height: int = 460) -> go.Figure:
-    """Apply the house theme and put title, subtitle and footnote inside the figure."""
-    fig.update_layout(
-        template=house_template(),
-        colorway=PALETTE,
-        font={"family": FONT_FAMILY, "size": 14, "color": "#1F2933"},
-        title={
-            "text": f"<b>{title}</b>",
-            "subtitle": {"text": subtitle, "font": {"size": 14, "color": "#52606D"}},
-            "x": 0.01,
-            "xanchor": "left",
-            # Pinned near the top edge in pixels, so that no export size cuts the title off.
-            "y": 1 - 12 / height,
-            "yref": "container",
-            "yanchor": "top",
-            "font": {"size": 18},
-        },
-        margin={"l": 60, "r": 30, "t": 90, "b": 80},
-        height=height,
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
-        hoverlabel={"font": {"family": FONT_FAMILY}},
+    """Apply the house theme and put title, subtitle and footnote inside the figure.
+
+    The house template, validated once at import, is set without validating it again (as plotly
+    sets its own default template), and the layout is updated by plotly's validating
+    ``_perform_update`` without ``update_layout``'s batch and relayout bookkeeping (kept for
+    widgets): the same figure for half the CPU, a third of a figure's first build
+    (tests/test_theme_fast.py compares both ways)."""
+    layout = fig.layout
+    validate = layout._validate
+    layout._validate = False
+    try:
+        layout.template = house_template()
+    finally:
+        layout._validate = validate
+    BaseFigure._perform_update(
+        layout,
+        dict(
+            colorway=PALETTE,
+            font={"family": FONT_FAMILY, "size": 14, "color": "#1F2933"},
+            title={
+                "text": f"<b>{title}</b>",
+                "subtitle": {"text": subtitle, "font": {"size": 14, "color": "#52606D"}},
+                "x": 0.01,
+                "xanchor": "left",
+                # Pinned near the top edge in pixels, so that no export size cuts the title off.
+                "y": 1 - 12 / height,
+                "yref": "container",
+                "yanchor": "top",
+                "font": {"size": 18},
+            },
+            margin={"l": 60, "r": 30, "t": 90, "b": 80},
+            height=height,
+            legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+            hoverlabel={"font": {"family": FONT_FAMILY}},
+        ),
     )
     fig.add_annotation(
         text=footnote,

@@ -29,6 +29,20 @@ def regions(version_dir: str) -> pl.DataFrame:
     return db.run_query("regions", version_dir)
 
 
+@version_cache_data(max_entries=16)
+def region_labels(version_dir: str, lang: str) -> tuple[frozenset[str], dict[str, str]]:
+    """(every region code, the sidebar's label of each region that narrows the extract), once per
+    version and language: the region choice on every page view reads them, no frame work."""
+    table = regions(version_dir)
+    everything = int(table["townships"].max() or 0)
+    depth = {"province": 0, "city": 1, "county": 2}
+    labels = {}
+    for row in table.filter(pl.col("townships") < everything).rows(named=True):  # a few hundred at most
+        name = row["name_en"] if lang == "en" else row["name"]
+        labels[row["region_code"]] = "\u3000" * depth.get(row["level"], 2) + name + f" · {row['townships']}"
+    return frozenset(table["region_code"].to_list()), labels
+
+
 @version_cache_data(max_entries=8)
 def region_names(version_dir: str, manifest: dict) -> dict[str, tuple[str, str]]:
     """Region code -> (Chinese, English) name ("" for the whole extract), once per version."""

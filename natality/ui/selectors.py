@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import polars as pl
 import streamlit as st
 
 from natality.core import literal, ranking
 from natality.core.context import Ctx
 from natality.ui.cached import query, township_names
-from natality.ui.regions import REGION_KEY, regions, requested_region
+from natality.ui.regions import REGION_KEY, region_labels, requested_region
 
 
 def url_select(
@@ -101,21 +100,15 @@ def region_select(ctx: Ctx, container: Any = st) -> str | None:
     A county leader's link ``?region=CODE`` opens on that county on every page; an unknown code
     says so and shows the whole extract.
     """
-    table = regions(ctx.version_dir)
-    everything = int(table["townships"].max() or 0)
-    narrowing = table.filter(pl.col("townships") < everything)
+    codes, labels = region_labels(ctx.version_dir, ctx.lang)
+    labels = dict(labels)  # this session's own copy (its current region may be added below)
     asked = requested_region()
-    if asked and asked not in set(table["region_code"].to_list()):
+    if asked and asked not in codes:
         container.warning(ctx.t("app.region_unknown", code=literal.md(asked[:40])))
         st.session_state[f"_kept_{REGION_KEY}"] = None
         st.query_params.pop(REGION_KEY, None)
-    if narrowing.is_empty():
+    if not labels:
         return ctx.region_code
-    depth = {"province": 0, "city": 1, "county": 2}
-    labels = {}
-    for row in narrowing.rows(named=True):  # regions, not townships: a few hundred at most
-        name = row["name_en"] if ctx.lang == "en" else row["name"]
-        labels[row["region_code"]] = "\u3000" * depth.get(row["level"], 2) + name + f" · {row['townships']}"
     options = [None, *labels]
     if ctx.region_code and ctx.region_code not in labels:
         options.append(ctx.region_code)
