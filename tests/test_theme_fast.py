@@ -13,37 +13,8 @@ from natality.core import theme
 
 def _reference(fig: go.Figure, title: str, subtitle: str, footnote: str, height: int = 460) -> go.Figure:
     """finish_figure as it was: everything through ``update_layout``."""
-    fig.update_layout(
-        template=theme.house_template(),
-        colorway=theme.PALETTE,
-        font={"family": theme.FONT_FAMILY, "size": 14, "color": "#1F2933"},
-        title={
-            "text": f"<b>{title}</b>",
-            "subtitle": {"text": subtitle, "font": {"size": 14, "color": "#52606D"}},
-            "x": 0.01,
-            "xanchor": "left",
-            "y": 1 - 12 / height,
-            "yref": "container",
-            "yanchor": "top",
-            "font": {"size": 18},
-        },
-        margin={"l": 60, "r": 30, "t": 90, "b": 80},
-        height=height,
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
-        hoverlabel={"font": {"family": theme.FONT_FAMILY}},
-    )
-    fig.add_annotation(
-        text=footnote,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-62,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font={"size": 12, "color": "#52606D"},
-    )
+    fig.update_layout(template=theme.house_template(), **theme.house_layout(title, subtitle, height))
+    fig.add_annotation(**theme.footnote_annotation(footnote))
     return fig
 
 
@@ -77,6 +48,9 @@ def test_finish_figure_matches_update_layout() -> None:
         assert fast.layout.legend.orientation == "h"
         assert fast.layout.legend.traceorder == ("reversed" if make is _dressed else None)
         assert fast.layout.margin.l == 60 and fast.layout.height == height
+        # written out here, not read from house_layout: the shared dict itself must say this
+        assert fast.layout.title.subtitle.text == "全县" and fast.layout.title.y == 1 - 12 / height
+        assert fast.layout.annotations[-1].text == "截至 2026-09" and fast.layout.annotations[-1].yshift == -62
 
 
 def test_template_is_a_copy_per_figure() -> None:

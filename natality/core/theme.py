@@ -51,6 +51,46 @@ def house_template() -> go.layout.Template:
     return _HOUSE_TEMPLATE
 
 
+def house_layout(title: str, subtitle: str, height: int = 460) -> dict:
+    """The layout every figure carries (fonts, colours, margins, legend, and the title and subtitle
+    pinned to the top left), as the dict that ``finish_figure`` applies."""
+    return {
+        "colorway": PALETTE,
+        "font": {"family": FONT_FAMILY, "size": 14, "color": "#1F2933"},
+        "title": {
+            "text": f"<b>{title}</b>",
+            "subtitle": {"text": subtitle, "font": {"size": 14, "color": "#52606D"}},
+            "x": 0.01,
+            "xanchor": "left",
+            # Pinned near the top edge in pixels, so that no export size cuts the title off.
+            "y": 1 - 12 / height,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 18},
+        },
+        "margin": {"l": 60, "r": 30, "t": 90, "b": 80},
+        "height": height,
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+    }
+
+
+def footnote_annotation(footnote: str) -> dict:
+    """The footnote (data cut-off and source) under the plot, at the figure's left edge."""
+    return {
+        "text": footnote,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "yshift": -62,
+        "xanchor": "left",
+        "yanchor": "top",
+        "showarrow": False,
+        "font": {"size": 12, "color": "#52606D"},
+    }
+
+
 def finish_figure(fig: go.Figure, title: str, subtitle: str, footnote: str, height: int = 460) -> go.Figure:
     """Apply the house theme and put title, subtitle and footnote inside the figure.
 
@@ -66,40 +106,8 @@ def finish_figure(fig: go.Figure, title: str, subtitle: str, footnote: str, heig
         layout.template = house_template()
     finally:
         layout._validate = validate
-    BaseFigure._perform_update(
-        layout,
-        dict(
-            colorway=PALETTE,
-            font={"family": FONT_FAMILY, "size": 14, "color": "#1F2933"},
-            title={
-                "text": f"<b>{title}</b>",
-                "subtitle": {"text": subtitle, "font": {"size": 14, "color": "#52606D"}},
-                "x": 0.01,
-                "xanchor": "left",
-                # Pinned near the top edge in pixels, so that no export size cuts the title off.
-                "y": 1 - 12 / height,
-                "yref": "container",
-                "yanchor": "top",
-                "font": {"size": 18},
-            },
-            margin={"l": 60, "r": 30, "t": 90, "b": 80},
-            height=height,
-            legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
-            hoverlabel={"font": {"family": FONT_FAMILY}},
-        ),
-    )
-    fig.add_annotation(
-        text=footnote,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-62,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font={"size": 12, "color": "#52606D"},
-    )
+    BaseFigure._perform_update(layout, house_layout(title, subtitle, height))
+    fig.add_annotation(**footnote_annotation(footnote))
     return fig
 
 
