@@ -9,6 +9,7 @@ import polars as pl
 
 from natality.core import literal, ranking
 from natality.core.i18n import t
+from natality.core.short_names import short_labels
 from natality.core.theme import PALETTE, PARTIAL_OPACITY, PREVIOUS, finish_figure
 from natality.srb.tables import unique_labels
 
@@ -61,10 +62,11 @@ def township_births_bar(
     gap for the ones left out and a subtitle line that says so."""
     name_col = "township_name" if lang == "zh" else "township_name_en"
     ranked = ranking.top_bottom(df, "births", keep=find)
+    names = ranked.rows[name_col].fill_null(ranked.rows["township_name"])
+    # the axis shows a shortened name (a 100-character name would take the plot's width), the hover the full one
     rows = ranked.rows.with_columns(
-        label=literal.plot_series(
-            unique_labels(ranked.rows[name_col].fill_null(ranked.rows["township_name"]), ranked.rows["township_code"])
-        )
+        label=literal.plot_series(short_labels(names, ranked.rows["township_code"])),
+        full_name=literal.plot_series(unique_labels(names, ranked.rows["township_code"])),
     )
     gaps = {g.before: t("common.rank_gap", lang, n=f"{g.count:,}", first=g.first, last=g.last) for g in ranked.gaps}
     order = []  # top to bottom, a gap's marker where its rows would be
@@ -82,7 +84,8 @@ def township_births_bar(
             textposition="outside",
             cliponaxis=False,
             customdata=drawn["township_code"].to_list(),
-            hovertemplate="%{y}: %{x:,}<extra></extra>",
+            hovertext=drawn["full_name"].to_list(),
+            hovertemplate="%{hovertext}: %{x:,}<extra></extra>",
         )
     )
     if gaps:  # the rows left out: an empty, labelled slot where they would be

@@ -10,6 +10,7 @@ import polars as pl
 from natality.compare.comparison import COLUMNS
 from natality.core import literal
 from natality.core.i18n import t
+from natality.core.short_names import short_labels
 from natality.core.theme import PALETTE, PREVIOUS, finish_figure
 from natality.maps.charts import MapTexts, township_choropleth
 
@@ -35,7 +36,9 @@ def slope_chart(
     """
     base_col, now_col, _, decimals = COLUMNS[indicator]
     rows = table.filter(pl.col(base_col).is_not_null() & pl.col(now_col).is_not_null())
-    rows = rows.with_columns(few=_few(rows, indicator), township=literal.plot_expr("township")).sort(now_col)
+    rows = rows.with_columns(few=_few(rows, indicator), short=short_labels(rows["township"], rows["township_code"]))
+    # the hover names the township in full; the label at the line's end is shortened
+    rows = rows.with_columns(literal.plot_expr("township"), literal.plot_expr("short")).sort(now_col)
     fig = go.Figure()
     fmt = f",.{decimals}f"
     for r in rows.iter_rows(named=True):
@@ -61,7 +64,7 @@ def slope_chart(
         x=[labels[1]] * rows.height,
         y=ends,
         mode="text",
-        text=[f"  {n} {v:{fmt}}" for n, v in zip(rows["township"], rows[now_col], strict=True)],
+        text=[f"  {n} {v:{fmt}}" for n, v in zip(rows["short"], rows[now_col], strict=True)],
         textposition="middle right",
         textfont={"size": 14},
         hoverinfo="skip",

@@ -26,7 +26,7 @@ from natality.maps.classes import (
     with_zero_break,
 )
 from natality.maps.frame import bulk_frame, frame_geos
-from natality.maps.labels import LABEL_SHADOW, label_traces, unit_name
+from natality.maps.labels import LABEL_SHADOW, label_traces, short_unit_names, unit_name
 
 BORDER = "#ffffff"
 
@@ -195,7 +195,7 @@ def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, 
             lon=[props["label_lon"] if props else None],
             lat=[props["label_lat"] if props else None],
             mode="text",
-            text=[unit_name(by_code[highlight_code], lang) if props else ""],
+            text=short_unit_names([by_code[highlight_code]], lang) if props else [""],
             textfont={"family": FONT_FAMILY, "size": 13, "color": "#102a43", "shadow": LABEL_SHADOW},
             hoverinfo="skip",
             showlegend=False,

@@ -11,8 +11,10 @@ import math
 from typing import Any
 
 import plotly.graph_objects as go
+import polars as pl
 
-from natality.core.literal import plot
+from natality.core.literal import plot, plot_series
+from natality.core.short_names import shortened
 from natality.core.theme import FONT_FAMILY
 from natality.maps.frame import bulk_frame, polygon_extent
 
@@ -34,9 +36,8 @@ def label_traces(
     size = (13 if len(codes) <= 30 else 11 if len(codes) <= 60 else 9) - (2 if panels > 1 else 0)
     size -= 1 if lang == "en" else 0  # Latin names are longer than their Chinese originals
     label = {}
-    for c in codes:
+    for c, name in zip(codes, short_unit_names([by_code[c] for c in codes], lang), strict=True):
         # English names wrap before their last word ("Zhangzhuang<br>Township") to stay narrow
-        name = unit_name(by_code[c], lang)
         head, _, tail = name.rpartition(" ")
         name = f"{head}<br>{tail}" if lang == "en" and head else name
         v = values.get(c)
@@ -106,5 +107,17 @@ def _is_dark(colour: str) -> bool:
 
 def unit_name(feature: dict[str, Any], lang: str) -> str:
     """The unit's name as plotly text (escaped: labels, hovers and footnotes of map figures)."""
+    return plot(_raw_name(feature, lang))
+
+
+def short_unit_names(features: list[dict[str, Any]], lang: str) -> list[str]:
+    """The units' names shortened for a label on the map (``short_names.shortened``: a
+    100-character name would cover its neighbours; the hover keeps it whole), as plotly text.
+    The place tells two units apart, so a shortened name gets no code."""
+    raw = pl.Series([_raw_name(f, lang) for f in features], dtype=pl.String)
+    return plot_series(raw.to_frame("name").select(shortened("name"))["name"]).to_list()
+
+
+def _raw_name(feature: dict[str, Any], lang: str) -> str:
     props = feature["properties"]
-    return plot((props.get("name_en") if lang == "en" else None) or props.get("name") or feature["id"])
+    return str((props.get("name_en") if lang == "en" else None) or props.get("name") or feature["id"])

@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from natality.core import literal, ranking
 from natality.core.i18n import t
+from natality.core.short_names import short_labels
 from natality.core.theme import PALETTE, PARTIAL_OPACITY, finish_figure
 from natality.scorecard.indicators import Registry
 
@@ -121,6 +122,15 @@ def _bump_panel_figure(
     groups.sort(key=lambda g: g["township_code"][0] in highlight)  # highlighted ones drawn on top
     labels: dict[int, list[tuple[int, str, str]]] = {i: [] for i in range(len(spans))}
     x_labels = [year_label(y, partial_year) for y in years]
+    # the names at the lines' ends shortened (the hover keeps the full name), once for the figure
+    towns = ranked.unique("township_code", keep="first", maintain_order=True)
+    short = dict(
+        zip(
+            towns["township_code"].to_list(),
+            literal.plot_series(short_labels(towns["township_name"], towns["township_code"])).to_list(),
+            strict=True,
+        )
+    )
     for group in groups:
         code, name = group["township_code"][0], literal.plot(group["township_name"][0])
         on = code in highlight
@@ -145,7 +155,7 @@ def _bump_panel_figure(
             )
             fig.add_trace(trace, row=i + 1, col=1) if len(spans) > 1 else fig.add_trace(trace)
             if (on or label_all) and end_rank is not None:
-                labels[i].append((end_rank, name, colour if on else "#7B8794"))
+                labels[i].append((end_rank, short[code], colour if on else "#7B8794"))
     # Names at the right end, nudged apart (at least one label's height) where ranks are close.
     for i in range(len(ranges)):
         per_rank = rows_px[i] / max(sizes[i], 1)  # pixels per rank in this panel

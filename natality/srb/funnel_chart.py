@@ -9,6 +9,7 @@ import polars as pl
 
 from natality.core import literal
 from natality.core.i18n import t
+from natality.core.short_names import short_labels
 from natality.core.theme import finish_figure
 from natality.srb.dispersion import NO_ALLOWANCE, Allowance, adjusted_limits
 from natality.srb.tables import LEVEL_INNER, LEVEL_OUTER, level_text
@@ -106,6 +107,8 @@ def srb_funnel(
         font={"size": 12},
     )
     table = table.with_columns(pl.lit(reference).alias("reference"))
+    # the point labels shortened (a 100-character name would cover the plot), the hover keeps ``label``
+    table = table.with_columns(short_label=short_labels(table["label"], table["township_code"]))
     table = table.with_columns(
         show_label=pl.Series(_labelled(table, allowance)), label_position=pl.Series(_label_positions(table["births"]))
     )
@@ -113,14 +116,14 @@ def srb_funnel(
         rows = table.filter((pl.col("classification") == cls) & pl.col("srb").is_not_null())
         if rows.is_empty():
             continue
-        rows = rows.with_columns(literal.plot_expr("label"))  # names in the point texts and the hover
+        rows = rows.with_columns(literal.plot_expr("label"), literal.plot_expr("short_label"))
         fig.add_scatter(
             x=rows["births"].to_list(),
             y=rows["srb"].to_list(),
             mode="markers+text",
             name=t(f"srb.class.{cls}", lang),
             marker={"color": colour, "symbol": symbol, "size": 11 if cls != "too_few" else 8},
-            text=[lab if show else "" for lab, show in zip(rows["label"], rows["show_label"], strict=True)],
+            text=[lab if show else "" for lab, show in zip(rows["short_label"], rows["show_label"], strict=True)],
             textposition=rows["label_position"].to_list(),
             textfont={"size": 12, "color": colour},
             customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high", "township_code").rows(),
