@@ -105,13 +105,23 @@ def test_births_bar_axis_short_hover_full():
     fig = township_births_bar(_births(), "zh", "t", "s", "f")
     bar = fig.data[0]
     # drawn bottom first; the ampersand is escaped after the cut, never cut in half
-    assert list(bar.y) == ["Tom &amp; Jerry Town, forme…", "王店乡", "城关镇（含原东关… [102]", "城关镇（含原东关… [101]"]
+    assert list(bar.y) == [
+        "Tom &amp; Jerry Town, forme…",
+        "王店乡",
+        "城关镇（含原东关… [102]",
+        "城关镇（含原东关… [101]",
+    ]
     assert list(bar.hovertext) == ["Tom &amp; Jerry Town, formerly Tom Township", "王店乡", LONG_B, LONG_A]
     assert list(bar.customdata) == [D, C, B, A]  # a click still opens the township
     assert "%{hovertext}" in bar.hovertemplate
     en = township_births_bar(_births(), "en", "t", "s", "f").data[0]
     # B has no English name: its Chinese one, shortened without a collision
-    assert list(en.y) == ["Tom &amp; Jerry Town, forme…", "Wangdian", "城关镇（含原东关乡、西…", "Chengguan Town (merged…"]
+    assert list(en.y) == [
+        "Tom &amp; Jerry Town, forme…",
+        "Wangdian",
+        "城关镇（含原东关乡、西…",
+        "Chengguan Town (merged…",
+    ]
 
 
 def test_rank_bump_end_labels_short_hover_full():
@@ -186,3 +196,17 @@ def test_choropleth_labels_short():
     assert labels["zh"] == sorted(["城关镇（含原东关乡、西…", "乙乡"])
     # English names wrap before their last word, the shortened one too
     assert labels["en"] == sorted(["Chengguan Town<br>(merged…", "Yi"])
+
+
+def test_phone_axis_names_shorter_still():
+    from natality.export import narrow
+
+    fig = township_births_bar(_births(), "zh", "t", "s", "f")
+    phone = narrow.phone_figure(fig).data[0]
+    # 16 columns on a phone: 15 Latin characters and the …; " [101]" leaves 16 - 6 - 1 = 9, 城关镇（ then the （ dropped
+    assert list(phone.y) == ["Tom &amp; Jerry Tow…", "王店乡", "城关镇… [102]", "城关镇… [101]"]
+    assert list(narrow.phone_figure(fig).layout.yaxis.categoryarray) == list(phone.y)
+    assert list(phone.hovertext) == list(fig.data[0].hovertext)  # the hover keeps the full name
+    portrait = narrow.portrait_figure(fig).data[0]  # 20 columns: 20 - 7 = 13, 6 CJK characters
+    assert list(portrait.y) == ["Tom &amp; Jerry Town, f…", "王店乡", "城关镇（含原… [102]", "城关镇（含原… [101]"]
+    assert list(fig.data[0].y)[2] == "城关镇（含原东关… [102]"  # the desktop figure is untouched
