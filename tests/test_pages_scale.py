@@ -275,7 +275,7 @@ def test_births_page_of_sixty_draws_twenty_bars_and_adds_the_one_searched(sixty)
     bars = township_bars(at)["data"]
     top, bottom = [code(i) for i in range(60, 50, -1)], [code(i) for i in range(10, 0, -1)]
     assert len(bars[0]["x"]) == 20 and set(bars[0]["customdata"]) == {*top, *bottom}
-    assert bars[1]["y"] == ["⋯ 另有 40 个乡镇（第11–50名）⋯"] and bars[1]["x"] == [None]
+    assert bars[1]["y"] == ["⋯ 另有 40 个 ⋯<br>第11–50名"] and bars[1]["x"] == [None]
     assert len(at.dataframe[0].value) == 61  # the whole table (and the total row) behind the chart
     at.text_input(key="births_find").input("Town 35").run()
     assert not at.exception

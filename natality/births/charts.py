@@ -68,7 +68,10 @@ def township_births_bar(
         label=literal.plot_series(short_labels(names, ranked.rows["township_code"])),
         full_name=literal.plot_series(unique_labels(names, ranked.rows["township_code"])),
     )
-    gaps = {g.before: t("common.rank_gap", lang, n=f"{g.count:,}", first=g.first, last=g.last) for g in ranked.gaps}
+    # the rows left out, on two short lines: on a phone the axis is as wide as its longest line
+    gaps = {
+        g.before: t("births.rank_gap_axis", lang, n=f"{g.count:,}", first=g.first, last=g.last) for g in ranked.gaps
+    }
     order = []  # top to bottom, a gap's marker where its rows would be
     for i, label in enumerate([*rows["label"].to_list(), None]):
         order += [gaps[i]] if i in gaps else []
@@ -79,6 +82,7 @@ def township_births_bar(
             x=drawn["births"].to_list(),
             y=drawn["label"].to_list(),
             orientation="h",
+            showlegend=False,
             marker={"color": [HIGHLIGHT if m else PALETTE[0] for m in drawn["matched"]] if find else PALETTE[0]},
             text=[f"{v:,}" for v in drawn["births"].to_list()],
             textposition="outside",

@@ -208,7 +208,7 @@ def _side_margins(layout: dict, data: list[dict], spec: Narrow) -> tuple[int, in
     size = spec.body - 1
     bars = [t for t in data if t.get("type") == "bar" and t.get("orientation") == "h"]
     names = [v for t in bars for v in (t.get("y") if t.get("y") is not None else ()) if isinstance(v, str)]
-    left = round(max(text_em(v) for v in names) * size) + 14 if names else 36
+    left = round(max(text_em(line) for v in names for line in BREAK.split(v)) * size) + 14 if names else 36
     left += round(spec.body * 1.6) if _has_axis_title(layout, "yaxis") and not names else 0
     right = 10
     if any(layout[n].get("side") == "right" and layout[n].get("overlaying") for n in _axes(layout, "yaxis")[1:]):
