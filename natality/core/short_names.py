@@ -47,11 +47,13 @@ def shortened(expr: pl.Expr | str, max_width: int | pl.Expr = MAX_WIDTH) -> pl.E
     separators at its end dropped), then "…"."""
     col = _col(expr)
     limit = max_width if isinstance(max_width, pl.Expr) else pl.lit(max_width, dtype=pl.Int64)
-    # each character's width, added up along the text: how many characters fit below the limit
-    widths = col.str.split("").list.eval((1 + pl.element().str.contains(WIDE).cast(pl.Int64)).cum_sum())
+    # each character's width, added up along the text's first ``limit`` characters (no more can
+    # fit, and a longer text is too wide whatever they are): only those are split, not all 100
+    widths = col.str.head(limit).str.split("").list.eval((1 + pl.element().str.contains(WIDE).cast(pl.Int64)).cum_sum())
+    too_wide = (col.str.len_chars() > limit) | (widths.list.last().fill_null(0) > limit)
     fits = (widths - (limit - 1)).list.eval(pl.element() <= 0).list.sum()
     head = col.str.head(fits).str.strip_chars_end(_DANGLING)
-    return pl.when(display_width(col) <= limit).then(col).otherwise(head + ELLIPSIS)
+    return pl.when(too_wide).then(head + ELLIPSIS).otherwise(col)
 
 
 def short_labels(names: pl.Series, codes: pl.Series, max_width: int = MAX_WIDTH) -> pl.Series:
@@ -68,11 +70,11 @@ def short_labels(names: pl.Series, codes: pl.Series, max_width: int = MAX_WIDTH)
         suffix = " [" + tag + "]"
         return shortened("name", pl.lit(max_width, dtype=pl.Int64) - display_width(suffix)) + suffix
 
-    labels = (
-        frame.with_columns(short=shortened("name", max_width))
-        .with_columns(label=pl.when(pl.col("short").is_duplicated()).then(tagged(digits)).otherwise(pl.col("short")))
-        .with_columns(
-            label=pl.when(pl.col("label").is_duplicated()).then(tagged(pl.col("code"))).otherwise(pl.col("label"))
-        )
-    )
+    labels = frame.select(label=shortened("name", max_width), name="name", code="code")
+    # the rows whose labels repeat, tagged: once with the township digits, then with the whole code
+    for tag in (digits, pl.col("code")):
+        repeated = labels["label"].is_duplicated()
+        if not repeated.any():
+            break
+        labels = labels.with_columns(label=pl.when(repeated).then(tagged(tag)).otherwise(pl.col("label")))
     return labels["label"].rename("label")
