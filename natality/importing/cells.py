@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from duckdb import ColumnExpression, SQLExpression
 
 from natality.core import literal
 from natality.importing.problems import Problem, ProblemLog
@@ -73,6 +74,9 @@ class Cells:
     sheet: str | None = None
     melted: str | None = None  # a wide table's value header: a bad cell is named by its own ``_header``
     measure_headers: dict[str, str] = field(default_factory=dict)  # two measures: each one's own header column
+    # a Parquet file's text column -> (its typed column ``s<k>`` in the view, the text's SQL over it,
+    # whether the text is one-to-one with the non-null values, '' standing for null)
+    sources: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -98,6 +102,30 @@ class Cells:
         return RawTable(self.file, frame, self.encoding, self.sheet, self.melted)
 
 
+    def distinct(self, columns: list[str], view: str) -> dict[str, pl.DataFrame]:
+        """Each column's distinct values in one scan of ``view`` (grouping sets): frames of ``key``
+        (the typed value of a Parquet column, else the text) and ``text``. A typed column is
+        grouped by its values, its text made only once per value."""
+        keys = [self.sources[c][0] if c in self.sources else c for c in columns]
+        texts = [self.sources[c][1] if c in self.sources else c for c in columns]
+        inner = self.con.view(view).aggregate(
+            [
+                *(ColumnExpression(k) for k in dict.fromkeys(keys)),
+                *(SQLExpression(f"grouping({k})").alias(f"_g{n}") for n, k in enumerate(keys)),
+            ],
+            ", ".join(f"({k})" for k in keys) if len(keys) == 1 else f"grouping sets ({', '.join(f'({k})' for k in keys)})",
+        )
+        frame = inner.select(
+            *(SQLExpression(t).alias(f"_t{n}") for n, t in enumerate(texts)),
+            *(ColumnExpression(k).alias(f"_k{n}") for n, k in enumerate(keys)),
+            *(ColumnExpression(f"_g{n}") for n in range(len(keys))),
+        ).pl()
+        return {
+            c: frame.filter(pl.col(f"_g{n}") == 0).select(pl.col(f"_k{n}").alias("key"), pl.col(f"_t{n}").alias("text"))
+            for n, c in enumerate(columns)
+        }
+
+
 def from_frame(raw: RawTable, con: duckdb.DuckDBPyConnection) -> Cells:
     """A file read in memory (``readers.read_raw``) as the view ``raw`` of ``con``: DuckDB reads the
     polars frame through Arrow where it lies."""
@@ -116,23 +144,14 @@ class ParsedColumns:
         self.cells, self.con, self.log, self.view = cells, cells.con, log, view
         self.values_view = values_view or view
         self.joins: dict[str, str] = {}  # mapping table -> the SQL column it maps
-        self.distinct: dict[str, list] = {}  # SQL column -> its distinct values (``prefetch``)
+        self.distinct: dict[str, pl.DataFrame] = {}  # SQL column -> its distinct values (``prefetch``)
 
     def prefetch(self, headers: list[str]) -> None:
         """The distinct values of the columns of ``headers``, all read in one scan of the values
-        view (grouping sets) instead of one scan per column, for the ``parse`` calls to come."""
+        view (``Cells.distinct``) instead of one scan per column, for the ``parse`` calls to come."""
         columns = list(dict.fromkeys(self.cells.columns[h] for h in headers))
-        if len(columns) < 2:
-            return
-        listed = ", ".join(columns)
-        sets = ", ".join(f"({c})" for c in columns)
-        flags = ", ".join(f"grouping({c})" for c in columns)
-        found: dict[str, list] = {c: [] for c in columns}
-        rows = query_rows(self.con, f"select {listed}, {flags} from {self.values_view} group by grouping sets ({sets})")
-        for row in rows:
-            k = row[len(columns) :].index(0)  # the one column this row's grouping set holds
-            found[columns[k]].append(row[k])
-        self.distinct.update(found)
+        if len(columns) >= 2:
+            self.distinct.update(self.cells.distinct(columns, self.values_view))
 
     def sql(self, header: str) -> str:
         return f"{self.view}.{self.cells.columns[header]}"
@@ -143,16 +162,19 @@ class ParsedColumns:
         """``validate.parse_column`` in SQL: returns the SQL of the parsed value (null for a bad
         cell); bad cells become problems, in the file's order, the first ``log.limit`` listed."""
         column = self.cells.columns[header]
-        values = self.distinct.get(column)
-        if values is None:
-            values = [v for (v,) in query_rows(self.con, f"select distinct {column} from {self.values_view}")]
-        good, bad = parse_distinct(values, parser, required, value_map)
+        found = self.distinct.get(column)
+        if found is None:
+            found = self.cells.distinct([column], self.values_view)[column]
+        good, bad = parse_distinct(found["text"].unique().to_list(), parser, required, value_map)
         table = f"m_{name}"
         frame = pl.DataFrame(
             {"v": pl.Series(list(good), dtype=pl.String), "p": pl.Series(list(good.values()), dtype=dtype)}
         )
+        typed = self.cells.sources.get(column)
+        if typed and good.get("") is None:  # joined by the typed values (a null one: no parsed value, as '')
+            frame = found.join(frame, left_on="text", right_on="v").select(pl.col("key").alias("v"), "p")
         register(self.con, table, frame)
-        self.joins[table] = column
+        self.joins[table] = typed[0] if typed and good.get("") is None else column
         if bad:
             self._report(name, header, self.sql(header), bad)
         return f"{table}.p"

@@ -126,8 +126,9 @@ def _open_parquet(path: Path, file: str, con, workdir: Path) -> Cells:
     text is the same in both, and nothing is copied), else Parquet of text cells written by
     polars' streaming engine."""
     target = workdir / "raw.parquet"
+    sources: dict[str, tuple[str, str, bool]] = {}
     try:
-        names = _duckdb_text_view(path, con)
+        names = _duckdb_text_view(path, con, sources)
         if names is None:
             lf = pl.scan_parquet(path)
             names = [str(name) for name in lf.collect_schema()]
@@ -139,30 +140,32 @@ def _open_parquet(path: Path, file: str, con, workdir: Path) -> Cells:
         raise ImportFailed([Problem(file, "parquet_unreadable", fmt={"detail": str(exc)[:200]})]) from None
     if query_value(con, "select count(*) from raw") == 0:
         raise ImportFailed([Problem(file, "empty")])
-    return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names)})
+    return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names)}, sources=sources)
 
 
 _WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
-def _duckdb_text_view(path: Path, con) -> list[str] | None:
-    """The view ``raw`` over the file; its headers, or None when a column's text could differ."""
+def _duckdb_text_view(path: Path, con, sources: dict[str, tuple[str, str, bool]]) -> list[str] | None:
+    """The view ``raw`` over the file, each text cell ``h<k>`` beside its typed value ``s<k>``
+    (``sources``: ``Cells.sources``); its headers, or None when a column's text could differ."""
     rel = con.read_parquet(str(path))
     cells = []
     for k, (name, kind) in enumerate(zip(rel.columns, map(str, rel.types), strict=True)):
-        column = sql_identifier(name)
+        s = f"s{k}"
         if kind == "VARCHAR":
-            text = f"trim({column}, {sql_string(WHITE_CHARS)})"
+            text = f"trim({s}, {sql_string(WHITE_CHARS)})"
         elif kind in _WHOLE or kind == "BOOLEAN":
-            text = f"{column}::varchar"
+            text = f"{s}::varchar"
         elif kind == "DATE":  # a cast is strftime's text for years 1000-9999, and ten times faster
-            iso = f"strftime({column}, '%Y-%m-%d')"
-            text = f"case when year({column}) between 1000 and 9999 then {column}::varchar else {iso} end"
+            text = f"case when year({s}) between 1000 and 9999 then {s}::varchar else strftime({s}, '%Y-%m-%d') end"
         else:
             return None
-        cells.append(f"coalesce({text}, '') as h{k}")
+        sources[f"h{k}"] = (s, f"coalesce({text}, '')", kind != "VARCHAR")  # one text per value, '' for null
+        cells.append(f"{sources[f'h{k}'][1]} as h{k}, {s}")
     # a view's definition takes no parameters: the path is a quoted literal
-    source = f"read_parquet({sql_string(path)}, file_row_number = true)"
+    typed = ", ".join(f"{sql_identifier(name)} as s{k}" for k, name in enumerate(rel.columns))
+    source = f"(select file_row_number, {typed} from read_parquet({sql_string(path)}, file_row_number = true))"
     con.execute(f"create view raw as select (file_row_number + 2)::bigint as _row, {', '.join(cells)} from {source}")
     return [str(name) for name in rel.columns]
 
