@@ -88,4 +88,5 @@ def test_an_empty_cell_with_a_value_is_joined_by_text(tmp_path):
     parsed = ParsedColumns(cells, ProblemLog(), "raw")
     parsed.parse("order", "孩次", lambda v: int(v or 9), pl.Int8)
     assert parsed.joins == {"m_order": "h4"}
-    assert con.sql(f"select m_order.p from {parsed.source()} order by _row").fetchall() == [(1,), (2,), (9,), (3,), (1,)]
+    rows = con.sql(f"select m_order.p from {parsed.source()} order by _row").fetchall()
+    assert rows == [(1,), (2,), (9,), (3,), (1,)]

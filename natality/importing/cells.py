@@ -101,7 +101,6 @@ class Cells:
         frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
         return RawTable(self.file, frame, self.encoding, self.sheet, self.melted)
 
-
     def distinct(self, columns: list[str], view: str) -> dict[str, pl.DataFrame]:
         """Each column's distinct values in one scan of ``view`` (grouping sets): frames of ``key``
         (the typed value of a Parquet column, else the text) and ``text``. A typed column is
@@ -113,7 +112,7 @@ class Cells:
                 *(ColumnExpression(k) for k in dict.fromkeys(keys)),
                 *(SQLExpression(f"grouping({k})").alias(f"_g{n}") for n, k in enumerate(keys)),
             ],
-            ", ".join(f"({k})" for k in keys) if len(keys) == 1 else f"grouping sets ({', '.join(f'({k})' for k in keys)})",
+            f"grouping sets ({', '.join(f'({k})' for k in keys)})",
         )
         frame = inner.select(
             *(SQLExpression(t).alias(f"_t{n}") for n, t in enumerate(texts)),
