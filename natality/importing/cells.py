@@ -22,7 +22,6 @@ import duckdb
 import polars as pl
 from duckdb import ColumnExpression, SQLExpression
 
-from natality.core import literal
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import BadValue, parse_distinct
@@ -30,7 +29,8 @@ from natality.importing.values import BadValue, parse_distinct
 MEMORY_ENV = "NATALITY_IMPORT_MEMORY"
 MEMORY_LIMIT = "1GB"  # DuckDB's; the whole import then stays well under 2 GB
 SAMPLE = 200  # rows the header and content checks look at
-ORDER = "_row, _cell"  # a file's order: its rows, then (in a melted wide table) the columns of a row
+ORDER_COLUMNS = (ROW, "_cell")  # a file's order: its rows, then (in a melted wide table) the columns of a row
+ORDER = ", ".join(ORDER_COLUMNS)
 
 
 def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
@@ -55,12 +55,9 @@ def query_value(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = 
 
 
 def register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """``frame`` as the table ``name`` (a copy: the frame may go away)."""
-    con.register("_frame", frame)
-    try:
-        con.execute(f"create or replace table {literal.sql_identifier(name)} as select * from _frame")
-    finally:
-        con.unregister("_frame")
+    """``frame`` as the table ``name`` of ``con``, read through Arrow where it lies (the connection
+    holds it); a name registered again is replaced."""
+    con.register(name, frame)
 
 
 @dataclass
@@ -84,22 +81,21 @@ class Cells:
 
     def head(self, n: int, view: str = "raw") -> RawTable:
         """The first ``n`` rows as a RawTable (samples for header and content checks)."""
-        cells = "".join(f"{sql}, " for sql in self.columns.values())
         # the first n rows in the file's order: DuckDB keeps it (preserve_insertion_order), so no sort of the whole view
-        order = ORDER if view != "raw" else ROW
-        first = f"(select {cells}{order} from {view} limit $n)"
-        frame = self.con.sql(f"select {cells}_row from {first} order by {order}", params={"n": n}).pl()
-        frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
-        return RawTable(self.file, frame, self.encoding, self.sheet)
+        return self._frame(view, n)
 
     def table(self, view: str) -> RawTable:
         """The whole ``view`` as a RawTable in the file's order (a melted cell keeps its header in
         ``_header``): for a table small enough to be read in memory."""
-        cells = "".join(f"{sql}, " for sql in self.columns.values())
-        header = "_header, " if self.melted else ""
-        frame = self.con.sql(f"select {cells}{header}_row from {view} order by {ORDER}").pl()
+        return self._frame(view, header=bool(self.melted))
+
+    def _frame(self, view: str, n: int | None = None, header: bool = False) -> RawTable:
+        order = [ColumnExpression(c) for c in ((ROW,) if view == "raw" else ORDER_COLUMNS)]
+        kept = [ColumnExpression(c) for c in [*self.columns.values(), *(["_header"] if header else [])]]
+        rel = self.con.view(view).select(*kept, *order)
+        frame = (rel if n is None else rel.limit(n)).sort(*order).pl().drop(ORDER_COLUMNS[1:], strict=False)
         frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
-        return RawTable(self.file, frame, self.encoding, self.sheet, self.melted)
+        return RawTable(self.file, frame, self.encoding, self.sheet, self.melted if header else None)
 
     def distinct(self, columns: list[str], view: str) -> dict[str, pl.DataFrame]:
         """Each column's distinct values in one scan of ``view`` (grouping sets): frames of ``key``
