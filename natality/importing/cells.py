@@ -9,7 +9,10 @@ by ``stream.open_births``. Validation (``validate_births``) then runs the same S
 
 ``ParsedColumns`` parses a column the way ``validate.parse_column`` does for a polars frame: each
 distinct value once, by the Python parsers of ``values``; the parsed values go back to DuckDB as a
-small mapping table ``m_<name>(v, p)`` and bad cells are listed from SQL in row order.
+small mapping table ``m_<name>(v, p)`` and bad cells are listed from SQL in row order. A large
+Parquet file's view keeps each column's typed value beside its text (``Cells.sources``): its
+distinct values are grouped and its mapping table keyed by those values, so the text of a date
+or a number is made once per distinct value, not once per record.
 """
 
 from __future__ import annotations
