@@ -14,7 +14,7 @@ from duckdb import ColumnExpression, ConstantExpression, FunctionExpression
 from natality.core import literal
 from natality.core.literal import sql_identifier
 from natality.importing import validate
-from natality.importing.cells import ORDER, Cells, query_rows, query_value, register
+from natality.importing.cells import ORDER, Cells, query_rows, query_value, register, unordered
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.total_columns import check_total_columns
 from natality.importing.values import is_subtotal_label, is_total_label
@@ -219,7 +219,9 @@ def report_duplicate_ids(cells: Cells, header: str, log: ProblemLog) -> None:
     typed, _, same = cells.sources.get(rid, ("", "", False))
     key = ColumnExpression(typed if same else rid)
     present = key.isnotnull() if same else ColumnExpression(rid) != ConstantExpression("")
-    hashes = con.view(VIEW).filter(present).select(FunctionExpression("hash", key).alias("h")).pl()["h"].sort()
+    with unordered(con):
+        hashes = con.view(VIEW).filter(present).select(FunctionExpression("hash", key).alias("h")).pl()["h"]
+    hashes = hashes.sort()
     repeated = hashes.filter(hashes == hashes.shift(1)).unique()
     del hashes
     if repeated.is_empty():

@@ -18,6 +18,8 @@ or a number is made once per distinct value, not once per record.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +48,16 @@ def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config=config)
     con.execute("set enable_progress_bar = false")
     return con
+
+
+@contextmanager
+def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """For a query whose rows are sorted afterwards: DuckDB need not keep the file's order."""
+    con.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("set preserve_insertion_order = true")
 
 
 def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:

@@ -24,7 +24,7 @@ from duckdb import (
 )
 from duckdb.sqltypes import BIGINT, INTEGER
 
-from natality.importing.cells import ParsedColumns
+from natality.importing.cells import ParsedColumns, unordered
 
 KEYS = ["township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant"]
 CASTS = {
@@ -123,7 +123,10 @@ def _packed(con, parsed: ParsedColumns, out: dict[str, str]) -> pl.DataFrame | N
     for k in KEYS:
         key = key + ids[k].cast(BIGINT) * ConstantExpression(strides[k])
     if births == "1" and stride <= RECORD_KEYS:  # one row per child: sorted in polars, a run per group
-        runs = rel.select(key.cast(INTEGER).alias("_key")).pl()["_key"].sort().rle()
+        with unordered(con):
+            keys = rel.select(key.cast(INTEGER).alias("_key")).pl()["_key"]
+        runs = keys.sort().rle()
+        del keys
         counts = pl.DataFrame({"_key": runs.struct.field("value"), "births": runs.struct.field("len").cast(pl.Int64)})
     else:
         summed = FunctionExpression("sum", SQLExpression(births)).cast(BIGINT).alias("births")
