@@ -90,3 +90,19 @@ def test_an_empty_cell_with_a_value_is_joined_by_text(tmp_path):
     assert parsed.joins == {"m_order": "h4"}
     rows = con.sql(f"select m_order.p from {parsed.source()} order by _row").fetchall()
     assert rows == [(1,), (2,), (9,), (3,), (1,)]
+
+
+def test_geoparquet_read_without_its_display_geometry(tmp_path):
+    """An extract's townships file carries a second geometry: only the primary one is read."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from natality.geo.formats import read_any
+
+    path = tmp_path / "townships.parquet"
+    frame = gpd.GeoDataFrame({"township_code": [CODES[0]], "geometry": [box(0, 0, 2, 1)]}, crs="EPSG:4326")
+    frame["geometry_display"] = gpd.GeoSeries([box(0, 0, 1, 1)], crs="EPSG:4326")
+    frame.to_parquet(path)
+    read = read_any(path, None)
+    assert list(read.columns) == ["township_code", "geometry"]
+    assert read.geometry.area.tolist() == [2.0] and read.crs == "EPSG:4326"
