@@ -6,10 +6,12 @@ GeoJSON, TopoJSON (GDAL's driver, one layer per object), Shapefile (also zipped,
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pyarrow.parquet as pq
 import pyogrio
 
 OUTPUT_CRS = "EPSG:4326"
@@ -27,7 +29,7 @@ def read_any(path: Path, encoding: str | None) -> gpd.GeoDataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".geoparquet"):
-            return gpd.read_parquet(path)
+            return _read_geoparquet(path)
         if suffix == ".shp" and encoding is None and not path.with_suffix(".cpg").exists():
             encoding = _guess_dbf_encoding(
                 path.with_suffix(".dbf").read_bytes() if path.with_suffix(".dbf").exists() else b""
@@ -50,6 +52,15 @@ def read_any(path: Path, encoding: str | None) -> gpd.GeoDataFrame:
             f"{path.name}: cannot read as a boundary file ({e}); expected GeoJSON, TopoJSON,"
             " Shapefile (.shp with .dbf/.shx), GeoPackage or GeoParquet"
         ) from e
+
+
+def _read_geoparquet(path: Path) -> gpd.GeoDataFrame:
+    """GeoParquet without its secondary geometry columns (an extract's display geometry): only the
+    primary one is read, so only it is decoded into shapes."""
+    schema = pq.read_schema(path)
+    geo = json.loads((schema.metadata or {}).get(b"geo", b"{}"))
+    others = set(geo.get("columns", {})) - {geo.get("primary_column")}
+    return gpd.read_parquet(path, columns=[c for c in schema.names if c not in others] if others else None)
 
 
 def _is_topojson(path: Path) -> bool:

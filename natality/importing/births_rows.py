@@ -9,11 +9,12 @@ and the text columns of the records, which ``validate_births`` parses and counts
 from __future__ import annotations
 
 import polars as pl
+from duckdb import ColumnExpression, ConstantExpression, FunctionExpression
 
 from natality.core import literal
 from natality.core.literal import sql_identifier
 from natality.importing import validate
-from natality.importing.cells import ORDER, Cells, query_rows, query_value, register
+from natality.importing.cells import ORDER, Cells, query_rows, query_value, register, unordered
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.total_columns import check_total_columns
 from natality.importing.values import is_subtotal_label, is_total_label
@@ -80,12 +81,11 @@ def _mark_total_rows(cells: Cells, cols: validate.Columns) -> None:
     Python, the total rows found by one join of that column with the labels and kept as a small
     table ``total_rows``, which the view joins by row number."""
     con = cells.con
-    keys = ", ".join(sql_identifier(cells.columns[cols.canon[c]]) for c in KEY_COLUMNS if c in cols.canon)
+    columns = list(dict.fromkeys(cells.columns[cols.canon[c]] for c in KEY_COLUMNS if c in cols.canon))
+    keys = ", ".join(sql_identifier(c) for c in columns)
     key_cells = f"(unpivot (select _row, {keys} from raw) on {keys} into name _column value _value)" if keys else ""
-    labels = {}
-    if keys:
-        distinct = query_rows(con, f"select distinct _value from {key_cells}")
-        labels = {v: is_subtotal_label(v) for (v,) in distinct if is_total_label(v)}
+    texts = {v for found in cells.distinct(columns, "raw").values() for v in found["text"]} if keys else set()
+    labels = {v: is_subtotal_label(v) for v in texts if is_total_label(v)}
     if not labels:
         con.execute("create or replace view marked as select *, null::varchar as _total from raw")
         return
@@ -199,6 +199,7 @@ def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str], kin
             f"where {' or '.join(f'{new[m]} <> {chr(39)}{chr(39)}' for m in measures)}"
         )
     cells.columns = {**keep, **new}
+    cells.sources = {}  # the melted view has no typed columns
     for name in new:
         cols.canon[name] = name
     cols.ignored = [h for h in cols.ignored if h not in found]
@@ -214,7 +215,13 @@ def report_duplicate_ids(cells: Cells, header: str, log: ProblemLog) -> None:
     candidate; only the candidates' rows (none in a file without repeats) are grouped by the
     record number itself, in DuckDB."""
     con, rid = cells.con, cells.columns[header]
-    hashes = con.sql(f"select hash({rid}) as h from {VIEW} where {rid} <> ''").pl()["h"].sort()
+    # a whole number's, a date's or a boolean's own value: one-to-one with its text, null for ''
+    typed, _, same = cells.sources.get(rid, ("", "", False))
+    key = ColumnExpression(typed if same else rid)
+    present = key.isnotnull() if same else ColumnExpression(rid) != ConstantExpression("")
+    with unordered(con):
+        hashes = con.view(VIEW).filter(present).select(FunctionExpression("hash", key).alias("h")).pl()["h"]
+    hashes = hashes.sort()
     repeated = hashes.filter(hashes == hashes.shift(1)).unique()
     del hashes
     if repeated.is_empty():
@@ -222,7 +229,7 @@ def report_duplicate_ids(cells: Cells, header: str, log: ProblemLog) -> None:
     register(con, "dup_hashes", pl.DataFrame({"h": repeated}))
     con.execute(
         f"create or replace table dup_ids as select {rid} as rid, min(_row) as first from {VIEW} "
-        f"where {rid} <> '' and hash({rid}) in (select h from dup_hashes) group by {rid} having count(*) > 1"
+        f"where {present} and hash({key}) in (select h from dup_hashes) group by {rid} having count(*) > 1"
     )
     if query_value(con, "select count(*) from dup_ids") == 0:
         return

@@ -9,19 +9,24 @@ by ``stream.open_births``. Validation (``validate_births``) then runs the same S
 
 ``ParsedColumns`` parses a column the way ``validate.parse_column`` does for a polars frame: each
 distinct value once, by the Python parsers of ``values``; the parsed values go back to DuckDB as a
-small mapping table ``m_<name>(v, p)`` and bad cells are listed from SQL in row order.
+small mapping table ``m_<name>(v, p)`` and bad cells are listed from SQL in row order. A large
+Parquet file's view keeps each column's typed value beside its text (``Cells.sources``): its
+distinct values are grouped and its mapping table keyed by those values, so the text of a date
+or a number is made once per distinct value, not once per record.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
+from duckdb import ColumnExpression, SQLExpression
 
-from natality.core import literal
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import BadValue, parse_distinct
@@ -29,7 +34,8 @@ from natality.importing.values import BadValue, parse_distinct
 MEMORY_ENV = "NATALITY_IMPORT_MEMORY"
 MEMORY_LIMIT = "1GB"  # DuckDB's; the whole import then stays well under 2 GB
 SAMPLE = 200  # rows the header and content checks look at
-ORDER = "_row, _cell"  # a file's order: its rows, then (in a melted wide table) the columns of a row
+ORDER_COLUMNS = (ROW, "_cell")  # a file's order: its rows, then (in a melted wide table) the columns of a row
+ORDER = ", ".join(ORDER_COLUMNS)
 
 
 def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
@@ -44,6 +50,16 @@ def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@contextmanager
+def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """For a query whose rows are sorted afterwards: DuckDB need not keep the file's order."""
+    con.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("set preserve_insertion_order = true")
+
+
 def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
     return con.sql(sql, params=params).fetchall()
 
@@ -54,12 +70,9 @@ def query_value(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = 
 
 
 def register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """``frame`` as the table ``name`` (a copy: the frame may go away)."""
-    con.register("_frame", frame)
-    try:
-        con.execute(f"create or replace table {literal.sql_identifier(name)} as select * from _frame")
-    finally:
-        con.unregister("_frame")
+    """``frame`` as the table ``name`` of ``con``, read through Arrow where it lies (the connection
+    holds it); a name registered again is replaced."""
+    con.register(name, frame)
 
 
 @dataclass
@@ -73,6 +86,9 @@ class Cells:
     sheet: str | None = None
     melted: str | None = None  # a wide table's value header: a bad cell is named by its own ``_header``
     measure_headers: dict[str, str] = field(default_factory=dict)  # two measures: each one's own header column
+    # a Parquet file's text column -> (its typed column ``s<k>`` in the view, the text's SQL over it,
+    # whether the text is one-to-one with the non-null values, '' standing for null)
+    sources: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -80,22 +96,44 @@ class Cells:
 
     def head(self, n: int, view: str = "raw") -> RawTable:
         """The first ``n`` rows as a RawTable (samples for header and content checks)."""
-        cells = "".join(f"{sql}, " for sql in self.columns.values())
         # the first n rows in the file's order: DuckDB keeps it (preserve_insertion_order), so no sort of the whole view
-        order = ORDER if view != "raw" else ROW
-        first = f"(select {cells}{order} from {view} limit $n)"
-        frame = self.con.sql(f"select {cells}_row from {first} order by {order}", params={"n": n}).pl()
-        frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
-        return RawTable(self.file, frame, self.encoding, self.sheet)
+        return self._frame(view, n)
 
     def table(self, view: str) -> RawTable:
         """The whole ``view`` as a RawTable in the file's order (a melted cell keeps its header in
         ``_header``): for a table small enough to be read in memory."""
-        cells = "".join(f"{sql}, " for sql in self.columns.values())
-        header = "_header, " if self.melted else ""
-        frame = self.con.sql(f"select {cells}{header}_row from {view} order by {ORDER}").pl()
+        return self._frame(view, header=bool(self.melted))
+
+    def _frame(self, view: str, n: int | None = None, header: bool = False) -> RawTable:
+        order = [ColumnExpression(c) for c in ((ROW,) if view == "raw" else ORDER_COLUMNS)]
+        kept = [ColumnExpression(c) for c in [*self.columns.values(), *(["_header"] if header else [])]]
+        rel = self.con.view(view).select(*kept, *order)
+        frame = (rel if n is None else rel.limit(n)).sort(*order).pl().drop(ORDER_COLUMNS[1:], strict=False)
         frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
-        return RawTable(self.file, frame, self.encoding, self.sheet, self.melted)
+        return RawTable(self.file, frame, self.encoding, self.sheet, self.melted if header else None)
+
+    def distinct(self, columns: list[str], view: str) -> dict[str, pl.DataFrame]:
+        """Each column's distinct values in one scan of ``view`` (grouping sets): frames of ``key``
+        (the typed value of a Parquet column, else the text) and ``text``. A typed column is
+        grouped by its values, its text made only once per value."""
+        keys = [self.sources[c][0] if c in self.sources else c for c in columns]
+        texts = [self.sources[c][1] if c in self.sources else c for c in columns]
+        inner = self.con.view(view).aggregate(
+            [
+                *(ColumnExpression(k) for k in dict.fromkeys(keys)),
+                *(SQLExpression(f"grouping({k})").alias(f"_g{n}") for n, k in enumerate(keys)),
+            ],
+            f"grouping sets ({', '.join(f'({k})' for k in keys)})",
+        )
+        frame = inner.select(
+            *(SQLExpression(t).alias(f"_t{n}") for n, t in enumerate(texts)),
+            *(ColumnExpression(k).alias(f"_k{n}") for n, k in enumerate(keys)),
+            *(ColumnExpression(f"_g{n}") for n in range(len(keys))),
+        ).pl()
+        return {
+            c: frame.filter(pl.col(f"_g{n}") == 0).select(pl.col(f"_k{n}").alias("key"), pl.col(f"_t{n}").alias("text"))
+            for n, c in enumerate(columns)
+        }
 
 
 def from_frame(raw: RawTable, con: duckdb.DuckDBPyConnection) -> Cells:
@@ -116,23 +154,14 @@ class ParsedColumns:
         self.cells, self.con, self.log, self.view = cells, cells.con, log, view
         self.values_view = values_view or view
         self.joins: dict[str, str] = {}  # mapping table -> the SQL column it maps
-        self.distinct: dict[str, list] = {}  # SQL column -> its distinct values (``prefetch``)
+        self.distinct: dict[str, pl.DataFrame] = {}  # SQL column -> its distinct values (``prefetch``)
 
     def prefetch(self, headers: list[str]) -> None:
         """The distinct values of the columns of ``headers``, all read in one scan of the values
-        view (grouping sets) instead of one scan per column, for the ``parse`` calls to come."""
+        view (``Cells.distinct``) instead of one scan per column, for the ``parse`` calls to come."""
         columns = list(dict.fromkeys(self.cells.columns[h] for h in headers))
-        if len(columns) < 2:
-            return
-        listed = ", ".join(columns)
-        sets = ", ".join(f"({c})" for c in columns)
-        flags = ", ".join(f"grouping({c})" for c in columns)
-        found: dict[str, list] = {c: [] for c in columns}
-        rows = query_rows(self.con, f"select {listed}, {flags} from {self.values_view} group by grouping sets ({sets})")
-        for row in rows:
-            k = row[len(columns) :].index(0)  # the one column this row's grouping set holds
-            found[columns[k]].append(row[k])
-        self.distinct.update(found)
+        if len(columns) >= 2:
+            self.distinct.update(self.cells.distinct(columns, self.values_view))
 
     def sql(self, header: str) -> str:
         return f"{self.view}.{self.cells.columns[header]}"
@@ -143,16 +172,19 @@ class ParsedColumns:
         """``validate.parse_column`` in SQL: returns the SQL of the parsed value (null for a bad
         cell); bad cells become problems, in the file's order, the first ``log.limit`` listed."""
         column = self.cells.columns[header]
-        values = self.distinct.get(column)
-        if values is None:
-            values = [v for (v,) in query_rows(self.con, f"select distinct {column} from {self.values_view}")]
-        good, bad = parse_distinct(values, parser, required, value_map)
+        found = self.distinct.get(column)
+        if found is None:
+            found = self.cells.distinct([column], self.values_view)[column]
+        good, bad = parse_distinct(found["text"].unique().to_list(), parser, required, value_map)
         table = f"m_{name}"
         frame = pl.DataFrame(
             {"v": pl.Series(list(good), dtype=pl.String), "p": pl.Series(list(good.values()), dtype=dtype)}
         )
+        typed = self.cells.sources.get(column)
+        if typed and good.get("") is None:  # joined by the typed values (a null one: no parsed value, as '')
+            frame = found.join(frame, left_on="text", right_on="v").select(pl.col("key").alias("v"), "p")
         register(self.con, table, frame)
-        self.joins[table] = column
+        self.joins[table] = typed[0] if typed and good.get("") is None else column
         if bad:
             self._report(name, header, self.sql(header), bad)
         return f"{table}.p"

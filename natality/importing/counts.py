@@ -14,8 +14,17 @@ boys and girls columns counts by the keys' values themselves (``general``): the 
 from __future__ import annotations
 
 import polars as pl
+from duckdb import (
+    CaseExpression,
+    CoalesceOperator,
+    ColumnExpression,
+    ConstantExpression,
+    FunctionExpression,
+    SQLExpression,
+)
+from duckdb.sqltypes import BIGINT, INTEGER
 
-from natality.importing.cells import ParsedColumns
+from natality.importing.cells import ParsedColumns, unordered
 
 KEYS = ["township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant"]
 CASTS = {
@@ -90,29 +99,39 @@ def _packed(con, parsed: ParsedColumns, out: dict[str, str]) -> pl.DataFrame | N
         stride *= sizes[k]
     if stride >= MAX_KEY:
         return None
+    # the records joined to their keys' ranks, one packed whole number each (relations: the
+    # identifiers and integers are expressions, not text)
     view = parsed.view
-    joins, ids = [], {}
+    rel, ids = con.view(view).set_alias(view), {}
     for n, k in enumerate(KEYS):
         if found[k] is None:
-            ids[k] = "0"
+            ids[k] = ConstantExpression(0)
             continue
-        joins.append(f" left join k_{k} j{n} on {view}.{parsed.joins[found[k]]} = j{n}.v")
-        ids[k] = f"coalesce(j{n}.id, {sizes[k] - 1})"  # a cell with no parsed value: the null rank
+        ranks = con.view(f"k_{k}").set_alias(f"j{n}")
+        rel = rel.join(ranks, ColumnExpression(view, parsed.joins[found[k]]) == ColumnExpression(f"j{n}", "v"), "left")
+        # a cell with no parsed value: the null rank
+        ids[k] = CoalesceOperator(ColumnExpression(f"j{n}", "id"), ConstantExpression(sizes[k] - 1))
+    for t in extra:
+        rel = rel.join(
+            con.view(t).set_alias(t), ColumnExpression(view, parsed.joins[t]) == ColumnExpression(t, "v"), "left"
+        )
     # the policy only up to its last year: later months count with the policy unknown (its null rank)
-    keep = f"j{KEYS.index('month')}.keep"
-    ids["policy_compliant"] = (
-        f"(case when {keep} then {ids['policy_compliant']} else {sizes['policy_compliant'] - 1} end)"
-    )
-    key = " + ".join(f"{ids[k]}::bigint * {strides[k]}" for k in KEYS)
-    source = view + "".join(joins) + "".join(f" left join {t} on {view}.{parsed.joins[t]} = {t}.v" for t in extra)
+    keep = ColumnExpression(f"j{KEYS.index('month')}", "keep")
+    unknown = ConstantExpression(sizes["policy_compliant"] - 1)
+    ids["policy_compliant"] = CaseExpression(keep, ids["policy_compliant"]).otherwise(unknown)
+    key = ConstantExpression(0)
+    for k in KEYS:
+        key = key + ids[k].cast(BIGINT) * ConstantExpression(strides[k])
     if births == "1" and stride <= RECORD_KEYS:  # one row per child: sorted in polars, a run per group
-        runs = con.sql(f"select ({key})::integer as _key from {source}").pl()["_key"].sort().rle()
+        with unordered(con):
+            keys = rel.select(key.cast(INTEGER).alias("_key")).pl()["_key"]
+        runs = keys.sort().rle()
+        del keys
         counts = pl.DataFrame({"_key": runs.struct.field("value"), "births": runs.struct.field("len").cast(pl.Int64)})
     else:
-        counts = con.sql(
-            f"select {key} as _key, sum({births})::bigint as births from {source} "
-            f"group by _key having sum({births}) > 0 order by _key"
-        ).pl()
+        summed = FunctionExpression("sum", SQLExpression(births)).cast(BIGINT).alias("births")
+        counts = rel.aggregate([key.alias("_key"), summed], "_key")
+        counts = counts.filter(ColumnExpression("births") > ConstantExpression(0)).sort(ColumnExpression("_key")).pl()
     packed = counts["_key"]
     return pl.DataFrame([values[k].gather((packed // strides[k]) % sizes[k]).alias(k) for k in KEYS]).with_columns(
         counts["births"]

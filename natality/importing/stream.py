@@ -121,49 +121,49 @@ def open_births(path: str | Path, lookup: dict[str, str], workdir: Path, con) ->
 
 
 def _open_parquet(path: Path, file: str, con, workdir: Path) -> Cells:
-    """The file's columns as text cells (``readers.parquet_text_columns``' rules): a view of DuckDB
-    over the file itself when every column is text, a whole number, a date or a boolean (their
-    text is the same in both, and nothing is copied), else Parquet of text cells written by
-    polars' streaming engine."""
-    target = workdir / "raw.parquet"
+    """The file's columns as text cells (``readers.parquet_text_columns``' rules): a view over the
+    file when every column is text, a whole number, a date or a boolean (the same text, nothing
+    copied), else Parquet of text cells written by polars' streaming engine."""
+    target, sources = workdir / "raw.parquet", {}
     try:
-        names = _duckdb_text_view(path, con)
+        names = _duckdb_text_view(path, con, sources)
         if names is None:
             lf = pl.scan_parquet(path)
             names = [str(name) for name in lf.collect_schema()]
             exprs = [e.alias(f"h{k}") for k, e in enumerate(parquet_text_columns(lf.collect_schema()))]
-            rows = pl.col(ROW).cast(pl.Int64)
-            lf.select(exprs).with_row_index(ROW, offset=2).with_columns(rows).sink_parquet(target)
+            lf.select(exprs).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64)).sink_parquet(target)
             con.read_parquet(str(target)).create_view("raw")
     except Exception as exc:
         raise ImportFailed([Problem(file, "parquet_unreadable", fmt={"detail": str(exc)[:200]})]) from None
     if query_value(con, "select count(*) from raw") == 0:
         raise ImportFailed([Problem(file, "empty")])
-    return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names)})
+    return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names)}, sources=sources)
 
 
 _WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
-def _duckdb_text_view(path: Path, con) -> list[str] | None:
-    """The view ``raw`` over the file; its headers, or None when a column's text could differ."""
-    rel = con.read_parquet(str(path))
-    cells = []
-    for k, (name, kind) in enumerate(zip(rel.columns, map(str, rel.types), strict=True)):
-        column = sql_identifier(name)
+def _duckdb_text_view(path: Path, con, sources: dict[str, tuple[str, str, bool]]) -> list[str] | None:
+    """The view ``raw`` over the file, each text cell ``h<k>`` beside its typed value ``s<k>``
+    (filling ``sources``: ``Cells.sources``); its headers, or None when a column's text could differ.
+    A view's definition takes no parameters: the path is a quoted literal."""
+    rel, found = con.read_parquet(str(path)), {}
+    for k, kind in enumerate(map(str, rel.types)):
+        s = f"s{k}"
         if kind == "VARCHAR":
-            text = f"trim({column}, {sql_string(WHITE_CHARS)})"
+            text = f"trim({s}, {sql_string(WHITE_CHARS)})"
         elif kind in _WHOLE or kind == "BOOLEAN":
-            text = f"{column}::varchar"
+            text = f"{s}::varchar"
         elif kind == "DATE":  # a cast is strftime's text for years 1000-9999, and ten times faster
-            iso = f"strftime({column}, '%Y-%m-%d')"
-            text = f"case when year({column}) between 1000 and 9999 then {column}::varchar else {iso} end"
+            text = f"case when year({s}) between 1000 and 9999 then {s}::varchar else strftime({s}, '%Y-%m-%d') end"
         else:
             return None
-        cells.append(f"coalesce({text}, '') as h{k}")
-    # a view's definition takes no parameters: the path is a quoted literal
-    source = f"read_parquet({sql_string(path)}, file_row_number = true)"
-    con.execute(f"create view raw as select (file_row_number + 2)::bigint as _row, {', '.join(cells)} from {source}")
+        found[f"h{k}"] = (s, f"coalesce({text}, '')", kind != "VARCHAR")  # one text per value, '' for null
+    typed = ", ".join(f"{sql_identifier(name)} as s{k}" for k, name in enumerate(rel.columns))
+    cells = ", ".join(f"{text} as {h}, {s}" for h, (s, text, _) in found.items())
+    source = f"(select file_row_number, {typed} from read_parquet({sql_string(path)}, file_row_number = true))"
+    con.execute(f"create view raw as select (file_row_number + 2)::bigint as _row, {cells} from {source}")
+    sources.update(found)
     return [str(name) for name in rel.columns]
 
 
