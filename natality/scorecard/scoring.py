@@ -133,12 +133,29 @@ def _scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
 
 
 _SHARED_TABLES = ("values", "county", "region_targets")
+# The tables with words, stored in two parts: their numbers (every column that is not text: the same
+# in both languages) once in the shared entry, their text columns in each language's entry; read
+# back side by side (both are in the same row order, sorted by language-free keys).
+_LANG_TABLES = ("status", "card")
+
+
+def _numbers(frame: pl.DataFrame) -> list[str]:
+    return [name for name, kind in frame.schema.items() if kind != pl.String]
+
+
+def _joined(numbers: pl.DataFrame, texts: pl.DataFrame, columns: list[str]) -> pl.DataFrame | None:
+    """A stored table again from its two parts, its columns in their order (None: they do not fit)."""
+    if numbers.height != texts.height or set(numbers.columns) | set(texts.columns) != set(columns):
+        return None
+    return pl.concat([numbers, texts], how="horizontal").select(columns)
 
 
 def _store(stamp: tuple, lang: str, data: ScorecardData) -> None:
     version_dir, sim = stamp[0], data.simulation
+    frames = {t: getattr(data, t) for t in _LANG_TABLES}
     if not (Path(version_dir) / stored.DERIVED / stored.key(stamp)).is_dir():
         tables = {name: getattr(data, name) for name in _SHARED_TABLES} | {"simulation_keys": sim.keys}
+        tables |= {f"{t}_numbers": frame.select(_numbers(frame)) for t, frame in frames.items()}
         meta = {
             "cutoff": list(data.cutoff),
             "fraction": data.fraction,
@@ -146,19 +163,29 @@ def _store(stamp: tuple, lang: str, data: ScorecardData) -> None:
             "decimals": sim.decimals,
         }
         stored.save(version_dir, stored.key(stamp), tables, {"ranking": sim.ranking}, meta)
-    stored.save(version_dir, stored.key(stamp, lang), {"status": data.status, "card": data.card}, {}, {})
+    texts = {f"{t}_texts": frame.select(pl.exclude(_numbers(frame))) for t, frame in frames.items()}
+    columns = {t: frame.columns for t, frame in frames.items()}
+    stored.save(version_dir, stored.key(stamp, lang), texts, {}, {"columns": columns})
 
 
 def _load_stored(stamp: tuple, lang: str) -> ScorecardData | None:
-    shared, texts = stored.load(stamp[0], stored.key(stamp)), stored.load(stamp[0], stored.key(stamp, lang))
+    texts = stored.load(stamp[0], stored.key(stamp, lang))  # the language's own entry first: smaller
+    shared = stored.load(stamp[0], stored.key(stamp)) if texts is not None else None
     if shared is None or texts is None:
         return None
-    (tables, arrays, meta), (own, _, _) = shared, texts
+    (tables, arrays, meta), (own, _, own_meta) = shared, texts
+    try:
+        parts = [(tables[f"{t}_numbers"], own[f"{t}_texts"], own_meta["columns"][t]) for t in _LANG_TABLES]
+    except KeyError:  # an entry written by other code
+        return None
+    status, card = (_joined(*part) for part in parts)
+    if status is None or card is None:
+        return None
     simulation = uncertainty.SimulatedScores(tables["simulation_keys"], arrays["ranking"], meta["decimals"])
     return ScorecardData(
         registry=load_registry(stamp[0]),
-        status=own["status"],
-        card=own["card"],
+        status=status,
+        card=card,
         county=tables["county"],
         cutoff=tuple(meta["cutoff"]),
         fraction=meta["fraction"],

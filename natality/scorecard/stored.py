@@ -7,8 +7,9 @@ once, right after an import or a demo build (``python -m natality import|demo``,
 page's upload) or by the first process that needs it, and written into the version's
 ``derived/`` folder: ``derived/scorecard-<key>/`` (what is the same in both languages: indicator
 values, the county's values, the simulation's keys as Parquet and its ranking keys as
-``ranking.npy``, and ``meta.json``) and ``derived/scorecard-<key>-<lang>/`` (the verdicts and
-scorecard tables with their texts). The key is a hash of the
+``ranking.npy``, every column of the verdicts and scorecard tables that is not text, and
+``meta.json``) and ``derived/scorecard-<key>-<lang>/`` (those two tables' text columns, in the same
+row order, and their column order): the numbers are written once, not once per language. The key is a hash of the
 version's files (name, size, time), the indicator registry in force and the code and messages
 that compute the scorecard, so a changed registry or a new release never reads a stale one.
 
@@ -33,7 +34,7 @@ import polars as pl
 from natality.core import once
 
 DERIVED = "derived"
-FORMAT = 1
+FORMAT = 2  # 2: status and card stored as their numbers (shared) and their texts (per language)
 _PACKAGE = Path(__file__).resolve().parent.parent  # natality/
 # What the scorecard's numbers and words come from besides the extract.
 _SOURCES = ("scorecard/*.py", "scorecard/*.yaml", "srb/*.py", "core/db.py", "core/i18n.py", "core/locales/*.yaml")
