@@ -88,7 +88,9 @@ def save(
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=derived))
         tmp.chmod(0o755)  # readable by a server running as another user, as the tables are
         for table, frame in tables.items():
-            frame.write_parquet(tmp / f"{table}.parquet")
+            # lz4: at 2,000 townships the verdicts' texts write in 0.08 s of CPU instead of zstd's
+            # 0.12 and read in 0.014 s instead of 0.024 (a cache: its 30 % more bytes matter less)
+            frame.write_parquet(tmp / f"{table}.parquet", compression="lz4")
         for array, values in arrays.items():
             np.save(tmp / f"{array}.npy", values, allow_pickle=False)
         meta = {**meta, "tables": list(tables), "arrays": list(arrays)}
