@@ -94,6 +94,8 @@ class _Judged:
     scored: pl.DataFrame
     region_code: str
     simulation: uncertainty.SimulatedScores
+    county: pl.DataFrame  # the county's own values against its own targets
+    region_targets: pl.DataFrame  # the targets of regions (codes that are not townships)
 
 
 def _stamp(data_dir: str | Path | None) -> tuple:
@@ -117,7 +119,11 @@ def _judged(stamp: tuple) -> _Judged:
     region = read_manifest(data_dir).get("region_code", "")
     simulation = uncertainty.simulate_scores(judged, registry)
     scored = uncertainty.with_rank_intervals(score(judged, registry), simulation)
-    return _Judged(registry, cut, fraction, values, targets, judged, scored, region, simulation)
+    own_targets = targets.filter(pl.col("township_code") == region)
+    county = county_values(values, own_targets, registry, cut, fraction)
+    towns_known = values.select("township_code").unique()
+    region_targets = targets.join(towns_known, on="township_code", how="anti")
+    return _Judged(registry, cut, fraction, values, targets, judged, scored, region, simulation, county, region_targets)
 
 
 @once.cache(maxsize=8)
@@ -207,17 +213,15 @@ def _compute_scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
     j = _judged(stamp)
     towns = township_names(stamp[0], lang)
     judged = j.judged.with_columns(reason=reasons.reason_texts(j.judged, j.registry, lang))
-    towns_known = j.values.select("township_code").unique()
-    own_targets = j.targets.filter(pl.col("township_code") == j.region_code)
     return ScorecardData(
         registry=j.registry,
         status=reasons.status_table(judged, towns, j.registry, lang),
         card=reasons.card_table(j.scored, judged, towns, j.registry, lang),
-        county=county_values(j.values, own_targets, j.registry, j.cutoff, j.fraction),
+        county=j.county,
         cutoff=j.cutoff,
         fraction=j.fraction or j.cutoff[1] / 12,
         values=j.values,
-        region_targets=j.targets.join(towns_known, on="township_code", how="anti"),
+        region_targets=j.region_targets,
         region_code=j.region_code or None,
         simulation=j.simulation,
     )
