@@ -11,6 +11,7 @@ import threading
 import time
 
 import numpy as np
+import polars as pl
 from polars.testing import assert_frame_equal
 
 from natality.core import extract
@@ -128,3 +129,28 @@ def test_serve_prepares_the_live_version_before_the_first_visit(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_both_languages_share_their_numbers_and_read_back_equal(tmp_path):
+    """``prepare`` stores the verdicts' and scorecard's numbers once and each language only its
+    texts; each language read back by a later process equals the one computed."""
+    data = tmp_path / "demo"
+    build_demo(data)
+    version = extract.live_version_dir(data)
+    scoring.clear_cache()
+    scoring.prepare(data)
+    computed = {lang: scoring.scorecard_data(data, lang) for lang in ("zh", "en")}
+    shared, en, zh = (version / stored.DERIVED / name for name in _entries(version))
+    assert (en.name, zh.name) == (shared.name + "-en", shared.name + "-zh")
+    status_texts = stored.load(version, en.name)[0]["status_texts"]
+    assert {"township_name", "indicator_name", "reason"} <= set(status_texts.columns)
+    assert set(status_texts.dtypes) == {pl.String}  # no number twice
+    numbers = stored.load(version, shared.name)[0]["status_numbers"]
+    assert "value" in numbers.columns and "reason" not in numbers.columns
+    scoring.clear_cache()
+    for lang in ("en", "zh"):
+        read = scoring.scorecard_data(data, lang)
+        assert read is not computed[lang]
+        assert_frame_equal(read.status, computed[lang].status)
+        assert_frame_equal(read.card, computed[lang].card)
+    assert computed["zh"].status["reason"][0] != computed["en"].status["reason"][0]

@@ -1,7 +1,8 @@
 """The distributions the data alerts test against, as scipy.stats computes them but without loading
-scipy.stats (about a second at import): the negative binomial through the Boost functions of
-scipy.special, the beta-binomial by scipy's own generic method, the normal quantile from the standard
-library. tests/test_alerts_scipy.py checks them against scipy.stats, bit for bit."""
+scipy.stats (about a second at import): the negative binomial summed in numpy (equal to scipy's Boost
+functions within 1e-12, the same quantiles), the beta-binomial by scipy's own generic method (with
+scipy.special's betaln, loaded only when a month's boys come near a limit), the normal quantile from
+the standard library. tests/test_alerts_scipy.py checks them against scipy.stats."""
 
 from __future__ import annotations
 
@@ -22,86 +23,125 @@ def norm_isf(q: float) -> float:
     return -NormalDist().inv_cdf(q)
 
 
+TAIL_LEFT = 1e-60  # the negative binomial's mass left beyond the values it sums: sf exact to 1e-12 above 1e-48
+
+
 class NegativeBinomial:
-    """scipy.stats.nbinom(n, p)'s sf, cdf, isf and ppf (0 < p <= 1, n > 0, 0 < q < 1), by the
-    Boost functions it calls (scipy.special's ufuncs): scipy.special loads in a third of
-    scipy.stats' time. The same numbers, bit for bit (tests/test_alerts_scipy.py)."""
+    """scipy.stats.nbinom(n, p)'s sf, cdf, isf and ppf (0 < p <= 1, n > 0, 0 < q < 1) in numpy, without
+    scipy (scipy.special's array-API layer took 0.15-0.3 s of a small import): the probabilities of
+    0, 1, ... up to where the rest of the tail is below ``TAIL_LEFT``, from the log of each
+    ratio pmf(j) / pmf(j - 1) = (n + j - 1) (1 - p) / j summed (no cancellation: every term is of
+    the order of log(mean / j)), then summed from below (cdf) and from above (sf). The same numbers
+    as scipy's Boost functions to 1e-12 and the same quantiles (tests/test_alerts_scipy.py).
+    ``ppf(q)``: the smallest k with cdf(k) >= q; ``isf(q)``: the smallest k with sf(k) <= q."""
 
     def __init__(self, n: np.ndarray, p: np.ndarray) -> None:
-        from scipy.special import _ufuncs
+        self.n = np.asarray(n, dtype=np.float64)
+        self.p = np.broadcast_to(np.asarray(p, dtype=np.float64), self.n.shape)
+        self._table: tuple[np.ndarray, np.ndarray] | None = None
 
-        self.n, self.p, self._u = n, p, _ufuncs
+    def _tails(self, top: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """(cdf, sf) per cell (rows) of 0, 1, ..., a common last value (columns) at least ``top``."""
+        if self._table is not None and self._table[0].shape[1] > top:
+            return self._table
+        # The running sums of the logs reach a few thousand: summed in float64 their rounding
+        # alone would cost 1e-11 of the probabilities, so they are summed in x86's 80-bit long double.
+        n, p = self.n[:, None], self.p[:, None]
+        head = n.astype(np.longdouble) * np.log(p.astype(np.longdouble))  # log P(X = 0)
+        mean = self.n * (1 - self.p) / self.p
+        last = int(max(top, float(np.max(mean + 12 * np.sqrt(mean / self.p), initial=0.0))) + 60)
+        while True:
+            j = np.arange(1, last + 1, dtype=np.float64)
+            with np.errstate(divide="ignore"):
+                steps = np.log((n + j - 1) * (1 - p) / j).astype(np.longdouble)
+            log_pmf = np.concatenate([head, head + np.cumsum(steps, axis=1)], axis=1).astype(np.float64)
+            pmf = np.exp(log_pmf)
+            # beyond ``last`` each ratio pmf(j) / pmf(j - 1) is below (n + last) (1 - p) / (last + 1)
+            ratio = (self.n + last) * (1 - self.p) / (last + 1)
+            rest = pmf[:, -1] * ratio / np.maximum(1 - ratio, 1e-300)
+            if np.all((ratio < 1) & (rest <= TAIL_LEFT)) or last > 20_000_000 // max(len(self.n), 1):
+                break
+            last = last * 3 // 2
+        cdf = np.minimum(np.cumsum(pmf, axis=1), 1.0)
+        above = np.cumsum(pmf[:, :0:-1], axis=1)[:, ::-1]  # above[:, k] = P(X > k), k < last
+        sf = np.minimum(np.concatenate([above, np.zeros((len(self.n), 1))], axis=1), 1.0)
+        self._table = (cdf, sf)
+        return self._table
+
+    def _at(self, table: np.ndarray, k: np.ndarray) -> np.ndarray:
+        k = np.floor(np.maximum(np.broadcast_to(k, self.n.shape), 0)).astype(np.int64)
+        return table[np.arange(len(k)), k]
 
     def sf(self, k: np.ndarray) -> np.ndarray:  # P(X > k); 1 below the support
-        with np.errstate(over="ignore"):
-            return np.where(k < 0, 1.0, self._u._nbinom_sf(np.floor(np.maximum(k, 0)), self.n, self.p))
+        k = np.asarray(k, dtype=np.float64)
+        _, sf = self._tails(float(np.max(k, initial=0.0)))
+        return np.where(k < 0, 1.0, self._at(sf, k))
 
     def cdf(self, k: np.ndarray) -> np.ndarray:  # P(X <= k); 0 below the support
-        with np.errstate(over="ignore"):
-            return np.where(k < 0, 0.0, self._u._nbinom_cdf(np.floor(np.maximum(k, 0)), self.n, self.p))
+        k = np.asarray(k, dtype=np.float64)
+        cdf, _ = self._tails(float(np.max(k, initial=0.0)))
+        return np.where(k < 0, 0.0, self._at(cdf, k))
 
     def isf(self, q: float) -> np.ndarray:
-        with np.errstate(over="ignore"):  # as scipy (its gh-17432)
-            return self._u._nbinom_isf(q, self.n, self.p)
+        _, sf = self._tails()
+        return np.argmax(sf <= q, axis=1).astype(np.float64)
 
     def ppf(self, q: float) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return self._u._nbinom_ppf(q, self.n, self.p)
+        cdf, _ = self._tails()
+        return np.argmax(cdf >= q, axis=1).astype(np.float64)
 
 
 class BetaBinomial:
-    """scipy.stats.betabinom(n, a, b)'s sf, cdf, isf and ppf (n >= 1 whole, a, b > 0, 0 < q < 1),
-    the way scipy's generic discrete distribution computes them (a sum of the pmf per value, a
-    bisection per quantile; only for the few months near the level), without loading
-    scipy.stats. The same numbers, bit for bit (tests/test_alerts_scipy.py)."""
+    """scipy.stats.betabinom(n, a, b)'s sf, cdf, isf and ppf (n >= 1 whole, a, b > 0, 0 < q < 1)
+    in numpy, without scipy: the probability of every value 0..n of every month at once, each the
+    product C(n, k) (a)_k (b)_(n-k) / (a + b)_n as sums of logs in x86's 80-bit long double (scipy's
+    betaln differences lose up to 1e-11 at a, b of thousands; these stay within 1e-15); then, as
+    scipy's generic discrete distribution does, cdf a sum of those, sf = 1 - cdf, ppf(q) the smallest
+    k with cdf(k) >= q and isf(q) = ppf(1 - q). Within 1e-12 of scipy.stats, the same quantiles
+    (tests/test_alerts_scipy.py)."""
 
     def __init__(self, n: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
-        from scipy.special import betaln
+        self.n = np.asarray(n).astype(np.int64)
+        self.a, self.b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        self._cdf: np.ndarray | None = None
 
-        self.n, self.a, self.b, self._betaln = n, a, b, betaln
+    def _table(self) -> np.ndarray:
+        """cdf per month (rows) of 0..max(n) (columns; 1 beyond a month's own n)."""
+        if self._cdf is None:
+            top = int(self.n.max(initial=0))
+            i = np.arange(top + 1, dtype=np.longdouble)[None, :]  # 0..top
 
-    def _pmf(self, m, n, a, b):
-        k = np.floor(m)
-        combiln = -np.log(n + 1) - self._betaln(n - k + 1, k + 1)
-        return np.exp(combiln + self._betaln(k + a, n - k + b) - self._betaln(a, b))
+            def rising(x: np.ndarray) -> np.ndarray:  # log of (x)_m = x (x + 1) ... (x + m - 1), m = 0..top
+                steps = np.log(x.astype(np.longdouble)[:, None] + i[:, :-1])
+                return np.concatenate([np.zeros((len(x), 1), np.longdouble), np.cumsum(steps, axis=1)], axis=1)
 
-    def _cdf1(self, x, n, a, b) -> float:
-        k = np.floor(x).astype(np.float64)
-        return float(np.sum(self._pmf(np.arange(0, k + 1), n, a, b), axis=0))
+            rows = np.arange(len(self.n))[:, None]
+            k = np.minimum(np.arange(top + 1)[None, :], self.n[:, None])
+            log_fact = np.concatenate([[0], np.cumsum(np.log(np.arange(1, top + 1, dtype=np.longdouble)))])
+            log_choose = log_fact[self.n][:, None] - log_fact[k] - log_fact[self.n[:, None] - k]
+            log_pmf = (
+                log_choose
+                + rising(self.a)[rows, k]
+                + rising(self.b)[rows, self.n[:, None] - k]
+                - rising(self.a + self.b)[rows[:, 0], self.n][:, None]
+            )
+            pmf = np.where(np.arange(top + 1)[None, :] <= self.n[:, None], np.exp(log_pmf).astype(np.float64), 0.0)
+            self._cdf = np.cumsum(pmf, axis=1)
+        return self._cdf
 
-    def _ppf1(self, q: float, n, a, b) -> float:  # scipy's _drv2_ppfsingle on the support [0, n]
-        lo, hi, q_lo, q_hi = 0, n, self._cdf1(0, n, a, b), 1.0
-        for _ in range(2046):
-            if q_lo == q:
-                return lo
-            if q_hi == q:
-                return hi
-            if hi <= lo + 1:
-                return lo if q_lo > q else hi
-            mid = int((lo + hi) / 2.0)
-            q_mid = self._cdf1(mid, n, a, b)
-            if q_mid < q:
-                lo, q_lo = mid, q_mid
-            elif q_mid > q:
-                hi, q_hi = mid, q_mid
-            else:
-                return mid
-        raise RuntimeError("quantile not found")
-
-    def _each(self, values: np.ndarray, one) -> np.ndarray:
-        rows = zip(values, self.n, self.a, self.b, strict=True)
-        return np.array([one(v, n, a, b) for v, n, a, b in rows], dtype=np.float64)
+    def _at(self, k: np.ndarray) -> np.ndarray:
+        k = np.clip(np.floor(np.asarray(k, dtype=np.float64)), 0, self.n).astype(np.int64)
+        return np.clip(self._table()[np.arange(len(self.n)), k], 0.0, 1.0)
 
     def cdf(self, k: np.ndarray) -> np.ndarray:
-        inside = self._each(np.clip(k, 0, None), lambda x, n, a, b: min(max(self._cdf1(x, n, a, b), 0.0), 1.0))
-        return np.where(k < 0, 0.0, np.where(k >= self.n, 1.0, inside))
+        return np.where(k < 0, 0.0, np.where(k >= self.n, 1.0, self._at(k)))
 
     def sf(self, k: np.ndarray) -> np.ndarray:
-        inside = self._each(np.clip(k, 0, None), lambda x, n, a, b: min(max(1.0 - self._cdf1(x, n, a, b), 0.0), 1.0))
-        return np.where(k < 0, 1.0, np.where(k >= self.n, 0.0, inside))
+        return np.where(k < 0, 1.0, np.where(k >= self.n, 0.0, np.clip(1.0 - self._at(k), 0.0, 1.0)))
 
     def ppf(self, q: float) -> np.ndarray:
-        return self._each(np.full(len(self.n), q), self._ppf1)
+        inside = np.arange(self._table().shape[1])[None, :] < self.n[:, None]
+        return np.argmax((self._table() >= q) | ~inside, axis=1).astype(np.float64)
 
     def isf(self, q: float) -> np.ndarray:
         return self.ppf(1.0 - q)

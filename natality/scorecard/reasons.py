@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import string
+import threading
+import weakref
 
 import duckdb
 import polars as pl
@@ -114,6 +116,28 @@ def _duckdb() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
+# The numbers of a scorecard's reasons are the same texts in both languages ("1,234.5"): formatted
+# once per judged frame (the same object for both languages, ``scoring``), kept while it lives.
+_NUMBER_TEXTS: dict[int, tuple[weakref.ref, dict]] = {}
+_NUMBER_LOCK = threading.Lock()
+
+
+def _numbers_once(judged: pl.DataFrame, key: tuple, make) -> pl.DataFrame:
+    """``make()`` (number texts of some rows of ``judged``), computed once per frame and key."""
+    with _NUMBER_LOCK:
+        ident = id(judged)
+        ref, kept = _NUMBER_TEXTS.get(ident, (None, None))
+        if ref is None or ref() is not judged:
+            kept = {}
+            ref = weakref.ref(judged, lambda _, k=ident: _NUMBER_TEXTS.pop(k, None))
+            _NUMBER_TEXTS[ident] = (ref, kept)
+        if key in kept:
+            return kept[key]
+    numbers = make()
+    with _NUMBER_LOCK:
+        return kept.setdefault(key, numbers)
+
+
 def fill(template: str, **fields: pl.Expr | str) -> pl.Expr:
     """``template.format(**fields)`` with columns for fields: one text per row."""
     parts: list[pl.Expr] = []
@@ -160,11 +184,15 @@ def reason_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.Seri
         for name, (mapping, dtype) in by_ind.items()
     )
     small = frame.filter(code == "small_denominator")
-    small = pl.concat([small, format_numbers(small, {"den_s": ("denominator", 0)})], how="horizontal")
+    decimals = tuple(sorted(by_ind["decimals"][0].items()))
+    den = _numbers_once(judged, ("small", decimals), lambda: format_numbers(small, {"den_s": ("denominator", 0)}))
+    small = pl.concat([small, den], how="horizontal")
     message = t("scorecard.reason.small_denominator", lang)
     texts.append(small.select("_row", reason=fill(message, den=pl.col("den_s"), min=pl.col("min_text"))))
     for codes in (_POINT_CODES, _INTERVAL_CODES):
-        texts.append(_judged_texts(frame.filter(code.is_in(codes)), codes, lang))
+        part = frame.filter(code.is_in(codes))
+        numbers = _numbers_once(judged, (codes, decimals), lambda part=part, codes=codes: _judged_numbers(part, codes))
+        texts.append(_judged_texts(pl.concat([part, numbers], how="horizontal"), codes, lang))
     out = pl.concat(texts).sort("_row")
     if out.height != judged.height:  # a reason code without a message, as reason_text would say
         unknown = set(judged["reason_code"].unique()) - {
@@ -178,16 +206,20 @@ def reason_texts(judged: pl.DataFrame, registry: Registry, lang: str) -> pl.Seri
     return out["reason"]
 
 
+def _judged_numbers(part: pl.DataFrame, codes: tuple[str, ...]) -> pl.DataFrame:
+    """value_s, target_s, annual_s (a partial year's annual target), and low_s, high_s for the
+    interval codes: the numbers of judged rows (codes of one group) as text, in any language."""
+    annual = part.select(_annual=pl.when(pl.col("months") < 12).then(pl.col("target_annual")))
+    shown = {"value_s": "value", "target_s": "target", "annual_s": "_annual"}
+    shown |= {"low_s": "low", "high_s": "high"} if codes == _INTERVAL_CODES else {}
+    return format_numbers(part.with_columns(annual), {out: (column, "decimals") for out, column in shown.items()})
+
+
 def _judged_texts(part: pl.DataFrame, codes: tuple[str, ...], lang: str) -> pl.DataFrame:
-    """_row, reason for judged rows (codes of one group): value against target, and for a partial
-    year the pro-rating first."""
+    """_row, reason for judged rows (codes of one group, with ``_judged_numbers``' columns): value
+    against target, and for a partial year the pro-rating first."""
     interval = codes == _INTERVAL_CODES
     partial = pl.col("months") < 12
-    part = part.with_columns(_annual=pl.when(partial).then(pl.col("target_annual")))
-    shown = {"value_s": "value", "target_s": "target", "annual_s": "_annual"}
-    shown |= {"low_s": "low", "high_s": "high"} if interval else {}
-    numbers = format_numbers(part, {out: (column, "decimals") for out, column in shown.items()})
-    part = pl.concat([part, numbers], how="horizontal")
     verdicts = {s: t(f"scorecard.verdict.{s}", lang) for s in ("met", "missed", "on_track", "at_risk")}
     fields = {
         "value": pl.concat_str("value_s", "unit_tail"),

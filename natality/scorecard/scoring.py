@@ -94,6 +94,8 @@ class _Judged:
     scored: pl.DataFrame
     region_code: str
     simulation: uncertainty.SimulatedScores
+    county: pl.DataFrame  # the county's own values against its own targets
+    region_targets: pl.DataFrame  # the targets of regions (codes that are not townships)
 
 
 def _stamp(data_dir: str | Path | None) -> tuple:
@@ -117,7 +119,11 @@ def _judged(stamp: tuple) -> _Judged:
     region = read_manifest(data_dir).get("region_code", "")
     simulation = uncertainty.simulate_scores(judged, registry)
     scored = uncertainty.with_rank_intervals(score(judged, registry), simulation)
-    return _Judged(registry, cut, fraction, values, targets, judged, scored, region, simulation)
+    own_targets = targets.filter(pl.col("township_code") == region)
+    county = county_values(values, own_targets, registry, cut, fraction)
+    towns_known = values.select("township_code").unique()
+    region_targets = targets.join(towns_known, on="township_code", how="anti")
+    return _Judged(registry, cut, fraction, values, targets, judged, scored, region, simulation, county, region_targets)
 
 
 @once.cache(maxsize=8)
@@ -133,12 +139,29 @@ def _scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
 
 
 _SHARED_TABLES = ("values", "county", "region_targets")
+# The tables with words, stored in two parts: their numbers (every column that is not text: the same
+# in both languages) once in the shared entry, their text columns in each language's entry; read
+# back side by side (both are in the same row order, sorted by language-free keys).
+_LANG_TABLES = ("status", "card")
+
+
+def _numbers(frame: pl.DataFrame) -> list[str]:
+    return [name for name, kind in frame.schema.items() if kind != pl.String]
+
+
+def _joined(numbers: pl.DataFrame, texts: pl.DataFrame, columns: list[str]) -> pl.DataFrame | None:
+    """A stored table again from its two parts, its columns in their order (None: they do not fit)."""
+    if numbers.height != texts.height or set(numbers.columns) | set(texts.columns) != set(columns):
+        return None
+    return pl.concat([numbers, texts], how="horizontal").select(columns)
 
 
 def _store(stamp: tuple, lang: str, data: ScorecardData) -> None:
     version_dir, sim = stamp[0], data.simulation
+    frames = {t: getattr(data, t) for t in _LANG_TABLES}
     if not (Path(version_dir) / stored.DERIVED / stored.key(stamp)).is_dir():
         tables = {name: getattr(data, name) for name in _SHARED_TABLES} | {"simulation_keys": sim.keys}
+        tables |= {f"{t}_numbers": frame.select(_numbers(frame)) for t, frame in frames.items()}
         meta = {
             "cutoff": list(data.cutoff),
             "fraction": data.fraction,
@@ -146,19 +169,29 @@ def _store(stamp: tuple, lang: str, data: ScorecardData) -> None:
             "decimals": sim.decimals,
         }
         stored.save(version_dir, stored.key(stamp), tables, {"ranking": sim.ranking}, meta)
-    stored.save(version_dir, stored.key(stamp, lang), {"status": data.status, "card": data.card}, {}, {})
+    texts = {f"{t}_texts": frame.select(pl.exclude(_numbers(frame))) for t, frame in frames.items()}
+    columns = {t: frame.columns for t, frame in frames.items()}
+    stored.save(version_dir, stored.key(stamp, lang), texts, {}, {"columns": columns})
 
 
 def _load_stored(stamp: tuple, lang: str) -> ScorecardData | None:
-    shared, texts = stored.load(stamp[0], stored.key(stamp)), stored.load(stamp[0], stored.key(stamp, lang))
+    texts = stored.load(stamp[0], stored.key(stamp, lang))  # the language's own entry first: smaller
+    shared = stored.load(stamp[0], stored.key(stamp)) if texts is not None else None
     if shared is None or texts is None:
         return None
-    (tables, arrays, meta), (own, _, _) = shared, texts
+    (tables, arrays, meta), (own, _, own_meta) = shared, texts
+    try:
+        parts = [(tables[f"{t}_numbers"], own[f"{t}_texts"], own_meta["columns"][t]) for t in _LANG_TABLES]
+    except KeyError:  # an entry written by other code
+        return None
+    status, card = (_joined(*part) for part in parts)
+    if status is None or card is None:
+        return None
     simulation = uncertainty.SimulatedScores(tables["simulation_keys"], arrays["ranking"], meta["decimals"])
     return ScorecardData(
         registry=load_registry(stamp[0]),
-        status=own["status"],
-        card=own["card"],
+        status=status,
+        card=card,
         county=tables["county"],
         cutoff=tuple(meta["cutoff"]),
         fraction=meta["fraction"],
@@ -180,17 +213,15 @@ def _compute_scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
     j = _judged(stamp)
     towns = township_names(stamp[0], lang)
     judged = j.judged.with_columns(reason=reasons.reason_texts(j.judged, j.registry, lang))
-    towns_known = j.values.select("township_code").unique()
-    own_targets = j.targets.filter(pl.col("township_code") == j.region_code)
     return ScorecardData(
         registry=j.registry,
         status=reasons.status_table(judged, towns, j.registry, lang),
         card=reasons.card_table(j.scored, judged, towns, j.registry, lang),
-        county=county_values(j.values, own_targets, j.registry, j.cutoff, j.fraction),
+        county=j.county,
         cutoff=j.cutoff,
         fraction=j.fraction or j.cutoff[1] / 12,
         values=j.values,
-        region_targets=j.targets.join(towns_known, on="township_code", how="anti"),
+        region_targets=j.region_targets,
         region_code=j.region_code or None,
         simulation=j.simulation,
     )

@@ -7,8 +7,9 @@ once, right after an import or a demo build (``python -m natality import|demo``,
 page's upload) or by the first process that needs it, and written into the version's
 ``derived/`` folder: ``derived/scorecard-<key>/`` (what is the same in both languages: indicator
 values, the county's values, the simulation's keys as Parquet and its ranking keys as
-``ranking.npy``, and ``meta.json``) and ``derived/scorecard-<key>-<lang>/`` (the verdicts and
-scorecard tables with their texts). The key is a hash of the
+``ranking.npy``, every column of the verdicts and scorecard tables that is not text, and
+``meta.json``) and ``derived/scorecard-<key>-<lang>/`` (those two tables' text columns, in the same
+row order, and their column order): the numbers are written once, not once per language. The key is a hash of the
 version's files (name, size, time), the indicator registry in force and the code and messages
 that compute the scorecard, so a changed registry or a new release never reads a stale one.
 
@@ -33,7 +34,7 @@ import polars as pl
 from natality.core import once
 
 DERIVED = "derived"
-FORMAT = 1
+FORMAT = 2  # 2: status and card stored as their numbers (shared) and their texts (per language)
 _PACKAGE = Path(__file__).resolve().parent.parent  # natality/
 # What the scorecard's numbers and words come from besides the extract.
 _SOURCES = ("scorecard/*.py", "scorecard/*.yaml", "srb/*.py", "core/db.py", "core/i18n.py", "core/locales/*.yaml")
@@ -87,7 +88,9 @@ def save(
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=derived))
         tmp.chmod(0o755)  # readable by a server running as another user, as the tables are
         for table, frame in tables.items():
-            frame.write_parquet(tmp / f"{table}.parquet")
+            # lz4: at 2,000 townships the verdicts' texts write in 0.08 s of CPU instead of zstd's
+            # 0.12 and read in 0.014 s instead of 0.024 (a cache: its 30 % more bytes matter less)
+            frame.write_parquet(tmp / f"{table}.parquet", compression="lz4")
         for array, values in arrays.items():
             np.save(tmp / f"{array}.npy", values, allow_pickle=False)
         meta = {**meta, "tables": list(tables), "arrays": list(arrays)}
