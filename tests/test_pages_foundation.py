@@ -114,3 +114,11 @@ def test_presentation_mode_enlarges_the_type_inside_charts(demo_env):
     size = [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in normal.get("plotly_chart")]
     big = [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in present.get("plotly_chart")]
     assert size[0] == 14 and big[0] == 18
+
+
+def test_map_page_has_no_empty_columns_between_its_title_and_the_year(demo_env):
+    """On a county's map (no region to go back to, no counties to open) the drill-down row is not
+    drawn: its empty columns stacked into a gap under the title on a 390 px phone."""
+    at = app("zh", "pages/map.py")
+    first = at.main.columns[0]
+    assert first.selectbox(key="year").value == 2026

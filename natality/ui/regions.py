@@ -80,6 +80,8 @@ def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) ->
     name) that narrows every page to it, and "back to <parent>" when the pages are narrowed."""
     # Callbacks, not return values: they act before the next run starts, so a run that Streamlit
     # repeats on the way (the router's first rerun) cannot lose the click.
+    if not (ctx.region_code or counties):
+        return  # nothing to show: no empty columns (on a phone they stack into a gap under the title)
     slots = iter(container.columns([1, 2, 2], vertical_alignment="bottom"))
     if ctx.region_code:
         parent = map_view.parent_region(regions(ctx.version_dir), ctx.region_code)
