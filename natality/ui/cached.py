@@ -1,8 +1,9 @@
 """Cached data and layers: query results, scorecards, projections, alerts and map GeoJSON, kept per
 extract version (and region and language where they differ), so a new import shows without a restart.
 
-``st.cache_data`` for results a session may copy, ``st.cache_resource`` for the shared GeoJSON
-(never mutated). ``warm_overview`` makes the Overview's shared parts before the first visitor asks.
+``st.cache_data`` for results a session may change (dicts, lists), ``st.cache_resource`` for
+what no one changes and every session shares without a copy: query frames, projections, alerts
+and the GeoJSON. ``warm_overview`` makes the Overview's shared parts before the first visitor asks.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ def manifest(version_dir: str) -> dict:
     return extract.read_manifest(version_dir)
 
 
-@version_cache_data(max_entries=256)
+# Shared, not copied: ``st.cache_data`` unpickles a copy of the frame on every call (polars frames
+# are never changed in place here), and a frame that is the same object each view lets ``ui.figure``
+# remember its fingerprint instead of hashing its rows again.
+@version_cache_resource(max_entries=256)
 def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
     return db.run_query(name, version_dir, **dict(params))
 
@@ -91,7 +95,7 @@ def month_changes(ctx: Ctx) -> tuple[str, list[str]]:
     return _month_changes(ctx.version_dir, ctx.region_code, ctx.lang, ctx)
 
 
-@version_cache_data(max_entries=32)
+@version_cache_resource(max_entries=32)  # a frozen dataclass of frames: shared, never copied
 def _births_projection(version_dir: str, year: int, region: str | None) -> projection.Projection | None:
     try:
         return projection.projection(version_dir, year, None, region)
@@ -105,7 +109,7 @@ def births_projection(ctx: Ctx, year: int) -> projection.Projection | None:
     return _births_projection(ctx.version_dir, year, ctx.region_code)
 
 
-@version_cache_data(max_entries=16)
+@version_cache_resource(max_entries=16)  # shared frames, never changed
 def _data_alerts(version_dir: str, lang: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
     found, phi, cells = alerts.data_alerts(version_dir, lang, region)
     return found, phi, alerts.BUDGET, cells

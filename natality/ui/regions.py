@@ -11,6 +11,7 @@ from natality.core import context, db, literal
 from natality.core.context import Ctx
 from natality.maps import view as map_view
 from natality.ui.warm import cache_data as version_cache_data
+from natality.ui.warm import cache_resource as version_cache_resource
 
 REGION_KEY = "region"
 
@@ -23,7 +24,7 @@ def requested_region() -> str | None:
     return st.query_params.get(REGION_KEY) or None
 
 
-@version_cache_data(max_entries=8)
+@version_cache_resource(max_entries=8)  # a frame: shared, never changed
 def regions(version_dir: str) -> pl.DataFrame:
     """The extract's regions (``regions.sql``: code, level, names, townships), once per version."""
     return db.run_query("regions", version_dir)
