@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from natality.births import alerts, projection
-from natality.compare import monthly
+from natality.compare import comparison, monthly
 from natality.core import db, extract
 from natality.core.context import Ctx
 from natality.geo import layers
@@ -147,3 +147,39 @@ def warm_overview(version_dir: str) -> None:
             births_projection(ctx, year)  # the year-end tile
         months = ctx.months_in(year)
         figure(map_view.overview_births_map, version_dir, year, months, ctx.period(year), ctx.footnote(), lang)
+
+
+# A page's shaped frames, the same for every leader who asks for the same version, region,
+# language and parameters: made once and shared (never changed), not filtered again per view.
+
+
+@version_cache_resource(max_entries=64)
+def _compare_frames(version_dir: str, region: str | None, lang: str, year: int, base: int, months: int, _ctx: Ctx):
+    now = query(_ctx, "map_township_year", year=year, last_month=months)
+    before = query(_ctx, "map_township_year", year=base, last_month=months)
+    scores_now = comparison.scores_of(scorecard_data(_ctx), year)  # the region's own ranks
+    scores_base = comparison.scores_of(scorecard_data(_ctx), base)
+    table = comparison.compare_table(now, before, months, township_names(_ctx), scores_now, scores_base)
+    county = comparison.county_change(now, before, months)
+    births = int(now["births"].sum()) + int(before["births"].sum())
+    return births, table, county, scores_now, scores_base
+
+
+def compare_frames(ctx: Ctx, year: int, base: int, months: int) -> tuple:
+    """The Compare page's frames of ``year`` against ``base`` over ``months`` months: (births in
+    both periods, the township table, the county's change, the scores of each year), once per
+    extract version, region, language and parameters."""
+    return _compare_frames(ctx.version_dir, ctx.region_code, ctx.lang, year, base, months, ctx)
+
+
+@version_cache_resource(max_entries=128)
+def _map_frames(
+    version_dir: str, region: str | None, lang: str, unit: str, years: tuple[int, ...], indicator: str, _ctx: Ctx
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return map_view.map_frames(_ctx, lambda name, **p: query(_ctx, name, **p), unit, list(years), indicator)
+
+
+def map_frames(ctx: Ctx, unit: str, years: list[int], indicator: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``map_view.map_frames`` over the cached queries, once per extract version, region,
+    language, unit, years and indicator."""
+    return _map_frames(ctx.version_dir, ctx.region_code, ctx.lang, unit, tuple(years), indicator, ctx)
