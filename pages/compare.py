@@ -25,15 +25,10 @@ period_base = ctx.period(base, months)
 same = ctx.t("compare.same_months", year=year, month=months)
 st.caption(same if months < 12 else ctx.t("compare.full_years", period=period, period_base=period_base))
 
-now = ui.query(ctx, "map_township_year", year=year, last_month=months)
-before = ui.query(ctx, "map_township_year", year=base, last_month=months)
-if int(now["births"].sum()) + int(before["births"].sum()) == 0:
+births, table, county, scores_now, scores_base = ui.compare_frames(ctx, year, base, months)  # shared
+if births == 0:
     st.info(ctx.t("compare.no_births"))
     st.stop()
-scores_now = compare.scores_of(ui.scorecard_data(ctx), year)  # the region's own ranks
-scores_base = compare.scores_of(ui.scorecard_data(ctx), base)
-table = compare.compare_table(now, before, months, ui.township_names(ctx), scores_now, scores_base)
-county = compare.county_change(now, before, months)
 with st.container(key="tiles_compare"):  # two a row on a narrow screen (ui.phone.NARROW_CSS)
     for column, metric in zip(st.columns(4), compare_view.metrics(county, period, period_base, ctx.lang), strict=True):
         column.metric(metric.label, metric.value, metric.delta, help=metric.help, delta_color="off")

@@ -29,7 +29,7 @@ compare = ui.url_select(ctx.t("maps.compare"), years, "compare", None, lambda y:
 
 geojson = ui.map_geojson(ctx, unit)
 shown = sorted(y for y in (compare, year) if y)  # the earlier year on the left
-data, raw = map_view.map_frames(ctx, lambda name, **p: ui.query(ctx, name, **p), unit, shown, indicator)
+data, raw = ui.map_frames(ctx, unit, shown, indicator)  # shared by every leader asking the same
 code_col = map_view.UNIT_CODE[unit]
 counties = map_view.county_choices(raw, ctx.lang) if unit == "county" else {}
 ui.region_drilldown(ctx, counties, drill)

@@ -54,10 +54,15 @@ excel = partial(scorecard_table.excel_bytes, wide, reg, ctx.lang, title, ctx.foo
 ui.xlsx_download(ctx.t("scorecard.download_xlsx"), excel, f"scorecard_{year}.xlsx", "scorecard_xlsx")
 st.caption(ctx.footnote(literal.md))
 
-with st.expander(ctx.t("scorecard.rules.title")):
-    st.markdown(scorecard_rules.rules_markdown(reg, ctx.lang, months, fraction))
-with st.expander(ctx.t("scorecard.verdicts_title")):
-    st.dataframe(ui.arrow(scorecard_table.verdict_table(status, ctx.lang)), hide_index=True, key="scorecard_verdicts")
+# The rules and every verdict are made only while their expander is open (most views do not).
+rules = st.expander(ctx.t("scorecard.rules.title"), key="scorecard_rules_box", on_change="rerun")
+if rules.open:
+    rules.markdown(scorecard_rules.rules_markdown(reg, ctx.lang, months, fraction))
+verdicts = st.expander(ctx.t("scorecard.verdicts_title"), key="scorecard_verdicts_box", on_change="rerun")
+if verdicts.open:
+    verdicts.dataframe(
+        ui.arrow(scorecard_table.verdict_table(status, ctx.lang)), hide_index=True, key="scorecard_verdicts"
+    )
 
 history = data.card.filter(data.card["year"] <= year)
 first, last = history["year"].min(), history["year"].max()

@@ -44,3 +44,16 @@ def open_data_page(data: Path | None, monkeypatch, lang: str = "en") -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def open_boxes(at: AppTest, suffix: str = "_table_box") -> AppTest:
+    """Open every expander whose key ends with ``suffix`` and run again, as a leader clicks
+    "Show the table" (``_table_box``) or a chart's notes (``_notes``): their content is made only
+    while they are open."""
+    keys = [e.key for e in at.expander if e.key and e.key.endswith(suffix)]
+    assert keys, f"no expander ending with {suffix}"
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at

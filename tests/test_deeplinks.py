@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db
-from tests.apptest_pages import open_page
+from tests.apptest_pages import open_boxes, open_page
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 
@@ -51,7 +51,7 @@ def test_births_year_and_township(demo_env):
     assert at.selectbox(key="year").value == 2020 and at.selectbox(key="township").value == code
     monthly = db.run_query("births_by_month", demo_env, year=2020, township_code=code)
     january = monthly.filter((pl.col("year") == 2020) & (pl.col("month") == 1))["births"][0]
-    assert at.dataframe[1].value.iloc[0, 1] == january
+    assert open_boxes(at).dataframe[1].value.iloc[0, 1] == january  # the tables, opened
     assert (url_value(at, "year"), url_value(at, "township")) == ("2020", code)
 
 
@@ -86,7 +86,7 @@ def test_map_options(demo_env):
     assert at.selectbox(key="year").value == 2024 and at.selectbox(key="indicator").value == "srb"
     assert at.selectbox(key="classes").value == "equal" and at.selectbox(key="labels").value == "none"
     assert at.selectbox(key="compare").value == 2023
-    table = at.dataframe[0].value
+    table = open_boxes(at).dataframe[0].value  # "Show the table", opened
     assert len(table) == 2 * len(towns(demo_env))  # both years of the comparison
     for key, value in params.items():
         assert url_value(at, key) == str(value), key

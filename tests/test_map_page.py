@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from natality.core import db
 from natality.maps import view as map_view
-from tests.apptest_pages import open_page
+from tests.apptest_pages import open_boxes, open_page
 from tests.conftest import SHOTS, assert_no_exception, wait_for_app
 
 
@@ -66,7 +66,7 @@ def test_two_years_side_by_side_and_target_classes(demo_env):
     assert len(choropleths(fig)) == 2
     legend = [t["name"] for t in fig["data"] if t.get("showlegend")]
     assert legend[0].startswith("Met (") and legend[1].startswith("Missed (")
-    table = at.dataframe[0].value
+    table = open_boxes(at).dataframe[0].value  # "Show the table", opened
     assert set(table["period"]) == {"2018", "2019"}
 
 

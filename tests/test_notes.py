@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from natality.core import extract, notes
 from natality.export.pack import pack_bytes
 from natality.export.slides import build_slides
+from tests.apptest_pages import open_boxes
 from tests.factory import make_extract
 
 A, B = "419901101000", "419901102000"
@@ -138,6 +139,9 @@ def test_a_note_written_on_the_overview_is_read_after_a_new_import_and_deleted_b
     at = app("zh", year=2024)
     assert not at.exception, at.exception
     assert at.expander(key="overview_trend_notes").label == "批注"
+    assert not at.text_area  # closed: the form is made only when a leader opens the notes
+    at.session_state["overview_trend_notes_open"] = True  # opened (as its on_change callback records)
+    at.run()
     at.text_area(key="overview_trend_note_text").input(SCRIPT)
     at.button(key="FormSubmitter:overview_trend_note_form-添加批注").click().run()
     assert [w.value for w in at.warning] == ["请先填写您的姓名，批注需署名。"]  # unsigned: not saved
@@ -155,6 +159,7 @@ def test_a_note_written_on_the_overview_is_read_after_a_new_import_and_deleted_b
     other = app("en", year=2024)  # another leader's session, after the import
     assert other.metric[0].value == "12"  # the new version is live: 9 + 3 births
     assert other.expander(key="overview_trend_notes").label == "Notes (1)"
+    open_boxes(other, "_notes")
     assert SCRIPT in [t.value for t in other.text]
     assert not [b for b in other.button if "note_delete" in str(b.key)]  # not theirs to delete
     assert other.expander(key="overview_rank_notes").label == "Notes"  # the note is on one chart only

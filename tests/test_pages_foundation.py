@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db
-from tests.apptest_pages import open_page
+from tests.apptest_pages import open_boxes, open_page
 from tests.factory import TWO_TOWNSHIP_CODES, make_extract, make_two_township_extract
 
 A, B = TWO_TOWNSHIP_CODES
@@ -45,19 +45,25 @@ def test_births_page_in_both_languages(demo_env, lang):
     at = app(lang, "pages/births.py", year=2024)
     assert at.title[0].value == ("出生人数" if lang == "zh" else "Births")
     assert len(at.get("plotly_chart")) == 4
+    assert not at.dataframe and not at.get("download_button")  # tables and downloads: made when opened
+    assert [e.label for e in at.expander if e.key and e.key.endswith("_notes")] == [
+        "批注" if lang == "zh" else "Notes"
+    ] * 4
     # the table behind the township chart ends with the county total
+    at.session_state["births_by_township_images"] = True  # the first chart's images, opened
+    open_boxes(at)
     table = at.dataframe[0].value
     total = db.run_query("births_by_township_year", demo_env, year=2024)["births"].sum()
     assert int(table["births"].iloc[-1]) == total
     keys = [b.key for b in at.get("download_button")]
     assert len([k for k in keys if k.endswith(("_csv", "_xlsx"))]) == 8  # each chart's table, CSV and Excel
-    assert len([k for k in keys if k.endswith(("_slide_png", "_portrait_png"))]) == 8  # and its two images
+    assert len([k for k in keys if k.endswith(("_slide_png", "_portrait_png"))]) == 2  # the opened chart's images
 
 
 def test_births_township_filter_through_the_url(tmp_path, monkeypatch):
     data = make_two_township_extract(tmp_path / "x")
     monkeypatch.setenv("NATALITY_DATA", str(data))
-    at = app("zh", "pages/births.py", year=2024, township=A)
+    at = open_boxes(app("zh", "pages/births.py", year=2024, township=A))
     assert at.selectbox(key="township").value == A
     monthly = at.dataframe[1].value  # month, 2024, 2023, change
     assert monthly.iloc[0].tolist()[1:] == [7, 5, 2]
@@ -108,3 +114,11 @@ def test_presentation_mode_enlarges_the_type_inside_charts(demo_env):
     size = [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in normal.get("plotly_chart")]
     big = [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in present.get("plotly_chart")]
     assert size[0] == 14 and big[0] == 18
+
+
+def test_map_page_has_no_empty_columns_between_its_title_and_the_year(demo_env):
+    """On a county's map (no region to go back to, no counties to open) the drill-down row is not
+    drawn: its empty columns stacked into a gap under the title on a 390 px phone."""
+    at = app("zh", "pages/map.py")
+    first = at.main.columns[0]
+    assert first.selectbox(key="year").value == 2026

@@ -201,7 +201,7 @@ def test_overview_of_one_county(two_counties, lang, title):
 
 
 def test_births_page_of_one_county(two_counties):
-    at = open_page("births.py", region="419902")
+    at = apptest_pages.open_boxes(open_page("births.py", region="419902"))  # the tables, opened
     table = at.dataframe[0].value
     assert table["township_code"].tolist() == [C, "419902"] and int(table["births"].iloc[-1]) == 53
     bars = figure(at, "各乡镇出生人数")
@@ -230,7 +230,7 @@ def test_compare_page_of_one_county(two_counties):
 
 
 def test_data_page_of_one_county(two_counties):
-    at = open_page("data.py", lang="en", year=2024, region="419902")
+    at = apptest_pages.open_boxes(open_page("data.py", lang="en", year=2024, region="419902"))
     grid = next(d.value for d in at.dataframe if "month_number" in d.value.columns)
     assert set(grid["township_code"]) == {C} and int(grid["births"].sum()) == 53
 
@@ -276,7 +276,8 @@ def test_births_page_of_sixty_draws_twenty_bars_and_adds_the_one_searched(sixty)
     top, bottom = [code(i) for i in range(60, 50, -1)], [code(i) for i in range(10, 0, -1)]
     assert len(bars[0]["x"]) == 20 and set(bars[0]["customdata"]) == {*top, *bottom}
     assert bars[1]["y"] == ["⋯ 另有 40 个 ⋯<br>第11–50名"] and bars[1]["x"] == [None]
-    assert len(at.dataframe[0].value) == 61  # the whole table (and the total row) behind the chart
+    # the whole table (and the total row) behind the chart
+    assert len(apptest_pages.open_boxes(at).dataframe[0].value) == 61
     at.text_input(key="births_find").input("Town 35").run()
     assert not at.exception
     bars = township_bars(at)["data"]
@@ -303,6 +304,8 @@ def test_every_page_of_sixty_opens_with_short_rankings(sixty, page, params):
         bars = [tr for tr in fig["data"] if tr.get("type") == "bar" and tr.get("orientation") == "h"]
         assert all(len(tr.get("x") or []) <= 20 for tr in bars)
         assert len([tr for tr in fig["data"] if tr.get("mode") == "lines+markers"]) <= 21
+    if page in ("sex-ratio.py", "compare.py"):
+        apptest_pages.open_boxes(at)  # the whole tables are shown when opened
     tables = [len(d.value) for d in at.dataframe]
     if page == "sex-ratio.py":  # top 10, the gap, bottom 10; then the whole table
         ranked = next(d.value for d in at.dataframe if len(d.value) == 21)  # after the charts' own tables

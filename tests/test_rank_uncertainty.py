@@ -44,7 +44,7 @@ from streamlit.testing.v1 import AppTest
 from natality.scorecard import scoring, uncertainty
 from natality.scorecard import table as scorecard_table
 from natality.scorecard.indicators import DEFAULT_REGISTRY, load_registry
-from tests.apptest_pages import open_page
+from tests.apptest_pages import open_boxes, open_page
 from tests.factory import make_extract
 
 T1, T2, T3 = (f"419901{n}000" for n in (101, 102, 103))
@@ -201,7 +201,7 @@ def test_scorecard_page_shows_rank_intervals(monkeypatch, extract_dir, lang, yea
     at = _page(monkeypatch, extract_dir, "pages/scorecard.py", lang=lang, year=year, region="419901")
     assert _shown(at.dataframe[0]) == expected
     assert not any("▲" in text or "▼" in text for text in expected.values() if "≈" in text)
-    rules = next(e.value for e in at.markdown if "90%" in e.value)
+    rules = next(e.value for e in open_boxes(at, "_rules_box").markdown if "90%" in e.value)  # the rules, opened
     assert ("200" in rules) and (("≈" in rules) and ("partial" in rules if lang == "en" else "按比例" in rules))
 
 

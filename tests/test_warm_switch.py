@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 import streamlit as st
-from streamlit.runtime.caching import cache_data_api
+from streamlit.runtime.caching import cache_data_api, cache_resource_api
 from streamlit.testing.v1 import AppTest
 
 from natality.core import db, extract
@@ -60,10 +60,18 @@ def bar(frame: pl.DataFrame) -> go.Figure:
 
 
 def streamlit_entries(name: str) -> int:
-    """Entries in Streamlit's own data cache of the function ``name`` (one stat per entry)."""
-    caches = [c for f in cache_data_api._data_caches._function_caches.values() for c in f.values()]
+    """Entries in Streamlit's own data or resource cache of the function ``name`` (one stat per entry)."""
+    caches = [
+        c
+        for kind in (cache_data_api._data_caches, cache_resource_api._resource_caches)
+        for f in kind._function_caches.values()
+        for c in f.values()
+    ]
     stats = [s for c in caches for family in c.get_stats().values() for s in family]
-    return sum(1 for s in stats if s.cache_name.endswith(name))
+    # a data cache gives one stat per entry, a resource cache one stat whose length is its entries
+    return sum(
+        s.byte_length if s.category_name == "st_cache_resource" else 1 for s in stats if s.cache_name.endswith(name)
+    )
 
 
 def use(version: str) -> None:
@@ -84,6 +92,7 @@ def test_a_run_during_the_warm_gets_the_old_version_after_it_the_new_and_two_imp
     assert v1 == str(extract.live_version_dir(data))
     assert warm.warm(v1) and warm.wait_ready(v1)
     st.cache_data.clear()  # earlier tests of the suite may have filled the query cache to its cap
+    st.cache_resource.clear()
     use(v1)
     kept_v1 = warm.cached_for(v1)
     assert kept_v1["once"] >= 3 and kept_v1["figures"] == 1 and kept_v1["streamlit"] == 1, kept_v1

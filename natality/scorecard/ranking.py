@@ -9,7 +9,7 @@ narrows it to a region and ranks within it without judging again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -94,6 +94,8 @@ class ScorecardData:
     townships: frozenset[str] | None = None  # None: every township of the extract
     region_code: str | None = None  # the code whose own targets ``county`` carries
     simulation: uncertainty.SimulatedScores | None = None  # every township-year's scores, redrawn
+    # card_for / status_for of a year, kept: the object is shared by every page view of a version
+    memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)  # never copied by replace
 
     def fraction_for(self, year: int) -> tuple[int, float]:
         """(months of data, expected share of the year) for ``year``."""
@@ -103,13 +105,20 @@ class ScorecardData:
 
     def card_for(self, year: int, townships: Iterable[str] | None = None) -> pl.DataFrame:
         """The scorecard of ``year``, best rank first; ``townships``: ranked within those codes only."""
-        data = self if townships is None else self.for_townships(townships)
-        return data.card.filter(pl.col("year") == year).drop("year")
+        if townships is None:
+            key = ("card", year)
+            if key not in self.memo:
+                self.memo[key] = self.card.filter(pl.col("year") == year).drop("year")
+            return self.memo[key]
+        return self.for_townships(townships).card_for(year)
 
     def status_for(self, year: int) -> pl.DataFrame:
         """Verdicts of ``year`` for the indicators that have a target in that year."""
-        targeted = pl.col("target_annual").is_not_null().any().over("indicator")
-        return self.status.filter(pl.col("year") == year).filter(targeted)
+        key = ("status", year)
+        if key not in self.memo:
+            targeted = pl.col("target_annual").is_not_null().any().over("indicator")
+            self.memo[key] = self.status.filter(pl.col("year") == year).filter(targeted)
+        return self.memo[key]
 
     def for_townships(self, codes: Iterable[str], region_code: str | None = None) -> ScorecardData:
         """The same verdicts and scores for the townships ``codes`` only, ranked among themselves.

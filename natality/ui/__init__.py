@@ -2,7 +2,8 @@
 this file only hands on the names of its modules:
 
 - ``run``: the run's context (``page_context``) and its pinned extract version; the demo on first start
-- ``cached``: query results, scorecards, projections, alerts and map GeoJSON kept per extract version
+- ``cached``: query results, scorecards, projections, alerts, map GeoJSON and the Compare and Map
+  pages' shaped frames kept per extract version
 - ``selectors``: URL-synced selectors (``?year=``, ``?township=``, ``?region=``), the find-a-township box
 - ``output``: charts on the page (``show_chart``), image and table downloads
 - ``present``: presentation mode and its CSS; ``phone``: phones and the narrow-screen CSS
@@ -21,9 +22,11 @@ from natality.ui.access import login_configured, require_login, session_who
 from natality.ui.admin import admin_forms, admin_password
 from natality.ui.cached import (
     births_projection,
+    compare_frames,
     county_geojson,
     data_alerts,
     manifest,
+    map_frames,
     map_geojson,
     month_changes,
     query,
@@ -72,6 +75,7 @@ __all__ = [
     "births_projection",
     "chart_notes",
     "clicked_township",
+    "compare_frames",
     "copy_link_button",
     "county_geojson",
     "data_alerts",
@@ -88,6 +92,7 @@ __all__ = [
     "language_selector",
     "login_configured",
     "manifest",
+    "map_frames",
     "map_geojson",
     "map_widget_key",
     "meeting_pack",

@@ -1,8 +1,9 @@
 """Cached data and layers: query results, scorecards, projections, alerts and map GeoJSON, kept per
 extract version (and region and language where they differ), so a new import shows without a restart.
 
-``st.cache_data`` for results a session may copy, ``st.cache_resource`` for the shared GeoJSON
-(never mutated). ``warm_overview`` makes the Overview's shared parts before the first visitor asks.
+``st.cache_data`` for results a session may change (dicts, lists), ``st.cache_resource`` for
+what no one changes and every session shares without a copy: query frames, projections, alerts
+and the GeoJSON. ``warm_overview`` makes the Overview's shared parts before the first visitor asks.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from natality.births import alerts, projection
-from natality.compare import monthly
+from natality.compare import comparison, monthly
 from natality.core import db, extract
 from natality.core.context import Ctx
 from natality.geo import layers
@@ -30,7 +31,10 @@ def manifest(version_dir: str) -> dict:
     return extract.read_manifest(version_dir)
 
 
-@version_cache_data(max_entries=256)
+# Shared, not copied: ``st.cache_data`` unpickles a copy of the frame on every call (polars frames
+# are never changed in place here), and a frame that is the same object each view lets ``ui.figure``
+# remember its fingerprint instead of hashing its rows again.
+@version_cache_resource(max_entries=256)
 def _query(version_dir: str, name: str, params: tuple) -> pl.DataFrame:
     return db.run_query(name, version_dir, **dict(params))
 
@@ -91,7 +95,7 @@ def month_changes(ctx: Ctx) -> tuple[str, list[str]]:
     return _month_changes(ctx.version_dir, ctx.region_code, ctx.lang, ctx)
 
 
-@version_cache_data(max_entries=32)
+@version_cache_resource(max_entries=32)  # a frozen dataclass of frames: shared, never copied
 def _births_projection(version_dir: str, year: int, region: str | None) -> projection.Projection | None:
     try:
         return projection.projection(version_dir, year, None, region)
@@ -105,7 +109,7 @@ def births_projection(ctx: Ctx, year: int) -> projection.Projection | None:
     return _births_projection(ctx.version_dir, year, ctx.region_code)
 
 
-@version_cache_data(max_entries=16)
+@version_cache_resource(max_entries=16)  # shared frames, never changed
 def _data_alerts(version_dir: str, lang: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
     found, phi, cells = alerts.data_alerts(version_dir, lang, region)
     return found, phi, alerts.BUDGET, cells
@@ -143,3 +147,39 @@ def warm_overview(version_dir: str) -> None:
             births_projection(ctx, year)  # the year-end tile
         months = ctx.months_in(year)
         figure(map_view.overview_births_map, version_dir, year, months, ctx.period(year), ctx.footnote(), lang)
+
+
+# A page's shaped frames, the same for every leader who asks for the same version, region,
+# language and parameters: made once and shared (never changed), not filtered again per view.
+
+
+@version_cache_resource(max_entries=64)
+def _compare_frames(version_dir: str, region: str | None, lang: str, year: int, base: int, months: int, _ctx: Ctx):
+    now = query(_ctx, "map_township_year", year=year, last_month=months)
+    before = query(_ctx, "map_township_year", year=base, last_month=months)
+    scores_now = comparison.scores_of(scorecard_data(_ctx), year)  # the region's own ranks
+    scores_base = comparison.scores_of(scorecard_data(_ctx), base)
+    table = comparison.compare_table(now, before, months, township_names(_ctx), scores_now, scores_base)
+    county = comparison.county_change(now, before, months)
+    births = int(now["births"].sum()) + int(before["births"].sum())
+    return births, table, county, scores_now, scores_base
+
+
+def compare_frames(ctx: Ctx, year: int, base: int, months: int) -> tuple:
+    """The Compare page's frames of ``year`` against ``base`` over ``months`` months: (births in
+    both periods, the township table, the county's change, the scores of each year), once per
+    extract version, region, language and parameters."""
+    return _compare_frames(ctx.version_dir, ctx.region_code, ctx.lang, year, base, months, ctx)
+
+
+@version_cache_resource(max_entries=128)
+def _map_frames(
+    version_dir: str, region: str | None, lang: str, unit: str, years: tuple[int, ...], indicator: str, _ctx: Ctx
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return map_view.map_frames(_ctx, lambda name, **p: query(_ctx, name, **p), unit, list(years), indicator)
+
+
+def map_frames(ctx: Ctx, unit: str, years: list[int], indicator: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``map_view.map_frames`` over the cached queries, once per extract version, region,
+    language, unit, years and indicator."""
+    return _map_frames(ctx.version_dir, ctx.region_code, ctx.lang, unit, tuple(years), indicator, ctx)

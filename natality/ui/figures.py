@@ -22,6 +22,7 @@ import functools
 import hashlib
 import pickle
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -151,17 +152,42 @@ def figures_for(version: str) -> int:
         return sum(1 for _, _, tags in _figures.values() if version in tags)
 
 
+# A frame's fingerprint, remembered while the frame lives: a query's frame is one shared object
+# (``ui.query``), so each view hashes its rows once per version, not once per view.
+_frame_digests: dict[int, tuple[weakref.ref, bytes]] = {}
+_digests_lock = threading.RLock()  # re-entrant: a frame may die (and be forgotten) while it is held
+
+
+def _forget(ident: int) -> None:
+    with _digests_lock:
+        _frame_digests.pop(ident, None)
+
+
+def _frame_digest(frame: pl.DataFrame) -> bytes:
+    with _digests_lock:
+        kept = _frame_digests.get(id(frame))
+    if kept is not None and kept[0]() is frame:
+        return kept[1]
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"frame{frame.shape}{list(frame.schema.items())};".encode())
+    if frame.height and frame.width:
+        try:
+            digest.update(frame.hash_rows(seed=1).to_numpy().tobytes())
+        except pl.exceptions.PolarsError:  # a column type rows cannot be hashed by: its bytes
+            digest.update(pickle.dumps(frame))
+    value = digest.digest()
+    ident = id(frame)
+    with _digests_lock:
+        _frame_digests[ident] = (weakref.ref(frame, lambda _, ident=ident: _forget(ident)), value)
+    return value
+
+
 def _feed(digest: Any, obj: Any) -> None:
     """Feed ``obj`` into the hash: its type and content, recursively."""
     if obj is None or isinstance(obj, str | int | float | bool):
         digest.update(f"{type(obj).__name__}:{obj!r};".encode())
     elif isinstance(obj, pl.DataFrame):
-        digest.update(f"frame{obj.shape}{list(obj.schema.items())};".encode())
-        if obj.height and obj.width:
-            try:
-                digest.update(obj.hash_rows(seed=1).to_numpy().tobytes())
-            except pl.exceptions.PolarsError:  # a column type rows cannot be hashed by: its bytes
-                digest.update(pickle.dumps(obj))
+        digest.update(b"frame:" + _frame_digest(obj))
     elif isinstance(obj, pl.Series):
         _feed(digest, obj.to_frame())
     elif isinstance(obj, SharedGeoJSON):

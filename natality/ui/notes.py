@@ -55,9 +55,15 @@ def _delete_note(chart: str, note_id: int) -> None:
         st.session_state[f"{chart}_note_error"] = exc.key
 
 
+def _remember_open(key: str, opened: str) -> None:
+    st.session_state[opened] = bool(st.session_state.get(key))
+
+
 def chart_notes(chart: str) -> None:
-    """Under a chart: its notes in this page state (shown as plain text, never as HTML or
-    Markdown), a form to add one, and a delete button on the notes this session's author wrote."""
+    """Under a chart: an expander labelled with how many notes it has in this page state; opened,
+    its notes (shown as plain text, never as HTML or Markdown), a form to add one, and a delete
+    button on the notes this session's author wrote. The content is made only while the expander
+    is open (``on_change="rerun"``): most views never open it, and a closed one costs one element."""
     page = st.session_state.get(PAGE_KEY)
     if page not in NOTED_PAGES:
         return
@@ -70,7 +76,20 @@ def chart_notes(chart: str) -> None:
         return
     author = note_author()
     label = i18n.t("notes.expander", lang, n=len(here)) if here else i18n.t("notes.expander_none", lang)
-    with st.expander(label, key=f"{chart}_notes", icon=":material/sticky_note_2:"):
+    # Whether it is open is kept under its own key: the count in the label is part of the
+    # expander's identity, so a note added makes a new expander, opened as the old one was.
+    key, opened = f"{chart}_notes", f"{chart}_notes_open"
+    box = st.expander(
+        label,
+        expanded=bool(st.session_state.get(opened)),
+        key=key,
+        icon=":material/sticky_note_2:",
+        on_change=_remember_open,
+        args=(key, opened),
+    )
+    if not box.open:
+        return  # closed: the count in its label is all a view sends (the form is made when opened)
+    with box:
         for note in here:
             st.text(f"{note.author} · {note.created_at[:16].replace('T', ' ')} UTC", width="stretch")
             st.text(note.body, width="stretch")

@@ -95,10 +95,14 @@ def portrait_png(fig: go.Figure) -> bytes:
 
 def image_downloads(fig: go.Figure, key: str, file_stem: str) -> None:
     """The chart's two images as download buttons in a popover: the slide (1920 x 1080, also the
-    desktop toolbar's camera) and the portrait for phones; rendered by kaleido when tapped."""
+    desktop toolbar's camera) and the portrait for phones; rendered by kaleido when tapped. The
+    buttons are made only while the popover is open (a closed one is one element per view)."""
     lang = language()
     problem = _export_problem()
-    with st.popover(i18n.t("export.images", lang), icon=":material/image:", key=f"{key}_images"):
+    box = st.popover(i18n.t("export.images", lang), icon=":material/image:", key=f"{key}_images", on_change="rerun")
+    if not box.open:
+        return  # the buttons are made only while the popover is open
+    with box:
         if problem:
             st.caption(i18n.t("export.image_unavailable", lang, reason=problem))
         for kind, make in (("slide", slide_png), ("portrait", portrait_png)):
@@ -137,9 +141,14 @@ def open_township_profile(code: str | None) -> None:
 
 
 def show_table_downloads(table: pl.DataFrame, key: str, file_stem: str, expanded: bool = False) -> None:
-    """The table in an expander, with CSV (UTF-8 with BOM) and Excel downloads made when clicked."""
+    """The table in an expander, with CSV (UTF-8 with BOM) and Excel downloads made when clicked.
+    The table and the buttons are sent only while the expander is open (``on_change="rerun"``):
+    a closed one is one element per view, not a table's Arrow bytes and two buttons."""
     lang = language()
-    with st.expander(i18n.t("common.show_table", lang), expanded=expanded):
+    box = st.expander(i18n.t("common.show_table", lang), expanded=expanded, key=f"{key}_table_box", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.dataframe(arrow(table), hide_index=True, key=f"{key}_table", placeholder="–")  # never "None"
         left, right = st.columns(2)
         # The files are made when the button is clicked (a callable), not on every rerun: at 2,000

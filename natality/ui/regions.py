@@ -11,6 +11,7 @@ from natality.core import context, db, literal
 from natality.core.context import Ctx
 from natality.maps import view as map_view
 from natality.ui.warm import cache_data as version_cache_data
+from natality.ui.warm import cache_resource as version_cache_resource
 
 REGION_KEY = "region"
 
@@ -23,7 +24,7 @@ def requested_region() -> str | None:
     return st.query_params.get(REGION_KEY) or None
 
 
-@version_cache_data(max_entries=8)
+@version_cache_resource(max_entries=8)  # a frame: shared, never changed
 def regions(version_dir: str) -> pl.DataFrame:
     """The extract's regions (``regions.sql``: code, level, names, townships), once per version."""
     return db.run_query("regions", version_dir)
@@ -80,6 +81,8 @@ def region_drilldown(ctx: Ctx, counties: dict[str, str], container: Any = st) ->
     name) that narrows every page to it, and "back to <parent>" when the pages are narrowed."""
     # Callbacks, not return values: they act before the next run starts, so a run that Streamlit
     # repeats on the way (the router's first rerun) cannot lose the click.
+    if not (ctx.region_code or counties):
+        return  # nothing to show: no empty columns (on a phone they stack into a gap under the title)
     slots = iter(container.columns([1, 2, 2], vertical_alignment="bottom"))
     if ctx.region_code:
         parent = map_view.parent_region(regions(ctx.version_dir), ctx.region_code)
