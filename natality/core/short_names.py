@@ -4,9 +4,12 @@ Offices' reports carry names of up to 100 characters ("XX镇（含原YY乡、ZZ�
 axis of a ranking chart such a name takes the plot's whole width, on a phone all of it. Charts
 show a shortened name (``MAX_WIDTH`` display columns: a CJK character counts two, so 12 Chinese
 characters or 24 Latin ones, ending with "…") on axes and point labels, while hovers and tables
-keep the full name. Two townships whose shortened names collide get their code's township
-digits appended (``[102]``), or the whole code where those repeat too, as ``srb.tables.unique_labels``
-does for equal full names.
+keep the full name. When a chart's names do not all fit, their generic suffixes ("Town", 镇;
+``bare_names``) go first, from every name whose bare name stays unique in the chart (so that
+they read alike), and only names still too wide are cut. Two townships whose shortened names
+collide, or read alike (a cut one starting another), get their code's township digits appended
+(``[102]``), or the whole code where those repeat too, as ``srb.tables.unique_labels`` does for
+equal full names.
 
 Vectorised polars, once per figure: no Python per township. The names are raw text: escape the
 result for its sink (``literal.plot_series``) after shortening, never before (an entity such as
@@ -27,6 +30,8 @@ WIDE = (
     r"\x{A000}-\x{A4CF}\x{AC00}-\x{D7A3}\x{F900}-\x{FAFF}\x{FE30}-\x{FE4F}\x{FF00}-\x{FF60}"
     r"\x{FFE0}-\x{FFE6}\x{20000}-\x{3FFFD}]"
 )
+# A township's generic suffix: English ones after a space, Chinese ones (DOMAIN.md: 城关镇, 王店乡).
+SUFFIX = r"(?i)\s+(?:sub-?district|township|town|street)$|(?:街道|镇|乡)$"
 # Not left dangling before the "…": spaces, opening brackets and separators.
 _DANGLING = " \t（(【[《<「『、，,;；:：-–—·/"
 
@@ -56,25 +61,75 @@ def shortened(expr: pl.Expr | str, max_width: int | pl.Expr = MAX_WIDTH) -> pl.E
     return pl.when(too_wide).then(head + ELLIPSIS).otherwise(col)
 
 
-def short_labels(names: pl.Series, codes: pl.Series, max_width: int = MAX_WIDTH) -> pl.Series:
-    """``names`` shortened to ``max_width`` columns and unique: where shortened names repeat, each
-    gets its code's township digits (``" [102]"``; the whole code where those repeat too or the
-    code is shorter), its name shortened further so that the whole label keeps to ``max_width``.
-    Raw text, aligned with ``names`` (a name missing is its code)."""
+def bare_names(expr: pl.Expr | str) -> pl.Expr:
+    """The name without its generic suffix ("Zhangzhuang Town" -> "Zhangzhuang", 城关镇 -> 城关):
+    English "Town", "Township", "Subdistrict", "Sub-district", "Street" after a space (any case),
+    Chinese 镇, 乡, 街道; null where no suffix ends the name or the rest would be shorter than
+    two characters (乡 alone, 城镇 -> 城: too short to be told apart)."""
+    col = _col(expr)
+    bare = col.str.replace(SUFFIX, "").str.strip_chars_end(_DANGLING)
+    return pl.when((bare != col) & (bare.str.len_chars() >= 2)).then(bare)
+
+
+def _frame(names: pl.Series, codes: pl.Series | None, max_width: int) -> pl.DataFrame:
+    """name, code and ``base``: the text to shorten. A chart's names keep their suffix when all
+    fit; when one does not, every name whose bare name is unique in the chart (no other name's
+    bare name or name is the same) drops it, so that the chart's names read alike and a cut
+    comes only after the suffix is gone. A name missing is its code."""
+    codes = codes if codes is not None else pl.Series([None] * len(names), dtype=pl.String)
     frame = pl.DataFrame({"code": codes.cast(pl.String), "name": names.cast(pl.String)})
-    frame = frame.with_columns(pl.col("name").fill_null(pl.col("code")))
+    frame = frame.with_columns(pl.col("name").fill_null(pl.col("code"))).with_columns(bare=bare_names("name"))
+    key = pl.col("bare").fill_null(pl.col("name"))
+    drop = (display_width("name") > max_width).any() & pl.col("bare").is_not_null() & key.is_unique()
+    return frame.with_columns(base=pl.when(drop).then(pl.col("bare")).otherwise(pl.col("name")))
+
+
+def short_names(names: pl.Series, max_width: int = MAX_WIDTH) -> pl.Series:
+    """``names`` as ``short_labels`` shortens them, without the codes that tell repeats apart (a
+    map's labels: the place tells two units apart). Raw text, aligned with ``names``."""
+    frame = _frame(names, None, max_width)
+    return frame.select(name=shortened("base", max_width))["name"]
+
+
+def _cut_prefixes(label: pl.Expr) -> pl.Expr:
+    """True where a label was cut ("…") and what is left of it starts another label of the
+    chart or is one ("Zhangzhuang Tow…" beside "Zhangzhuang Town"): the two read alike. Sorted once, no
+    pairs: the names that start with a text follow it in sorted order."""
+    stem = pl.when(label.str.ends_with(ELLIPSIS)).then(label.str.strip_suffix(ELLIPSIS)).otherwise(label)
+    stems = stem.unique().sort()
+    starts = stems.shift(-1).str.starts_with(stems).fill_null(False)
+    return label.str.ends_with(ELLIPSIS) & (stem.is_duplicated() | stem.is_in(stems.filter(starts).implode()))
+
+
+def short_labels(names: pl.Series, codes: pl.Series, max_width: int = MAX_WIDTH) -> pl.Series:
+    """``names`` shortened to ``max_width`` columns and unique. First the generic suffix goes
+    (``_frame``: where the bare name stays unique, and only when a name of the chart does not
+    fit), then the names still too wide are cut with "…". Where shortened names repeat, or a cut
+    one starts another ("Zhangzhuang Tow…", "Zhangzhuang Town"), each gets its code's township
+    digits (``" [102]"``; the whole code where those repeat too or the code is shorter), its name
+    (bare where it has a suffix) shortened further so that the whole label keeps to
+    ``max_width``. Raw text, aligned with ``names`` (a name missing is its code)."""
+    frame = _frame(names, codes, max_width)
     digits = pl.col("code").str.slice(6, 3)
     digits = pl.when(pl.col("code").str.len_chars() >= 9).then(digits).otherwise(pl.col("code"))
 
     def tagged(tag: pl.Expr) -> pl.Expr:
         suffix = " [" + tag + "]"
-        return shortened("name", pl.lit(max_width, dtype=pl.Int64) - display_width(suffix)) + suffix
+        room = pl.lit(max_width, dtype=pl.Int64) - display_width(suffix)
+        text = (
+            pl.when(display_width("name") > room)
+            .then(pl.col("bare").fill_null(pl.col("name")))
+            .otherwise(pl.col("name"))
+        )
+        return shortened(text, room) + suffix
 
-    labels = frame.select(label=shortened("name", max_width), name="name", code="code")
-    # the rows whose labels repeat, tagged: once with the township digits, then with the whole code
+    labels = frame.with_columns(label=shortened("base", max_width))
+    # the rows whose labels repeat or read alike, tagged: once with the township digits, then
+    # (labels that still repeat) with the whole code
+    repeated = labels.select(pl.col("label").is_duplicated() | _cut_prefixes(pl.col("label")))["label"]
     for tag in (digits, pl.col("code")):
-        repeated = labels["label"].is_duplicated()
         if not repeated.any():
             break
         labels = labels.with_columns(label=pl.when(repeated).then(tagged(tag)).otherwise(pl.col("label")))
+        repeated = labels["label"].is_duplicated()
     return labels["label"].rename("label")

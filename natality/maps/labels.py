@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from natality.core.literal import plot, plot_series
-from natality.core.short_names import shortened
+from natality.core.short_names import short_names
 from natality.core.theme import FONT_FAMILY
 from natality.maps.frame import bulk_frame, polygon_extent
 
@@ -111,11 +111,12 @@ def unit_name(feature: dict[str, Any], lang: str) -> str:
 
 
 def short_unit_names(features: list[dict[str, Any]], lang: str) -> list[str]:
-    """The units' names shortened for a label on the map (``short_names.shortened``: a
-    100-character name would cover its neighbours; the hover keeps it whole), as plotly text.
-    The place tells two units apart, so a shortened name gets no code."""
+    """The units' names shortened for a label on the map (``short_names.short_names``: the
+    generic suffix dropped first, then cut, since a 100-character name would cover its
+    neighbours; the hover keeps it whole), as plotly text. The place tells two units apart, so a
+    shortened name gets no code."""
     raw = pl.Series([_raw_name(f, lang) for f in features], dtype=pl.String)
-    return plot_series(raw.to_frame("name").select(shortened("name"))["name"]).to_list()
+    return plot_series(short_names(raw)).to_list()
 
 
 def _raw_name(feature: dict[str, Any], lang: str) -> str:
