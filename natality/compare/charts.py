@@ -38,6 +38,7 @@ def slope_chart(
     rows = table.filter(pl.col(base_col).is_not_null() & pl.col(now_col).is_not_null())
     rows = rows.with_columns(few=_few(rows, indicator), short=short_labels(rows["township"], rows["township_code"]))
     # the hover names the township in full; the label at the line's end is shortened
+    rows = rows.with_columns(raw=pl.col("township"), code_text=pl.col("township_code").cast(pl.String))
     rows = rows.with_columns(literal.plot_expr("township"), literal.plot_expr("short")).sort(now_col)
     fig = go.Figure()
     fmt = f",.{decimals}f"
@@ -69,6 +70,14 @@ def slope_chart(
         textfont={"size": 14},
         hoverinfo="skip",
         showlegend=False,
+        # what a narrow screen needs to shorten the names again (``export.narrow``): raw full names
+        meta={
+            "end_labels": {
+                "names": rows["raw"].to_list(),
+                "codes": rows["code_text"].to_list(),
+                "values": [f" {v:{fmt}}" for v in rows[now_col]],
+            }
+        },
     )
     for name, colour in (
         (t("compare.legend.rose", lang), ROSE),

@@ -105,7 +105,9 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     top += round(spec.body * 1.7) if panel_titles else 0
     geos = _geo_names(data)
     _shorter_bar_names(layout, data, spec.names)
+    _shorter_end_labels(data, spec.names)
     left, right = (10, 10) if geos else _side_margins(layout, data, spec)
+    _room_for_end_labels(layout, data, spec.width - left - right)
     legend_items = _legend_labels(layout, data)
     # a grid of equal columns across the plot's width (plotly's own wrapping of a legend under
     # the plot is hard to foresee)
@@ -199,6 +201,35 @@ def _shorter_bar_names(layout: dict, data: list[dict], columns: int) -> None:
         axis = layout.get("yaxis" + str(trace.get("yaxis", "y"))[1:], {})
         if axis.get("categoryarray") is not None:
             axis["categoryarray"] = [renamed.get(c, c) for c in axis["categoryarray"]]
+
+
+def _shorter_end_labels(data: list[dict], columns: int) -> None:
+    """Township names written at the lines' ends (``compare.charts.slope_chart``: a text trace
+    whose ``meta`` carries the full names, codes and values) shortened again, to ``columns``."""
+    for trace in data:
+        meta = trace.get("meta")
+        ends = meta.get("end_labels") if isinstance(meta, dict) else None
+        if not ends or not ends.get("names"):
+            continue
+        raw = pl.Series(ends["names"], dtype=pl.String)
+        shorter = literal.plot_series(short_labels(raw, pl.Series(ends["codes"], dtype=pl.String), columns))
+        trace["text"] = [f"  {name}{value}" for name, value in zip(shorter, ends["values"], strict=True)]
+
+
+def _room_for_end_labels(layout: dict, data: list[dict], plot_width: float) -> None:
+    """The x range of a chart with labels at its lines' right ends (``_shorter_end_labels``) widened
+    so that the longest label fits inside the plot: with the range [a, b] and the labels starting at
+    1 (the second category), their room is (b - 1) / (b - a) of the plot's width."""
+    for trace in data:
+        meta = trace.get("meta")
+        if not (isinstance(meta, dict) and meta.get("end_labels") and trace.get("text")):
+            continue
+        axis = layout.setdefault("xaxis", {})
+        low, high = (axis.get("range") or [-0.15, 1.9])[:2]
+        size = (trace.get("textfont") or {}).get("size") or 14
+        need = max(text_em(html.unescape(str(v))) for v in trace["text"]) * size + 8
+        share = min(need / max(plot_width, 1.0), 0.7)  # beyond 70 % the lines would be lost
+        axis["range"] = [low, max(high, (1 - share * low) / (1 - share))]
 
 
 def _side_margins(layout: dict, data: list[dict], spec: Narrow) -> tuple[int, int]:
