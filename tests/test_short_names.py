@@ -112,3 +112,64 @@ def test_two_thousand_names_unique_and_narrow():
         # no cut label's text before the "…" starts another label: the labels it starts are counted
         starts = Counter(label[:k] for label in shown for k in range(1, len(label) + 1))
         assert [label for label in shown if label.endswith(ELLIPSIS) and starts[label[:-1]] > 1] == []
+
+
+# Charts that write names beside points and lines, laid out again for a phone (16 columns): the
+# same short labels as test_english_on_a_phone_the_suffix_goes_first, the desktop figure untouched.
+PHONE_ENGLISH = ["Chengguan", "Wangdian", "Zhangzhuang Town", "Zhangzhua… [104]", "Jiefang"]
+
+
+def test_slope_chart_end_labels_on_a_phone():
+    from natality.compare.charts import slope_chart
+    from natality.export import narrow
+
+    table = pl.DataFrame(
+        {"township_code": CODES[:5], "township": ENGLISH, "births_base": [100, 200, 300, 400, 500],
+         "births": [120, 150, 160, 390, 457], "births_few": [False] * 5}
+    )  # fmt: skip
+    fig = slope_chart(table, "births", ("2025", "2026"), "en", "t", "s", "f")
+    phone = narrow.phone_figure(fig)
+    ends = next(tr for tr in phone.data if tr.mode == "text")
+    values = [120, 150, 160, 390, 457]
+    assert list(ends.text) == [f"  {n} {v}" for n, v in zip(PHONE_ENGLISH, values, strict=True)]
+    desktop = next(tr for tr in fig.data if tr.mode == "text")
+    assert list(desktop.text) == [f"  {n} {v}" for n, v in zip(ENGLISH, values, strict=True)]
+    # room for "  Zhangzhua… [104] 390" (about 11 em at 14 px) inside the plot: the range grows
+    assert fig.layout.xaxis.range == (-0.15, 1.9) and phone.layout.xaxis.range[1] > 1.9
+
+
+def test_rank_bump_end_labels_on_a_phone():
+    from natality.export import narrow
+    from natality.scorecard.charts import rank_bump
+
+    card = pl.DataFrame(
+        [
+            {"year": y, "township_code": c, "township_name": n, "score": 90.0 - r, "rank": r, "class_label": "",
+             "vetoed": False}
+            for y in (2023, 2024)
+            for r, (c, n) in enumerate(zip(CODES, ENGLISH, strict=False), start=1)
+        ]
+    )  # fmt: skip
+    fig = rank_bump(card, "en", "t", "s", "f", highlight=CODES[:5])
+    ends = [a.text for a in narrow.phone_figure(fig).layout.annotations if a.xshift == 10]
+    assert sorted(ends) == sorted(PHONE_ENGLISH)
+    assert sorted(a.text for a in fig.layout.annotations if a.xshift == 10) == sorted(ENGLISH)
+
+
+def test_funnel_point_labels_on_a_phone():
+    from natality.export import narrow
+    from natality.srb.funnel_chart import srb_funnel
+    from natality.srb.tables import township_srb_table
+    from tests.factory import srb_township_rows
+
+    rows = [(c, n, 600 + 40 * i, 500) for i, (c, n) in enumerate(zip(CODES, ENGLISH, strict=False))]
+    fig = srb_funnel(township_srb_table(srb_township_rows(rows), 105.0), 105.0, "en", "t", "s", "f")
+    expected = dict(zip(ENGLISH, PHONE_ENGLISH, strict=True))
+    shown = {
+        c[0]: text
+        for tr in narrow.phone_figure(fig).data
+        if tr.mode == "markers+text"
+        for c, text in zip(tr.customdata, tr.text, strict=True)
+        if text
+    }
+    assert shown == expected  # all five judged and labelled (a county with few townships)

@@ -72,10 +72,12 @@ def slope_chart(
         showlegend=False,
         # what a narrow screen needs to shorten the names again (``export.narrow``): raw full names
         meta={
-            "end_labels": {
+            "township_labels": {
                 "names": rows["raw"].to_list(),
                 "codes": rows["code_text"].to_list(),
-                "values": [f" {v:{fmt}}" for v in rows[now_col]],
+                "prefix": "  ",
+                "suffixes": [f" {v:{fmt}}" for v in rows[now_col]],
+                "ends": True,  # at the lines' right ends: the x range makes room for them
             }
         },
     )

@@ -105,7 +105,7 @@ def narrow_figure(fig: go.Figure, spec: Narrow) -> go.Figure:
     top += round(spec.body * 1.7) if panel_titles else 0
     geos = _geo_names(data)
     _shorter_bar_names(layout, data, spec.names)
-    _shorter_end_labels(data, spec.names)
+    _shorter_township_labels(layout, data, spec.names)
     left, right = (10, 10) if geos else _side_margins(layout, data, spec)
     _room_for_end_labels(layout, data, spec.width - left - right)
     legend_items = _legend_labels(layout, data)
@@ -203,26 +203,53 @@ def _shorter_bar_names(layout: dict, data: list[dict], columns: int) -> None:
             axis["categoryarray"] = [renamed.get(c, c) for c in axis["categoryarray"]]
 
 
-def _shorter_end_labels(data: list[dict], columns: int) -> None:
-    """Township names written at the lines' ends (``compare.charts.slope_chart``: a text trace
-    whose ``meta`` carries the full names, codes and values) shortened again, to ``columns``."""
+def _shorter_township_labels(layout: dict, data: list[dict], columns: int) -> None:
+    """Township names written beside points and lines shortened again, to ``columns``, unique
+    across the figure (one ``short_labels`` call): the text traces whose ``meta`` has
+    ``township_labels`` (full names, codes, a prefix, a suffix per point, which points show one:
+    ``compare.charts.slope_chart``, ``srb.funnel_chart.srb_funnel``) and the annotations named
+    ``township_label:CODE`` whose full names the layout's ``meta`` holds (``scorecard.charts``)."""
+    spots: list[tuple[dict, int | None, str, str, bool]] = []  # (trace or annotation, index, prefix, suffix, shown)
+    names: list[str] = []
+    codes: list[str] = []
     for trace in data:
         meta = trace.get("meta")
-        ends = meta.get("end_labels") if isinstance(meta, dict) else None
-        if not ends or not ends.get("names"):
+        own = meta.get("township_labels") if isinstance(meta, dict) else None
+        if not own or not own.get("names") or not isinstance(trace.get("text"), (list, tuple)):
             continue
-        raw = pl.Series(ends["names"], dtype=pl.String)
-        shorter = literal.plot_series(short_labels(raw, pl.Series(ends["codes"], dtype=pl.String), columns))
-        trace["text"] = [f"  {name}{value}" for name, value in zip(shorter, ends["values"], strict=True)]
+        trace["text"] = list(trace["text"])
+        shown = own.get("shown") or [True] * len(own["names"])
+        suffixes = own.get("suffixes") or [""] * len(own["names"])
+        for i, (name, code, show, suffix) in enumerate(zip(own["names"], own["codes"], shown, suffixes, strict=True)):
+            spots.append((trace, i, own.get("prefix", ""), suffix, bool(show)))
+            names.append(name)
+            codes.append(str(code))
+    meta = layout.get("meta")
+    full = meta.get("township_names") if isinstance(meta, dict) else None
+    for annotation in layout.get("annotations", ()) if full else ():
+        code = str(annotation.get("name") or "").removeprefix("township_label:")
+        if code != annotation.get("name") and code in full:
+            spots.append((annotation, None, "", "", True))
+            names.append(full[code])
+            codes.append(code)
+    if not spots:
+        return
+    shorter = literal.plot_series(short_labels(pl.Series(names, dtype=pl.String), pl.Series(codes), columns))
+    for (target, i, prefix, suffix, show), label in zip(spots, shorter, strict=True):
+        text = f"{prefix}{label}{suffix}" if show else ""
+        if i is None:
+            target["text"] = text
+        else:
+            target["text"][i] = text
 
 
 def _room_for_end_labels(layout: dict, data: list[dict], plot_width: float) -> None:
-    """The x range of a chart with labels at its lines' right ends (``_shorter_end_labels``) widened
+    """The x range of a chart with labels at its lines' right ends (``slope_chart``'s) widened
     so that the longest label fits inside the plot: with the range [a, b] and the labels starting at
     1 (the second category), their room is (b - 1) / (b - a) of the plot's width."""
     for trace in data:
         meta = trace.get("meta")
-        if not (isinstance(meta, dict) and meta.get("end_labels") and trace.get("text")):
+        if not (isinstance(meta, dict) and meta.get("township_labels", {}).get("ends") and trace.get("text")):
             continue
         axis = layout.setdefault("xaxis", {})
         low, high = (axis.get("range") or [-0.15, 1.9])[:2]

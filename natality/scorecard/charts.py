@@ -155,12 +155,12 @@ def _bump_panel_figure(
             )
             fig.add_trace(trace, row=i + 1, col=1) if len(spans) > 1 else fig.add_trace(trace)
             if (on or label_all) and end_rank is not None:
-                labels[i].append((end_rank, short[code], colour if on else "#7B8794"))
+                labels[i].append((end_rank, short[code], colour if on else "#7B8794", code))
     # Names at the right end, nudged apart (at least one label's height) where ranks are close.
     for i in range(len(ranges)):
         per_rank = rows_px[i] / max(sizes[i], 1)  # pixels per rank in this panel
         slot = float("-inf")
-        for rank, name, colour in sorted(labels[i]):
+        for rank, name, colour, code in sorted(labels[i]):
             slot = max(float(rank), slot + max(0.9, 15 / per_rank))
             # x as the category index: a numeric-looking "2019" would be read as position 2019.
             ref = {} if len(spans) == 1 else {"xref": f"x{i + 1 if i else ''}", "yref": f"y{i + 1 if i else ''}"}
@@ -172,13 +172,19 @@ def _bump_panel_figure(
                 showarrow=False,
                 xshift=10,
                 font={"size": 12, "color": colour},
+                name=f"township_label:{code}",  # a narrow screen shortens it again (``export.narrow``)
                 **ref,
             )
     for i, (lo, hi) in enumerate(ranges):
         axis = {"range": [hi + 0.5, lo - 0.5], "title": t("scorecard.rank", lang), "dtick": 1 if hi - lo < 30 else None}
         fig.update_yaxes(**axis, row=i + 1, col=1) if len(spans) > 1 else fig.update_layout(yaxis=axis)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=x_labels)
-    fig.update_layout(margin={"r": 140})
+    labelled = {code for spots in labels.values() for *_, code in spots}
+    full = towns.filter(pl.col("township_code").is_in(list(labelled))).select(
+        code=pl.col("township_code").cast(pl.String), name=pl.col("township_name").fill_null(pl.col("township_code"))
+    )
+    names = dict(zip(full["code"], full["name"], strict=True))
+    fig.update_layout(margin={"r": 140}, meta={"township_names": names})
     fig = finish_figure(fig, title, subtitle, footnote, height=height)
     if len(spans) > 1:  # panel titles in the theme's grey, at the panel's left
         titles = {label for label, _ in spans}

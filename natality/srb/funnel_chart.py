@@ -108,7 +108,9 @@ def srb_funnel(
     )
     table = table.with_columns(pl.lit(reference).alias("reference"))
     # the point labels shortened (a 100-character name would cover the plot), the hover keeps ``label``
-    table = table.with_columns(short_label=short_labels(table["label"], table["township_code"]))
+    table = table.with_columns(
+        short_label=short_labels(table["label"], table["township_code"]), raw_label=pl.col("label")
+    )
     table = table.with_columns(
         show_label=pl.Series(_labelled(table, allowance)), label_position=pl.Series(_label_positions(table["births"]))
     )
@@ -126,6 +128,14 @@ def srb_funnel(
             text=[lab if show else "" for lab, show in zip(rows["short_label"], rows["show_label"], strict=True)],
             textposition=rows["label_position"].to_list(),
             textfont={"size": 12, "color": colour},
+            # what a narrow screen needs to shorten the labels again (``export.narrow``)
+            meta={
+                "township_labels": {
+                    "names": rows["raw_label"].to_list(),
+                    "codes": rows["township_code"].cast(pl.String).to_list(),
+                    "shown": rows["show_label"].to_list(),
+                }
+            },
             customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high", "township_code").rows(),
             hovertemplate="<b>%{customdata[0]}</b><br>"
             + t("common.births", lang)
