@@ -38,12 +38,16 @@ def labels(names: list[str], width: int) -> list[str]:
         ("Town", None),  # no name before it
         ("Newtown", None),  # not a word of its own
         ("Xi Town", "Xi"),
-        ("城关镇（含原东关乡）", None),  # the suffix does not end the name
+        ("城关镇（含原东关乡）", "城关（含原东关乡）"),  # a short text in brackets: read as a parent
+        ("Chengguan Town (Xingkang District)", "Chengguan (Xingkang)"),  # core.db's repeated names
+        ("城关镇（兴康区）", "城关（兴康）"),
+        ("Chengguan (Xingkang District)", "Chengguan (Xingkang)"),
+        ("城关镇（含原东关乡、西关乡合并" + "某" * 20 + "）", None),  # 34 characters in brackets: a note
         ("Demo County", None),
     ],
 )
 def test_bare_names(name, bare):
-    assert pl.DataFrame({"n": [name]}).select(bare_names("n"))["n"].to_list() == [bare]
+    assert pl.DataFrame({"n": [name]}).select(bare_names("n").alias("n"))["n"].to_list() == [bare]
 
 
 # 14, 17, 16, 20 and 19 columns; two share the bare name Zhangzhuang
@@ -89,6 +93,27 @@ def test_chinese_on_a_phone():
     names = ["张庄镇", "张庄乡", "解放街道", "新集乡人民政府驻地社区", "城镇"]
     assert labels(names, 16) == ["张庄镇", "张庄乡", "解放", "新集乡人民政府…", "城镇"]
     assert labels(names, 24) == names  # all fit: nothing changes
+
+
+def test_a_province_cuts_the_name_before_its_parent():
+    # core.db writes a repeated name with its county: the county tells them apart, so the name is
+    # cut. " (Xingkang)" 11 columns: 5 left, "Chen" and …; " (Xinji)" 8: "Chenggu" and …
+    names = ["Chengguan Town (Xingkang District)", "Chengguan Town (Xinji County)", "Hanyuan Town (Yanping District)",
+             "Taoji Town", "城关镇（兴康区）"]  # fmt: skip
+    assert labels(names, 16) == ["Chen… (Xingkang)", "Chenggu… (Xinji)", "Hanyu… (Yanping)", "Taoji", "城关（兴康）"]
+    assert labels(names, 24) == [
+        "Chengguan (Xingkang)",
+        "Chengguan (Xinji)",
+        "Hanyuan (Yanping)",
+        "Taoji",
+        "城关（兴康）",
+    ]
+    # a county's name too long to leave the township four columns: the county is cut instead
+    # (城关 4 + brackets 4 = 8 columns, 8 left: 3 characters and …); the other only loses " Town"
+    assert labels(["城关镇（某某某某某某某区）", "Taoji Town Taoji Town"], 16) == [
+        "城关（某某某…）",
+        "Taoji Town Taoji",
+    ]
 
 
 def test_a_cut_name_that_starts_another_gets_its_digits():

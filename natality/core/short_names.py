@@ -32,6 +32,12 @@ WIDE = (
 )
 # A township's generic suffix: English ones after a space, Chinese ones (DOMAIN.md: 城关镇, 王店乡).
 SUFFIX = r"(?i)\s+(?:sub-?district|township|town|street)$|(?:街道|镇|乡)$"
+# A region's generic suffix, on the parent named in brackets after a repeated name ("Chengguan Town
+# (Xingkang District)", 城关镇（兴康区）: core.db's township_name).
+PARENT_SUFFIX = r"(?i)\s+(?:district|county|city|banner)$|(?:区|县|市|旗)$"
+# A name and its parent: the bracket ends the name and holds a short text without brackets (a
+# 100-character note in brackets is no parent: it is cut as any long name).
+WITH_PARENT = r"^(.+?)(\s?[（(])([^（）()]{1,24})([）)])$"
 # Not left dangling before the "…": spaces, opening brackets and separators.
 _DANGLING = " \t（(【[《<「『、，,;；:：-–—·/"
 
@@ -61,14 +67,46 @@ def shortened(expr: pl.Expr | str, max_width: int | pl.Expr = MAX_WIDTH) -> pl.E
     return pl.when(too_wide).then(head + ELLIPSIS).otherwise(col)
 
 
+def _bare(col: pl.Expr, suffix: str) -> pl.Expr:
+    bare = col.str.replace(suffix, "").str.strip_chars_end(_DANGLING)
+    return pl.when((bare != col) & (bare.str.len_chars() >= 2)).then(bare)
+
+
 def bare_names(expr: pl.Expr | str) -> pl.Expr:
     """The name without its generic suffix ("Zhangzhuang Town" -> "Zhangzhuang", 城关镇 -> 城关):
     English "Town", "Township", "Subdistrict", "Sub-district", "Street" after a space (any case),
-    Chinese 镇, 乡, 街道; null where no suffix ends the name or the rest would be shorter than
-    two characters (乡 alone, 城镇 -> 城: too short to be told apart)."""
+    Chinese 镇, 乡, 街道. A repeated name with its parent in brackets loses the parent's suffix
+    too ("Chengguan Town (Xingkang District)" -> "Chengguan (Xingkang)", 城关镇（兴康区）->
+    城关（兴康）). Null where no suffix ends the name (or its part before the parent) or the rest
+    would be shorter than two characters (乡 alone, 城镇 -> 城: too short to be told apart)."""
     col = _col(expr)
-    bare = col.str.replace(SUFFIX, "").str.strip_chars_end(_DANGLING)
-    return pl.when((bare != col) & (bare.str.len_chars() >= 2)).then(bare)
+    parts = col.str.extract_groups(WITH_PARENT)
+    core, opening, parent, closing = (parts.struct.field(str(i)) for i in range(1, 5))
+    bare_core, bare_parent = _bare(core, SUFFIX), _bare(parent, PARENT_SUFFIX)
+    both = bare_core.fill_null(core) + opening + bare_parent.fill_null(parent) + closing
+    with_parent = pl.when(bare_core.is_not_null() | bare_parent.is_not_null()).then(both)
+    return pl.when(parts.struct.field("1").is_not_null()).then(with_parent).otherwise(_bare(col, SUFFIX))
+
+
+def fitted(expr: pl.Expr | str, max_width: int | pl.Expr = MAX_WIDTH) -> pl.Expr:
+    """``shortened``, except for a name with its parent in brackets (a name repeated in the
+    extract, ``core.db``'s township_name): the parent is what tells it apart, so its own name is
+    cut first ("Chengguan (Xingkang)" in 16 columns: "Chen… (Xingkang)") where that leaves it
+    four columns and the "…"; else the parent ("Chengguan (Xin…)") where that leaves it two."""
+    col = _col(expr)
+    limit = max_width if isinstance(max_width, pl.Expr) else pl.lit(max_width, dtype=pl.Int64)
+    parts = col.str.extract_groups(WITH_PARENT)
+    core, opening, parent, closing = (parts.struct.field(str(i)) for i in range(1, 5))
+    too_wide = parts.struct.field("1").is_not_null() & (display_width(col) > limit)
+    core_room = limit - display_width(opening + parent + closing)
+    parent_room = limit - display_width(core + opening + closing)
+    return (
+        pl.when(too_wide & (core_room >= 5))
+        .then(shortened(core, core_room) + opening + parent + closing)
+        .when(too_wide & (parent_room >= 3))
+        .then(core + opening + shortened(parent, parent_room) + closing)
+        .otherwise(shortened(col, limit))
+    )
 
 
 def _frame(names: pl.Series, codes: pl.Series | None, max_width: int) -> pl.DataFrame:
@@ -88,17 +126,18 @@ def short_names(names: pl.Series, max_width: int = MAX_WIDTH) -> pl.Series:
     """``names`` as ``short_labels`` shortens them, without the codes that tell repeats apart (a
     map's labels: the place tells two units apart). Raw text, aligned with ``names``."""
     frame = _frame(names, None, max_width)
-    return frame.select(name=shortened("base", max_width))["name"]
+    return frame.select(name=fitted("base", max_width))["name"]
 
 
 def _cut_prefixes(label: pl.Expr) -> pl.Expr:
-    """True where a label was cut ("…") and what is left of it starts another label of the
-    chart or is one ("Zhangzhuang Tow…" beside "Zhangzhuang Town"): the two read alike. Sorted once, no
-    pairs: the names that start with a text follow it in sorted order."""
-    stem = pl.when(label.str.ends_with(ELLIPSIS)).then(label.str.strip_suffix(ELLIPSIS)).otherwise(label)
+    """True where a label was cut at its end ("…") and what is left of it starts another label
+    of the chart or is one ("Zhangzhuang Tow…" beside "Zhangzhuang Town"): the two read alike.
+    Sorted once, no pairs: the names that start with a text follow it in sorted order."""
+    cut = label.str.ends_with(ELLIPSIS)
+    stem = pl.when(cut).then(label.str.strip_suffix(ELLIPSIS)).otherwise(label)
     stems = stem.unique().sort()
     starts = stems.shift(-1).str.starts_with(stems).fill_null(False)
-    return label.str.ends_with(ELLIPSIS) & (stem.is_duplicated() | stem.is_in(stems.filter(starts).implode()))
+    return cut & (stem.is_duplicated() | stem.is_in(stems.filter(starts).implode()))
 
 
 def short_labels(names: pl.Series, codes: pl.Series, max_width: int = MAX_WIDTH) -> pl.Series:
@@ -121,9 +160,9 @@ def short_labels(names: pl.Series, codes: pl.Series, max_width: int = MAX_WIDTH)
             .then(pl.col("bare").fill_null(pl.col("name")))
             .otherwise(pl.col("name"))
         )
-        return shortened(text, room) + suffix
+        return fitted(text, room) + suffix
 
-    labels = frame.with_columns(label=shortened("base", max_width))
+    labels = frame.with_columns(label=fitted("base", max_width))
     # the rows whose labels repeat or read alike, tagged: once with the township digits, then
     # (labels that still repeat) with the whole code
     repeated = labels.select(pl.col("label").is_duplicated() | _cut_prefixes(pl.col("label")))["label"]
