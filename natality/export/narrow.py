@@ -205,42 +205,51 @@ def _shorter_bar_names(layout: dict, data: list[dict], columns: int) -> None:
 
 def _shorter_township_labels(layout: dict, data: list[dict], columns: int) -> None:
     """Township names written beside points and lines shortened again, to ``columns``, unique
-    across the figure (one ``short_labels`` call): the text traces whose ``meta`` has
-    ``township_labels`` (full names, codes, a prefix, a suffix per point, which points show one:
-    ``compare.charts.slope_chart``, ``srb.funnel_chart.srb_funnel``) and the annotations named
-    ``township_label:CODE`` whose full names the layout's ``meta`` holds (``scorecard.charts``)."""
-    spots: list[tuple[dict, int | None, str, str, bool]] = []  # (trace or annotation, index, prefix, suffix, shown)
+    across the figure (one ``short_labels`` call): in the text traces whose ``meta`` has
+    ``township_labels`` (the labelled points' places ``index``, all when absent; their full
+    ``names`` and ``codes``; a ``prefix`` and ``suffixes``: ``compare.charts.slope_chart``,
+    ``srb.funnel_chart.srb_funnel``) and the annotations named ``township_label:CODE`` whose full
+    names the layout's ``meta`` holds (``scorecard.charts.rank_bump``). Labelled points only:
+    a few dozen, not a province's 2,000."""
+    targets: list[tuple[dict, list[int] | None]] = []  # (trace, places) or (annotation, None)
     names: list[str] = []
     codes: list[str] = []
+    prefixes: list[str] = []
+    suffixes: list[str] = []
     for trace in data:
         meta = trace.get("meta")
         own = meta.get("township_labels") if isinstance(meta, dict) else None
         if not own or not own.get("names") or not isinstance(trace.get("text"), (list, tuple)):
             continue
+        count = len(own["names"])
         trace["text"] = list(trace["text"])
-        shown = own.get("shown") or [True] * len(own["names"])
-        suffixes = own.get("suffixes") or [""] * len(own["names"])
-        for i, (name, code, show, suffix) in enumerate(zip(own["names"], own["codes"], shown, suffixes, strict=True)):
-            spots.append((trace, i, own.get("prefix", ""), suffix, bool(show)))
-            names.append(name)
-            codes.append(str(code))
+        targets.append((trace, own.get("index") or list(range(count))))
+        names += own["names"]
+        codes += [str(c) for c in own["codes"]]
+        prefixes += [own.get("prefix", "")] * count
+        suffixes += own.get("suffixes") or [""] * count
     meta = layout.get("meta")
     full = meta.get("township_names") if isinstance(meta, dict) else None
     for annotation in layout.get("annotations", ()) if full else ():
         code = str(annotation.get("name") or "").removeprefix("township_label:")
         if code != annotation.get("name") and code in full:
-            spots.append((annotation, None, "", "", True))
+            targets.append((annotation, None))
             names.append(full[code])
             codes.append(code)
-    if not spots:
+            prefixes.append("")
+            suffixes.append("")
+    if not targets:
         return
     shorter = literal.plot_series(short_labels(pl.Series(names, dtype=pl.String), pl.Series(codes), columns))
-    for (target, i, prefix, suffix, show), label in zip(spots, shorter, strict=True):
-        text = f"{prefix}{label}{suffix}" if show else ""
-        if i is None:
-            target["text"] = text
-        else:
-            target["text"][i] = text
+    texts = (pl.Series(prefixes, dtype=pl.String) + shorter + pl.Series(suffixes, dtype=pl.String)).to_list()
+    at = 0
+    for target, places in targets:
+        if places is None:
+            target["text"], at = texts[at], at + 1
+            continue
+        for place, text in zip(places, texts[at : at + len(places)], strict=True):
+            target["text"][place] = text
+        at += len(places)
 
 
 def _room_for_end_labels(layout: dict, data: list[dict], plot_width: float) -> None:

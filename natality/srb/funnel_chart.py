@@ -31,6 +31,18 @@ def _funnel_grid(max_births: int) -> np.ndarray:
     return np.unique(np.concatenate([np.arange(1, 60), np.linspace(60, top, 240).round()]).astype(int))
 
 
+def _labels_meta(rows: pl.DataFrame) -> dict:
+    """The labelled points of a trace (their places in it), with their full names and codes: what
+    a narrow screen needs to shorten the labels again (``export.narrow``); only these, so that a
+    province's 2,000 points do not carry their names twice."""
+    shown = rows.with_row_index("index").filter(pl.col("show_label"))
+    return {
+        "index": shown["index"].to_list(),
+        "names": shown["raw_label"].to_list(),
+        "codes": shown["township_code"].cast(pl.String).to_list(),
+    }
+
+
 def _labelled(table: pl.DataFrame, allowance: Allowance = NO_ALLOWANCE) -> list[bool]:
     """Which points get a name: outliers (99.8 %) always. A county (<= 30 townships) with short
     names: every judged township; with long names: also those outside the 95 % limits and the
@@ -129,13 +141,7 @@ def srb_funnel(
             textposition=rows["label_position"].to_list(),
             textfont={"size": 12, "color": colour},
             # what a narrow screen needs to shorten the labels again (``export.narrow``)
-            meta={
-                "township_labels": {
-                    "names": rows["raw_label"].to_list(),
-                    "codes": rows["township_code"].cast(pl.String).to_list(),
-                    "shown": rows["show_label"].to_list(),
-                }
-            },
+            meta={"township_labels": _labels_meta(rows)},
             customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high", "township_code").rows(),
             hovertemplate="<b>%{customdata[0]}</b><br>"
             + t("common.births", lang)
