@@ -115,6 +115,14 @@ def thin_point_labels(layout: dict, data: list[dict], width: float, height: floa
         where = where[i] if isinstance(where, (list, tuple)) else where
         py += size * 0.9 * (("bottom" in where) - ("top" in where))  # drawn above or below its point
         half_w, half_h = text_em(TOKEN.sub("", label)) * size / 2, size * 0.65
+        # a centred label that would run off the plot's side goes to its point's other side
+        side = "left" if px + half_w > width else "right" if px - half_w < 0 else None
+        if side and "center" in where.split(" ")[-1]:
+            places = trace.get("textposition")
+            places = list(places) if isinstance(places, (list, tuple)) else [where] * len(trace["text"])
+            places[i] = where.rsplit(" ", 1)[0] + " " + side if " " in where else "middle " + side
+            trace["textposition"] = places
+            px += (half_w + 4) * (1 if side == "right" else -1)
         if all(abs(px - kx) > half_w + kw or abs(py - ky) > half_h + kh for kx, ky, kw, kh in kept):
             kept.append((px, py, half_w, half_h))
         else:
