@@ -72,6 +72,25 @@ def _bare(col: pl.Expr, suffix: str) -> pl.Expr:
     return pl.when((bare != col) & (bare.str.len_chars() >= 2)).then(bare)
 
 
+PARTS = ("core", "opening", "parent", "closing")
+
+
+def _parts(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame`` with a column's name and parent (``WITH_PARENT``) as columns of their own: the
+    regular expression runs once, not once per use (polars does not share it between them)."""
+    groups = pl.col(column).str.extract_groups(WITH_PARENT).struct.rename_fields(list(PARTS))
+    return frame.with_columns(groups.alias("_parts")).unnest("_parts")
+
+
+def _bare_of_parts(name: str) -> pl.Expr:
+    """``bare_names`` of column ``name``, its parts (``_parts``) in columns."""
+    core, opening, parent, closing = (pl.col(c) for c in PARTS)
+    bare_core, bare_parent = _bare(core, SUFFIX), _bare(parent, PARENT_SUFFIX)
+    both = bare_core.fill_null(core) + opening + bare_parent.fill_null(parent) + closing
+    with_parent = pl.when(bare_core.is_not_null() | bare_parent.is_not_null()).then(both)
+    return pl.when(core.is_not_null()).then(with_parent).otherwise(_bare(pl.col(name), SUFFIX))
+
+
 def bare_names(expr: pl.Expr | str) -> pl.Expr:
     """The name without its generic suffix ("Zhangzhuang Town" -> "Zhangzhuang", 城关镇 -> 城关):
     English "Town", "Township", "Subdistrict", "Sub-district", "Street" after a space (any case),
@@ -88,37 +107,43 @@ def bare_names(expr: pl.Expr | str) -> pl.Expr:
     return pl.when(parts.struct.field("1").is_not_null()).then(with_parent).otherwise(_bare(col, SUFFIX))
 
 
-def fitted(expr: pl.Expr | str, max_width: int | pl.Expr = MAX_WIDTH) -> pl.Expr:
-    """``shortened``, except for a name with its parent in brackets (a name repeated in the
-    extract, ``core.db``'s township_name): the parent is what tells it apart, so its own name is
-    cut first ("Chengguan (Xingkang)" in 16 columns: "Chen… (Xingkang)") where that leaves it
-    four columns and the "…"; else the parent ("Chengguan (Xin…)") where that leaves it two."""
-    col = _col(expr)
-    limit = max_width if isinstance(max_width, pl.Expr) else pl.lit(max_width, dtype=pl.Int64)
-    parts = col.str.extract_groups(WITH_PARENT)
-    core, opening, parent, closing = (parts.struct.field(str(i)) for i in range(1, 5))
-    too_wide = parts.struct.field("1").is_not_null() & (display_width(col) > limit)
+def _fitted(texts: pl.Series, limits: pl.Series) -> pl.Series:
+    """Each text in its number of columns: ``shortened``, except for a name with its parent in
+    brackets (a name repeated in the extract, ``core.db``'s township_name): the parent is what
+    tells it apart, so its own name is cut first ("Chengguan (Xingkang)" in 16 columns: "Chen…
+    (Xingkang)") where that leaves it four columns and the "…"; else the parent ("Chengguan
+    (Xin…)") where that leaves it two. The work is done on the texts too wide only."""
+    frame = pl.DataFrame({"text": texts, "limit": limits.cast(pl.Int64)})
+    wide = frame.select(display_width("text") > pl.col("limit"))["text"].fill_null(False)
+    if not wide.any():
+        return frame["text"]
+    part = _parts(frame.filter(wide), "text")
+    core, opening, parent, closing, limit = (pl.col(c) for c in (*PARTS, "limit"))
     core_room = limit - display_width(opening + parent + closing)
     parent_room = limit - display_width(core + opening + closing)
-    return (
-        pl.when(too_wide & (core_room >= 5))
+    cut = part.select(
+        pl.when(core.is_not_null() & (core_room >= 5))
         .then(shortened(core, core_room) + opening + parent + closing)
-        .when(too_wide & (parent_room >= 3))
+        .when(core.is_not_null() & (parent_room >= 3))
         .then(core + opening + shortened(parent, parent_room) + closing)
-        .otherwise(shortened(col, limit))
-    )
+        .otherwise(shortened("text", limit))
+    ).to_series()
+    return frame["text"].clone().scatter(wide.arg_true(), cut)
 
 
 def _frame(names: pl.Series, codes: pl.Series | None, max_width: int) -> pl.DataFrame:
-    """name, code and ``base``: the text to shorten. A chart's names keep their suffix when all
-    fit; when one does not, every name whose bare name is unique in the chart (no other name's
-    bare name or name is the same) drops it, so that the chart's names read alike and a cut
-    comes only after the suffix is gone. A name missing is its code."""
+    """name, code, ``bare`` (``bare_names``) and ``base``: the text to shorten. A chart's names
+    keep their suffix when all fit; when one does not, every name whose bare name is unique in
+    the chart (no other name's bare name or name is the same) drops it, so that the chart's
+    names read alike and a cut comes only after the suffix is gone. A name missing is its code."""
     codes = codes if codes is not None else pl.Series([None] * len(names), dtype=pl.String)
     frame = pl.DataFrame({"code": codes.cast(pl.String), "name": names.cast(pl.String)})
-    frame = frame.with_columns(pl.col("name").fill_null(pl.col("code"))).with_columns(bare=bare_names("name"))
+    frame = frame.with_columns(pl.col("name").fill_null(pl.col("code")))
+    if not frame.select((display_width("name") > max_width).any()).item():
+        return frame.with_columns(bare=pl.lit(None, dtype=pl.String), base=pl.col("name"))
+    frame = _parts(frame, "name").with_columns(bare=_bare_of_parts("name")).drop(PARTS)
     key = pl.col("bare").fill_null(pl.col("name"))
-    drop = (display_width("name") > max_width).any() & pl.col("bare").is_not_null() & key.is_unique()
+    drop = pl.col("bare").is_not_null() & key.is_unique()
     return frame.with_columns(base=pl.when(drop).then(pl.col("bare")).otherwise(pl.col("name")))
 
 
@@ -126,7 +151,7 @@ def short_names(names: pl.Series, max_width: int = MAX_WIDTH) -> pl.Series:
     """``names`` as ``short_labels`` shortens them, without the codes that tell repeats apart (a
     map's labels: the place tells two units apart). Raw text, aligned with ``names``."""
     frame = _frame(names, None, max_width)
-    return frame.select(name=fitted("base", max_width))["name"]
+    return _fitted(frame["base"], pl.repeat(max_width, frame.height, eager=True)).rename("name")
 
 
 def _cut_prefixes(label: pl.Expr) -> pl.Expr:
@@ -151,24 +176,25 @@ def short_labels(names: pl.Series, codes: pl.Series, max_width: int = MAX_WIDTH)
     frame = _frame(names, codes, max_width)
     digits = pl.col("code").str.slice(6, 3)
     digits = pl.when(pl.col("code").str.len_chars() >= 9).then(digits).otherwise(pl.col("code"))
-
-    def tagged(tag: pl.Expr) -> pl.Expr:
-        suffix = " [" + tag + "]"
-        room = pl.lit(max_width, dtype=pl.Int64) - display_width(suffix)
-        text = (
-            pl.when(display_width("name") > room)
-            .then(pl.col("bare").fill_null(pl.col("name")))
-            .otherwise(pl.col("name"))
-        )
-        return fitted(text, room) + suffix
-
-    labels = frame.with_columns(label=fitted("base", max_width))
+    label = _fitted(frame["base"], pl.repeat(max_width, frame.height, eager=True))
+    labels = frame.with_columns(label=label)
     # the rows whose labels repeat or read alike, tagged: once with the township digits, then
-    # (labels that still repeat) with the whole code
+    # (labels that still repeat) with the whole code; the work on those rows only
     repeated = labels.select(pl.col("label").is_duplicated() | _cut_prefixes(pl.col("label")))["label"]
     for tag in (digits, pl.col("code")):
         if not repeated.any():
             break
-        labels = labels.with_columns(label=pl.when(repeated).then(tagged(tag)).otherwise(pl.col("label")))
+        part = _parts(labels.filter(repeated), "name").with_columns(
+            bare=_bare_of_parts("name"), suffix=" [" + tag + "]"
+        )
+        part = part.with_columns(room=max_width - display_width("suffix"))
+        # the bare name where the whole name does not fit beside the tag
+        text = part.select(
+            pl.when(display_width("name") > pl.col("room"))
+            .then(pl.col("bare").fill_null(pl.col("name")))
+            .otherwise(pl.col("name"))
+        ).to_series()
+        tagged = _fitted(text, part["room"]) + part["suffix"]
+        labels = labels.with_columns(label=labels["label"].clone().scatter(repeated.arg_true(), tagged))
         repeated = labels["label"].is_duplicated()
     return labels["label"].rename("label")
