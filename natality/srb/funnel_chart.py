@@ -139,7 +139,7 @@ def srb_funnel(
             marker={"color": colour, "symbol": symbol, "size": 11 if cls != "too_few" else 8},
             text=[lab if show else "" for lab, show in zip(rows["short_label"], rows["show_label"], strict=True)],
             textposition=rows["label_position"].to_list(),
-            textfont={"size": 12, "color": colour},
+            textfont={"size": 12, "color": colour, "shadow": "auto"},  # a halo: readable over other points
             # what a narrow screen needs to shorten the labels again (``export.narrow``)
             meta={"township_labels": _labels_meta(rows)},
             customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high", "township_code").rows(),
