@@ -28,9 +28,12 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from duckdb import CaseExpression, CoalesceOperator, FunctionExpression
+from duckdb import ColumnExpression as C
+from duckdb import ConstantExpression as K
+from duckdb.sqltypes import BIGINT, VARCHAR
 
-from natality.core.literal import sql_identifier, sql_string
-from natality.importing.cells import Cells, query_rows, query_value
+from natality.importing.cells import Cells, query_value
 from natality.importing.problems import ImportFailed, Problem
 from natality.importing.readers import (
     HEADER_SCAN_ROWS,
@@ -145,25 +148,26 @@ _WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "US
 
 def _duckdb_text_view(path: Path, con, sources: dict[str, tuple[str, str, bool]]) -> list[str] | None:
     """The view ``raw`` over the file, each text cell ``h<k>`` beside its typed value ``s<k>``
-    (filling ``sources``: ``Cells.sources``); its headers, or None when a column's text could differ.
-    A view's definition takes no parameters: the path is a quoted literal."""
+    (filling ``sources``: ``Cells.sources``, the texts as the SQL of their expressions); its
+    headers, or None when a column's text could differ. Made with relations: no SQL text."""
     rel, found = con.read_parquet(str(path)), {}
     for k, kind in enumerate(map(str, rel.types)):
-        s = f"s{k}"
+        s = C(f"s{k}")
         if kind == "VARCHAR":
-            text = f"trim({s}, {sql_string(WHITE_CHARS)})"
+            text = FunctionExpression("trim", s, K(WHITE_CHARS))
         elif kind in _WHOLE or kind == "BOOLEAN":
-            text = f"{s}::varchar"
+            text = s.cast(VARCHAR)
         elif kind == "DATE":  # a cast is strftime's text for years 1000-9999, and ten times faster
-            text = f"case when year({s}) between 1000 and 9999 then {s}::varchar else strftime({s}, '%Y-%m-%d') end"
+            text = CaseExpression(FunctionExpression("year", s).between(K(1000), K(9999)), s.cast(VARCHAR))
+            text = text.otherwise(FunctionExpression("strftime", s, K("%Y-%m-%d")))
         else:
             return None
-        found[f"h{k}"] = (s, f"coalesce({text}, '')", kind != "VARCHAR")  # one text per value, '' for null
-    typed = ", ".join(f"{sql_identifier(name)} as s{k}" for k, name in enumerate(rel.columns))
-    cells = ", ".join(f"{text} as {h}, {s}" for h, (s, text, _) in found.items())
-    source = f"(select file_row_number, {typed} from read_parquet({sql_string(path)}, file_row_number = true))"
-    con.execute(f"create view raw as select (file_row_number + 2)::bigint as _row, {cells} from {source}")
-    sources.update(found)
+        found[f"h{k}"] = (f"s{k}", CoalesceOperator(text, K("")), kind != "VARCHAR")  # one text per value, '' for null
+    typed = con.read_parquet(str(path), file_row_number=True)
+    typed = typed.select(C("file_row_number"), *(C(name).alias(f"s{k}") for k, name in enumerate(rel.columns)))
+    cells = [e for h, (s, text, _) in found.items() for e in (text.alias(h), C(s))]
+    typed.select((C("file_row_number") + K(2)).cast(BIGINT).alias("_row"), *cells).create_view("raw")
+    sources.update({h: (s, str(text), same) for h, (s, text, same) in found.items()})
     return [str(name) for name in rel.columns]
 
 
@@ -303,10 +307,6 @@ def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path)
     return _raw_view(con, file, encoding, source, header_idx, header)
 
 
-def _cells(width: int) -> str:
-    return ", ".join(f"c{j}" for j in range(width))
-
-
 def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: Path) -> tuple[str, int] | None:
     """Records by DuckDB's parallel reader: stripped cells c0.. and ``_e`` (all empty), in file
     order. None when DuckDB refuses the file (malformed quotes, a longer row): Python reads it."""
@@ -336,9 +336,8 @@ def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: P
                 continue
             target.unlink(missing_ok=True)
             return None
-        parquet = f"read_parquet({sql_string(target)}, file_row_number=true)"
-        rel = f"(select {_cells(width)}, _e, file_row_number as _rec from {parquet})"
-        return rel, width
+        rel = con.read_parquet(str(target), file_row_number=True)
+        return rel.select(*(C(f"c{j}") for j in range(width)), C("_e"), C("file_row_number").alias("_rec")), width
     return None
 
 
@@ -372,29 +371,28 @@ def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str,
                 gc.enable()
     if not files:
         raise ImportFailed([Problem(file, "empty")])
-    listed = "[" + ", ".join(sql_string(f) for f in files) + "]"
-    cells = ", ".join(f"coalesce(c{j}, '') as c{j}" for j in range(width))
-    rel = f"(select {cells}{', ' if width else ''}_e, _rec from read_parquet({listed}, union_by_name=true))"
-    return rel, width
+    cells = (CoalesceOperator(C(f"c{j}"), K("")).alias(f"c{j}") for j in range(width))
+    return con.read_parquet([str(f) for f in files], union_by_name=True).select(*cells, C("_e"), C("_rec")), width
 
 
 def _raw_view(con, file: str, encoding: str, source: tuple[str, int], header_idx: int, header: list[str]):
     """``raw``: the rows under the header that are not empty, named as ``rows_to_frame`` names them."""
     rel, width = source
-    con.execute(f"create view body as select * from {rel} where _rec > {int(header_idx)}")  # a view takes no parameter
-    if query_value(con, "select count(*) from body") == 0 or max(width, len(header)) == 0:
+    body = rel.filter(C("_rec") > K(int(header_idx)))
+    if body.count("*").fetchall()[0][0] == 0 or max(width, len(header)) == 0:
         raise ImportFailed([Problem(file, "empty")])
-    con.execute("create view kept as select * from body where not _e")
+    kept = body.filter(C("_e") == K(False))
     header = header + [""] * (width - len(header))
     unnamed = [j for j, name in enumerate(header) if not name and j < width]
     filled = {}
     if unnamed:
-        row = query_rows(con, "select " + ", ".join(f"bool_or(c{j} <> '')" for j in unnamed) + " from kept")[0]
+        row = kept.aggregate([FunctionExpression("bool_or", C(f"c{j}") != K("")) for j in unnamed]).fetchall()[0]
         filled = dict(zip(unnamed, row, strict=True))
-    if query_value(con, "select count(*) from kept") == 0:
+    if kept.count("*").fetchall()[0][0] == 0:
         raise ImportFailed([Problem(file, "empty")])
     # a header cell past ``width`` stands over no data at all (only possible past every row)
     names = column_names(header[:width], lambda j: bool(filled.get(j)))
-    cells = ", ".join(f"{c} as h{k}" for k, c in enumerate(names))
-    con.execute(f"create view raw as select (_rec + 1)::bigint as _row{', ' if cells else ''}{cells} from kept")
+    kept.select(
+        (C("_rec") + K(1)).cast(BIGINT).alias("_row"), *(C(c).alias(f"h{k}") for k, c in enumerate(names))
+    ).create_view("raw")
     return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names.values())}, encoding)
