@@ -9,6 +9,10 @@ import weakref
 
 import duckdb
 import polars as pl
+from duckdb import CaseExpression, CoalesceOperator, FunctionExpression
+from duckdb import ColumnExpression as C
+from duckdb import ConstantExpression as K
+from duckdb.sqltypes import VARCHAR
 
 from natality.core.i18n import t
 from natality.core.literal import md
@@ -97,15 +101,21 @@ def format_numbers(frame: pl.DataFrame, columns: dict[str, tuple[str, str | int]
     for out, (column, decimals) in columns.items():
         # One constant format per number of decimals (a format built per row costs twice as much).
         digits = [decimals] if isinstance(decimals, int) else sorted(frame[decimals].drop_nulls().unique().to_list())
-        texts = {d: f"format('{{:,.{int(d)}f}}', \"{column}\")" for d in digits}
-        text = texts[decimals] if isinstance(decimals, int) else "null"
-        if not isinstance(decimals, int) and texts:
-            text = f'case "{decimals}" ' + " ".join(f"when {d} then {x}" for d, x in texts.items()) + " end"
-        selects.append(f"coalesce({text}, '–') as \"{out}\"")
+        texts = [(d, FunctionExpression("format", K(f"{{:,.{int(d)}f}}"), C(column))) for d in digits]
+        if isinstance(decimals, int):
+            text = texts[0][1]
+        elif texts:  # case decimals when d then format(...) ... end: null for another number
+            text = CaseExpression(C(decimals) == K(texts[0][0]), texts[0][1])
+            for d, formatted in texts[1:]:
+                text = text.when(C(decimals) == K(d), formatted)
+        else:
+            text = K(None).cast(VARCHAR)
+        selects.append(CoalesceOperator(text, K("–")).alias(out))
     cursor = _duckdb().cursor()
     try:
         cursor.register("numbers", frame.select(needed).with_row_index("row_nr").to_arrow())
-        return cursor.sql(f"select {', '.join(selects)} from numbers order by row_nr").pl()
+        rel = cursor.view("numbers").select(*selects, C("row_nr")).order("row_nr")
+        return rel.pl().drop("row_nr")
     finally:
         cursor.close()
 
