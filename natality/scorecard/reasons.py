@@ -114,8 +114,8 @@ def format_numbers(frame: pl.DataFrame, columns: dict[str, tuple[str, str | int]
     cursor = _duckdb().cursor()
     try:
         cursor.register("numbers", frame.select(needed).with_row_index("row_nr").to_arrow())
-        rel = cursor.view("numbers").select(*selects, C("row_nr")).order("row_nr")
-        return rel.pl().drop("row_nr")
+        # sorted in polars: one relation step (each binds its statement) instead of two
+        return cursor.view("numbers").select(*selects, C("row_nr")).pl().sort("row_nr").drop("row_nr")
     finally:
         cursor.close()
 
