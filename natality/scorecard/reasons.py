@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import string
 import threading
 import weakref
 
-import duckdb
 import polars as pl
-from duckdb import CaseExpression, CoalesceOperator, FunctionExpression
-from duckdb import ColumnExpression as C
-from duckdb import ConstantExpression as K
-from duckdb.sqltypes import VARCHAR
 
 from natality.core.i18n import t
 from natality.core.literal import md
 from natality.scorecard.indicators import Indicator, Registry
+from natality.scorecard.number_texts import format_numbers  # also reasons.format_numbers for the pages
 
 
 def fmt_value(value: float | None, decimals: int) -> str:
@@ -85,45 +80,6 @@ def sorted_by(frame: pl.DataFrame, *columns: str, nulls_last: bool = False) -> p
         else:
             keys.append(pl.col(column))
     return frame.sort(keys, nulls_last=nulls_last)
-
-
-def format_numbers(frame: pl.DataFrame, columns: dict[str, tuple[str, str | int]]) -> pl.DataFrame:
-    """Numbers as text for whole columns: ``{out: (column, decimals)}`` -> ``out`` = f"{x:,.{d}f}"
-    ("1,234.5"), "–" where null; ``decimals`` a number or the name of a column holding it.
-
-    DuckDB's ``format`` follows the same {fmt} rules as Python's format spec, and rounds the exact
-    binary value the same way (half to even on the decimal expansion): the texts match
-    ``fmt_value`` digit for digit."""
-    if not columns:
-        return pl.DataFrame(schema={})
-    needed = sorted({c for c, d in columns.values()} | {d for c, d in columns.values() if isinstance(d, str)})
-    selects = []
-    for out, (column, decimals) in columns.items():
-        # One constant format per number of decimals (a format built per row costs twice as much).
-        digits = [decimals] if isinstance(decimals, int) else sorted(frame[decimals].drop_nulls().unique().to_list())
-        texts = [(d, FunctionExpression("format", K(f"{{:,.{int(d)}f}}"), C(column))) for d in digits]
-        if isinstance(decimals, int):
-            text = texts[0][1]
-        elif texts:  # case decimals when d then format(...) ... end: null for another number
-            text = CaseExpression(C(decimals) == K(texts[0][0]), texts[0][1])
-            for d, formatted in texts[1:]:
-                text = text.when(C(decimals) == K(d), formatted)
-        else:
-            text = K(None).cast(VARCHAR)
-        selects.append(CoalesceOperator(text, K("–")).alias(out))
-    cursor = _duckdb().cursor()
-    try:
-        cursor.register("numbers", frame.select(needed).with_row_index("row_nr").to_arrow())
-        # sorted in polars: one relation step (each binds its statement) instead of two
-        return cursor.view("numbers").select(*selects, C("row_nr")).pl().sort("row_nr").drop("row_nr")
-    finally:
-        cursor.close()
-
-
-@functools.lru_cache(maxsize=1)
-def _duckdb() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB for formatting only (each use takes its own cursor)."""
-    return duckdb.connect()
 
 
 # The numbers of a scorecard's reasons are the same texts in both languages ("1,234.5"): formatted
