@@ -49,8 +49,7 @@ STREAM_ROWS = 200_000
 BLOCK = 16 << 20  # bytes read at a time
 CHUNK_ROWS = 100_000  # records per chunk on the Python reader's path
 SLACK = 8  # columns allowed beyond the widest of the first rows before falling back to Python
-# Unicode White_Space, exactly what polars' str.strip_chars() strips, for DuckDB's trim()
-WHITE_CHARS = "".join(
+WHITE_CHARS = "".join(  # Unicode White_Space: exactly what polars' str.strip_chars() strips, for DuckDB's trim()
     map(chr, [*range(9, 14), 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000])
 )
 
@@ -148,27 +147,30 @@ _WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "US
 
 def _duckdb_text_view(path: Path, con, sources: dict[str, tuple[str, str, bool]]) -> list[str] | None:
     """The view ``raw`` over the file, each text cell ``h<k>`` beside its typed value ``s<k>``
-    (filling ``sources``: ``Cells.sources``, the texts as the SQL of their expressions); its
-    headers, or None when a column's text could differ. Made with relations: no SQL text."""
-    rel, found = con.read_parquet(str(path)), {}
-    for k, kind in enumerate(map(str, rel.types)):
-        s = C(f"s{k}")
-        if kind == "VARCHAR":
-            text = FunctionExpression("trim", s, K(WHITE_CHARS))
-        elif kind in _WHOLE or kind == "BOOLEAN":
-            text = s.cast(VARCHAR)
-        elif kind == "DATE":  # a cast is strftime's text for years 1000-9999, and ten times faster
-            text = CaseExpression(FunctionExpression("year", s).between(K(1000), K(9999)), s.cast(VARCHAR))
-            text = text.otherwise(FunctionExpression("strftime", s, K("%Y-%m-%d")))
-        else:
-            return None
-        found[f"h{k}"] = (f"s{k}", CoalesceOperator(text, K("")), kind != "VARCHAR")  # one text per value, '' for null
-    typed = con.read_parquet(str(path), file_row_number=True)
-    typed = typed.select(C("file_row_number"), *(C(name).alias(f"s{k}") for k, name in enumerate(rel.columns)))
-    cells = [e for h, (s, text, _) in found.items() for e in (text.alias(h), C(s))]
-    typed.select((C("file_row_number") + K(2)).cast(BIGINT).alias("_row"), *cells).create_view("raw")
-    sources.update({h: (s, str(text), same) for h, (s, text, same) in found.items()})
+    (``sources``: ``Cells.sources``); its headers, or None when a column's text could differ.
+    One relation select over the file (two made a CTE, 1 CPU s slower at 15 M rows)."""
+    rel = con.read_parquet(str(path))
+    kinds = list(map(str, rel.types))
+    if any(kind not in (*_WHOLE, "BOOLEAN", "VARCHAR", "DATE") for kind in kinds):
+        return None
+    cells = [(C("file_row_number") + K(2)).cast(BIGINT).alias("_row")]
+    for k, (name, kind) in enumerate(zip(rel.columns, kinds, strict=True)):
+        cells += [_text(C(name), kind).alias(f"h{k}"), C(name).alias(f"s{k}")]
+        sources[f"h{k}"] = (f"s{k}", str(_text(C(f"s{k}"), kind)), kind != "VARCHAR")
+    con.read_parquet(str(path), file_row_number=True).select(*cells).create_view("raw")
     return [str(name) for name in rel.columns]
+
+
+def _text(value, kind: str):
+    """A typed value's text as ``parquet_text_columns`` makes it, '' for null (one per value)."""
+    if kind == "VARCHAR":
+        text = FunctionExpression("trim", value, K(WHITE_CHARS))
+    elif kind == "DATE":  # a cast is strftime's text for years 1000-9999, and ten times faster
+        text = CaseExpression(FunctionExpression("year", value).between(K(1000), K(9999)), value.cast(VARCHAR))
+        text = text.otherwise(FunctionExpression("strftime", value, K("%Y-%m-%d")))
+    else:  # whole numbers, booleans
+        text = value.cast(VARCHAR)
+    return CoalesceOperator(text, K(""))
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -307,9 +309,9 @@ def _open_csv(path: Path, file: str, lookup: dict[str, str], con, workdir: Path)
     return _raw_view(con, file, encoding, source, header_idx, header)
 
 
-def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: Path) -> tuple[str, int] | None:
-    """Records by DuckDB's parallel reader: stripped cells c0.. and ``_e`` (all empty), in file
-    order. None when DuckDB refuses the file (malformed quotes, a longer row): Python reads it."""
+def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: Path) -> tuple | None:
+    """Records by DuckDB's parallel reader: their Parquet's scan and the expressions of c0.. (stripped),
+    ``_e`` (all empty), ``_rec``. None when DuckDB refuses the file (bad quotes, a longer row): Python reads it."""
     target = workdir / "records.parquet"
     cells = ", ".join(f"trim(coalesce(c{j}, ''), $white) as c{j}" for j in range(width))
     empty = " and ".join(f"trim(coalesce(c{j}, ''), $white) = ''" for j in range(width))
@@ -336,13 +338,13 @@ def _duckdb_records(con, text_path: Path, delimiter: str, width: int, workdir: P
                 continue
             target.unlink(missing_ok=True)
             return None
-        rel = con.read_parquet(str(target), file_row_number=True)
-        return rel.select(*(C(f"c{j}") for j in range(width)), C("_e"), C("file_row_number").alias("_rec")), width
+        cells = {**{f"c{j}": C(f"c{j}") for j in range(width)}, "_e": C("_e"), "_rec": C("file_row_number")}
+        return con.read_parquet(str(target), file_row_number=True), cells
     return None
 
 
-def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str, workdir: Path) -> tuple[str, int]:
-    """Records through Python's ``csv`` (exactly the small-file reader), chunk by chunk."""
+def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str, workdir: Path) -> tuple:
+    """Records through Python's ``csv`` (exactly the small-file reader), chunk by chunk; as ``_duckdb_records``."""
     files: list[Path] = []
     width = 0
     offset = 0
@@ -371,28 +373,28 @@ def _python_records(con, text_path: Path, codec: str, delimiter: str, file: str,
                 gc.enable()
     if not files:
         raise ImportFailed([Problem(file, "empty")])
-    cells = (CoalesceOperator(C(f"c{j}"), K("")).alias(f"c{j}") for j in range(width))
-    return con.read_parquet([str(f) for f in files], union_by_name=True).select(*cells, C("_e"), C("_rec")), width
+    cells = {f"c{j}": CoalesceOperator(C(f"c{j}"), K("")) for j in range(width)}
+    return con.read_parquet([str(f) for f in files], union_by_name=True), {**cells, "_e": C("_e"), "_rec": C("_rec")}
 
 
-def _raw_view(con, file: str, encoding: str, source: tuple[str, int], header_idx: int, header: list[str]):
+def _raw_view(con, file: str, encoding: str, source: tuple, header_idx: int, header: list[str]):
     """``raw``: the rows under the header that are not empty, named as ``rows_to_frame`` names them."""
-    rel, width = source
-    body = rel.filter(C("_rec") > K(int(header_idx)))
+    rel, col = source  # the scan of the records' Parquet, and each column's expression over it
+    width = len(col) - 2  # c0.., _e, _rec: each filter and the select made over the scan itself, no CTE
+    body = rel.filter(col["_rec"] > K(int(header_idx)))
     if body.count("*").fetchall()[0][0] == 0 or max(width, len(header)) == 0:
         raise ImportFailed([Problem(file, "empty")])
-    kept = body.filter(C("_e") == K(False))
+    kept = body.filter(col["_e"] == K(False))
     header = header + [""] * (width - len(header))
     unnamed = [j for j, name in enumerate(header) if not name and j < width]
     filled = {}
     if unnamed:
-        row = kept.aggregate([FunctionExpression("bool_or", C(f"c{j}") != K("")) for j in unnamed]).fetchall()[0]
+        row = kept.aggregate([FunctionExpression("bool_or", col[f"c{j}"] != K("")) for j in unnamed]).fetchall()[0]
         filled = dict(zip(unnamed, row, strict=True))
     if kept.count("*").fetchall()[0][0] == 0:
         raise ImportFailed([Problem(file, "empty")])
     # a header cell past ``width`` stands over no data at all (only possible past every row)
     names = column_names(header[:width], lambda j: bool(filled.get(j)))
-    kept.select(
-        (C("_rec") + K(1)).cast(BIGINT).alias("_row"), *(C(c).alias(f"h{k}") for k, c in enumerate(names))
-    ).create_view("raw")
+    rows = (col["_rec"] + K(1)).cast(BIGINT).alias("_row")
+    kept.select(rows, *(col[c].alias(f"h{k}") for k, c in enumerate(names))).create_view("raw")
     return Cells(file, con, {name: f"h{k}" for k, name in enumerate(names.values())}, encoding)
