@@ -151,8 +151,10 @@ def _ranks(con, key: str, sql: str, table: str | None) -> pl.Series:
     )
     ranked = con.table(f"d_{key}").set_alias("d")
     if table:
-        value, rank = SQLExpression(sql), ColumnExpression("d", "key")
-        same = (value == rank) | (value.isnull() & rank.isnull())  # "is not distinct from"
+        # equal values only (a hash join): a cell without one is absent, and takes the null's rank,
+        # last, and no policy from the coalesce and the case in ``_packed``
+        rank = ColumnExpression("d", "key")
+        same = SQLExpression(sql) == rank
         columns = [ColumnExpression(table, "v"), ColumnExpression("d", "id")]
         if key == "month":
             policy = FunctionExpression("year", rank) <= ConstantExpression(LAST_POLICY_YEAR)
