@@ -1,5 +1,7 @@
 """Every message exists in both languages; language detection from locale and URL."""
 
+import os
+
 import pytest
 
 from natality.core import i18n
@@ -58,5 +60,29 @@ def test_a_message_missing_a_language_is_refused(tmp_path, monkeypatch, entry):
         (tmp_path / "a.yaml").write_text("x.ok: {zh: 好, en: OK}\n", encoding="utf-8")
         i18n.catalogue.cache_clear()
         assert i18n.catalogue() == {"x.ok": {"zh": "好", "en": "OK"}}  # the same file without it loads
+    finally:
+        i18n.catalogue.cache_clear()
+
+
+def test_the_catalogue_is_read_from_its_json_copy_while_the_yaml_is_unchanged(tmp_path, monkeypatch):
+    """The checked catalogue is kept as JSON in locales/__pycache__ and read from there by later
+    processes; a YAML file changed in its bytes (even at the same size and time) is read again."""
+    yaml_file = tmp_path / "a.yaml"
+    yaml_file.write_text("x.ok: {zh: 好, en: OK}\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        assert i18n.catalogue() == {"x.ok": {"zh": "好", "en": "OK"}}
+        (copy,) = (tmp_path / "__pycache__").glob("catalogue-*.json")
+        copy.write_text('{"x.ok": {"zh": "拷", "en": "copy"}}', encoding="utf-8")  # marks the copy as read
+        i18n.catalogue.cache_clear()
+        assert i18n.catalogue() == {"x.ok": {"zh": "拷", "en": "copy"}}
+        stamp = yaml_file.stat()
+        yaml_file.write_text("x.ok: {zh: 坏, en: KO}\n", encoding="utf-8")  # the same size
+        os.utime(yaml_file, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # and the same time
+        i18n.catalogue.cache_clear()
+        assert i18n.catalogue() == {"x.ok": {"zh": "坏", "en": "KO"}}
+        assert [p.name for p in (tmp_path / "__pycache__").iterdir()] != [copy.name]  # the old copy replaced
+        assert len(list((tmp_path / "__pycache__").iterdir())) == 1
     finally:
         i18n.catalogue.cache_clear()

@@ -149,10 +149,15 @@ def _ranks(con, key: str, sql: str, table: str | None) -> pl.Series:
         f"create or replace table d_{key} as select key, (row_number() over (order by key asc nulls last) - 1)::bigint"
         f" as id from (select distinct key from ({key_values}) union select null)"
     )
+    ranked = con.table(f"d_{key}").set_alias("d")
     if table:
-        keep = f", coalesce(year(d.key) <= {LAST_POLICY_YEAR}, false) as keep" if key == "month" else ""
-        con.execute(
-            f"create or replace table k_{key} as select {table}.v, d.id{keep} from {table} "
-            f"join d_{key} d on ({sql}) is not distinct from d.key"
-        )
-    return con.sql(f"select key from d_{key} order by id").pl()["key"]
+        # equal values only (a hash join): a cell without one is absent, and takes the null's rank,
+        # last, and no policy from the coalesce and the case in ``_packed``
+        rank = ColumnExpression("d", "key")
+        same = SQLExpression(sql) == rank
+        columns = [ColumnExpression(table, "v"), ColumnExpression("d", "id")]
+        if key == "month":
+            policy = FunctionExpression("year", rank) <= ConstantExpression(LAST_POLICY_YEAR)
+            columns.append(CoalesceOperator(policy, ConstantExpression(False)).alias("keep"))
+        con.view(table).join(ranked, same).select(*columns).create_view(f"k_{key}")
+    return ranked.order("id").select(ColumnExpression("key")).pl()["key"]

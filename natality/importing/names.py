@@ -14,7 +14,6 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 import polars as pl
-from rapidfuzz.distance import Levenshtein
 
 from natality.importing.values import BadValue
 
@@ -49,7 +48,10 @@ def bare_key(key: str) -> str:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions), by rapidfuzz (C++)."""
+    """Levenshtein distance (insertions, deletions, substitutions), by rapidfuzz (C++); loaded
+    when a name is first matched: a file of codes (the usual births file) never needs it."""
+    from rapidfuzz.distance import Levenshtein
+
     return Levenshtein.distance(a, b)
 
 

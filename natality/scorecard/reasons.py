@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import string
 import threading
 import weakref
 
-import duckdb
 import polars as pl
 
 from natality.core.i18n import t
 from natality.core.literal import md
 from natality.scorecard.indicators import Indicator, Registry
+from natality.scorecard.number_texts import format_numbers  # also reasons.format_numbers for the pages
 
 
 def fmt_value(value: float | None, decimals: int) -> str:
@@ -81,39 +80,6 @@ def sorted_by(frame: pl.DataFrame, *columns: str, nulls_last: bool = False) -> p
         else:
             keys.append(pl.col(column))
     return frame.sort(keys, nulls_last=nulls_last)
-
-
-def format_numbers(frame: pl.DataFrame, columns: dict[str, tuple[str, str | int]]) -> pl.DataFrame:
-    """Numbers as text for whole columns: ``{out: (column, decimals)}`` -> ``out`` = f"{x:,.{d}f}"
-    ("1,234.5"), "–" where null; ``decimals`` a number or the name of a column holding it.
-
-    DuckDB's ``format`` follows the same {fmt} rules as Python's format spec, and rounds the exact
-    binary value the same way (half to even on the decimal expansion): the texts match
-    ``fmt_value`` digit for digit."""
-    if not columns:
-        return pl.DataFrame(schema={})
-    needed = sorted({c for c, d in columns.values()} | {d for c, d in columns.values() if isinstance(d, str)})
-    selects = []
-    for out, (column, decimals) in columns.items():
-        # One constant format per number of decimals (a format built per row costs twice as much).
-        digits = [decimals] if isinstance(decimals, int) else sorted(frame[decimals].drop_nulls().unique().to_list())
-        texts = {d: f"format('{{:,.{int(d)}f}}', \"{column}\")" for d in digits}
-        text = texts[decimals] if isinstance(decimals, int) else "null"
-        if not isinstance(decimals, int) and texts:
-            text = f'case "{decimals}" ' + " ".join(f"when {d} then {x}" for d, x in texts.items()) + " end"
-        selects.append(f"coalesce({text}, '–') as \"{out}\"")
-    cursor = _duckdb().cursor()
-    try:
-        cursor.register("numbers", frame.select(needed).with_row_index("row_nr").to_arrow())
-        return cursor.sql(f"select {', '.join(selects)} from numbers order by row_nr").pl()
-    finally:
-        cursor.close()
-
-
-@functools.lru_cache(maxsize=1)
-def _duckdb() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB for formatting only (each use takes its own cursor)."""
-    return duckdb.connect()
 
 
 # The numbers of a scorecard's reasons are the same texts in both languages ("1,234.5"): formatted

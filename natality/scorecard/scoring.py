@@ -19,9 +19,9 @@ from pathlib import Path
 import polars as pl
 
 from natality.core import once
-from natality.core.db import QueryError, run_query
+from natality.core.db import QueryError, connection, run_query
 from natality.core.extract import live_version_dir, read_manifest
-from natality.scorecard import reasons, stored, uncertainty
+from natality.scorecard import number_texts, reasons, stored, uncertainty
 from natality.scorecard.indicators import DEFAULT_REGISTRY, Registry, RegistryError, load_registry
 from natality.scorecard.judging import (
     GOOD,
@@ -212,11 +212,14 @@ def prepare(data_dir: str | Path | None = None) -> None:
 def _compute_scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
     j = _judged(stamp)
     towns = township_names(stamp[0], lang)
-    judged = j.judged.with_columns(reason=reasons.reason_texts(j.judged, j.registry, lang))
+    with number_texts.formatting_on(connection(stamp[0])):  # the version's DuckDB, not one more
+        judged = j.judged.with_columns(reason=reasons.reason_texts(j.judged, j.registry, lang))
+        status = reasons.status_table(judged, towns, j.registry, lang)
+        card = reasons.card_table(j.scored, judged, towns, j.registry, lang)
     return ScorecardData(
         registry=j.registry,
-        status=reasons.status_table(judged, towns, j.registry, lang),
-        card=reasons.card_table(j.scored, judged, towns, j.registry, lang),
+        status=status,
+        card=card,
         county=j.county,
         cutoff=j.cutoff,
         fraction=j.fraction or j.cutoff[1] / 12,
