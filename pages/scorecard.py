@@ -7,6 +7,7 @@ import streamlit as st
 from natality import ui
 from natality.births import projection_view
 from natality.core import literal, ranking
+from natality.scorecard import bump_chart
 from natality.scorecard import charts as scorecard_charts
 from natality.scorecard import reasons as scorecard_reasons
 from natality.scorecard import rules as scorecard_rules
@@ -70,7 +71,7 @@ cut = ctx.t("scorecard.bump_cut", year=year, top=ranking.TOP, bottom=ranking.BOT
 subtitle = ctx.t("scorecard.bump_subtitle") + (f"<br>{cut}" if ranked.cut else "")
 texts = ctx.t("scorecard.bump_title", first=first, last=last), subtitle, ctx.footnote()
 highlight = scorecard_table.bump_highlight(card)
-fig = ui.figure(scorecard_charts.rank_bump, history, ctx.lang, *texts, highlight, ctx.partial_year, find=found.codes)
+fig = ui.figure(bump_chart.rank_bump, history, ctx.lang, *texts, highlight, ctx.partial_year, find=found.codes)
 ranks = history.select("year", "township_code", "township_name", "score", "rank")
 ui.show_chart(fig, "scorecard_bump", ranks, "scorecard_ranks", links_townships=True)
 fig = ui.figure(

@@ -16,7 +16,7 @@ from natality.core.short_names import MAX_WIDTH, display_width, short_labels, sh
 from natality.geo.boundaries import geojson_features
 from natality.maps.charts import locator_map
 from natality.maps.labels import short_unit_names
-from natality.scorecard.charts import rank_bump
+from natality.scorecard.bump_chart import rank_bump
 from natality.srb.funnel_chart import srb_funnel
 from natality.srb.tables import township_srb_table
 from tests.factory import srb_township_rows

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from natality.core import ranking
 from natality.core.ranking import Gap
-from natality.scorecard import charts as scorecard_charts
+from natality.scorecard import bump_chart
 from natality.srb import funnel_chart
 from natality.srb.tables import township_srb_table
 from tests import apptest_pages
@@ -141,12 +141,12 @@ def test_bump_chart_of_sixty_draws_the_top_ten_the_bottom_ten_and_the_one_search
             for i in range(1, 61)
         ]
     )
-    fig = scorecard_charts.rank_bump(card, "zh", "t", "s", "f", [code(1)], find=[code(30)])
+    fig = bump_chart.rank_bump(card, "zh", "t", "s", "f", [code(1)], find=[code(30)])
     names = [tr.name for tr in fig.data]
     assert len(names) == 21 and "乡30" in names and "乡11" not in names and "乡50" not in names
     assert fig.layout.yaxis.range == (10.5, 0.5)  # the top panel: ranks 1-10
     assert fig.layout.yaxis3.range == (60.5, 50.5)  # the bottom panel: ranks 51-60
-    few = scorecard_charts.rank_bump(card.filter(pl.col("rank") <= 19), "zh", "t", "s", "f", [code(1)])
+    few = bump_chart.rank_bump(card.filter(pl.col("rank") <= 19), "zh", "t", "s", "f", [code(1)])
     assert len(few.data) == 19 and few.layout.yaxis.range == (19.5, 0.5)  # a county: one panel, every line
 
 

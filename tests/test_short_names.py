@@ -165,7 +165,7 @@ def test_slope_chart_end_labels_on_a_phone():
 
 def test_rank_bump_end_labels_on_a_phone():
     from natality.export import narrow
-    from natality.scorecard.charts import rank_bump
+    from natality.scorecard.bump_chart import rank_bump
 
     card = pl.DataFrame(
         [

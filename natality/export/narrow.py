@@ -209,7 +209,7 @@ def _shorter_township_labels(layout: dict, data: list[dict], columns: int) -> No
     ``township_labels`` (the labelled points' places ``index``, all when absent; their full
     ``names`` and ``codes``; a ``prefix`` and ``suffixes``: ``compare.charts.slope_chart``,
     ``srb.funnel_chart.srb_funnel``) and the annotations named ``township_label:CODE`` whose full
-    names the layout's ``meta`` holds (``scorecard.charts.rank_bump``). Labelled points only:
+    names the layout's ``meta`` holds (``scorecard.bump_chart.rank_bump``). Labelled points only:
     a few dozen, not a province's 2,000."""
     targets: list[tuple[dict, list[int] | None]] = []  # (trace, places) or (annotation, None)
     names: list[str] = []
