@@ -167,3 +167,13 @@ def test_each_subpackage_imports_on_its_own(part):
     # Every file of the part resolves its own imports (a moved file naming an old path fails here).
     for path in sorted((PACKAGE / part).glob("*.py")):
         importlib.import_module(module_name(path))
+
+
+def test_no_module_over_400_lines():
+    """A module that outgrows 400 lines is split along its seams (issue 22), not left to grow."""
+    long = {
+        str(path.relative_to(PACKAGE)): n
+        for path in PACKAGE.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}
