@@ -227,6 +227,7 @@ def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
         lambda: scoring.region_scorecard(version_dir, "zh", None),
         lambda: scoring.region_scorecard(version_dir, "en", None),
         lambda: layers.region_geojson(version_dir, None, map_view.map_unit(version_dir, None)),
+        lambda: layers.region_geojson(version_dir, None, "township"),  # the Township page's locator map
         lambda: layers.shaped_count(version_dir, None),
         lambda: pages(version_dir) if pages is not None else None,
     ]
