@@ -19,40 +19,33 @@ by the fingerprint above; ``<code>`` hashes the package's code and messages and 
 polars versions): another replica, or this server after a restart, reads it instead of building
 it again. It is written under a temporary name and renamed whole, so a half-written file is never
 read; a ``.lock`` file created exclusively by the first process that builds a figure makes a
-second one wait for the file (at most ``STORE_WAIT_SECONDS``) instead of building it too. A
-version that cannot be written to keeps its figures in memory only.
+second one wait for the file instead of building it too (``core/once_files``). A version that
+cannot be written to keeps its figures in memory only.
 """
 
 from __future__ import annotations
 
-import base64
 import collections
 import dataclasses
 import functools
 import hashlib
-import os
 import pickle
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import orjson
-import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from natality.core import once_files
 from natality.geo.boundaries import geojson_size_bytes
 
 MAX_FIGURES = 256
 MAX_BYTES = 64 * 1024 * 1024  # JSON size of the kept figures (a province map is ~1 MB)
-STORE_WAIT_SECONDS = 10.0  # the longest a process waits for another one's figure (then builds it)
-STORE_POLL_SECONDS = 0.02
-_PACKAGE = Path(__file__).resolve().parent.parent  # natality/
 
 
 class Built(go.Figure):
@@ -144,109 +137,38 @@ def _figures_of(built: Any) -> tuple:
     return built if isinstance(built, tuple) else (built,)
 
 
-# --- the figures stored beside a version, read by every process that serves it
+# --- the figures stored beside a version, read by every process that serves it (core/once_files)
 
 
 def _shared(key: bytes, builder: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Any, int]:
     """The figure of ``key`` and its JSON size: read from the run's version when a process stored
     it, else built (and stored, unless another process is building it: then waited for)."""
-    folder = store_folder(getattr(_run, "version", None))
-    path = None if folder is None else folder / f"{key.hex()}.json"
-    if path is not None:
-        found = _load(path)
-        if found is not None:
-            return found
-        owner = _lock_file(path)
-        if owner is False:  # another process builds it: wait for its file
-            deadline = time.monotonic() + STORE_WAIT_SECONDS
-            while time.monotonic() < deadline and path.with_suffix(".lock").exists():
-                time.sleep(STORE_POLL_SECONDS)
-            found = _load(path)
-            if found is not None:
-                return found
-    built = _built(builder(*args, **kwargs))
-    texts = [pio.to_json(b, validate=False, engine="orjson") for b in _figures_of(built)]
-    if path is not None and owner is not None:
-        _store(path, isinstance(built, tuple), texts)
-        if owner:
-            path.with_suffix(".lock").unlink(missing_ok=True)
+
+    def build() -> tuple[Any, list[str]]:
+        built = _built(builder(*args, **kwargs))
+        return built, [pio.to_json(b, validate=False, engine="orjson") for b in _figures_of(built)]
+
+    path = store_folder(getattr(_run, "version", None))
+    built, texts = once_files.shared(path and path / f"{key.hex()}.json", build, _write, _read)
     return built, sum(len(t) for t in texts)
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """A hash of the code and messages figures are built with, and of the plotly and polars versions."""
-    digest = hashlib.blake2b(f"plotly {plotly.__version__} polars {pl.__version__}".encode(), digest_size=10)
-    for pattern in ("**/*.py", "**/*.yaml"):
-        for path in sorted(_PACKAGE.glob(pattern)):
-            digest.update(str(path.relative_to(_PACKAGE)).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 def store_folder(version: str | None) -> Path | None:
     """Where the figures of ``version`` are stored (None: no version, nothing stored)."""
-    if not version:
-        return None
-    return Path(version) / "derived" / f"figures-{code_fingerprint()}"
+    folder = once_files.derived_path(version, "figures", "")
+    return folder.parent if folder else None
 
 
-def _lock_file(path: Path) -> bool | None:
-    """True: this process builds the figure; False: another one does; None: nothing can be written."""
-    lock = path.with_suffix(".lock")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-        return True
-    except FileExistsError:
-        try:
-            if time.time() - lock.stat().st_mtime > STORE_WAIT_SECONDS:  # left by a killed process
-                lock.unlink(missing_ok=True)
-                return _lock_file(path)
-        except OSError:
-            pass
-        return False
-    except OSError:  # a read-only version: built in memory only
-        return None
+def _write(made: tuple[Any, list[str]], path: Path) -> None:
+    head = '{"tuple":true,"figures":[' if isinstance(made[0], tuple) else '{"tuple":false,"figures":['
+    path.write_text(head + ",".join(made[1]) + "]}", encoding="utf-8")
 
 
-def _store(path: Path, is_tuple: bool, texts: list[str]) -> None:
-    head = '{"tuple":true,"figures":[' if is_tuple else '{"tuple":false,"figures":['
-    body = head + ",".join(texts) + "]}"
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, path)  # whole or not at all
-    except OSError:
-        tmp.unlink(missing_ok=True)
-
-
-def _load(path: Path) -> tuple[Any, int] | None:
-    try:
-        raw = path.read_bytes()
-        kept = orjson.loads(raw)
-        specs = [_arrays(spec) for spec in kept["figures"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+def _read(path: Path) -> tuple[Any, list[str]]:
+    kept = orjson.loads(path.read_bytes())
+    specs = kept["figures"]
     built = tuple(Built(s) for s in specs) if kept["tuple"] else Built(specs[0])
-    return built, len(raw) - 30
-
-
-_DTYPES = {"f8", "f4", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"}
-
-
-def _arrays(obj: Any) -> Any:
-    """plotly's typed arrays (``{"dtype", "bdata"}``) back into the numpy arrays ``to_dict`` gives."""
-    if isinstance(obj, dict):
-        if "bdata" in obj and obj.get("dtype") in _DTYPES and set(obj) <= {"dtype", "bdata", "shape"}:
-            array = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
-            if "shape" in obj:
-                shape = obj["shape"]
-                array = array.reshape([int(n) for n in shape.split(",")] if isinstance(shape, str) else shape)
-            return array
-        return {k: (v if k == "geojson" else _arrays(v)) for k, v in obj.items()}
-    if isinstance(obj, list) and obj and isinstance(obj[0], dict | list):
-        return [_arrays(v) for v in obj]
-    return obj
+    return built, [orjson.dumps(s).decode() for s in specs]  # (sizes: the JSON sent)
 
 
 def clear() -> None:
