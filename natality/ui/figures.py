@@ -155,8 +155,8 @@ def _shared(key: bytes, builder: Callable[..., Any], args: tuple, kwargs: dict) 
 
 def store_folder(version: str | None) -> Path | None:
     """Where the figures of ``version`` are stored (None: no version, nothing stored)."""
-    folder = once_files.derived_path(version, "figures", "")
-    return folder.parent if folder else None
+    path = once_files.derived_path(version, "figures", "-")
+    return path.parent if path else None
 
 
 def _write(made: tuple[Any, list[str]], path: Path) -> None:
