@@ -17,6 +17,7 @@ plotly and polars versions: new code never reads what old code wrote.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -104,6 +105,9 @@ def _lock(path: Path) -> bool | None:
     lock = _lock_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only version, or a file where the folder would be
+        return None
+    try:
         os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
         return True
     except FileExistsError:
@@ -124,7 +128,8 @@ def _write(path: Path, value: T, write: Callable[[T, Path], None]) -> None:
         write(value, tmp)
         os.replace(tmp, path)  # whole or not at all
     except (OSError, pl.exceptions.PolarsError):  # full disk; or another process's result is there
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
