@@ -180,3 +180,36 @@ def test_a_version_that_cannot_be_written_to_builds_in_memory(setup):
     made = figures.figure(figmod.bars, pl.DataFrame({"township": ["A"], "births": [1]}), "t")
     assert made.to_dict()["data"][0]["x"] == ["A"]
     assert figures.figure(figmod.bars, pl.DataFrame({"township": ["A"], "births": [1]}), "t") is made
+
+
+def test_alerts_are_made_once_per_version_for_both_languages_and_read_by_the_next_process(tmp_path, monkeypatch):
+    """The data alerts (seconds at 2,000 townships) are judged once per version and region, not once
+    per language and process: a process that finds them stored computes nothing."""
+    import numpy as np
+
+    from natality.births import alerts
+    from natality.core import extract
+    from natality.ui import cached
+    from tests.test_projection import TOWNS, A, B, clean_rows, make_extract
+
+    rows = clean_rows(np.random.default_rng(7), [A, B], lam=np.array([30.0, 30.0]))
+    rows = [(c, m, s, o, a, p, n * 10 if (c, m) == (A, "2021-08") else n) for c, m, s, o, a, p, n in rows]
+    version = str(extract.live_version_dir(make_extract(tmp_path / "x", TOWNS, rows, cutoff="2022-12")))
+    fresh = {lang: alerts.data_alerts(version, lang) for lang in ("zh", "en")}
+    judged = []
+    real_compute = alerts.compute
+    monkeypatch.setattr(alerts, "compute", lambda inputs: judged.append(1) or real_compute(inputs))
+    for lang in ("zh", "en"):
+        found, phi, budget, cells = cached._data_alerts(version, lang, None)
+        assert found.equals(fresh[lang][0]) and (phi, cells) == fresh[lang][1:] and budget == alerts.BUDGET
+    assert len(judged) == 1  # once for both languages
+    [kept] = (Path(version) / "derived").glob("alerts-*/*")
+    assert sorted(p.name for p in kept.iterdir()) == ["alerts.arrow", "numbers.json"]
+    # another process (its caches empty) reads them: nothing judged again, the same alerts
+    cached._alerts_found.clear()
+    cached._data_alerts.clear()
+    for lang in ("en", "zh"):
+        found, phi, _, cells = cached._data_alerts(version, lang, None)
+        assert found.equals(fresh[lang][0]) and (phi, cells) == fresh[lang][1:]
+    assert len(judged) == 1
+    assert found.filter(pl.col("kind") == "high")["township_code"].to_list() == [A]
