@@ -213,3 +213,17 @@ def test_alerts_are_made_once_per_version_for_both_languages_and_read_by_the_nex
         assert found.equals(fresh[lang][0]) and (phi, cells) == fresh[lang][1:]
     assert len(judged) == 1
     assert found.filter(pl.col("kind") == "high")["township_code"].to_list() == [A]
+
+
+def test_a_full_store_keeps_further_figures_in_memory_only(setup, monkeypatch):
+    version, log = setup
+    import figmod
+
+    figures.run_version(str(version))
+    figures.figure(figmod.bars, pl.DataFrame({"township": ["A"], "births": [1]}), "t")
+    [first] = stored(version)
+    monkeypatch.setattr(figures, "STORE_MAX_BYTES", first.stat().st_size + 100)
+    made = figures.figure(figmod.bars, pl.DataFrame({"township": ["B"], "births": [2]}), "t")
+    assert made.to_dict()["data"][0]["x"] == ["B"]
+    assert stored(version) == [first]  # nothing else written, no temporary file left
+    assert len(log.read_text().splitlines()) == 2

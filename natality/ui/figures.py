@@ -20,7 +20,7 @@ polars versions): another replica, or this server after a restart, reads it inst
 it again. It is written under a temporary name and renamed whole, so a half-written file is never
 read; a ``.lock`` file created exclusively by the first process that builds a figure makes a
 second one wait for the file instead of building it too (``core/once_files``). A version that
-cannot be written to keeps its figures in memory only.
+cannot be written to, or whose figures fill ``STORE_MAX_BYTES``, keeps its figures in memory only.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import collections
 import dataclasses
 import functools
 import hashlib
+import os
 import pickle
 import threading
 import weakref
@@ -46,6 +47,7 @@ from natality.geo.boundaries import geojson_size_bytes
 
 MAX_FIGURES = 256
 MAX_BYTES = 64 * 1024 * 1024  # JSON size of the kept figures (a province map is ~1 MB)
+STORE_MAX_BYTES = 256 * 1024 * 1024  # JSON size of the figures stored beside one version
 
 
 class Built(go.Figure):
@@ -160,6 +162,12 @@ def store_folder(version: str | None) -> Path | None:
 
 
 def _write(made: tuple[Any, list[str]], path: Path) -> None:
+    # A version's folder is capped: every township's own figure (the Township page's locator map
+    # embeds the region's GeoJSON, ~1 MB at 2,000 townships) must not fill the disk.
+    with os.scandir(path.parent) as entries:
+        kept = sum(e.stat().st_size for e in entries if e.name.endswith(".json"))
+    if kept + sum(len(t) for t in made[1]) > STORE_MAX_BYTES:
+        raise OSError("the version's figure store is full")  # (nothing written: built in memory)
     head = '{"tuple":true,"figures":[' if isinstance(made[0], tuple) else '{"tuple":false,"figures":['
     path.write_text(head + ",".join(made[1]) + "]}", encoding="utf-8")
 
