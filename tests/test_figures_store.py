@@ -227,3 +227,26 @@ def test_a_full_store_keeps_further_figures_in_memory_only(setup, monkeypatch):
     assert made.to_dict()["data"][0]["x"] == ["B"]
     assert stored(version) == [first]  # nothing else written, no temporary file left
     assert len(log.read_text().splitlines()) == 2
+
+
+def test_the_overview_changes_are_read_by_the_next_process(demo_data, monkeypatch):
+    from natality.compare import monthly
+    from natality.core import extract
+    from natality.core.context import Ctx
+    from natality.ui import cached
+
+    version = str(extract.live_version_dir(demo_data))
+    kept = extract.read_manifest(version)
+
+    def ctx(lang: str) -> Ctx:
+        return Ctx(lang=lang, data_dir=str(demo_data), version_dir=version, manifest=kept, region_code=None)
+
+    made = {lang: cached.month_changes(ctx(lang)) for lang in ("zh", "en")}
+    assert made["zh"] != made["en"] and made["zh"][1]  # a heading and sentences in each language
+    cached._month_changes.clear()
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(monthly, "overview_panel", forbidden)
+    assert {lang: cached.month_changes(ctx(lang)) for lang in ("zh", "en")} == made

@@ -89,7 +89,18 @@ def map_geojson(ctx: Ctx, unit: str) -> dict:
 
 @version_cache_data(max_entries=16)
 def _month_changes(version_dir: str, region: str | None, lang: str, _ctx: Ctx) -> tuple[str, list[str]]:
-    return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
+    def build() -> tuple[str, list[str]]:
+        return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
+
+    def read(path: Path) -> tuple[str, list[str]]:
+        heading, sentences = json.loads(path.read_text(encoding="utf-8"))
+        return str(heading), [str(s) for s in sentences]
+
+    def write(made: tuple[str, list[str]], path: Path) -> None:
+        path.write_text(json.dumps(list(made), ensure_ascii=False), encoding="utf-8")
+
+    name = hashlib.blake2b(repr((region, lang)).encode(), digest_size=8).hexdigest() + ".json"
+    return once_files.shared(once_files.derived_path(version_dir, "changes", name), build, write, read)
 
 
 def month_changes(ctx: Ctx) -> tuple[str, list[str]]:
