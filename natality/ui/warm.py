@@ -8,7 +8,9 @@ the import stored it, ``scorecard.stored``), the map layers are dissolved and si
 and the Overview's alerts, projection and map take seconds more. ``warm(version_dir)`` starts one
 thread per version and process that makes them; a visitor arriving meanwhile waits for the same
 work (``core/once``) instead of doing it again. ``watch(data_dir)`` checks every few seconds which
-version is live and warms a new one before anyone opens it.
+version is live and warms a new one before anyone opens it. With replicas, the first process to
+make a version's figures, data alerts and Overview changes writes them beside the version and the
+others read them (``ui.figures``, ``ui.cached``, ``core/once_files``).
 
 **Hold back, then switch.** Under a server started by ``natality.ui.serve`` (``hold_back()``),
 ``version_for_run`` keeps giving new script runs the version served so far while the new live
