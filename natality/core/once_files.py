@@ -11,7 +11,7 @@ instead of building it too. A path that cannot be written (a read-only version) 
 memory. A result that cannot be read (damaged) is built again.
 
 Paths lie in a version's ``derived/`` folder (``derived_path``), named by what they were made from
-and by ``code_fingerprint()``, a hash of the package's code, messages and queries and of the
+and by ``code_fingerprint()``, a hash of the package's code, messages and queries (and the pages) and of the
 plotly and polars versions: new code never reads what old code wrote.
 """
 
@@ -43,6 +43,8 @@ def code_fingerprint() -> str:
     digest = hashlib.blake2b(f"plotly {plotly.__version__} polars {pl.__version__}".encode(), digest_size=10)
     files = [p for pattern in ("**/*.py", "**/*.yaml") for p in sorted(_PACKAGE.glob(pattern))]
     files += sorted((_PACKAGE.parent / "queries").rglob("*.sql"))
+    files += [*sorted((_PACKAGE.parent / "pages").glob("*.py")), _PACKAGE.parent / "dashboard.py"]
+    files = [p for p in files if p.is_file()]
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
