@@ -54,6 +54,7 @@ from natality.core import db, extract, once
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
+from natality.ui import warm_process
 from natality.ui.figures import evict_versions as evict_figures
 from natality.ui.figures import figures_for, run_version
 
@@ -223,6 +224,8 @@ def warm(version_dir: str, pages: Callable[[str], None] | None = None) -> bool:
 
 def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
     start = time.perf_counter()
+    if _hold.is_set() and pages is not None and os.environ.get("NATALITY_WARM_PROCESS", "1") != "0":
+        warm_process.run(version_dir, _stopping, HOLD_SECONDS)  # its results read below
     run_version(version_dir)  # the figures made here are kept for this version
     steps = [
         lambda: db.connection(version_dir),
