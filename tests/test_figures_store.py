@@ -250,3 +250,38 @@ def test_the_overview_changes_are_read_by_the_next_process(demo_data, monkeypatc
 
     monkeypatch.setattr(monthly, "overview_panel", forbidden)
     assert {lang: cached.month_changes(ctx(lang)) for lang in ("zh", "en")} == made
+
+
+def test_the_warm_process_makes_what_a_server_then_reads(tmp_path, monkeypatch):
+    """``python -m natality.ui.warm_process VERSION`` (started by a server's warm at nice 10) writes
+    the version's alerts, Overview changes and figures; the server's own warm then judges no
+    alert and computes no changes again."""
+    import numpy as np
+
+    from natality.births import alerts
+    from natality.compare import monthly
+    from natality.core import extract
+    from natality.ui import cached
+    from tests.test_projection import TOWNS, A, B, clean_rows, make_extract
+
+    rows = clean_rows(np.random.default_rng(5), [A, B], lam=np.array([20.0, 20.0]))
+    version = str(extract.live_version_dir(make_extract(tmp_path / "x", TOWNS, rows, cutoff="2022-10")))
+    done = subprocess.run(
+        [sys.executable, "-m", "natality.ui.warm_process", version],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    kinds = sorted(p.name.split("-")[0] for p in (Path(version) / "derived").iterdir())
+    assert {"alerts", "changes", "figures"} <= set(kinds)
+    assert list((Path(version) / "derived").glob("figures-*/*.json"))  # the Overview's map
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("computed again in the server")
+
+    monkeypatch.setattr(alerts, "compute", forbidden)
+    monkeypatch.setattr(monthly, "overview_panel", forbidden)
+    figures.clear()
+    cached.warm_overview(version)

@@ -42,6 +42,8 @@ import gc
 import inspect
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -54,7 +56,6 @@ from natality.core import db, extract, once
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
-from natality.ui import warm_process
 from natality.ui.figures import evict_versions as evict_figures
 from natality.ui.figures import figures_for, run_version
 
@@ -74,6 +75,7 @@ _serving: dict[str, str] = {}  # data dir -> the version new script runs get
 _previous: dict[str, str] = {}  # data dir -> the version served before it
 _known: dict[str, set[str]] = collections.defaultdict(set)  # data dir -> versions with cached work
 log = logging.getLogger("natality")
+_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def start_thread(target: Callable[..., None], *args: object, name: str) -> None:
@@ -225,7 +227,7 @@ def warm(version_dir: str, pages: Callable[[str], None] | None = None) -> bool:
 def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
     start = time.perf_counter()
     if _hold.is_set() and pages is not None and os.environ.get("NATALITY_WARM_PROCESS", "1") != "0":
-        warm_process.run(version_dir, _stopping, HOLD_SECONDS)  # its results read below
+        _prepare_elsewhere(version_dir, _stopping, HOLD_SECONDS)  # its results read below
     run_version(version_dir)  # the figures made here are kept for this version
     steps = [
         lambda: db.connection(version_dir),
@@ -252,6 +254,32 @@ def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
             ready = _ready.get(version_dir)
         if ready is not None:
             ready.set()  # after the switch: whoever waits for it finds it served
+
+
+def _prepare_elsewhere(version_dir: str, stopping: threading.Event, limit: float) -> bool:
+    """``python -m natality.ui.warm_process VERSION``: the version's shared work made at nice 10
+    and written for every process (``ui/warm_process``), read by this process's warm afterwards.
+    Waits for it at most ``limit`` seconds, or until ``stopping`` is set (then it is killed); True
+    when it ended by itself with success."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "natality.ui.warm_process", version_dir],
+            cwd=_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return False
+    deadline = time.monotonic() + limit
+    while child.poll() is None:
+        if stopping.wait(0.2) or time.monotonic() > deadline:
+            child.kill()
+            child.wait()
+            return False
+    return child.returncode == 0
 
 
 def _switch_if_live(version_dir: str) -> None:

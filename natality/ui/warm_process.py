@@ -1,4 +1,4 @@
-"""A version's shared work made by a process of its own, at nice 10 (``ui.warm`` under a server).
+"""A version's shared work made by a process of its own, at nice 10 (started by ``ui.warm`` under a server).
 
 What every process serving a version can read from its ``derived/`` folder (the scorecards, the
 data alerts, the Overview's changes and figures: ``core/once_files``) is made first by
@@ -14,37 +14,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def run(version_dir: str, stopping: threading.Event, limit: float) -> bool:
-    """Run the process for ``version_dir`` and wait for it (at most ``limit`` seconds, or until
-    ``stopping`` is set: then it is killed); True when it ended by itself with success."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    try:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "natality.ui.warm_process", version_dir],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        return False
-    deadline = time.monotonic() + limit
-    while child.poll() is None:
-        if stopping.wait(0.2) or time.monotonic() > deadline:
-            child.kill()
-            child.wait()
-            return False
-    return child.returncode == 0
+from natality.scorecard import scoring
+from natality.ui.cached import warm_overview
+from natality.ui.figures import run_version
 
 
 def prepare(version_dir: str) -> None:
@@ -52,10 +26,6 @@ def prepare(version_dir: str) -> None:
     with contextlib.suppress(OSError):
         os.nice(10)
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # no runtime here: its caches' warnings
-    from natality.scorecard import scoring
-    from natality.ui.cached import warm_overview
-    from natality.ui.figures import run_version
-
     run_version(version_dir)  # figures are stored for this version
     for lang in ("zh", "en"):
         scoring.region_scorecard(version_dir, lang, None)
