@@ -5,7 +5,8 @@ copy of a 2,000-township extract, lets them warm the live version and serve a fi
 then imports one month (``python -m natality import``, as the staff do) and reads each server's
 CPU time (user + system, from /proc): from the import until the servers are idle again (the
 switch: the warm of the new version), then while one leader per replica opens every page in both
-languages, replica after replica (each page's first view of the new version). With
+languages, replica after replica (each page's first view of the new version); and the CPU of each
+server's ended child processes (the warm process at nice 10, ``ui/warm_process``). With
 ``--baseline REF`` the app at git ref REF (``git archive``) is measured the same way in the same
 run, and the ratios printed. CPU seconds are what to compare on a shared machine; the load
 average is printed beside them.
@@ -41,6 +42,12 @@ def cpu(process: psutil.Process) -> float:
     return times.user + times.system
 
 
+def children_cpu(process: psutil.Process) -> float:
+    """CPU of the server's ended child processes (the warm process at nice 10, ui/warm_process)."""
+    times = process.cpu_times()
+    return times.children_user + times.children_system
+
+
 def wait_idle(servers: list[psutil.Process], quiet_s: int = 4, limit: float = 300) -> float:
     """Wait until no server used more than 30 ms of CPU in a second, ``quiet_s`` seconds in a row."""
     started, quiet = time.monotonic(), 0
@@ -72,11 +79,13 @@ def measure(app: Path, template: Path, work: Path, replicas: int) -> dict[str, l
                 session.view("", "lang=zh")
         wait_idle(servers)
         start = [cpu(s) for s in servers]
+        start_children = [children_cpu(s) for s in servers]
         command = months.import_command(data, births)
         subprocess.run(command, cwd=app, env={**os.environ, "PYTHONPATH": str(app)}, check=True, capture_output=True)
         time.sleep(2.0)  # the watchers see the new version within a second
         wait_idle(servers)
         switched = [cpu(s) for s in servers]
+        niced = [children_cpu(s) - c for s, c in zip(servers, start_children, strict=True)]
         first = []
         for server, port in zip(servers, ports, strict=True):
             before = cpu(server)
@@ -91,6 +100,7 @@ def measure(app: Path, template: Path, work: Path, replicas: int) -> dict[str, l
             "switch": [b - a for a, b in zip(start, switched, strict=True)],
             "first views": first,
             "total": [b - a + f for a, b, f in zip(start, switched, first, strict=True)],
+            "niced child": niced,
         }
     finally:
         for proc in procs:
