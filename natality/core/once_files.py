@@ -62,17 +62,21 @@ def shared(
     build: Callable[[], T],
     write: Callable[[T, Path], None],
     read: Callable[[Path], T],
+    wait: float | None = None,
 ) -> T:
     """What ``path`` holds (``read``), else ``build()``, written to ``path`` (``write(value, tmp)``
-    then renamed) by the one process that holds its lock while the others wait for it."""
+    then renamed) by the one process that holds its lock while the others wait for it (at most
+    ``wait`` seconds, ``WAIT_SECONDS`` by default; a lock older than that was left by a killed
+    process)."""
     if path is None:
         return build()
     found = _read(path, read)
     if found is not None:
         return found
-    owner = _lock(path)
+    wait = WAIT_SECONDS if wait is None else wait
+    owner = _lock(path, wait)
     if owner is False:  # another process builds it: wait for its result
-        deadline = time.monotonic() + WAIT_SECONDS
+        deadline = time.monotonic() + wait
         lock = _lock_path(path)
         while time.monotonic() < deadline and lock.exists():
             time.sleep(POLL_SECONDS)
@@ -102,7 +106,7 @@ def _read(path: Path, read: Callable[[Path], T]) -> T | None:
         return None
 
 
-def _lock(path: Path) -> bool | None:
+def _lock(path: Path, stale: float) -> bool | None:
     """True: this process builds; False: another one does; None: nothing can be written here."""
     lock = _lock_path(path)
     try:
@@ -114,9 +118,9 @@ def _lock(path: Path) -> bool | None:
         return True
     except FileExistsError:
         try:
-            if time.time() - lock.stat().st_mtime > WAIT_SECONDS:  # left by a killed process
+            if time.time() - lock.stat().st_mtime > stale:  # left by a killed process
                 lock.unlink(missing_ok=True)
-                return _lock(path)
+                return _lock(path, stale)
         except OSError:
             pass
         return False

@@ -52,7 +52,7 @@ from typing import Any
 
 import streamlit as st
 
-from natality.core import db, extract, once
+from natality.core import db, extract, once, once_files
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
@@ -260,7 +260,19 @@ def _prepare_elsewhere(version_dir: str, stopping: threading.Event, limit: float
     """``python -m natality.ui.warm_process VERSION``: the version's shared work made at nice 10
     and written for every process (``ui/warm_process``), read by this process's warm afterwards.
     Waits for it at most ``limit`` seconds, or until ``stopping`` is set (then it is killed); True
-    when it ended by itself with success."""
+    when it ended by itself with success. One process for all replicas: the first to get here
+    takes the version's ``warm`` lock and starts it, the others wait for its end (``core/once_files``)."""
+
+    def write(ok: bool, path: Path) -> None:
+        if not ok:
+            raise OSError("the warm process failed")  # (nothing written: tried again next time)
+        path.write_text("done\n", encoding="utf-8")
+
+    done = once_files.derived_path(version_dir, "warm", "done")
+    return once_files.shared(done, lambda: _warm_process(version_dir, stopping, limit), write, lambda _: True, limit)
+
+
+def _warm_process(version_dir: str, stopping: threading.Event, limit: float) -> bool:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
     try:
         child = subprocess.Popen(
