@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -285,3 +286,30 @@ def test_the_warm_process_makes_what_a_server_then_reads(tmp_path, monkeypatch):
     monkeypatch.setattr(monthly, "overview_panel", forbidden)
     figures.clear()
     cached.warm_overview(version)
+
+
+def test_replicas_start_one_warm_process_per_version(tmp_path, monkeypatch):
+    """Two replicas warming the same new version at once (here two threads: the lock is a file)
+    start one warm process between them; the second waits for its end instead of starting another."""
+    import numpy as np
+
+    from natality.core import extract
+    from natality.ui import warm
+    from tests.test_projection import TOWNS, A, B, clean_rows, make_extract
+
+    rows = clean_rows(np.random.default_rng(5), [A, B], lam=np.array([20.0, 20.0]))
+    version = str(extract.live_version_dir(make_extract(tmp_path / "x", TOWNS, rows, cutoff="2022-10")))
+    started, real = [], warm._warm_process
+    monkeypatch.setattr(warm, "_warm_process", lambda *a: started.append(a[0]) or real(*a))
+    results: list[bool] = []
+    replicas = [
+        threading.Thread(target=lambda: results.append(warm._prepare_elsewhere(version, threading.Event(), 120)))
+        for _ in range(2)
+    ]
+    for r in replicas:
+        r.start()
+    for r in replicas:
+        r.join()
+    assert results == [True, True] and started == [version]
+    assert list((Path(version) / "derived").glob("alerts-*/*/alerts.arrow"))  # what it made
+    assert warm._prepare_elsewhere(version, threading.Event(), 120) and started == [version]  # done: not again
