@@ -10,7 +10,11 @@ thread per version and process that makes them; a visitor arriving meanwhile wai
 work (``core/once``) instead of doing it again. ``watch(data_dir)`` checks every few seconds which
 version is live and warms a new one before anyone opens it. With replicas, the first process to
 make a version's figures, data alerts and Overview changes writes them beside the version and the
-others read them (``ui.figures``, ``ui.cached``, ``core/once_files``).
+others read them (``ui.figures``, ``ui.cached``, ``core/once_files``). Under a server these are
+made first by one process per version at nice 10 for all replicas (``ui/warm_process``, started
+by the first replica to warm the version; the others wait for its end), so the serving
+processes' warm only reads them and makes what is each process's own (its DuckDB connection,
+layers, query frames).
 
 **Hold back, then switch.** Under a server started by ``natality.ui.serve`` (``hold_back()``),
 ``version_for_run`` keeps giving new script runs the version served so far while the new live
