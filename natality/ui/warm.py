@@ -14,7 +14,7 @@ others read them (``ui.figures``, ``ui.cached``, ``core/once_files``). Under a s
 made first by one process per version at nice 10 for all replicas (``ui/warm_process``, started
 by the first replica to warm the version; the others wait for its end), so the serving
 processes' warm only reads them and makes what is each process's own (its DuckDB connection,
-layers, query frames).
+layers, query frames). ``NATALITY_WARM_PROCESS=0`` turns that process off.
 
 **Hold back, then switch.** Under a server started by ``natality.ui.serve`` (``hold_back()``),
 ``version_for_run`` keeps giving new script runs the version served so far while the new live
