@@ -113,6 +113,9 @@ def test_two_replicas_behind_nginx_keep_each_tab_and_switch_together(cluster, tm
             view = tab.view("births", "lang=en")
         assert not view.errors and view.charts == 4 and view.marks == {month}
         tab.close()
+    # the new version's figures were built once for both replicas and stored whole beside it
+    stored = list((extract.live_version_dir(data) / "derived").glob("figures-*/*"))
+    assert stored and all(p.suffix == ".json" and not p.name.startswith(".") for p in stored), stored
 
 
 def test_a_note_written_while_another_replica_has_the_file_open_changes_the_cache_key(tmp_path):

@@ -8,13 +8,16 @@ and the GeoJSON. ``warm_overview`` makes the Overview's shared parts before the 
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from natality.births import alerts, projection
 from natality.compare import comparison, monthly
-from natality.core import db, extract
+from natality.core import db, extract, once_files
 from natality.core.context import Ctx
 from natality.geo import layers
 from natality.maps import view as map_view
@@ -86,7 +89,18 @@ def map_geojson(ctx: Ctx, unit: str) -> dict:
 
 @version_cache_data(max_entries=16)
 def _month_changes(version_dir: str, region: str | None, lang: str, _ctx: Ctx) -> tuple[str, list[str]]:
-    return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
+    def build() -> tuple[str, list[str]]:
+        return monthly.overview_panel(_ctx, scorecard_data(_ctx).registry, lambda name, **p: query(_ctx, name, **p))
+
+    def read(path: Path) -> tuple[str, list[str]]:
+        heading, sentences = json.loads(path.read_text(encoding="utf-8"))
+        return str(heading), [str(s) for s in sentences]
+
+    def write(made: tuple[str, list[str]], path: Path) -> None:
+        path.write_text(json.dumps(list(made), ensure_ascii=False), encoding="utf-8")
+
+    name = hashlib.blake2b(repr((region, lang)).encode(), digest_size=8).hexdigest() + ".json"
+    return once_files.shared(once_files.derived_path(version_dir, "changes", name), build, write, read)
 
 
 def month_changes(ctx: Ctx) -> tuple[str, list[str]]:
@@ -110,8 +124,36 @@ def births_projection(ctx: Ctx, year: int) -> projection.Projection | None:
 
 
 @version_cache_resource(max_entries=16)  # shared frames, never changed
+def _alerts_found(version_dir: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
+    """(alerts, phi, level, township-months judged): the same in both languages, made once per
+    version and region by the first process that serves it and read by the others (seconds of
+    CPU at 2,000 townships; ``core/once_files``)."""
+
+    def build() -> tuple[pl.DataFrame, float, float, int]:
+        inputs = alerts.neighbours(db.run_query("data_alerts_inputs", version_dir, region=region))
+        found, phi, level = alerts.compute(inputs)
+        return found, phi, level, inputs.height
+
+    name = hashlib.blake2b(repr(region).encode(), digest_size=8).hexdigest()
+    return once_files.shared(once_files.derived_path(version_dir, "alerts", name), build, _write_alerts, _read_alerts)
+
+
+def _write_alerts(found: tuple[pl.DataFrame, float, float, int], path: Path) -> None:
+    path.mkdir()
+    found[0].write_ipc(path / "alerts.arrow")
+    (path / "numbers.json").write_text(json.dumps({"phi": found[1], "level": found[2], "cells": found[3]}))
+
+
+def _read_alerts(path: Path) -> tuple[pl.DataFrame, float, float, int]:
+    numbers = json.loads((path / "numbers.json").read_text())
+    frame = pl.read_ipc(path / "alerts.arrow")
+    return frame, float(numbers["phi"]), float(numbers["level"]), int(numbers["cells"])
+
+
+@version_cache_resource(max_entries=16)  # shared frames, never changed
 def _data_alerts(version_dir: str, lang: str, region: str | None) -> tuple[pl.DataFrame, float, float, int]:
-    found, phi, cells = alerts.data_alerts(version_dir, lang, region)
+    found, phi, level, cells = _alerts_found(version_dir, region)  # (alerts.data_alerts, once for both languages)
+    found = found.with_columns(reason=pl.Series(alerts.reasons(found, lang, level), dtype=pl.String))
     return found, phi, alerts.BUDGET, cells
 
 

@@ -12,6 +12,15 @@ makes its own copy (``full``).
 Each kept figure remembers the extract versions it was shown for (the version of the script run
 that asked, ``run_version``, and any version its arguments name): when an import switches the
 live version, ``evict_versions`` drops the figures of versions no longer served.
+
+**Shared by every process.** A figure built for a script run (or a warm-up) of a version is also
+written beside that version, as the JSON plotly would send, in ``derived/figures-<code>/`` (named
+by the fingerprint above; ``<code>`` hashes the package's code and messages and the plotly and
+polars versions): another replica, or this server after a restart, reads it instead of building
+it again. It is written under a temporary name and renamed whole, so a half-written file is never
+read; a ``.lock`` file created exclusively by the first process that builds a figure makes a
+second one wait for the file instead of building it too (``core/once_files``). A version that
+cannot be written to, or whose figures fill ``STORE_MAX_BYTES``, keeps its figures in memory only.
 """
 
 from __future__ import annotations
@@ -20,20 +29,25 @@ import collections
 import dataclasses
 import functools
 import hashlib
+import os
 import pickle
 import threading
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import orjson
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from natality.core import once_files
 from natality.geo.boundaries import geojson_size_bytes
 
 MAX_FIGURES = 256
 MAX_BYTES = 64 * 1024 * 1024  # JSON size of the kept figures (a province map is ~1 MB)
+STORE_MAX_BYTES = 256 * 1024 * 1024  # JSON size of the figures stored beside one version
 
 
 class Built(go.Figure):
@@ -107,8 +121,7 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             _figures.move_to_end(key)
             kept[2].update(tags)
             return kept[0]
-    built = _built(builder(*args, **kwargs))
-    size = sum(len(pio.to_json(b, validate=False, engine="orjson")) for b in _figures_of(built))
+    built, size = _shared(key, builder, args, kwargs)
     with _lock:
         if key not in _figures:
             _figures[key] = (built, size, tags)
@@ -124,6 +137,46 @@ def _built(made: Any) -> Any:
 
 def _figures_of(built: Any) -> tuple:
     return built if isinstance(built, tuple) else (built,)
+
+
+# --- the figures stored beside a version, read by every process that serves it (core/once_files)
+
+
+def _shared(key: bytes, builder: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Any, int]:
+    """The figure of ``key`` and its JSON size: read from the run's version when a process stored
+    it, else built (and stored, unless another process is building it: then waited for)."""
+
+    def build() -> tuple[Any, list[str]]:
+        built = _built(builder(*args, **kwargs))
+        return built, [pio.to_json(b, validate=False, engine="orjson") for b in _figures_of(built)]
+
+    path = store_folder(getattr(_run, "version", None))
+    built, texts = once_files.shared(path and path / f"{key.hex()}.json", build, _write, _read)
+    return built, sum(len(t) for t in texts)
+
+
+def store_folder(version: str | None) -> Path | None:
+    """Where the figures of ``version`` are stored (None: no version, nothing stored)."""
+    path = once_files.derived_path(version, "figures", "-")
+    return path.parent if path else None
+
+
+def _write(made: tuple[Any, list[str]], path: Path) -> None:
+    # A version's folder is capped: every township's own figure (the Township page's locator map
+    # embeds the region's GeoJSON, ~1 MB at 2,000 townships) must not fill the disk.
+    with os.scandir(path.parent) as entries:
+        kept = sum(e.stat().st_size for e in entries if e.name.endswith(".json"))
+    if kept + sum(len(t) for t in made[1]) > STORE_MAX_BYTES:
+        raise OSError("the version's figure store is full")  # (nothing written: built in memory)
+    head = '{"tuple":true,"figures":[' if isinstance(made[0], tuple) else '{"tuple":false,"figures":['
+    path.write_text(head + ",".join(made[1]) + "]}", encoding="utf-8")
+
+
+def _read(path: Path) -> tuple[Any, list[str]]:
+    kept = orjson.loads(path.read_bytes())
+    specs = kept["figures"]
+    built = tuple(Built(s) for s in specs) if kept["tuple"] else Built(specs[0])
+    return built, [orjson.dumps(s).decode() for s in specs]  # (sizes: the JSON sent)
 
 
 def clear() -> None:

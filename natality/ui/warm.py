@@ -8,7 +8,13 @@ the import stored it, ``scorecard.stored``), the map layers are dissolved and si
 and the Overview's alerts, projection and map take seconds more. ``warm(version_dir)`` starts one
 thread per version and process that makes them; a visitor arriving meanwhile waits for the same
 work (``core/once``) instead of doing it again. ``watch(data_dir)`` checks every few seconds which
-version is live and warms a new one before anyone opens it.
+version is live and warms a new one before anyone opens it. With replicas, the first process to
+make a version's figures, data alerts and Overview changes writes them beside the version and the
+others read them (``ui.figures``, ``ui.cached``, ``core/once_files``). Under a server these are
+made first by one process per version at nice 10 for all replicas (``ui/warm_process``, started
+by the first replica to warm the version; the others wait for its end), so the serving
+processes' warm only reads them and makes what is each process's own (its DuckDB connection,
+layers, query frames). ``NATALITY_WARM_PROCESS=0`` turns that process off.
 
 **Hold back, then switch.** Under a server started by ``natality.ui.serve`` (``hold_back()``),
 ``version_for_run`` keeps giving new script runs the version served so far while the new live
@@ -40,6 +46,8 @@ import gc
 import inspect
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -48,7 +56,7 @@ from typing import Any
 
 import streamlit as st
 
-from natality.core import db, extract, once
+from natality.core import db, extract, once, once_files
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
@@ -71,6 +79,7 @@ _serving: dict[str, str] = {}  # data dir -> the version new script runs get
 _previous: dict[str, str] = {}  # data dir -> the version served before it
 _known: dict[str, set[str]] = collections.defaultdict(set)  # data dir -> versions with cached work
 log = logging.getLogger("natality")
+_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def start_thread(target: Callable[..., None], *args: object, name: str) -> None:
@@ -221,12 +230,15 @@ def warm(version_dir: str, pages: Callable[[str], None] | None = None) -> bool:
 
 def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
     start = time.perf_counter()
+    if _hold.is_set() and pages is not None and os.environ.get("NATALITY_WARM_PROCESS", "1") != "0":
+        _prepare_elsewhere(version_dir, _stopping, HOLD_SECONDS)  # its results read below
     run_version(version_dir)  # the figures made here are kept for this version
     steps = [
         lambda: db.connection(version_dir),
         lambda: scoring.region_scorecard(version_dir, "zh", None),
         lambda: scoring.region_scorecard(version_dir, "en", None),
         lambda: layers.region_geojson(version_dir, None, map_view.map_unit(version_dir, None)),
+        lambda: layers.region_geojson(version_dir, None, "township"),  # the Township page's locator map
         lambda: layers.shaped_count(version_dir, None),
         lambda: pages(version_dir) if pages is not None else None,
     ]
@@ -246,6 +258,44 @@ def _warm(version_dir: str, pages: Callable[[str], None] | None = None) -> None:
             ready = _ready.get(version_dir)
         if ready is not None:
             ready.set()  # after the switch: whoever waits for it finds it served
+
+
+def _prepare_elsewhere(version_dir: str, stopping: threading.Event, limit: float) -> bool:
+    """``python -m natality.ui.warm_process VERSION``: the version's shared work made at nice 10
+    and written for every process (``ui/warm_process``), read by this process's warm afterwards.
+    Waits for it at most ``limit`` seconds, or until ``stopping`` is set (then it is killed); True
+    when it ended by itself with success. One process for all replicas: the first to get here
+    takes the version's ``warm`` lock and starts it, the others wait for its end (``core/once_files``)."""
+
+    def write(ok: bool, path: Path) -> None:
+        if not ok:
+            raise OSError("the warm process failed")  # (nothing written: tried again next time)
+        path.write_text("done\n", encoding="utf-8")
+
+    done = once_files.derived_path(version_dir, "warm", "done")
+    return once_files.shared(done, lambda: _warm_process(version_dir, stopping, limit), write, lambda _: True, limit)
+
+
+def _warm_process(version_dir: str, stopping: threading.Event, limit: float) -> bool:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "natality.ui.warm_process", version_dir],
+            cwd=_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return False
+    deadline = time.monotonic() + limit
+    while child.poll() is None:
+        if stopping.wait(0.2) or time.monotonic() > deadline:
+            child.kill()
+            child.wait()
+            return False
+    return child.returncode == 0
 
 
 def _switch_if_live(version_dir: str) -> None:

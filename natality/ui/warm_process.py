@@ -1,0 +1,36 @@
+"""A version's shared work made by a process of its own, at nice 10 (started by ``ui.warm`` under a server).
+
+What every process serving a version can read from its ``derived/`` folder (the scorecards, the
+data alerts, the Overview's changes and figures: ``core/once_files``) is made first by
+``python -m natality.ui.warm_process VERSION``, so that the work that builds them competes less
+with the leaders' views in the serving processes; their warm then reads them. With replicas each
+starts one and the lock files make them share the work (the second waits for the first's
+results). Nothing else it makes is kept: connections, layers and query frames are each process's
+own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+
+from natality.scorecard import scoring
+from natality.ui.cached import warm_overview
+from natality.ui.figures import run_version
+
+
+def prepare(version_dir: str) -> None:
+    """Make the version's shared work at nice 10; what other processes read is written."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # no runtime here: its caches' warnings
+    run_version(version_dir)  # figures are stored for this version
+    for lang in ("zh", "en"):
+        scoring.region_scorecard(version_dir, lang, None)
+    warm_overview(version_dir)
+
+
+if __name__ == "__main__":
+    prepare(sys.argv[1])
