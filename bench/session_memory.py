@@ -84,12 +84,19 @@ def session_views(url: str, views: int, seed: int) -> tuple[stclient.Session, in
 
 
 def run(
-    tree: Path, template: Path, steps: list[int], views: int, ttl: int, workers: int, probe: Path | None = None
+    tree: Path,
+    template: Path,
+    steps: list[int],
+    views: int,
+    ttl: int,
+    workers: int,
+    probe: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> list[tuple[str, dict]]:
     work = Path(tempfile.mkdtemp(prefix="natality-sessions-"))
     data = months.live_copy(template, work / "live" / "demo")
     port = deploy.free_port()
-    env = {}
+    env = dict(env or {})
     starter = None
     if probe is not None:  # the server with bench/memprobe.py's probe, its findings to ``probe``
         env["NATALITY_PROBE"] = str(probe)
@@ -171,7 +178,9 @@ def main() -> int:
         if tree is None:
             continue
         print(f"{name} ({tree}), load average {os.getloadavg()[0]:.1f}", flush=True)
-        rows = run(tree.resolve(), template, steps, args.views, args.ttl, args.workers, args.probe)
+        # the baseline as it was started before deploy/serve.py set MALLOC_ARENA_MAX (glibc's default)
+        env = {"MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "")} if name == "baseline" else {}
+        rows = run(tree.resolve(), template, steps, args.views, args.ttl, args.workers, args.probe, env)
         base = rows[0][1]
         for label, mem in rows:
             if not mem:
