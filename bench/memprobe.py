@@ -81,13 +81,45 @@ def _holders(type_name: str, depth: int = 14) -> list[str]:
     return [f"holders of one {type_name}: " + " <- ".join(chain)]
 
 
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+def _glibc() -> str:
+    """glibc's heap: bytes in use, free but held (in its arenas), and mmapped blocks."""
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = _Mallinfo2
+    info = libc.mallinfo2()
+    mb = 2**20
+    return (
+        f"glibc: in use {info.uordblks / mb:.0f} MB, free in arenas {info.fordblks / mb:.0f} MB, "
+        f"mmapped {info.hblkhd / mb:.0f} MB"
+    )
+
+
 def probe(*_: object) -> None:
     out = [f"--- probe at {time.strftime('%H:%M:%S')}: sessions {_sessions()}"]
     before = _rss()
+    out.append(_glibc())
     found = gc.collect()
     after_gc = _rss()
     ctypes.CDLL("libc.so.6").malloc_trim(0)
     after_trim = _rss()
+    out.append(_glibc() + " (after gc and trim)")
     out.append(
         f"RSS {before:.0f} MB; after gc.collect ({found} unreachable) {after_gc:.0f} MB; "
         f"after malloc_trim {after_trim:.0f} MB"
