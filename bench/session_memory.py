@@ -1,7 +1,7 @@
-"""A server's memory against the number of leaders connected, no import:
-``python bench/session_memory.py --template EXTRACT [--steps 25,50,100] [--baseline TREE]``.
+"""A server's memory against the number of leaders connected (and imports while they are).
 
-One server (``natality.ui.serve``, as ``make run`` starts it) over a copy of ``--template`` (a
+``python bench/session_memory.py --template EXTRACT [--steps 25,50,100] [--imports 2] [--baseline
+TREE]``. One server (``natality.ui.serve``, as ``make run`` starts it) over a copy of ``--template`` (a
 2,000-township demo by default, built when missing). After a warm-up (one session opens every page
 in both languages, then closes), sessions of ``bench/stclient.py`` are opened up to each step's
 count, each opening ``--views`` pages (seeded pages and languages) and staying connected; the
@@ -9,8 +9,10 @@ server's memory is read from ``/proc/PID/smaps_rollup`` after each step, after e
 closed, and after Streamlit has dropped the closed sessions (``--ttl``, passed to the server as
 ``server.disconnectedSessionTTL``). Per session = growth / sessions. ``--baseline TREE`` (e.g. a
 ``git archive main`` in a temp dir) runs the same against that tree first, in the same command,
-and prints the ratios. Separates what sessions keep from what imports keep
-(``bench/switch_memory.py``); ``make load`` measures both together.
+and prints the ratios. ``--imports K``: then K imports publish while the sessions stay connected,
+each followed by one more view per session (what ``make load`` does, without its CPU). Separates
+what sessions keep from what imports keep (``bench/switch_memory.py``); ``make load`` measures
+both together.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +39,7 @@ import serve as deploy  # noqa: E402
 import stclient  # noqa: E402
 
 LANGS = ("zh", "en")
+RETIRE_SECONDS = 30  # ui.warm's: the previous version's caches are dropped that long after a switch
 
 
 def memory(pid: int) -> dict[str, float]:
@@ -83,6 +87,12 @@ def session_views(url: str, views: int, seed: int) -> tuple[stclient.Session, in
     return session, failed
 
 
+def one_more_view(k: int, session: stclient.Session) -> int:
+    """One more page of the session's (seeded); 1 when it failed."""
+    rng = random.Random(10_000 + k)
+    return int(not session.view(rng.choice(list(stclient.PAGES)), f"lang={rng.choice(LANGS)}").good)
+
+
 def run(
     tree: Path,
     template: Path,
@@ -92,6 +102,7 @@ def run(
     workers: int,
     probe: Path | None = None,
     env: dict[str, str] | None = None,
+    imports: int = 0,
 ) -> list[tuple[str, dict]]:
     work = Path(tempfile.mkdtemp(prefix="natality-sessions-"))
     data = months.live_copy(template, work / "live" / "demo")
@@ -140,6 +151,15 @@ def run(
                     failed += bad
                 quiet(proc.pid, 2.0)
                 measure(f"{count} sessions connected")
+            for month, births in months.next_months(data, work, imports):
+                # an import while they are connected: the server warms it, switches, retires the old one
+                subprocess.run(months.import_command(data, births), cwd=ROOT, check=True, capture_output=True)
+                time.sleep(RETIRE_SECONDS + 10)
+                quiet(proc.pid, 2.0)
+                for bad in pool.map(lambda pair: one_more_view(*pair), enumerate(sessions)):
+                    failed += bad
+                quiet(proc.pid, 2.0)
+                measure(f"import of {month}, every session one more view")
         for session in sessions:
             session.close()
         sessions.clear()
@@ -163,6 +183,7 @@ def main() -> int:
     ap.add_argument("--views", type=int, default=3, help="pages each session opens")
     ap.add_argument("--ttl", type=int, default=10, help="server.disconnectedSessionTTL of the server (s)")
     ap.add_argument("--workers", type=int, default=3, help="sessions opened at once")
+    ap.add_argument("--imports", type=int, default=0, help="imports published after the last step")
     ap.add_argument("--baseline", type=Path, default=None, help="another tree to measure first (e.g. main)")
     ap.add_argument("--probe", type=Path, default=None, help="bench/memprobe.py's server, findings to FILE")
     args = ap.parse_args()
@@ -180,7 +201,7 @@ def main() -> int:
         print(f"{name} ({tree}), load average {os.getloadavg()[0]:.1f}", flush=True)
         # the baseline as it was started before deploy/serve.py set MALLOC_ARENA_MAX (glibc's default)
         env = {"MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "")} if name == "baseline" else {}
-        rows = run(tree.resolve(), template, steps, args.views, args.ttl, args.workers, args.probe, env)
+        rows = run(tree.resolve(), template, steps, args.views, args.ttl, args.workers, args.probe, env, args.imports)
         base = rows[0][1]
         for label, mem in rows:
             if not mem:
