@@ -140,11 +140,11 @@ def probe(*_: object) -> None:
         snapshot = tracemalloc.take_snapshot()
         current, _peak = tracemalloc.get_traced_memory()
         out.append(f"traced by Python: {current / 2**20:.0f} MB")
-        if _last["snapshot"] is not None:
+        if _last["snapshot"] is not None:  # against the first snapshot (the warm-up)
             for stat in snapshot.compare_to(_last["snapshot"], "traceback")[:12]:
-                frames = " <- ".join(f"{Path(fr.filename).name}:{fr.lineno}" for fr in list(stat.traceback)[:6])
+                innermost = list(reversed(stat.traceback))[:8]  # the allocating line first
+                frames = " <- ".join(f"{Path(fr.filename).name}:{fr.lineno}" for fr in innermost)
                 out.append(f"  {stat.size_diff / 2**20:+.1f} MB ({stat.count_diff:+d} blocks) {frames}")
-        _last["snapshot"] = snapshot
     with open(os.environ["NATALITY_PROBE"], "a") as f:
         f.write("\n".join(out) + "\n")
 

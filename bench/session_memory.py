@@ -10,7 +10,8 @@ closed, and after Streamlit has dropped the closed sessions (``--ttl``, passed t
 ``server.disconnectedSessionTTL``). Per session = growth / sessions. ``--baseline TREE`` (e.g. a
 ``git archive main`` in a temp dir) runs the same against that tree first, in the same command,
 and prints the ratios. ``--imports K``: then K imports publish while the sessions stay connected,
-each followed by one more view per session (what ``make load`` does, without its CPU). Separates
+each followed by one more view per session (what ``make load`` does, without its CPU); ``--waves W``: the
+sessions come and go W times (memory kept after the first wave is reused by the next, or grows). Separates
 what sessions keep from what imports keep (``bench/switch_memory.py``); ``make load`` measures
 both together.
 """
@@ -103,6 +104,7 @@ def run(
     probe: Path | None = None,
     env: dict[str, str] | None = None,
     imports: int = 0,
+    waves: int = 1,
 ) -> list[tuple[str, dict]]:
     work = Path(tempfile.mkdtemp(prefix="natality-sessions-"))
     data = months.live_copy(template, work / "live" / "demo")
@@ -128,7 +130,7 @@ def run(
             with probe.open("a") as f:
                 f.write(f"=== {label}\n")
             proc.send_signal(signal.SIGUSR1)
-            time.sleep(8 if "NATALITY_PROBE_TRACE" in os.environ else 2)
+            time.sleep(25 if "NATALITY_PROBE_TRACE" in os.environ else 2)
 
     url = f"http://127.0.0.1:{port}"
     rows: list[tuple[str, dict]] = []
@@ -143,30 +145,33 @@ def run(
         quiet(proc.pid)
         measure("warm-up done, 0 sessions")
         failed = 0
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            for count in steps:
-                new = range(len(sessions), count)
-                for session, bad in pool.map(lambda k: session_views(url, views, k), new):
-                    sessions.append(session)
-                    failed += bad
-                quiet(proc.pid, 2.0)
-                measure(f"{count} sessions connected")
-            for month, births in months.next_months(data, work, imports):
-                # an import while they are connected: the server warms it, switches, retires the old one
-                subprocess.run(months.import_command(data, births), cwd=ROOT, check=True, capture_output=True)
-                time.sleep(RETIRE_SECONDS + 10)
-                quiet(proc.pid, 2.0)
-                for bad in pool.map(lambda pair: one_more_view(*pair), enumerate(sessions)):
-                    failed += bad
-                quiet(proc.pid, 2.0)
-                measure(f"import of {month}, every session one more view")
-        for session in sessions:
-            session.close()
-        sessions.clear()
-        time.sleep(3)
-        measure("all closed")
-        time.sleep(ttl + 5)  # Streamlit drops disconnected sessions after the TTL
-        measure(f"closed sessions dropped (TTL {ttl} s)")
+        for wave in range(1, waves + 1):
+            tag = f"wave {wave}: " if waves > 1 else ""
+            with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+                for count in steps:
+                    new = range(len(sessions), count)
+                    seeds = [k + 1000 * (wave - 1) for k in new]  # a new wave: other pages
+                    for session, bad in pool.map(lambda k: session_views(url, views, k), seeds):
+                        sessions.append(session)
+                        failed += bad
+                    quiet(proc.pid, 2.0)
+                    measure(f"{tag}{count} sessions connected")
+                for month, births in months.next_months(data, work, imports if wave == 1 else 0):
+                    # an import while they are connected: the server warms it, switches, retires the old one
+                    subprocess.run(months.import_command(data, births), cwd=ROOT, check=True, capture_output=True)
+                    time.sleep(RETIRE_SECONDS + 10)
+                    quiet(proc.pid, 2.0)
+                    for bad in pool.map(lambda pair: one_more_view(*pair), enumerate(sessions)):
+                        failed += bad
+                    quiet(proc.pid, 2.0)
+                    measure(f"import of {month}, every session one more view")
+            for session in sessions:
+                session.close()
+            sessions.clear()
+            time.sleep(3)
+            measure(f"{tag}all closed")
+            time.sleep(ttl + 5)  # Streamlit drops disconnected sessions after the TTL
+            measure(f"{tag}closed sessions dropped (TTL {ttl} s)")
         rows.append((f"failed views: {failed}", {}))
     finally:
         for session in sessions:
@@ -184,6 +189,7 @@ def main() -> int:
     ap.add_argument("--ttl", type=int, default=10, help="server.disconnectedSessionTTL of the server (s)")
     ap.add_argument("--workers", type=int, default=3, help="sessions opened at once")
     ap.add_argument("--imports", type=int, default=0, help="imports published after the last step")
+    ap.add_argument("--waves", type=int, default=1, help="times the sessions come, leave and come again")
     ap.add_argument("--baseline", type=Path, default=None, help="another tree to measure first (e.g. main)")
     ap.add_argument("--probe", type=Path, default=None, help="bench/memprobe.py's server, findings to FILE")
     args = ap.parse_args()
@@ -201,7 +207,18 @@ def main() -> int:
         print(f"{name} ({tree}), load average {os.getloadavg()[0]:.1f}", flush=True)
         # the baseline as it was started before deploy/serve.py set MALLOC_ARENA_MAX (glibc's default)
         env = {"MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "")} if name == "baseline" else {}
-        rows = run(tree.resolve(), template, steps, args.views, args.ttl, args.workers, args.probe, env, args.imports)
+        rows = run(
+            tree.resolve(),
+            template,
+            steps,
+            args.views,
+            args.ttl,
+            args.workers,
+            args.probe,
+            env,
+            args.imports,
+            args.waves,
+        )
         base = rows[0][1]
         for label, mem in rows:
             if not mem:
