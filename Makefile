@@ -41,7 +41,7 @@ demo: $(VENV)/.run-deps
 	@[ -f $(DATA)/manifest.json ] || $(PY) -m natality demo --out $(DATA)
 
 run: $(VENV)/.run-deps demo
-	NATALITY_DATA=$(DATA) $(PY) -m natality.ui.serve --server.port $(PORT) --server.headless true
+	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} NATALITY_DATA=$(DATA) $(PY) -m natality.ui.serve --server.port $(PORT) --server.headless true
 
 # REPLICAS app processes (default: one per core) behind nginx on one port, sticky per browser tab.
 serve: $(VENV)/.run-deps demo nginx

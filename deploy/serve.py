@@ -36,6 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = "/usr/sbin/nginx"
 COOKIE = "natality_route"
+# glibc malloc arenas per app process (the environment's MALLOC_ARENA_MAX wins): with one arena per
+# script thread, memory that sessions freed stayed in the process (bench/README, issue 19's memory).
+MALLOC_ARENAS = 2
 
 CONF = """\
 worker_processes 1;
@@ -142,7 +145,13 @@ def start_app(
         starter = ["-m", "streamlit", "run", "dashboard.py"]
         if (root / "natality" / "ui" / "serve.py").exists():
             starter = ["-m", "natality.ui.serve"]
-    full_env = {**os.environ, "NATALITY_DATA": str(Path(data).absolute()), "PYTHONPATH": str(root), **(env or {})}
+    full_env = {
+        "MALLOC_ARENA_MAX": str(MALLOC_ARENAS),  # before any thread: memory freed by sessions goes back
+        **os.environ,
+        "NATALITY_DATA": str(Path(data).absolute()),
+        "PYTHONPATH": str(root),
+        **(env or {}),
+    }
     out = log.open("w") if log is not None else subprocess.DEVNULL
     proc = subprocess.Popen(
         [

@@ -6,12 +6,15 @@ server's first visitor waited for every import (plotly, geopandas, DuckDB, the p
 python-pptx and kaleido), plotly's first figure and the version's shared work. Here the same
 ``streamlit run dashboard.py`` runs in this process while a thread makes those beside the
 starting server; ``ui.warm`` then keeps later versions warm, and holds new script runs on the
-version served until the next one is warm (``warm.hold_back``).
+version served until the next one is warm (``warm.hold_back``). The process uses at most two
+glibc malloc arenas (``MALLOC_ARENA_MAX=2``, set by ``make run`` and ``deploy/serve.py``;
+``limit_arenas`` when it is not set).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,8 +77,30 @@ def preload(data: str | Path) -> None:
         print(f"note: nothing preloaded ({type(exc).__name__}: {exc})", file=sys.stderr)
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+ARENAS = 2
+
+
+def limit_arenas(arenas: int = ARENAS) -> bool:
+    """At most ``arenas`` glibc malloc arenas from now on, as ``MALLOC_ARENA_MAX`` does; False
+    when that variable is set (it wins) or glibc is not there.
+
+    glibc gives each thread its own arena, up to 8 per core, and Streamlit runs every session's
+    script in a thread of its own: memory the sessions freed stayed scattered over the arenas,
+    where ``malloc_trim`` could not give it back (2,000 townships: +83 MB after 40 sessions had
+    come and gone, +28 MB with 2 arenas; bench/session_memory.py, bench/README). The variable is
+    the sure way (``make run`` and ``deploy/serve.py`` set it): by the time this runs, the imports
+    of polars, DuckDB and Streamlit have started threads that made arenas of their own already
+    (this call then only stops more from being made)."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    libc = background._libc()
+    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, arenas))
+
+
 def main(streamlit_args: list[str]) -> int:
     """``streamlit run dashboard.py STREAMLIT_ARGS`` in this process, preloading beside it."""
+    limit_arenas()  # first: before any thread of the server starts
     data = extract.default_data_dir()
     background.hold_back()  # new runs keep the served version until a new one is warm
     background.start_thread(preload, data, name="natality-preload")  # waited for at exit (ui.warm.stop)
