@@ -29,7 +29,7 @@ import months  # noqa: E402
 from natality import ui  # noqa: E402
 from natality.core import extract  # noqa: E402
 from natality.demo.county import build_demo  # noqa: E402
-from natality.ui import warm  # noqa: E402
+from natality.ui import version_caches, warm  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -63,7 +63,7 @@ def main() -> int:
         served = warm.serving(extract.data_dir_of(live)) == live
         print(
             f"import of {month}: served {served}, RSS {rss_mb():.0f} MB ({rss_mb() - first:+.0f}), "
-            f"kept for the version before: {warm.cached_for(version)}",
+            f"kept for the version before: {version_caches.cached_for(version)}",
             flush=True,
         )
         version = live

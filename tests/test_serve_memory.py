@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,13 @@ def test_malloc_arena_max_bounds_the_arenas_of_script_threads_after_the_servers_
 
 
 def environ(pid: int) -> dict[str, str]:
-    raw = (Path(f"/proc/{pid}") / "environ").read_bytes().split(b"\0")
+    """The process's environment, read once it runs its own program (/proc shows the parent's
+    environment in a forked child that has not yet exec'd: the test read it too soon once)."""
+    proc = Path(f"/proc/{pid}")
+    deadline = time.monotonic() + 10
+    while b"time.sleep" not in (proc / "cmdline").read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    raw = (proc / "environ").read_bytes().split(b"\0")
     return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
 
 

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from natality.core import db, extract
 from natality.scorecard import scoring
-from natality.ui import figures, warm
+from natality.ui import figures, version_caches, warm
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -94,7 +94,7 @@ def test_a_run_during_the_warm_gets_the_old_version_after_it_the_new_and_two_imp
     st.cache_data.clear()  # earlier tests of the suite may have filled the query cache to its cap
     st.cache_resource.clear()
     use(v1)
-    kept_v1 = warm.cached_for(v1)
+    kept_v1 = version_caches.cached_for(v1)
     assert kept_v1["once"] >= 3 and kept_v1["figures"] == 1 and kept_v1["streamlit"] == 1, kept_v1
     query_entries = streamlit_entries("_query")
 
@@ -106,17 +106,18 @@ def test_a_run_during_the_warm_gets_the_old_version_after_it_the_new_and_two_imp
     assert str(warm.version_for_run(data)) == v2  # warm: the new one
     assert warm.serving(extract.data_dir_of(v2)) == v2
     use(v2)
-    assert warm.cached_for(v1)["once"] == kept_v1["once"]  # the previous version stays
+    assert version_caches.cached_for(v1)["once"] == kept_v1["once"]  # the previous version stays
     assert streamlit_entries("_query") == query_entries + 1
 
     v3 = publish(data, second)
     assert str(warm.version_for_run(data)) == v2
     assert warm.wait_ready(v3, timeout=120)
     assert str(warm.version_for_run(data)) == v3
-    assert warm.cached_for(v1) == {"once": 0, "figures": 0, "streamlit": 0}
+    assert version_caches.cached_for(v1) == {"once": 0, "figures": 0, "streamlit": 0}
     assert streamlit_entries("_query") == query_entries  # v1's result cleared from Streamlit's cache
-    assert warm.cached_for(v2)["once"] >= 3 and warm.cached_for(v2)["figures"] == 1  # previous: kept
-    assert warm.cached_for(v3)["once"] >= 3
+    kept_v2 = version_caches.cached_for(v2)
+    assert kept_v2["once"] >= 3 and kept_v2["figures"] == 1  # previous: kept
+    assert version_caches.cached_for(v3)["once"] >= 3
     assert v1 not in {key[0][0] for key in db.connection._once.entries}
 
 
@@ -126,15 +127,15 @@ def test_the_previous_version_is_dropped_once_no_run_can_still_use_it(live, held
     v1 = str(warm.version_for_run(data))
     assert warm.warm(v1) and warm.wait_ready(v1)
     use(v1)
-    assert warm.cached_for(v1)["once"] >= 3
+    assert version_caches.cached_for(v1)["once"] >= 3
     v2 = publish(data, first)
     assert str(warm.version_for_run(data)) == v1
     assert warm.wait_ready(v2, timeout=120)
     deadline = time.monotonic() + 60
-    while warm.cached_for(v1) != {"once": 0, "figures": 0, "streamlit": 0} and time.monotonic() < deadline:
+    while version_caches.cached_for(v1) != {"once": 0, "figures": 0, "streamlit": 0} and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert warm.cached_for(v1) == {"once": 0, "figures": 0, "streamlit": 0}
-    assert str(warm.version_for_run(data)) == v2 and warm.cached_for(v2)["once"] >= 3
+    assert version_caches.cached_for(v1) == {"once": 0, "figures": 0, "streamlit": 0}
+    assert str(warm.version_for_run(data)) == v2 and version_caches.cached_for(v2)["once"] >= 3
 
 
 def test_without_hold_a_run_gets_the_new_version_at_once(live):

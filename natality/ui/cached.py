@@ -24,8 +24,8 @@ from natality.maps import view as map_view
 from natality.scorecard import scoring
 from natality.ui.figures import SharedGeoJSON, figure
 from natality.ui.regions import region_names, regions
-from natality.ui.warm import cache_data as version_cache_data
-from natality.ui.warm import cache_resource as version_cache_resource
+from natality.ui.version_caches import cache_data as version_cache_data
+from natality.ui.version_caches import cache_resource as version_cache_resource
 
 
 @version_cache_data(max_entries=8)

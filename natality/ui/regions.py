@@ -10,8 +10,8 @@ import streamlit as st
 from natality.core import context, db, literal
 from natality.core.context import Ctx
 from natality.maps import view as map_view
-from natality.ui.warm import cache_data as version_cache_data
-from natality.ui.warm import cache_resource as version_cache_resource
+from natality.ui.version_caches import cache_data as version_cache_data
+from natality.ui.version_caches import cache_resource as version_cache_resource
 
 REGION_KEY = "region"
 

@@ -28,6 +28,7 @@ from natality.core import db, extract, i18n, theme
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
+from natality.ui import version_caches
 from natality.ui.cached import warm_overview
 
 DASHBOARD = Path(__file__).resolve().parent.parent.parent / "dashboard.py"
@@ -94,7 +95,7 @@ def limit_arenas(arenas: int = ARENAS) -> bool:
     (this call then only stops more from being made)."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return False
-    libc = background._libc()
+    libc = version_caches.libc()
     return bool(libc is not None and libc.mallopt(M_ARENA_MAX, arenas))
 
 
