@@ -182,13 +182,13 @@ def small_gb18030_import(work: Path, repeat: int = 5, baseline: Path | None = No
                 print(f"    {root}: {_status(done)}")
     wall, cpu = statistics.median(walls[ROOT]), statistics.median(cpus[ROOT])
     print(
-        f"  import of a {len(rows)}-row GB18030 CSV: {wall:.2f} s, {cpu:.2f} CPU s (median of {repeat}; "
+        f"  import of a {len(rows)}-row GB18030 CSV: {wall:.3f} s, {cpu:.3f} CPU s (median of {repeat}; "
         f"target <= 1 s), {_status(done)} ({_load()})"
     )
     if baseline:
         bw, bc = statistics.median(walls[baseline]), statistics.median(cpus[baseline])
         print(
-            f"  baseline {baseline}: {bw:.2f} s, {bc:.2f} CPU s; this tree / baseline: wall {wall / bw:.2f}x, "
+            f"  baseline {baseline}: {bw:.3f} s, {bc:.3f} CPU s; this tree / baseline: wall {wall / bw:.2f}x, "
             f"CPU {cpu / bc:.2f}x"
         )
     return wall

@@ -177,3 +177,21 @@ def test_no_module_over_400_lines():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
     }
     assert long == {}
+
+
+def test_no_merge_conflict_markers_left_in_the_tree():
+    """A merge left README.md with its conflict markers once: no text file may keep them."""
+    root = PACKAGE.parent
+    marked = [
+        str(path.relative_to(root))
+        for folder in ("natality", "pages", "queries", "docs", "tests", "bench", "deploy")
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".md", ".sql", ".yaml", ".toml"}
+        and "__pycache__" not in path.parts
+        and re.search(r"^(<{7} |>{7} )", path.read_text(encoding="utf-8", errors="replace"), re.M)
+    ] + [
+        name
+        for name in ("README.md", "dashboard.py", "Makefile")
+        if re.search(r"^(<{7} |>{7} )", (root / name).read_text(encoding="utf-8"), re.M)
+    ]
+    assert marked == []
