@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "deploy"))
 import months  # noqa: E402
 import serve as serve_app  # noqa: E402
 from stclient import Session  # noqa: E402
+from view_cost import git_tree  # noqa: E402
 
 PAGES = ["", "births", "sex-ratio", "scorecard", "township", "map", "compare", "data"]
 
@@ -125,11 +126,7 @@ def main() -> int:
             scoring.prepare(template)
         apps = {"now": ROOT}
         if args.baseline:
-            base = work / "baseline"
-            base.mkdir()
-            archive = subprocess.run(["git", "archive", args.baseline], cwd=ROOT, capture_output=True, check=True)
-            subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
-            apps = {"before": base, **apps}
+            apps = {"before": git_tree(args.baseline, work / "baseline"), **apps}
         results = {}
         for name, app in apps.items():
             results[name] = measure(app, template, work / name, args.replicas)

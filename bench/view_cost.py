@@ -37,6 +37,14 @@ PAGES = ["", "births", "sex-ratio", "scorecard", "township", "map", "compare", "
 GOAL = {"county": 0.08, "province": 0.15}
 
 
+def git_tree(ref: str, dest: Path) -> Path:
+    """The app as it was at git ref ``ref``, written to ``dest`` (``git archive``)."""
+    dest.mkdir()
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
+
+
 def start_server(app: Path, data: Path, log: Path) -> tuple[subprocess.Popen, int]:
     port = serve_app.free_port()
     proc = serve_app.start_app(data, port, log, root=app, args=("--server.fileWatcherType", "none"))
@@ -177,11 +185,7 @@ def main() -> None:
     try:
         apps = {"now": ROOT}
         if args.baseline:
-            base = work / "baseline"
-            base.mkdir()
-            archive = subprocess.run(["git", "archive", args.baseline], cwd=ROOT, capture_output=True, check=True)
-            subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
-            apps["before"] = base
+            apps["before"] = git_tree(args.baseline, work / "baseline")
         from natality.demo.county import build_demo
         from natality.scorecard import scoring
 
