@@ -23,8 +23,12 @@ TABLES = ("status", "card", "county", "values", "region_targets")
 
 
 def _entries(version) -> list[str]:
+    """The stored scorecard's entries (``derived/`` also holds a server's shared figures, alerts and
+    changes: ``core/once_files``, written as the server warms, at its own pace)."""
     folder = version / stored.DERIVED
-    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("scorecard-"))
 
 
 def test_stored_scorecard_reads_back_equal(tmp_path):
