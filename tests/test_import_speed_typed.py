@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import polars as pl
 
 from natality.importing.cells import ParsedColumns, connect
@@ -75,8 +76,18 @@ def test_typed_values_are_joined_not_their_text(tmp_path):
     assert sorted(parsed.distinct["h4"]["text"].to_list()) == ["", "1", "2", "3"]
     parsed.parse("order", "孩次", parse_order, pl.Int8)  # an empty cell: no order, as a typed null
     assert parsed.joins == {"m_order": "s4"}
-    rows = con.sql(f"select s4, m_order.p from {parsed.source()} order by _row").fetchall()
+    assert parsed.source() == "raw left join m_order on raw.s4 = m_order.v"  # the join the checks read
+    rows = _joined(con, parsed).select("s4", "p").fetchall()
     assert rows == [(1, 1), (2, 2), (None, None), (3, 3), (1, 1)]
+
+
+def _joined(con, parsed: ParsedColumns) -> duckdb.DuckDBPyRelation:
+    """The view left-joined to its one mapping table as ``source()`` says, by DuckDB's relation API."""
+    [(table, column)] = parsed.joins.items()
+    view = con.view(parsed.view).set_alias("c")
+    mapping = con.table(table).set_alias("m")
+    on = duckdb.ColumnExpression("c", column) == duckdb.ColumnExpression("m", "v")
+    return view.join(mapping, on, how="left").order("_row")
 
 
 def test_an_empty_cell_with_a_value_is_joined_by_text(tmp_path):
@@ -88,7 +99,8 @@ def test_an_empty_cell_with_a_value_is_joined_by_text(tmp_path):
     parsed = ParsedColumns(cells, ProblemLog(), "raw")
     parsed.parse("order", "孩次", lambda v: int(v or 9), pl.Int8)
     assert parsed.joins == {"m_order": "h4"}
-    rows = con.sql(f"select m_order.p from {parsed.source()} order by _row").fetchall()
+    assert parsed.source() == "raw left join m_order on raw.h4 = m_order.v"
+    rows = _joined(con, parsed).select("p").fetchall()
     assert rows == [(1,), (2,), (9,), (3,), (1,)]
 
 
