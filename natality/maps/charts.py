@@ -26,9 +26,13 @@ from natality.maps.classes import (
     with_zero_break,
 )
 from natality.maps.frame import bulk_frame, frame_geos
-from natality.maps.labels import LABEL_SHADOW, label_traces, short_unit_names, unit_name
+from natality.maps.labels import LABEL_SHADOW, MAX_LABELS, label_traces, short_unit_names, unit_name
 
 BORDER = "#ffffff"
+
+
+HEIGHT = 560  # a map of a county's townships, px
+TALL_HEIGHT = 760  # of more than MAX_LABELS units (a province's counties): their names need the room
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def township_choropleth(
     panel_col: str | None = None,
     diverging: bool = False,
     highlight: str | None = None,
-    height: int = 560,
+    height: int | None = None,
     code_col: str = "township_code",
 ) -> go.Figure:
     """Choropleth of `value_col` by `code_col` (townships, or counties: any unit whose code is
@@ -73,6 +77,8 @@ def township_choropleth(
     """
     panels = df[panel_col].unique(maintain_order=True).to_list() if panel_col else [None]
     codes_in_map = [f["id"] for f in geojson["features"]]
+    if height is None:  # a province's hundred counties need a larger map than a county's townships
+        height = TALL_HEIGHT if len(codes_in_map) > MAX_LABELS else HEIGHT
     frame = df.rename({code_col: "_unit"}).filter(pl.col("_unit").is_in(codes_in_map))
     if "too_few" not in frame.columns:
         frame = frame.with_columns(pl.lit(False).alias("too_few"))
@@ -118,8 +124,9 @@ def township_choropleth(
         # from the first trace of a geo subplot, and a lon/lat scattergeo needs none.
         fig.add_trace(_anchor_trace(geojson), row=1, col=col)
         fill = {code: ([*colours, TOO_FEW, NO_DATA])[int(zz)] for code, zz in zip(codes_in_map, z, strict=True)}
+        room = max(370, height - 190)  # px high the map is drawn in (a county's 560: 370)
         for trace in label_traces(
-            geojson, codes_in_map, values, fill, label_mode, texts.value_format, lang, len(panels), bulk
+            geojson, codes_in_map, values, fill, label_mode, texts.value_format, lang, len(panels), bulk, room
         ):
             fig.add_trace(trace, row=1, col=col)
         fig.add_trace(
