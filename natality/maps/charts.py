@@ -8,9 +8,11 @@ not shrink the county to a dot.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -32,6 +34,7 @@ BORDER = "#ffffff"
 
 
 HEIGHT = 560  # a map of a county's townships, px
+LOCATOR_NEIGHBOURS = 40  # townships around the one a locator map shows
 TALL_HEIGHT = 760  # of more than MAX_LABELS units (a province's counties): their names need the room
 
 
@@ -192,10 +195,15 @@ def township_choropleth(
 
 
 def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, height: int = 260) -> go.Figure:
-    """Small county map with one township filled, for a profile or the overview."""
-    codes = [f["id"] for f in geojson["features"]]
+    """Small county map with one township filled, for a profile or the overview; of a larger
+    region only the ``LOCATOR_NEIGHBOURS`` townships nearest it (a province's 2,000 outlines
+    drawn 260 px high are a grey blob with the township a speck in it)."""
     by_code = {f["id"]: f for f in geojson["features"]}
     props = by_code[highlight_code]["properties"] if highlight_code in by_code else None
+    if props and len(by_code) > LOCATOR_NEIGHBOURS:
+        geojson = _neighbourhood(geojson, props)
+        by_code = {f["id"]: f for f in geojson["features"]}
+    codes = list(by_code)
     # text first: the first trace of a geo decides whether plotly.js fetches its world TopoJSON
     fig = go.Figure(
         go.Scattergeo(
@@ -232,6 +240,19 @@ def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, 
         font={"family": FONT_FAMILY},
     )
     return fig
+
+
+def _neighbourhood(geojson: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    """The ``LOCATOR_NEIGHBOURS`` features whose label points lie nearest ``props``' (by
+    distance on the ground: longitude shrunk by the cosine of the latitude), in their order."""
+    features = geojson["features"]
+    lon = np.array([f["properties"]["label_lon"] for f in features], dtype=float)
+    lat = np.array([f["properties"]["label_lat"] for f in features], dtype=float)
+    shrink = math.cos(math.radians(props["label_lat"]))
+    # rounded: equal distances (a grid's) tie exactly and keep the features' order
+    distance = np.round(((lon - props["label_lon"]) * shrink) ** 2 + (lat - props["label_lat"]) ** 2, 9)
+    nearest = np.sort(np.argsort(distance, kind="stable")[:LOCATOR_NEIGHBOURS])
+    return {**geojson, "features": [features[i] for i in nearest]}
 
 
 def _step_scale(colours: list[str]) -> list[list[Any]]:
