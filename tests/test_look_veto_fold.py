@@ -40,3 +40,14 @@ def test_a_long_veto_list_is_folded(tmp_path, monkeypatch, n, folded):
     if folded:  # the list is inside the folded box
         box = next(e for e in at.expander if e.label == label)
         assert [m.value for m in box.markdown] == lists
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "town"), [("zh", "测试县（全部）", "乡{:02d}"), ("en", "Test County (all)", "Town {:02d}")]
+)
+def test_the_births_page_names_the_whole_region_not_a_county(tmp_path, monkeypatch, lang, first, town):
+    # the township choice's first option is the region shown (a province's was "全县", "Whole county")
+    extract(tmp_path, monkeypatch, 3)
+    at = apptest_pages.open_page("pages/births.py", lang=lang, year=2024)
+    options = at.selectbox(key="township").options
+    assert options == [first, *(town.format(i) for i in (1, 2, 3))]
