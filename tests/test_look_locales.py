@@ -29,3 +29,8 @@ def test_the_english_texts_once_cut_at_a_comma_are_whole():
     assert t("share.qr_caption", "en") == "Same page, same choices."
     assert t("export.image_portrait", "en") == "Portrait (chat group, 1080 wide)"
     assert t("data.upload_mapping", "en") == "Column mapping (YAML, optional)"
+
+
+def test_the_demo_banner_fits_a_province_too():
+    # the demo province showed "本县" / "the county" in its sidebar
+    assert "县" not in t("app.synthetic_banner", "zh") and "county" not in t("app.synthetic_banner", "en")
