@@ -38,6 +38,11 @@ def test_many_at_one_score_are_counted_in_bars_of_one_point():
         ("重点管理 (2)", (80.5,), (1,), "x", False),
     ]
     assert fig.layout.barmode == "stack" and fig.layout.yaxis.dtick is None
+    # the bar at 100 (25) is more than 4 times the next tallest (72-73: 2): the axis stops at
+    # 2 x 1.6 = 3.2 and the cut bar says its count
+    assert fig.layout.yaxis.range == (0, 3.2)
+    cut = [a for a in fig.layout.annotations if a.text == "25 ↑"]
+    assert len(cut) == 1 and cut[0].x == 100.5 and cut[0].y == 3.2
     assert [tuple(c) for c in fig.data[0].customdata] == [("91–92",), ("100",)]
 
 

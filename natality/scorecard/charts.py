@@ -35,6 +35,7 @@ def year_label(year: int, partial_year: int | None) -> str:
 # Above this many townships at one score, the dots would stack past the chart's height (a
 # province's 2,000 put 1,600 at 100): townships are counted in bars of one point instead.
 MAX_STACK = 20
+TALL_BAR = 4  # a bar more than this many times the next tallest is cut at the axis's top
 
 
 def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title: str, subtitle: str, footnote: str):
@@ -128,11 +129,27 @@ def _score_bars(scored: pl.DataFrame, registry: Registry, lang: str, title: str,
             )
             shown = True
     _class_lines(fig, registry)
+    yaxis = {"title": t("scorecard.count_axis", lang), "rangemode": "tozero"}
+    # one bar far above every other (a province's 1,600 at 100 points, the next 60) would flatten
+    # the rest to nothing: the axis stops above the others and that bar is cut, its count on it
+    totals = counts.group_by("low").agg(pl.col("len").sum()).sort("len", descending=True)
+    if totals.height > 1 and totals["len"][0] > TALL_BAR * totals["len"][1]:
+        top = totals["len"][1] * 1.6
+        yaxis["range"] = [0, top]
+        fig.add_annotation(
+            x=float(totals["low"][0]) + 0.5,
+            y=top,
+            text=f"{int(totals['len'][0]):,} ↑",
+            showarrow=False,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 12, "color": "#1F2933"},
+        )
     fig.update_layout(
         barmode="stack",
         bargap=0,
         xaxis={"title": t("scorecard.score_axis", lang), "range": [-3, 103]},
-        yaxis={"title": t("scorecard.count_axis", lang), "rangemode": "tozero"},
+        yaxis=yaxis,
     )
     return finish_figure(fig, title, subtitle, footnote, height=420)
 
