@@ -15,7 +15,7 @@ st.title(ctx.t("maps.page_title"))
 unit = map_view.map_unit(ctx.version_dir, ctx.region_code)  # "township" or "county"
 drill = st.container()
 
-c1, c2, c3, c4, c5 = st.columns([1, 2, 2, 1, 1])
+c1, c2, c3, c4, c5 = st.columns([1.5, 2, 2, 1.2, 1.8])  # the year "2026 (不完整年度)" whole
 year = ui.year_select(ctx, key="year", container=c1)
 indicators = map_view.indicator_options(ctx.version_dir, year, unit)
 indicator = ui.url_select(ctx.t("maps.indicator"), indicators, "indicator", "births", ctx.labeller("maps.ind"), c2)

@@ -48,8 +48,10 @@ if grid.height < wide.height:
 styled = scorecard_table.styled_table(grid, reg, ctx.lang, extra)
 ui.show_township_grid(styled, grid["township_code"], "scorecard_grid", year)
 vetoes = scorecard_reasons.veto_markdown(card, ctx.lang)
+many = vetoes.count("\n- ") + vetoes.startswith("- ")  # a province's list: folded, not a wall of text
 if vetoes:
-    st.markdown(vetoes)
+    box = st.expander(ctx.t("scorecard.veto_fold", n=f"{many:,}")) if many > ranking.TOP else st
+    box.markdown(vetoes)
 title = f"{ctx.t('scorecard.title')} {period}"
 excel = partial(scorecard_table.excel_bytes, wide, reg, ctx.lang, title, ctx.footnote())  # made on click
 ui.xlsx_download(ctx.t("scorecard.download_xlsx"), excel, f"scorecard_{year}.xlsx", "scorecard_xlsx")

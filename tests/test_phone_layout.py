@@ -136,11 +136,15 @@ def test_phone_map_spans_the_width_and_keeps_only_labels_that_fit():
 
 def test_point_labels_that_would_overlap_on_a_phone_keep_the_points_furthest_from_the_middle():
     # 甲 and 乙 are 10 births and 1 boy per 100 girls apart: on a 300 px plot their 3-character
-    # labels (36 px) overlap; 乙 is further from the middle value (105), so it keeps its label
+    # labels (36 px) would overlap; 乙 is further from the middle value (105), so it is placed
+    # first, and 甲's label goes where 乙's is not (core.label_places); 丙, at the top, is written
+    # below its point and 戊, at the right edge, to its left
     towns = ["甲乡镇", "乙乡镇", "丙乡镇", "丁乡镇", "戊乡镇"]
     points = go.Scatter(x=[100, 110, 120, 500, 900], y=[105, 106, 140, 104, 100], mode="markers+text", text=towns)
     fig = finish_figure(go.Figure(points), "标题", "", FOOTNOTE)
-    assert narrow.phone_figure(fig).data[0].text == ("", "乙乡镇", "丙乡镇", "丁乡镇", "戊乡镇")
+    phone = narrow.phone_figure(fig).data[0]
+    assert phone.text == tuple(towns)
+    assert phone.textposition == ("bottom right", "middle right", "bottom center", "bottom center", "middle left")
     assert fig.data[0].text == tuple(towns)  # the desktop keeps every label
 
 

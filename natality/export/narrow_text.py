@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
+from natality.core.label_places import place_labels
 from natality.maps.labels import text_em
 
 TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
@@ -107,8 +110,14 @@ def thin_point_labels(layout: dict, data: list[dict], width: float, height: floa
     if x1 <= x0 or y1 <= y0:
         return
     middle = sorted(p[1] for p in points)[len(points) // 2]
+    ordered = sorted(points, key=lambda p: -abs(p[1] - middle))
+    # labels beside markers (the funnel's townships) take any free place around their point
+    # (core.label_places); labels that are the point (a line's end) keep theirs or go
+    beside = [p for p in ordered if "markers" in (p[3].get("mode") or "")]
+    if beside:
+        _place_beside(beside, (x0, x1), (y0, y1), width, height, middle)
     kept: list[tuple[float, float, float, float]] = []
-    for x, y, label, trace, i in sorted(points, key=lambda p: -abs(p[1] - middle)):
+    for x, y, label, trace, i in [p for p in ordered if "markers" not in (p[3].get("mode") or "")]:
         size = (trace.get("textfont") or {}).get("size") or 12
         px, py = (x - x0) / (x1 - x0) * width, (y1 - y) / (y1 - y0) * height
         where = trace.get("textposition") or "middle center"
@@ -127,6 +136,26 @@ def thin_point_labels(layout: dict, data: list[dict], width: float, height: floa
             kept.append((px, py, half_w, half_h))
         else:
             trace["text"] = [*trace["text"][:i], "", *trace["text"][i + 1 :]]
+
+
+def _place_beside(points: list, xs: tuple[float, float], ys: tuple[float, float], width: float, height: float,
+                  middle: float) -> None:  # fmt: skip
+    """Labels of ``points`` (x, y, label, trace, index; most important first) placed around their
+    markers at this size, or blanked where no place is free."""
+    size = max((p[3].get("textfont") or {}).get("size") or 12 for p in points)
+    x = np.array([(p[0] - xs[0]) / (xs[1] - xs[0]) * width for p in points])
+    y = np.array([(ys[1] - p[1]) / (ys[1] - ys[0]) * height for p in points])
+    w = np.array([text_em(TOKEN.sub("", p[2])) * size + 4 for p in points])
+    places = place_labels(x, y, w, size * 1.3, width, height, below=np.array([p[1] < middle for p in points]))
+    for (_, _, _, trace, i), place in zip(points, places, strict=True):
+        where = trace.get("textposition") or "middle center"
+        where = list(where) if isinstance(where, (list, tuple)) else [where] * len(trace["text"])
+        texts = list(trace["text"])
+        if place is None:
+            texts[i] = ""
+        else:
+            where[i] = place
+        trace["text"], trace["textposition"] = texts, where
 
 
 def _number(value: object) -> bool:

@@ -8,9 +8,11 @@ not shrink the county to a dot.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -26,9 +28,14 @@ from natality.maps.classes import (
     with_zero_break,
 )
 from natality.maps.frame import bulk_frame, frame_geos
-from natality.maps.labels import LABEL_SHADOW, label_traces, short_unit_names, unit_name
+from natality.maps.labels import LABEL_SHADOW, MAX_LABELS, label_traces, short_unit_names, unit_name
 
 BORDER = "#ffffff"
+
+
+HEIGHT = 560  # a map of a county's townships, px
+LOCATOR_NEIGHBOURS = 40  # townships around the one a locator map shows
+TALL_HEIGHT = 760  # of more than MAX_LABELS units (a province's counties): their names need the room
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ def township_choropleth(
     panel_col: str | None = None,
     diverging: bool = False,
     highlight: str | None = None,
-    height: int = 560,
+    height: int | None = None,
     code_col: str = "township_code",
 ) -> go.Figure:
     """Choropleth of `value_col` by `code_col` (townships, or counties: any unit whose code is
@@ -73,6 +80,8 @@ def township_choropleth(
     """
     panels = df[panel_col].unique(maintain_order=True).to_list() if panel_col else [None]
     codes_in_map = [f["id"] for f in geojson["features"]]
+    if height is None:  # a province's hundred counties need a larger map than a county's townships
+        height = TALL_HEIGHT if len(codes_in_map) > MAX_LABELS else HEIGHT
     frame = df.rename({code_col: "_unit"}).filter(pl.col("_unit").is_in(codes_in_map))
     if "too_few" not in frame.columns:
         frame = frame.with_columns(pl.lit(False).alias("too_few"))
@@ -118,8 +127,9 @@ def township_choropleth(
         # from the first trace of a geo subplot, and a lon/lat scattergeo needs none.
         fig.add_trace(_anchor_trace(geojson), row=1, col=col)
         fill = {code: ([*colours, TOO_FEW, NO_DATA])[int(zz)] for code, zz in zip(codes_in_map, z, strict=True)}
+        room = max(370, height - 190)  # px high the map is drawn in (a county's 560: 370)
         for trace in label_traces(
-            geojson, codes_in_map, values, fill, label_mode, texts.value_format, lang, len(panels), bulk
+            geojson, codes_in_map, values, fill, label_mode, texts.value_format, lang, len(panels), bulk, room
         ):
             fig.add_trace(trace, row=1, col=col)
         fig.add_trace(
@@ -185,10 +195,15 @@ def township_choropleth(
 
 
 def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, height: int = 260) -> go.Figure:
-    """Small county map with one township filled, for a profile or the overview."""
-    codes = [f["id"] for f in geojson["features"]]
+    """Small county map with one township filled, for a profile or the overview; of a larger
+    region only the ``LOCATOR_NEIGHBOURS`` townships nearest it (a province's 2,000 outlines
+    drawn 260 px high are a grey blob with the township a speck in it)."""
     by_code = {f["id"]: f for f in geojson["features"]}
     props = by_code[highlight_code]["properties"] if highlight_code in by_code else None
+    if props and len(by_code) > LOCATOR_NEIGHBOURS:
+        geojson = _neighbourhood(geojson, props)
+        by_code = {f["id"]: f for f in geojson["features"]}
+    codes = list(by_code)
     # text first: the first trace of a geo decides whether plotly.js fetches its world TopoJSON
     fig = go.Figure(
         go.Scattergeo(
@@ -225,6 +240,19 @@ def locator_map(geojson: dict[str, Any], highlight_code: str | None, lang: str, 
         font={"family": FONT_FAMILY},
     )
     return fig
+
+
+def _neighbourhood(geojson: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    """The ``LOCATOR_NEIGHBOURS`` features whose label points lie nearest ``props``' (by
+    distance on the ground: longitude shrunk by the cosine of the latitude), in their order."""
+    features = geojson["features"]
+    lon = np.array([f["properties"]["label_lon"] for f in features], dtype=float)
+    lat = np.array([f["properties"]["label_lat"] for f in features], dtype=float)
+    shrink = math.cos(math.radians(props["label_lat"]))
+    # rounded: equal distances (a grid's) tie exactly and keep the features' order
+    distance = np.round(((lon - props["label_lon"]) * shrink) ** 2 + (lat - props["label_lat"]) ** 2, 9)
+    nearest = np.sort(np.argsort(distance, kind="stable")[:LOCATOR_NEIGHBOURS])
+    return {**geojson, "features": [features[i] for i in nearest]}
 
 
 def _step_scale(colours: list[str]) -> list[list[Any]]:

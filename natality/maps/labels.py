@@ -24,12 +24,13 @@ MAX_LABELS = 60  # beyond this only the largest units get a label (a province-si
 
 
 def label_traces(
-    geojson, codes, values, fill, label_mode, value_format: str, lang, panels=1, bulk=None
+    geojson, codes, values, fill, label_mode, value_format: str, lang, panels=1, bulk=None, plot_height=370
 ) -> list[go.Scattergeo]:
     """Dark text with a white halo on light fills, white text with a dark halo on dark fills.
 
     bulk: ``frame.bulk_frame(geojson)`` when the caller has it already (it costs a pass over
-    every vertex, which shows at 2,000 townships)."""
+    every vertex, which shows at 2,000 townships); plot_height: px the map is drawn in (a taller
+    map has room for more names)."""
     if label_mode == "none":
         return []
     by_code = {f["id"]: f for f in geojson["features"]}
@@ -48,7 +49,7 @@ def label_traces(
     # largest units first; a label that would overlap one already placed is left to the hover
     ordered = sorted(codes, key=lambda c: -extent[c])
     bulk = bulk or bulk_frame(geojson)
-    chosen = _non_overlapping(ordered, by_code, label, size, lang, 700 / panels, bulk)[:MAX_LABELS]
+    chosen = _non_overlapping(ordered, by_code, label, size, lang, 700 / panels, bulk, plot_height)[:MAX_LABELS]
     traces = []
     for dark_fill in (False, True):
         picked = [c for c in chosen if _is_dark(fill[c]) == dark_fill]
@@ -71,7 +72,14 @@ def label_traces(
 
 
 def _non_overlapping(
-    codes: list[str], by_code: dict, label: dict[str, str], size: int, lang: str, width_px: float, bulk: tuple
+    codes: list[str],
+    by_code: dict,
+    label: dict[str, str],
+    size: int,
+    lang: str,
+    width_px: float,
+    bulk: tuple,
+    height_px: float = 370,
 ) -> list[str]:
     """Greedy label placement: keep a label only if its box (estimated from the text length and
     the font size on a slide-size map of about `width_px` x 380 px) clears every label kept before.
@@ -80,7 +88,7 @@ def _non_overlapping(
     codes = [c for c in codes if c not in outside]
     # the map fits a width_px x 370 px box (a 960 x 540 slide less title and footnote), Mercator
     cos_lat = math.cos(math.radians((y0 + y1) / 2))
-    deg_x = max((x1 - x0 or 1.0) / width_px, (y1 - y0 or 1.0) / 370 / cos_lat)  # lon degrees per px
+    deg_x = max((x1 - x0 or 1.0) / width_px, (y1 - y0 or 1.0) / height_px / cos_lat)  # lon degrees per px
     deg_y = deg_x * cos_lat
     kept: list[tuple[float, float, float, float]] = []
     out = []

@@ -52,7 +52,15 @@ def rank_bump(
     if found.height:
         panels.append((t("scorecard.bump_found", lang, n=found.height), found))
     panels.append((t("scorecard.bump_bottom", lang, n=ranking.BOTTOM, first=int(bottom["rank"].min()), last=n), bottom))
-    spans = [(label, (int(part["rank"].min()), int(part["rank"].max()))) for label, part in panels]
+    # each panel at least as many ranks high as it has townships: ties (a province's hundreds at
+    # 100 points share rank 1) would squeeze a panel to one rank, its names nudged out of it
+    spans = []
+    for k, (label, part) in enumerate(panels):
+        lo, hi = int(part["rank"].min()), int(part["rank"].max())
+        if k == len(panels) - 1:  # the bottom ranks: widened upwards
+            spans.append((label, (max(1, min(lo, hi - part.height + 1)), hi)))
+        else:
+            spans.append((label, (lo, max(hi, lo + part.height - 1))))
     codes = set(rows["township_code"].to_list())
     return _bump_panel_figure(
         ranked.filter(pl.col("township_code").is_in(codes)),
@@ -140,9 +148,14 @@ def _bump_panel_figure(
     # Names at the right end, nudged apart (at least one label's height) where ranks are close.
     for i in range(len(ranges)):
         per_rank = rows_px[i] / max(sizes[i], 1)  # pixels per rank in this panel
-        slot = float("-inf")
-        for rank, name, colour, code in sorted(labels[i]):
+        slot, slots = float("-inf"), []
+        for rank, *_ in sorted(labels[i]):
             slot = max(float(rank), slot + max(0.9, 15 / per_rank))
+            slots.append(slot)
+        # names nudged past the panel's last rank (ties there) moved up together, to end at it
+        lift = max(0.0, (slots[-1] if slots else 0.0) - ranges[i][1])
+        for slot, (_rank, name, colour, code) in zip(slots, sorted(labels[i]), strict=True):
+            slot -= lift
             # x as the category index: a numeric-looking "2019" would be read as position 2019.
             ref = {} if len(spans) == 1 else {"xref": f"x{i + 1 if i else ''}", "yref": f"y{i + 1 if i else ''}"}
             fig.add_annotation(

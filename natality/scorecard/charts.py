@@ -32,10 +32,20 @@ def year_label(year: int, partial_year: int | None) -> str:
     return f"{year}*" if year == partial_year else str(year)
 
 
+# Above this many townships at one score, the dots would stack past the chart's height (a
+# province's 2,000 put 1,600 at 100): townships are counted in bars of one point instead.
+MAX_STACK = 20
+TALL_BAR = 4  # a bar more than this many times the next tallest is cut at the axis's top
+
+
 def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title: str, subtitle: str, footnote: str):
-    """Each township's score as a dot on the 0-100 line, coloured by class, with class thresholds."""
+    """Each township's score as a dot on the 0-100 line, coloured by class, with class thresholds;
+    where more than ``MAX_STACK`` share a score, bars of one point counting the townships."""
     scored = card.filter(pl.col("score").is_not_null()).sort("score")
     size = 16 if scored.height <= 60 else 10 if scored.height <= 300 else 7  # a city's dots must not merge
+    top = int(scored.group_by("score").len()["len"].max() or 1) if scored.height else 1
+    if top > MAX_STACK:
+        return _score_bars(scored, registry, lang, title, subtitle, footnote)
     fig = go.Figure()
     for i, cls in enumerate(registry.classes):
         rows = scored.filter(pl.col("class") == cls.id)
@@ -55,6 +65,17 @@ def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title:
             hovertemplate="%{customdata[0]}: %{x:.1f} (" + t("scorecard.rank", lang) + " %{customdata[1]})"
             "<extra></extra>",
         )
+    _class_lines(fig, registry)
+    fig.update_layout(
+        xaxis={"title": t("scorecard.score_axis", lang), "range": [-3, 103]},
+        yaxis={"title": t("scorecard.count_axis", lang), "range": [0, top + 1], "dtick": 1},
+    )
+    return finish_figure(fig, title, subtitle, footnote, height=420)
+
+
+def _class_lines(fig: go.Figure, registry: Registry) -> None:
+    """The classes' lower bounds: a dotted line each, its score written at the top."""
+    for cls in registry.classes:
         if cls.min_score > 0:
             fig.add_vline(x=cls.min_score, line={"color": "#52606D", "dash": "dot", "width": 1})
             fig.add_annotation(
@@ -67,10 +88,68 @@ def score_distribution(card: pl.DataFrame, registry: Registry, lang: str, title:
                 yanchor="top",
                 font={"size": 12, "color": "#52606D"},
             )
-    top = int(scored.group_by("score").len()["len"].max() or 1) if scored.height else 1
+
+
+def _score_bars(scored: pl.DataFrame, registry: Registry, lang: str, title: str, subtitle: str, footnote: str):
+    """The townships counted per point of score (a score of 72.4 in the bar from 72 to 73, 100 in
+    its own), stacked by class; the vetoed ones hatched with "x". One bar trace per class and
+    veto, counted by polars: no Python per township."""
+    bins = scored.with_columns(low=pl.col("score").floor().clip(0, 100), vetoed=pl.col("vetoed").fill_null(False))
+    counts = (
+        bins.group_by("class", "vetoed", "low")
+        .len()
+        .sort("low")
+        .with_columns(
+            span=pl.when(pl.col("low") >= 100)
+            .then(pl.lit("100"))
+            .otherwise(pl.format("{}–{}", pl.col("low").cast(pl.Int64), (pl.col("low") + 1).cast(pl.Int64)))
+        )
+    )
+    fig = go.Figure()
+    for i, cls in enumerate(registry.classes):
+        colour = CLASS_COLOUR[i % len(CLASS_COLOUR)]
+        name = f"{cls.name[lang]} ({int((scored['class'] == cls.id).sum())})"
+        shown = False
+        for vetoed in (False, True):
+            rows = counts.filter((pl.col("class") == cls.id) & (pl.col("vetoed") == vetoed))
+            if rows.is_empty():
+                continue
+            fig.add_bar(
+                x=(rows["low"] + 0.5).to_list(),
+                y=rows["len"].to_list(),
+                width=0.9,
+                name=name,
+                legendgroup=cls.id,
+                showlegend=not shown,
+                marker={"color": colour, "pattern": {"shape": "x" if vetoed else "", "fgcolor": "white"}},
+                customdata=rows.select("span").rows(),
+                hovertemplate=literal.plot(cls.name[lang])
+                + (" ×" if vetoed else "")
+                + ", %{customdata[0]}: %{y:,}<extra></extra>",
+            )
+            shown = True
+    _class_lines(fig, registry)
+    yaxis = {"title": t("scorecard.count_axis", lang), "rangemode": "tozero"}
+    # one bar far above every other (a province's 1,600 at 100 points, the next 60) would flatten
+    # the rest to nothing: the axis stops above the others and that bar is cut, its count on it
+    totals = counts.group_by("low").agg(pl.col("len").sum()).sort("len", descending=True)
+    if totals.height > 1 and totals["len"][0] > TALL_BAR * totals["len"][1]:
+        top = totals["len"][1] * 1.6
+        yaxis["range"] = [0, top]
+        fig.add_annotation(
+            x=float(totals["low"][0]) + 0.5,
+            y=top,
+            text=f"{int(totals['len'][0]):,} ↑",
+            showarrow=False,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 12, "color": "#1F2933"},
+        )
     fig.update_layout(
+        barmode="stack",
+        bargap=0,
         xaxis={"title": t("scorecard.score_axis", lang), "range": [-3, 103]},
-        yaxis={"title": t("scorecard.count_axis", lang), "range": [0, top + 1], "dtick": 1},
+        yaxis=yaxis,
     )
     return finish_figure(fig, title, subtitle, footnote, height=420)
 

@@ -9,7 +9,8 @@ import polars as pl
 
 from natality.core import literal
 from natality.core.i18n import t
-from natality.core.short_names import short_labels
+from natality.core.label_places import place_labels
+from natality.core.short_names import display_width, short_labels
 from natality.core.theme import finish_figure
 from natality.srb.dispersion import NO_ALLOWANCE, Allowance, adjusted_limits
 from natality.srb.tables import LEVEL_INNER, LEVEL_OUTER, level_text
@@ -24,6 +25,13 @@ MANY_TOWNSHIPS = 30  # above this, label only the outliers and the largest towns
 LARGEST_LABELLED = 5
 MAX_OUTLIERS_LABELLED = 20  # hundreds of townships can put dozens outside: name the furthest
 SHORT_LABEL = 6  # characters: Chinese township names are 2-4, English ones 10-20
+HEIGHT = 600
+BOTTOM = 80  # the house's bottom margin (theme.house_layout)
+# The plot's width the labels are placed for: a 1,366 px laptop's (a wider screen spreads the
+# points further apart, so what does not overlap here does not overlap there; a phone thins the
+# labels again for its width: export.narrow)
+PLOT_WIDTH = 800
+LABEL_SIZE = 12
 
 
 def _funnel_grid(max_births: int) -> np.ndarray:
@@ -67,10 +75,37 @@ def _labelled(table: pl.DataFrame, allowance: Allowance = NO_ALLOWANCE) -> list[
     return (outlier | pl.Series(outside95) | largest).to_list()
 
 
-def _label_positions(births: pl.Series) -> list[str]:
-    """Neighbours along the births axis alternate above and below, so labels collide less."""
-    rank = births.rank("ordinal").to_list()
-    return ["top center" if r % 2 else "bottom center" for r in rank]
+def _placed(table: pl.DataFrame, x_top: float, y_range: tuple[float, float], plot_height: float) -> pl.DataFrame:
+    """``show_label`` kept only where the label fits beside its point without meeting another
+    (``core.label_places``, at ``PLOT_WIDTH`` x ``plot_height`` px), and its ``label_position``:
+    the outliers furthest from the reference placed first, then the other labelled townships by
+    their distance, then the largest."""
+    distance = pl.col("z").abs() if "z" in table.columns else (pl.col("srb") - pl.col("reference")).abs()
+    rows = (
+        table.with_row_index("row")
+        .filter(pl.col("show_label") & pl.col("srb").is_not_null())
+        .with_columns(
+            outlier=pl.col("classification").cast(pl.String).is_in(["above", "below"]),
+            distance=distance.fill_nan(None).fill_null(0.0),
+        )
+        .sort(["outlier", "distance", "births"], descending=True)
+    )
+    low, high = y_range
+    places = place_labels(
+        (rows["births"] / x_top * PLOT_WIDTH).to_numpy(),
+        ((high - rows["srb"]) / (high - low) * plot_height).to_numpy(),
+        (rows.select(display_width("short_label"))["short_label"] * 0.55 * LABEL_SIZE + 4).to_numpy(),
+        LABEL_SIZE * 1.3,
+        PLOT_WIDTH,
+        plot_height,
+        below=(rows["srb"] < rows["reference"]).to_numpy(),
+    )
+    placed = pl.DataFrame({"row": rows["row"], "label_position": pl.Series(places, dtype=pl.String)})
+    table = table.with_row_index("row").join(placed, on="row", how="left").sort("row").drop("row")
+    return table.with_columns(
+        show_label=pl.col("label_position").is_not_null(),
+        label_position=pl.col("label_position").fill_null("top center"),
+    )
 
 
 def srb_funnel(
@@ -123,8 +158,16 @@ def srb_funnel(
     table = table.with_columns(
         short_label=short_labels(table["label"], table["township_code"]), raw_label=pl.col("label")
     )
-    table = table.with_columns(
-        show_label=pl.Series(_labelled(table, allowance)), label_position=pl.Series(_label_positions(table["births"]))
+    judged = table.filter(~pl.col("too_few") & pl.col("srb").is_not_null())["srb"].to_list()
+    y_range = (max(min([*judged, reference - 25.0]) - 6, 0.0), max([*judged, reference + 25.0]) + 8)
+    # a two-line subtitle (reference; counts) and a legend that may wrap need more room on top, a
+    # third line (the over-dispersion allowance) a little more
+    top = 150 + 22 * max(0, subtitle.count("<br>") - 1)
+    table = _placed(
+        table.with_columns(show_label=pl.Series(_labelled(table, allowance))),
+        float(grid[-1]),
+        y_range,
+        HEIGHT - top - BOTTOM,
     )
     for cls, (colour, symbol) in CLASS_STYLE.items():
         rows = table.filter((pl.col("classification") == cls) & pl.col("srb").is_not_null())
@@ -139,7 +182,7 @@ def srb_funnel(
             marker={"color": colour, "symbol": symbol, "size": 11 if cls != "too_few" else 8},
             text=[lab if show else "" for lab, show in zip(rows["short_label"], rows["show_label"], strict=True)],
             textposition=rows["label_position"].to_list(),
-            textfont={"size": 12, "color": colour, "shadow": "auto"},  # a halo: readable over other points
+            textfont={"size": LABEL_SIZE, "color": colour, "shadow": "auto"},  # a halo: readable over other points
             # what a narrow screen needs to shorten the labels again (``export.narrow``)
             meta={"township_labels": _labels_meta(rows)},
             customdata=rows.select("label", "boys", "girls", "srb_low", "srb_high", "township_code").rows(),
@@ -155,14 +198,9 @@ def srb_funnel(
             + t("srb.interval95", lang)
             + " %{customdata[3]:.1f}–%{customdata[4]:.1f}<extra></extra>",
         )
-    judged = table.filter(~pl.col("too_few") & pl.col("srb").is_not_null())["srb"].to_list()
-    low_y = min([*judged, reference - 25.0]) - 6
-    high_y = max([*judged, reference + 25.0]) + 8
-    fig.update_layout(
-        xaxis={"title": t("srb.axis_births", lang), "rangemode": "tozero"},
-        yaxis={"title": t("srb.axis_srb", lang), "range": [max(low_y, 0.0), high_y]},
+    fig.update_layout(  # the ranges set: the labels were placed for them
+        xaxis={"title": t("srb.axis_births", lang), "range": [0, float(grid[-1])]},
+        yaxis={"title": t("srb.axis_srb", lang), "range": list(y_range)},
     )
-    fig = finish_figure(fig, title, subtitle, footnote, height=600)
-    # a two-line subtitle (reference; counts) and a legend that may wrap need more room on top, a
-    # third line (the over-dispersion allowance) a little more
-    return fig.update_layout(margin={"t": 150 + 22 * max(0, subtitle.count("<br>") - 1)})
+    fig = finish_figure(fig, title, subtitle, footnote, height=HEIGHT)
+    return fig.update_layout(margin={"t": top})

@@ -62,15 +62,17 @@ def year_select(ctx: Ctx, key: str = "year", container: Any = st) -> int:
 
 
 def township_select(ctx: Ctx, key: str = "township", container: Any = st) -> str | None:
-    """A township, or None for the whole county (shown as '全县' / 'Whole county')."""
+    """A township, or None for the whole region (shown as '示范县（全部）' / 'Demo County (all)': a
+    province's is no '全县')."""
     names = township_names(ctx)
     all_towns = ""  # a sentinel rather than None: a None option would render as an empty choice
+    everything = ctx.t("app.region_all", name=ctx.region())
     chosen = url_select(
         ctx.t("common.township"),
         [all_towns, *names],
         key,
         all_towns,
-        lambda c: ctx.t("common.all_townships") if c == all_towns else names.get(c, c),
+        lambda c: everything if c == all_towns else names.get(c, c),
         container,
     )
     return chosen or None
