@@ -11,8 +11,8 @@ from natality.maps import view as map_view
 from natality.maps.charts import township_choropleth
 
 ctx = ui.page_context()
-st.title(ctx.t("maps.page_title"))
 unit = map_view.map_unit(ctx.version_dir, ctx.region_code)  # "township" or "county"
+st.title(ctx.t("maps.page_title" if unit == "township" else "maps.page_title_county"))
 drill = st.container()
 
 c1, c2, c3, c4, c5 = st.columns([1.5, 2, 2, 1.2, 1.8])  # the year "2026 (不完整年度)" whole

@@ -63,6 +63,11 @@ def test_every_page_of_the_province_opens(province, monkeypatch, page, lang):
         maps = [fig for fig in maps if any(tr.get("type") == "choropleth" for tr in fig["data"])]
         drawn = {loc for tr in maps[0]["data"] for loc in (tr.get("locations") or [])}
         assert drawn and drawn <= set(counties["region_code"])
+    if page == "map.py":  # it draws counties, and says so
+        assert at.title[0].value == ("区县地图" if lang == "zh" else "County map")
+    if page == "scorecard.py":  # a province's partial-year basis is not "the county's"
+        texts = " ".join(m.value for m in at.markdown) + " ".join(i.value for i in at.info)
+        assert "本县" not in texts and "the county's" not in texts
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -79,3 +84,5 @@ def test_every_page_of_one_county_of_the_province(province, a_county, monkeypatc
     assert not outside, (page, sorted(outside)[:5])  # nothing of another county is drawn
     if page is None:
         assert any(name in t.value for t in at.title), [t.value for t in at.title]
+    if page == "map.py":  # one county of the province: its townships
+        assert at.title[0].value == "乡镇地图"
