@@ -23,6 +23,7 @@ from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 import months
+
 from tests.test_warm_switch import publish, use
 
 
@@ -60,7 +61,12 @@ def srb_table(rows: list[tuple[str, str, str, int]]) -> pl.DataFrame:
 
 
 def test_the_sex_ratio_selector_options_are_shared_between_sessions_showing_the_same_table():
-    rows = [("t1", "甲镇", "within", 90), ("t2", "乙镇", "above", 40), ("t3", "丙镇", "within", 120), ("t4", "丁镇", "below", 10)]
+    rows = [
+        ("t1", "甲镇", "within", 90),
+        ("t2", "乙镇", "above", 40),
+        ("t3", "丙镇", "within", 120),
+        ("t4", "丁镇", "below", 10),
+    ]
     codes, names, default = srb_view.township_options(srb_table(rows))
     assert codes == ["t2", "t4", "t3", "t1"]  # flagged first (by births), then by births
     assert names == {"t2": "乙镇", "t4": "丁镇", "t3": "丙镇", "t1": "甲镇"} and default == "t2"
