@@ -51,7 +51,11 @@ def memory(pid: int) -> dict[str, float]:
     procs = [psutil.Process(pid)]
     procs += procs[0].children(recursive=True)
     for proc in procs:
-        with open(f"/proc/{proc.pid}/smaps_rollup") as f:
+        try:
+            f = open(f"/proc/{proc.pid}/smaps_rollup")  # noqa: SIM115 (a child may end meanwhile)
+        except (ProcessLookupError, FileNotFoundError):
+            continue
+        with f:
             for line in f:
                 key, _, value = line.partition(":")
                 if key == "Rss":
