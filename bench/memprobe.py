@@ -81,6 +81,46 @@ def _holders(type_name: str, depth: int = 14) -> list[str]:
     return [f"holders of one {type_name}: " + " <- ".join(chain)]
 
 
+def _size(obj: object, depth: int = 0) -> int:
+    """Bytes an object holds, roughly: polars frames by their buffers, containers by what they hold."""
+    import polars as pl
+
+    if isinstance(obj, pl.DataFrame):
+        return int(obj.estimated_size())
+    if isinstance(obj, bytes | str):
+        return sys.getsizeof(obj)
+    if depth > 4:
+        return sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        return sys.getsizeof(obj) + sum(_size(k, depth + 1) + _size(v, depth + 1) for k, v in obj.items())
+    if isinstance(obj, list | tuple | set | frozenset):
+        return sys.getsizeof(obj) + sum(_size(v, depth + 1) for v in obj)
+    fields = getattr(obj, "__dict__", None)
+    if fields is None and hasattr(obj, "__dataclass_fields__"):
+        fields = {f: getattr(obj, f) for f in obj.__dataclass_fields__}  # type: ignore[attr-defined]
+    if isinstance(fields, dict):
+        return sys.getsizeof(obj) + sum(_size(v, depth + 1) for v in fields.values())
+    return sys.getsizeof(obj)
+
+
+def _caches() -> list[str]:
+    """Streamlit's caches of the app: entries and bytes (roughly) per cached function, largest first."""
+    from streamlit.runtime.caching import cache_data_api, cache_resource_api
+
+    rows = []
+    for kind, store in (("resource", cache_resource_api._resource_caches), ("data", cache_data_api._data_caches)):
+        for caches in list(store._function_caches.values()):
+            for cache in list(caches.values()):
+                mem = getattr(cache, "_mem_cache", None) or getattr(getattr(cache, "storage", None), "_mem_cache", {})
+                held = list(mem.values())  # a resource's results, a data cache's pickled bytes
+                size = sum(_size(getattr(r, "value", r)) for r in held)
+                rows.append((size, f"{kind} {cache.display_name.rsplit('.', 1)[-1]}: {len(held)} entries"))
+    rows.sort(reverse=True)
+    total = sum(size for size, _ in rows)
+    head = f"Streamlit caches: {total / 2**20:.0f} MB"
+    return [head] + [f"  {size / 2**20:6.1f} MB {what}" for size, what in rows[:12]]
+
+
 class _Mallinfo2(ctypes.Structure):
     _fields_ = [
         (name, ctypes.c_size_t)
@@ -131,6 +171,10 @@ def probe(*_: object) -> None:
     out.append("grown: " + ", ".join(f"{name} +{n}" for name, n in grown))
     out.append("shrunk: " + ", ".join(f"{name} -{n}" for name, n in shrunk))
     _last["types"] = types
+    try:
+        out.extend(_caches())
+    except Exception as exc:  # a bench tool: say so, never stop the server
+        out.append(f"caches: not read ({type(exc).__name__}: {exc})")
     if os.environ.get("NATALITY_PROBE_HOLDER"):  # who holds an object of that type
         out.extend(_holders(os.environ["NATALITY_PROBE_HOLDER"]))
     if not tracemalloc.is_tracing() and os.environ.get("NATALITY_PROBE_TRACE"):

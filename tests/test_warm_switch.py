@@ -37,6 +37,7 @@ def held(monkeypatch):
     """Hold back as a server does; the watcher never ticks on its own during the test."""
     monkeypatch.setattr(warm, "WATCH_SECONDS", 3600.0)
     monkeypatch.setattr(warm, "RETIRE_SECONDS", 600.0)  # the previous version kept through the test
+    monkeypatch.setattr(warm, "RETIRE_QUIET_SECONDS", 600.0)
     warm.hold_back(True)
     yield
     warm.hold_back(False)

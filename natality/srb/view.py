@@ -6,6 +6,10 @@ itself stays a list of widgets and outputs. No streamlit here.
 
 from __future__ import annotations
 
+import collections
+import hashlib
+import threading
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -203,11 +207,33 @@ def ranked_display_table(
     return ranked.with_gap_rows(ctx.t("common.township"), gap, shown), True
 
 
+OPTIONS_KEPT = 16  # the last option lists made, shared by every session that shows the same ones
+_options: collections.OrderedDict[bytes, tuple[list[str], dict[str, str]]] = collections.OrderedDict()
+_options_lock = threading.Lock()
+
+
 def township_options(table: pl.DataFrame) -> tuple[list[str], dict[str, str], str | None]:
-    """Township codes for the selector (flagged first, then by births), their labels, a default."""
+    """Township codes for the selector (flagged first, then by births), their labels, a default.
+
+    The list and dict are shared (never change them): every session showing the same table gets
+    the same objects, known by a hash of its ordered codes and labels, instead of 2,000 new
+    strings per view that its selectbox keeps in its widget state."""
     ordered = table.sort(pl.col("classification").is_in(["above", "below"]), pl.col("births"), descending=[True, True])
-    codes = ordered["township_code"].to_list()
-    return codes, dict(zip(codes, ordered["label"].to_list(), strict=True)), (codes[0] if codes else None)
+    shown = ordered.select("township_code", "label")
+    key = hashlib.blake2b(shown.hash_rows().to_numpy().tobytes(), digest_size=16).digest()
+    with _options_lock:
+        made = _options.get(key)
+        if made is not None:
+            _options.move_to_end(key)
+    if made is None:
+        codes = shown["township_code"].to_list()
+        made = codes, dict(zip(codes, shown["label"].to_list(), strict=True))
+        with _options_lock:
+            made = _options.setdefault(key, made)
+            while len(_options) > OPTIONS_KEPT:
+                _options.popitem(last=False)
+    codes, names = made
+    return codes, names, (codes[0] if codes else None)
 
 
 def township_figures(

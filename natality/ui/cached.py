@@ -53,10 +53,19 @@ def scorecard_data(ctx: Ctx) -> scoring.ScorecardData:
     return scoring.region_scorecard(ctx.version_dir, ctx.lang, ctx.region_code)
 
 
+# One dict per version, region and language, shared by every session (never change it): at 2,000
+# townships a dict built per view was ~250 KB (its 2,000 names new strings each time) that every
+# session's selectbox kept in its widget state (bench/README, "Where a server's memory goes").
+@version_cache_resource(max_entries=32)
+def _township_names(version_dir: str, region: str | None, name_col: str, _ctx: Ctx) -> dict[str, str]:
+    towns = query(_ctx, "township_list")
+    return dict(zip(towns["township_code"].to_list(), towns[name_col].to_list(), strict=True))
+
+
 def township_names(ctx: Ctx) -> dict[str, str]:
-    """township_code -> display name in the session's language (ambiguous names disambiguated)."""
-    towns = query(ctx, "township_list")
-    return dict(zip(towns["township_code"].to_list(), towns[ctx.name_col].to_list(), strict=True))
+    """township_code -> display name in the session's language (ambiguous names disambiguated):
+    the same dict for every session of the extract version, region and language (never change it)."""
+    return _township_names(ctx.version_dir, ctx.region_code, ctx.name_col, ctx)
 
 
 @version_cache_resource(max_entries=16)

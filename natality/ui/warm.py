@@ -23,7 +23,9 @@ pays for the new version's cold work. Elsewhere (``streamlit run``, AppTests) a 
 version at once. A run keeps one version from its start (``ui.page_context`` pins it).
 
 **Evict.** At a switch, what was kept for versions neither served nor previous is dropped, and
-``RETIRE_SECONDS`` later the previous version's too (no run still uses it by then):
+the previous version's too as soon as no script run is still on it (checked every
+``RETIRE_POLL_SECONDS`` from ``RETIRE_QUIET_SECONDS`` after the switch: each run's thread
+remembers the version it got), at the latest ``RETIRE_SECONDS`` after the switch:
 ``core/once`` entries (connections, scorecards, layers, projections), the figures of
 ``ui/figures`` and the Streamlit caches declared with ``cache_data``/``cache_resource`` (``ui/version_caches``)
 (each remembers the calls made per version, its first argument); then the C allocator is asked
@@ -45,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,7 +60,9 @@ from natality.ui.version_caches import evict
 
 WATCH_SECONDS = 5.0  # NATALITY_WATCH_SECONDS overrides it (a test that wants no tick of its own)
 HOLD_SECONDS = 120.0  # the longest a new version waits for its warm before it is served anyway
-RETIRE_SECONDS = 30.0  # after a switch, the previous version's caches are kept this long (runs in flight)
+RETIRE_SECONDS = 30.0  # after a switch, the previous version's caches are kept at most this long
+RETIRE_QUIET_SECONDS = 1.0  # ... and at least this long; dropped once no run is on it any more
+RETIRE_POLL_SECONDS = 0.5
 STOP_WAIT_SECONDS = 60.0
 _lock = threading.Lock()
 _warmed: set[str] = set()
@@ -70,6 +75,7 @@ _hold = threading.Event()
 _serving: dict[str, str] = {}  # data dir -> the version new script runs get
 _previous: dict[str, str] = {}  # data dir -> the version served before it
 _known: dict[str, set[str]] = collections.defaultdict(set)  # data dir -> versions with cached work
+_runs: weakref.WeakKeyDictionary[threading.Thread, str] = weakref.WeakKeyDictionary()  # thread -> its run's version
 log = logging.getLogger("natality")
 _ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -127,6 +133,7 @@ def version_for_run(
             chosen = served
     with _lock:
         _known[_extract_of(chosen)].add(chosen)
+        _runs[threading.current_thread()] = chosen  # (a script thread runs one run at a time)
     run_version(chosen)
     return Path(chosen)
 
@@ -172,11 +179,23 @@ def _switch(data_dir: str, version: str, evict_now: bool = True) -> None:
             start_thread(evict, gone, name="natality-evict")
 
 
+def in_flight(version: str) -> bool:
+    """Whether a live thread's latest run got ``version`` (a script run still on it)."""
+    with _lock:
+        return any(v == version and t.is_alive() for t, v in list(_runs.items()))
+
+
 def _retire(data_dir: str, previous: str) -> None:
-    """RETIRE_SECONDS after a switch no run still uses the version served before (runs last
-    seconds): drop its caches too, unless it is served again."""
-    if _stopping.wait(RETIRE_SECONDS):
-        return
+    """Once no run is still on the version served before (runs last seconds; at the latest
+    RETIRE_SECONDS after the switch), drop its caches too, unless it is served again: the peak
+    then holds two versions' working sets for seconds, not half a minute."""
+    switched = time.monotonic()
+    while True:
+        if _stopping.wait(RETIRE_POLL_SECONDS):
+            return
+        waited = time.monotonic() - switched
+        if waited >= RETIRE_SECONDS or (waited >= RETIRE_QUIET_SECONDS and not in_flight(previous)):
+            break
     with _lock:
         if _previous.get(data_dir) != previous or _serving.get(data_dir) == previous:
             return
