@@ -196,7 +196,8 @@ def _store(stamp: tuple, lang: str, data: ScorecardData, simulated: pl.DataFrame
 
 def _load_stored(stamp: tuple, lang: str) -> ScorecardData | None:
     texts = stored.load(stamp[0], stored.key(stamp, lang))  # the language's own entry first: smaller
-    shared = stored.load(stamp[0], stored.key(stamp)) if texts is not None else None
+    read = (*_SHARED_TABLES, "simulation_keys", *(f"{t}_numbers" for t in _LANG_TABLES))  # not simulation_rows
+    shared = stored.load(stamp[0], stored.key(stamp), read) if texts is not None else None
     if shared is None or texts is None:
         return None
     (tables, arrays, meta), (own, _, own_meta) = shared, texts
