@@ -12,6 +12,10 @@ values, the county's values, the simulation's keys as Parquet and its ranking ke
 row order, and their column order): the numbers are written once, not once per language. The key is a hash of the
 version's files (name, size, time), the indicator registry in force and the code and messages
 that compute the scorecard, so a changed registry or a new release never reads a stale one.
+The shared entry also keeps the rows the rank simulation drew from and, in ``meta.json``, the
+code's and the registry's hashes: ``earlier`` finds the newest other kept version's entry of the
+same code and registry, whose draws of an unchanged year a new version takes instead of drawing
+them again (``uncertainty.EarlierDraws``).
 
 ``derived/`` is not part of the extract's contract (DESIGN.md): it holds nothing that cannot be
 computed again from the tables, an import never copies it into a new version, each entry is
