@@ -118,13 +118,14 @@ def _judged(stamp: tuple) -> _Judged:
     fraction = year_fraction(registry, cut, data_dir)
     judged = judge(values, targets, registry, cut, fraction)
     region = read_manifest(data_dir).get("region_code", "")
-    simulation = uncertainty.simulate_scores(judged, registry, earlier=_earlier_draws(stamp[0], registry))
+    simulated = uncertainty.simulation_rows(judged)
+    earlier = _earlier_draws(stamp[0], registry)
+    simulation = uncertainty.simulate_scores(judged, registry, earlier=earlier, rows=simulated)
     scored = uncertainty.with_rank_intervals(score(judged, registry), simulation)
     own_targets = targets.filter(pl.col("township_code") == region)
     county = county_values(values, own_targets, registry, cut, fraction)
     towns_known = values.select("township_code").unique()
     region_targets = targets.join(towns_known, on="township_code", how="anti")
-    simulated = uncertainty.simulation_rows(judged)
     return _Judged(
         registry, cut, fraction, values, targets, judged, scored, region, simulation, county, region_targets, simulated
     )

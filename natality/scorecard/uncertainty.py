@@ -202,13 +202,15 @@ def simulate_scores(
     draws: int = DRAWS,
     seed: int = SEED,
     earlier: EarlierDraws | None = None,
+    rows: pl.DataFrame | None = None,
 ) -> SimulatedScores:
     """Score every township-year ``draws`` times from redrawn numerators (see the module docstring).
 
     ``judged``: ``scoring.judge``'s verdicts, of which ``simulation_rows`` are redrawn. Years are
     drawn one at a time, each from its own seed, to bound the memory; a year whose rows ``earlier``
-    drew from is taken from it (``carried`` lists those years)."""
-    rows = simulation_rows(judged)
+    drew from is taken from it (``carried`` lists those years). ``rows``: ``simulation_rows(judged)``
+    when the caller has them."""
+    rows = simulation_rows(judged) if rows is None else rows
     keys, blocks, carried = [], [], []
     for (year,), part in rows.group_by("year", maintain_order=True):
         block = earlier.block(year, part, draws) if earlier is not None else None
