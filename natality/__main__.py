@@ -33,7 +33,13 @@ try:
 finally:
     if threading.active_count() > 1 or sys.exc_info()[0] is not None:
         gc.unfreeze()
-if isinstance(code, int) and threading.active_count() == 1:
+# Only as the process's own main module (python -m natality): a caller that runs this file in its
+# process (runpy) gets SystemExit as before.
+alone = (
+    getattr(sys.modules["__main__"], "__spec__", None) is not None
+    and sys.modules["__main__"].__spec__.name == __spec__.name
+)
+if alone and isinstance(code, int) and threading.active_count() == 1:
     _leave(code)
 gc.unfreeze()
 sys.exit(code)
