@@ -96,6 +96,7 @@ class _Judged:
     simulation: uncertainty.SimulatedScores
     county: pl.DataFrame  # the county's own values against its own targets
     region_targets: pl.DataFrame  # the targets of regions (codes that are not townships)
+    simulated: pl.DataFrame  # the rows the simulation drew from (``uncertainty.simulation_rows``)
 
 
 def _stamp(data_dir: str | Path | None) -> tuple:
@@ -117,13 +118,29 @@ def _judged(stamp: tuple) -> _Judged:
     fraction = year_fraction(registry, cut, data_dir)
     judged = judge(values, targets, registry, cut, fraction)
     region = read_manifest(data_dir).get("region_code", "")
-    simulation = uncertainty.simulate_scores(judged, registry)
+    simulated = uncertainty.simulation_rows(judged)
+    earlier = _earlier_draws(stamp[0], registry)
+    simulation = uncertainty.simulate_scores(judged, registry, earlier=earlier, rows=simulated)
     scored = uncertainty.with_rank_intervals(score(judged, registry), simulation)
     own_targets = targets.filter(pl.col("township_code") == region)
     county = county_values(values, own_targets, registry, cut, fraction)
     towns_known = values.select("township_code").unique()
     region_targets = targets.join(towns_known, on="township_code", how="anti")
-    return _Judged(registry, cut, fraction, values, targets, judged, scored, region, simulation, county, region_targets)
+    return _Judged(
+        registry, cut, fraction, values, targets, judged, scored, region, simulation, county, region_targets, simulated
+    )
+
+
+def _earlier_draws(version_dir: str, registry: Registry) -> uncertainty.EarlierDraws | None:
+    """The rank simulation stored with another kept version of the extract by this code with this
+    registry (``stored.earlier``): its years whose judged rows are unchanged are not drawn again
+    (a monthly import touches one or two years of ten)."""
+    found = stored.earlier(version_dir, stored.registry_digest(registry), _EARLIER_TABLES)
+    if found is None:
+        return None
+    tables, arrays, meta = found
+    simulation = uncertainty.SimulatedScores(tables["simulation_keys"], arrays["ranking"], meta["decimals"])
+    return uncertainty.EarlierDraws(tables["simulation_rows"], simulation)
 
 
 @once.cache(maxsize=8)
@@ -134,11 +151,12 @@ def _scorecard_data(stamp: tuple, lang: str) -> ScorecardData:
     if kept is not None:
         return kept
     data = _compute_scorecard_data(stamp, lang)
-    _store(stamp, lang, data)
+    _store(stamp, lang, data, _judged(stamp).simulated)
     return data
 
 
 _SHARED_TABLES = ("values", "county", "region_targets")
+_EARLIER_TABLES = ("simulation_rows", "simulation_keys")  # what a later version's simulation reads
 # The tables with words, stored in two parts: their numbers (every column that is not text: the same
 # in both languages) once in the shared entry, their text columns in each language's entry; read
 # back side by side (both are in the same row order, sorted by language-free keys).
@@ -156,17 +174,20 @@ def _joined(numbers: pl.DataFrame, texts: pl.DataFrame, columns: list[str]) -> p
     return pl.concat([numbers, texts], how="horizontal").select(columns)
 
 
-def _store(stamp: tuple, lang: str, data: ScorecardData) -> None:
+def _store(stamp: tuple, lang: str, data: ScorecardData, simulated: pl.DataFrame) -> None:
     version_dir, sim = stamp[0], data.simulation
     frames = {t: getattr(data, t) for t in _LANG_TABLES}
     if not (Path(version_dir) / stored.DERIVED / stored.key(stamp)).is_dir():
         tables = {name: getattr(data, name) for name in _SHARED_TABLES} | {"simulation_keys": sim.keys}
+        tables["simulation_rows"] = simulated
         tables |= {f"{t}_numbers": frame.select(_numbers(frame)) for t, frame in frames.items()}
         meta = {
             "cutoff": list(data.cutoff),
             "fraction": data.fraction,
             "region_code": data.region_code,
             "decimals": sim.decimals,
+            "code": stored.code_fingerprint(),
+            "registry": stored.registry_digest(data.registry),
         }
         stored.save(version_dir, stored.key(stamp), tables, {"ranking": sim.ranking}, meta)
     texts = {f"{t}_texts": frame.select(pl.exclude(_numbers(frame))) for t, frame in frames.items()}
@@ -176,7 +197,8 @@ def _store(stamp: tuple, lang: str, data: ScorecardData) -> None:
 
 def _load_stored(stamp: tuple, lang: str) -> ScorecardData | None:
     texts = stored.load(stamp[0], stored.key(stamp, lang))  # the language's own entry first: smaller
-    shared = stored.load(stamp[0], stored.key(stamp)) if texts is not None else None
+    read = (*_SHARED_TABLES, "simulation_keys", *(f"{t}_numbers" for t in _LANG_TABLES))  # not simulation_rows
+    shared = stored.load(stamp[0], stored.key(stamp), read) if texts is not None else None
     if shared is None or texts is None:
         return None
     (tables, arrays, meta), (own, _, own_meta) = shared, texts

@@ -12,6 +12,10 @@ values, the county's values, the simulation's keys as Parquet and its ranking ke
 row order, and their column order): the numbers are written once, not once per language. The key is a hash of the
 version's files (name, size, time), the indicator registry in force and the code and messages
 that compute the scorecard, so a changed registry or a new release never reads a stale one.
+The shared entry also keeps the rows the rank simulation drew from and, in ``meta.json``, the
+code's and the registry's hashes: ``earlier`` finds the newest other kept version's entry of the
+same code and registry, whose draws of an unchanged year a new version takes instead of drawing
+them again (``uncertainty.EarlierDraws``).
 
 ``derived/`` is not part of the extract's contract (DESIGN.md): it holds nothing that cannot be
 computed again from the tables, an import never copies it into a new version, each entry is
@@ -21,6 +25,7 @@ written to (read-only, full disk) is simply computed in memory as before.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -34,7 +39,9 @@ import polars as pl
 from natality.core import once
 
 DERIVED = "derived"
-FORMAT = 2  # 2: status and card stored as their numbers (shared) and their texts (per language)
+# 2: status and card stored as their numbers (shared) and their texts (per language); 3: the rows
+# the rank simulation drew from, and the code and registry in meta.json (``earlier``)
+FORMAT = 3
 _PACKAGE = Path(__file__).resolve().parent.parent  # natality/
 # What the scorecard's numbers and words come from besides the extract.
 _SOURCES = ("scorecard/*.py", "scorecard/*.yaml", "srb/*.py", "core/db.py", "core/i18n.py", "core/locales/*.yaml")
@@ -57,16 +64,19 @@ def key(stamp: tuple, lang: str | None = None) -> str:
     return f"scorecard-{digest.hexdigest()}" + (f"-{lang}" if lang else "")
 
 
-def load(version_dir: str | Path, name: str) -> tuple[dict[str, pl.DataFrame], dict[str, np.ndarray], dict] | None:
-    """(tables, arrays, meta) of a stored entry, or None when there is none (or it cannot be
-    read: then it is computed again)."""
+def load(
+    version_dir: str | Path, name: str, only: tuple[str, ...] | None = None
+) -> tuple[dict[str, pl.DataFrame], dict[str, np.ndarray], dict] | None:
+    """(tables, arrays, meta) of a stored entry (its tables in ``only``, all without), or None when
+    there is none (or it cannot be read: then it is computed again)."""
     folder = Path(version_dir) / DERIVED / name
     meta_path = folder / "meta.json"
     if not meta_path.is_file():
         return None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        tables = {t: pl.read_parquet(folder / f"{t}.parquet") for t in meta["tables"]}
+        wanted = [t for t in meta["tables"] if only is None or t in only]
+        tables = {t: pl.read_parquet(folder / f"{t}.parquet") for t in wanted}
         arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in meta["arrays"]}
     except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
         return None
@@ -102,3 +112,38 @@ def save(
     finally:
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def registry_digest(registry: object) -> str:
+    """A hash of an indicator registry's contents (not of where it was read from)."""
+    text = repr(dataclasses.replace(registry, source=""))  # a frozen dataclass: its repr is its contents
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def earlier(
+    version_dir: str | Path, registry: str, only: tuple[str, ...]
+) -> tuple[dict[str, pl.DataFrame], dict[str, np.ndarray], dict] | None:
+    """The shared entry (its tables in ``only``) of the newest other kept version of the same
+    extract (``DIR.versions/``) written by this code with the registry of digest ``registry``;
+    None when there is none. What a caller takes from it must not depend on anything but the rows
+    it compares (``uncertainty.EarlierDraws``)."""
+    here = Path(version_dir)
+    if not here.parent.name.endswith(".versions"):
+        return None
+    try:
+        others = sorted((p for p in here.parent.iterdir() if p != here and not p.name.startswith(".")), reverse=True)
+    except OSError:
+        return None
+    for version in others:
+        folder = version / DERIVED
+        names = sorted(p.name for p in folder.glob("scorecard-*") if p.name.count("-") == 1) if folder.is_dir() else []
+        for name in names:
+            try:
+                meta = json.loads((folder / name / "meta.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if meta.get("code") == code_fingerprint() and meta.get("registry") == registry:
+                found = load(version, name, only)
+                if found is not None and set(only) <= found[0].keys():
+                    return found
+    return None

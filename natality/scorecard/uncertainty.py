@@ -42,6 +42,7 @@ class SimulatedScores:
     keys: pl.DataFrame  # township_code, year, column: the column of ``ranking`` for that township-year
     ranking: np.ndarray  # (draws, township-years) float32
     decimals: int = 1  # scores are rounded to this many decimals (so ranking keys take few values)
+    carried: tuple[int, ...] = ()  # years taken from an earlier version's draws (``EarlierDraws``)
 
 
 def _counts(rng: np.random.Generator, mean: np.ndarray, var: np.ndarray, draws: int, exact) -> np.ndarray:
@@ -159,26 +160,73 @@ def _year_keys(rows: pl.DataFrame, registry: Registry, draws: int, seed: int) ->
     return score
 
 
-def simulate_scores(judged: pl.DataFrame, registry: Registry, draws: int = DRAWS, seed: int = SEED) -> SimulatedScores:
-    """Score every township-year ``draws`` times from redrawn numerators (see the module docstring).
+# What a year's draws read from the judged rows: the same rows give the same draws (each year has
+# its own seed), so a year whose rows an earlier version's simulation drew from is carried over.
+SIMULATED = ("year", "township_code", "indicator", "numerator", "denominator", "target", "months", "fraction")
 
-    ``judged``: ``scoring.judge``'s verdicts. Only what the score counts is redrawn: the judged
-    indicators of scored years (a year in which some township has a target); an indicator not
-    judged (no target, no data, too small a denominator) stays out of every draw, as it does of the
-    score. Years are drawn one at a time, each from its own seed, to bound the memory."""
+
+def simulation_rows(judged: pl.DataFrame) -> pl.DataFrame:
+    """The judged rows the draws are made from (``SIMULATED``), by year, township and indicator.
+
+    Only what the score counts is redrawn: the judged indicators of scored years (a year in which
+    some township has a target); an indicator not judged (no target, no data, too small a
+    denominator) stays out of every draw, as it does of the score."""
     scored_years = judged.filter(pl.col("target").is_not_null())["year"].unique()
     rows = judged.filter(pl.col("status").is_in(_JUDGED) & pl.col("year").is_in(scored_years.implode()))
-    rows = rows.sort("year", "township_code")
-    keys, blocks = [], []
+    return rows.select(c for c in SIMULATED if c in rows.columns).sort("year", "township_code", "indicator")
+
+
+@dataclass(frozen=True)
+class EarlierDraws:
+    """An earlier simulation (of another version of the extract, with the same code and registry)
+    and the rows it was drawn from: a year with the very same rows has the very same draws."""
+
+    rows: pl.DataFrame  # simulation_rows of that version
+    simulation: SimulatedScores
+
+    def block(self, year: int, rows: pl.DataFrame, draws: int) -> np.ndarray | None:
+        """The (draws, townships) keys of ``year`` when its rows are those of ``rows``, else None."""
+        if self.simulation.ranking.shape[0] != draws:
+            return None
+        if not self.rows.filter(pl.col("year") == year).equals(rows):
+            return None
+        columns = self.simulation.keys.filter(pl.col("year") == year)
+        if not columns["township_code"].equals(rows["township_code"].unique(maintain_order=True)):
+            return None
+        return self.simulation.ranking[:, columns["column"].to_numpy()]
+
+
+def simulate_scores(
+    judged: pl.DataFrame,
+    registry: Registry,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    earlier: EarlierDraws | None = None,
+    rows: pl.DataFrame | None = None,
+) -> SimulatedScores:
+    """Score every township-year ``draws`` times from redrawn numerators (see the module docstring).
+
+    ``judged``: ``scoring.judge``'s verdicts, of which ``simulation_rows`` are redrawn. Years are
+    drawn one at a time, each from its own seed, to bound the memory; a year whose rows ``earlier``
+    drew from is taken from it (``carried`` lists those years). ``rows``: ``simulation_rows(judged)``
+    when the caller has them."""
+    rows = simulation_rows(judged) if rows is None else rows
+    keys, blocks, carried = [], [], []
     for (year,), part in rows.group_by("year", maintain_order=True):
-        blocks.append(_year_keys(part, registry, draws, seed))
+        block = earlier.block(year, part, draws) if earlier is not None else None
+        if block is None:
+            block = _year_keys(part, registry, draws, seed)
+        else:
+            carried.append(int(year))
+        blocks.append(block)
         keys.append(part.select(pl.col("township_code").unique(maintain_order=True)).with_columns(year=pl.lit(year)))
     if not blocks:
         empty = pl.DataFrame(schema={"township_code": pl.String, "year": pl.Int32, "column": pl.Int64})
         return SimulatedScores(empty, np.empty((draws, 0), dtype=np.float32), registry.score_decimals)
     frame = pl.concat(keys).cast({"year": pl.Int32}).with_row_index("column").cast({"column": pl.Int64})
     ranking = np.concatenate(blocks, axis=1)
-    return SimulatedScores(frame.select("township_code", "year", "column"), ranking, registry.score_decimals)
+    keys_frame = frame.select("township_code", "year", "column")
+    return SimulatedScores(keys_frame, ranking, registry.score_decimals, tuple(carried))
 
 
 def _draw_ranks(keys: np.ndarray, decimals: int | None = None) -> np.ndarray:
