@@ -5,8 +5,9 @@ data alerts, the Overview's changes and figures: ``core/once_files``) is made fi
 ``python -m natality.ui.warm_process VERSION``, so that the work that builds them competes less
 with the leaders' views in the serving processes; their warm then reads them. With replicas each
 starts one and the lock files make them share the work (the second waits for the first's
-results). Nothing else it makes is kept: connections, layers and query frames are each process's
-own.
+results). The DuckDB connection's births tables (``core/db``) and the map layers' GeoJSON
+(``geo/layers``) are stored the same way, so a replica reads them instead of summing births and
+dissolving layers; query frames and the rest are each process's own.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import logging
 import os
 import sys
 
+from natality.geo import layers
+from natality.maps import view as map_view
 from natality.scorecard import scoring
 from natality.ui.cached import warm_overview
 from natality.ui.figures import run_version
@@ -30,6 +33,9 @@ def prepare(version_dir: str) -> None:
     for lang in ("zh", "en"):
         scoring.region_scorecard(version_dir, lang, None)
     warm_overview(version_dir)
+    for unit in {map_view.map_unit(version_dir, None), "township"}:  # the Overview's map, the Township page's
+        layers.region_geojson(version_dir, None, unit)
+    layers.shaped_count(version_dir, None)
 
 
 if __name__ == "__main__":
