@@ -41,7 +41,7 @@ def births_path(root: Path, table: str) -> Path:
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
-    return {t: con.sql(f"select * from {t}").pl() for t in ("births_core", "births_monthly")}  # noqa: S608
+    return {t: con.sql(f"select * from {t}").pl() for t in ("births_core", "births_monthly")}
 
 
 def test_first_connection_stores_the_births_tables_and_a_second_reads_them(version):
