@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from natality.core import once, once_files
+from natality.core import once, once_files, stored_queries
 from natality.core.extract import ExtractError, live_version_dir
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
@@ -274,16 +274,24 @@ def _births_tables(con: duckdb.DuckDBPyConnection, root: Path) -> None:
 
 
 def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.DataFrame:
-    """Run ``queries/<name>.sql`` on the live extract with bound parameters."""
+    """Run ``queries/<name>.sql`` on the live extract with bound parameters (its result read
+    instead when the version's warm process stored it: ``core/stored_queries``)."""
     wanted = query_parameters(name)
     params = {**{k: v for k, v in DEFAULTS.items() if k in wanted}, **params}
     missing = wanted - params.keys()
     if missing:
         raise QueryError(f"query {name!r} needs parameter(s): {', '.join(sorted(missing))}")
     version = str(live_version_dir(data_dir))
+    bound = {k: params[k] for k in wanted}
+    stored_queries.note(name, bound)
+    found = stored_queries.stored(version, name, bound)
+    return found if found is not None else _run(version, name, bound)
+
+
+def _run(version: str, name: str, bound: dict) -> pl.DataFrame:
     cursor = connection(version).cursor()
     try:
-        return cursor.sql(query_text(name), params={k: params[k] for k in wanted}).pl()
+        return cursor.sql(query_text(name), params=bound).pl()
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
         # A file damaged after the connection was made (its data pages, not its footer).
         bad = next((f for f in _FILES if f in str(exc)), None)
@@ -292,3 +300,22 @@ def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.Dat
         raise DamagedExtract(Path(version), bad, _reason(exc)) from exc
     finally:
         cursor.close()
+
+
+def store_queries(version_dir: str, calls: list[tuple[str, dict]]) -> int:
+    """Run each (query, bound parameters) call on the version and store its result for every
+    process (``core/stored_queries``; the warm process does it with the hot queries of the
+    version served before). A query unknown now, or one that fails, is left out. How many are stored."""
+    done = 0
+    for name, bound in calls:
+        path = stored_queries.path_of(version_dir, name, bound)
+        if path is None or name not in query_names() or set(bound) != query_parameters(name):
+            continue
+        try:
+            once_files.shared(
+                path, lambda n=name, b=bound: _run(version_dir, n, b), stored_queries.write, stored_queries.read
+            )
+        except (duckdb.Error, QueryError):
+            continue
+        done += 1
+    return done

@@ -13,10 +13,12 @@ dissolving layers; query frames and the rest are each process's own.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import sys
 
+from natality.core import db
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
@@ -24,8 +26,10 @@ from natality.ui.cached import warm_overview
 from natality.ui.figures import run_version
 
 
-def prepare(version_dir: str) -> None:
-    """Make the version's shared work at nice 10; what other processes read is written."""
+def prepare(version_dir: str, calls: list[tuple[str, dict]] = ()) -> None:
+    """Make the version's shared work at nice 10; what other processes read is written. ``calls``:
+    the (query, parameters) the serving process ran most, whose results are stored for the pages'
+    first views."""
     with contextlib.suppress(OSError):
         os.nice(10)
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # no runtime here: its caches' warnings
@@ -36,7 +40,8 @@ def prepare(version_dir: str) -> None:
     for unit in {map_view.map_unit(version_dir, None), "township"}:  # the Overview's map, the Township page's
         layers.region_geojson(version_dir, None, unit)
     layers.shaped_count(version_dir, None)
+    db.store_queries(version_dir, [(str(name), dict(params)) for name, params in calls])
 
 
 if __name__ == "__main__":
-    prepare(sys.argv[1])
+    prepare(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else [])
