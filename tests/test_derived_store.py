@@ -137,3 +137,22 @@ def test_projection_is_stored_and_read(version):
     (folder / "projection.json").write_text('{"year": 2024, "months": 7, "phi": 1.0}', encoding="utf-8")
     projection._projection.cache_clear()
     assert projection.projection(v, 2024, 1).months == 7  # read, not computed
+
+
+def test_a_shared_geojson_keeps_its_frame(version):
+    """Each township's locator map framed the same shared layer again: it keeps its frame."""
+    from natality.maps.frame import bulk_frame
+    from natality.ui.figures import SharedGeoJSON
+
+    made = layers.region_geojson(str(version), None, "township")
+    shared = SharedGeoJSON(made, (str(version), None, "township"))
+    plain = dict(made)
+    for geojson in (shared, plain):
+        bounds, outside = bulk_frame(geojson)
+        assert bounds == pytest.approx((114.0, 33.0, 114.3, 33.1)) and outside == []
+        outside.append("changed by a caller")  # a caller's list is its own
+    # (never done to a shared layer: here it shows which frame is kept and which is computed again)
+    for geojson in (shared, plain):
+        geojson["features"] = geojson["features"][:1]
+    assert bulk_frame(shared) == ((114.0, 33.0, 114.3, 33.1), [])
+    assert bulk_frame(plain)[0] == pytest.approx((114.0, 33.0, 114.1, 33.1))
