@@ -2,6 +2,7 @@
 
 Starts ``--replicas`` real app servers (``natality.ui.serve``, as ``make serve`` runs them) on a
 copy of a 2,000-township extract, lets them warm the live version and serve a first Overview,
+and (unless ``--no-pages-before``) every page in both languages, as leaders used them before,
 then imports one month (``python -m natality import``, as the staff do) and reads each server's
 CPU time (user + system, from /proc): from the import until the servers are idle again (the
 switch: the warm of the new version), then while one leader per replica opens every page in both
@@ -50,16 +51,19 @@ def children_cpu(process: psutil.Process) -> float:
 
 
 def wait_idle(servers: list[psutil.Process], quiet_s: int = 4, limit: float = 300) -> float:
-    """Wait until no server used more than 30 ms of CPU in a second, ``quiet_s`` seconds in a row."""
+    """Wait until no server used more than 30 ms of CPU in a second and none has a child process
+    (its warm process), ``quiet_s`` seconds in a row."""
     started, quiet = time.monotonic(), 0
     while quiet < quiet_s and time.monotonic() - started < limit:
         before = [cpu(s) for s in servers]
         time.sleep(1.0)
-        quiet = quiet + 1 if all(cpu(s) - b < 0.03 for s, b in zip(servers, before, strict=True)) else 0
+        idle = all(cpu(s) - b < 0.03 for s, b in zip(servers, before, strict=True))
+        # a replica waiting for its warm process (at nice 10, slow on a busy machine) is not idle
+        quiet = quiet + 1 if idle and not any(s.children() for s in servers) else 0
     return time.monotonic() - started
 
 
-def measure(app: Path, template: Path, work: Path, replicas: int) -> dict[str, list[float]]:
+def measure(app: Path, template: Path, work: Path, replicas: int, pages_before: bool = True) -> dict[str, list[float]]:
     data = months.live_copy(template, work / "live" / "prov")
     [(_month, births)] = months.next_months(data, work, 1)
     env = {"NATALITY_WATCH_SECONDS": "1"}
@@ -78,6 +82,10 @@ def measure(app: Path, template: Path, work: Path, replicas: int) -> dict[str, l
         for port in ports:  # a leader on each: the version served, the watcher started
             with Session(port, timeout=300) as session:
                 session.view("", "lang=zh")
+                if pages_before:  # leaders used every page before the import (the day before a meeting)
+                    for lang in ("zh", "en"):
+                        for page in PAGES:
+                            session.view(page, f"lang={lang}")
         wait_idle(servers)
         start = [cpu(s) for s in servers]
         start_children = [children_cpu(s) for s in servers]
@@ -114,6 +122,9 @@ def main() -> int:
     ap.add_argument("--townships", type=int, default=2000)
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--baseline", help="a git ref measured the same way, for ratios")
+    ap.add_argument(
+        "--no-pages-before", action="store_true", help="only the Overview before the import (not every page)"
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="natality-switchcpu-"))
     try:
@@ -129,7 +140,7 @@ def main() -> int:
             apps = {"before": git_tree(args.baseline, work / "baseline"), **apps}
         results = {}
         for name, app in apps.items():
-            results[name] = measure(app, template, work / name, args.replicas)
+            results[name] = measure(app, template, work / name, args.replicas, not args.no_pages_before)
             load = os.getloadavg()
             print(f"{name}: load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
             for kind, values in results[name].items():

@@ -22,6 +22,8 @@ ends. ``make bench`` backtests the coverage (every past year cut at months 3, 6 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +31,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from natality.core import db, extract, once
+from natality.core import db, extract, once, once_files
 from natality.core.context import region_names
 
 LEVEL = 0.90
@@ -207,6 +209,28 @@ class Projection:
 
 @once.cache(maxsize=32)  # one thread computes a key; the others wait for it
 def _projection(version_dir: str, year: int, month_to: int | None, region: str | None) -> Projection:
+    """Made by the first process serving the version (the warm process, for the Overview's tile)
+    and stored in its derived/ folder; the other replicas read it (``core/once_files``)."""
+    name = hashlib.blake2b(repr((year, month_to, region)).encode(), digest_size=8).hexdigest()
+    path = once_files.derived_path(version_dir, "projection", name)
+    return once_files.shared(path, lambda: _computed(version_dir, year, month_to, region), _write, _read)
+
+
+def _write(made: Projection, path: Path) -> None:
+    path.mkdir()
+    made.townships.write_parquet(path / "townships.parquet")
+    made.regions.write_parquet(path / "regions.parquet")
+    meta = {"year": made.year, "months": made.months, "phi": made.phi}
+    (path / "projection.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _read(path: Path) -> Projection:
+    meta = json.loads((path / "projection.json").read_text(encoding="utf-8"))
+    towns, regions = pl.read_parquet(path / "townships.parquet"), pl.read_parquet(path / "regions.parquet")
+    return Projection(int(meta["year"]), int(meta["months"]), float(meta["phi"]), towns, regions)
+
+
+def _computed(version_dir: str, year: int, month_to: int | None, region: str | None) -> Projection:
     towns, phi = township_projection(version_dir, year, month_to, region)
     manifest = extract.read_manifest(version_dir)
     names = region_names(version_dir, manifest)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from natality.core import once
+from natality.core import once, once_files, stored_queries
 from natality.core.extract import ExtractError, live_version_dir
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
@@ -104,12 +104,14 @@ _NO_REGION_NAMES = (
 # Parameters a query may leave out: ``region`` (a county, city or province code) defaults to
 # the whole extract.
 DEFAULTS = {"region": None}
-_BIRTHS_CORE = (
-    "create table births_core as select township_code, month, sex, birth_order, sum(births)::bigint as births "
-    "from births group by all order by township_code, month; "
-    "create table births_monthly as select township_code, month, sex, sum(births)::bigint as births "
-    "from births_core group by all order by township_code, month"
-)
+# Each summed once per version by the first process (``_births_tables``) and stored in the
+# version's derived/ folder; other processes (replicas, the CLI) read the stored file.
+_BIRTHS_CORE = {
+    "births_core": "create or replace table births_core as select township_code, month, sex, birth_order, "
+    "sum(births)::bigint as births from births group by all order by township_code, month",
+    "births_monthly": "create or replace table births_monthly as select township_code, month, sex, "
+    "sum(births)::bigint as births from births_core group by all order by township_code, month",
+}
 # A version with crosswalk.parquet reads these files as <table>_file and makes the views of the
 # same names through queries/views/crosswalk.sql (today's townships); targets stay as set.
 CROSSWALKED = ("births", "population", "reported")
@@ -194,6 +196,7 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
         raise DamagedExtract(root, "townships.parquet", "the file is missing")
     con = duckdb.connect()
     con.execute("set threads = 2")
+    con.execute("set enable_progress_bar = false")  # the CLI's output, the warm process's
     crosswalk = root / "crosswalk.parquet"
     for table in ("births", "population", "reported", "targets"):
         path = root / f"{table}.parquet"
@@ -233,28 +236,62 @@ def _connect(root: Path) -> duckdb.DuckDBPyConnection:
     else:
         con.execute(_NO_REGION_NAMES)
     con.execute(_REGIONS_SQL.format(parent=parent, parent_en=parent_en))
-    # Made once per version, in memory: births summed over what nearly every query groups by
-    # (township, month, sex and order: births_core; without order: births_monthly), leaving out
-    # the mother's age band and policy columns. At 2,000 townships they hold a quarter and a tenth
-    # of the file's rows, so page queries scan them instead of births.parquet.
-    con.execute(_BIRTHS_CORE)
+    # Made once per version: births summed over what nearly every query groups by (township,
+    # month, sex and order: births_core; without order: births_monthly), leaving out the mother's
+    # age band and policy columns. At 2,000 townships they hold a quarter and a tenth of the
+    # file's rows, so page queries scan them instead of births.parquet.
+    _births_tables(con, root)
     # After the views: a table macro binds the views it reads when it is created.
     for macros in MACRO_FILES:
         con.execute((QUERIES_DIR / "macros" / macros).read_text(encoding="utf-8"))
     return con
 
 
+def _births_tables(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+    """births_core and births_monthly as in-memory tables of ``con``: read from the version's
+    derived/ folder when a process stored them (about a sixth of the CPU of summing births at
+    2,000 townships), else summed here and stored for the others (``core/once_files``: a
+    half-written or damaged file is never read; a version that cannot be written is summed in
+    memory)."""
+    for table, statement in _BIRTHS_CORE.items():
+
+        def build(statement: str = statement) -> bool:
+            con.execute(statement)
+            return True
+
+        def write(_made: bool, path: Path, table: str = table) -> None:
+            try:  # the relational API takes the path as a value
+                con.table(table).write_parquet(str(path), compression="zstd")
+            except duckdb.Error as exc:  # a full disk: nothing stored, the table is there
+                raise OSError(str(exc)) from exc
+
+        def read(path: Path, table: str = table) -> bool:
+            con.read_parquet(str(path)).create(table)
+            return True
+
+        path = once_files.derived_path(root, "births", f"{table}.parquet")
+        once_files.shared(path, build, write, read)
+
+
 def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.DataFrame:
-    """Run ``queries/<name>.sql`` on the live extract with bound parameters."""
+    """Run ``queries/<name>.sql`` on the live extract with bound parameters (its result read
+    instead when the version's warm process stored it: ``core/stored_queries``)."""
     wanted = query_parameters(name)
     params = {**{k: v for k, v in DEFAULTS.items() if k in wanted}, **params}
     missing = wanted - params.keys()
     if missing:
         raise QueryError(f"query {name!r} needs parameter(s): {', '.join(sorted(missing))}")
     version = str(live_version_dir(data_dir))
+    bound = {k: params[k] for k in wanted}
+    stored_queries.note(name, bound)
+    found = stored_queries.stored(version, name, bound)
+    return found if found is not None else _run(version, name, bound)
+
+
+def _run(version: str, name: str, bound: dict) -> pl.DataFrame:
     cursor = connection(version).cursor()
     try:
-        return cursor.sql(query_text(name), params={k: params[k] for k in wanted}).pl()
+        return cursor.sql(query_text(name), params=bound).pl()
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
         # A file damaged after the connection was made (its data pages, not its footer).
         bad = next((f for f in _FILES if f in str(exc)), None)
@@ -263,3 +300,22 @@ def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.Dat
         raise DamagedExtract(Path(version), bad, _reason(exc)) from exc
     finally:
         cursor.close()
+
+
+def store_queries(version_dir: str, calls: list[tuple[str, dict]]) -> int:
+    """Run each (query, bound parameters) call on the version and store its result for every
+    process (``core/stored_queries``; the warm process does it with the hot queries of the
+    version served before). A query unknown now, or one that fails, is left out. How many are stored."""
+    done = 0
+    for name, bound in calls:
+        path = stored_queries.path_of(version_dir, name, bound)
+        if path is None or name not in query_names() or set(bound) != query_parameters(name):
+            continue
+        try:
+            once_files.shared(
+                path, lambda n=name, b=bound: _run(version_dir, n, b), stored_queries.write, stored_queries.read
+            )
+        except (duckdb.Error, QueryError):
+            continue
+        done += 1
+    return done

@@ -18,7 +18,10 @@ never mutate what they get.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -26,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from natality.core import once
+from natality.core import once, once_files
 from natality.core.db import run_query
 from natality.geo.boundaries import display_townships, geojson_features
 
@@ -137,6 +140,25 @@ def region_geojson(version_dir: str, region: str | None, unit: str = "township")
     """
     if unit not in UNITS:
         raise ValueError(f"unknown map unit {unit!r}; expected one of {UNITS}")
+    # Made by the first process serving the version (the warm process, ``ui/warm_process``) and
+    # read as JSON by the others: a replica dissolves and simplifies no layer of its own.
+    name = hashlib.blake2b(repr((region, unit)).encode(), digest_size=8).hexdigest() + ".json"
+    path = once_files.derived_path(version_dir, "geojson", name)
+    return once_files.shared(path, lambda: _region_geojson(version_dir, region, unit), _write_json, _read_json)
+
+
+def _write_json(made: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(made, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    made = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(made, dict) or made.get("type") != "FeatureCollection":
+        raise ValueError(f"{path} holds no FeatureCollection")
+    return made
+
+
+def _region_geojson(version_dir: str, region: str | None, unit: str) -> dict[str, Any]:
     codes = region_townships(version_dir, region)
     level = level_for(version_dir, codes)
     precision = 5 if level is None else 4
@@ -151,18 +173,36 @@ def region_geojson(version_dir: str, region: str | None, unit: str = "township")
 def county_count(version_dir: str, region: str | None) -> int:
     """How many counties the region's townships lie in (a township whose code names no county
     stands for itself on a county map, but is no county)."""
-    codes = region_townships(version_dir, region)
-    gdf = townships(version_dir)
-    part = gdf[gdf["township_code"].isin(codes)]
-    return int(part.loc[part["county_code"] != part["township_code"], "county_code"].nunique())
+    return region_counts(version_dir, region)[0]
 
 
 def shaped_count(version_dir: str, region: str | None) -> tuple[int, int]:
     """(townships of the region, those of them with a shape)."""
-    codes = region_townships(version_dir, region)
-    gdf = townships(version_dir)
-    part = gdf[gdf["township_code"].isin(codes)]
-    return len(codes), int(has_shape(part).sum())
+    _counties, codes, shaped = region_counts(version_dir, region)
+    return codes, shaped
+
+
+@once.cache(maxsize=32)
+def region_counts(version_dir: str, region: str | None) -> tuple[int, int, int]:
+    """(counties, townships, townships with a shape) of the region: stored beside its GeoJSON, so
+    a replica that reads the layers never loads the boundary file for them."""
+
+    def build() -> tuple[int, int, int]:
+        codes = region_townships(version_dir, region)
+        gdf = townships(version_dir)
+        part = gdf[gdf["township_code"].isin(codes)]
+        counties = int(part.loc[part["county_code"] != part["township_code"], "county_code"].nunique())
+        return counties, len(codes), int(has_shape(part).sum())
+
+    def read(path: Path) -> tuple[int, int, int]:
+        counties, codes, shaped = (int(n) for n in json.loads(path.read_text(encoding="utf-8")))
+        return counties, codes, shaped
+
+    def write(made: tuple[int, int, int], path: Path) -> None:
+        path.write_text(json.dumps(list(made)), encoding="utf-8")
+
+    name = hashlib.blake2b(repr((region, "counts")).encode(), digest_size=8).hexdigest() + ".json"
+    return once_files.shared(once_files.derived_path(version_dir, "geojson", name), build, write, read)
 
 
 def _simplified(gdf: gpd.GeoDataFrame, tol: float) -> gpd.GeoDataFrame:

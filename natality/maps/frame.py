@@ -13,6 +13,24 @@ import plotly.graph_objects as go
 def bulk_frame(geojson: dict[str, Any], factor: float = 4.0) -> tuple[tuple[float, float, float, float], list[str]]:
     """(minlon, minlat, maxlon, maxlat) of the bulk of the units, and the codes left outside.
 
+    A GeoJSON shared by every session (``ui.figures.SharedGeoJSON``, never changed: it takes
+    attributes) keeps its frame: each township's locator map of 2,000 townships framed the same
+    layer again (~0.1 s of a first view).
+    """
+    memo = getattr(geojson, "__dict__", None)
+    name = f"_bulk_frame_{factor!r}"
+    if memo is not None and name in memo:
+        bounds, outside = memo[name]
+        return bounds, list(outside)
+    bounds, outside = _bulk_frame(geojson, factor)
+    if memo is not None:
+        memo[name] = (bounds, tuple(outside))
+    return bounds, outside
+
+
+def _bulk_frame(geojson: dict[str, Any], factor: float) -> tuple[tuple[float, float, float, float], list[str]]:
+    """``bulk_frame``, computed.
+
     A polygon part is left out only when all three hold: its centre is further from the median
     unit centre than `factor` times the median such distance; it lies clear of the bulk (more
     than a quarter of the bulk's size away); and all parts left out together are under 5 % of

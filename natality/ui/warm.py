@@ -12,9 +12,11 @@ version is live and warms a new one before anyone opens it. With replicas, the f
 make a version's figures, data alerts and Overview changes writes them beside the version and the
 others read them (``ui.figures``, ``ui.cached``, ``core/once_files``). Under a server these are
 made first by one process per version at nice 10 for all replicas (``ui/warm_process``, started
-by the first replica to warm the version; the others wait for its end), so the serving
-processes' warm only reads them and makes what is each process's own (its DuckDB connection,
-layers, query frames). ``NATALITY_WARM_PROCESS=0`` turns that process off.
+by the first replica to warm the version; the others wait for its end), with the connection's
+births tables, the map layers, the projection and the results of the queries the starting
+replica's leaders ran most on the version before (``core/stored_queries``), so the serving
+processes' warm only reads them and makes what is each process's own (its DuckDB connection from
+the stored tables, page frames). ``NATALITY_WARM_PROCESS=0`` turns that process off.
 
 **Hold back, then switch.** Under a server started by ``natality.ui.serve`` (``hold_back()``),
 ``version_for_run`` keeps giving new script runs the version served so far while the new live
@@ -41,6 +43,7 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
+import json
 import logging
 import os
 import subprocess
@@ -51,7 +54,7 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-from natality.core import db, extract, once_files
+from natality.core import db, extract, once_files, stored_queries
 from natality.geo import layers
 from natality.maps import view as map_view
 from natality.scorecard import scoring
@@ -291,7 +294,7 @@ def _warm_process(version_dir: str, stopping: threading.Event, limit: float) -> 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
     try:
         child = subprocess.Popen(
-            [sys.executable, "-m", "natality.ui.warm_process", version_dir],
+            [sys.executable, "-m", "natality.ui.warm_process", version_dir, _hot_queries(version_dir)],
             cwd=_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -307,6 +310,18 @@ def _warm_process(version_dir: str, stopping: threading.Event, limit: float) -> 
             child.wait()
             return False
     return child.returncode == 0
+
+
+def _hot_queries(version_dir: str) -> str:
+    """The queries this process's leaders ran most, as the pages will ask them of the new version
+    (its cut-off month against the served one's), for the warm process to run and store (JSON)."""
+    served = serving(_extract_of(version_dir))
+    try:
+        before = extract.read_manifest(served).get("cutoff_month") if served else None
+        now = extract.read_manifest(version_dir).get("cutoff_month")
+    except (OSError, ValueError, extract.ExtractError):
+        before = now = None
+    return json.dumps(stored_queries.moved(stored_queries.hot(), before, now), ensure_ascii=False)
 
 
 def _switch_if_live(version_dir: str) -> None:
