@@ -25,10 +25,10 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
-import plotly
 import polars as pl
 
 T = TypeVar("T")
@@ -40,7 +40,8 @@ _PACKAGE = Path(__file__).resolve().parent.parent  # natality/
 @functools.cache
 def code_fingerprint() -> str:
     """A hash of the code, messages and queries results are made with, and of plotly's and polars' versions."""
-    digest = hashlib.blake2b(f"plotly {plotly.__version__} polars {pl.__version__}".encode(), digest_size=10)
+    # plotly's version from its metadata: an import or a query process never loads plotly itself
+    digest = hashlib.blake2b(f"plotly {metadata.version('plotly')} polars {pl.__version__}".encode(), digest_size=10)
     files = [p for pattern in ("**/*.py", "**/*.yaml") for p in sorted(_PACKAGE.glob(pattern))]
     files += sorted((_PACKAGE.parent / "queries").rglob("*.sql"))
     files += [*sorted((_PACKAGE.parent / "pages").glob("*.py")), _PACKAGE.parent / "dashboard.py"]
