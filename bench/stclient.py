@@ -67,10 +67,13 @@ class View:
         """Finished, with a title, and no error box, exception element or missing page."""
         return self.finished and bool(self.title) and not self.errors
 
-    def has_title(self, title: tuple[str, str]) -> bool:
-        """A heading that starts and ends as the page's title does (the middle may be a name)."""
-        head, tail = title
-        return any(h.startswith(head) and h.endswith(tail) and len(h) >= len(head) + len(tail) for h in self.headings)
+    def has_title(self, titles: list[tuple[str, str]]) -> bool:
+        """A heading that starts and ends as one of the page's titles does (the middle may be a name)."""
+        return any(
+            h.startswith(head) and h.endswith(tail) and len(h) >= len(head) + len(tail)
+            for head, tail in titles
+            for h in self.headings
+        )
 
 
 class ProtocolError(RuntimeError):
@@ -256,25 +259,27 @@ class Session:
         self.close()
 
 
-# The app's pages: URL path -> the message key of the page's title (natality/core/locales).
+# The app's pages: URL path -> the message key of the page's title (natality/core/locales); a page
+# titled by what it draws (the map: townships, or counties of a larger region) has one per kind.
 PAGES = {
     "overview": "overview.title",
     "births": "births.title",
     "sex-ratio": "srb.title",
     "scorecard": "scorecard.title",
     "township": "scorecard.profile_title",
-    "map": "maps.page_title",
+    "map": ("maps.page_title", "maps.page_title_county"),
     "compare": "compare.title",
     "data": "data.title",
 }
 
 
-def page_title(page: str, lang: str) -> tuple[str, str]:
-    """The title's text before and after its one variable part (the region or township name)."""
+def page_title(page: str, lang: str) -> list[tuple[str, str]]:
+    """The page's possible titles, each as its text before and after its one variable part (the
+    region or township name)."""
     from natality.core import i18n
 
-    head, _, tail = i18n.t(PAGES[page], lang, scope="\0", name="\0").partition("\0")
-    return head, tail
+    keys = PAGES[page] if isinstance(PAGES[page], tuple) else (PAGES[page],)
+    return [i18n.t(key, lang, scope="\0", name="\0").partition("\0")[::2] for key in keys]
 
 
 def version_marks(month: str) -> tuple[str, ...]:
