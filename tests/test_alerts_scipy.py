@@ -58,9 +58,9 @@ def test_the_normal_threshold_is_scipys_within_rounding(level):
 def test_a_small_import_loads_neither_geopandas_nor_scipy(tmp_path):
     """The demo county, then 3 births into its live version as a process: the alerts and the
     scorecard still run (a warning is printed or not), geopandas and scipy (even scipy.special) stay
-    unloaded, and so do pandas, plotly (the pages' charts) and rapidfuzz (a file of codes matches
-    no names). pyarrow does load: this DuckDB's ``.pl()`` hands its results to polars through a
-    pyarrow table."""
+    unloaded, and so do pandas, plotly (the pages' charts), rapidfuzz (a file of codes matches
+    no names) and pyarrow (``core.frames``: frames cross between DuckDB and polars as Arrow C
+    streams)."""
     data = tmp_path / "demo"
     made = subprocess.run([sys.executable, "-m", "natality", "demo", "--out", str(data)], cwd=ROOT, capture_output=True)
     assert made.returncode == 0, made.stderr
@@ -73,7 +73,7 @@ def test_a_small_import_loads_neither_geopandas_nor_scipy(tmp_path):
         "sys.argv = ['natality', 'import', '--out', sys.argv[1], '--births', sys.argv[2], '--months-only']\n"
         "try:\n    runpy.run_module('natality', run_name='__main__')\n"
         "except SystemExit as exit:\n"
-        "    unwanted = ('geopandas', 'shapely', 'scipy', 'pandas', 'plotly', 'rapidfuzz')\n"
+        "    unwanted = ('geopandas', 'shapely', 'scipy', 'pandas', 'plotly', 'rapidfuzz', 'pyarrow')\n"
         "    loaded = sorted(m for m in unwanted if m in sys.modules)\n"
         "    print('EXIT', exit.code, 'LOADED', ','.join(loaded))\n"
     )

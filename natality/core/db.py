@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from natality.core import once, once_files, stored_queries
+from natality.core import frames, once, once_files, stored_queries
 from natality.core.extract import ExtractError, live_version_dir
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
@@ -291,7 +291,7 @@ def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.Dat
 def _run(version: str, name: str, bound: dict) -> pl.DataFrame:
     cursor = connection(version).cursor()
     try:
-        return cursor.sql(query_text(name), params=bound).pl()
+        return frames.to_polars(cursor.sql(query_text(name), params=bound))
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
         # A file damaged after the connection was made (its data pages, not its footer).
         bad = next((f for f in _FILES if f in str(exc)), None)

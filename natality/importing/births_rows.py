@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 from duckdb import ColumnExpression, ConstantExpression, FunctionExpression
 
-from natality.core import literal
+from natality.core import frames, literal
 from natality.core.literal import sql_identifier
 from natality.importing import validate
 from natality.importing.cells import ORDER, Cells, query_rows, query_value, register, unordered
@@ -220,7 +220,9 @@ def report_duplicate_ids(cells: Cells, header: str, log: ProblemLog) -> None:
     key = ColumnExpression(typed if same else rid)
     present = key.isnotnull() if same else ColumnExpression(rid) != ConstantExpression("")
     with unordered(con):
-        hashes = con.view(VIEW).filter(present).select(FunctionExpression("hash", key).alias("h")).pl()["h"]
+        hashes = frames.to_polars(con.view(VIEW).filter(present).select(FunctionExpression("hash", key).alias("h")))[
+            "h"
+        ]
     hashes = hashes.sort()
     repeated = hashes.filter(hashes == hashes.shift(1)).unique()
     del hashes

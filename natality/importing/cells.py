@@ -27,6 +27,7 @@ import duckdb
 import polars as pl
 from duckdb import ColumnExpression, SQLExpression
 
+from natality.core import frames
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.readers import ROW, RawTable
 from natality.importing.values import BadValue, parse_distinct
@@ -72,7 +73,7 @@ def query_value(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = 
 def register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """``frame`` as the table ``name`` of ``con``, read through Arrow where it lies (the connection
     holds it); a name registered again is replaced."""
-    con.register(name, frame)
+    frames.register(con, name, frame)
 
 
 @dataclass
@@ -108,7 +109,9 @@ class Cells:
         order = [ColumnExpression(c) for c in ((ROW,) if view == "raw" else ORDER_COLUMNS)]
         kept = [ColumnExpression(c) for c in [*self.columns.values(), *(["_header"] if header else [])]]
         rel = self.con.view(view).select(*kept, *order)
-        frame = (rel if n is None else rel.limit(n)).sort(*order).pl().drop(ORDER_COLUMNS[1:], strict=False)
+        frame = frames.to_polars((rel if n is None else rel.limit(n)).sort(*order)).drop(
+            ORDER_COLUMNS[1:], strict=False
+        )
         frame = frame.rename({sql: h for h, sql in self.columns.items()}).with_columns(pl.col(ROW).cast(pl.Int64))
         return RawTable(self.file, frame, self.encoding, self.sheet, self.melted if header else None)
 
@@ -125,11 +128,13 @@ class Cells:
             ],
             f"grouping sets ({', '.join(f'({k})' for k in keys)})",
         )
-        frame = inner.select(
-            *(SQLExpression(t).alias(f"_t{n}") for n, t in enumerate(texts)),
-            *(ColumnExpression(k).alias(f"_k{n}") for n, k in enumerate(keys)),
-            *(ColumnExpression(f"_g{n}") for n in range(len(keys))),
-        ).pl()
+        frame = frames.to_polars(
+            inner.select(
+                *(SQLExpression(t).alias(f"_t{n}") for n, t in enumerate(texts)),
+                *(ColumnExpression(k).alias(f"_k{n}") for n, k in enumerate(keys)),
+                *(ColumnExpression(f"_g{n}") for n in range(len(keys))),
+            )
+        )
         return {
             c: frame.filter(pl.col(f"_g{n}") == 0).select(pl.col(f"_k{n}").alias("key"), pl.col(f"_t{n}").alias("text"))
             for n, c in enumerate(columns)
@@ -141,7 +146,7 @@ def from_frame(raw: RawTable, con: duckdb.DuckDBPyConnection) -> Cells:
     polars frame through Arrow where it lies."""
     columns = {header: f"h{k}" for k, header in enumerate(raw.headers)}
     frame = raw.frame.select(pl.col(ROW).cast(pl.Int64), *(pl.col(h).alias(sql) for h, sql in columns.items()))
-    con.register("raw", frame)
+    frames.register(con, "raw", frame)
     return Cells(raw.file, con, columns, raw.encoding, raw.sheet)
 
 

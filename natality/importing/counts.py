@@ -24,6 +24,7 @@ from duckdb import (
 )
 from duckdb.sqltypes import BIGINT, INTEGER
 
+from natality.core import frames
 from natality.importing.cells import ParsedColumns, unordered
 
 KEYS = ["township_code", "month", "sex", "birth_order", "mother_age_band", "policy_compliant"]
@@ -70,10 +71,12 @@ def general(con, parsed: ParsedColumns, out: dict[str, str]) -> pl.DataFrame:
     columns["policy_compliant"] = f"(case when year(month) <= {LAST_POLICY_YEAR} then policy_compliant end)::boolean"
     select = ", ".join(f"{sql} as {k}" for k, sql in columns.items())
     order = ", ".join(f"{k} asc nulls last" for k in KEYS)
-    return con.sql(
-        f"select {select}, sum(births)::bigint as births from ({records}) "
-        f"group by all having sum(births) > 0 order by {order}"
-    ).pl()
+    return frames.to_polars(
+        con.sql(
+            f"select {select}, sum(births)::bigint as births from ({records}) "
+            f"group by all having sum(births) > 0 order by {order}"
+        )
+    )
 
 
 def _packed(con, parsed: ParsedColumns, out: dict[str, str]) -> pl.DataFrame | None:
@@ -124,14 +127,16 @@ def _packed(con, parsed: ParsedColumns, out: dict[str, str]) -> pl.DataFrame | N
         key = key + ids[k].cast(BIGINT) * ConstantExpression(strides[k])
     if births == "1" and stride <= RECORD_KEYS:  # one row per child: sorted in polars, a run per group
         with unordered(con):
-            keys = rel.select(key.cast(INTEGER).alias("_key")).pl()["_key"]
+            keys = frames.to_polars(rel.select(key.cast(INTEGER).alias("_key")))["_key"]
         runs = keys.sort().rle()
         del keys
         counts = pl.DataFrame({"_key": runs.struct.field("value"), "births": runs.struct.field("len").cast(pl.Int64)})
     else:
         summed = FunctionExpression("sum", SQLExpression(births)).cast(BIGINT).alias("births")
         counts = rel.aggregate([key.alias("_key"), summed], "_key")
-        counts = counts.filter(ColumnExpression("births") > ConstantExpression(0)).sort(ColumnExpression("_key")).pl()
+        counts = frames.to_polars(
+            counts.filter(ColumnExpression("births") > ConstantExpression(0)).sort(ColumnExpression("_key"))
+        )
     packed = counts["_key"]
     return pl.DataFrame([values[k].gather((packed // strides[k]) % sizes[k]).alias(k) for k in KEYS]).with_columns(
         counts["births"]
@@ -160,4 +165,4 @@ def _ranks(con, key: str, sql: str, table: str | None) -> pl.Series:
             policy = FunctionExpression("year", rank) <= ConstantExpression(LAST_POLICY_YEAR)
             columns.append(CoalesceOperator(policy, ConstantExpression(False)).alias("keep"))
         con.view(table).join(ranked, same).select(*columns).create_view(f"k_{key}")
-    return ranked.order("id").select(ColumnExpression("key")).pl()["key"]
+    return frames.to_polars(ranked.order("id").select(ColumnExpression("key")))["key"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from natality.core import frames
 from natality.importing.problems import Problem, ProblemLog
 
 
@@ -20,10 +21,12 @@ def check_sql(
     (a melted wide row keeps its file row); only the repeated rows reach Python."""
     named = ", ".join(f"{sql} as {k}" for k, sql in keys.items())
     listed = ", ".join(keys.values())
-    dup = con.sql(
-        f"with r as (select {row} as r, {named}, min({row}) over (partition by {listed}) as f from {source}) "
-        f"select r, f, {', '.join(keys)} from r where r <> f order by r"
-    ).pl()
+    dup = frames.to_polars(
+        con.sql(
+            f"with r as (select {row} as r, {named}, min({row}) over (partition by {listed}) as f from {source}) "
+            f"select r, f, {', '.join(keys)} from r where r <> f order by r"
+        )
+    )
     _report(file, dup, list(keys), log, sum_duplicates)
 
 

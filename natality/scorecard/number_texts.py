@@ -20,6 +20,8 @@ from duckdb import ColumnExpression as C
 from duckdb import ConstantExpression as K
 from duckdb.sqltypes import VARCHAR
 
+from natality.core import frames
+
 _FORMATTER: contextvars.ContextVar[duckdb.DuckDBPyConnection | None] = contextvars.ContextVar("formatter", default=None)
 
 
@@ -49,9 +51,9 @@ def format_numbers(frame: pl.DataFrame, columns: dict[str, tuple[str, str | int]
         selects.append(CoalesceOperator(text, K("–")).alias(out))
     cursor = (_FORMATTER.get() or _duckdb()).cursor()
     try:
-        cursor.register("numbers", frame.select(needed).with_row_index("row_nr").to_arrow())
+        frames.register(cursor, "numbers", frame.select(needed).with_row_index("row_nr"))
         # sorted in polars: one relation step (each binds its statement) instead of two
-        return cursor.view("numbers").select(*selects, C("row_nr")).pl().sort("row_nr").drop("row_nr")
+        return frames.to_polars(cursor.view("numbers").select(*selects, C("row_nr"))).sort("row_nr").drop("row_nr")
     finally:
         cursor.close()
 
