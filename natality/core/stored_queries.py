@@ -15,9 +15,9 @@ is run again. Nothing here runs a query (``core/db`` does).
 from __future__ import annotations
 
 import collections
-import hashlib
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,24 +93,19 @@ def path_of(version_dir: str | Path, name: str, params: dict[str, Any]) -> Path 
     text = call_text(name, params)
     if text is None:
         return None
-    digest = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
-    return once_files.derived_path(version_dir, "queries", f"{name}-{digest}.arrow")
+    return once_files.kept_path(version_dir, "queries", once_files.name_of(text, name), once_files.ARROW)
 
 
-def read(path: Path) -> pl.DataFrame:
-    return pl.read_ipc(path)
-
-
-def write(frame: pl.DataFrame, path: Path) -> None:
-    frame.write_ipc(path)
+def store(version_dir: str | Path, name: str, params: dict[str, Any], run: Callable[[], pl.DataFrame]) -> bool:
+    """The result of ``run()`` (the call on the version) stored for every process, unless one is
+    there (``core/once_files``); False when the call cannot be stored (nothing run)."""
+    path = path_of(version_dir, name, params)
+    if path is None:
+        return False
+    once_files.shared(path, run, once_files.ARROW.write, once_files.ARROW.read)
+    return True
 
 
 def stored(version_dir: str | Path, name: str, params: dict[str, Any]) -> pl.DataFrame | None:
     """The stored result of the call on the version, or None (none stored, or it cannot be read)."""
-    path = path_of(version_dir, name, params)
-    if path is None or not path.is_file():
-        return None
-    try:
-        return read(path)
-    except Exception:  # damaged: the query runs
-        return None
+    return once_files.found(path_of(version_dir, name, params), once_files.ARROW)
