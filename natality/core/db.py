@@ -305,12 +305,14 @@ def store_queries(version_dir: str, calls: list[tuple[str, dict]]) -> int:
     """Run each (query, bound parameters) call on the version and store its result for every
     process (``core/stored_queries``; the warm process does it with the hot queries of the
     version served before). A query unknown now, or one that fails, is left out. How many are stored."""
-    done = 0
+    done, form = 0, stored_queries.FORM
     for name, bound in calls:
-        if name not in query_names() or set(bound) != query_parameters(name):
+        path = stored_queries.path_of(version_dir, name, bound)
+        if path is None or name not in query_names() or set(bound) != query_parameters(name):
             continue
         try:
-            done += stored_queries.store(version_dir, name, bound, lambda n=name, b=bound: _run(version_dir, n, b))
+            once_files.shared(path, lambda n=name, b=bound: _run(version_dir, n, b), form.write, form.read)
         except (duckdb.Error, QueryError):
             continue
+        done += 1
     return done

@@ -82,12 +82,8 @@ def _write_json(value: Any, path: Path) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _write_ipc(frame: pl.DataFrame, path: Path) -> None:
-    frame.write_ipc(path)
-
-
 JSON = Form(".json", _write_json, lambda path: json.loads(path.read_text(encoding="utf-8")))
-ARROW = Form(".arrow", _write_ipc, pl.read_ipc)  # a polars frame as Arrow IPC: its types as they were
+ARROW = Form(".arrow", pl.DataFrame.write_ipc, pl.read_ipc)  # a polars frame as Arrow IPC: its types as they were
 
 
 def name_of(key: object, label: str = "") -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import collections
 import json
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -88,24 +87,17 @@ def forget() -> None:
         _calls.clear()
 
 
+FORM = once_files.ARROW  # a result as Arrow IPC (its polars types kept); written by ``core/db.store_queries``
+
+
 def path_of(version_dir: str | Path, name: str, params: dict[str, Any]) -> Path | None:
     """Where the result of ``name`` with ``params`` on a version is stored (None: it cannot be)."""
     text = call_text(name, params)
     if text is None:
         return None
-    return once_files.kept_path(version_dir, "queries", once_files.name_of(text, name), once_files.ARROW)
-
-
-def store(version_dir: str | Path, name: str, params: dict[str, Any], run: Callable[[], pl.DataFrame]) -> bool:
-    """The result of ``run()`` (the call on the version) stored for every process, unless one is
-    there (``core/once_files``); False when the call cannot be stored (nothing run)."""
-    path = path_of(version_dir, name, params)
-    if path is None:
-        return False
-    once_files.shared(path, run, once_files.ARROW.write, once_files.ARROW.read)
-    return True
+    return once_files.kept_path(version_dir, "queries", once_files.name_of(text, name), FORM)
 
 
 def stored(version_dir: str | Path, name: str, params: dict[str, Any]) -> pl.DataFrame | None:
     """The stored result of the call on the version, or None (none stored, or it cannot be read)."""
-    return once_files.found(path_of(version_dir, name, params), once_files.ARROW)
+    return once_files.found(path_of(version_dir, name, params), FORM)

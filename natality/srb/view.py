@@ -208,28 +208,17 @@ def ranked_display_table(
 OPTIONS_KEPT = 16  # the last option lists made, shared by every session that shows the same ones
 
 
-class _Shown:
-    """A selector's ordered codes and labels, known (hashed, compared) by a digest of them: the
-    key of ``_options`` (the frame is let go once the options are made)."""
+class _Shown(bytes):
+    """A digest of a selector's ordered codes and labels, the key of ``_options`` (compared and
+    hashed as those bytes); its ``frame`` is let go once the options are made."""
 
-    __slots__ = ("digest", "frame")
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.frame: pl.DataFrame | None = frame
-        self.digest = hashlib.blake2b(frame.hash_rows().to_numpy().tobytes(), digest_size=16).digest()
-
-    def __hash__(self) -> int:
-        return hash(self.digest)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Shown) and other.digest == self.digest
+    frame: pl.DataFrame | None
 
 
 @once.cache(maxsize=OPTIONS_KEPT)  # one session makes them, the others showing the same table wait for them
 def _options(shown: _Shown) -> tuple[list[str], dict[str, str]]:
-    frame = shown.frame  # never None here: each call makes its own key
-    codes = frame["township_code"].to_list()
-    return codes, dict(zip(codes, frame["label"].to_list(), strict=True))
+    codes = shown.frame["township_code"].to_list()  # never None here: each call makes its own key
+    return codes, dict(zip(codes, shown.frame["label"].to_list(), strict=True))
 
 
 def township_options(table: pl.DataFrame) -> tuple[list[str], dict[str, str], str | None]:
@@ -239,7 +228,9 @@ def township_options(table: pl.DataFrame) -> tuple[list[str], dict[str, str], st
     the same objects, known by a hash of its ordered codes and labels, instead of 2,000 new
     strings per view that its selectbox keeps in its widget state."""
     ordered = table.sort(pl.col("classification").is_in(["above", "below"]), pl.col("births"), descending=[True, True])
-    shown = _Shown(ordered.select("township_code", "label"))
+    frame = ordered.select("township_code", "label")
+    shown = _Shown(hashlib.blake2b(frame.hash_rows().to_numpy().tobytes(), digest_size=16).digest())
+    shown.frame = frame
     codes, names = _options(shown)
     shown.frame = None  # kept as the cache's key when it made the options: only the digest is needed
     return codes, names, (codes[0] if codes else None)
