@@ -179,7 +179,6 @@ def test_kept_names_its_file_by_kind_code_and_key_and_builds_again_what_its_form
     assert name == once_files.name_of(("甲", 2024)) != once_files.name_of(("甲", 2025))
     assert len(name) == 16 and once_files.name_of("x", "births_by_month").startswith("births_by_month-")
     path = tmp_path / "derived" / f"test-{once_files.code_fingerprint()}" / f"{name}.json"
-    assert once_files.kept_path(tmp_path, "test", name, form) == path
     assert once_files.kept(tmp_path, "test", name, build, form) == {"type": "counts", "n": 1}
     assert json.loads(path.read_text(encoding="utf-8")) == {"type": "counts", "n": 1}
     assert once_files.kept(tmp_path, "test", name, build, form) == {"type": "counts", "n": 1}  # read

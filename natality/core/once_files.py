@@ -94,17 +94,12 @@ def name_of(key: object, label: str = "") -> str:
     return f"{label}-{digest}" if label else digest
 
 
-def kept_path(version: str | Path | None, kind: str, name: str, form: Form) -> Path | None:
-    """``<version>/derived/<kind>-<code>/<name><suffix>`` (None without a version)."""
-    return derived_path(version, kind, name + form.suffix)
-
-
 def kept(
     version: str | Path | None, kind: str, name: str, build: Callable[[], T], form: Form, wait: float | None = None
 ) -> T:
-    """``shared`` at ``kept_path``: the version's result read when a process kept it, else built
-    (and kept for the others)."""
-    return shared(kept_path(version, kind, name, form), build, form.write, form.read, wait)
+    """``shared`` at ``derived/<kind>-<code>/<name><suffix>``: the version's result read when a
+    process kept it, else built (and kept for the others)."""
+    return shared(derived_path(version, kind, name + form.suffix), build, form.write, form.read, wait)
 
 
 def found(path: Path | None, form: Form) -> Any | None:

@@ -95,7 +95,7 @@ def path_of(version_dir: str | Path, name: str, params: dict[str, Any]) -> Path 
     text = call_text(name, params)
     if text is None:
         return None
-    return once_files.kept_path(version_dir, "queries", once_files.name_of(text, name), FORM)
+    return once_files.derived_path(version_dir, "queries", once_files.name_of(text, name) + FORM.suffix)
 
 
 def stored(version_dir: str | Path, name: str, params: dict[str, Any]) -> pl.DataFrame | None:
