@@ -160,3 +160,67 @@ def test_a_shared_geojson_keeps_its_frame(version):
         geojson["features"] = geojson["features"][:1]
     assert bulk_frame(shared) == ((114.0, 33.0, 114.3, 33.1), [])
     assert bulk_frame(plain)[0] == pytest.approx((114.0, 33.0, 114.1, 33.1))
+
+
+def test_kept_names_its_file_by_kind_code_and_key_and_builds_again_what_its_form_refuses(tmp_path):
+    calls: list[int] = []
+
+    def build() -> dict:
+        calls.append(1)
+        return {"type": "counts", "n": len(calls)}
+
+    def counts(made: dict) -> dict:
+        if made.get("type") != "counts":
+            raise ValueError("not counts")
+        return made
+
+    form = once_files.JSON.then(counts)
+    name = once_files.name_of(("甲", 2024))
+    assert name == once_files.name_of(("甲", 2024)) != once_files.name_of(("甲", 2025))
+    assert len(name) == 16 and once_files.name_of("x", "births_by_month").startswith("births_by_month-")
+    path = tmp_path / "derived" / f"test-{once_files.code_fingerprint()}" / f"{name}.json"
+    assert once_files.kept(tmp_path, "test", name, build, form) == {"type": "counts", "n": 1}
+    assert json.loads(path.read_text(encoding="utf-8")) == {"type": "counts", "n": 1}
+    assert once_files.kept(tmp_path, "test", name, build, form) == {"type": "counts", "n": 1}  # read
+    assert once_files.found(path, form) == {"type": "counts", "n": 1} and len(calls) == 1
+    path.write_text('{"type": "other"}', encoding="utf-8")  # readable JSON the form refuses
+    assert once_files.found(path, form) is None
+    assert once_files.kept(tmp_path, "test", name, build, form) == {"type": "counts", "n": 2}
+    assert json.loads(path.read_text(encoding="utf-8"))["n"] == 2  # written again
+    assert once_files.kept(None, "test", name, build, form)["n"] == 3  # no version: built, nothing kept
+    assert once_files.found(None, form) is None
+
+
+def test_each_code_fingerprint_covers_its_own_files(tmp_path, monkeypatch):
+    """The stored scorecard's hash covers its sources only (a page's change keeps it); the
+    derived/ files' hash covers every module, message, query and page."""
+    from natality.scorecard import stored
+
+    for name in ("natality/scorecard/score.py", "natality/ui/page.py", "queries/a.sql", "pages/1_x.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("one", encoding="utf-8")
+    monkeypatch.setattr(once_files, "_ROOT", tmp_path)
+
+    def both() -> tuple[str, str]:
+        once_files.code_fingerprint.cache_clear()
+        return once_files.code_fingerprint(), stored.code_fingerprint()
+
+    try:
+        first = both()
+        (tmp_path / "pages/1_x.py").write_text("two", encoding="utf-8")
+        second = both()
+        assert second[0] != first[0] and second[1] == first[1]
+        (tmp_path / "natality/ui/page.py").write_text("two", encoding="utf-8")
+        third = both()
+        assert third[0] != second[0] and third[1] == first[1]
+        for name in ("natality/scorecard/score.py", "queries/a.sql"):
+            (tmp_path / name).write_text("two", encoding="utf-8")
+            changed = both()
+            assert changed[0] != third[0] and changed[1] != third[1]
+            third = changed
+        monkeypatch.setattr(stored, "FORMAT", stored.FORMAT + 1)
+        after = both()
+        assert after[0] == third[0] and after[1] != third[1]  # a new format: no stored scorecard read
+    finally:
+        monkeypatch.undo()
+        once_files.code_fingerprint.cache_clear()

@@ -81,6 +81,10 @@ def test_the_sex_ratio_selector_options_are_shared_between_sessions_showing_the_
         srb_view.township_options(srb_table([(f"x{n}", "x", "within", 1)]))
     assert srb_view.township_options(srb_table(rows))[0] is not codes
     assert srb_view.township_options(srb_table([]))[2] is None
+    # what the cache keeps of a table is its digest, not the frame (2,000 rows each)
+    info = srb_view._options.cache_info()
+    assert info.currsize == srb_view.OPTIONS_KEPT
+    assert all(args[0].frame is None for args, _kwargs in srb_view._options._once.entries)
 
 
 def test_the_previous_version_is_dropped_as_soon_as_no_run_is_on_it(demo_data, tmp_path, monkeypatch):

@@ -63,14 +63,12 @@ def test_a_changed_version_or_code_never_reads_a_stale_scorecard(tmp_path):
     assert stored.key(stamp, "zh") == stored.key(scoring._stamp(data), "zh")
     (version / "indicators.yaml").write_text((ROOT / "natality/scorecard/indicators.yaml").read_text(encoding="utf-8"))
     assert stored.key(scoring._stamp(data), "zh") != stored.key(stamp, "zh")  # the extract's own registry
-    stored.code_fingerprint.cache_clear()
     try:
         original = stored.FORMAT
         stored.FORMAT = original + 1
         assert stored.key(stamp, "zh") != stored.key(scoring._stamp(data), "zh")
     finally:
         stored.FORMAT = original
-        stored.code_fingerprint.cache_clear()
 
 
 def test_demo_command_prepares_both_languages_and_query_reads_them(tmp_path):

@@ -22,7 +22,7 @@ ends. ``make bench`` backtests the coverage (every past year cut at months 3, 6 
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,9 +211,8 @@ class Projection:
 def _projection(version_dir: str, year: int, month_to: int | None, region: str | None) -> Projection:
     """Made by the first process serving the version (the warm process, for the Overview's tile)
     and stored in its derived/ folder; the other replicas read it (``core/once_files``)."""
-    name = hashlib.blake2b(repr((year, month_to, region)).encode(), digest_size=8).hexdigest()
-    path = once_files.derived_path(version_dir, "projection", name)
-    return once_files.shared(path, lambda: _computed(version_dir, year, month_to, region), _write, _read)
+    build = functools.partial(_computed, version_dir, year, month_to, region)
+    return once_files.kept(version_dir, "projection", once_files.name_of((year, month_to, region)), build, _FORM)
 
 
 def _write(made: Projection, path: Path) -> None:
@@ -228,6 +227,9 @@ def _read(path: Path) -> Projection:
     meta = json.loads((path / "projection.json").read_text(encoding="utf-8"))
     towns, regions = pl.read_parquet(path / "townships.parquet"), pl.read_parquet(path / "regions.parquet")
     return Projection(int(meta["year"]), int(meta["months"]), float(meta["phi"]), towns, regions)
+
+
+_FORM = once_files.Form("", _write, _read)  # a folder: the two frames as Parquet and projection.json
 
 
 def _computed(version_dir: str, year: int, month_to: int | None, region: str | None) -> Projection:

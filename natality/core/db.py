@@ -269,8 +269,7 @@ def _births_tables(con: duckdb.DuckDBPyConnection, root: Path) -> None:
             con.read_parquet(str(path)).create(table)
             return True
 
-        path = once_files.derived_path(root, "births", f"{table}.parquet")
-        once_files.shared(path, build, write, read)
+        once_files.kept(root, "births", table, build, once_files.Form(".parquet", write, read))
 
 
 def run_query(name: str, data_dir: str | Path | None = None, **params) -> pl.DataFrame:
@@ -306,15 +305,13 @@ def store_queries(version_dir: str, calls: list[tuple[str, dict]]) -> int:
     """Run each (query, bound parameters) call on the version and store its result for every
     process (``core/stored_queries``; the warm process does it with the hot queries of the
     version served before). A query unknown now, or one that fails, is left out. How many are stored."""
-    done = 0
+    done, form = 0, stored_queries.FORM
     for name, bound in calls:
         path = stored_queries.path_of(version_dir, name, bound)
         if path is None or name not in query_names() or set(bound) != query_parameters(name):
             continue
         try:
-            once_files.shared(
-                path, lambda n=name, b=bound: _run(version_dir, n, b), stored_queries.write, stored_queries.read
-            )
+            once_files.shared(path, lambda n=name, b=bound: _run(version_dir, n, b), form.write, form.read)
         except (duckdb.Error, QueryError):
             continue
         done += 1

@@ -12,7 +12,11 @@ memory. A result that cannot be read (damaged) is built again.
 
 Paths lie in a version's ``derived/`` folder (``derived_path``), named by what they were made from
 and by ``code_fingerprint()``, a hash of the package's code, messages and queries (and the pages) and of the
-plotly and polars versions: new code never reads what old code wrote.
+plotly and polars versions: new code never reads what old code wrote. ``kept(version, kind, name,
+build, form)`` is ``shared`` at ``derived/<kind>-<code>/<name><suffix>``, the file written and read
+by a ``Form`` (``JSON``, ``ARROW`` or a caller's own); ``name_of(key)`` names a file by a hash of
+what it was made from. ``code_fingerprint(sources, salt)`` hashes other files too (the stored
+scorecard's narrower set, ``scorecard/stored``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import shutil
 import threading
@@ -27,27 +32,29 @@ import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import polars as pl
 
 T = TypeVar("T")
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.02
-_PACKAGE = Path(__file__).resolve().parent.parent  # natality/
+_ROOT = Path(__file__).resolve().parent.parent.parent  # the project: natality/, queries/, pages/
+# What every result in derived/ is made with: the package's code and messages, the queries, the pages.
+CODE = ("natality/**/*.py", "natality/**/*.yaml", "queries/**/*.sql", "pages/*.py", "dashboard.py")
 
 
 @functools.cache
-def code_fingerprint() -> str:
-    """A hash of the code, messages and queries results are made with, and of plotly's and polars' versions."""
-    # plotly's version from its metadata: an import or a query process never loads plotly itself
-    digest = hashlib.blake2b(f"plotly {metadata.version('plotly')} polars {pl.__version__}".encode(), digest_size=10)
-    files = [p for pattern in ("**/*.py", "**/*.yaml") for p in sorted(_PACKAGE.glob(pattern))]
-    files += sorted((_PACKAGE.parent / "queries").rglob("*.sql"))
-    files += [*sorted((_PACKAGE.parent / "pages").glob("*.py")), _PACKAGE.parent / "dashboard.py"]
-    files = [p for p in files if p.is_file()]
-    for path in files:
-        digest.update(path.name.encode() + path.read_bytes())
+def code_fingerprint(sources: tuple[str, ...] = CODE, salt: str | None = None) -> str:
+    """A hash of the files ``sources`` (glob patterns under the project) and ``salt``; by default of
+    the code, messages and queries results are made with, and of plotly's and polars' versions."""
+    if salt is None:  # plotly's version from its metadata: an import or a query process never loads plotly itself
+        salt = f"plotly {metadata.version('plotly')} polars {pl.__version__}"
+    digest = hashlib.blake2b(salt.encode(), digest_size=10)
+    for pattern in sources:
+        for path in sorted(_ROOT.glob(pattern)):
+            if path.is_file():
+                digest.update(path.relative_to(_ROOT).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -56,6 +63,48 @@ def derived_path(version: str | Path | None, kind: str, name: str) -> Path | Non
     if not version:
         return None
     return Path(version) / "derived" / f"{kind}-{code_fingerprint()}" / name
+
+
+class Form(NamedTuple):
+    """How a result is kept in a file: its name's ``suffix``, ``write(value, path)``, ``read(path)``
+    (which raises on what it cannot take: the result is then made again)."""
+
+    suffix: str
+    write: Callable[[Any, Path], None]
+    read: Callable[[Path], Any]
+
+    def then(self, take: Callable[[Any], Any]) -> Form:
+        """This form, its read value passed through ``take`` (a check or a conversion that raises)."""
+        return self._replace(read=lambda path: take(self.read(path)))
+
+
+def _write_json(value: Any, path: Path) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+JSON = Form(".json", _write_json, lambda path: json.loads(path.read_text(encoding="utf-8")))
+ARROW = Form(".arrow", pl.DataFrame.write_ipc, pl.read_ipc)  # a polars frame as Arrow IPC: its types as they were
+
+
+def name_of(key: object, label: str = "") -> str:
+    """A file name for what a result was made from: a hash of ``key`` (a text, or the ``repr`` of
+    a tuple of plain values), after ``label-`` when given."""
+    text = key if isinstance(key, str) else repr(key)
+    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return f"{label}-{digest}" if label else digest
+
+
+def kept(
+    version: str | Path | None, kind: str, name: str, build: Callable[[], T], form: Form, wait: float | None = None
+) -> T:
+    """``shared`` at ``derived/<kind>-<code>/<name><suffix>``: the version's result read when a
+    process kept it, else built (and kept for the others)."""
+    return shared(derived_path(version, kind, name + form.suffix), build, form.write, form.read, wait)
+
+
+def found(path: Path | None, form: Form) -> Any | None:
+    """What ``path`` holds, or None (no file, or one that cannot be read); builds nothing."""
+    return None if path is None else _read(path, form.read)
 
 
 def shared(

@@ -15,7 +15,6 @@ is run again. Nothing here runs a query (``core/db`` does).
 from __future__ import annotations
 
 import collections
-import hashlib
 import json
 import threading
 from pathlib import Path
@@ -88,29 +87,17 @@ def forget() -> None:
         _calls.clear()
 
 
+FORM = once_files.ARROW  # a result as Arrow IPC (its polars types kept); written by ``core/db.store_queries``
+
+
 def path_of(version_dir: str | Path, name: str, params: dict[str, Any]) -> Path | None:
     """Where the result of ``name`` with ``params`` on a version is stored (None: it cannot be)."""
     text = call_text(name, params)
     if text is None:
         return None
-    digest = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
-    return once_files.derived_path(version_dir, "queries", f"{name}-{digest}.arrow")
-
-
-def read(path: Path) -> pl.DataFrame:
-    return pl.read_ipc(path)
-
-
-def write(frame: pl.DataFrame, path: Path) -> None:
-    frame.write_ipc(path)
+    return once_files.derived_path(version_dir, "queries", once_files.name_of(text, name) + FORM.suffix)
 
 
 def stored(version_dir: str | Path, name: str, params: dict[str, Any]) -> pl.DataFrame | None:
     """The stored result of the call on the version, or None (none stored, or it cannot be read)."""
-    path = path_of(version_dir, name, params)
-    if path is None or not path.is_file():
-        return None
-    try:
-        return read(path)
-    except Exception:  # damaged: the query runs
-        return None
+    return once_files.found(path_of(version_dir, name, params), FORM)

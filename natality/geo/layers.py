@@ -18,10 +18,8 @@ never mutate what they get.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import functools
 import math
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -142,20 +140,17 @@ def region_geojson(version_dir: str, region: str | None, unit: str = "township")
         raise ValueError(f"unknown map unit {unit!r}; expected one of {UNITS}")
     # Made by the first process serving the version (the warm process, ``ui/warm_process``) and
     # read as JSON by the others: a replica dissolves and simplifies no layer of its own.
-    name = hashlib.blake2b(repr((region, unit)).encode(), digest_size=8).hexdigest() + ".json"
-    path = once_files.derived_path(version_dir, "geojson", name)
-    return once_files.shared(path, lambda: _region_geojson(version_dir, region, unit), _write_json, _read_json)
+    build = functools.partial(_region_geojson, version_dir, region, unit)
+    return once_files.kept(version_dir, "geojson", once_files.name_of((region, unit)), build, _GEOJSON)
 
 
-def _write_json(made: dict[str, Any], path: Path) -> None:
-    path.write_text(json.dumps(made, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    made = json.loads(path.read_text(encoding="utf-8"))
+def _collection(made: Any) -> dict[str, Any]:
     if not isinstance(made, dict) or made.get("type") != "FeatureCollection":
-        raise ValueError(f"{path} holds no FeatureCollection")
+        raise ValueError("no FeatureCollection")
     return made
+
+
+_GEOJSON = once_files.JSON.then(_collection)
 
 
 def _region_geojson(version_dir: str, region: str | None, unit: str) -> dict[str, Any]:
@@ -194,15 +189,12 @@ def region_counts(version_dir: str, region: str | None) -> tuple[int, int, int]:
         counties = int(part.loc[part["county_code"] != part["township_code"], "county_code"].nunique())
         return counties, len(codes), int(has_shape(part).sum())
 
-    def read(path: Path) -> tuple[int, int, int]:
-        counties, codes, shaped = (int(n) for n in json.loads(path.read_text(encoding="utf-8")))
+    def three(made: Any) -> tuple[int, int, int]:
+        counties, codes, shaped = (int(n) for n in made)
         return counties, codes, shaped
 
-    def write(made: tuple[int, int, int], path: Path) -> None:
-        path.write_text(json.dumps(list(made)), encoding="utf-8")
-
-    name = hashlib.blake2b(repr((region, "counts")).encode(), digest_size=8).hexdigest() + ".json"
-    return once_files.shared(once_files.derived_path(version_dir, "geojson", name), build, write, read)
+    name = once_files.name_of((region, "counts"))
+    return once_files.kept(version_dir, "geojson", name, build, once_files.JSON.then(three))
 
 
 def _simplified(gdf: gpd.GeoDataFrame, tol: float) -> gpd.GeoDataFrame:

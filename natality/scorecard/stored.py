@@ -36,26 +36,24 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from natality.core import once
+from natality.core import once_files
 
 DERIVED = "derived"
 # 2: status and card stored as their numbers (shared) and their texts (per language); 3: the rows
 # the rank simulation drew from, and the code and registry in meta.json (``earlier``)
 FORMAT = 3
-_PACKAGE = Path(__file__).resolve().parent.parent  # natality/
-# What the scorecard's numbers and words come from besides the extract.
-_SOURCES = ("scorecard/*.py", "scorecard/*.yaml", "srb/*.py", "core/db.py", "core/i18n.py", "core/locales/*.yaml")
+# What the scorecard's numbers and words come from besides the extract (not the pages nor the
+# figures: a release that changes only those keeps the stored scorecards and their draws).
+_SOURCES = (
+    *(f"natality/{p}" for p in ("scorecard/*.py", "scorecard/*.yaml", "srb/*.py", "core/db.py", "core/i18n.py")),
+    "natality/core/locales/*.yaml",
+    "queries/**/*.sql",
+)
 
 
-@once.cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of the code and messages the scorecard is computed with (and of queries/*.sql)."""
-    digest = hashlib.blake2b(f"format {FORMAT}".encode(), digest_size=16)
-    files = [p for pattern in _SOURCES for p in sorted(_PACKAGE.glob(pattern))]
-    files += sorted((_PACKAGE.parent / "queries").rglob("*.sql"))
-    for path in files:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    return once_files.code_fingerprint(_SOURCES, f"format {FORMAT}")
 
 
 def key(stamp: tuple, lang: str | None = None) -> str:

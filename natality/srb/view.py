@@ -6,14 +6,12 @@ itself stays a list of widgets and outputs. No streamlit here.
 
 from __future__ import annotations
 
-import collections
 import hashlib
-import threading
 
 import plotly.graph_objects as go
 import polars as pl
 
-from natality.core import literal, ranking
+from natality.core import literal, once, ranking
 from natality.core.context import Ctx
 from natality.core.i18n import fmt_num
 from natality.srb import charts as srb_charts
@@ -208,8 +206,19 @@ def ranked_display_table(
 
 
 OPTIONS_KEPT = 16  # the last option lists made, shared by every session that shows the same ones
-_options: collections.OrderedDict[bytes, tuple[list[str], dict[str, str]]] = collections.OrderedDict()
-_options_lock = threading.Lock()
+
+
+class _Shown(bytes):
+    """A digest of a selector's ordered codes and labels, the key of ``_options`` (compared and
+    hashed as those bytes); its ``frame`` is let go once the options are made."""
+
+    frame: pl.DataFrame | None
+
+
+@once.cache(maxsize=OPTIONS_KEPT)  # one session makes them, the others showing the same table wait for them
+def _options(shown: _Shown) -> tuple[list[str], dict[str, str]]:
+    codes = shown.frame["township_code"].to_list()  # never None here: each call makes its own key
+    return codes, dict(zip(codes, shown.frame["label"].to_list(), strict=True))
 
 
 def township_options(table: pl.DataFrame) -> tuple[list[str], dict[str, str], str | None]:
@@ -219,20 +228,11 @@ def township_options(table: pl.DataFrame) -> tuple[list[str], dict[str, str], st
     the same objects, known by a hash of its ordered codes and labels, instead of 2,000 new
     strings per view that its selectbox keeps in its widget state."""
     ordered = table.sort(pl.col("classification").is_in(["above", "below"]), pl.col("births"), descending=[True, True])
-    shown = ordered.select("township_code", "label")
-    key = hashlib.blake2b(shown.hash_rows().to_numpy().tobytes(), digest_size=16).digest()
-    with _options_lock:
-        made = _options.get(key)
-        if made is not None:
-            _options.move_to_end(key)
-    if made is None:
-        codes = shown["township_code"].to_list()
-        made = codes, dict(zip(codes, shown["label"].to_list(), strict=True))
-        with _options_lock:
-            made = _options.setdefault(key, made)
-            while len(_options) > OPTIONS_KEPT:
-                _options.popitem(last=False)
-    codes, names = made
+    frame = ordered.select("township_code", "label")
+    shown = _Shown(hashlib.blake2b(frame.hash_rows().to_numpy().tobytes(), digest_size=16).digest())
+    shown.frame = frame
+    codes, names = _options(shown)
+    shown.frame = None  # kept as the cache's key when it made the options: only the digest is needed
     return codes, names, (codes[0] if codes else None)
 
 
