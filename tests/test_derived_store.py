@@ -12,7 +12,9 @@ births share township, month and sex)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -221,6 +223,41 @@ def test_each_code_fingerprint_covers_its_own_files(tmp_path, monkeypatch):
         monkeypatch.setattr(stored, "FORMAT", stored.FORMAT + 1)
         after = both()
         assert after[0] == third[0] and after[1] != third[1]  # a new format: no stored scorecard read
+    finally:
+        monkeypatch.undo()
+        once_files.code_fingerprint.cache_clear()
+
+
+def test_the_code_fingerprint_is_kept_by_the_files_times_and_read_again_only_when_they_change(tmp_path, monkeypatch):
+    """The hash of files older than RACY_SECONDS is kept under a name of their paths, sizes and
+    times: the next process reads it (a kept text it would not compute proves it was read); a
+    changed time computes it again; a file changed just now is read whatever is kept."""
+    source = tmp_path / "natality" / "m.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("one", encoding="utf-8")
+    old = time.time_ns() - 3_600 * 10**9
+    os.utime(source, ns=(old, old))
+    monkeypatch.setattr(once_files, "_ROOT", tmp_path)
+    sources = ("natality/*.py",)
+
+    def fingerprint() -> str:
+        once_files.code_fingerprint.cache_clear()
+        return once_files.code_fingerprint(sources, "salt")
+
+    try:
+        first = fingerprint()
+        kept = list((tmp_path / "natality" / "__pycache__").glob("code-*"))
+        assert len(kept) == 1 and kept[0].read_text(encoding="ascii") == first
+        kept[0].write_text("0123456789abcdef0123", encoding="ascii")  # what only the kept file says
+        assert fingerprint() == "0123456789abcdef0123"
+        source.write_text("two", encoding="utf-8")  # same size, a new time (and racy: just now)
+        changed = fingerprint()
+        assert changed not in (first, "0123456789abcdef0123")
+        assert len(list((tmp_path / "natality" / "__pycache__").glob("code-*"))) == 1  # racy: not kept
+        later = old + 10**9
+        os.utime(source, ns=(later, later))  # settled: computed from the content, then kept
+        assert fingerprint() == changed
+        assert len(list((tmp_path / "natality" / "__pycache__").glob("code-*"))) == 2
     finally:
         monkeypatch.undo()
         once_files.code_fingerprint.cache_clear()

@@ -24,9 +24,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -44,18 +46,60 @@ _ROOT = Path(__file__).resolve().parent.parent.parent  # the project: natality/,
 CODE = ("natality/**/*.py", "natality/**/*.yaml", "queries/**/*.sql", "pages/*.py", "dashboard.py")
 
 
+RACY_SECONDS = 2.0  # a file changed this recently may change again within its timestamp's tick
+
+
 @functools.cache
 def code_fingerprint(sources: tuple[str, ...] = CODE, salt: str | None = None) -> str:
     """A hash of the files ``sources`` (glob patterns under the project) and ``salt``; by default of
-    the code, messages and queries results are made with, and of plotly's and polars' versions."""
+    the code, messages and queries results are made with, and of plotly's and polars' versions.
+
+    Every command that reads or writes derived/ needs it, and reading and hashing some 300 files
+    cost 0.02-0.03 s a process: the hash is kept in ``natality/__pycache__`` under a name made of
+    each file's path, size and modification time (as Python trusts its own bytecode cache), and of
+    plotly's installed files. A file changed within the last ``RACY_SECONDS`` is not trusted by its
+    time (a second change in the same clock tick would keep it): then the files are read."""
+    files = [(path, path.stat()) for pattern in sources for path in sorted(_ROOT.glob(pattern)) if path.is_file()]
+    now = time.time_ns()
+    racy = any(now - st.st_mtime_ns < RACY_SECONDS * 1e9 for _, st in files)
+    stamp = repr((sources, salt, _plotly_stamp(), [(str(p), st.st_size, st.st_mtime_ns) for p, st in files]))
+    kept = _ROOT / "natality" / "__pycache__" / f"code-{hashlib.blake2b(stamp.encode(), digest_size=12).hexdigest()}"
+    if not racy:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            text = kept.read_text(encoding="ascii")
+            if len(text) == 20 and all(c in "0123456789abcdef" for c in text):
+                return text
     if salt is None:  # plotly's version from its metadata: an import or a query process never loads plotly itself
         salt = f"plotly {metadata.version('plotly')} polars {pl.__version__}"
     digest = hashlib.blake2b(salt.encode(), digest_size=10)
-    for pattern in sources:
-        for path in sorted(_ROOT.glob(pattern)):
-            if path.is_file():
-                digest.update(path.relative_to(_ROOT).as_posix().encode() + path.read_bytes())
+    for path, _ in files:
+        digest.update(path.relative_to(_ROOT).as_posix().encode() + path.read_bytes())
+    if not racy:
+        _keep_text(kept, digest.hexdigest())
     return digest.hexdigest()
+
+
+def _plotly_stamp() -> tuple:
+    """plotly's installed package file (path, size, time): another plotly, another hash kept."""
+    spec = importlib.util.find_spec("plotly")
+    origin = Path(spec.origin) if spec is not None and spec.origin else None
+    st = origin.stat() if origin is not None and origin.is_file() else None
+    return (str(origin), st.st_size, st.st_mtime_ns, pl.__version__) if st else (None, pl.__version__)
+
+
+def _keep_text(path: Path, text: str) -> None:
+    """``text`` written whole at ``path`` (a temporary file renamed); nothing where it cannot be."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".code-", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def derived_path(version: str | Path | None, kind: str, name: str) -> Path | None:
