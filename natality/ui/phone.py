@@ -40,7 +40,9 @@ def is_phone() -> bool:
 
 # Narrow screens (a phone, or any window under 640 px): the page never scrolls sideways, metric
 # tiles in a container keyed "tiles_..." go two a row (Streamlit would stack its columns one a
-# row), tables scroll inside themselves.
+# row), tables scroll inside themselves, and plotly's toolbar is not drawn over a chart's title (a
+# narrow window the headers do not call a phone gets the desktop figure, whose one-line title runs
+# under it; images and tables are download buttons under every chart).
 NARROW_CSS = """<style>
 @media (max-width: 640px) {
   .stMainBlockContainer {padding-left: 1rem !important; padding-right: 1rem !important; max-width: 100vw;}
@@ -53,6 +55,7 @@ NARROW_CSS = """<style>
   [data-testid="stMain"] [data-testid="stMetricValue"] {font-size: 1.6rem;}
   [data-testid="stDataFrame"], [data-testid="stTable"] {max-width: 100%; overflow-x: auto;}
   .js-plotly-plot, .stPlotlyChart {max-width: 100%;}
+  .js-plotly-plot .modebar-container {display: none !important;}
 }
 </style>"""
 
