@@ -53,8 +53,10 @@ def is_phone() -> bool:
 # tiles in a container keyed "tiles_..." go two a row (Streamlit would stack its columns one a
 # row), tables scroll inside themselves, and plotly's toolbar is not drawn over a chart's title (a
 # narrow window the headers do not call a phone gets the desktop figure, whose one-line title runs
-# under it; images and tables are download buttons under every chart).
+# under it; images and tables are download buttons under every chart). At any width the probe's
+# frame is out of the flow of the page: no gap above the title.
 NARROW_CSS = """<style>
+.st-key-narrow_probe {position: absolute !important; height: 0 !important; overflow: hidden; width: 100%;}
 @media (max-width: 640px) {
   .stMainBlockContainer {padding-left: 1rem !important; padding-right: 1rem !important; max-width: 100vw;}
   [data-testid="stMain"] .stMarkdown, [data-testid="stMain"] .stCaption {overflow-wrap: anywhere;}
