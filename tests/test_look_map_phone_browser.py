@@ -1,7 +1,8 @@
 """The county map of a province (the demo of 60 townships in four counties) at 390 px in Chromium:
 in WeChat's browser, and in one that sends a desktop's headers (Playwright's ``is_mobile`` alone, a
 narrowed desktop window: ``ui.phone``'s probe tells the server its width), the phone's figure: its
-title wrapped inside the chart, no toolbar over it, the map across the width."""
+title wrapped inside the chart, no toolbar over it, the map across the width; at 1,366 px the
+desktop's."""
 
 from __future__ import annotations
 
@@ -52,3 +53,16 @@ def test_the_province_map_title_on_a_390_px_screen(province_server, chromium):
             page.screenshot(path=str(SHOTS / f"look_map_phone_{name}.png"))
         finally:
             context.close()
+    # a desktop stays a desktop: the probe tells nothing at 1,366 px, the figure keeps its toolbar
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{province_server}/map?lang=zh")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        settle(page)
+        assert page.locator(".js-plotly-plot .modebar-btn").count() > 0
+        assert page.evaluate(TITLE_LINES) == 0  # the title one line, the subtitle plotly's own
+        # the probe's frame takes no room above the page's title
+        assert page.locator(".st-key-narrow_probe").bounding_box()["height"] == 0
+    finally:
+        context.close()
