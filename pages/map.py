@@ -15,12 +15,13 @@ unit = map_view.map_unit(ctx.version_dir, ctx.region_code)  # "township" or "cou
 st.title(ctx.t("maps.page_title" if unit == "township" else "maps.page_title_county"))
 drill = st.container()
 
-c1, c2, c3, c4, c5 = st.columns([1.5, 2, 2, 1.2, 1.8])  # the year "2026 (不完整年度)" whole
+c1, c2, c3, c4, c5 = st.columns(list(map_view.CONTROL_COLUMNS))  # the year "2026 (不完整年度)" whole
 year = ui.year_select(ctx, key="year", container=c1)
 indicators = map_view.indicator_options(ctx.version_dir, year, unit)
 indicator = ui.url_select(ctx.t("maps.indicator"), indicators, "indicator", "births", ctx.labeller("maps.ind"), c2)
 methods = map_view.method_options(ctx.version_dir, indicator, year, unit)
-method = ui.url_select(ctx.t("maps.method"), methods, "classes", "quantiles", ctx.labeller("maps.method"), c3)
+method_label = lambda m: ctx.t(map_view.method_key(m, unit))  # noqa: E731
+method = ui.url_select(ctx.t("maps.method"), methods, "classes", "quantiles", method_label, c3)
 labels = ["name", "name_value", "none"]
 label_mode = ui.url_select(ctx.t("maps.labels"), labels, "labels", "name", ctx.labeller("maps.labels"), c4)
 years = [None, *(y for y in range(ctx.cutoff_year, 2014, -1) if y != year)]

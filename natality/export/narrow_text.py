@@ -42,8 +42,13 @@ def wrap_text(text: str, width_px: float, size: float, bold: bool = False) -> li
     return lines
 
 
+# A number with its date units is one piece: "2026年1-9月" is never broken before its "月"
+_DATE = r"[0-9][^\s\u2e80-\uffff]*(?:[年月日][^\s\u2e80-\uffff]*)+\s*"
+
+
 def _pieces(paragraph: str) -> list[str]:
-    """Tags, entities, single CJK characters and Latin words (with their trailing space)."""
+    """Tags, entities, dates ("2026年1-9月"), single CJK characters and Latin words (with their
+    trailing space)."""
     out: list[str] = []
     for chunk in TOKEN.split(paragraph):
         if not chunk:
@@ -51,7 +56,7 @@ def _pieces(paragraph: str) -> list[str]:
         if TOKEN.fullmatch(chunk):
             out.append(chunk)
             continue
-        out += re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+", chunk)
+        out += re.findall(_DATE + r"|[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+", chunk)
     return out
 
 

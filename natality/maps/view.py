@@ -29,6 +29,12 @@ METHODS = ("quantiles", "equal", "natural", "target")
 QUERY = {"township": "map_township_year", "county": "map_county_year"}
 UNIT_CODE = {"township": "township_code", "county": "county_code"}
 TOWNSHIP_ONLY = ("score",)  # the scorecard scores townships; no county score exists
+# The Map page's row of controls (year, indicator, classes, labels, compare-year) as st.columns
+# weights. At 1,366 px (a county office's laptop; 842 px for the five columns, 16 px gaps) the year
+# gets 842 x 1.7 / 8.5 = 168 px, and "2026 (不完整年度)" (109 px at 14 px in Chromium) needs 159 with
+# the box's padding and arrow (50 px); with the weights before 7 December ([1, 2, 2, 1, 1]) it got
+# 154 even at 1,600 px and was cut. The compare-year box holds only "不对比" or a year.
+CONTROL_COLUMNS = (1.7, 2, 2, 1.2, 1.6)
 
 
 def has_targets(version_dir: str, indicator: str, year: int) -> bool:
@@ -103,7 +109,7 @@ def map_texts(
     sep = "；" if lang == "zh" else "; "
     about_units = county and indicator in ("srb", "srb_shrunk")  # their notes speak of townships
     note = f"maps.note_county.{indicator}" if about_units else f"maps.note.{indicator}"
-    subtitle = t(f"maps.method.{method}", lang) + sep + t(note, lang)
+    subtitle = t(method_key(method, unit), lang) + sep + t(note, lang)
     if shared_scale:
         subtitle += sep + t("maps.shared_scale", lang)
     if county:  # in the footnote: the subtitle is one line on a slide and already full
@@ -160,6 +166,12 @@ def map_frames(
         table = map_table(raw, indicator, year, ctx.months_in(year), ctx.lang, ctx.version_dir, ctx.region_code)
         tables.append(table.with_columns(pl.lit(ctx.period(year)).alias("period")))
     return pl.concat(tables), raw
+
+
+def method_key(method: str, unit: str = "township") -> str:
+    """The message key naming a classification method: quantile classes hold similar numbers of
+    townships, or of counties on a county map."""
+    return "maps.method_county.quantiles" if unit == "county" and method == "quantiles" else f"maps.method.{method}"
 
 
 def click_hint(unit: str, profile: bool, phone: bool) -> str:

@@ -5,14 +5,19 @@ The choice is made from the headers Streamlit gives in ``st.context.headers``: t
 (``Mobile``/``iPhone``/``Android``, which WeChat's built-in browser carries beside
 ``MicroMessenger``; WeChat on a Windows or Mac desktop and tablets are not phones). The server
 must know before it draws a figure, and the browser's width reaches the server only after a
-first draw, so the width is used only by the CSS below (tiles two a row, nothing wider than the
-screen), which holds for any narrow window.
+first draw: a window under 640 px whose headers say desktop (a narrowed desktop window, a phone
+emulated without its user agent) is told by a probe (``narrow_probe/index.html``, a component of
+no height) that reruns the page once, after which the session is a phone's. The CSS below (tiles
+two a row, nothing wider than the screen) holds for any narrow window from the first draw.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -29,19 +34,29 @@ def is_phone_request(headers: Mapping[str, str]) -> bool:
     return bool(_PHONE_AGENT.search(agent)) and not _NOT_PHONE.search(agent)
 
 
+NARROW_KEY = "narrow_screen"  # session state: the probe found a window under 640 px
+NARROW_PX = 640
+
+
 def is_phone() -> bool:
-    """Whether this session's browser is a phone (``is_phone_request`` on ``st.context.headers``)."""
+    """Whether this session's browser is a phone (``is_phone_request`` on ``st.context.headers``),
+    or a window the probe found narrow."""
     try:
         headers = st.context.headers
+        narrow = bool(st.session_state.get(NARROW_KEY))
     except Exception:  # no browser (a script run in a test harness): the desktop layout
         return False
-    return is_phone_request(dict(headers.items()) if headers else {})
+    return narrow or is_phone_request(dict(headers.items()) if headers else {})
 
 
 # Narrow screens (a phone, or any window under 640 px): the page never scrolls sideways, metric
 # tiles in a container keyed "tiles_..." go two a row (Streamlit would stack its columns one a
-# row), tables scroll inside themselves.
+# row), tables scroll inside themselves, and plotly's toolbar is not drawn over a chart's title (a
+# narrow window the headers do not call a phone gets the desktop figure, whose one-line title runs
+# under it; images and tables are download buttons under every chart). At any width the probe's
+# frame is out of the flow of the page: no gap above the title.
 NARROW_CSS = """<style>
+.st-key-narrow_probe {position: absolute !important; height: 0 !important; overflow: hidden; width: 100%;}
 @media (max-width: 640px) {
   .stMainBlockContainer {padding-left: 1rem !important; padding-right: 1rem !important; max-width: 100vw;}
   [data-testid="stMain"] .stMarkdown, [data-testid="stMain"] .stCaption {overflow-wrap: anywhere;}
@@ -53,10 +68,24 @@ NARROW_CSS = """<style>
   [data-testid="stMain"] [data-testid="stMetricValue"] {font-size: 1.6rem;}
   [data-testid="stDataFrame"], [data-testid="stTable"] {max-width: 100%; overflow-x: auto;}
   .js-plotly-plot, .stPlotlyChart {max-width: 100%;}
+  .js-plotly-plot .modebar-container {display: none !important;}
 }
 </style>"""
 
 
+@functools.cache
+def _probe() -> Callable[..., Any]:
+    import streamlit.components.v1 as components
+
+    return components.declare_component("narrow_probe", path=str(Path(__file__).parent / "narrow_probe"))
+
+
 def narrow_css() -> None:
-    """Put the narrow-screen CSS on the page (once per run, before the page draws)."""
+    """Put the narrow-screen CSS on the page (once per run, before the page draws), and, until the
+    session is known to be a phone's, the probe of the window's width."""
     st.html(NARROW_CSS)
+    if is_phone():
+        return
+    width = _probe()(key="narrow_probe", default=None)
+    if isinstance(width, (int, float)) and width < NARROW_PX:
+        st.session_state[NARROW_KEY] = True  # this run draws the page for a phone already
