@@ -221,8 +221,9 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
             )
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
+    live_codes = live_township_codes(live) if shapes is None else None  # read once for every check
     if births is not None:  # village codes counted for their townships
-        known_now = set(shapes["township_code"]) if shapes is not None else live_township_codes(live)
+        known_now = set(shapes["township_code"]) if shapes is not None else live_codes
         births, villages = roll_up_villages(births, known_now)
         note_villages(req.births.name, *villages, log)
     if req.crosswalk:
@@ -233,7 +234,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     mapped = xwalk.old_codes(crosswalk if req.crosswalk else xwalk.live_crosswalk(live))  # codes of the past
     mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships
-        known = _known_codes(req, live, births, shapes, log, mapped)
+        known = _known_codes(req, live, births, shapes, log, mapped, live_codes)
         region = _region_code(live, known)
         for table, result in tables.items():
             if result is not None:
@@ -300,9 +301,12 @@ def _rows_read(raw, result) -> int:
     return getattr(result, "records", 0) or (frame.height if frame is not None else 0)
 
 
-def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset()) -> set[str]:
+def _known_codes(
+    req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset(), live_codes: set[str] | None = None
+) -> set[str]:
     """Township codes of the new version; births codes are checked against them (codes the
-    crosswalk maps onto today's townships, ``mapped``, are accepted too)."""
+    crosswalk maps onto today's townships, ``mapped``, are accepted too; ``live_codes``: the live
+    version's, read once)."""
     if shapes is not None:
         codes = set(shapes["township_code"])
         warn_ambiguous_names(req.boundaries.name, shapes, log)
@@ -312,7 +316,7 @@ def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = 
             live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
             warn_one_sided(req.boundaries.name, set(live_births["township_code"].unique()), codes, log)
         return codes
-    codes = live_township_codes(live)
+    codes = live_codes
     if codes is not None:
         if births is not None:
             refuse_unknown_codes(req.births.name, births.code_column, births.code_rows, codes, log, mapped)
