@@ -151,15 +151,23 @@ def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None)
             },
             schema={"township_code": pl.String, "name": pl.String, "parent_name": pl.String},
         )
-    elif live_dir is not None and (live_dir / "townships.parquet").is_file():
-        path = live_dir / "townships.parquet"
-        wanted = [c for c in ("township_code", "name", "parent_name") if c in pl.read_parquet_schema(path)]
-        frame = pl.read_parquet(path, columns=wanted).with_columns(pl.col("name").cast(pl.String))
+    elif live_dir is not None and (live_dir / "townships.parquet").is_file():  # read when a name is looked up
+        return NameIndex(load=lambda: _names(_live_townships(live_dir / "townships.parquet"), live_dir))
     else:
         return None
+    return NameIndex(*_names(frame, live_dir))
+
+
+def _live_townships(path: Path) -> pl.DataFrame:
+    wanted = [c for c in ("township_code", "name", "parent_name") if c in pl.read_parquet_schema(path)]
+    return pl.read_parquet(path, columns=wanted).with_columns(pl.col("name").cast(pl.String))
+
+
+def _names(frame: pl.DataFrame, live_dir: Path | None) -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
+    """The (name, code) pairs of the townships in ``frame`` and their counties' names."""
     frame = frame.filter(pl.col("township_code").is_not_null())
     pairs = [(str(n).strip(), c) for c, n in frame.select("township_code", "name").iter_rows()]
-    return NameIndex(pairs, _county_names(frame, live_dir))
+    return pairs, _county_names(frame, live_dir)
 
 
 def _county_names(townships: pl.DataFrame, live_dir: Path | None) -> dict[str, set[str]]:
