@@ -167,6 +167,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         log.add(name_problem("--name", literal.name_problem(req.name), None, None, req.name))
     mapping = load_mapping(req.mapping, log)
     live = _live_dir(req.out)
+    live_manifest = extract.read_manifest(live) if live is not None else {}  # read once
     inputs = {k: getattr(req, k) for k in INPUTS if getattr(req, k, None)}
     if not inputs and req.boundaries is None and req.crosswalk is None:
         raise ImportFailed([Problem(str(req.out), "nothing_to_import")])
@@ -235,7 +236,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships
         known = _known_codes(req, live, births, shapes, log, mapped, live_codes)
-        region = _region_code(live, known)
+        region = _region_code(live_manifest, known)
         for table, result in tables.items():
             if result is not None:
                 refuse_unknown_codes(
@@ -262,7 +263,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         )
     log.check()
     steps.did("importer.step.writing")
-    state = Checked(births, tables, shapes, tuple(files), region, regions, crosswalk, frozenset(mapped))
+    state = Checked(births, tables, shapes, tuple(files), region, regions, crosswalk, frozenset(mapped), live_manifest)
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
     steps.did("importer.step.done", version=final.name)
@@ -327,11 +328,10 @@ def _known_codes(
     return set(births.code_rows)
 
 
-def _region_code(live: Path | None, known: set[str]) -> str:
-    if live is not None:
-        region = extract.read_manifest(live).get("region_code")
-        if region:
-            return str(region)
+def _region_code(live_manifest: dict, known: set[str]) -> str:
+    region = live_manifest.get("region_code")
+    if region:
+        return str(region)
     counties = [c[:6] for c in known if len(c) == 12]  # GB/T 2260 codes only: an 8-digit code names no county
     return max(set(counties), key=counties.count) if counties else ""
 

@@ -39,6 +39,7 @@ class Checked:
     regions: TableInput | None = None  # names of counties, cities, provinces
     crosswalk: pl.DataFrame | None = None
     mapped: frozenset[str] = frozenset()  # old codes the crosswalk maps onto today's townships
+    live_manifest: Mapping | None = None  # the live version's manifest, as read before the checks
 
 
 def _sha256(path: Path) -> str:
@@ -52,7 +53,9 @@ def _sha256(path: Path) -> str:
 def write_version(req, live: Path | None, state: Checked, staging: Path) -> dict:
     """Fill the staging directory: new tables written, the others copied from the live version."""
     births, tables, shapes = state.births, state.tables, state.shapes
-    manifest = extract.read_manifest(live) if live is not None else {}
+    manifest = dict(state.live_manifest) if state.live_manifest is not None else {}
+    if live is not None and state.live_manifest is None:
+        manifest = extract.read_manifest(live)
     written: set[str] = set()
     births_frame = None
     if births is not None:
