@@ -122,10 +122,12 @@ def run_import(req: ImportRequest) -> ImportSummary:
         # Never adopt (move away) a directory that is not an extract, e.g. `--out data` by mistake.
         raise ImportFailed([Problem(str(out), "out_not_extract")])
     who = req.who or import_log.cli_user()
-    files = [import_log.file_facts(p) for p in _input_paths(req) if p.is_file()]
+    paths = [p for p in _input_paths(req) if p.is_file()]
+    files = [import_log.file_facts(p) for p in paths]
+    digests = {str(p): f["sha256"] for p, f in zip(paths, files, strict=True)}  # for the manifest too
     try:
         with extract.import_lock(req.out):
-            summary = _run_locked(req)
+            summary = _run_locked(req, digests)
     except ImportFailed as exc:
         import_log.append(req.out, who=who, source=req.source, result="failed", files=files, message=exc.render("en"))
         raise
@@ -157,7 +159,7 @@ def _input_paths(req: ImportRequest) -> list[Path]:
     return [Path(p) for p in (*(getattr(req, k) for k in INPUTS), req.boundaries, req.mapping) if p]
 
 
-def _run_locked(req: ImportRequest) -> ImportSummary:
+def _run_locked(req: ImportRequest, digests: dict[str, str] | None = None) -> ImportSummary:
     today = req.today or date.today()
     log = ProblemLog()
     recovered = extract.remove_leftovers(Path(req.out))
@@ -263,7 +265,18 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         )
     log.check()
     steps.did("importer.step.writing")
-    state = Checked(births, tables, shapes, tuple(files), region, regions, crosswalk, frozenset(mapped), live_manifest)
+    state = Checked(
+        births,
+        tables,
+        shapes,
+        tuple(files),
+        region,
+        regions,
+        crosswalk,
+        frozenset(mapped),
+        live_manifest,
+        digests or {},
+    )
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
     steps.did("importer.step.done", version=final.name)

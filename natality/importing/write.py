@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +40,7 @@ class Checked:
     crosswalk: pl.DataFrame | None = None
     mapped: frozenset[str] = frozenset()  # old codes the crosswalk maps onto today's townships
     live_manifest: Mapping | None = None  # the live version's manifest, as read before the checks
+    digests: Mapping[str, str] = field(default_factory=dict)  # input path -> SHA-256, as the import log has it
 
 
 def _sha256(path: Path) -> str:
@@ -109,10 +110,12 @@ def _manifest(
     sources = [s for s in manifest.get("source_files", []) if carried(s)]
     personal = [p for p in manifest.get("dropped_personal_columns", []) if carried(p)]
     for info in state.files:
-        sources.append({"table": info["table"], "path": info["file"], "sha256": _sha256(info["path"])})
+        digest = state.digests.get(str(info["path"])) or _sha256(info["path"])
+        sources.append({"table": info["table"], "path": info["file"], "sha256": digest})
         personal += [{"table": info["table"], "file": info["file"], "column": c} for c in info["personal"]]
     if req.boundaries is not None:
-        sources.append({"table": "townships", "path": req.boundaries.name, "sha256": _sha256(req.boundaries)})
+        digest = state.digests.get(str(req.boundaries)) or _sha256(req.boundaries)
+        sources.append({"table": "townships", "path": req.boundaries.name, "sha256": digest})
     counts, counted = {}, old.get("row_counts") or {}
     for table in (*extract.TABLES, *OPTIONAL_TABLES):
         path = staging / f"{table}.parquet"
