@@ -83,7 +83,7 @@ def records_view(
     return int(query_value(con, "select count(*) from b"))
 
 
-def _mark_total_rows(cells: Cells, cols: validate.Columns, ahead: list[str]) -> None:
+def _mark_total_rows(cells: Cells, cols: validate.Columns, ahead: list[str] = ()) -> None:
     """Rows whose township is 合计, 总计, 小计, total ... (``values.is_total_label``): the view
     ``marked``, the file with ``_total`` ('sub' for 小计 and subtotal, else 'grand'; null on other rows).
 
