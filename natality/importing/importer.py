@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import polars as pl
 import yaml
 
 from natality.core import extract, literal
@@ -36,14 +35,13 @@ from natality.importing.problems import ImportFailed, Problem, ProblemLog, write
 from natality.importing.readers import RawTable, read_raw
 from natality.importing.summary import ImportSummary, summary_text
 from natality.importing.townships import (
+    known_codes,
     live_township_codes,
     note_villages,
     read_boundary_file,
     refuse_unknown_codes,
     roll_up_villages,
     township_name_lookup,
-    warn_ambiguous_names,
-    warn_one_sided,
 )
 from natality.importing.validate import name_problem
 from natality.importing.validate_births import BirthsInput, validate_births
@@ -237,7 +235,7 @@ def _run_locked(req: ImportRequest, digests: dict[str, str] | None = None) -> Im
     mapped = xwalk.old_codes(crosswalk if req.crosswalk else xwalk.live_crosswalk(live))  # codes of the past
     mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships
-        known = _known_codes(req, live, births, shapes, log, mapped, live_codes)
+        known = known_codes(req, live, births, shapes, log, mapped, live_codes)
         region = _region_code(live_manifest, known)
         for table, result in tables.items():
             if result is not None:
@@ -313,32 +311,6 @@ def _rows_read(raw, result) -> int:
     """Records read from a file (after its total rows), for the progress."""
     frame = getattr(raw, "frame", None)
     return getattr(result, "records", 0) or (frame.height if frame is not None else 0)
-
-
-def _known_codes(
-    req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset(), live_codes: set[str] | None = None
-) -> set[str]:
-    """Township codes of the new version; births codes are checked against them (codes the
-    crosswalk maps onto today's townships, ``mapped``, are accepted too; ``live_codes``: the live
-    version's, read once)."""
-    if shapes is not None:
-        codes = set(shapes["township_code"])
-        warn_ambiguous_names(req.boundaries.name, shapes, log)
-        if births is not None:
-            warn_one_sided(req.births.name, set(births.code_rows) - mapped, codes, log)
-        elif live is not None and (live / "births.parquet").is_file():
-            live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
-            warn_one_sided(req.boundaries.name, set(live_births["township_code"].unique()), codes, log)
-        return codes
-    codes = live_codes
-    if codes is not None:
-        if births is not None:
-            refuse_unknown_codes(req.births.name, births.code_column, births.code_rows, codes, log, mapped)
-        return codes
-    if births is None:
-        return set()
-    log.warn(Problem(req.births.name, "no_boundaries"))
-    return set(births.code_rows)
 
 
 def _region_code(live_manifest: dict, known: set[str]) -> str:

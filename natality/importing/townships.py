@@ -301,3 +301,29 @@ def warn_ambiguous_names(file: str, gdf: gpd.GeoDataFrame, log: ProblemLog) -> N
     if dup.height and dup["parent"].null_count():
         names = ", ".join(sorted(set(dup["name"].to_list()))[:CODES_LISTED])
         log.warn(Problem(file, "ambiguous_names", fmt={"names": names}))
+
+
+def known_codes(
+    req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset(), live_codes: set[str] | None = None
+) -> set[str]:
+    """Township codes of the new version; births codes are checked against them (codes the
+    crosswalk maps onto today's townships, ``mapped``, are accepted too; ``live_codes``: the live
+    version's, read once)."""
+    if shapes is not None:
+        codes = set(shapes["township_code"])
+        warn_ambiguous_names(req.boundaries.name, shapes, log)
+        if births is not None:
+            warn_one_sided(req.births.name, set(births.code_rows) - mapped, codes, log)
+        elif live is not None and (live / "births.parquet").is_file():
+            live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
+            warn_one_sided(req.boundaries.name, set(live_births["township_code"].unique()), codes, log)
+        return codes
+    codes = live_codes
+    if codes is not None:
+        if births is not None:
+            refuse_unknown_codes(req.births.name, births.code_column, births.code_rows, codes, log, mapped)
+        return codes
+    if births is None:
+        return set()
+    log.warn(Problem(req.births.name, "no_boundaries"))
+    return set(births.code_rows)
