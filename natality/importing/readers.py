@@ -242,13 +242,14 @@ def rows_to_frame(rows: list[list[str]], file: str, kind: str, lookup: dict[str,
         {f"c{j}": pl.Series(values, dtype=pl.String) for j, values in enumerate(columns)},
         schema={f"c{j}": pl.String for j in range(width)},
     )
-    raw = raw.with_columns(pl.all().str.strip_chars()).with_columns(
-        pl.int_range(header_idx + 2, header_idx + 2 + len(body), dtype=pl.Int64).alias(ROW)
+    raw = raw.with_columns(
+        pl.all().str.strip_chars(), pl.int_range(header_idx + 2, header_idx + 2 + len(body), dtype=pl.Int64).alias(ROW)
     )
     raw = raw.filter(pl.any_horizontal([pl.col(f"c{j}") != "" for j in range(width)]) if width else pl.lit(False))
     if raw.height == 0:
         raise ImportFailed([Problem(file, "empty")])
-    names = column_names(header, lambda j: not (raw[f"c{j}"] == "").all())
+    filled = raw.select((pl.col(f"c{j}") != "").any() for j in range(width)).row(0)  # one pass, every column
+    names = column_names(header, lambda j: filled[j])
     return raw.select([*(pl.col(c).alias(n) for c, n in names.items()), ROW])
 
 
