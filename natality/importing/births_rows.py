@@ -14,7 +14,7 @@ from duckdb import ColumnExpression, ConstantExpression, FunctionExpression
 from natality.core import frames, literal
 from natality.core.literal import sql_identifier
 from natality.importing import validate
-from natality.importing.cells import ORDER, Cells, query_rows, query_value, register, unordered
+from natality.importing.cells import ORDER, ROW, Cells, query_rows, query_value, register, unordered
 from natality.importing.problems import Problem, ProblemLog
 from natality.importing.total_columns import check_total_columns
 from natality.importing.values import is_subtotal_label, is_total_label
@@ -50,43 +50,56 @@ def check_names(cells: Cells, cols: validate.Columns, log: ProblemLog) -> None:
 
 
 def records_view(
-    cells: Cells, cols: validate.Columns, log: ProblemLog, lookup: dict[str, str], kind: str = "births"
+    cells: Cells,
+    cols: validate.Columns,
+    log: ProblemLog,
+    lookup: dict[str, str],
+    kind: str = "births",
+    ahead: list[str] = (),
 ) -> int:
     """Make the views ``b`` (the records: total and note rows dropped, a wide table melted) and
     ``b_all`` (the records and the total rows, ``_total`` 'sub' or 'grand' on a total row);
-    returns the number of records. ``kind``: births, population, targets or reported."""
+    returns the number of records. ``kind``: births, population, targets or reported; ``ahead``:
+    headers to be parsed next, whose distinct values are read with the key columns' (one scan)."""
     con = cells.con
-    _mark_total_rows(cells, cols)
+    wide = bool(wide_headers(cols, kind, lookup))  # melted: the headers to parse are other columns
+    _mark_total_rows(cells, cols, [] if wide else [cells.columns[h] for h in ahead])
     last = _drop_footer_rows(cells, cols, log)
-    # the last row before the notes under the table, bound as a value (null: no notes found)
-    con.execute(
-        "create or replace table last_row as select $last::bigint as last",
-        {"last": None if last is None else int(last)},
-    )
-    con.execute(
-        "create or replace view all_rows as select marked.* from marked, last_row"
-        " where marked._total is not null or last_row.last is null or marked._row <= last_row.last"
-    )
+    if last is None:
+        con.execute("create or replace view all_rows as select * from marked")
+    else:  # the last row before the notes under the table, bound as a value
+        con.execute("create or replace table last_row as select $last::bigint as last", {"last": int(last)})
+        con.execute(
+            "create or replace view all_rows as select marked.* from marked, last_row"
+            " where marked._total is not null or marked._row <= last_row.last"
+        )
     if not _melt_wide(cells, cols, lookup, kind, log):
         con.execute("create or replace view b_all as select *, 0 as _cell from all_rows")
+        if last is None:  # the file's rows, every one: read like the file's cells
+            cells.same_as_raw.update([ALL, VIEW] if cells.no_total_rows else [ALL])
     con.execute("create or replace view b as select * from b_all where _total is null")
+    if VIEW in cells.same_as_raw and cells.frame is not None:
+        return cells.frame.height
     return int(query_value(con, "select count(*) from b"))
 
 
-def _mark_total_rows(cells: Cells, cols: validate.Columns) -> None:
+def _mark_total_rows(cells: Cells, cols: validate.Columns, ahead: list[str] = ()) -> None:
     """Rows whose township is 合计, 总计, 小计, total ... (``values.is_total_label``): the view
     ``marked``, the file with ``_total`` ('sub' for 小计 and subtotal, else 'grand'; null on other rows).
 
     The key columns' cells are unpivoted into one column: its distinct texts are judged once in
     Python, the total rows found by one join of that column with the labels and kept as a small
-    table ``total_rows``, which the view joins by row number."""
+    table ``total_rows``, which the view joins by row number. The distinct values of the columns
+    ``ahead`` are read in the same scan (``Cells.distinct`` keeps them)."""
     con = cells.con
     columns = list(dict.fromkeys(cells.columns[cols.canon[c]] for c in KEY_COLUMNS if c in cols.canon))
     keys = ", ".join(sql_identifier(c) for c in columns)
     key_cells = f"(unpivot (select _row, {keys} from raw) on {keys} into name _column value _value)" if keys else ""
-    texts = {v for found in cells.distinct(columns, "raw").values() for v in found["text"]} if keys else set()
+    found = cells.distinct([*columns, *ahead], "raw") if keys or len(ahead) >= 2 else {}
+    texts = {v for c in columns for v in found[c]["text"]}
     labels = {v: is_subtotal_label(v) for v in texts if is_total_label(v)}
     if not labels:
+        cells.no_total_rows = True
         con.execute("create or replace view marked as select *, null::varchar as _total from raw")
         return
     frame = pl.DataFrame({"v": list(labels), "sub": list(labels.values())}, schema={"v": pl.String, "sub": pl.Boolean})
@@ -103,6 +116,8 @@ def _mark_total_rows(cells: Cells, cols: validate.Columns) -> None:
 
 def note_total_rows(cells: Cells, log: ProblemLog, checked: bool) -> None:
     """One line in the summary: the total rows skipped (``checked``: each agreed with its rows)."""
+    if cells.no_total_rows:
+        return
     first = query_rows(cells.con, "select _row from marked where _total is not null order by _row limit 10")
     if first:
         n = query_value(cells.con, "select count(*) from marked where _total is not null")
@@ -124,8 +139,8 @@ def _drop_footer_rows(cells: Cells, cols: validate.Columns, log: ProblemLog) -> 
     no_key = " and ".join(f"{c} = ''" for c in keys)
     note = " or ".join(f"regexp_matches({c}, '[:：]')" for c in keys)
     flag = f"((({no_key}) or ({note})) and ({filled}) * 2 < {len(mapped)})"
-    last = _last_record(con, flag)
-    if last is None:  # every row looks like a note: keep them all
+    end, last = _last_record(cells, flag)
+    if last is None or last == end:  # every row looks like a note (keep them all), or none does
         return None
     first = query_rows(con, "select _row from no_totals where _row > $last order by _row limit 10", {"last": last})
     if not first:
@@ -135,18 +150,22 @@ def _drop_footer_rows(cells: Cells, cols: validate.Columns, log: ProblemLog) -> 
     return last
 
 
-def _last_record(con, flag: str) -> int | None:
-    """The last row that is not a note under the table (None: every row is one). The notes are a
-    few rows at the end: the last ``TAIL`` rows are looked at first, the whole file only when
-    every one of them is a note."""
-    end = query_value(con, "select max(_row) from no_totals")
+def _last_record(cells: Cells, flag: str) -> tuple[int | None, int | None]:
+    """The last row (None: no row) and the last row that is not a note under the table (None:
+    every row is one). The notes are a few rows at the end: the last ``TAIL`` rows are looked at
+    first, the whole file only when every one of them is a note."""
+    con, frame = cells.con, cells.frame
+    if frame is not None and cells.no_total_rows:  # the file's rows in order, each one in ``no_totals``
+        end = frame[ROW][-1] if frame.height else None
+    else:
+        end = query_value(con, "select max(_row) from no_totals")
     if end is None:
-        return None
+        return None, None
     tail = f"from no_totals where _row > $start and not {flag}"
     last = query_value(con, f"select max(_row) {tail}", {"start": end - TAIL})
     if last is None:
         last = query_value(con, f"select max(_row) {tail}", {"start": -1})
-    return last
+    return end, last
 
 
 def _melt_wide(cells: Cells, cols: validate.Columns, lookup: dict[str, str], kind: str, log: ProblemLog) -> bool:

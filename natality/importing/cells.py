@@ -62,7 +62,9 @@ def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
-    return con.sql(sql, params=params).fetchall()
+    # ``execute``: a result read once needs no relation (DuckDB's Python relation layer costs a
+    # millisecond or more per statement)
+    return con.execute(sql, params).fetchall()
 
 
 def query_value(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> object:
@@ -90,6 +92,13 @@ class Cells:
     # a Parquet file's text column -> (its typed column ``s<k>`` in the view, the text's SQL over it,
     # whether the text is one-to-one with the non-null values, '' standing for null)
     sources: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
+    # a small file's cells as read, in row order (``from_frame``): its rows without a query
+    frame: pl.DataFrame | None = None
+    # views holding exactly the rows of ``raw`` (``births_rows.records_view``: no total rows, no
+    # notes, not wide): read like ``raw``, their distinct values those of ``raw``
+    same_as_raw: set[str] = field(default_factory=set)
+    no_total_rows: bool = False  # no key cell is a total label (``births_rows``): no total row to look for
+    _distinct: dict[str, pl.DataFrame] = field(default_factory=dict, init=False, repr=False)  # values in ``raw``
 
     @property
     def headers(self) -> list[str]:
@@ -105,7 +114,14 @@ class Cells:
         ``_header``): for a table small enough to be read in memory."""
         return self._frame(view, header=bool(self.melted))
 
+    def _raw_like(self, view: str) -> bool:
+        return view == "raw" or view in self.same_as_raw
+
     def _frame(self, view: str, n: int | None = None, header: bool = False) -> RawTable:
+        if self.frame is not None and self._raw_like(view) and not header:  # the cells where they lie
+            frame = self.frame if n is None else self.frame.head(n)
+            frame = frame.select(*self.columns.values(), ROW).rename({sql: h for h, sql in self.columns.items()})
+            return RawTable(self.file, frame, self.encoding, self.sheet)
         order = [ColumnExpression(c) for c in ((ROW,) if view == "raw" else ORDER_COLUMNS)]
         kept = [ColumnExpression(c) for c in [*self.columns.values(), *(["_header"] if header else [])]]
         rel = self.con.view(view).select(*kept, *order)
@@ -118,7 +134,16 @@ class Cells:
     def distinct(self, columns: list[str], view: str) -> dict[str, pl.DataFrame]:
         """Each column's distinct values in one scan of ``view`` (grouping sets): frames of ``key``
         (the typed value of a Parquet column, else the text) and ``text``. A typed column is
-        grouped by its values, its text made only once per value."""
+        grouped by its values, its text made only once per value. The values of ``raw`` (and of a
+        view of the same rows) are kept: a column is read from the file once."""
+        if not self._raw_like(view):
+            return self._scan(columns, view)
+        wanted = [c for c in dict.fromkeys(columns) if c not in self._distinct]
+        if wanted:
+            self._distinct.update(self._scan(wanted, "raw"))
+        return {c: self._distinct[c] for c in columns}
+
+    def _scan(self, columns: list[str], view: str) -> dict[str, pl.DataFrame]:
         keys = [self.sources[c][0] if c in self.sources else c for c in columns]
         texts = [self.sources[c][1] if c in self.sources else c for c in columns]
         inner = self.con.view(view).aggregate(
@@ -147,7 +172,9 @@ def from_frame(raw: RawTable, con: duckdb.DuckDBPyConnection) -> Cells:
     columns = {header: f"h{k}" for k, header in enumerate(raw.headers)}
     frame = raw.frame.select(pl.col(ROW).cast(pl.Int64), *(pl.col(h).alias(sql) for h, sql in columns.items()))
     frames.register(con, "raw", frame)
-    return Cells(raw.file, con, columns, raw.encoding, raw.sheet)
+    rows = frame[ROW]
+    in_order = rows.is_sorted() and rows.n_unique() == rows.len()  # a workbook's sheets: maybe not
+    return Cells(raw.file, con, columns, raw.encoding, raw.sheet, frame=frame if in_order else None)
 
 
 class ParsedColumns:

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import polars as pl
 import yaml
 
 from natality.core import extract, literal
@@ -36,14 +35,13 @@ from natality.importing.problems import ImportFailed, Problem, ProblemLog, write
 from natality.importing.readers import RawTable, read_raw
 from natality.importing.summary import ImportSummary, summary_text
 from natality.importing.townships import (
+    known_codes,
     live_township_codes,
     note_villages,
     read_boundary_file,
     refuse_unknown_codes,
     roll_up_villages,
     township_name_lookup,
-    warn_ambiguous_names,
-    warn_one_sided,
 )
 from natality.importing.validate import name_problem
 from natality.importing.validate_births import BirthsInput, validate_births
@@ -122,10 +120,12 @@ def run_import(req: ImportRequest) -> ImportSummary:
         # Never adopt (move away) a directory that is not an extract, e.g. `--out data` by mistake.
         raise ImportFailed([Problem(str(out), "out_not_extract")])
     who = req.who or import_log.cli_user()
-    files = [import_log.file_facts(p) for p in _input_paths(req) if p.is_file()]
+    paths = [p for p in _input_paths(req) if p.is_file()]
+    files = [import_log.file_facts(p) for p in paths]
+    digests = {str(p): f["sha256"] for p, f in zip(paths, files, strict=True)}  # for the manifest too
     try:
         with extract.import_lock(req.out):
-            summary = _run_locked(req)
+            summary = _run_locked(req, digests)
     except ImportFailed as exc:
         import_log.append(req.out, who=who, source=req.source, result="failed", files=files, message=exc.render("en"))
         raise
@@ -157,7 +157,7 @@ def _input_paths(req: ImportRequest) -> list[Path]:
     return [Path(p) for p in (*(getattr(req, k) for k in INPUTS), req.boundaries, req.mapping) if p]
 
 
-def _run_locked(req: ImportRequest) -> ImportSummary:
+def _run_locked(req: ImportRequest, digests: dict[str, str] | None = None) -> ImportSummary:
     today = req.today or date.today()
     log = ProblemLog()
     recovered = extract.remove_leftovers(Path(req.out))
@@ -167,6 +167,7 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         log.add(name_problem("--name", literal.name_problem(req.name), None, None, req.name))
     mapping = load_mapping(req.mapping, log)
     live = _live_dir(req.out)
+    live_manifest = extract.read_manifest(live) if live is not None else {}  # read once
     inputs = {k: getattr(req, k) for k in INPUTS if getattr(req, k, None)}
     if not inputs and req.boundaries is None and req.crosswalk is None:
         raise ImportFailed([Problem(str(req.out), "nothing_to_import")])
@@ -221,8 +222,9 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
             )
     if live is None and births is None and shapes is None and not log.problems:
         raise ImportFailed([Problem(str(req.out), "new_extract_needs_townships")])
+    live_codes = live_township_codes(live) if shapes is None else None  # read once for every check
     if births is not None:  # village codes counted for their townships
-        known_now = set(shapes["township_code"]) if shapes is not None else live_township_codes(live)
+        known_now = set(shapes["township_code"]) if shapes is not None else live_codes
         births, villages = roll_up_villages(births, known_now)
         note_villages(req.births.name, *villages, log)
     if req.crosswalk:
@@ -233,8 +235,8 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
     mapped = xwalk.old_codes(crosswalk if req.crosswalk else xwalk.live_crosswalk(live))  # codes of the past
     mapped |= xwalk.raw_old_codes(crosswalk_raw) if crosswalk is None else set()
     if req.boundaries is None or shapes is not None:  # codes are checked against known townships
-        known = _known_codes(req, live, births, shapes, log, mapped)
-        region = _region_code(live, known)
+        known = known_codes(req, live, births, shapes, log, mapped, live_codes)
+        region = _region_code(live_manifest, known)
         for table, result in tables.items():
             if result is not None:
                 refuse_unknown_codes(
@@ -261,7 +263,18 @@ def _run_locked(req: ImportRequest) -> ImportSummary:
         )
     log.check()
     steps.did("importer.step.writing")
-    state = Checked(births, tables, shapes, tuple(files), region, regions, crosswalk, frozenset(mapped))
+    state = Checked(
+        births,
+        tables,
+        shapes,
+        tuple(files),
+        region,
+        regions,
+        crosswalk,
+        frozenset(mapped),
+        live_manifest,
+        digests or {},
+    )
     final = extract.publish(req.out, lambda staging: write_version(req, live, state, staging), locked=True)
     manifest = extract.read_manifest(final)
     steps.did("importer.step.done", version=final.name)
@@ -300,34 +313,10 @@ def _rows_read(raw, result) -> int:
     return getattr(result, "records", 0) or (frame.height if frame is not None else 0)
 
 
-def _known_codes(req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset()) -> set[str]:
-    """Township codes of the new version; births codes are checked against them (codes the
-    crosswalk maps onto today's townships, ``mapped``, are accepted too)."""
-    if shapes is not None:
-        codes = set(shapes["township_code"])
-        warn_ambiguous_names(req.boundaries.name, shapes, log)
-        if births is not None:
-            warn_one_sided(req.births.name, set(births.code_rows) - mapped, codes, log)
-        elif live is not None and (live / "births.parquet").is_file():
-            live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
-            warn_one_sided(req.boundaries.name, set(live_births["township_code"].unique()), codes, log)
-        return codes
-    codes = live_township_codes(live)
-    if codes is not None:
-        if births is not None:
-            refuse_unknown_codes(req.births.name, births.code_column, births.code_rows, codes, log, mapped)
-        return codes
-    if births is None:
-        return set()
-    log.warn(Problem(req.births.name, "no_boundaries"))
-    return set(births.code_rows)
-
-
-def _region_code(live: Path | None, known: set[str]) -> str:
-    if live is not None:
-        region = extract.read_manifest(live).get("region_code")
-        if region:
-            return str(region)
+def _region_code(live_manifest: dict, known: set[str]) -> str:
+    region = live_manifest.get("region_code")
+    if region:
+        return str(region)
     counties = [c[:6] for c in known if len(c) == 12]  # GB/T 2260 codes only: an 8-digit code names no county
     return max(set(counties), key=counties.count) if counties else ""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -69,8 +70,11 @@ class NameIndex:
     """Known townships (name, code) and the dictionaries that find a code from a written name;
     ``counties``: county code (6 digits) -> the county's names, to tell same-named townships apart."""
 
-    pairs: list[tuple[str, str]]
+    pairs: list[tuple[str, str]] = field(default_factory=list)
     counties: dict[str, set[str]] = field(default_factory=dict)
+    # pairs and counties read when first needed (``townships.township_name_lookup``): a file of
+    # codes (the usual births file) never reads the known townships' names
+    load: Callable[[], tuple[list[tuple[str, str]], dict[str, set[str]]]] | None = field(default=None, repr=False)
     _by_key: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _by_bare: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _bare: list[str] = field(default_factory=list, init=False, repr=False)
@@ -78,6 +82,7 @@ class NameIndex:
     def _index(self) -> None:
         """The name dictionaries, built on the first look-up: an import of codes only never pays
         for the Simplified-character conversion of every known name."""
+        self._loaded()
         if len(self._bare) == len(self.pairs):
             return
         self._by_key.clear(), self._by_bare.clear(), self._bare.clear()
@@ -87,7 +92,13 @@ class NameIndex:
             self._bare.append(bare_key(key))
             self._by_bare.setdefault(self._bare[-1], []).append(i)
 
+    def _loaded(self) -> None:
+        if self.load is not None:
+            load, self.load = self.load, None
+            self.pairs, self.counties = load()
+
     def __len__(self) -> int:
+        self._loaded()
         return len(self.pairs)
 
     def code_for(self, text: str) -> str:
@@ -121,6 +132,7 @@ class NameIndex:
 
     def closest(self, bare: str) -> str:
         """The known names nearest to ``bare`` (a ``bare_key``), closest first, then by name."""
+        self._loaded()
         if not self.pairs:
             return "–"
         self._index()

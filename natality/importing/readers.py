@@ -20,7 +20,6 @@ import polars as pl
 from natality.importing.header_rows import HEADER_SCAN_ROWS, locate_header
 from natality.importing.headers import alias_lookup
 from natality.importing.problems import ImportFailed, Problem, ProblemLog
-from natality.importing.workbook import SHEET_SEP, month_sheets
 
 ROW = "_row"  # the row number the user sees in the file
 WIDE_HEADER = "_header"  # in a melted wide table: the column header each value was under
@@ -54,6 +53,8 @@ class RawTable:
                 return problem
             listed = ", ".join(" ".join(map(str, self._sheet_row(int(r)))) for r in rows.split(", "))
             return replace(problem, fmt={**problem.fmt, "rows": listed})
+        from natality.importing.workbook import SHEET_SEP  # a workbook's places only
+
         sheet, row = self._sheet_row(problem.row)
         return replace(problem, file=f"{self.file}{SHEET_SEP}{sheet}", row=row)
 
@@ -127,6 +128,8 @@ def _read_csv_rows(path: Path, file: str) -> tuple[list[list[str]], str]:
 def _read_excel(path: Path, file: str, kind: str, lookup: dict[str, str]) -> RawTable:
     """An .xlsx or old .xls workbook through calamine (one Rust reader for both formats): its
     month sheets as one table (``workbook``), else the sheet whose header fits best."""
+    from natality.importing.workbook import month_sheets  # imported here: a CSV import does not load it
+
     sheets, best = _excel_sheets(path, file, kind)
     found = month_sheets(sheets, file, kind, lookup, rows_to_frame) if sheets else None
     if found is None:
@@ -239,13 +242,14 @@ def rows_to_frame(rows: list[list[str]], file: str, kind: str, lookup: dict[str,
         {f"c{j}": pl.Series(values, dtype=pl.String) for j, values in enumerate(columns)},
         schema={f"c{j}": pl.String for j in range(width)},
     )
-    raw = raw.with_columns(pl.all().str.strip_chars()).with_columns(
-        pl.int_range(header_idx + 2, header_idx + 2 + len(body), dtype=pl.Int64).alias(ROW)
+    raw = raw.with_columns(
+        pl.all().str.strip_chars(), pl.int_range(header_idx + 2, header_idx + 2 + len(body), dtype=pl.Int64).alias(ROW)
     )
     raw = raw.filter(pl.any_horizontal([pl.col(f"c{j}") != "" for j in range(width)]) if width else pl.lit(False))
     if raw.height == 0:
         raise ImportFailed([Problem(file, "empty")])
-    names = column_names(header, lambda j: not (raw[f"c{j}"] == "").all())
+    filled = raw.select((pl.col(f"c{j}") != "").any() for j in range(width)).row(0)  # one pass, every column
+    names = column_names(header, lambda j: filled[j])
     return raw.select([*(pl.col(c).alias(n) for c, n in names.items()), ROW])
 
 

@@ -43,7 +43,9 @@ def check_totals(
     Returns the number of total rows compared (0: none, or a file of records without counts)."""
     counts = [c for c in counts if c in out]
     cells = parsed.cells
-    if not counts or not query_rows(cells.con, f"select 1 from {ALL} where _total is not null limit 1"):
+    if not counts or cells.no_total_rows:
+        return 0
+    if not query_rows(cells.con, f"select 1 from {ALL} where _total is not null limit 1"):
         return 0
     con = cells.con
     dims = "".join(f"{out[d]} as {d}, " for d in dimensions if d in out)

@@ -151,15 +151,23 @@ def township_name_lookup(shapes: gpd.GeoDataFrame | None, live_dir: Path | None)
             },
             schema={"township_code": pl.String, "name": pl.String, "parent_name": pl.String},
         )
-    elif live_dir is not None and (live_dir / "townships.parquet").is_file():
-        path = live_dir / "townships.parquet"
-        wanted = [c for c in ("township_code", "name", "parent_name") if c in pl.read_parquet_schema(path)]
-        frame = pl.read_parquet(path, columns=wanted).with_columns(pl.col("name").cast(pl.String))
+    elif live_dir is not None and (live_dir / "townships.parquet").is_file():  # read when a name is looked up
+        return NameIndex(load=lambda: _names(_live_townships(live_dir / "townships.parquet"), live_dir))
     else:
         return None
+    return NameIndex(*_names(frame, live_dir))
+
+
+def _live_townships(path: Path) -> pl.DataFrame:
+    wanted = [c for c in ("township_code", "name", "parent_name") if c in pl.read_parquet_schema(path)]
+    return pl.read_parquet(path, columns=wanted).with_columns(pl.col("name").cast(pl.String))
+
+
+def _names(frame: pl.DataFrame, live_dir: Path | None) -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
+    """The (name, code) pairs of the townships in ``frame`` and their counties' names."""
     frame = frame.filter(pl.col("township_code").is_not_null())
     pairs = [(str(n).strip(), c) for c, n in frame.select("township_code", "name").iter_rows()]
-    return NameIndex(pairs, _county_names(frame, live_dir))
+    return pairs, _county_names(frame, live_dir)
 
 
 def _county_names(townships: pl.DataFrame, live_dir: Path | None) -> dict[str, set[str]]:
@@ -293,3 +301,29 @@ def warn_ambiguous_names(file: str, gdf: gpd.GeoDataFrame, log: ProblemLog) -> N
     if dup.height and dup["parent"].null_count():
         names = ", ".join(sorted(set(dup["name"].to_list()))[:CODES_LISTED])
         log.warn(Problem(file, "ambiguous_names", fmt={"names": names}))
+
+
+def known_codes(
+    req, live, births, shapes, log: ProblemLog, mapped: set[str] = frozenset(), live_codes: set[str] | None = None
+) -> set[str]:
+    """Township codes of the new version; births codes are checked against them (codes the
+    crosswalk maps onto today's townships, ``mapped``, are accepted too; ``live_codes``: the live
+    version's, read once)."""
+    if shapes is not None:
+        codes = set(shapes["township_code"])
+        warn_ambiguous_names(req.boundaries.name, shapes, log)
+        if births is not None:
+            warn_one_sided(req.births.name, set(births.code_rows) - mapped, codes, log)
+        elif live is not None and (live / "births.parquet").is_file():
+            live_births = pl.read_parquet(live / "births.parquet", columns=["township_code"])
+            warn_one_sided(req.boundaries.name, set(live_births["township_code"].unique()), codes, log)
+        return codes
+    codes = live_codes
+    if codes is not None:
+        if births is not None:
+            refuse_unknown_codes(req.births.name, births.code_column, births.code_rows, codes, log, mapped)
+        return codes
+    if births is None:
+        return set()
+    log.warn(Problem(req.births.name, "no_boundaries"))
+    return set(births.code_rows)

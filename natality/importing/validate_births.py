@@ -78,14 +78,15 @@ def validate_births(
     con = cells.con
     cols = validate.resolve_columns(cells.head(SAMPLE), "births", lookup, log)
     births_rows.check_names(cells, cols, log)
-    height = births_rows.records_view(cells, cols, log, lookup)
+    to_parse = [cols.canon[c] for c in PARSED if c in cols.canon]
+    height = births_rows.records_view(cells, cols, log, lookup, ahead=to_parse)
     if height == 0:
         log.add(Problem(cells.file, "empty"))
         return None
     head = cells.head(SAMPLE, VIEW)
     start = len(log.problems) + log.more
     parsed = ParsedColumns(cells, log, VIEW, values_view=ALL)
-    parsed.prefetch([cols.canon[c] for c in PARSED if c in cols.canon])
+    parsed.prefetch([cols.canon[c] for c in PARSED if c in cols.canon])  # a wide table's melted columns
 
     def col(canon: str, parser, dtype, required: bool = False) -> str:
         return parsed.parse(canon, cols.canon[canon], parser, dtype, required, value_maps.get(canon))
