@@ -163,8 +163,8 @@ def computed_queries() -> dict:
 ALERTS_PRINTED = 30  # after an import: the first alerts as warnings, then how many more
 
 
-def alert_warnings(args: argparse.Namespace) -> list[str]:
-    """After an import: the implausible months of the new version, as the warning lines to print."""
+def print_alert_warnings(args: argparse.Namespace) -> None:
+    """After an import: the implausible months of the new version as warnings on stderr."""
     from natality.births import alerts
     from natality.importing import importer
 
@@ -172,20 +172,12 @@ def alert_warnings(args: argparse.Namespace) -> list[str]:
     try:
         found, _, _ = alerts.data_alerts(extract.live_version_dir(args.out), lang)
     except Exception as exc:  # the import is done: a failed check must not turn it into a failure
-        return [f"warning: data alerts not computed ({type(exc).__name__}: {exc})"]
-    lines = [t("alerts.cli_warning", lang, reason=reason) for reason in found["reason"].head(ALERTS_PRINTED).to_list()]
+        print(f"warning: data alerts not computed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return
+    for reason in found["reason"].head(ALERTS_PRINTED).to_list():
+        print(t("alerts.cli_warning", lang, reason=reason), file=sys.stderr)
     if found.height > ALERTS_PRINTED:
-        lines.append(t("alerts.cli_more", lang, n=found.height - ALERTS_PRINTED))
-    return lines
-
-
-def after_import(args: argparse.Namespace) -> None:
-    """The new version's scorecard stored (``prepare_scorecard``), then its data alerts printed.
-    (Finding the alerts in a second thread beside the scorecard saved nothing measurable on two
-    cores: both are mostly Python under one lock.)"""
-    prepare_scorecard(args.out)
-    for line in alert_warnings(args):
-        print(line, file=sys.stderr)
+        print(t("alerts.cli_more", lang, n=found.height - ALERTS_PRINTED), file=sys.stderr)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -248,10 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = handlers.get(args.command) or getattr(args, "handler", None)
     try:
         code = handler(args)
-        if code == EXIT_OK and args.command == "import":
-            after_import(args)
-        elif code == EXIT_OK and args.command == "demo":
+        if code == EXIT_OK and args.command in ("import", "demo"):
             prepare_scorecard(args.out)
+        if code == EXIT_OK and args.command == "import":
+            print_alert_warnings(args)
         return code
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -28,7 +28,6 @@ import importlib.util
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -63,7 +62,13 @@ def code_fingerprint(sources: tuple[str, ...] = CODE, salt: str | None = None) -
     now = time.time_ns()
     racy = any(now - st.st_mtime_ns < RACY_SECONDS * 1e9 for _, st in files)
     stamp = repr((sources, salt, _plotly_stamp(), [(str(p), st.st_size, st.st_mtime_ns) for p, st in files]))
-    kept = _ROOT / "natality" / "__pycache__" / f"code-{hashlib.blake2b(stamp.encode(), digest_size=12).hexdigest()}"
+    which = hashlib.blake2b(repr((sources, salt)).encode(), digest_size=6).hexdigest()  # one kept file per set
+    kept = (
+        _ROOT
+        / "natality"
+        / "__pycache__"
+        / f"code-{which}-{hashlib.blake2b(stamp.encode(), digest_size=12).hexdigest()}"
+    )
     if not racy:
         with contextlib.suppress(OSError, UnicodeDecodeError):
             text = kept.read_text(encoding="ascii")
@@ -75,7 +80,11 @@ def code_fingerprint(sources: tuple[str, ...] = CODE, salt: str | None = None) -
     for path, _ in files:
         digest.update(path.relative_to(_ROOT).as_posix().encode() + path.read_bytes())
     if not racy:
-        _keep_text(kept, digest.hexdigest())
+        with contextlib.suppress(OSError):  # a read-only install: computed again by each process
+            kept.parent.mkdir(exist_ok=True)
+            for older in kept.parent.glob(f"code-{which}-*"):  # what the files' earlier times made
+                older.unlink(missing_ok=True)
+            _write(kept, digest.hexdigest(), lambda text, path: path.write_text(text, encoding="ascii"))
     return digest.hexdigest()
 
 
@@ -85,21 +94,6 @@ def _plotly_stamp() -> tuple:
     origin = Path(spec.origin) if spec is not None and spec.origin else None
     st = origin.stat() if origin is not None and origin.is_file() else None
     return (str(origin), st.st_size, st.st_mtime_ns, pl.__version__) if st else (None, pl.__version__)
-
-
-def _keep_text(path: Path, text: str) -> None:
-    """``text`` written whole at ``path`` (a temporary file renamed); nothing where it cannot be."""
-    try:
-        path.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".code-", dir=path.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def derived_path(version: str | Path | None, kind: str, name: str) -> Path | None:
