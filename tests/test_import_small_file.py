@@ -58,3 +58,13 @@ def test_a_file_with_total_or_note_rows_is_read_by_queries(tmp_path, tail, same,
     assert source.head(5, "b").frame.rows() == [(A, "2024-01-02", "男", "1", 2), (B, "2024-01-03", "女", "2", 3)]
     births_rows.note_total_rows(source, log, checked=False)
     assert [w.key for w in log.warnings] == ["total_rows_skipped" if "合计" in tail else "footer_rows_skipped"]
+
+
+def test_headers_polars_would_read_as_patterns_are_taken_as_written(tmp_path):
+    """A header "*" or "^x$" is a name like any other (polars' pl.col would read it as every column
+    or as a regular expression): the file's cells keep one column per header, in its order."""
+    path = tmp_path / "births.csv"
+    path.write_text(f"乡镇代码,*,^x$\n{A},1,2\n", encoding="utf-8")
+    source = cells.from_frame(read_raw(path, "births", alias_lookup()), cells.connect(tmp_path))
+    assert source.columns == {"乡镇代码": "h0", "*": "h1", "^x$": "h2"}
+    assert source.head(5).frame.rows() == [(A, "1", "2", 2)]

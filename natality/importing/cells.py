@@ -170,7 +170,8 @@ def from_frame(raw: RawTable, con: duckdb.DuckDBPyConnection) -> Cells:
     """A file read in memory (``readers.read_raw``) as the view ``raw`` of ``con``: DuckDB reads the
     polars frame through Arrow where it lies."""
     columns = {header: f"h{k}" for k, header in enumerate(raw.headers)}
-    frame = raw.frame.select(pl.col(ROW).cast(pl.Int64), *(pl.col(h).alias(sql) for h, sql in columns.items()))
+    at = {name: k for k, name in enumerate(raw.frame.columns)}  # by position: pl.col("*") or "^a$" is a pattern
+    frame = raw.frame.select(pl.col(ROW).cast(pl.Int64), *(pl.nth(at[h]).alias(sql) for h, sql in columns.items()))
     frames.register(con, "raw", frame)
     rows = frame[ROW]
     in_order = rows.is_sorted() and rows.n_unique() == rows.len()  # a workbook's sheets: maybe not
